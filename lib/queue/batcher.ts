@@ -1,0 +1,280 @@
+import type { Subscription } from 'rxjs';
+import { OverflowError } from '../errors.ts';
+import { Action } from '../events/action.ts';
+import { createEvent, type Event, type EventType } from '../events/event.ts';
+import type { ResolvedBatchOptions } from './batch-options.ts';
+import {
+  AddResult,
+  CoalescingBuffer,
+  FifoBuffer,
+  type PendingBuffer,
+  type Taken,
+} from './pending-buffer.ts';
+
+/** Where a {@link Batcher} sends what it produces. */
+export interface BatcherOutput {
+  /** A batch is due and the consumer is ready. */
+  emit(taken: Taken): void;
+  /** The overflow policy is `'error'` and an event was refused (once until the next batch). */
+  overflow(error: OverflowError): void;
+  /** `complete()` was called and every pending event has been emitted. */
+  drained(): void;
+}
+
+/**
+ * The engine of `batchEvents` and `EventQueue`: pending events, the batch
+ * window, the capacity policy and the gate that holds due batches while the
+ * consumer is busy. Time comes only from the scheduler; a timer runs only
+ * while a window is open.
+ */
+export class Batcher {
+  /** Events offered to `add`, ever. */
+  received = 0;
+  /** Events dropped by the overflow policy, by `clear()`, or absorbed into a ForceReload. */
+  dropped = 0;
+  /** Events merged into, or cancelled out with, another event of the same key. */
+  coalesced = 0;
+  /** The batch most recently emitted, with its sequence numbers. */
+  lastTaken: Taken | null = null;
+  /** Called when the pending events cancelled out (coalescing) and none are left. */
+  onEmptied: (() => void) | null = null;
+
+  readonly #options: ResolvedBatchOptions;
+  readonly #output: BatcherOutput;
+  #buffer: PendingBuffer;
+  #seq = 0;
+  #timer: Subscription | null = null;
+  #due = false;
+  #ready = true;
+  #emitting = false;
+  #draining = false;
+  #closed = false;
+  /** Types collapsed into a pending ForceReload: their events are covered until it is taken. */
+  #absorbed: Set<EventType> | null = null;
+  #overflowReported = false;
+  #oldestAt = 0;
+
+  constructor(options: ResolvedBatchOptions, output: BatcherOutput) {
+    this.#options = options;
+    this.#output = output;
+    this.#buffer = this.#newBuffer();
+  }
+
+  /** Pending events, after coalescing. */
+  get pending(): number {
+    return this.#buffer.size;
+  }
+
+  /** The sequence number given to the latest event. */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /** The sequence number of the oldest pending event; `Infinity` when none is pending. */
+  get headSeq(): number {
+    return this.#buffer.headSeq;
+  }
+
+  /** How long the oldest pending event has waited, in ms (an upper bound after a partial batch). */
+  oldestPendingMs(): number {
+    return this.#buffer.size === 0 ? 0 : this.#options.scheduler.now() - this.#oldestAt;
+  }
+
+  add(event: Event): void {
+    if (this.#closed || this.#draining) {
+      this.dropped++;
+      return;
+    }
+    this.received++;
+    const seq = ++this.#seq;
+    if (this.#absorbed?.has(event.type)) {
+      this.dropped++;
+      return;
+    }
+    const buffer = this.#buffer;
+    const wasEmpty = buffer.size === 0;
+    let result = buffer.add(event, seq, this.#options.capacity);
+    if (result === AddResult.Full) {
+      result = this.#overflow(event, seq);
+    } else if (result !== AddResult.Added) {
+      this.#countCoalesced(result);
+      if (buffer.size === 0) {
+        this.#becameEmpty();
+        return;
+      }
+    }
+    if (wasEmpty && this.#buffer.size > 0) {
+      this.#oldestAt = this.#options.scheduler.now();
+      if (!this.#due) this.#schedule(this.#options.flushInterval);
+    }
+    if (this.#buffer.size >= this.#options.maxBatch && !this.#due) {
+      this.#due = true;
+      this.#schedule(0);
+    }
+  }
+
+  /** Opens or closes the gate: due batches are held while the consumer is not ready. */
+  setReady(ready: boolean): void {
+    this.#ready = ready;
+    if (ready) this.#tryEmit();
+  }
+
+  /** No more events: emit everything pending as soon as the consumer is ready, then `drained()`. */
+  complete(): void {
+    if (this.#closed || this.#draining) return;
+    this.#draining = true;
+    this.#cancelTimer();
+    this.#due = true;
+    this.#tryEmit();
+  }
+
+  /** Puts a batch back in front of the pending events, due at once (a retry). */
+  requeue(taken: Taken): void {
+    if (this.#closed) return;
+    const newer = this.#buffer.take(Number.POSITIVE_INFINITY);
+    const buffer = this.#newBuffer();
+    this.#buffer = buffer;
+    const size = taken.events.length;
+    for (let i = 0; i < size; i++) {
+      buffer.add(taken.events[i] as Event, taken.seqs[i] as number, Number.POSITIVE_INFINITY);
+    }
+    for (let i = 0; i < newer.events.length; i++) {
+      const result = buffer.add(
+        newer.events[i] as Event,
+        newer.seqs[i] as number,
+        Number.POSITIVE_INFINITY,
+      );
+      if (result !== AddResult.Added) this.#countCoalesced(result);
+    }
+    this.#cancelTimer();
+    if (newer.events.length === 0) this.#oldestAt = this.#options.scheduler.now();
+    if (buffer.size === 0) {
+      this.#becameEmpty();
+      return;
+    }
+    this.#due = true;
+    this.#tryEmit();
+  }
+
+  /** Discards every pending event (counted as dropped) and stops for good. */
+  clear(): void {
+    this.dropped += this.#buffer.size;
+    this.#buffer = this.#newBuffer();
+    this.dispose();
+  }
+
+  /** Stops for good: cancels the timer; later events are dropped. */
+  dispose(): void {
+    this.#closed = true;
+    this.#due = false;
+    this.#cancelTimer();
+  }
+
+  #overflow(event: Event, seq: number): AddResult {
+    const buffer = this.#buffer;
+    switch (this.#options.overflow) {
+      case 'drop-oldest':
+        buffer.dropHead();
+        this.dropped++;
+        return buffer.add(event, seq, this.#options.capacity);
+      case 'error':
+        if (!this.#overflowReported) {
+          this.#overflowReported = true;
+          this.#output.overflow(new OverflowError(this.#options.capacity));
+        }
+        this.dropped++;
+        return AddResult.Full;
+      case 'drop-newest':
+        this.dropped++;
+        return AddResult.Full;
+      case 'force-reload':
+        return this.#collapse(event);
+    }
+  }
+
+  /** Replaces every pending event, and `event`, by one ForceReload per event type. */
+  #collapse(event: Event): AddResult {
+    const types = this.#buffer.types();
+    if (!types.includes(event.type)) types.push(event.type);
+    const headSeq = this.#buffer.headSeq;
+    const collapsed = this.#buffer.size + 1;
+    this.dropped += collapsed;
+    const buffer = this.#newBuffer();
+    this.#buffer = buffer;
+    const time = this.#options.scheduler.now();
+    const actorAttributes = Object.freeze({ reason: 'overflow' });
+    for (const type of types) {
+      const reload = createEvent({
+        type,
+        actorName: '',
+        action: Action.ForceReload,
+        actorAttributes,
+        time,
+      });
+      // The reload stands for the oldest collapsed event, so barriers wait for it.
+      buffer.add(reload, headSeq, Number.POSITIVE_INFINITY);
+    }
+    this.#absorbed = new Set(types);
+    return AddResult.Added;
+  }
+
+  #countCoalesced(result: AddResult): void {
+    // A merge folds one event into another; a cancellation removes both.
+    this.coalesced += result === AddResult.Cancelled ? 2 : 1;
+  }
+
+  #becameEmpty(): void {
+    if (this.#draining) {
+      this.#tryEmit();
+      return;
+    }
+    this.#cancelTimer();
+    this.#due = false;
+    this.onEmptied?.();
+  }
+
+  #tryEmit(): void {
+    if (this.#emitting || this.#closed) return;
+    this.#emitting = true;
+    try {
+      while (this.#ready && this.#due && this.#buffer.size > 0) {
+        const taken = this.#buffer.take(this.#options.maxBatch);
+        this.#absorbed = null;
+        this.#overflowReported = false;
+        // What a maxBatch cut leaves behind has waited for a full window, or arrived while the
+        // consumer was busy: it is due at once.
+        this.#due = this.#buffer.size > 0 || this.#draining;
+        this.lastTaken = taken;
+        this.#output.emit(taken);
+        if (this.#closed) return;
+      }
+    } finally {
+      this.#emitting = false;
+    }
+    if (this.#buffer.size === 0 && this.#draining && this.#ready) {
+      this.dispose();
+      this.#output.drained();
+    }
+  }
+
+  #schedule(delay: number): void {
+    this.#cancelTimer();
+    this.#timer = this.#options.scheduler.schedule(() => {
+      this.#timer = null;
+      this.#due = true;
+      this.#tryEmit();
+    }, delay);
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer !== null) {
+      this.#timer.unsubscribe();
+      this.#timer = null;
+    }
+  }
+
+  #newBuffer(): PendingBuffer {
+    const keyOf = this.#options.coalesce;
+    return keyOf === null ? new FifoBuffer() : new CoalescingBuffer(keyOf);
+  }
+}

@@ -1,0 +1,84 @@
+import { filter, map, type OperatorFunction } from 'rxjs';
+import { Action } from '../events/action.ts';
+import { createEvent, type Event } from '../events/event.ts';
+
+/** Gives the key under which events are coalesced: one event per key per batch. */
+export type CoalesceKey = (event: Event) => string;
+
+/**
+ * The default coalescing key: the event type and the actor (container id, or
+ * the absolute path; the name when there is no id).
+ */
+export const defaultCoalesceKey: CoalesceKey = (event) =>
+  `${event.type}\u0000${event.actorId === '' ? event.actorName : event.actorId}`;
+
+/**
+ * Merges two events of the same key, `earlier` arrived first. Returns the one
+ * event that stands for both, or `undefined` when they cancel out.
+ *
+ * - anything + ForceReload, ForceReload + anything = ForceReload
+ * - created + written = created; renamed + written = renamed
+ * - created + deleted = nothing (the file came and went within the batch)
+ * - deleted + created = written (the file was replaced)
+ * - otherwise the later event stands: written + deleted = deleted,
+ *   started + stopped = stopped, ...
+ */
+export function mergeEvents(earlier: Event, later: Event): Event | undefined {
+  if (earlier.action === Action.ForceReload) return earlier;
+  switch (later.action) {
+    case Action.FileWritten:
+      if (earlier.action === Action.FileCreated || earlier.action === Action.FileRenamed) {
+        return earlier;
+      }
+      return later;
+    case Action.FileDeleted:
+      return earlier.action === Action.FileCreated ? undefined : later;
+    case Action.FileCreated:
+      return earlier.action === Action.FileDeleted ? withAction(later, Action.FileWritten) : later;
+    default:
+      return later;
+  }
+}
+
+function withAction(event: Event, action: Action): Event {
+  return createEvent({ ...event, action });
+}
+
+/**
+ * Coalesces one batch: one event per key, at the position of the key's first
+ * event, merged with {@link mergeEvents}.
+ */
+export function coalesceBatch(
+  events: readonly Event[],
+  keyOf: CoalesceKey = defaultCoalesceKey,
+): Event[] {
+  const merged = new Map<string, Event>();
+  for (const event of events) {
+    const key = keyOf(event);
+    const earlier = merged.get(key);
+    if (earlier === undefined) {
+      merged.set(key, event);
+      continue;
+    }
+    const result = mergeEvents(earlier, event);
+    if (result === undefined) merged.delete(key);
+    else merged.set(key, result);
+  }
+  return [...merged.values()];
+}
+
+/**
+ * An operator that coalesces each batch with {@link coalesceBatch}; empty
+ * results are not passed on.
+ *
+ * @example batches$.pipe(coalesce())
+ */
+export function coalesce(
+  keyOf: CoalesceKey = defaultCoalesceKey,
+): OperatorFunction<readonly Event[], readonly Event[]> {
+  return (source) =>
+    source.pipe(
+      map((batch) => coalesceBatch(batch, keyOf)),
+      filter((batch) => batch.length > 0),
+    );
+}

@@ -1,0 +1,198 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import {
+  Action,
+  type BatchEventsOptions,
+  batchEvents,
+  type Event,
+  OverflowError,
+} from '../../../lib/index.ts';
+import { dockerEvent, fileEvent } from '../../../lib/testing/index.ts';
+import { marbles } from '../../support/marbles.ts';
+
+const a = dockerEvent.start('a');
+const b = dockerEvent.stop('b');
+const c = dockerEvent.die('c');
+const d = dockerEvent.destroy('d');
+const values = { a, b, c, d };
+
+function batched(
+  source: Observable<Event>,
+  options: BatchEventsOptions,
+): Observable<readonly Event[]> {
+  return source.pipe(batchEvents(options));
+}
+
+describe('batchEvents', () => {
+  it('opens a window at the first event after idle and closes it flushInterval later', () => {
+    marbles(({ cold, expectObservable, expectSubscriptions, timers }) => {
+      const source = cold('a-b---c---|', values);
+      expectObservable(batched(source, { flushInterval: 3, scheduler: timers })).toBe(
+        '---x-----y|',
+        {
+          x: [a, b],
+          y: [c],
+        },
+      );
+      expectSubscriptions(source.subscriptions).toBe('^---------!');
+    });
+  });
+
+  it('runs no timer while idle and emits no empty batch', () => {
+    marbles(({ hot, expectObservable, timers, at }) => {
+      const source = hot('-a--------b', values);
+      expectObservable(batched(source, { flushInterval: 2, scheduler: timers })).toBe(
+        '---x--------y',
+        {
+          x: [a],
+          y: [b],
+        },
+      );
+      at(0, () => expect(timers.active).toBe(0));
+      at(2, () => expect(timers.active).toBe(1));
+      at(4, () => expect(timers.active).toBe(0));
+      at(9, () => expect(timers.active).toBe(0));
+    });
+  });
+
+  it('closes the window early at maxBatch, from the scheduler, and cuts batches to maxBatch', () => {
+    marbles(({ cold, expectObservable }) => {
+      const source = cold('(abc)-d', values);
+      expectObservable(batched(source, { flushInterval: 5, maxBatch: 2 })).toBe('(xy)-------z', {
+        x: [a, b],
+        y: [c],
+        z: [d],
+      });
+    });
+  });
+
+  it('emits what is pending when the source completes, then completes', () => {
+    marbles(({ cold, expectObservable }) => {
+      expectObservable(batched(cold('ab|', values), { flushInterval: 10 })).toBe('--(x|)', {
+        x: [a, b],
+      });
+      expectObservable(batched(cold('---|'), { flushInterval: 10 })).toBe('---|');
+    });
+  });
+
+  it('passes a source error on at once and releases its timer', () => {
+    marbles(({ cold, expectObservable, timers, at }) => {
+      expectObservable(batched(cold('a#', values), { flushInterval: 10, scheduler: timers })).toBe(
+        '-#',
+      );
+      at(2, () => expect(timers.active).toBe(0));
+    });
+  });
+
+  it('releases the source and the timer on unsubscribe', () => {
+    marbles(({ cold, expectObservable, expectSubscriptions, timers, at }) => {
+      const source = cold('a-b-c', values);
+      expectObservable(batched(source, { flushInterval: 10, scheduler: timers }), '^--!').toBe('');
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+      at(4, () => expect(timers.active).toBe(0));
+    });
+  });
+
+  it('holds a due batch while the gate is closed, keeps collecting, and emits when it opens', () => {
+    marbles(({ cold, hot, expectObservable }) => {
+      const ready = hot('t-f------t', { t: true, f: false });
+      const gate = new BehaviorSubject(true);
+      ready.subscribe(gate);
+      const source = cold('--a-b', values);
+      expectObservable(batched(source, { flushInterval: 2, ready: gate })).toBe('---------x', {
+        x: [a, b],
+      });
+    });
+  });
+
+  describe('overflow at capacity', () => {
+    const source = '(abcd)';
+
+    it("'force-reload' collapses the pending events into one ForceReload per type", () => {
+      marbles(({ cold, expectObservable }) => {
+        const file = fileEvent.written('/x');
+        const out = batched(cold('(abfcd)', { ...values, f: file }), {
+          flushInterval: 1,
+          capacity: 2,
+          overflow: 'force-reload',
+        });
+        expectObservable(out).toBe('-x', {
+          x: [
+            expect.objectContaining({ type: 'docker', action: Action.ForceReload, actorName: '' }),
+            expect.objectContaining({ type: 'file', action: Action.ForceReload, actorName: '' }),
+          ],
+        });
+      });
+    });
+
+    it("'drop-oldest' keeps the newest capacity events", () => {
+      marbles(({ cold, expectObservable }) => {
+        expectObservable(
+          batched(cold(source, values), { flushInterval: 1, capacity: 2, overflow: 'drop-oldest' }),
+        ).toBe('-x', { x: [c, d] });
+      });
+    });
+
+    it("'drop-newest' keeps the oldest capacity events", () => {
+      marbles(({ cold, expectObservable }) => {
+        expectObservable(
+          batched(cold(source, values), { flushInterval: 1, capacity: 2, overflow: 'drop-newest' }),
+        ).toBe('-x', { x: [a, b] });
+      });
+    });
+
+    it("'error' errors the output when no onOverflow is given", () => {
+      marbles(({ cold, expectObservable }) => {
+        expectObservable(
+          batched(cold(source, values), { flushInterval: 1, capacity: 2, overflow: 'error' }),
+        ).toBe('#', undefined, expect.any(OverflowError));
+      });
+    });
+
+    it("'error' reports once per batch to onOverflow and keeps the oldest events", () => {
+      const reported: OverflowError[] = [];
+      marbles(({ cold, expectObservable }) => {
+        const out = batched(cold('(abcd)-(abc)', values), {
+          flushInterval: 1,
+          capacity: 2,
+          overflow: 'error',
+          onOverflow: (error) => reported.push(error),
+        });
+        expectObservable(out).toBe('-x------y', { x: [a, b], y: [a, b] });
+      });
+      expect(reported).toHaveLength(2);
+      expect(reported[0]).toMatchObject({
+        name: 'OverflowError',
+        code: 'BATCHWATCH_QUEUE_FULL',
+        capacity: 2,
+      });
+    });
+  });
+
+  it('coalesces per key when asked, at the position of the first event of each key', () => {
+    marbles(({ cold, expectObservable }) => {
+      const created = fileEvent.created('/x');
+      const written = fileEvent.written('/x');
+      const other = fileEvent.written('/y');
+      const out = batched(cold('cow', { c: created, o: other, w: written }), {
+        flushInterval: 3,
+        coalesce: true,
+      });
+      expectObservable(out).toBe('---x', { x: [created, other] });
+    });
+  });
+
+  it('coalesces with a custom key', () => {
+    marbles(({ cold, expectObservable }) => {
+      const out = batched(cold('abcd', values), {
+        flushInterval: 4,
+        coalesce: (event) => event.type,
+      });
+      expectObservable(out).toBe('----x', { x: [d] });
+    });
+  });
+
+  it('validates its options when the operator is made', () => {
+    expect(() => batchEvents({ flushInterval: 0 })).toThrow(/flushInterval/);
+  });
+});
