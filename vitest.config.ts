@@ -9,6 +9,15 @@ export default defineConfig({
           include: ['spec/unit/**/*.spec.ts'],
         },
       },
+      {
+        test: {
+          name: 'integration',
+          include: ['spec/integration/**/*.spec.ts'],
+          globalSetup: ['spec/integration/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

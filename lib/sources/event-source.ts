@@ -1,0 +1,164 @@
+import createDebug from 'debug';
+import {
+  BehaviorSubject,
+  filter,
+  firstValueFrom,
+  map,
+  Observable,
+  Subject,
+  type TeardownLogic,
+} from 'rxjs';
+import type { BatchwatchError } from '../errors.ts';
+import type { Event } from '../events/event.ts';
+
+/** The kinds of {@link SourceStatus}. */
+export const SourceStatusKind = {
+  /** Not subscribed yet. */
+  Idle: 'idle',
+  /** Subscribed; connecting or scanning for the first time. */
+  Connecting: 'connecting',
+  /** Really watching: events from now on are delivered. */
+  Ready: 'ready',
+  /** The connection broke; waiting `delayMs` before try number `attempt`. */
+  Reconnecting: 'reconnecting',
+  /** Unsubscribed, completed, or failed for good (`error` set). */
+  Closed: 'closed',
+} as const;
+
+/** Where a source is in its life: a discriminated union on `kind`, set in one place per source. */
+export type SourceStatus =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'connecting'; readonly attempt: number }
+  | { readonly kind: 'ready'; readonly since: number }
+  | {
+      readonly kind: 'reconnecting';
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly error: Error;
+    }
+  | { readonly kind: 'closed'; readonly error?: Error };
+
+/** What a source's producer uses to report; every call after unsubscribe is ignored. */
+export interface SourceContext {
+  /** Delivers one event (counted as `events`). */
+  next(event: Event): void;
+  /** Sets the status (a `reconnecting` status counts a reconnect). */
+  status(status: SourceStatus): void;
+  /** Reports a non-fatal problem (counted as `warnings`); the source goes on. */
+  warn(warning: BatchwatchError): void;
+  /** Adds to a named counter of the source. */
+  count(counter: string, by?: number): void;
+  /** Fails for good: the stream errors and the status becomes `closed` with the error. */
+  error(error: Error): void;
+  /** Aborted when the subscriber unsubscribes: pass it to requests and sleeps. */
+  readonly signal: AbortSignal;
+  /** The source's debug logger (`batchwatch:<name>`). */
+  readonly log: createDebug.Debugger;
+}
+
+/** Starts watching for one subscriber; returns what releases every handle it opened. */
+export type SourceProducer = (context: SourceContext) => TeardownLogic;
+
+/**
+ * A cold Observable of {@link Event}s that also reports its status, warnings
+ * and counters. Subscribing starts watching; unsubscribing releases every
+ * handle, socket and timer. Status, warnings and counters describe the
+ * current subscription: subscribe once (`queue.start(source)`), or `share()`
+ * it to fan out.
+ */
+export class EventSource extends Observable<Event> {
+  /** Short name of the kind of source (`docker`, `file`, `jfs`, `poll`). */
+  readonly name: string;
+  /** The current status, then every change. */
+  readonly status$: Observable<SourceStatus>;
+  /** Non-fatal problems: a reconnect, a malformed frame or line, a watch that failed. Hot. */
+  readonly warnings$: Observable<BatchwatchError>;
+
+  readonly #status = new BehaviorSubject<SourceStatus>({ kind: 'idle' });
+  readonly #warnings = new Subject<BatchwatchError>();
+  #counters: Record<string, number> = {};
+
+  constructor(name: string, producer: SourceProducer) {
+    super((subscriber) => {
+      const log = createDebug(`batchwatch:${name}`);
+      const abort = new AbortController();
+      let open = true;
+      this.#counters = { events: 0, warnings: 0, reconnects: 0 };
+      const setStatus = (status: SourceStatus): void => {
+        if (status.kind === 'reconnecting') this.#count('reconnects', 1);
+        log('status %s', status.kind);
+        this.#status.next(status);
+      };
+      const context: SourceContext = {
+        next: (event) => {
+          if (!open) return;
+          this.#count('events', 1);
+          subscriber.next(event);
+        },
+        status: (status) => {
+          if (open) setStatus(status);
+        },
+        warn: (warning) => {
+          if (!open) return;
+          this.#count('warnings', 1);
+          log('warning %s: %s', warning.code, warning.message);
+          this.#warnings.next(warning);
+        },
+        count: (counter, by = 1) => {
+          if (open) this.#count(counter, by);
+        },
+        error: (error) => {
+          if (!open) return;
+          open = false;
+          setStatus({ kind: 'closed', error });
+          subscriber.error(error);
+        },
+        signal: abort.signal,
+        log,
+      };
+      setStatus({ kind: 'connecting', attempt: 1 });
+      const teardown = producer(context);
+      subscriber.add(() => {
+        const wasOpen = open;
+        open = false;
+        abort.abort();
+        if (wasOpen) setStatus({ kind: 'closed' });
+      });
+      return teardown;
+    });
+    this.name = name;
+    this.status$ = this.#status.asObservable();
+    this.warnings$ = this.#warnings.asObservable();
+  }
+
+  /** The current status. */
+  get status(): SourceStatus {
+    return this.#status.value;
+  }
+
+  /** A snapshot of the counters: `events`, `warnings`, `reconnects`, and the source's own. */
+  stats(): Readonly<Record<string, number>> {
+    return { ...this.#counters };
+  }
+
+  /**
+   * Resolves when the source is next `ready` (at once if it is); rejects if
+   * it closes first. Subscribe before awaiting it.
+   */
+  ready(): Promise<void> {
+    return firstValueFrom(
+      this.#status.pipe(
+        filter((status) => status.kind === 'ready' || status.kind === 'closed'),
+        map((status) => {
+          if (status.kind === 'closed') {
+            throw status.error ?? new Error(`the ${this.name} source closed before it was ready`);
+          }
+        }),
+      ),
+    );
+  }
+
+  #count(counter: string, by: number): void {
+    this.#counters[counter] = (this.#counters[counter] ?? 0) + by;
+  }
+}
