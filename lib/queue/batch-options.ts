@@ -67,7 +67,7 @@ export function resolveBatchOptions(options: BatchOptions): ResolvedBatchOptions
   }
   const maxBatch = countOption('maxBatch', options.maxBatch, Number.POSITIVE_INFINITY);
   const capacity = countOption('capacity', options.capacity, 100_000);
-  if (options.maxBatch !== undefined && options.capacity !== undefined && maxBatch > capacity) {
+  if (Number.isFinite(maxBatch) && maxBatch > capacity) {
     throw new OptionsError(
       'maxBatch',
       maxBatch,

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { BatchwatchError, type Event } from '../../../lib/index.ts';
-import { EventSource, type SourceContext, type SourceStatus } from '../../../lib/sources/event-source.ts';
+import {
+  EventSource,
+  type SourceContext,
+  type SourceStatus,
+} from '../../../lib/sources/event-source.ts';
 import { dockerEvent } from '../../../lib/testing/index.ts';
 
 function manual(): { source: EventSource; context: () => SourceContext; released: () => boolean } {
