@@ -3,13 +3,7 @@ import { OverflowError } from '../errors.ts';
 import { Action } from '../events/action.ts';
 import { createEvent, type Event, type EventType } from '../events/event.ts';
 import type { ResolvedBatchOptions } from './batch-options.ts';
-import {
-  AddResult,
-  CoalescingBuffer,
-  FifoBuffer,
-  type PendingBuffer,
-  type Taken,
-} from './pending-buffer.ts';
+import { AddResult, PendingBuffer, type Taken } from './pending-buffer.ts';
 
 /** Where a {@link Batcher} sends what it produces. */
 export interface BatcherOutput {
@@ -42,7 +36,6 @@ export class Batcher {
   readonly #options: ResolvedBatchOptions;
   readonly #output: BatcherOutput;
   #buffer: PendingBuffer;
-  #seq = 0;
   #timer: Subscription | null = null;
   #due = false;
   #ready = true;
@@ -57,7 +50,7 @@ export class Batcher {
   constructor(options: ResolvedBatchOptions, output: BatcherOutput) {
     this.#options = options;
     this.#output = output;
-    this.#buffer = this.#newBuffer();
+    this.#buffer = new PendingBuffer(options.coalesce);
   }
 
   /** Pending events, after coalescing. */
@@ -65,9 +58,9 @@ export class Batcher {
     return this.#buffer.size;
   }
 
-  /** The sequence number given to the latest event. */
+  /** The sequence number of the latest stored event. */
   get lastSeq(): number {
-    return this.#seq;
+    return this.#buffer.lastSeq;
   }
 
   /** The sequence number of the oldest pending event; `Infinity` when none is pending. */
@@ -86,16 +79,15 @@ export class Batcher {
       return;
     }
     this.received++;
-    const seq = ++this.#seq;
     if (this.#absorbed?.has(event.type)) {
       this.dropped++;
       return;
     }
     const buffer = this.#buffer;
     const wasEmpty = buffer.size === 0;
-    let result = buffer.add(event, seq, this.#options.capacity);
+    const result = buffer.add(event, this.#options.capacity);
     if (result === AddResult.Full) {
-      result = this.#overflow(event, seq);
+      this.#overflow(event);
     } else if (result !== AddResult.Added) {
       this.#countCoalesced(result);
       if (buffer.size === 0) {
@@ -132,18 +124,11 @@ export class Batcher {
   requeue(taken: Taken): void {
     if (this.#closed) return;
     const newer = this.#buffer.take(Number.POSITIVE_INFINITY);
-    const buffer = this.#newBuffer();
+    const buffer = this.#newBuffer(taken.firstSeq);
     this.#buffer = buffer;
-    const size = taken.events.length;
-    for (let i = 0; i < size; i++) {
-      buffer.add(taken.events[i] as Event, taken.seqs[i] as number, Number.POSITIVE_INFINITY);
-    }
-    for (let i = 0; i < newer.events.length; i++) {
-      const result = buffer.add(
-        newer.events[i] as Event,
-        newer.seqs[i] as number,
-        Number.POSITIVE_INFINITY,
-      );
+    for (const event of taken.events) buffer.add(event, Number.POSITIVE_INFINITY);
+    for (const event of newer.events) {
+      const result = buffer.add(event, Number.POSITIVE_INFINITY);
       if (result !== AddResult.Added) this.#countCoalesced(result);
     }
     this.#cancelTimer();
@@ -170,52 +155,44 @@ export class Batcher {
     this.#cancelTimer();
   }
 
-  #overflow(event: Event, seq: number): AddResult {
-    const buffer = this.#buffer;
+  #overflow(event: Event): void {
     switch (this.#options.overflow) {
       case 'drop-oldest':
-        buffer.dropHead();
+        this.#buffer.dropHead();
         this.dropped++;
-        return buffer.add(event, seq, this.#options.capacity);
+        this.#buffer.add(event, this.#options.capacity);
+        return;
       case 'error':
         if (!this.#overflowReported) {
           this.#overflowReported = true;
           this.#output.overflow(new OverflowError(this.#options.capacity));
         }
         this.dropped++;
-        return AddResult.Full;
+        return;
       case 'drop-newest':
         this.dropped++;
-        return AddResult.Full;
+        return;
       case 'force-reload':
-        return this.#collapse(event);
+        this.#collapse(event);
+        return;
     }
   }
 
   /** Replaces every pending event, and `event`, by one ForceReload per event type. */
-  #collapse(event: Event): AddResult {
+  #collapse(event: Event): void {
     const types = this.#buffer.types();
     if (!types.includes(event.type)) types.push(event.type);
-    const headSeq = this.#buffer.headSeq;
-    const collapsed = this.#buffer.size + 1;
-    this.dropped += collapsed;
-    const buffer = this.#newBuffer();
+    this.dropped += this.#buffer.size + 1;
+    // The reloads take the numbers of the oldest collapsed events, so barriers wait for them.
+    const buffer = this.#newBuffer(this.#buffer.headSeq);
     this.#buffer = buffer;
     const time = this.#options.scheduler.now();
     const actorAttributes = Object.freeze({ reason: 'overflow' });
     for (const type of types) {
-      const reload = createEvent({
-        type,
-        actorName: '',
-        action: Action.ForceReload,
-        actorAttributes,
-        time,
-      });
-      // The reload stands for the oldest collapsed event, so barriers wait for it.
-      buffer.add(reload, headSeq, Number.POSITIVE_INFINITY);
+      const action = Action.ForceReload;
+      buffer.add(createEvent({ type, actorName: '', action, actorAttributes, time }), Infinity);
     }
     this.#absorbed = new Set(types);
-    return AddResult.Added;
   }
 
   #countCoalesced(result: AddResult): void {
@@ -273,8 +250,8 @@ export class Batcher {
     }
   }
 
-  #newBuffer(): PendingBuffer {
-    const keyOf = this.#options.coalesce;
-    return keyOf === null ? new FifoBuffer() : new CoalescingBuffer(keyOf);
+  /** A fresh buffer numbering from `firstSeq` (default: after the current one). */
+  #newBuffer(firstSeq = this.#buffer.lastSeq + 1): PendingBuffer {
+    return new PendingBuffer(this.#options.coalesce, firstSeq);
   }
 }

@@ -134,7 +134,9 @@ export class EventQueue implements AsyncDisposable {
       this.#lateDropped++;
       return;
     }
-    this.#intake.next(event);
+    // Straight into the engine: going through the pipeline's subscriber chain costs half the
+    // throughput once RxJS's shared internals see other subscriber shapes (bench/queue).
+    this.#batcher.add(event);
   }
 
   /**
@@ -328,7 +330,7 @@ export class EventQueue implements AsyncDisposable {
 
   #settledThrough(seq: number): boolean {
     const inFlight = this.#inFlight;
-    return this.#batcher.headSeq > seq && (inFlight === null || (inFlight.seqs[0] as number) > seq);
+    return this.#batcher.headSeq > seq && (inFlight === null || inFlight.firstSeq > seq);
   }
 
   #checkBarriers(): void {

@@ -1,13 +1,15 @@
 import type { Event } from '../events/event.ts';
-import { type CoalesceKey, mergeEvents } from './coalesce.ts';
+import { type CoalesceKey, defaultCoalesceKey, mergeEvents } from './coalesce.ts';
 
 /**
- * Events taken out of a buffer, with the sequence number of each (the order in
- * which they arrived; a coalesced event keeps its first event's number).
+ * Events taken out of a buffer, with the sequence number of the oldest. Every
+ * stored event gets the next number; a coalesced event keeps its first
+ * event's. Numbers only ever move down when a buffer is rebuilt (a retry, a
+ * collapse), so a barrier waiting for a number can wait longer, never less.
  */
 export interface Taken {
   readonly events: Event[];
-  readonly seqs: number[];
+  readonly firstSeq: number;
 }
 
 /** What {@link PendingBuffer.add} did with an event. */
@@ -24,152 +26,196 @@ export const AddResult = {
 
 export type AddResult = (typeof AddResult)[keyof typeof AddResult];
 
-/** The pending events of a batch window, in arrival order. No timers, no policy: just storage. */
-export interface PendingBuffer {
-  /** How many events are pending (after coalescing). */
-  readonly size: number;
-  /** The sequence number of the oldest pending event; `Infinity` when empty. */
-  readonly headSeq: number;
-  add(event: Event, seq: number, limit: number): AddResult;
-  /** Drops the oldest pending event. */
-  dropHead(): void;
-  /** Takes up to `max` of the oldest events out. */
-  take(max: number): Taken;
-  /** The distinct event types pending, in order of first appearance. */
-  types(): Event['type'][];
-}
-
-/** A FIFO buffer: every event is kept. */
-export class FifoBuffer implements PendingBuffer {
-  #events: (Event | undefined)[] = [];
-  #seqs: number[] = [];
-  /** Index of the oldest event: dropping the head is O(1); the arrays are compacted now and then. */
-  #head = 0;
-
-  get size(): number {
-    return this.#events.length - this.#head;
-  }
-
-  get headSeq(): number {
-    return this.#head < this.#seqs.length ? (this.#seqs[this.#head] as number) : Infinity;
-  }
-
-  add(event: Event, seq: number, limit: number): AddResult {
-    if (this.#events.length - this.#head >= limit) return AddResult.Full;
-    this.#events.push(event);
-    this.#seqs.push(seq);
-    return AddResult.Added;
-  }
-
-  dropHead(): void {
-    this.#events[this.#head] = undefined;
-    this.#head++;
-    if (this.#head >= 1024 && this.#head * 2 >= this.#events.length) this.#compact();
-  }
-
-  take(max: number): Taken {
-    const end = Math.min(this.#events.length, this.#head + max);
-    let events: Event[];
-    let seqs: number[];
-    if (this.#head === 0 && end === this.#events.length) {
-      // The common case, the whole buffer: hand the arrays over instead of copying them.
-      events = this.#events as Event[];
-      seqs = this.#seqs;
-      this.#events = [];
-      this.#seqs = [];
-    } else {
-      events = this.#events.slice(this.#head, end) as Event[];
-      seqs = this.#seqs.slice(this.#head, end);
-      this.#head = end;
-      this.#compact();
-    }
-    return { events, seqs };
-  }
-
-  types(): Event['type'][] {
-    const seen = new Set<Event['type']>();
-    for (let i = this.#head; i < this.#events.length; i++)
-      seen.add((this.#events[i] as Event).type);
-    return [...seen];
-  }
-
-  #compact(): void {
-    this.#events = this.#events.slice(this.#head);
-    this.#seqs = this.#seqs.slice(this.#head);
-    this.#head = 0;
-  }
-}
-
 interface Entry {
   event: Event;
   readonly seq: number;
 }
 
-/** A coalescing buffer: one event per key, kept at the position of the key's first event. */
-export class CoalescingBuffer implements PendingBuffer {
-  readonly #keyOf: CoalesceKey;
-  #entries = new Map<string, Entry>();
+/**
+ * The pending events of a batch window, in arrival order: no timers, no
+ * policy, just storage. Without a key every event is kept (FIFO); with one,
+ * one event per key, at the position of the key's first event.
+ *
+ * One class for both modes on purpose: the engine's hot path then calls one
+ * monomorphic method. Two classes behind an interface made every queue in the
+ * process twice as slow once both kinds existed (bench/queue).
+ */
+export class PendingBuffer {
+  /** FIFO mode: the events, and the index of the oldest (dropping the head is O(1)). */
+  #events: (Event | undefined)[] = [];
+  #head = 0;
+  /**
+   * The number the next stored event gets. In FIFO mode the pending events
+   * hold consecutive numbers ending just below it, so none is stored per event.
+   */
+  #nextSeq: number;
+  /**
+   * Coalescing mode: entries grouped by a cheap group key, then by key. The
+   * default key groups by event type and keys by actor, which spares building
+   * a key string per event. Each group is in arrival order; groups are merged
+   * by sequence number when taken.
+   */
+  readonly #coalescing: boolean;
+  readonly #groupOf: (event: Event) => string;
+  readonly #keyOf: (event: Event) => string;
+  #groups = new Map<string, Map<string, Entry>>();
+  #entries = 0;
 
-  constructor(keyOf: CoalesceKey) {
-    this.#keyOf = keyOf;
+  constructor(keyOf: CoalesceKey | null, firstSeq = 1) {
+    this.#nextSeq = firstSeq;
+    this.#coalescing = keyOf !== null;
+    if (keyOf === defaultCoalesceKey) {
+      this.#groupOf = (event) => event.type;
+      this.#keyOf = (event) => (event.actorId === '' ? event.actorName : event.actorId);
+    } else {
+      this.#groupOf = () => '';
+      this.#keyOf = keyOf ?? defaultCoalesceKey;
+    }
   }
 
+  /** How many events are pending (after coalescing). */
   get size(): number {
-    return this.#entries.size;
+    return this.#coalescing ? this.#entries : this.#events.length - this.#head;
   }
 
+  /** The number the latest stored event got. */
+  get lastSeq(): number {
+    return this.#nextSeq - 1;
+  }
+
+  /** The sequence number of the oldest pending event; `Infinity` when empty. */
   get headSeq(): number {
-    for (const entry of this.#entries.values()) return entry.seq;
-    return Infinity;
+    if (!this.#coalescing) {
+      const size = this.#events.length - this.#head;
+      return size > 0 ? this.#nextSeq - size : Infinity;
+    }
+    let min = Infinity;
+    for (const group of this.#groups.values()) {
+      for (const entry of group.values()) {
+        if (entry.seq < min) min = entry.seq;
+        break;
+      }
+    }
+    return min;
   }
 
-  add(event: Event, seq: number, limit: number): AddResult {
+  /** Stores `event` unless that needs a new slot and `limit` are taken. */
+  add(event: Event, limit: number): AddResult {
+    if (!this.#coalescing) {
+      if (this.#events.length - this.#head >= limit) return AddResult.Full;
+      this.#events.push(event);
+      this.#nextSeq++;
+      return AddResult.Added;
+    }
+    const groupKey = this.#groupOf(event);
+    let group = this.#groups.get(groupKey);
+    if (group === undefined) {
+      if (this.#entries >= limit) return AddResult.Full;
+      group = new Map();
+      this.#groups.set(groupKey, group);
+    }
     const key = this.#keyOf(event);
-    const entry = this.#entries.get(key);
+    const entry = group.get(key);
     if (entry === undefined) {
-      if (this.#entries.size >= limit) return AddResult.Full;
-      this.#entries.set(key, { event, seq });
+      if (this.#entries >= limit) return AddResult.Full;
+      group.set(key, { event, seq: this.#nextSeq++ });
+      this.#entries++;
       return AddResult.Added;
     }
     const merged = mergeEvents(entry.event, event);
     if (merged === undefined) {
-      this.#entries.delete(key);
+      group.delete(key);
+      this.#entries--;
       return AddResult.Cancelled;
     }
     entry.event = merged;
     return AddResult.Merged;
   }
 
+  /** Drops the oldest pending event. */
   dropHead(): void {
-    for (const key of this.#entries.keys()) {
-      this.#entries.delete(key);
+    if (!this.#coalescing) {
+      this.#events[this.#head] = undefined;
+      this.#head++;
+      if (this.#head >= 1024 && this.#head * 2 >= this.#events.length) this.#compact();
       return;
     }
-  }
-
-  take(max: number): Taken {
-    const events: Event[] = [];
-    const seqs: number[] = [];
-    if (max >= this.#entries.size) {
-      for (const entry of this.#entries.values()) {
-        events.push(entry.event);
-        seqs.push(entry.seq);
+    let oldest: { group: Map<string, Entry>; key: string; seq: number } | undefined;
+    for (const group of this.#groups.values()) {
+      for (const [key, entry] of group) {
+        if (oldest === undefined || entry.seq < oldest.seq) oldest = { group, key, seq: entry.seq };
+        break;
       }
-      this.#entries = new Map();
-      return { events, seqs };
     }
-    for (const [key, entry] of this.#entries) {
-      if (events.length === max) break;
-      events.push(entry.event);
-      seqs.push(entry.seq);
-      this.#entries.delete(key);
+    if (oldest !== undefined) {
+      oldest.group.delete(oldest.key);
+      this.#entries--;
     }
-    return { events, seqs };
   }
 
+  /** Takes up to `max` of the oldest events out. */
+  take(max: number): Taken {
+    return this.#coalescing ? this.#takeCoalesced(max) : this.#takeFifo(max);
+  }
+
+  /** The distinct event types pending, in order of first appearance. */
   types(): Event['type'][] {
     const seen = new Set<Event['type']>();
-    for (const entry of this.#entries.values()) seen.add(entry.event.type);
+    if (this.#coalescing) {
+      for (const entry of this.#sortedEntries()) seen.add(entry.event.type);
+    } else {
+      for (let i = this.#head; i < this.#events.length; i++)
+        seen.add((this.#events[i] as Event).type);
+    }
     return [...seen];
+  }
+
+  #takeFifo(max: number): Taken {
+    const firstSeq = this.headSeq;
+    const end = Math.min(this.#events.length, this.#head + max);
+    if (this.#head === 0 && end === this.#events.length) {
+      // The common case, the whole buffer: hand the array over instead of copying it.
+      const events = this.#events as Event[];
+      this.#events = [];
+      return { events, firstSeq };
+    }
+    const events = this.#events.slice(this.#head, end) as Event[];
+    this.#head = end;
+    this.#compact();
+    return { events, firstSeq };
+  }
+
+  #takeCoalesced(max: number): Taken {
+    const entries = this.#sortedEntries();
+    const count = Math.min(max, entries.length);
+    const events: Event[] = [];
+    for (let i = 0; i < count; i++) events.push((entries[i] as Entry).event);
+    const firstSeq = entries[0]?.seq ?? Infinity;
+    if (count === entries.length) {
+      this.#groups = new Map();
+      this.#entries = 0;
+    } else {
+      // A partial batch (maxBatch): forget what was taken; each group stays in arrival order.
+      const lastTaken = (entries[count - 1] as Entry).seq;
+      for (const group of this.#groups.values()) {
+        for (const [key, entry] of group) if (entry.seq <= lastTaken) group.delete(key);
+      }
+      this.#entries -= count;
+    }
+    return { events, firstSeq };
+  }
+
+  /** Every entry in arrival order. Groups are each sorted already, so the sort is a cheap merge. */
+  #sortedEntries(): Entry[] {
+    const entries: Entry[] = [];
+    for (const group of this.#groups.values())
+      for (const entry of group.values()) entries.push(entry);
+    if (this.#groups.size > 1) entries.sort((x, y) => x.seq - y.seq);
+    return entries;
+  }
+
+  #compact(): void {
+    this.#events = this.#events.slice(this.#head);
+    this.#head = 0;
   }
 }

@@ -1,0 +1,22 @@
+// Runs the benchmarks: `npm run bench` runs them all, `npm run bench -- queue` just one.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const benches: Record<string, string> = {
+  queue: 'queue/main.ts',
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(
+    `Unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}.`,
+  );
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+  console.log(`\n=== bench/${name} ===`);
+  const script = fileURLToPath(new URL(benches[name] as string, import.meta.url));
+  const result = spawnSync(process.execPath, ['--expose-gc', script], { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
