@@ -3,13 +3,26 @@
 export type { ExponentialBackoffOptions, RetryPolicy } from './backoff.ts';
 export { exponentialBackoff } from './backoff.ts';
 export {
+  AddressError,
   BatchwatchError,
+  FieldTooLongError,
   FlushError,
+  FrameTooLargeError,
+  JfsConnectionError,
+  JfsError,
+  JfsServerError,
+  LocalWatcherError,
+  MalformedFrameError,
+  MountsFileError,
   OptionsError,
   OverflowError,
   QueueClosedError,
   QueueError,
+  SlowClientError,
   SourceError,
+  UnmappedWatchError,
+  WatcherClosedError,
+  WatcherNameError,
 } from './errors.ts';
 export {
   Action,
@@ -23,6 +36,27 @@ export { dockerActionMap } from './events/docker-action-map.ts';
 export type { Event, EventInit } from './events/event.ts';
 export { createEvent, EventType } from './events/event.ts';
 export { formatEvent } from './events/format-event.ts';
+export type { JfsDaemonOptions, JfsDaemonStats } from './jfs-daemon/jfs-daemon.ts';
+export { JfsDaemon } from './jfs-daemon/jfs-daemon.ts';
+export type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy/jfs-proxy.ts';
+export { JfsProxy } from './jfs-proxy/jfs-proxy.ts';
+export type { JfsProxyOptions } from './jfs-proxy/jfs-proxy-options.ts';
+export type { ContainerRef, MountResolver, PodMount } from './jfs-proxy/mount-table.ts';
+export {
+  isWithin,
+  nodeToPodPath,
+  parseChannelId,
+  podToNodePath,
+} from './jfs-proxy/mount-table.ts';
+export type { ParsedNotifyMessage } from './jfs-proxy/notify-message.ts';
+export {
+  formatNotifyMessage,
+  NOTIFY_CHANNEL,
+  parseNotifyMessage,
+} from './jfs-proxy/notify-message.ts';
+export type { ContainerMounts } from './jfs-proxy/static-mount-resolver.ts';
+export { StaticMountResolver } from './jfs-proxy/static-mount-resolver.ts';
+export { CONTROL_CHANNEL, REGISTRY_PREFIX } from './jfs-proxy/watch-registry.ts';
 export type { BatchEventsOptions } from './queue/batch-events.ts';
 export { batchEvents } from './queue/batch-events.ts';
 export type { BatchOptions } from './queue/batch-options.ts';
@@ -34,3 +68,33 @@ export type { QueueStats } from './queue/event-queue.ts';
 export { EventQueue } from './queue/event-queue.ts';
 export type { EventQueueOptions, FlushHandler, RetryOptions } from './queue/event-queue-options.ts';
 export type { Taken } from './queue/pending-buffer.ts';
+export type { SourceContext, SourceProducer, SourceStatus } from './sources/event-source.ts';
+export { EventSource, SourceStatusKind } from './sources/event-source.ts';
+export type { JfsAddress } from './sources/jfs/address.ts';
+export { DEFAULT_NOTIFY_SERVER, formatAddress, parseAddress } from './sources/jfs/address.ts';
+export { createNotifyWatcher } from './sources/jfs/create-notify-watcher.ts';
+export { decodePayload } from './sources/jfs/decode-payload.ts';
+export { encodeEvents, encodeFrame, encodeMessage } from './sources/jfs/encode-message.ts';
+export { EVENT_RECORD_SIZE, FIELD_SIZE } from './sources/jfs/field.ts';
+export type { DecodedItem } from './sources/jfs/frame-decoder.ts';
+export { DEFAULT_MAX_FRAME_LENGTH, FrameDecoder } from './sources/jfs/frame-decoder.ts';
+export type { ChannelIdParts } from './sources/jfs/jfs-channel-id.ts';
+export { jfsChannelId } from './sources/jfs/jfs-channel-id.ts';
+export type { JfsEventMapping } from './sources/jfs/jfs-event-to-events.ts';
+export { jfsEventToEvents } from './sources/jfs/jfs-event-to-events.ts';
+export type {
+  JfsChannelMessage,
+  JfsEvent,
+  JfsEventMessage,
+  JfsMessage,
+  JfsPathsMessage,
+} from './sources/jfs/jfs-message.ts';
+export type { JfsSourceOptions } from './sources/jfs/jfs-source.ts';
+export { jfsSource } from './sources/jfs/jfs-source.ts';
+export { JfsWatcher } from './sources/jfs/jfs-watcher.ts';
+export type { JfsWatcherOptions } from './sources/jfs/jfs-watcher-options.ts';
+export { FsType } from './sources/jfs/jfs-watcher-options.ts';
+export { LocalNotifyWatcher } from './sources/jfs/local-notify-watcher.ts';
+export { MessageType, messageTypeName } from './sources/jfs/message-type.ts';
+export type { NotifyWatcher, WatcherStatus } from './sources/jfs/notify-watcher.ts';
+export { Op, opHas, opString } from './sources/jfs/op.ts';

@@ -2,11 +2,11 @@ import type { Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError, type QueueError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import { rejectUnknownOptions } from '../options.ts';
 import {
   type BatchOptions,
   batchOptionNames,
   type ResolvedBatchOptions,
-  rejectUnknownOptions,
   resolveBatchOptions,
 } from './batch-options.ts';
 

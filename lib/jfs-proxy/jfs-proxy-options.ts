@@ -1,0 +1,163 @@
+import { hostname } from 'node:os';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { OptionsError } from '../errors.ts';
+import { rejectUnknownOptions } from '../options.ts';
+import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
+import { DEFAULT_MAX_FRAME_LENGTH } from '../sources/jfs/frame-decoder.ts';
+import type { MountResolver } from './mount-table.ts';
+import { NOTIFY_CHANNEL } from './notify-message.ts';
+import { parseRedisAddress, type RedisAddress } from './redis-address.ts';
+
+/** Options of {@link JfsProxy}; the Go proxy's environment variables are the defaults. */
+export interface JfsProxyOptions {
+  /** Finds each container's hostPath mounts (pod path -> node path). Required. */
+  readonly mounts: MountResolver;
+  /**
+   * Where to listen: `:5079`, `host:port`, `unix:/path`. Port 0 picks a free
+   * one (see `proxy.address`). Default `$MULTICAST_SERVER`, else `:5079`.
+   */
+  readonly listen?: string;
+  /** Redis `host:port`. Default `$REDIS_ADDR`, else `127.0.0.1:6379`. */
+  readonly redisAddr?: string;
+  /** Redis password. Default `$REDIS_PASSWORD`, else none. */
+  readonly redisPassword?: string;
+  /** The pub/sub channel daemons publish to. Default `jfsnotify`. */
+  readonly channel?: string;
+  /** How long a path's Write events are held and merged, in ms. Default 1000. */
+  readonly writeDebounce?: number;
+  /** Largest accepted frame payload, in bytes; a larger prefix closes that connection. Default 1 MiB. */
+  readonly maxFrameLength?: number;
+  /**
+   * Bytes a client may have queued unread. Beyond, it has `slowClientGrace`
+   * ms to drain them or its connection is closed. Default 1 MiB.
+   */
+  readonly maxQueuedBytes?: number;
+  /** How long a client may stay over `maxQueuedBytes`, in ms. Default 5000. */
+  readonly slowClientGrace?: number;
+  /** Bytes queued for one client beyond which it is closed at once. Default 64 MiB. */
+  readonly maxBufferedBytes?: number;
+  /** This proxy's name in the control channel. Default `<hostname>-<pid>-<random>`. */
+  readonly proxyId?: string;
+  /** Lifetime of this proxy's watch registration in Redis without a heartbeat, in ms. Default 30000. */
+  readonly registryTtl?: number;
+  /** Where debounce and heartbeat timers run. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** The environment to read. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** {@link JfsProxyOptions} validated, with every default filled in. */
+export interface ResolvedJfsProxyOptions {
+  readonly mounts: MountResolver;
+  readonly listen: Exclude<JfsAddress, { readonly network: 'ipc' }>;
+  readonly redis: RedisAddress;
+  readonly channel: string;
+  readonly writeDebounce: number;
+  readonly maxFrameLength: number;
+  readonly maxQueuedBytes: number;
+  readonly slowClientGrace: number;
+  readonly maxBufferedBytes: number;
+  readonly proxyId: string;
+  readonly registryTtl: number;
+  readonly scheduler: SchedulerLike;
+}
+
+const names = [
+  'mounts',
+  'listen',
+  'redisAddr',
+  'redisPassword',
+  'channel',
+  'writeDebounce',
+  'maxFrameLength',
+  'maxQueuedBytes',
+  'slowClientGrace',
+  'maxBufferedBytes',
+  'proxyId',
+  'registryTtl',
+  'scheduler',
+  'env',
+];
+
+/** Validates and completes {@link JfsProxyOptions}; throws an `OptionsError` naming a bad option. */
+export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsProxyOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new OptionsError('options', options, 'an options object');
+  }
+  rejectUnknownOptions(options, names);
+  const env = options.env ?? process.env;
+  const pick = (value: string | undefined, variable: string): string | undefined =>
+    value ?? (env[variable] === '' ? undefined : env[variable]);
+  if (typeof options.mounts?.mountsOf !== 'function') {
+    throw new OptionsError(
+      'mounts',
+      options.mounts,
+      'a MountResolver, such as StaticMountResolver.fromFile(file)',
+    );
+  }
+  const listenText = pick(options.listen, 'MULTICAST_SERVER') ?? ':5079';
+  const listen = parseListen(listenText);
+  const redis = parseRedisAddress(
+    pick(options.redisAddr, 'REDIS_ADDR') ?? '127.0.0.1:6379',
+    pick(options.redisPassword, 'REDIS_PASSWORD'),
+    'redisAddr',
+  );
+  return Object.freeze({
+    mounts: options.mounts,
+    listen,
+    redis,
+    channel: nonEmpty('channel', options.channel ?? NOTIFY_CHANNEL),
+    writeDebounce: nonNegative('writeDebounce', options.writeDebounce ?? 1000),
+    maxFrameLength: positive('maxFrameLength', options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH),
+    maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes ?? 1024 * 1024),
+    slowClientGrace: nonNegative('slowClientGrace', options.slowClientGrace ?? 5000),
+    maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes ?? 64 * 1024 * 1024),
+    proxyId: nonEmpty(
+      'proxyId',
+      options.proxyId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    ),
+    registryTtl: positive('registryTtl', options.registryTtl ?? 30_000),
+    scheduler: options.scheduler ?? asyncScheduler,
+  });
+}
+
+/** `:5079` (Go's form: every interface), `host:port` (port 0 picks one), `[::1]:port`, `unix:/path`. */
+function parseListen(text: string): ResolvedJfsProxyOptions['listen'] {
+  const expected = ':port, host:port, [ipv6]:port or unix:/path';
+  if (typeof text !== 'string') throw new OptionsError('listen', text, expected);
+  const tcp = /^(?:tcp:\/\/)?(\[[^\]]*\]|[^:/]*):(\d+)$/i.exec(text);
+  if (tcp !== null) {
+    const port = Number(tcp[2]);
+    if (port > 65535) throw new OptionsError('listen', text, expected);
+    const host = (tcp[1] as string).replace(/^\[|\]$/g, '');
+    return { network: 'tcp', host: host === '' ? '0.0.0.0' : host, port };
+  }
+  let address: JfsAddress;
+  try {
+    address = parseAddress(text);
+  } catch (err) {
+    throw new OptionsError('listen', text, `${expected} (${(err as Error).message})`);
+  }
+  if (address.network !== 'unix') throw new OptionsError('listen', text, expected);
+  return address;
+}
+
+function nonEmpty(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '')
+    throw new OptionsError(name, value, 'a non-empty string');
+  return value;
+}
+
+function nonNegative(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new OptionsError(name, value, 'a finite number >= 0');
+  }
+  return value;
+}
+
+function positive(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new OptionsError(name, value, 'a whole number >= 1');
+  }
+  return value;
+}

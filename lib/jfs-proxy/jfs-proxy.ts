@@ -1,0 +1,283 @@
+import { createServer, type Server } from 'node:net';
+import createDebug from 'debug';
+import type { Redis } from 'ioredis';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import type { JfsError, JfsServerError } from '../errors.ts';
+import { formatAddress } from '../sources/jfs/address.ts';
+import {
+  type JfsProxyOptions,
+  type ResolvedJfsProxyOptions,
+  resolveJfsProxyOptions,
+} from './jfs-proxy-options.ts';
+import { parseNotifyMessage } from './notify-message.ts';
+import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
+import { connectRedis } from './redis-address.ts';
+import { WatchRegistry } from './watch-registry.ts';
+
+const log = createDebug('batchwatch:jfs-proxy');
+
+/** Counters of a {@link JfsProxy}. */
+export interface JfsProxyStats {
+  /** Open client connections. */
+  readonly connections: number;
+  /** Client connections accepted, ever. */
+  readonly connectionsTotal: number;
+  readonly framesIn: number;
+  readonly framesOut: number;
+  /** Events sent to clients. */
+  readonly eventsDelivered: number;
+  /** Writes merged into a later write by the debounce. */
+  readonly debounced: number;
+  /** Clients disconnected for falling behind. */
+  readonly droppedClients: number;
+  readonly malformedFrames: number;
+  /** Messages received from Redis, and their entries that were not valid events. */
+  readonly redisMessages: number;
+  readonly invalidNotifyEntries: number;
+  /** Node paths watched by at least one client. */
+  readonly watchedPaths: number;
+}
+
+/** The proxy's link to Redis. */
+export type RedisLinkStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+type Counter = 'framesIn' | 'framesOut' | 'eventsDelivered' | 'malformedFrames' | 'droppedClients';
+
+/**
+ * The server side of the JFS protocol (Go's fsnotify-proxy): clients WATCH
+ * pod paths over TCP or a unix socket; node-side changes arrive from Redis
+ * (`jfsnotify`) and go to every client watching their directory, translated
+ * back to pod paths, with writes debounced per connection. A slow client is
+ * disconnected instead of stalling the others. The node paths in use are
+ * registered in Redis for daemons (see `WatchRegistry`).
+ *
+ * @example
+ * const proxy = await JfsProxy.start({ mounts: StaticMountResolver.fromFile('mounts.json') });
+ * // ... later
+ * await proxy.close();
+ */
+export class JfsProxy implements AsyncDisposable {
+  /** Non-fatal problems: bad frames, unmapped watches, slow clients, Redis errors. Hot. */
+  readonly warnings$: Observable<JfsServerError | JfsError | Error>;
+  /** The Redis link: current value, then every change. */
+  readonly redisStatus$: Observable<RedisLinkStatus>;
+
+  readonly #options: ResolvedJfsProxyOptions;
+  readonly #server: Server;
+  readonly #subscriber: Redis;
+  readonly #commands: Redis;
+  readonly #registry: WatchRegistry;
+  readonly #connections = new Set<ProxyConnection>();
+  /** node path -> the connections watching it. */
+  readonly #index = new Map<string, Set<ProxyConnection>>();
+  readonly #warnings = new Subject<JfsServerError | JfsError | Error>();
+  readonly #redisStatus = new BehaviorSubject<RedisLinkStatus>('connecting');
+  readonly #counters = {
+    connectionsTotal: 0,
+    framesIn: 0,
+    framesOut: 0,
+    eventsDelivered: 0,
+    debouncedClosed: 0,
+    droppedClients: 0,
+    malformedFrames: 0,
+    redisMessages: 0,
+    invalidNotifyEntries: 0,
+  };
+  #closing: Promise<void> | null = null;
+
+  private constructor(options: ResolvedJfsProxyOptions) {
+    this.#options = options;
+    this.warnings$ = this.#warnings.asObservable();
+    this.redisStatus$ = this.#redisStatus.asObservable();
+    this.#subscriber = connectRedis(options.redis, `batchwatch-proxy-sub-${options.proxyId}`);
+    this.#commands = connectRedis(options.redis, `batchwatch-proxy-${options.proxyId}`);
+    this.#registry = new WatchRegistry(
+      this.#commands,
+      options.proxyId,
+      options.registryTtl,
+      options.scheduler,
+    );
+    this.#followRedis();
+    const host = this.#host();
+    this.#server = createServer({ noDelay: true }, (socket) => {
+      this.#counters.connectionsTotal++;
+      const connection = new ProxyConnection(socket, host);
+      this.#connections.add(connection);
+      log('connection %s opened (%d open)', connection.remote, this.#connections.size);
+    });
+  }
+
+  /**
+   * Starts a proxy: resolves once it listens. Redis may still be connecting
+   * (see `redisStatus$`); the proxy keeps trying for as long as it runs.
+   *
+   * @throws OptionsError for bad options; the listen error (EADDRINUSE...) if it cannot listen.
+   */
+  static async start(options: JfsProxyOptions): Promise<JfsProxy> {
+    const proxy = new JfsProxy(resolveJfsProxyOptions(options));
+    try {
+      await proxy.#listen();
+    } catch (err) {
+      await proxy.close();
+      throw err;
+    }
+    return proxy;
+  }
+
+  /** Where the proxy listens, as a client would dial it (`127.0.0.1:40123`, `unix:/path`). */
+  get address(): string {
+    const bound = this.#server.address();
+    if (bound === null || typeof bound === 'string') return formatAddress(this.#options.listen);
+    const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+    return `${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound.port}`;
+  }
+
+  /** Resolves once subscribed to the Redis channel (at once if it is): events from then on are delivered. */
+  subscribed(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const subscription = this.#redisStatus.subscribe((status) => {
+        if (status !== 'ready' && status !== 'closed') return;
+        queueMicrotask(() => subscription.unsubscribe());
+        if (status === 'ready') resolve();
+        else reject(new Error('the proxy closed before it subscribed to Redis'));
+      });
+    });
+  }
+
+  /** A snapshot of the counters. */
+  stats(): JfsProxyStats {
+    let debounced = this.#counters.debouncedClosed;
+    for (const connection of this.#connections) debounced += connection.debounced;
+    const { debouncedClosed: _, ...counters } = this.#counters;
+    return {
+      ...counters,
+      debounced,
+      connections: this.#connections.size,
+      watchedPaths: this.#index.size,
+    };
+  }
+
+  /** Closes every connection, the listener and Redis; removes this proxy's watch registration. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #close(): Promise<void> {
+    log('closing: %d connection(s)', this.#connections.size);
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const connection of this.#connections) connection.destroy();
+    await this.#registry.close();
+    await closed;
+    this.#subscriber.disconnect();
+    this.#commands.disconnect();
+    this.#redisStatus.next('closed');
+    this.#redisStatus.complete();
+    this.#warnings.complete();
+  }
+
+  #listen(): Promise<void> {
+    const listen = this.#options.listen;
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      const done = (): void => {
+        this.#server.off('error', reject);
+        this.#server.on('error', (err) => this.#warn(err));
+        log('listening on %s', this.address);
+        resolve();
+      };
+      if (listen.network === 'unix') {
+        this.#server.listen(
+          listen.path.startsWith('@') ? `\0${listen.path.slice(1)}` : listen.path,
+          done,
+        );
+      } else {
+        this.#server.listen(listen.port, listen.host === '' ? undefined : listen.host, done);
+      }
+    });
+  }
+
+  #followRedis(): void {
+    const subscriber = this.#subscriber;
+    const channel = this.#options.channel;
+    // 'ready' means connected; events flow only once the SUBSCRIBE is confirmed (again after every reconnection).
+    subscriber.on('ready', () => {
+      subscriber.subscribe(channel).then(
+        () => {
+          if (this.#closing !== null) return;
+          this.#redisStatus.next('ready');
+          log('redis ready; subscribed to %s', channel);
+        },
+        (err: unknown) => log('subscribe failed: %s', (err as Error).message),
+      );
+    });
+    subscriber.on('reconnecting', () => this.#redisStatus.next('reconnecting'));
+    subscriber.on('error', (err: Error) => {
+      log('redis: %s', err.message);
+      this.#warn(err);
+    });
+    this.#commands.on('error', (err: Error) => log('redis (commands): %s', err.message));
+    subscriber.on('message', (from: string, text: string) => {
+      if (from === channel) this.#onNotify(text);
+    });
+  }
+
+  #onNotify(text: string): void {
+    this.#counters.redisMessages++;
+    const { events, invalid, error } = parseNotifyMessage(text);
+    if (error !== undefined || invalid > 0) {
+      this.#counters.invalidNotifyEntries += invalid;
+      log(
+        'jfsnotify message: %s',
+        error ?? `${invalid} invalid entr${invalid === 1 ? 'y' : 'ies'} skipped`,
+      );
+    }
+    for (const event of events) {
+      const watching = this.#index.get(event.key);
+      if (watching === undefined) continue;
+      for (const connection of watching) connection.deliver(event);
+    }
+  }
+
+  #warn(warning: JfsServerError | JfsError | Error): void {
+    log('warning %s: %s', warning.name, warning.message);
+    this.#warnings.next(warning);
+  }
+
+  #host(): ConnectionHost {
+    return {
+      options: this.#options,
+      watched: (connection, nodePath) => {
+        let watching = this.#index.get(nodePath);
+        if (watching === undefined) {
+          watching = new Set();
+          this.#index.set(nodePath, watching);
+          this.#registry.add(nodePath);
+        }
+        watching.add(connection);
+      },
+      unwatched: (connection, nodePath) => {
+        const watching = this.#index.get(nodePath);
+        if (watching === undefined || !watching.delete(connection)) return;
+        if (watching.size === 0) {
+          this.#index.delete(nodePath);
+          this.#registry.remove(nodePath);
+        }
+      },
+      count: (counter: Counter, by = 1) => {
+        this.#counters[counter] += by;
+      },
+      warn: (warning) => this.#warn(warning),
+      log: (format, ...args) => log(format, ...args),
+      closed: (connection) => {
+        this.#counters.debouncedClosed += connection.debounced;
+        this.#connections.delete(connection);
+        log('connection %s closed (%d open)', connection.remote, this.#connections.size);
+      },
+    };
+  }
+}

@@ -1,0 +1,327 @@
+import type { Socket } from 'node:net';
+import { posix } from 'node:path';
+import type { Subscription } from 'rxjs';
+import {
+  type JfsError,
+  type JfsServerError,
+  SlowClientError,
+  UnmappedWatchError,
+} from '../errors.ts';
+import { encodeEvents } from '../sources/jfs/encode-message.ts';
+import { FrameDecoder } from '../sources/jfs/frame-decoder.ts';
+import type { JfsEvent, JfsMessage } from '../sources/jfs/jfs-message.ts';
+import { MessageType, messageTypeName } from '../sources/jfs/message-type.ts';
+import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
+import { isWithin, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
+import { WriteDebouncer } from './write-debouncer.ts';
+
+/** What a connection needs from its proxy: the shared index of watched node paths, counters, logs. */
+export interface ConnectionHost {
+  readonly options: ResolvedJfsProxyOptions;
+  /** This connection now watches `nodePath` (first channel for it). */
+  watched(connection: ProxyConnection, nodePath: string): void;
+  /** This connection no longer watches `nodePath`. */
+  unwatched(connection: ProxyConnection, nodePath: string): void;
+  count(
+    counter: 'framesIn' | 'framesOut' | 'eventsDelivered' | 'malformedFrames' | 'droppedClients',
+    by?: number,
+  ): void;
+  warn(warning: JfsServerError | JfsError): void;
+  log(format: string, ...args: unknown[]): void;
+  closed(connection: ProxyConnection): void;
+}
+
+/** One watch: which channel asked for a node path, under which pod path. */
+type Watches = Map<string, Map<string, string>>;
+
+/**
+ * One client connection of the proxy: decodes its frames, keeps its watches
+ * (node path -> channel id -> pod path), translates events back to pod paths,
+ * debounces writes and sends EVENT frames through a bounded queue.
+ */
+export class ProxyConnection {
+  /** `address:port` of the client, for logs. */
+  readonly remote: string;
+
+  readonly #socket: Socket;
+  readonly #host: ConnectionHost;
+  readonly #decoder: FrameDecoder;
+  readonly #debouncer: WriteDebouncer;
+  readonly #watches: Watches = new Map();
+  /** Mounts per channel id, as resolved at its first WATCH. */
+  readonly #mounts = new Map<string, readonly PodMount[]>();
+  /** Messages wait here while a mount lookup is in flight, so that they apply in order. */
+  #backlog: JfsMessage[] = [];
+  #busy = false;
+  #closed = false;
+  /** Set when the connection is being dropped: nothing more is written. */
+  #dropping = false;
+  /** Runs while the send queue is over `maxQueuedBytes`: the client must drain it in time. */
+  #grace: Subscription | null = null;
+
+  constructor(socket: Socket, host: ConnectionHost) {
+    this.#socket = socket;
+    this.#host = host;
+    this.remote =
+      socket.remoteAddress === undefined
+        ? 'unix socket'
+        : `${socket.remoteAddress}:${socket.remotePort}`;
+    this.#decoder = new FrameDecoder(host.options.maxFrameLength);
+    this.#debouncer = new WriteDebouncer(
+      host.options.writeDebounce,
+      host.options.scheduler,
+      (event) => this.#send(event),
+    );
+    socket.on('data', (chunk) => this.#onData(chunk));
+    socket.on('error', (err) => host.log('connection %s error: %s', this.remote, err.message));
+    socket.on('close', () => this.#onClose());
+  }
+
+  /** Writes held by the debounce. */
+  get debounced(): number {
+    return this.#debouncer.superseded;
+  }
+
+  /** Delivers a node-side event whose key this connection watches. */
+  deliver(event: JfsEvent): void {
+    const channels = this.#watches.get(event.key);
+    if (channels === undefined || this.#closed) return;
+    const sent = new Set<string>();
+    for (const podKey of channels.values()) {
+      if (sent.has(podKey)) continue;
+      sent.add(podKey);
+      const name = translateName(event, podKey);
+      if (name !== undefined) this.#debouncer.push({ name, op: event.op, key: podKey });
+    }
+  }
+
+  /** Closes the connection; its watches are dropped. */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    for (const item of this.#decoder.push(chunk)) {
+      if (item instanceof Error) {
+        this.#host.warn(item);
+        if (item.name === 'FrameTooLargeError') {
+          this.#host.log('connection %s closed: %s', this.remote, item.message);
+          this.#socket.destroy();
+          return;
+        }
+        this.#host.count('malformedFrames');
+        continue;
+      }
+      this.#host.count('framesIn');
+      this.#backlog.push(item);
+    }
+    this.#drainBacklog();
+  }
+
+  #drainBacklog(): void {
+    while (!this.#busy && !this.#closed && this.#backlog.length > 0) {
+      const message = this.#backlog.shift() as JfsMessage;
+      const pending = this.#apply(message);
+      if (pending !== undefined) {
+        this.#busy = true;
+        void pending.then(() => {
+          this.#busy = false;
+          this.#drainBacklog();
+        });
+      }
+    }
+  }
+
+  /** Applies one message; returns a promise only while a mount lookup is pending. */
+  #apply(message: JfsMessage): Promise<void> | undefined {
+    switch (message.type) {
+      case MessageType.Watch:
+      case MessageType.Unwatch: {
+        const channelId = message.channelId.toLowerCase();
+        const mounts = this.#mounts.get(channelId);
+        if (mounts !== undefined) {
+          this.#applyPaths(message.type, channelId, message.paths, mounts);
+          return undefined;
+        }
+        const ref = parseChannelId(channelId);
+        if (ref === undefined) {
+          this.#host.warn(
+            new UnmappedWatchError(channelId, '', 'not a namespace/pod/container/watcher id'),
+          );
+          return undefined;
+        }
+        const found = this.#host.options.mounts.mountsOf(ref);
+        if (!(found instanceof Promise)) {
+          this.#withMounts(message.type, channelId, message.paths, found);
+          return undefined;
+        }
+        return found.then(
+          (resolved) => this.#withMounts(message.type, channelId, message.paths, resolved),
+          (err: unknown) =>
+            this.#host.warn(
+              new UnmappedWatchError(
+                channelId,
+                '',
+                `the mount lookup failed: ${(err as Error).message}`,
+              ),
+            ),
+        );
+      }
+      case MessageType.Clear:
+        this.#clear(message.channelId.toLowerCase());
+        return undefined;
+      default:
+        this.#host.log(
+          'connection %s: %s frame ignored (unknown here)',
+          this.remote,
+          messageTypeName(message.type),
+        );
+        return undefined;
+    }
+  }
+
+  #withMounts(
+    type: number,
+    channelId: string,
+    paths: readonly string[],
+    mounts: readonly PodMount[] | undefined,
+  ): void {
+    if (mounts === undefined) {
+      this.#host.warn(
+        new UnmappedWatchError(
+          channelId,
+          '',
+          'no container with that namespace, pod and name is known',
+        ),
+      );
+      return;
+    }
+    this.#mounts.set(channelId, mounts);
+    this.#applyPaths(type, channelId, paths, mounts);
+  }
+
+  #applyPaths(
+    type: number,
+    channelId: string,
+    paths: readonly string[],
+    mounts: readonly PodMount[],
+  ): void {
+    for (const podPath of paths) {
+      const nodePath = podPath === '' ? undefined : podToNodePath(podPath, mounts);
+      if (nodePath === undefined) {
+        if (type === MessageType.Watch) {
+          this.#host.warn(
+            new UnmappedWatchError(
+              channelId,
+              podPath,
+              'it is not inside any hostPath mount of the container',
+            ),
+          );
+        }
+        continue;
+      }
+      if (type === MessageType.Watch) this.#watch(nodePath, channelId, podPath);
+      else this.#unwatch(nodePath, channelId);
+    }
+  }
+
+  #watch(nodePath: string, channelId: string, podPath: string): void {
+    let channels = this.#watches.get(nodePath);
+    if (channels === undefined) {
+      channels = new Map();
+      this.#watches.set(nodePath, channels);
+      this.#host.watched(this, nodePath);
+    }
+    channels.set(channelId, podPath);
+    this.#host.log(
+      'connection %s watches %s (%s for %s)',
+      this.remote,
+      nodePath,
+      podPath,
+      channelId,
+    );
+  }
+
+  #unwatch(nodePath: string, channelId: string): void {
+    const channels = this.#watches.get(nodePath);
+    if (channels === undefined || !channels.delete(channelId)) return;
+    if (channels.size === 0) {
+      this.#watches.delete(nodePath);
+      this.#host.unwatched(this, nodePath);
+    }
+  }
+
+  #clear(channelId: string): void {
+    for (const [nodePath, channels] of [...this.#watches]) {
+      if (channels.has(channelId)) this.#unwatch(nodePath, channelId);
+    }
+  }
+
+  #send(event: JfsEvent): void {
+    if (this.#closed || this.#dropping) return;
+    let frame: Buffer;
+    try {
+      frame = encodeEvents([event]);
+    } catch (err) {
+      // A translated pod path over 255 bytes cannot be encoded: drop that event, keep the client.
+      this.#host.warn(err as JfsError);
+      return;
+    }
+    this.#socket.write(frame);
+    this.#host.count('framesOut');
+    this.#host.count('eventsDelivered');
+    this.#checkQueue();
+  }
+
+  /**
+   * The bounded send queue. A burst may queue more than `maxQueuedBytes` in
+   * one turn of the event loop even for a client that reads well, so the
+   * client gets `slowClientGrace` ms to drain it; past `maxBufferedBytes`, or
+   * still full after the grace, it is disconnected (it reconnects and
+   * re-registers) so that it cannot stall the proxy or the other clients.
+   */
+  #checkQueue(): void {
+    const { maxQueuedBytes, maxBufferedBytes, slowClientGrace, scheduler } = this.#host.options;
+    const queued = this.#socket.writableLength;
+    if (queued > maxBufferedBytes) {
+      this.#drop(queued, maxBufferedBytes);
+    } else if (queued > maxQueuedBytes && this.#grace === null) {
+      this.#grace = scheduler.schedule(() => {
+        this.#grace = null;
+        const still = this.#socket.writableLength;
+        if (still > maxQueuedBytes) this.#drop(still, maxQueuedBytes);
+      }, slowClientGrace);
+      this.#socket.once('drain', () => {
+        this.#grace?.unsubscribe();
+        this.#grace = null;
+      });
+    }
+  }
+
+  #drop(queued: number, limit: number): void {
+    this.#dropping = true;
+    this.#host.count('droppedClients');
+    this.#host.warn(new SlowClientError(this.remote, queued, limit));
+    this.#socket.destroy();
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#grace?.unsubscribe();
+    this.#grace = null;
+    this.#debouncer.close();
+    this.#backlog = [];
+    for (const nodePath of this.#watches.keys()) this.#host.unwatched(this, nodePath);
+    this.#watches.clear();
+    this.#host.closed(this);
+  }
+}
+
+/** The pod path of the event's name: under the pod key the client registered. */
+function translateName(event: JfsEvent, podKey: string): string | undefined {
+  if (event.name === event.key) return podKey;
+  if (!isWithin(event.name, event.key)) return undefined;
+  const rest = event.key === '/' ? event.name.slice(1) : event.name.slice(event.key.length + 1);
+  return posix.join(podKey, rest);
+}

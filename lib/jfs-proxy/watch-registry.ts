@@ -1,0 +1,104 @@
+import createDebug from 'debug';
+import type { Redis } from 'ioredis';
+import type { SchedulerLike, Subscription } from 'rxjs';
+
+const log = createDebug('batchwatch:jfs-proxy');
+
+/** The Redis channel on which proxies announce that their set of watched node paths changed. */
+export const CONTROL_CHANNEL = 'jfsnotify:control';
+/** The prefix of the Redis sets holding each proxy's watched node paths. */
+export const REGISTRY_PREFIX = 'jfsnotify:watches:';
+
+/**
+ * The control channel, proxy side: the node paths this proxy's clients
+ * watch live in the Redis set `jfsnotify:watches:<proxyId>`, rewritten whole
+ * and given a TTL on every heartbeat (so a crashed proxy's watches expire,
+ * and a restarted Redis gets them back), and every change is announced on
+ * `jfsnotify:control` so that daemons re-read the sets at once.
+ */
+export class WatchRegistry {
+  readonly #redis: Redis;
+  readonly #key: string;
+  readonly #proxyId: string;
+  readonly #ttlMs: number;
+  readonly #paths = new Set<string>();
+  readonly #scheduler: SchedulerLike;
+  readonly #period: number;
+  #heartbeat: Subscription;
+  #closed = false;
+
+  constructor(redis: Redis, proxyId: string, ttlMs: number, scheduler: SchedulerLike) {
+    this.#redis = redis;
+    this.#proxyId = proxyId;
+    this.#key = `${REGISTRY_PREFIX}${proxyId}`;
+    this.#ttlMs = ttlMs;
+    this.#scheduler = scheduler;
+    this.#period = Math.max(1, Math.floor(ttlMs / 3));
+    this.#heartbeat = scheduler.schedule(() => this.#beat(), this.#period);
+    // After a (re)connection the set may be gone with a restarted Redis: write it back and tell daemons.
+    redis.on('ready', () => this.#write(true));
+  }
+
+  /** The node paths registered now. */
+  get paths(): ReadonlySet<string> {
+    return this.#paths;
+  }
+
+  /** A first client now watches `nodePath`. */
+  add(nodePath: string): void {
+    if (this.#closed || this.#paths.has(nodePath)) return;
+    this.#paths.add(nodePath);
+    this.#announce(
+      'watch',
+      nodePath,
+      this.#redis.multi().sadd(this.#key, nodePath).pexpire(this.#key, this.#ttlMs),
+    );
+  }
+
+  /** The last client watching `nodePath` is gone. */
+  remove(nodePath: string): void {
+    if (this.#closed || !this.#paths.delete(nodePath)) return;
+    this.#announce('unwatch', nodePath, this.#redis.multi().srem(this.#key, nodePath));
+  }
+
+  /** Deletes this proxy's set and tells daemons. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#heartbeat.unsubscribe();
+    this.#paths.clear();
+    if (this.#redis.status !== 'ready') return;
+    try {
+      await this.#redis
+        .multi()
+        .del(this.#key)
+        .publish(CONTROL_CHANNEL, JSON.stringify({ proxy: this.#proxyId, op: 'close' }))
+        .exec();
+    } catch (err) {
+      log('registry close failed: %s', (err as Error).message);
+    }
+  }
+
+  #announce(op: string, path: string, multi: ReturnType<Redis['multi']>): void {
+    if (this.#redis.status !== 'ready') return; // the next 'ready' rewrites the whole set
+    multi
+      .publish(CONTROL_CHANNEL, JSON.stringify({ proxy: this.#proxyId, op, path }))
+      .exec()
+      .catch((err: unknown) => log('registry %s %s failed: %s', op, path, (err as Error).message));
+  }
+
+  #beat(): void {
+    this.#write(false);
+    if (!this.#closed) this.#heartbeat = this.#scheduler.schedule(() => this.#beat(), this.#period);
+  }
+
+  /** Rewrites the whole set with a fresh TTL. */
+  #write(announce: boolean): void {
+    if (this.#closed || this.#redis.status !== 'ready') return;
+    const multi = this.#redis.multi().del(this.#key);
+    if (this.#paths.size > 0) multi.sadd(this.#key, ...this.#paths).pexpire(this.#key, this.#ttlMs);
+    if (announce)
+      multi.publish(CONTROL_CHANNEL, JSON.stringify({ proxy: this.#proxyId, op: 'sync' }));
+    multi.exec().catch((err: unknown) => log('registry write failed: %s', (err as Error).message));
+  }
+}

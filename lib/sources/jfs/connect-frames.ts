@@ -1,0 +1,32 @@
+import { encodeMessage } from './encode-message.ts';
+import { MessageType } from './message-type.ts';
+
+/**
+ * Paths per WATCH frame: 250 keeps a frame under 64 KiB, what every server
+ * accepts, and far under the 1 MiB default cap. Several WATCH frames mean
+ * the same as one.
+ */
+export const MAX_PATHS_PER_FRAME = 250;
+
+/**
+ * The frames a client sends on connecting: CLEAR first when `clear`, then
+ * WATCH frames carrying every path (none when there is no path).
+ */
+export function connectFrames(
+  channelId: string,
+  paths: readonly string[],
+  clear: boolean,
+): Buffer[] {
+  const frames: Buffer[] = [];
+  if (clear) frames.push(encodeMessage({ type: MessageType.Clear, channelId }));
+  for (let i = 0; i < paths.length; i += MAX_PATHS_PER_FRAME) {
+    frames.push(
+      encodeMessage({
+        type: MessageType.Watch,
+        channelId,
+        paths: paths.slice(i, i + MAX_PATHS_PER_FRAME),
+      }),
+    );
+  }
+  return frames;
+}

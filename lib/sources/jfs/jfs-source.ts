@@ -1,0 +1,89 @@
+import { Subscription } from 'rxjs';
+import { MalformedFrameError, OptionsError } from '../../errors.ts';
+import { EventSource } from '../event-source.ts';
+import { createNotifyWatcher } from './create-notify-watcher.ts';
+import { jfsEventToEvents } from './jfs-event-to-events.ts';
+import {
+  type JfsWatcherOptions,
+  jfsWatcherOptionNames,
+  resolveJfsWatcherOptions,
+} from './jfs-watcher-options.ts';
+import type { NotifyWatcher } from './notify-watcher.ts';
+
+/** Options of {@link jfsSource}: those of the watcher, plus the mapping. */
+export interface JfsSourceOptions extends JfsWatcherOptions {
+  /** The paths to watch (pod paths); at least one. */
+  readonly paths: readonly string[];
+  /** Report Chmod as FileWritten instead of ignoring it. Default `false`. */
+  readonly chmod?: boolean;
+  /**
+   * Builds the watcher for each subscription. Default `createNotifyWatcher`
+   * (remote, or local when the fs type is `fs`).
+   */
+  readonly createWatcher?: (options: JfsWatcherOptions) => NotifyWatcher;
+}
+
+/**
+ * A source of the file changes a JFS notify server reports (or, with
+ * `FS_TYPE=fs`, a local watcher): each subscription opens its own watcher
+ * and closes it on unsubscribe. Events are `type: 'file'`, named by path (see
+ * `jfsEventToEvents` for the op mapping). Status follows the connection:
+ * `ready` once connected with every watch sent, `reconnecting` while the
+ * server is away; each lost connection and each malformed frame is a warning
+ * (malformed frames are also counted as `malformed`, Chmod-only or unmapped
+ * ops as `ignored`).
+ *
+ * @throws OptionsError (and the watcher's errors) at once for bad options.
+ * @example queue.start(jfsSource({ name: 'config', paths: ['/data/config'] }));
+ */
+export function jfsSource(options: JfsSourceOptions): EventSource {
+  if (options === null || typeof options !== 'object') {
+    throw new OptionsError('options', options, 'an options object');
+  }
+  const { chmod = false, createWatcher = createNotifyWatcher, ...watcherOptions } = options;
+  if (typeof chmod !== 'boolean') throw new OptionsError('chmod', chmod, 'true or false');
+  if (typeof createWatcher !== 'function') {
+    throw new OptionsError('createWatcher', createWatcher, 'a function (options) => NotifyWatcher');
+  }
+  for (const key of Object.keys(watcherOptions)) {
+    if (!jfsWatcherOptionNames.includes(key)) {
+      const known = [...jfsWatcherOptionNames, 'chmod', 'createWatcher'];
+      throw OptionsError.unknown(key, watcherOptions[key as keyof typeof watcherOptions], known);
+    }
+  }
+  const { paths } = resolveJfsWatcherOptions(watcherOptions);
+  if (paths.length === 0) throw new OptionsError('paths', options.paths, 'at least one path');
+
+  return new EventSource('jfs', (context) => {
+    const watcher = createWatcher(watcherOptions);
+    const subscription = new Subscription();
+    subscription.add(
+      watcher.events$.subscribe((jfsEvent) => {
+        const events = jfsEventToEvents(jfsEvent, { chmod, time: Date.now() });
+        if (events.length === 0) context.count('ignored');
+        for (const event of events) context.next(event);
+      }),
+    );
+    subscription.add(
+      watcher.errors$.subscribe((warning) => {
+        if (warning instanceof MalformedFrameError) context.count('malformed');
+        context.warn(warning);
+      }),
+    );
+    let first = true;
+    subscription.add(
+      watcher.status$.subscribe((status) => {
+        // The source already says `connecting` (attempt 1) when it is subscribed.
+        const repeat = first && status.kind === 'connecting' && status.attempt === 1;
+        first = false;
+        if (repeat) return;
+        if (status.kind !== 'closed') context.status(status);
+        else if (status.error !== undefined) context.error(status.error);
+      }),
+    );
+    return () => {
+      subscription.unsubscribe();
+      void watcher.close();
+    };
+  });
+}

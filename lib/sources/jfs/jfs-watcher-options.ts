@@ -1,0 +1,196 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
+import { AddressError, OptionsError } from '../../errors.ts';
+import { DEFAULT_NOTIFY_SERVER, type JfsAddress, parseAddress } from './address.ts';
+import { checkField } from './field.ts';
+import { DEFAULT_MAX_FRAME_LENGTH } from './frame-decoder.ts';
+import { jfsChannelId } from './jfs-channel-id.ts';
+
+/** Which watcher `createNotifyWatcher` builds (`FS_TYPE`). */
+export const FsType = {
+  /** The remote JFS client (a TCP or unix-socket connection to a notify server). */
+  Jfs: 'jfs',
+  /** A local chokidar watcher with the same surface. */
+  Fs: 'fs',
+} as const;
+
+/** One of the {@link FsType} values. */
+export type FsType = (typeof FsType)[keyof typeof FsType];
+
+/**
+ * Options of a JFS watcher. Explicit options win over the environment, which
+ * wins over the defaults; an empty environment variable counts as unset.
+ */
+export interface JfsWatcherOptions {
+  /** The watcher name, last part of the channel id; no `/` allowed. Default `'batchwatch'`. */
+  readonly name?: string;
+  /** Paths (as this process sees them) to watch from the start. Default none. */
+  readonly paths?: readonly string[];
+  /** Kubernetes namespace. Default `$NAMESPACE`, else `'default'`. */
+  readonly namespace?: string;
+  /** Pod name. Default `$POD_NAME`, else `$HOSTNAME`, else `'default'`. */
+  readonly pod?: string;
+  /** Container name. Default `$CONTAINER_NAME`, else `'default'`. */
+  readonly container?: string;
+  /**
+   * The notify server (see `parseAddress`). Default `$NOTIFY_SERVER`, else Go's
+   * stale `fsnotify-svc.os-system:1506` (deployments use `fsnotify-svc.os-platform:5079`).
+   */
+  readonly server?: string;
+  /** `'jfs'` (remote) or `'fs'` (local chokidar). Default `$FS_TYPE`, else `'jfs'`. */
+  readonly fsType?: FsType;
+  /**
+   * Delay before reconnection try `attempt` (from 1); `null` gives up and
+   * closes the watcher with the error. A dropped connection is re-dialled at
+   * once before this applies. Default `exponentialBackoff({ initial: 1000, max: 30000 })`.
+   */
+  readonly reconnect?: RetryPolicy;
+  /** Largest accepted frame payload, in bytes; a larger prefix closes the connection. Default 1 MiB. */
+  readonly maxFrameLength?: number;
+  /** Give up a dial after this many ms (0: never). Default 10000. */
+  readonly connectTimeout?: number;
+  /** TCP keep-alive delay in ms, to notice a dead server that never writes (0: off). Default 30000. */
+  readonly keepAlive?: number;
+  /** Where reconnection timers run. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** The environment to read. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** {@link JfsWatcherOptions} validated, with every default filled in. */
+export interface ResolvedJfsWatcherOptions {
+  readonly fsType: FsType;
+  readonly name: string;
+  readonly paths: readonly string[];
+  /** The channel id; empty for the local watcher. */
+  readonly channelId: string;
+  /** The server address as given. */
+  readonly server: string;
+  /** The parsed server address; `null` for the local watcher. */
+  readonly address: JfsAddress | null;
+  readonly reconnect: RetryPolicy;
+  readonly maxFrameLength: number;
+  readonly connectTimeout: number;
+  readonly keepAlive: number;
+  readonly scheduler: SchedulerLike;
+}
+
+/** The names of {@link JfsWatcherOptions}. */
+export const jfsWatcherOptionNames: readonly string[] = [
+  'name',
+  'paths',
+  'namespace',
+  'pod',
+  'container',
+  'server',
+  'fsType',
+  'reconnect',
+  'maxFrameLength',
+  'connectTimeout',
+  'keepAlive',
+  'scheduler',
+  'env',
+];
+
+const defaultReconnect = exponentialBackoff({ initial: 1000, max: 30_000 });
+
+/**
+ * Validates and completes {@link JfsWatcherOptions}. Throws an `OptionsError`
+ * naming a bad option (or `unknown fs type`), a `WatcherNameError`, an
+ * `AddressError` or a `FieldTooLongError`.
+ */
+export function resolveJfsWatcherOptions(
+  options: JfsWatcherOptions = {},
+): ResolvedJfsWatcherOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new OptionsError('options', options, 'an options object');
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (!jfsWatcherOptionNames.includes(key)) {
+      throw OptionsError.unknown(key, value, jfsWatcherOptionNames);
+    }
+  }
+  const env = options.env ?? process.env;
+  const pick = (option: keyof JfsWatcherOptions, ...names: string[]): [string, string] => {
+    const given = options[option];
+    if (given !== undefined) {
+      if (typeof given !== 'string') throw new OptionsError(option, given, 'a string');
+      return [given, option];
+    }
+    for (const name of names) {
+      const value = env[name];
+      if (value !== undefined && value !== '') return [value, `$${name}`];
+    }
+    return ['', option];
+  };
+  const [fsType, fsTypeOption] = pick('fsType', 'FS_TYPE');
+  if (fsType !== '' && fsType !== FsType.Jfs && fsType !== FsType.Fs) {
+    const error = new OptionsError(fsTypeOption, fsType, '');
+    error.message = `unknown fs type ${JSON.stringify(fsType)} in ${fsTypeOption}: use "jfs" (remote, the default) or "fs" (local).`;
+    throw error;
+  }
+  const name = pick('name')[0] || 'batchwatch';
+  const paths = options.paths ?? [];
+  if (!Array.isArray(paths)) throw new OptionsError('paths', paths, 'an array of paths');
+  for (const path of paths) {
+    if (typeof path !== 'string' || path === '') {
+      throw new OptionsError('paths', path, 'non-empty path strings');
+    }
+    checkField('path', path);
+  }
+  const reconnect = options.reconnect ?? defaultReconnect;
+  if (typeof reconnect !== 'function') {
+    throw new OptionsError('reconnect', reconnect, 'a function (attempt) => ms | null');
+  }
+  const maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+  if (!Number.isInteger(maxFrameLength) || maxFrameLength < 4 || maxFrameLength > 0xffff_ffff) {
+    throw new OptionsError(
+      'maxFrameLength',
+      maxFrameLength,
+      'a whole number of bytes from 4 to 2^32-1',
+    );
+  }
+  const scheduler = options.scheduler ?? asyncScheduler;
+  if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
+    throw new OptionsError('scheduler', scheduler, 'an RxJS SchedulerLike');
+  }
+  const [server] = pick('server', 'NOTIFY_SERVER');
+  const local = fsType === FsType.Fs;
+  const resolved: ResolvedJfsWatcherOptions = {
+    fsType: local ? FsType.Fs : FsType.Jfs,
+    name,
+    paths: Object.freeze([...new Set(paths)]),
+    channelId: local
+      ? ''
+      : jfsChannelId({
+          namespace: pick('namespace', 'NAMESPACE')[0] || 'default',
+          pod: pick('pod', 'POD_NAME', 'HOSTNAME')[0] || 'default',
+          container: pick('container', 'CONTAINER_NAME')[0] || 'default',
+          watcherName: name,
+        }),
+    server: server || DEFAULT_NOTIFY_SERVER,
+    address: local ? null : remoteAddress(server || DEFAULT_NOTIFY_SERVER),
+    reconnect,
+    maxFrameLength,
+    connectTimeout: milliseconds('connectTimeout', options.connectTimeout, 10_000),
+    keepAlive: milliseconds('keepAlive', options.keepAlive, 30_000),
+    scheduler,
+  };
+  return Object.freeze(resolved);
+}
+
+function remoteAddress(server: string): JfsAddress {
+  const address = parseAddress(server);
+  if (address.network === 'ipc') {
+    throw new AddressError(server, 'ipc:// (the golang-ipc handshake) is unsupported');
+  }
+  return address;
+}
+
+function milliseconds(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new OptionsError(option, value, 'a finite number of ms >= 0');
+  }
+  return value;
+}
