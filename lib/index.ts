@@ -2,12 +2,27 @@
 
 export type { ExponentialBackoffOptions, RetryPolicy } from './backoff.ts';
 export { exponentialBackoff } from './backoff.ts';
+export { ActionGroup, actionGroup } from './delivery/action-group.ts';
+export type { Router, RouterStats } from './delivery/route.ts';
+export { route } from './delivery/route.ts';
+export type { RouteKey } from './delivery/route-key.ts';
+export { byActionGroup, byType } from './delivery/route-key.ts';
+export type {
+  HandlerContext,
+  HandlerOptions,
+  HandlerRetryOptions,
+  RouteHandler,
+  RouteOptions,
+} from './delivery/route-options.ts';
 export {
   AddressError,
   BatchwatchError,
+  CompactedError,
+  DeadLetterError,
   FieldTooLongError,
   FlushError,
   FrameTooLargeError,
+  HandlerTimeoutError,
   JfsConnectionError,
   JfsError,
   JfsServerError,
@@ -16,8 +31,16 @@ export {
   MountsFileError,
   OptionsError,
   OverflowError,
+  PollError,
+  PollFailedError,
+  PollFetchError,
+  PollMappingError,
   QueueClosedError,
   QueueError,
+  RevisionError,
+  RouteKeyError,
+  RouterClosedError,
+  RouterError,
   SlowClientError,
   SourceError,
   UnmappedWatchError,
@@ -98,3 +121,13 @@ export { LocalNotifyWatcher } from './sources/jfs/local-notify-watcher.ts';
 export { MessageType, messageTypeName } from './sources/jfs/message-type.ts';
 export type { NotifyWatcher, WatcherStatus } from './sources/jfs/notify-watcher.ts';
 export { Op, opHas, opString } from './sources/jfs/op.ts';
+export { PollSource, pollSource } from './sources/poll/poll-source.ts';
+export type {
+  PollFetch,
+  PollRecord,
+  PollRequest,
+  PollResponse,
+  PollSourceOptions,
+} from './sources/poll/poll-source-options.ts';
+export type { Revision } from './sources/poll/revision.ts';
+export { compareRevisions, isRevision, parseRevision } from './sources/poll/revision.ts';

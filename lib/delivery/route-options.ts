@@ -1,0 +1,199 @@
+import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
+import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
+import { OptionsError, type RouterError } from '../errors.ts';
+import type { Event } from '../events/event.ts';
+import type { RouteKey } from './route-key.ts';
+
+/** What a handler gets besides its events. */
+export interface HandlerContext {
+  /** The handler's name: its key, or `fallback`. */
+  readonly handler: string;
+  /** Which try this is, from 1. */
+  readonly attempt: number;
+  /**
+   * Aborted when this try times out (reason: a `HandlerTimeoutError`) or the
+   * router is closed (reason: a `RouterClosedError`). Pass it on: the router
+   * does not wait for a try it gave up on.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Handles one part of a batch: the events of one key, in arrival order. It
+ * may return nothing (done), a promise or an Observable (done when it
+ * resolves or completes; failed when it throws, rejects or errors).
+ */
+export type RouteHandler = (
+  events: readonly Event[],
+  context: HandlerContext,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler written `(events) => { ... }` returns void.
+) => void | PromiseLike<unknown> | Subscribable<unknown>;
+
+/** How a failed part is tried again. */
+export interface HandlerRetryOptions {
+  /** Tries in all, the first included; 1 dead-letters a part on its first failure. Default 1. */
+  readonly maxTries?: number;
+  /**
+   * Delay before retry number `attempt` (from 1), in ms; `null` gives up at
+   * once. Default: 100 ms doubling up to 10 s, with 20 % jitter.
+   */
+  readonly backoff?: RetryPolicy;
+}
+
+/** A handler with its own retry policy and timeout. */
+export interface HandlerOptions {
+  /** The handler (required). */
+  readonly handle: RouteHandler;
+  /** This handler's retries; each field defaults to the router's `retry`. */
+  readonly retry?: HandlerRetryOptions;
+  /** This handler's timeout per try, in ms. Default: the router's `timeout`. */
+  readonly timeout?: number;
+}
+
+/** Options of `route()`. */
+export interface RouteOptions {
+  /** Which handler an event goes to: `byType`, `byActionGroup` or a function (required). */
+  readonly key: RouteKey;
+  /** The handlers, by key (required; may be empty when there is a `fallback`). */
+  readonly handlers: Readonly<Record<string, RouteHandler | HandlerOptions>>;
+  /**
+   * Handles the events whose key has no handler (or is `undefined`), as one
+   * part named `fallback`. Default: none; such events are only counted, as
+   * `unrouted` in `stats()`.
+   */
+  readonly fallback?: RouteHandler | HandlerOptions;
+  /** Retries of every handler that sets none of its own. Default `{ maxTries: 1 }`. */
+  readonly retry?: HandlerRetryOptions;
+  /** Timeout of each try of every handler, in ms; `Infinity` for none. Default `Infinity`. */
+  readonly timeout?: number;
+  /**
+   * Receives each part that failed on every try (`DeadLetterError`, with its
+   * events and handler), and the events whose key threw (`RouteKeyError`).
+   * Default: `process.emitWarning`.
+   */
+  readonly onError?: (error: RouterError) => void;
+  /** Where the backoff and timeout timers come from. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** A handler with its policy resolved. */
+export interface ResolvedHandler {
+  readonly handle: RouteHandler;
+  readonly maxTries: number;
+  readonly backoff: RetryPolicy;
+  readonly timeout: number;
+}
+
+/** {@link RouteOptions} validated, with every default filled in. */
+export interface ResolvedRouteOptions {
+  readonly key: RouteKey;
+  readonly handlers: ReadonlyMap<string, ResolvedHandler>;
+  readonly fallback: ResolvedHandler | null;
+  readonly onError: (error: RouterError) => void;
+  readonly scheduler: SchedulerLike;
+}
+
+const optionNames = ['key', 'handlers', 'fallback', 'retry', 'timeout', 'onError', 'scheduler'];
+const defaultBackoff = exponentialBackoff({ initial: 100, max: 10_000, jitter: 0.2 });
+const emitWarning = (error: RouterError): void => process.emitWarning(error);
+
+/** Validates and completes {@link RouteOptions}; throws an `OptionsError` naming a bad option. */
+export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new OptionsError('options', options, 'an options object');
+  }
+  rejectUnknown(options, optionNames, '');
+  const { key, handlers, fallback, onError = emitWarning, scheduler = asyncScheduler } = options;
+  if (typeof key !== 'function') {
+    throw new OptionsError('key', key, 'byType, byActionGroup or a function (event) => string');
+  }
+  if (handlers === null || typeof handlers !== 'object') {
+    throw new OptionsError('handlers', handlers, 'an object { [key]: handler }');
+  }
+  if (typeof onError !== 'function') {
+    throw new OptionsError('onError', onError, 'a function (error) => void');
+  }
+  if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
+    throw new OptionsError('scheduler', scheduler, 'an RxJS SchedulerLike');
+  }
+  const defaults = resolvePolicy(options.retry, options.timeout, 'retry', 'timeout', null);
+  const resolved = new Map<string, ResolvedHandler>();
+  for (const [name, handler] of Object.entries(handlers)) {
+    resolved.set(name, resolveHandler(handler, `handlers.${name}`, defaults));
+  }
+  if (resolved.size === 0 && fallback === undefined) {
+    throw new OptionsError('handlers', handlers, 'at least one handler, or a fallback');
+  }
+  return Object.freeze({
+    key,
+    handlers: resolved,
+    fallback: fallback === undefined ? null : resolveHandler(fallback, 'fallback', defaults),
+    onError,
+    scheduler,
+  });
+}
+
+type Policy = Omit<ResolvedHandler, 'handle'>;
+
+function resolveHandler(
+  handler: RouteHandler | HandlerOptions,
+  name: string,
+  defaults: Policy,
+): ResolvedHandler {
+  if (typeof handler === 'function') return Object.freeze({ ...defaults, handle: handler });
+  if (handler === null || typeof handler !== 'object' || typeof handler.handle !== 'function') {
+    throw new OptionsError(
+      name,
+      handler,
+      'a function (events, context) => void | Promise, or { handle }',
+    );
+  }
+  rejectUnknown(handler, ['handle', 'retry', 'timeout'], `${name}.`);
+  const policy = resolvePolicy(
+    handler.retry,
+    handler.timeout,
+    `${name}.retry`,
+    `${name}.timeout`,
+    defaults,
+  );
+  return Object.freeze({ ...policy, handle: handler.handle });
+}
+
+function resolvePolicy(
+  retry: HandlerRetryOptions | undefined,
+  timeoutOption: number | undefined,
+  retryName: string,
+  timeoutName: string,
+  defaults: Policy | null,
+): Policy {
+  const given = retry ?? {};
+  if (given === null || typeof given !== 'object') {
+    throw new OptionsError(retryName, given, 'an object { maxTries, backoff }');
+  }
+  rejectUnknown(given, ['maxTries', 'backoff'], `${retryName}.`);
+  const maxTries = given.maxTries ?? defaults?.maxTries ?? 1;
+  if (typeof maxTries !== 'number' || !Number.isInteger(maxTries) || maxTries < 1) {
+    throw new OptionsError(`${retryName}.maxTries`, maxTries, 'a whole number >= 1');
+  }
+  const backoff = given.backoff ?? defaults?.backoff ?? defaultBackoff;
+  if (typeof backoff !== 'function') {
+    throw new OptionsError(`${retryName}.backoff`, backoff, 'a function (attempt) => ms | null');
+  }
+  const timeout = timeoutOption ?? defaults?.timeout ?? Number.POSITIVE_INFINITY;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout <= 0) {
+    throw new OptionsError(timeoutName, timeout, 'a number of ms > 0, or Infinity');
+  }
+  return { maxTries, backoff, timeout };
+}
+
+function rejectUnknown(options: object, known: readonly string[], prefix: string): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (!known.includes(key)) {
+      throw OptionsError.unknown(
+        `${prefix}${key}`,
+        value,
+        known.map((name) => `${prefix}${name}`),
+      );
+    }
+  }
+}

@@ -1,0 +1,204 @@
+import type { Subscribable, TeardownLogic, Unsubscribable } from 'rxjs';
+import {
+  CompactedError,
+  PollFailedError,
+  PollFetchError,
+  PollMappingError,
+  RevisionError,
+} from '../../errors.ts';
+import type { Event } from '../../events/event.ts';
+import type { SourceContext } from '../event-source.ts';
+import type { PollRecord, PollResponse, ResolvedPollSourceOptions } from './poll-source-options.ts';
+import { parseRevision, type Revision } from './revision.ts';
+
+/** What a poll loop tells its source beyond the {@link SourceContext}. */
+export interface PollReporter {
+  /** Whether the last delivered revision has reached the server's current one. */
+  caughtUp(value: boolean): void;
+  /** The revision the next fetch asks after. */
+  revision(value: Revision | null): void;
+  /** A failed fetch that will be retried (already sent to `context.warn`). */
+  warning(warning: PollFetchError): void;
+}
+
+/**
+ * The producer of a poll source, for one subscription: fetch, deliver, wait,
+ * again. At most one thing is pending at any time (a fetch or a timer), so
+ * the teardown releases everything by cancelling it and aborting the signal.
+ */
+export function startPolling<Raw extends PollRecord>(
+  options: ResolvedPollSourceOptions<Raw>,
+  context: SourceContext,
+  report: PollReporter,
+): TeardownLogic {
+  const { fetch, toEvent, scheduler, interval, maxRetries, backoff } = options;
+  const { signal, log } = context;
+  let since: Revision | null = options.startRevision;
+  let sinceValue: bigint | null = since === null ? null : BigInt(since);
+  let failures = 0;
+  let ready = false;
+  let pending: Unsubscribable | null = null;
+
+  const fatal = (error: Error): void => {
+    pending?.unsubscribe();
+    pending = null;
+    context.error(error);
+  };
+
+  const schedule = (delay: number): void => {
+    pending = scheduler.schedule(poll, delay);
+  };
+
+  const failed = (cause: unknown): void => {
+    failures++;
+    ready = false;
+    context.count('failures');
+    const delay = failures >= maxRetries ? null : backoff(failures);
+    if (delay === null) {
+      fatal(new PollFailedError(failures, cause));
+      return;
+    }
+    const wait = Number.isFinite(delay) ? Math.max(0, delay) : interval;
+    const warning = new PollFetchError(failures, wait, cause);
+    report.warning(warning);
+    context.warn(warning);
+    context.status({ kind: 'reconnecting', attempt: failures, delayMs: wait, error: warning });
+    schedule(wait);
+  };
+
+  const received = (response: PollResponse<Raw>): void => {
+    if (!isResponse(response)) {
+      failed(
+        new TypeError('fetch resolved to something other than { events: [], currentRevision }'),
+      );
+      return;
+    }
+    const current = parseRevision(response.currentRevision);
+    if (current === null) {
+      fatal(new RevisionError('currentRevision', response.currentRevision));
+      return;
+    }
+    const compactRevision = response.compactRevision;
+    const compact = compactRevision === undefined ? null : parseRevision(compactRevision);
+    if (compactRevision !== undefined && compact === null) {
+      fatal(new RevisionError('compactRevision', compactRevision));
+      return;
+    }
+    if (
+      compactRevision !== undefined &&
+      compact !== null &&
+      ((sinceValue !== null && sinceValue < compact) || current < compact)
+    ) {
+      fatal(new CompactedError(since, response.currentRevision, compactRevision));
+      return;
+    }
+    // Map the whole response before delivering any of it, so that a bad change fails the
+    // stream before the cursor moves past changes the consumer never saw.
+    const fresh: [Revision, bigint, Event][] = [];
+    if (sinceValue === null) {
+      if (response.events.length > 0) context.count('skipped', response.events.length);
+      since = response.currentRevision;
+      sinceValue = current;
+    } else {
+      let last = sinceValue;
+      for (const [index, raw] of response.events.entries()) {
+        const revision = parseRevision(raw?.revision);
+        if (revision === null) {
+          fatal(new RevisionError(`events[${index}].revision`, raw?.revision));
+          return;
+        }
+        if (revision <= last) {
+          context.count('duplicates');
+          continue;
+        }
+        last = revision;
+        let event: Event;
+        try {
+          event = toEvent(raw);
+        } catch (err) {
+          fatal(new PollMappingError(raw.revision, err));
+          return;
+        }
+        fresh.push([raw.revision, revision, event]);
+      }
+    }
+    failures = 0;
+    context.count('polls');
+    if (!ready) {
+      ready = true;
+      context.status({ kind: 'ready', since: scheduler.now() });
+    }
+    for (const [revision, value, event] of fresh) {
+      since = revision;
+      sinceValue = value;
+      context.next(event);
+      if (signal.aborted) return;
+    }
+    report.revision(since);
+    const caughtUp = sinceValue >= current;
+    report.caughtUp(caughtUp);
+    log('revision %s of %s%s', since, response.currentRevision, caughtUp ? '' : ' (catching up)');
+    // A page that made progress but stopped short of the current revision is followed at once;
+    // one without progress (a lagging server) waits, so that the source never spins.
+    schedule(!caughtUp && fresh.length > 0 ? 0 : interval);
+  };
+
+  function poll(): void {
+    pending = null;
+    const request = { sinceRevision: since ?? undefined, signal };
+    let settled = false;
+    let fetching: Unsubscribable | null = null;
+    const settle = (outcome: { response: PollResponse<Raw> } | { error: unknown }): void => {
+      if (settled || signal.aborted) return;
+      settled = true;
+      fetching?.unsubscribe();
+      if (pending === fetching) pending = null;
+      if ('response' in outcome) received(outcome.response);
+      else failed(outcome.error);
+    };
+    let result: ReturnType<typeof fetch>;
+    try {
+      result = fetch(request);
+    } catch (err) {
+      settle({ error: err });
+      return;
+    }
+    if (isSubscribable(result)) {
+      const subscription = result.subscribe({
+        next: (response) => settle({ response }),
+        error: (error: unknown) => settle({ error }),
+        complete: () => settle({ error: new TypeError('fetch completed without a response') }),
+      });
+      if (settled) subscription.unsubscribe();
+      else pending = fetching = subscription;
+    } else if (isThenable(result)) {
+      result.then(
+        (response) => settle({ response }),
+        (error: unknown) => settle({ error }),
+      );
+    } else {
+      settle({ error: new TypeError('fetch returned neither a promise nor an Observable') });
+    }
+  }
+
+  report.caughtUp(false);
+  report.revision(since);
+  poll();
+  return () => {
+    pending?.unsubscribe();
+    pending = null;
+  };
+}
+
+function isResponse(value: unknown): value is PollResponse<PollRecord> {
+  const response = value as PollResponse | null;
+  return typeof response === 'object' && response !== null && Array.isArray(response.events);
+}
+
+function isSubscribable<T>(value: unknown): value is Subscribable<T> {
+  return typeof (value as Subscribable<T> | null)?.subscribe === 'function';
+}
+
+function isThenable<T>(value: unknown): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function';
+}

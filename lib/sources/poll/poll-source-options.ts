@@ -1,0 +1,148 @@
+import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
+import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
+import { OptionsError } from '../../errors.ts';
+import type { Event } from '../../events/event.ts';
+import { isRevision, type Revision } from './revision.ts';
+
+/** One raw change of the feed, as `fetch` returns it: anything that carries its revision. */
+export interface PollRecord {
+  /** The revision of this change: a decimal string, increasing along the feed. */
+  readonly revision: Revision;
+}
+
+/** What the source asks `fetch` for. */
+export interface PollRequest {
+  /**
+   * Send the changes after this revision: the last one delivered, or
+   * `startRevision` before any. `undefined` on the very first fetch of a
+   * source started "from now" (no `startRevision`): only `currentRevision`
+   * is wanted then, and the changes of that response are not delivered.
+   */
+  readonly sinceRevision: Revision | undefined;
+  /** Aborted when the subscriber unsubscribes: pass it to the request. */
+  readonly signal: AbortSignal;
+}
+
+/** What `fetch` answers. */
+export interface PollResponse<Raw extends PollRecord = PollRecord> {
+  /**
+   * The changes after `sinceRevision`, in increasing revision order. A page
+   * may stop before `currentRevision`: the source then fetches again at once.
+   */
+  readonly events: readonly Raw[];
+  /** The newest revision the server has. */
+  readonly currentRevision: Revision;
+  /** The oldest revision the server still has history after; older requests fail. */
+  readonly compactRevision?: Revision | undefined;
+}
+
+/**
+ * Fetches the changes after a revision. It may return a promise or an
+ * Observable (its first value is the response; handy for virtual-time tests).
+ * A throw, a rejection or an error is a failed fetch, retried with backoff.
+ */
+export type PollFetch<Raw extends PollRecord = PollRecord> = (
+  request: PollRequest,
+) => PromiseLike<PollResponse<Raw>> | Subscribable<PollResponse<Raw>>;
+
+/** Options of `pollSource()`. */
+export interface PollSourceOptions<Raw extends PollRecord = PollRecord> {
+  /** Fetches the changes after a revision (required). */
+  readonly fetch: PollFetch<Raw>;
+  /** Turns one raw change into an Event (required). A throw is fatal (`PollMappingError`). */
+  readonly toEvent: (raw: Raw) => Event;
+  /** Time between polls once caught up, in ms. Default 1000. */
+  readonly interval?: number;
+  /**
+   * Deliver the changes after this revision. Default: none, "from now": the
+   * first fetch (with `sinceRevision: undefined`) only learns the server's
+   * current revision and delivers nothing.
+   */
+  readonly startRevision?: Revision;
+  /**
+   * Consecutive failed fetches that are fatal: the `maxRetries`-th one in a
+   * row ends the stream with a `PollFailedError` (the ones before are
+   * warnings, each retried after a backoff). Any success resets the count.
+   * `Infinity` never gives up. Default 3.
+   */
+  readonly maxRetries?: number;
+  /**
+   * Delay before retry number `attempt` (from 1) after a failed fetch, in ms;
+   * `null` gives up at once. Default: capped exponential backoff with 20 %
+   * jitter, from `interval` doubling up to 30 s (or `interval`, if larger).
+   */
+  readonly backoff?: RetryPolicy;
+  /** Where the timers come from. Default `asyncScheduler`; pass a `TestScheduler` in tests. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** {@link PollSourceOptions} validated, with every default filled in. */
+export interface ResolvedPollSourceOptions<Raw extends PollRecord = PollRecord> {
+  readonly fetch: PollFetch<Raw>;
+  readonly toEvent: (raw: Raw) => Event;
+  readonly interval: number;
+  readonly startRevision: Revision | null;
+  readonly maxRetries: number;
+  readonly backoff: RetryPolicy;
+  readonly scheduler: SchedulerLike;
+}
+
+const optionNames = [
+  'fetch',
+  'toEvent',
+  'interval',
+  'startRevision',
+  'maxRetries',
+  'backoff',
+  'scheduler',
+];
+
+/** Validates and completes {@link PollSourceOptions}; throws an `OptionsError` naming a bad option. */
+export function resolvePollSourceOptions<Raw extends PollRecord>(
+  options: PollSourceOptions<Raw>,
+): ResolvedPollSourceOptions<Raw> {
+  if (options === null || typeof options !== 'object') {
+    throw new OptionsError('options', options, 'an options object');
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (!optionNames.includes(key)) throw OptionsError.unknown(key, value, optionNames);
+  }
+  const { fetch, toEvent, startRevision, scheduler = asyncScheduler } = options;
+  if (typeof fetch !== 'function') {
+    throw new OptionsError('fetch', fetch, 'a function ({ sinceRevision, signal }) => Promise');
+  }
+  if (typeof toEvent !== 'function') {
+    throw new OptionsError('toEvent', toEvent, 'a function (raw) => Event');
+  }
+  const interval = options.interval ?? 1000;
+  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) {
+    throw new OptionsError('interval', interval, 'a finite number of ms > 0');
+  }
+  if (startRevision !== undefined && !isRevision(startRevision)) {
+    throw new OptionsError('startRevision', startRevision, 'a decimal string of digits, like "42"');
+  }
+  const maxRetries = options.maxRetries ?? 3;
+  if (
+    maxRetries !== Number.POSITIVE_INFINITY &&
+    !(typeof maxRetries === 'number' && Number.isInteger(maxRetries) && maxRetries >= 1)
+  ) {
+    throw new OptionsError('maxRetries', maxRetries, 'a whole number >= 1, or Infinity');
+  }
+  const backoff =
+    options.backoff ?? exponentialBackoff({ initial: interval, max: Math.max(30_000, interval) });
+  if (typeof backoff !== 'function') {
+    throw new OptionsError('backoff', backoff, 'a function (attempt) => ms | null');
+  }
+  if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
+    throw new OptionsError('scheduler', scheduler, 'an RxJS SchedulerLike');
+  }
+  return Object.freeze({
+    fetch,
+    toEvent,
+    interval,
+    startRevision: startRevision ?? null,
+    maxRetries,
+    backoff,
+    scheduler,
+  });
+}

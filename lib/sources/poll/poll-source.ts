@@ -1,0 +1,117 @@
+import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
+import type { PollFetchError } from '../../errors.ts';
+import { EventSource } from '../event-source.ts';
+import { startPolling } from './poll-loop.ts';
+import {
+  type PollRecord,
+  type PollSourceOptions,
+  resolvePollSourceOptions,
+} from './poll-source-options.ts';
+import type { Revision } from './revision.ts';
+
+/**
+ * A revisioned change feed, polled: a cold {@link EventSource} with a
+ * catch-up flag and the feed position. Subscribing starts polling;
+ * unsubscribing aborts the fetch in flight and any wait at once.
+ *
+ * Warnings: every failed fetch that will be retried is a `PollFetchError`
+ * on `warnings$` (a plain Subject: it pushes to whoever listens and keeps
+ * nothing). The poller never waits for a reader; a reader that polls instead
+ * of listening uses {@link PollSource.takeWarning} or `latestWarning$`, which
+ * hold only the latest unread warning: a newer one replaces it, reading it
+ * clears it (Go's one-slot channel that drops the old value).
+ */
+export class PollSource<Raw extends PollRecord = PollRecord> extends EventSource {
+  /**
+   * `false` from each subscription until the last delivered revision reaches
+   * the server's current revision, then `true`; `false` again when a page
+   * shows the feed ahead. Replays the current value.
+   */
+  readonly caughtUp$: Observable<boolean>;
+  /** The latest unread warning, `null` once read with `takeWarning()` or before any. Replays. */
+  readonly latestWarning$: Observable<PollFetchError | null>;
+
+  readonly #caughtUp: BehaviorSubject<boolean>;
+  readonly #latestWarning: BehaviorSubject<PollFetchError | null>;
+  /** Shared with the producer, which is built before `this` exists. */
+  readonly #position: { current: Revision | null };
+
+  /** @throws OptionsError for a missing, misspelled or out-of-range option. */
+  constructor(options: PollSourceOptions<Raw>) {
+    const resolved = resolvePollSourceOptions(options);
+    const caughtUp = new BehaviorSubject(false);
+    const latestWarning = new BehaviorSubject<PollFetchError | null>(null);
+    const position = { current: resolved.startRevision };
+    super('poll', (context) => {
+      latestWarning.next(null);
+      return startPolling(resolved, context, {
+        caughtUp: (value) => caughtUp.next(value),
+        revision: (value) => {
+          position.current = value;
+        },
+        warning: (warning) => latestWarning.next(warning),
+      });
+    });
+    this.#caughtUp = caughtUp;
+    this.#latestWarning = latestWarning;
+    this.caughtUp$ = caughtUp.pipe(distinctUntilChanged());
+    this.latestWarning$ = latestWarning.pipe(distinctUntilChanged());
+    this.#position = position;
+  }
+
+  /**
+   * Where the feed is: the revision the next fetch asks after (the last
+   * delivered one, `startRevision` before any, or the server's revision
+   * learned by the first fetch of a source started "from now"). Persist it to
+   * resume after a restart; `null` before a "from now" source's first answer.
+   */
+  get revision(): Revision | null {
+    return this.#position.current;
+  }
+
+  /** Whether the last delivered revision has reached the server's current revision. */
+  get caughtUp(): boolean {
+    return this.#caughtUp.value;
+  }
+
+  /** The latest unread warning, without reading it; `null` when there is none. */
+  get lastWarning(): PollFetchError | null {
+    return this.#latestWarning.value;
+  }
+
+  /** Returns the latest unread warning and marks it read; `null` when there is none. */
+  takeWarning(): PollFetchError | null {
+    const warning = this.#latestWarning.value;
+    if (warning !== null) this.#latestWarning.next(null);
+    return warning;
+  }
+}
+
+/**
+ * Polls a revisioned change feed (etcd-, Kubernetes- or CloudTower-style)
+ * through a caller-supplied `fetch`, every `interval` once caught up.
+ * Revisions are decimal strings compared as big integers. A requested or
+ * current revision older than the server's compaction revision is a fatal
+ * `CompactedError` carrying `compactRevision` (re-list, then restart from
+ * it); a failed fetch is a `PollFetchError` warning and is retried with
+ * capped exponential backoff and jitter, until `maxRetries` failures in a
+ * row end the stream with a `PollFailedError`. Status: `connecting`, `ready`
+ * after the first good response, `reconnecting` while retrying. Counters:
+ * `polls`, `failures`, `duplicates` (changes at or below the last delivered
+ * revision, dropped), `skipped` (changes in the first response of a source
+ * started "from now").
+ *
+ * @throws OptionsError at once for bad options.
+ * @example
+ * const source = pollSource({
+ *   fetch: ({ sinceRevision, signal }) =>
+ *     fetch(`${base}/changes?since=${sinceRevision ?? ''}`, { signal }).then((r) => r.json()),
+ *   toEvent: (change) => createEvent({ type: 'file', actorName: change.key, action: Action.FileWritten }),
+ *   startRevision: saved ?? undefined,
+ * });
+ */
+export function pollSource<Raw extends PollRecord>(
+  options: PollSourceOptions<Raw>,
+): PollSource<Raw> {
+  return new PollSource(options);
+}
