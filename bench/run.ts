@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 const benches: Record<string, string> = {
   queue: 'queue/main.ts',
+  jfs: 'jfs/codec.ts',
+  file: 'file/main.ts',
 };
 
 const wanted = process.argv.slice(2);

@@ -7,9 +7,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { filter, firstValueFrom } from 'rxjs';
 import { CompactedError } from '../lib/errors.ts';
-import { Action, createEvent, type Event, formatEvent } from '../lib/index.ts';
-import { pollSource } from '../lib/sources/poll/poll-source.ts';
-import type { PollResponse } from '../lib/sources/poll/poll-source-options.ts';
+import {
+  Action,
+  createEvent,
+  type Event,
+  formatEvent,
+  type PollResponse,
+  pollSource,
+} from '../lib/index.ts';
 
 // --- the server: GET /changes?since=<rev> (etcd-style), GET /snapshot, at most 3 changes a page.
 interface Change {

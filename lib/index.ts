@@ -20,6 +20,7 @@ export {
   CompactedError,
   DeadLetterError,
   FieldTooLongError,
+  FileWatchError,
   FlushError,
   FrameTooLargeError,
   HandlerTimeoutError,
@@ -93,6 +94,12 @@ export type { EventQueueOptions, FlushHandler, RetryOptions } from './queue/even
 export type { Taken } from './queue/pending-buffer.ts';
 export type { SourceContext, SourceProducer, SourceStatus } from './sources/event-source.ts';
 export { EventSource, SourceStatusKind } from './sources/event-source.ts';
+export { fileSource } from './sources/file/file-source.ts';
+export type {
+  AwaitWriteFinishOptions,
+  FileMatcher,
+  FileSourceOptions,
+} from './sources/file/file-source-options.ts';
 export type { JfsAddress } from './sources/jfs/address.ts';
 export { DEFAULT_NOTIFY_SERVER, formatAddress, parseAddress } from './sources/jfs/address.ts';
 export { createNotifyWatcher } from './sources/jfs/create-notify-watcher.ts';

@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError, type RouterError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import { rejectUnknownOptions } from '../options.ts';
 import type { RouteKey } from './route-key.ts';
 
 /** What a handler gets besides its events. */
@@ -102,7 +103,7 @@ export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions
   if (options === null || typeof options !== 'object') {
     throw new OptionsError('options', options, 'an options object');
   }
-  rejectUnknown(options, optionNames, '');
+  rejectUnknownOptions(options, optionNames);
   const { key, handlers, fallback, onError = emitWarning, scheduler = asyncScheduler } = options;
   if (typeof key !== 'function') {
     throw new OptionsError('key', key, 'byType, byActionGroup or a function (event) => string');
@@ -148,7 +149,7 @@ function resolveHandler(
       'a function (events, context) => void | Promise, or { handle }',
     );
   }
-  rejectUnknown(handler, ['handle', 'retry', 'timeout'], `${name}.`);
+  rejectUnknownOptions(handler, ['handle', 'retry', 'timeout'], `${name}.`);
   const policy = resolvePolicy(
     handler.retry,
     handler.timeout,
@@ -170,7 +171,7 @@ function resolvePolicy(
   if (given === null || typeof given !== 'object') {
     throw new OptionsError(retryName, given, 'an object { maxTries, backoff }');
   }
-  rejectUnknown(given, ['maxTries', 'backoff'], `${retryName}.`);
+  rejectUnknownOptions(given, ['maxTries', 'backoff'], `${retryName}.`);
   const maxTries = given.maxTries ?? defaults?.maxTries ?? 1;
   if (typeof maxTries !== 'number' || !Number.isInteger(maxTries) || maxTries < 1) {
     throw new OptionsError(`${retryName}.maxTries`, maxTries, 'a whole number >= 1');
@@ -184,16 +185,4 @@ function resolvePolicy(
     throw new OptionsError(timeoutName, timeout, 'a number of ms > 0, or Infinity');
   }
   return { maxTries, backoff, timeout };
-}
-
-function rejectUnknown(options: object, known: readonly string[], prefix: string): void {
-  for (const [key, value] of Object.entries(options)) {
-    if (!known.includes(key)) {
-      throw OptionsError.unknown(
-        `${prefix}${key}`,
-        value,
-        known.map((name) => `${prefix}${name}`),
-      );
-    }
-  }
 }

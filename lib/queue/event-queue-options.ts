@@ -78,7 +78,7 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
   if (retry === null || typeof retry !== 'object') {
     throw new OptionsError('retry', retry, 'an object { max, backoff }');
   }
-  rejectUnknownOptions(retry, ['max', 'backoff']);
+  rejectUnknownOptions(retry, ['max', 'backoff'], 'retry.');
   const max = retry.max ?? 0;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) {
     throw new OptionsError('retry.max', max, 'a whole number >= 0');

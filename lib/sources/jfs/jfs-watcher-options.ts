@@ -1,6 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { AddressError, OptionsError } from '../../errors.ts';
+import { rejectUnknownOptions } from '../../options.ts';
 import { DEFAULT_NOTIFY_SERVER, type JfsAddress, parseAddress } from './address.ts';
 import { checkField } from './field.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from './frame-decoder.ts';
@@ -105,11 +106,7 @@ export function resolveJfsWatcherOptions(
   if (options === null || typeof options !== 'object') {
     throw new OptionsError('options', options, 'an options object');
   }
-  for (const [key, value] of Object.entries(options)) {
-    if (!jfsWatcherOptionNames.includes(key)) {
-      throw OptionsError.unknown(key, value, jfsWatcherOptionNames);
-    }
-  }
+  rejectUnknownOptions(options, jfsWatcherOptionNames);
   const env = options.env ?? process.env;
   const pick = (option: keyof JfsWatcherOptions, ...names: string[]): [string, string] => {
     const given = options[option];

@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { OptionsError } from '../../errors.ts';
 import type { Event } from '../../events/event.ts';
+import { rejectUnknownOptions } from '../../options.ts';
 import { isRevision, type Revision } from './revision.ts';
 
 /** One raw change of the feed, as `fetch` returns it: anything that carries its revision. */
@@ -104,9 +105,7 @@ export function resolvePollSourceOptions<Raw extends PollRecord>(
   if (options === null || typeof options !== 'object') {
     throw new OptionsError('options', options, 'an options object');
   }
-  for (const [key, value] of Object.entries(options)) {
-    if (!optionNames.includes(key)) throw OptionsError.unknown(key, value, optionNames);
-  }
+  rejectUnknownOptions(options, optionNames);
   const { fetch, toEvent, startRevision, scheduler = asyncScheduler } = options;
   if (typeof fetch !== 'function') {
     throw new OptionsError('fetch', fetch, 'a function ({ sinceRevision, signal }) => Promise');

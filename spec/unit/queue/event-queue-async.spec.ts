@@ -199,7 +199,7 @@ describe('EventQueue options', () => {
     ['debug', { debug: 'yes' as never }],
     ['scheduler', { scheduler: {} as never }],
     ['flushIntervall', { flushIntervall: 300 } as never],
-    ['attempts', { retry: { attempts: 3 } as never }],
+    ['retry.attempts', { retry: { attempts: 3 } as never }],
   ])('rejects a bad %s with an OptionsError naming it', (option, options) => {
     let caught: unknown;
     try {

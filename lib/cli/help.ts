@@ -1,0 +1,37 @@
+/** The text of `batchwatch --help`. */
+export const helpText = `batchwatch: Docker, file and remote file-notify events, batched.
+
+Usage:
+  batchwatch [watch] [PATH...] [--docker [URL]] [--jfs ADDR --jfs-path P...]
+                     [--interval MS] [--coalesce] [--format text|json]
+
+With no source named, watches the current directory. Prints each flushed
+batch on stdout; statuses and warnings go to stderr. Ctrl-C flushes what is
+pending, prints a summary and exits 0.
+
+Sources:
+  PATH...            files or directories to watch (a file through its directory)
+  --docker [URL]     Docker container events; URL like unix:///var/run/docker.sock
+                     or tcp://host:2375 (default: DOCKER_HOST, else the local socket)
+  --jfs ADDR         a JFS notify server (host:port, unix:/path); with
+  --jfs-path P       a remote path to watch (repeatable)
+
+Batching and output:
+  --interval MS      batch window in milliseconds (default 300)
+  --coalesce         one event per container or path per batch
+  --format FORMAT    text (default) or json: one {"batch":N,"events":[...]} per line
+
+  -h, --help         this help
+  -v, --version      the version
+
+The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
+  batchwatch proxy --mounts FILE [--listen ADDR] [--redis HOST:PORT] [--debounce MS]
+      serves JFS clients from Redis channel jfsnotify. ADDR defaults to
+      $MULTICAST_SERVER, else :5079; Redis to $REDIS_ADDR ($REDIS_PASSWORD),
+      else 127.0.0.1:6379. FILE lists containers and their hostPath mounts:
+      [{"namespace":"default","pod":"web-0","container":"app",
+        "mounts":[{"mountPath":"/data","hostPath":"/var/lib/web-0"}]}]
+  batchwatch daemon [NODE_PATH...] [--redis HOST:PORT] [--no-follow]
+      publishes changes of node paths (non-recursive) to jfsnotify: the paths
+      given, and those proxies register unless --no-follow.
+`;

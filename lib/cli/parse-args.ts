@@ -1,0 +1,212 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './usage-error.ts';
+
+/** Output formats of `batchwatch watch`. */
+export const OutputFormat = { Text: 'text', Json: 'json' } as const;
+export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
+
+/** What `batchwatch watch` was asked to do. */
+export interface WatchConfig {
+  /** Local paths; the current directory when no source is named at all. */
+  readonly paths: readonly string[];
+  /** Watch Docker: `''` for DOCKER_HOST or the default socket, else the daemon's URL. */
+  readonly docker: string | null;
+  /** Watch a JFS notify server: its address and the paths to register. */
+  readonly jfs: { readonly server: string; readonly paths: readonly string[] } | null;
+  readonly interval: number;
+  readonly coalesce: boolean;
+  readonly format: OutputFormat;
+}
+
+/** What `batchwatch proxy` was asked to do; unset fields fall back to the Go proxy's variables. */
+export interface ProxyConfig {
+  readonly mounts: string;
+  readonly listen?: string;
+  readonly redis?: string;
+  readonly debounce?: number;
+}
+
+/** What `batchwatch daemon` was asked to do. */
+export interface DaemonConfig {
+  readonly paths: readonly string[];
+  readonly follow: boolean;
+  readonly redis?: string;
+}
+
+/** A parsed command line. */
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'watch'; readonly config: WatchConfig }
+  | { readonly kind: 'proxy'; readonly config: ProxyConfig }
+  | { readonly kind: 'daemon'; readonly config: DaemonConfig };
+
+const dockerUrl = /^(unix|tcp|http|https|ssh|npipe):\/\//i;
+
+/**
+ * Parses `batchwatch [watch] [PATH...] [flags]`.
+ *
+ * @throws UsageError naming the bad flag or value.
+ */
+export function parseCommand(argv: readonly string[]): Command {
+  const args = [...argv];
+  switch (args[0]) {
+    case 'help':
+      return { kind: 'help' };
+    case 'proxy':
+      return parseProxy(args.slice(1));
+    case 'daemon':
+      return parseDaemon(args.slice(1));
+    case 'watch':
+      args.shift();
+  }
+  const { values, positionals } = usage(() => parse(optionalDockerValue(args)));
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const interval = Number(values.interval ?? '300');
+  if (!Number.isFinite(interval) || interval <= 0) {
+    throw new UsageError(
+      `--interval takes a number of milliseconds > 0, not "${values.interval}".`,
+    );
+  }
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') {
+    throw new UsageError(`--format takes text or json, not "${format}".`);
+  }
+  const jfsPaths = values['jfs-path'] ?? [];
+  if (values.jfs === undefined && jfsPaths.length > 0) {
+    throw new UsageError('--jfs-path needs --jfs ADDR: the notify server to ask.');
+  }
+  if (values.jfs !== undefined && jfsPaths.length === 0) {
+    throw new UsageError('--jfs needs at least one --jfs-path P: the remote paths to watch.');
+  }
+  const docker = values.docker ?? null;
+  const jfs = values.jfs === undefined ? null : { server: values.jfs, paths: jfsPaths };
+  const paths = positionals.length === 0 && docker === null && jfs === null ? ['.'] : positionals;
+  return {
+    kind: 'watch',
+    config: { paths, docker, jfs, interval, coalesce: values.coalesce ?? false, format },
+  };
+}
+
+/** Runs Node's parser, turning its errors into one-line usage errors. */
+function usage<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    const message = (err as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+    const text = unknown === undefined ? message.replace(/\.$/, '') : `unknown flag ${unknown}`;
+    throw new UsageError(`${text}. See batchwatch --help.`);
+  }
+}
+
+function parseProxy(args: string[]): Command {
+  const { values } = usage(() =>
+    parseArgs({
+      args,
+      strict: true,
+      options: {
+        mounts: { type: 'string' },
+        listen: { type: 'string' },
+        redis: { type: 'string' },
+        debounce: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }),
+  );
+  if (values.help) return { kind: 'help' };
+  if (values.mounts === undefined) {
+    throw new UsageError(
+      'proxy needs --mounts FILE: the containers and their hostPath mounts (see --help).',
+    );
+  }
+  let debounce: number | undefined;
+  if (values.debounce !== undefined) {
+    debounce = Number(values.debounce);
+    if (!Number.isFinite(debounce) || debounce < 0) {
+      throw new UsageError(
+        `--debounce takes a number of milliseconds >= 0, not "${values.debounce}".`,
+      );
+    }
+  }
+  return {
+    kind: 'proxy',
+    config: {
+      mounts: values.mounts,
+      ...(values.listen === undefined ? {} : { listen: values.listen }),
+      ...(values.redis === undefined ? {} : { redis: values.redis }),
+      ...(debounce === undefined ? {} : { debounce }),
+    },
+  };
+}
+
+function parseDaemon(args: string[]): Command {
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        redis: { type: 'string' },
+        'no-follow': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }),
+  );
+  if (values.help) return { kind: 'help' };
+  const relative = positionals.find((path) => !path.startsWith('/'));
+  if (relative !== undefined)
+    throw new UsageError(`daemon takes absolute node paths, not "${relative}".`);
+  const follow = !values['no-follow'];
+  if (!follow && positionals.length === 0) {
+    throw new UsageError('daemon --no-follow needs at least one NODE_PATH to watch.');
+  }
+  return {
+    kind: 'daemon',
+    config: {
+      paths: positionals,
+      follow,
+      ...(values.redis === undefined ? {} : { redis: values.redis }),
+    },
+  };
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      docker: { type: 'string' },
+      jfs: { type: 'string' },
+      'jfs-path': { type: 'string', multiple: true },
+      interval: { type: 'string' },
+      coalesce: { type: 'boolean' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}
+
+/** `--docker` takes a value only when one that looks like a daemon URL follows. */
+function optionalDockerValue(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg !== '--docker') {
+      out.push(arg);
+      continue;
+    }
+    const next = args[i + 1];
+    if (next !== undefined && dockerUrl.test(next)) {
+      out.push(`--docker=${next}`);
+      i++;
+    } else {
+      out.push('--docker=');
+    }
+  }
+  return out;
+}

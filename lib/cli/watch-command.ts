@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { actionName } from '../events/action.ts';
+import { EventQueue } from '../queue/event-queue.ts';
+import type { EventSource } from '../sources/event-source.ts';
+import { fileSource } from '../sources/file/file-source.ts';
+import { jfsSource } from '../sources/jfs/jfs-source.ts';
+import { formatBatch } from './format-batch.ts';
+import type { WatchConfig } from './parse-args.ts';
+import { StatusReporter } from './status-reporter.ts';
+import { UsageError } from './usage-error.ts';
+
+/** What the command talks to; `process` in real use, fakes of the streams in none of our tests. */
+export interface CliContext {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Resolves when the user asks to stop (SIGINT, SIGTERM). */
+  readonly stopRequested: Promise<string>;
+}
+
+/**
+ * `batchwatch watch`: watches the configured sources, prints every flushed
+ * batch, and on a stop request drains the queue, prints a summary and
+ * resolves with the exit code.
+ *
+ * @throws UsageError for a path that does not exist.
+ */
+export async function runWatch(config: WatchConfig, cli: CliContext): Promise<number> {
+  const missing = config.paths.find((path) => !existsSync(resolve(cli.cwd, path)));
+  if (missing !== undefined) throw new UsageError(`no such file or directory: ${missing}`);
+
+  const sources = buildSources(config, cli);
+  const reporter = new StatusReporter({
+    write: (text) => cli.stderr.write(text),
+    isTTY: cli.stderr.isTTY === true,
+  });
+  const perAction = new Map<string, number>();
+  let batchNo = 0;
+  const queue = new EventQueue({
+    flushInterval: config.interval,
+    coalesce: config.coalesce,
+    onFlush: (batch) => {
+      batchNo++;
+      for (const event of batch) {
+        const name = `${event.type} ${actionName(event.action)}`;
+        perAction.set(name, (perAction.get(name) ?? 0) + 1);
+      }
+      reporter.clear();
+      cli.stdout.write(formatBatch(batch, batchNo, config.format, new Date()));
+      reporter.redraw();
+    },
+    onError: (error) => reporter.message(`error: ${error.message}`),
+  });
+  for (const source of sources) reporter.follow(source);
+  queue.start(...sources);
+
+  const signal = await cli.stopRequested;
+  reporter.message(`${signal}: flushing and stopping`);
+  await queue.drain();
+  reporter.close();
+  const stats = queue.stats();
+  const actions = [...perAction].map(([name, count]) => `${name}: ${count}`).join(', ');
+  cli.stderr.write(
+    `batchwatch: ${stats.received} event(s) received, ${stats.flushed} in ${stats.batches} batch(es)` +
+      `${actions === '' ? '' : ` (${actions})`}` +
+      `${stats.coalesced > 0 ? `, ${stats.coalesced} coalesced` : ''}` +
+      `${stats.dropped > 0 ? `, ${stats.dropped} dropped` : ''}\n`,
+  );
+  return 0;
+}
+
+function buildSources(config: WatchConfig, cli: CliContext): EventSource[] {
+  const sources: EventSource[] = [];
+  if (config.paths.length > 0)
+    sources.push(fileSource(config.paths.map((path) => resolve(cli.cwd, path))));
+  if (config.jfs !== null) {
+    sources.push(jfsSource({ server: config.jfs.server, paths: config.jfs.paths, env: cli.env }));
+  }
+  return sources;
+}

@@ -1,0 +1,153 @@
+import type { Stats } from 'node:fs';
+import { OptionsError } from '../../errors.ts';
+import { rejectUnknownOptions } from '../../options.ts';
+
+/**
+ * A path to leave out: an exact path (string), a RegExp tested against the
+ * whole absolute path, or a function of the path and, when known, its stats
+ * (it may be called twice, first without stats: guard with `stats?.isFile()`).
+ */
+export type FileMatcher = string | RegExp | ((path: string, stats?: Stats) => boolean);
+
+/** Settings of `awaitWriteFinish` (chokidar's). */
+export interface AwaitWriteFinishOptions {
+  /** How long the size must stay the same, in ms. Default 2000. */
+  readonly stabilityThreshold?: number;
+  /** How often the size is checked, in ms. Default 100. */
+  readonly pollInterval?: number;
+}
+
+/** Options of `fileSource()`. Those chokidar has are passed through to it. */
+export interface FileSourceOptions {
+  /** Paths not to watch or report, and everything under an ignored directory. Default: none. */
+  readonly ignored?: FileMatcher | readonly FileMatcher[];
+  /**
+   * How many directory levels below each watched directory are watched
+   * (0: its direct entries only). Watched single files ignore it. Default:
+   * unlimited.
+   */
+  readonly depth?: number;
+  /**
+   * Poll with `stat` instead of native events: for network and other
+   * filesystems where native events do not arrive, and a way around the
+   * inotify watch limit, at the cost of CPU and latency. `true` polls every
+   * 100 ms, a number every that many ms. Default `false`. The environment
+   * variable `CHOKIDAR_USEPOLLING` overrides it.
+   */
+  readonly polling?: boolean | number;
+  /**
+   * Hold creates and writes until the file's size has stopped changing, for
+   * files written in chunks (uploads, large copies). `true` uses 2000 ms /
+   * 100 ms. Default `false`.
+   */
+  readonly awaitWriteFinish?: boolean | AwaitWriteFinishOptions;
+  /**
+   * Report nothing for what exists when watching starts. `false` reports a
+   * FileCreated for every entry found by the initial scan, before `ready`.
+   * Default `true`.
+   */
+  readonly ignoreInitial?: boolean;
+  /**
+   * How long, in ms, an unlink and an add of the same file (same device,
+   * inode and birth time) may be apart to be reported as one FileRenamed.
+   * A delete is reported once this window has passed without a matching add,
+   * so it is also the extra latency of deletes (on top of the 100 ms for
+   * which chokidar holds every unlink to spot atomic saves). 0 turns rename
+   * pairing off. Default 100, or twice the polling interval when polling (a
+   * rename across directories is seen when both have been polled).
+   */
+  readonly renameWindow?: number;
+}
+
+/** {@link FileSourceOptions} validated, with every default filled in. */
+export interface ResolvedFileSourceOptions {
+  readonly ignored: readonly FileMatcher[];
+  readonly depth: number;
+  /** Polling interval in ms, or `null` for native events. */
+  readonly polling: number | null;
+  readonly awaitWriteFinish: false | Required<AwaitWriteFinishOptions>;
+  readonly ignoreInitial: boolean;
+  readonly renameWindow: number;
+}
+
+const optionNames = [
+  'ignored',
+  'depth',
+  'polling',
+  'awaitWriteFinish',
+  'ignoreInitial',
+  'renameWindow',
+];
+
+/** Validates and completes {@link FileSourceOptions}; throws an `OptionsError` naming a bad option. */
+export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFileSourceOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new OptionsError('options', options, 'an options object');
+  }
+  rejectUnknownOptions(options, optionNames);
+  const ignoredOption = options.ignored ?? [];
+  const ignored: FileMatcher[] = Array.isArray(ignoredOption)
+    ? [...ignoredOption]
+    : [ignoredOption];
+  for (const matcher of ignored) {
+    if (
+      typeof matcher !== 'string' &&
+      typeof matcher !== 'function' &&
+      !(matcher instanceof RegExp)
+    ) {
+      throw new OptionsError('ignored', matcher, 'a path, a RegExp or a function (path, stats)');
+    }
+  }
+  const depth = options.depth ?? Number.POSITIVE_INFINITY;
+  if (depth !== Number.POSITIVE_INFINITY && !(Number.isInteger(depth) && depth >= 0)) {
+    throw new OptionsError('depth', depth, 'a whole number >= 0, or Infinity');
+  }
+  const polling = options.polling ?? false;
+  if (typeof polling !== 'boolean' && !(Number.isFinite(polling) && polling > 0)) {
+    throw new OptionsError('polling', polling, 'true, false or an interval in ms > 0');
+  }
+  const ignoreInitial = options.ignoreInitial ?? true;
+  if (typeof ignoreInitial !== 'boolean') {
+    throw new OptionsError('ignoreInitial', ignoreInitial, 'true or false');
+  }
+  const interval = polling === true ? 100 : polling === false ? null : polling;
+  const renameWindow =
+    options.renameWindow ?? (interval === null ? 100 : Math.max(100, 2 * interval));
+  if (!(Number.isFinite(renameWindow) && renameWindow >= 0)) {
+    throw new OptionsError('renameWindow', renameWindow, 'a finite number of ms >= 0');
+  }
+  return Object.freeze({
+    ignored: Object.freeze(ignored),
+    depth,
+    polling: interval,
+    awaitWriteFinish: resolveAwaitWriteFinish(options.awaitWriteFinish ?? false),
+    ignoreInitial,
+    renameWindow,
+  });
+}
+
+function resolveAwaitWriteFinish(
+  value: boolean | AwaitWriteFinishOptions,
+): false | Required<AwaitWriteFinishOptions> {
+  if (value === false) return false;
+  if (value === true) return Object.freeze({ stabilityThreshold: 2000, pollInterval: 100 });
+  if (value === null || typeof value !== 'object') {
+    throw new OptionsError(
+      'awaitWriteFinish',
+      value,
+      'true, false or { stabilityThreshold, pollInterval }',
+    );
+  }
+  rejectUnknownOptions(value, ['stabilityThreshold', 'pollInterval'], 'awaitWriteFinish.');
+  const stabilityThreshold = value.stabilityThreshold ?? 2000;
+  const pollInterval = value.pollInterval ?? 100;
+  for (const [name, ms] of [
+    ['stabilityThreshold', stabilityThreshold],
+    ['pollInterval', pollInterval],
+  ] as const) {
+    if (!(Number.isFinite(ms) && ms > 0)) {
+      throw new OptionsError(`awaitWriteFinish.${name}`, ms, 'a finite number of ms > 0');
+    }
+  }
+  return Object.freeze({ stabilityThreshold, pollInterval });
+}

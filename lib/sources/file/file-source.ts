@@ -1,0 +1,77 @@
+import { asyncScheduler } from 'rxjs';
+import { OptionsError } from '../../errors.ts';
+import { EventSource } from '../event-source.ts';
+import { type FileSourceOptions, resolveFileSourceOptions } from './file-source-options.ts';
+import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
+import { resolveWatchRoots } from './watch-roots.ts';
+
+/**
+ * Local file changes as a cold stream of `file` Events, from chokidar.
+ * Subscribing starts watching (one watcher per directory, and one per parent
+ * directory of the single files given); unsubscribing closes every watcher
+ * and timer.
+ *
+ * - add/addDir -> FileCreated, change -> FileWritten, unlink/unlinkDir ->
+ *   FileDeleted. `actorName` is the path relative to the watched directory
+ *   (for a single file: its parent, so the file's name), `actorId` the
+ *   absolute path; attributes `path`, `root`, `kind` (`file` | `directory`)
+ *   and, on a rename, `oldPath`.
+ * - An unlink and an add of the same file within `renameWindow` are one
+ *   FileRenamed with `oldName`. A rename out of the tree is a delete, into it
+ *   a create.
+ * - A single file is watched through its parent directory: an editor's
+ *   atomic save is one FileWritten; renaming the file away is a FileRenamed;
+ *   changes to its neighbours are not reported.
+ * - Order is kept per path; a delete waits for the rename window.
+ * - `ready` once the initial scan of every path is done. A path that cannot
+ *   be watched (EMFILE, ENOSPC, EACCES) is a `FileWatchError` warning naming
+ *   it and the fix; the rest is still watched.
+ * - Counters: `renames`, and `tracked` (paths whose identity is remembered
+ *   to pair renames: every path that exists under the watched roots).
+ *
+ * @example
+ * const source = fileSource(['./config.json', './routes'], { ignored: /\.swp$/ });
+ * queue.start(source);
+ * await source.ready();
+ * @throws OptionsError when `paths` is empty or an option is bad.
+ */
+export function fileSource(
+  paths: string | readonly string[],
+  options: FileSourceOptions = {},
+): EventSource {
+  const list: readonly string[] = typeof paths === 'string' ? [paths] : paths;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new OptionsError('paths', paths, 'a path or a non-empty array of paths');
+  }
+  for (const path of list) {
+    if (typeof path !== 'string' || path === '') {
+      throw new OptionsError('paths', path, 'non-empty path strings');
+    }
+  }
+  const resolved = resolveFileSourceOptions(options);
+  return new EventSource('file', (context) => {
+    const roots = resolveWatchRoots(list);
+    let waiting = roots.length;
+    const stops: StopRootWatcher[] = [];
+    const ready = (): void => {
+      if (--waiting === 0) context.status({ kind: 'ready', since: asyncScheduler.now() });
+    };
+    try {
+      for (const root of roots) {
+        context.log(
+          'watching %s%s',
+          root.dir,
+          root.files === null ? '' : ` for ${[...root.files]}`,
+        );
+        stops.push(watchRoot(root, resolved, { context, scheduler: asyncScheduler, ready }));
+      }
+    } catch (err) {
+      context.error(err instanceof Error ? err : new Error(String(err)));
+    }
+    return () => {
+      for (const stop of stops) {
+        stop().catch((err: unknown) => context.log('closing a watcher failed: %O', err));
+      }
+    };
+  });
+}
