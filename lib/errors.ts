@@ -636,3 +636,38 @@ export class DockerReconnectGaveUpError extends DockerSourceError {
     this.attempts = attempts;
   }
 }
+
+/**
+ * A metric could not be registered: the registry already holds a metric of
+ * that name with other label names, buckets or type, one not made by
+ * batchwatch, or a series with the same label values (two queues, or two
+ * sources of one name, that nothing tells apart). Nothing was registered.
+ */
+export class MetricsConflictError extends BatchwatchError {
+  override readonly name = 'MetricsConflictError';
+  override readonly code = 'BATCHWATCH_METRICS_CONFLICT';
+  /** The full metric name (`batchwatch_queue_events_received_total`). */
+  readonly metric: string;
+  /** The constant labels of the series that could not be added. */
+  readonly labels: Readonly<Record<string, string>>;
+
+  constructor(
+    metric: string,
+    labels: Readonly<Record<string, string>>,
+    reason: string,
+    cause?: unknown,
+  ) {
+    super(
+      `Cannot register metric ${metric}${formatLabels(labels)}: ${reason}. Give each queue, ` +
+        'source, proxy or router distinct labels (or a name), or use another prefix or registry.',
+      { cause },
+    );
+    this.metric = metric;
+    this.labels = labels;
+  }
+}
+
+function formatLabels(labels: Readonly<Record<string, string>>): string {
+  const pairs = Object.entries(labels).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
+  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+}

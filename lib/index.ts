@@ -29,6 +29,7 @@ export {
   JfsServerError,
   LocalWatcherError,
   MalformedFrameError,
+  MetricsConflictError,
   MountsFileError,
   OptionsError,
   OverflowError,

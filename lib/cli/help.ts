@@ -20,12 +20,15 @@ Batching and output:
   --interval MS      batch window in milliseconds (default 300)
   --coalesce         one event per container or path per batch
   --format FORMAT    text (default) or json: one {"batch":N,"events":[...]} per line
+  --metrics PORT     serve Prometheus metrics on http://127.0.0.1:PORT/metrics
+                     (needs the optional dependency prom-client)
 
   -h, --help         this help
   -v, --version      the version
 
 The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
   batchwatch proxy --mounts FILE [--listen ADDR] [--redis HOST:PORT] [--debounce MS]
+                   [--metrics PORT]
       serves JFS clients from Redis channel jfsnotify. ADDR defaults to
       $MULTICAST_SERVER, else :5079; Redis to $REDIS_ADDR ($REDIS_PASSWORD),
       else 127.0.0.1:6379. FILE lists containers and their hostPath mounts:

@@ -16,6 +16,8 @@ export interface WatchConfig {
   readonly interval: number;
   readonly coalesce: boolean;
   readonly format: OutputFormat;
+  /** Serve Prometheus metrics on this port (`/metrics`); `null`: none. */
+  readonly metricsPort: number | null;
 }
 
 /** What `batchwatch proxy` was asked to do; unset fields fall back to the Go proxy's variables. */
@@ -24,6 +26,7 @@ export interface ProxyConfig {
   readonly listen?: string;
   readonly redis?: string;
   readonly debounce?: number;
+  readonly metricsPort: number | null;
 }
 
 /** What `batchwatch daemon` was asked to do. */
@@ -84,9 +87,18 @@ export function parseCommand(argv: readonly string[]): Command {
   const docker = values.docker ?? null;
   const jfs = values.jfs === undefined ? null : { server: values.jfs, paths: jfsPaths };
   const paths = positionals.length === 0 && docker === null && jfs === null ? ['.'] : positionals;
+  const metricsPort = parsePort(values.metrics);
   return {
     kind: 'watch',
-    config: { paths, docker, jfs, interval, coalesce: values.coalesce ?? false, format },
+    config: {
+      paths,
+      docker,
+      jfs,
+      interval,
+      coalesce: values.coalesce ?? false,
+      format,
+      metricsPort,
+    },
   };
 }
 
@@ -112,6 +124,7 @@ function parseProxy(args: string[]): Command {
         listen: { type: 'string' },
         redis: { type: 'string' },
         debounce: { type: 'string' },
+        metrics: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }),
@@ -138,8 +151,19 @@ function parseProxy(args: string[]): Command {
       ...(values.listen === undefined ? {} : { listen: values.listen }),
       ...(values.redis === undefined ? {} : { redis: values.redis }),
       ...(debounce === undefined ? {} : { debounce }),
+      metricsPort: parsePort(values.metrics),
     },
   };
+}
+
+/** `--metrics PORT`: a TCP port (0 picks a free one). */
+function parsePort(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new UsageError(`--metrics takes a TCP port from 0 to 65535, not "${value}".`);
+  }
+  return port;
 }
 
 function parseDaemon(args: string[]): Command {
@@ -185,6 +209,7 @@ function parse(args: string[]) {
       interval: { type: 'string' },
       coalesce: { type: 'boolean' },
       format: { type: 'string' },
+      metrics: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

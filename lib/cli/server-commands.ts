@@ -1,6 +1,7 @@
 import { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';
 import { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 import { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';
+import { type MetricsEndpoint, startMetrics } from './metrics-endpoint.ts';
 import type { DaemonConfig, ProxyConfig } from './parse-args.ts';
 import type { CliContext } from './watch-command.ts';
 
@@ -18,11 +19,23 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   });
   const line = (text: string): unknown => cli.stderr.write(`batchwatch proxy: ${text}\n`);
   line(`listening on ${proxy.address}`);
+  let metrics: MetricsEndpoint | null = null;
+  if (config.metricsPort !== null) {
+    try {
+      metrics = await startMetrics(config.metricsPort);
+    } catch (err) {
+      await proxy.close();
+      throw err;
+    }
+    metrics.watchProxy(proxy);
+    line(`metrics on ${metrics.url}`);
+  }
   const status = proxy.redisStatus$.subscribe((state) => line(`redis ${state}`));
   const warnings = proxy.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   const signal = await cli.stopRequested;
   line(`${signal}: closing`);
   await proxy.close();
+  await metrics?.close();
   status.unsubscribe();
   warnings.unsubscribe();
   const stats = proxy.stats();

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { actionName } from '../events/action.ts';
+import type { Event } from '../events/event.ts';
 import { EventQueue } from '../queue/event-queue.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
 import { jfsSource } from '../sources/jfs/jfs-source.ts';
 import { formatBatch } from './format-batch.ts';
+import { startMetrics } from './metrics-endpoint.ts';
 import type { WatchConfig } from './parse-args.ts';
 import { StatusReporter } from './status-reporter.ts';
 import { UsageError } from './usage-error.ts';
@@ -38,27 +40,34 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
   });
   const perAction = new Map<string, number>();
   let batchNo = 0;
+  const print = (batch: readonly Event[]): void => {
+    batchNo++;
+    for (const event of batch) {
+      const name = `${event.type} ${actionName(event.action)}`;
+      perAction.set(name, (perAction.get(name) ?? 0) + 1);
+    }
+    reporter.clear();
+    cli.stdout.write(formatBatch(batch, batchNo, config.format, new Date()));
+    reporter.redraw();
+  };
+  const metrics = config.metricsPort === null ? null : await startMetrics(config.metricsPort);
   const queue = new EventQueue({
     flushInterval: config.interval,
     coalesce: config.coalesce,
-    onFlush: (batch) => {
-      batchNo++;
-      for (const event of batch) {
-        const name = `${event.type} ${actionName(event.action)}`;
-        perAction.set(name, (perAction.get(name) ?? 0) + 1);
-      }
-      reporter.clear();
-      cli.stdout.write(formatBatch(batch, batchNo, config.format, new Date()));
-      reporter.redraw();
-    },
+    onFlush: metrics === null ? print : metrics.instrument(print),
     onError: (error) => reporter.message(`error: ${error.message}`),
   });
   for (const source of sources) reporter.follow(source);
+  if (metrics !== null) {
+    metrics.watchQueue(queue, sources);
+    reporter.message(`metrics on ${metrics.url}`);
+  }
   queue.start(...sources);
 
   const signal = await cli.stopRequested;
   reporter.message(`${signal}: flushing and stopping`);
   await queue.drain();
+  await metrics?.close();
   reporter.close();
   const stats = queue.stats();
   const actions = [...perAction].map(([name, count]) => `${name}: ${count}`).join(', ');
