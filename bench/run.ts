@@ -6,6 +6,7 @@ const benches: Record<string, string> = {
   queue: 'queue/main.ts',
   jfs: 'jfs/codec.ts',
   file: 'file/main.ts',
+  docker: 'docker/main.ts',
 };
 
 const wanted = process.argv.slice(2);

@@ -19,6 +19,11 @@ export {
   BatchwatchError,
   CompactedError,
   DeadLetterError,
+  DockerMalformedEventError,
+  DockerReconnectGaveUpError,
+  DockerRequestRefusedError,
+  DockerSourceError,
+  DockerStreamError,
   FieldTooLongError,
   FileWatchError,
   FlushError,
@@ -93,6 +98,18 @@ export type { QueueStats } from './queue/event-queue.ts';
 export { EventQueue } from './queue/event-queue.ts';
 export type { EventQueueOptions, FlushHandler, RetryOptions } from './queue/event-queue-options.ts';
 export type { Taken } from './queue/pending-buffer.ts';
+export type {
+  DockerClient,
+  DockerConnection,
+  DockerContainerSummary,
+  DockerContainersQuery,
+  DockerEventsQuery,
+} from './sources/docker/docker-client.ts';
+export { dockerClient } from './sources/docker/docker-client.ts';
+export { dockerSource } from './sources/docker/docker-source.ts';
+export type { DockerSourceOptions } from './sources/docker/docker-source-options.ts';
+export { InitialState } from './sources/docker/docker-source-options.ts';
+export type { InitialDockerEvent } from './sources/docker/initial-events.ts';
 export type { SourceContext, SourceProducer, SourceStatus } from './sources/event-source.ts';
 export { EventSource, SourceStatusKind } from './sources/event-source.ts';
 export { fileSource } from './sources/file/file-source.ts';

@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import { actionName } from '../events/action.ts';
 import type { Event } from '../events/event.ts';
 import { EventQueue } from '../queue/event-queue.ts';
+import { dockerSource } from '../sources/docker/docker-source.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
 import { jfsSource } from '../sources/jfs/jfs-source.ts';
+import { dockerConnection } from './docker-url.ts';
 import { formatBatch } from './format-batch.ts';
 import { startMetrics } from './metrics-endpoint.ts';
 import type { WatchConfig } from './parse-args.ts';
@@ -82,8 +84,11 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
 
 function buildSources(config: WatchConfig, cli: CliContext): EventSource[] {
   const sources: EventSource[] = [];
-  if (config.paths.length > 0)
+  if (config.paths.length > 0) {
     sources.push(fileSource(config.paths.map((path) => resolve(cli.cwd, path))));
+  }
+  if (config.docker !== null)
+    sources.push(dockerSource({ docker: dockerConnection(config.docker) }));
   if (config.jfs !== null) {
     sources.push(jfsSource({ server: config.jfs.server, paths: config.jfs.paths, env: cli.env }));
   }

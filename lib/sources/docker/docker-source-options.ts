@@ -1,0 +1,137 @@
+import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
+import { OptionsError } from '../../errors.ts';
+import { type Action, isAction } from '../../events/action.ts';
+import { dockerActionMap } from '../../events/docker-action-map.ts';
+import { rejectUnknownOptions } from '../../options.ts';
+import {
+  type DockerClient,
+  type DockerConnection,
+  dockerClient,
+  isDockerClient,
+} from './docker-client.ts';
+
+/** What the Docker source emits after its first connection. */
+export const InitialState = {
+  /** Nothing: only changes from now on. */
+  None: 'none',
+  /** One ForceReload: the consumer lists containers itself. */
+  ForceReload: 'forceReload',
+  /** A start event (pause, when paused) per running container, marked `initial: true`. */
+  Containers: 'containers',
+} as const;
+
+/** One of the {@link InitialState} values. */
+export type InitialState = (typeof InitialState)[keyof typeof InitialState];
+
+/** Options of {@link dockerSource}. */
+export interface DockerSourceOptions {
+  /**
+   * Where dockerd is: a dockerode instance, dockerode's options (`{ socketPath }`, `{ host, port }`),
+   * or any {@link DockerClient}. Default: dockerode's default, which honours `DOCKER_HOST` and
+   * falls back to the local socket.
+   */
+  readonly docker?: DockerConnection | DockerClient;
+  /** Only containers with one of these labels (`key` or `key=value`), filtered by the daemon. Default: all. */
+  readonly labels?: readonly string[];
+  /** Only these containers, by name or id (a prefix matches), filtered by the daemon. Default: all. */
+  readonly containers?: readonly string[];
+  /** Only these Docker actions (`start`, `die`...), filtered by the daemon. Default: all. */
+  readonly events?: readonly string[];
+  /**
+   * Docker action to {@link Action}. Actions it does not name are dropped (and counted as
+   * `unmapped`); add entries to pass them through, e.g.
+   * `{ ...dockerActionMap, restart: Action.ContainerStart }`. A key without a colon also matches
+   * the actions it prefixes (`health_status` matches `health_status: healthy`). Default:
+   * `dockerActionMap`.
+   */
+  readonly actionMap?: Readonly<Record<string, Action>>;
+  /**
+   * What to emit after the first connection: `'none'`, one `'forceReload'`, or `'containers'` (a
+   * start per running container, from a list taken after the stream is open, so that no change
+   * falls between the two). Default `'none'`.
+   */
+  readonly initialState?: InitialState;
+  /**
+   * Delay before reconnect number `attempt` (from 1) after the stream ends or fails, in ms; `null`
+   * gives up (the source errors). Reset by every successful connection. Default:
+   * `exponentialBackoff()`: 1 s doubling up to 30 s, 20% jitter, never gives up.
+   */
+  readonly reconnect?: RetryPolicy;
+}
+
+/** {@link DockerSourceOptions} validated, with every default filled in. */
+export interface ResolvedDockerSourceOptions {
+  readonly client: DockerClient;
+  readonly labels: readonly string[];
+  readonly containers: readonly string[];
+  readonly events: readonly string[];
+  readonly actionMap: ReadonlyMap<string, Action>;
+  readonly initialState: InitialState;
+  readonly reconnect: RetryPolicy;
+}
+
+const optionNames = [
+  'docker',
+  'labels',
+  'containers',
+  'events',
+  'actionMap',
+  'initialState',
+  'reconnect',
+];
+const initialStates: readonly string[] = Object.values(InitialState);
+
+/** Validates and completes {@link DockerSourceOptions}; throws an `OptionsError` naming a bad option. */
+export function resolveDockerSourceOptions(
+  options: DockerSourceOptions,
+): ResolvedDockerSourceOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new OptionsError('options', options, 'an options object');
+  }
+  rejectUnknownOptions(options, optionNames);
+  const { docker, initialState = InitialState.None, reconnect = exponentialBackoff() } = options;
+  if (docker !== undefined && (docker === null || typeof docker !== 'object')) {
+    throw new OptionsError(
+      'docker',
+      docker,
+      'a dockerode instance, dockerode options or a DockerClient',
+    );
+  }
+  if (!initialStates.includes(initialState)) {
+    throw new OptionsError('initialState', initialState, `one of ${initialStates.join(', ')}`);
+  }
+  if (typeof reconnect !== 'function') {
+    throw new OptionsError('reconnect', reconnect, 'a function (attempt) => ms | null');
+  }
+  return Object.freeze({
+    client: isDockerClient(docker) ? docker : dockerClient(docker),
+    labels: stringList('labels', options.labels),
+    containers: stringList('containers', options.containers),
+    events: stringList('events', options.events),
+    actionMap: actionMap(options.actionMap ?? dockerActionMap),
+    initialState,
+    reconnect,
+  });
+}
+
+function stringList(option: string, value: unknown): readonly string[] {
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
+    throw new OptionsError(option, value, 'an array of non-empty strings');
+  }
+  return Object.freeze([...value]);
+}
+
+function actionMap(value: unknown): ReadonlyMap<string, Action> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new OptionsError('actionMap', value, 'an object { dockerAction: Action }');
+  }
+  const map = new Map<string, Action>();
+  for (const [key, action] of Object.entries(value)) {
+    if (!isAction(action)) {
+      throw new OptionsError(`actionMap.${key}`, action, 'one of the Action values');
+    }
+    map.set(key, action);
+  }
+  return map;
+}

@@ -1,0 +1,127 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { type CliProcess, runCli } from '../../support/cli-process.ts';
+import { freePort } from '../../support/redis-server.ts';
+
+const running: CliProcess[] = [];
+let dir = '';
+afterEach(async () => {
+  for (const cli of running.splice(0)) {
+    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    await cli.exit;
+  }
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+describe('batchwatch daemon | proxy | watch --jfs (three real programs, one real Redis)', () => {
+  it('carries a node-side change to the watch command as a pod path, and each exits 0 on SIGINT', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bw-chain-'));
+    const node = join(dir, 'node');
+    await mkdir(node);
+    const mounts = join(dir, 'mounts.json');
+    await writeFile(
+      mounts,
+      JSON.stringify([
+        {
+          namespace: 'default',
+          pod: 'web-0',
+          container: 'app',
+          mounts: [{ mountPath: '/data', hostPath: node }],
+        },
+      ]),
+    );
+    const redis = `127.0.0.1:${inject('redisPort')}`;
+    const port = await freePort();
+    const daemon = runCli(['daemon', '--redis', redis]);
+    running.push(daemon);
+    const proxy = runCli([
+      'proxy',
+      '--mounts',
+      mounts,
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--redis',
+      redis,
+      '--debounce',
+      '100',
+    ]);
+    running.push(proxy);
+    await daemon.waitForStderr('batchwatch daemon: watching');
+    await proxy.waitForStderr('redis ready');
+    const watch = runCli(
+      [
+        'watch',
+        '--jfs',
+        `127.0.0.1:${port}`,
+        '--jfs-path',
+        '/data',
+        '--format',
+        'json',
+        '--interval',
+        '50',
+      ],
+      {
+        env: { NAMESPACE: 'default', POD_NAME: 'web-0', CONTAINER_NAME: 'app', NOTIFY_SERVER: '' },
+      },
+    );
+    running.push(watch);
+    await watch.waitForStderr('jfs ready');
+    // The daemon learns the node path from the proxy's registration; write until the change arrives.
+    let line: string | undefined;
+    for (let i = 0; line === undefined && i < 100; i++) {
+      await writeFile(join(node, `note-${i}.txt`), 'x');
+      line = await watch
+        .waitForLine((text) => text.includes('/data/note-'), 200)
+        .catch(() => undefined);
+    }
+    expect(line).toBeDefined();
+    const batch = JSON.parse(line as string) as { events: { type: string; actorName: string }[] };
+    expect(batch.events[0]).toMatchObject({
+      type: 'file',
+      actorName: expect.stringMatching(/^\/data\/note-\d+\.txt$/),
+    });
+    for (const cli of [watch, proxy, daemon]) {
+      cli.child.kill('SIGINT');
+      expect(await cli.exit).toBe(0);
+    }
+    expect(proxy.stderr()).toMatch(
+      /1 connection\(s\), \d+ frame\(s\) in, [1-9]\d* event\(s\) delivered/,
+    );
+    expect(daemon.stderr()).toMatch(/[1-9]\d* change\(s\) seen/);
+  }, 60_000);
+
+  it('proxy without --mounts and daemon with a relative path exit 2 with one line', async () => {
+    const proxy = runCli(['proxy']);
+    running.push(proxy);
+    expect(await proxy.exit).toBe(2);
+    expect(proxy.stderr()).toBe(
+      'batchwatch: proxy needs --mounts FILE: the containers and their hostPath mounts (see --help).\n',
+    );
+    const daemon = runCli(['daemon', 'relative/dir']);
+    running.push(daemon);
+    expect(await daemon.exit).toBe(2);
+    expect(daemon.stderr()).toBe(
+      'batchwatch: daemon takes absolute node paths, not "relative/dir".\n',
+    );
+  });
+
+  it('proxy with a broken mounts file exits 2 naming the file', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bw-chain-'));
+    const mounts = join(dir, 'mounts.json');
+    await writeFile(mounts, '{not json');
+    const proxy = runCli([
+      'proxy',
+      '--mounts',
+      mounts,
+      '--listen',
+      '127.0.0.1:0',
+      '--redis',
+      `127.0.0.1:${inject('redisPort')}`,
+    ]);
+    running.push(proxy);
+    expect(await proxy.exit).toBe(2);
+    expect(proxy.stderr()).toContain(`The mounts file ${mounts} is not JSON`);
+  });
+});

@@ -1,0 +1,142 @@
+import { tap } from 'rxjs';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { type Event, EventQueue } from '../../../../lib/index.ts';
+import { dockerSource } from '../../../../lib/sources/docker/docker-source.ts';
+import { docker, testImage } from '../../../support/dockerd.ts';
+import {
+  Action,
+  cliEvents,
+  countOf,
+  eventKey,
+  removeRunContainers,
+  sharedDockerd,
+  testRun,
+} from './support.ts';
+
+const daemon = sharedDockerd();
+const runs: string[] = [];
+afterAll(async () => {
+  for (const label of runs) await removeRunContainers(daemon, label);
+});
+
+/** Creates, starts, stops and removes `count` containers, `parallel` at a time, with the docker CLI. */
+async function lifecycleBurst(
+  label: string,
+  prefix: string,
+  count: number,
+  parallel: number,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const name = `${prefix}-${next++}`;
+      await docker(daemon, [
+        'create',
+        '--init',
+        '--network',
+        'none',
+        '--name',
+        name,
+        '--label',
+        label,
+        testImage,
+      ]);
+      await docker(daemon, ['start', name]);
+      await docker(daemon, ['stop', name]);
+      await docker(daemon, ['rm', name]);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+describe('dockerSource under load, against a real dockerd', () => {
+  it('delivers exactly once every event docker events shows for 50 containers run 4 at a time', async () => {
+    const { id, label } = testRun();
+    runs.push(label);
+    const flushed: Event[] = [];
+    const queue = new EventQueue({
+      flushInterval: 50,
+      onFlush: (batch) => void flushed.push(...batch),
+    });
+    const source = dockerSource({ docker: { socketPath: daemon.socketPath }, labels: [label] });
+    const truth = cliEvents(daemon, label);
+    queue.start(source);
+    try {
+      await source.ready();
+      const started = performance.now();
+      await lifecycleBurst(label, `burst-${id}`, 50, 4);
+      const burstMs = performance.now() - started;
+      // Each container ends with its destroy: once both have 50, each has seen everything.
+      await vi.waitFor(
+        () => expect(truth.messages().filter((m) => m.Action === 'destroy')).toHaveLength(50),
+        { timeout: 15_000 },
+      );
+      await vi.waitFor(() => expect(countOf(flushed, Action.ContainerDestroy)).toBe(50), {
+        timeout: 15_000,
+      });
+      await queue.sync();
+      const expected = truth.expected();
+      // create, start, kill, die, stop, destroy per container.
+      expect(expected).toHaveLength(300);
+      const got = flushed.map(eventKey);
+      expect(new Set(got).size).toBe(got.length);
+      expect([...got].sort()).toEqual([...expected].sort());
+      expect(source.stats()).toMatchObject({
+        events: 300,
+        duplicates: 0,
+        malformed: 0,
+        reconnects: 0,
+      });
+      console.log(
+        `[docker-burst] 50 containers x 4 CLI steps, 4 at a time: ${Math.round(burstMs)} ms`,
+      );
+    } finally {
+      await truth.stop();
+      await queue.drain();
+    }
+  });
+
+  it('loses nothing when the consumer is slow (onFlush takes 2 s)', async () => {
+    const { id, label } = testRun();
+    runs.push(label);
+    const flushed: Event[] = [];
+    const flushWindows: Array<[number, number]> = [];
+    const arrivals: number[] = [];
+    const queue = new EventQueue({
+      flushInterval: 20,
+      onFlush: async (batch) => {
+        const start = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        flushed.push(...batch);
+        flushWindows.push([start, performance.now()]);
+      },
+    });
+    const source = dockerSource({ docker: { socketPath: daemon.socketPath }, labels: [label] });
+    const truth = cliEvents(daemon, label);
+    queue.start(source.pipe(tap(() => arrivals.push(performance.now()))));
+    try {
+      await source.ready();
+      await lifecycleBurst(label, `slow-${id}`, 12, 4);
+      await vi.waitFor(
+        () => expect(truth.messages().filter((m) => m.Action === 'destroy')).toHaveLength(12),
+        { timeout: 15_000 },
+      );
+      await vi.waitFor(() => expect(countOf(flushed, Action.ContainerDestroy)).toBe(12), {
+        timeout: 20_000,
+      });
+      await queue.sync();
+      const expected = truth.expected();
+      expect(expected).toHaveLength(72);
+      expect([...flushed.map(eventKey)].sort()).toEqual([...expected].sort());
+      // The source kept reading while a flush was running: events arrived during a 2 s flush.
+      const duringFlush = arrivals.filter((t) =>
+        flushWindows.some(([start, end]) => t > start && t < end),
+      );
+      expect(duringFlush.length).toBeGreaterThan(0);
+      for (const [start, end] of flushWindows) expect(end - start).toBeGreaterThanOrEqual(1_990);
+    } finally {
+      await truth.stop();
+      await queue.drain();
+    }
+  });
+});

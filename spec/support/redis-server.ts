@@ -1,0 +1,130 @@
+// A private redis-server for integration tests: a free port on 127.0.0.1, no persistence, its own
+// temp dir. Never the machine's own Redis.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireBinary } from './dockerd.ts';
+
+/** A private redis-server. */
+export interface PrivateRedis {
+  readonly port: number;
+  readonly pid: number;
+  /** Its working dir (log file); removed by {@link stopRedis}. */
+  readonly dir: string;
+}
+
+/**
+ * Starts `redis-server --port <free port> --save "" --appendonly no` and waits until it answers PING.
+ *
+ * @throws Error naming scripts/install-test-deps.sh when redis-server is not installed.
+ */
+export async function startRedis(): Promise<PrivateRedis> {
+  const binary = await requireBinary('redis-server');
+  const dir = await mkdtemp(join(tmpdir(), 'bwr-'));
+  const port = await freePort();
+  const log = openSync(join(dir, 'redis.log'), 'a');
+  const child = spawn(
+    binary,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    { detached: true, stdio: ['ignore', log, log] },
+  );
+  closeSync(log);
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => {
+    exited = `exited with ${signal ?? code}`;
+  });
+  child.once('error', (err) => {
+    exited = err.message;
+  });
+  child.unref();
+  const deadline = Date.now() + 10_000;
+  while (!(await pingRedis(port))) {
+    if (exited !== null || Date.now() > deadline || child.pid === undefined) {
+      const tail = (await readFile(join(dir, 'redis.log'), 'utf8').catch(() => '')).slice(-2000);
+      throw new Error(
+        `private redis-server on port ${port} did not answer (${exited ?? 'timeout'}):\n${tail}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return { port, pid: child.pid as number, dir };
+}
+
+/** Stops the server (SIGTERM, SIGKILL after `timeoutMs`) and removes its dir. */
+export async function stopRedis(redis: PrivateRedis, timeoutMs = 5_000): Promise<void> {
+  if (await signal(redis.pid, 'SIGTERM')) {
+    const deadline = Date.now() + timeoutMs;
+    while (await isRunning(redis.pid)) {
+      if (Date.now() > deadline) {
+        await signal(redis.pid, 'SIGKILL');
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  await rm(redis.dir, { recursive: true, force: true });
+}
+
+/** A TCP port that was free a moment ago: bind port 0 on 127.0.0.1, read it, release it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when something on `port` answers `PING` with `+PONG`. */
+export function pingRedis(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    let reply = '';
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+    socket.on('error', () => done(false));
+  });
+}
+
+async function signal(pid: number, name: NodeJS.Signals): Promise<boolean> {
+  try {
+    process.kill(pid, name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isRunning(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
