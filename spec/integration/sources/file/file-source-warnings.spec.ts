@@ -44,12 +44,10 @@ describe('fileSource watch errors (real permission and inotify limits, in a chil
     await mkdir(join(locked, 'inner'), { recursive: true });
     await chmod(locked, 0o000);
     onTestFinished(() => chmod(locked, 0o700));
-    await chmod(root, 0o777); // the child may run as nobody: let it enter and write the probe
-    // root ignores permissions: the child drops to nobody to meet a real EACCES.
+    // root ignores permissions: the child stays root but without the capabilities that bypass
+    // them, so it meets a real EACCES and can still read the checkout wherever it lies.
     const asUser =
-      process.getuid?.() === 0
-        ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
-        : [];
+      process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] : [];
     const probe = join(root, 'probe.txt');
 
     const lines = await report(asUser, root, probe);
