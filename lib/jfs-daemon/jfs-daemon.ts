@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import { type Observable, Subject, Subscription } from 'rxjs';
-import { type JfsError, OptionsError } from '../errors.ts';
+import { type JfsError, JfsServerError, OptionsError } from '../errors.ts';
 import { formatNotifyMessage, NOTIFY_CHANNEL } from '../jfs-proxy/notify-message.ts';
 import { connectRedis, parseRedisAddress, type RedisAddress } from '../jfs-proxy/redis-address.ts';
 import { CONTROL_CHANNEL, REGISTRY_PREFIX } from '../jfs-proxy/watch-registry.ts';
@@ -11,6 +11,16 @@ import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
 import { LocalNotifyWatcher } from '../sources/jfs/local-notify-watcher.ts';
 
 const log = createDebug('batchwatch:jfs-daemon');
+
+/** Settles after `ms`, or as soon as `work` does; leaves no timer behind. */
+async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([work.catch(() => {}), timeout]);
+  clearTimeout(timer);
+}
 
 /** Options of {@link JfsDaemon}; the Go daemon's environment variables are the defaults. */
 export interface JfsDaemonOptions {
@@ -26,6 +36,8 @@ export interface JfsDaemonOptions {
   readonly channel?: string;
   /** How often the registered paths are re-read even without a control message, in ms. Default 10000. */
   readonly resyncInterval?: number;
+  /** Changes kept while Redis is away; beyond, the oldest are dropped and counted. Default 10000. */
+  readonly maxBacklog?: number;
   /** The environment to read. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -40,6 +52,8 @@ export interface JfsDaemonStats {
   readonly resyncs: number;
   /** Node paths watched now. */
   readonly watched: number;
+  /** Changes dropped because Redis was away for longer than the backlog holds. */
+  readonly dropped: number;
 }
 
 const names = [
@@ -49,6 +63,7 @@ const names = [
   'redisPassword',
   'channel',
   'resyncInterval',
+  'maxBacklog',
   'env',
 ];
 
@@ -69,6 +84,7 @@ export class JfsDaemon implements AsyncDisposable {
   readonly #follow: boolean;
   readonly #channel: string;
   readonly #resyncInterval: number;
+  readonly #maxBacklog: number;
   readonly #watcher: LocalNotifyWatcher;
   readonly #publisher: Redis;
   readonly #control: Redis | null;
@@ -80,13 +96,15 @@ export class JfsDaemon implements AsyncDisposable {
   #resyncing: Promise<void> | null = null;
   #resyncAgain = false;
   #closing: Promise<void> | null = null;
-  #counters = { events: 0, published: 0, resyncs: 0 };
+  #counters = { events: 0, published: 0, resyncs: 0, dropped: 0 };
+  #overflowReported = false;
 
   private constructor(options: JfsDaemonOptions, redis: RedisAddress) {
     this.#static = new Set(options.paths ?? []);
     this.#follow = options.followProxies ?? true;
     this.#channel = options.channel ?? NOTIFY_CHANNEL;
     this.#resyncInterval = options.resyncInterval ?? 10_000;
+    this.#maxBacklog = options.maxBacklog ?? 10_000;
     this.warnings$ = this.#warnings.asObservable();
     this.#watcher = new LocalNotifyWatcher({ paths: [...this.#static] });
     this.#subscription.add(this.#watcher.events$.subscribe((event) => this.#onChange(event)));
@@ -127,6 +145,10 @@ export class JfsDaemon implements AsyncDisposable {
       paths.some((path) => typeof path !== 'string' || !path.startsWith('/'))
     ) {
       throw new OptionsError('paths', paths, 'absolute node paths');
+    }
+    const backlog = options.maxBacklog ?? 10_000;
+    if (!Number.isInteger(backlog) || backlog < 1) {
+      throw new OptionsError('maxBacklog', backlog, 'a whole number >= 1');
     }
     const interval = options.resyncInterval ?? 10_000;
     if (!Number.isFinite(interval) || interval <= 0) {
@@ -182,21 +204,34 @@ export class JfsDaemon implements AsyncDisposable {
   async #close(): Promise<void> {
     if (this.#resyncTimer !== null) clearInterval(this.#resyncTimer);
     if (this.#flushScheduled !== null) clearImmediate(this.#flushScheduled);
-    await this.#resyncing?.catch(() => {});
-    if (this.#outbox.length > 0 && this.#publisher.status === 'ready') {
-      await this.#publisher
-        .publish(this.#channel, formatNotifyMessage(this.#outbox))
-        .catch(() => {});
-    }
     this.#subscription.unsubscribe();
-    await this.#watcher.close();
+    if (this.#outbox.length > 0 && this.#publisher.status === 'ready') {
+      // A last publish, but never wait long on a Redis that stopped answering.
+      await atMost(this.#publisher.publish(this.#channel, formatNotifyMessage(this.#outbox)), 1000);
+    }
+    // A resync may wait on a Redis that is away, for ever: it is not waited for (what it would
+    // apply is ignored once closing), and disconnecting leaves no socket or timer behind.
     this.#publisher.disconnect();
     this.#control?.disconnect();
+    await this.#watcher.close();
     this.#warnings.complete();
   }
 
   #onChange(event: JfsEvent): void {
     this.#counters.events++;
+    if (this.#outbox.length >= this.#maxBacklog) {
+      // Redis has been away for long: keep the newest changes, count and report the loss once.
+      this.#outbox.shift();
+      this.#counters.dropped++;
+      if (!this.#overflowReported) {
+        this.#overflowReported = true;
+        this.#warn(
+          new JfsServerError(
+            `Redis is unreachable and ${this.#maxBacklog} changes are waiting: the oldest are dropped until it is back.`,
+          ),
+        );
+      }
+    }
     this.#outbox.push({ name: event.name, op: event.op, key: dirname(event.name) });
     // One message per burst: everything that changed within this turn of the event loop.
     this.#flushScheduled ??= setImmediate(() => this.#flush());
@@ -208,6 +243,7 @@ export class JfsDaemon implements AsyncDisposable {
     if (this.#publisher.status !== 'ready') return; // kept until Redis is back ('ready' flushes)
     const events = this.#outbox;
     this.#outbox = [];
+    this.#overflowReported = false;
     this.#counters.published++;
     this.#publisher.publish(this.#channel, formatNotifyMessage(events)).catch((err: unknown) => {
       this.#warn(err as Error);

@@ -45,6 +45,12 @@ export function isWithin(path: string, root: string): boolean {
   return path === root || path.startsWith(`${root}/`);
 }
 
+/** Normalizes a path and drops a trailing `/` (but keeps `/` itself): `/data/sub/` is `/data/sub`. */
+export function cleanPath(path: string): string {
+  const normal = posix.normalize(path);
+  return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+}
+
 function translate(path: string, from: string, to: string): string {
   if (path === from) return to;
   const rest = from === '/' ? path.slice(1) : path.slice(from.length + 1);
@@ -53,7 +59,7 @@ function translate(path: string, from: string, to: string): string {
 
 /** The node path of a pod path, through the longest mount that holds it; `undefined` if none does. */
 export function podToNodePath(podPath: string, mounts: readonly PodMount[]): string | undefined {
-  const path = posix.normalize(podPath);
+  const path = cleanPath(podPath);
   let best: PodMount | undefined;
   for (const mount of mounts) {
     if (
@@ -68,7 +74,7 @@ export function podToNodePath(podPath: string, mounts: readonly PodMount[]): str
 
 /** The pod path of a node path (the reverse of {@link podToNodePath}). */
 export function nodeToPodPath(nodePath: string, mounts: readonly PodMount[]): string | undefined {
-  const path = posix.normalize(nodePath);
+  const path = cleanPath(nodePath);
   let best: PodMount | undefined;
   for (const mount of mounts) {
     if (

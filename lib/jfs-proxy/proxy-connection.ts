@@ -186,6 +186,8 @@ export class ProxyConnection {
     paths: readonly string[],
     mounts: readonly PodMount[] | undefined,
   ): void {
+    // A lookup that ends after the client left must not register anything (it would never be released).
+    if (this.#closed) return;
     if (mounts === undefined) {
       this.#host.warn(
         new UnmappedWatchError(

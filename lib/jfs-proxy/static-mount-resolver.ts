@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { posix } from 'node:path';
 import { MountsFileError } from '../errors.ts';
-import type { ContainerRef, MountResolver, PodMount } from './mount-table.ts';
+import { type ContainerRef, cleanPath, type MountResolver, type PodMount } from './mount-table.ts';
 
 /** One entry of a mounts file. */
 export interface ContainerMounts extends ContainerRef {
@@ -22,7 +21,13 @@ export class StaticMountResolver implements MountResolver {
   readonly #byContainer = new Map<string, readonly PodMount[]>();
 
   constructor(entries: readonly ContainerMounts[]) {
-    for (const entry of entries) this.#byContainer.set(keyOf(entry), entry.mounts);
+    for (const entry of entries) {
+      const mounts = entry.mounts.map((mount) => ({
+        mountPath: cleanPath(mount.mountPath),
+        hostPath: cleanPath(mount.hostPath),
+      }));
+      this.#byContainer.set(keyOf(entry), mounts);
+    }
   }
 
   /**
@@ -78,7 +83,7 @@ function parseMounts(file: string, data: unknown): ContainerMounts[] {
       if (typeof hostPath !== 'string' || !hostPath.startsWith('/')) {
         throw new MountsFileError(file, `${at}, mount ${m} needs an absolute "hostPath"`);
       }
-      return { mountPath: posix.normalize(mountPath), hostPath: posix.normalize(hostPath) };
+      return { mountPath: cleanPath(mountPath), hostPath: cleanPath(hostPath) };
     });
     return {
       namespace: record['namespace'] as string,

@@ -46,6 +46,8 @@ export class Batcher {
   #absorbed: Set<EventType> | null = null;
   #overflowReported = false;
   #oldestAt = 0;
+  /** ForceReloads of a collapse still pending (at the head of the buffer). */
+  #syntheticPending = 0;
 
   constructor(options: ResolvedBatchOptions, output: BatcherOutput) {
     this.#options = options;
@@ -88,6 +90,7 @@ export class Batcher {
     const result = buffer.add(event, this.#options.capacity);
     if (result === AddResult.Full) {
       this.#overflow(event);
+      if (this.#closed) return; // the 'error' policy without a handler ended the stream
     } else if (result !== AddResult.Added) {
       this.#countCoalesced(result);
       if (buffer.size === 0) {
@@ -120,9 +123,13 @@ export class Batcher {
     this.#tryEmit();
   }
 
-  /** Puts a batch back in front of the pending events, due at once (a retry). */
-  requeue(taken: Taken): void {
-    if (this.#closed) return;
+  /**
+   * Puts a batch back in front of the pending events, due at once (a retry).
+   * Returns false when nothing is left to flush (closed, or the batch and the
+   * newer events cancelled out).
+   */
+  requeue(taken: Taken): boolean {
+    if (this.#closed) return false;
     const newer = this.#buffer.take(Number.POSITIVE_INFINITY);
     const buffer = this.#newBuffer(taken.firstSeq);
     this.#buffer = buffer;
@@ -135,10 +142,11 @@ export class Batcher {
     if (newer.events.length === 0) this.#oldestAt = this.#options.scheduler.now();
     if (buffer.size === 0) {
       this.#becameEmpty();
-      return;
+      return false;
     }
     this.#due = true;
     this.#tryEmit();
+    return true;
   }
 
   /** Discards every pending event (counted as dropped) and stops for good. */
@@ -182,7 +190,9 @@ export class Batcher {
   #collapse(event: Event): void {
     const types = this.#buffer.types();
     if (!types.includes(event.type)) types.push(event.type);
-    this.dropped += this.#buffer.size + 1;
+    // Reloads of an earlier collapse are not events anybody sent: they are not counted as dropped.
+    this.dropped += this.#buffer.size - this.#syntheticPending + 1;
+    this.#syntheticPending = types.length;
     // The reloads take the numbers of the oldest collapsed events, so barriers wait for them.
     const buffer = this.#newBuffer(this.#buffer.headSeq);
     this.#buffer = buffer;
@@ -216,6 +226,9 @@ export class Batcher {
     try {
       while (this.#ready && this.#due && this.#buffer.size > 0) {
         const taken = this.#buffer.take(this.#options.maxBatch);
+        // Whatever timer was pending (a window, or the at-once timer of maxBatch) served this batch.
+        this.#cancelTimer();
+        this.#syntheticPending = Math.max(0, this.#syntheticPending - taken.events.length);
         this.#absorbed = null;
         this.#overflowReported = false;
         // What a maxBatch cut leaves behind has waited for a full window, or arrived while the
@@ -238,6 +251,7 @@ export class Batcher {
     this.#cancelTimer();
     this.#timer = this.#options.scheduler.schedule(() => {
       this.#timer = null;
+      if (this.#buffer.size === 0) return;
       this.#due = true;
       this.#tryEmit();
     }, delay);

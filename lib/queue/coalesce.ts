@@ -19,6 +19,7 @@ export const defaultCoalesceKey: CoalesceKey = (event) =>
  * - anything + ForceReload, ForceReload + anything = ForceReload
  * - created + written = created; renamed + written = renamed
  * - created + deleted = nothing (the file came and went within the batch)
+ * - renamed a -> b + deleted b = deleted a
  * - deleted + created = written (the file was replaced)
  * - otherwise the later event stands: written + deleted = deleted,
  *   started + stopped = stopped, ...
@@ -32,12 +33,31 @@ export function mergeEvents(earlier: Event, later: Event): Event | undefined {
       }
       return later;
     case Action.FileDeleted:
-      return earlier.action === Action.FileCreated ? undefined : later;
+      if (earlier.action === Action.FileCreated) return undefined;
+      // Renamed a -> b, then b deleted: all that is left to tell is that a is gone.
+      if (earlier.action === Action.FileRenamed && earlier.oldName !== undefined) {
+        return deletedOldName(earlier, later);
+      }
+      return later;
     case Action.FileCreated:
       return earlier.action === Action.FileDeleted ? withAction(later, Action.FileWritten) : later;
     default:
       return later;
   }
+}
+
+function deletedOldName(renamed: Event, deleted: Event): Event {
+  const { oldName: _, ...rest } = deleted;
+  const oldPath = renamed.actorAttributes['oldPath'];
+  return createEvent({
+    ...rest,
+    actorName: renamed.oldName as string,
+    actorId: oldPath ?? renamed.oldName ?? '',
+    actorAttributes:
+      oldPath === undefined
+        ? deleted.actorAttributes
+        : { ...deleted.actorAttributes, path: oldPath },
+  });
 }
 
 function withAction(event: Event, action: Action): Event {

@@ -199,14 +199,21 @@ export class EventQueue implements AsyncDisposable {
 
   /**
    * Discards pending events (GoDoxy's cancel), unsubscribes every source and
-   * releases every timer. A flush already running finishes; nothing more is
-   * flushed. Idempotent.
+   * releases every timer. A flush returning a promise that is already running
+   * finishes (a promise cannot be cancelled; if it fails it is reported, not
+   * retried); an Observable flush is unsubscribed and a waiting retry
+   * dropped. Nothing more is flushed. Idempotent.
    */
   stop(): void {
     if (this.#state === 'stopped' || this.#state === 'drained') return;
     log('stop: discarding %d pending event(s)', this.#batcher.pending);
     this.#state = 'stopped';
     this.#batcher.clear();
+    if (this.#pendingWork !== null && this.#inFlight !== null) {
+      // A retry that was waiting, or an Observable flush (cancelled by unsubscribing): discarded.
+      this.#lateDropped += this.#inFlight.events.length;
+      this.#inFlight = null;
+    }
     this.#release();
     const barriers = this.#barriers;
     this.#barriers = [];
@@ -299,7 +306,10 @@ export class EventQueue implements AsyncDisposable {
   }
 
   #flushFailed(taken: Taken, attempt: number, cause: unknown): void {
-    if (this.#inFlight !== taken) {
+    if (this.#inFlight !== taken || this.#state === 'stopped') {
+      // stop() came while this flush ran: no retry, nothing left to release; report it once.
+      if (this.#inFlight === taken) this.#inFlight = null;
+      this.#deadLettered += taken.events.length;
       this.#report(new FlushError(taken.events, attempt, cause));
       return;
     }
@@ -317,7 +327,9 @@ export class EventQueue implements AsyncDisposable {
       this.#pendingWork = null;
       this.#inFlight = null;
       this.#attempt = attempt + 1;
-      this.#batcher.requeue(taken);
+      // Coalescing may cancel the whole retried batch out against newer events: then nothing
+      // carries this attempt count, and the next batch starts afresh.
+      if (!this.#batcher.requeue(taken)) this.#attempt = 1;
       this.#ready.next(true);
     }, delay);
   }

@@ -61,3 +61,22 @@ describe('coalesce()', () => {
     expect(out).toEqual([[created]]);
   });
 });
+
+describe('mergeEvents, renames', () => {
+  it('renamed a -> b, then b deleted = deleted a (the old path is gone, b never showed)', () => {
+    const moved = fileEvent.renamed('/a', '/b', {
+      id: '/abs/b',
+      attributes: { oldPath: '/abs/a', path: '/abs/b' },
+    });
+    const gone = fileEvent.deleted('/b', { id: '/abs/b', attributes: { path: '/abs/b' } });
+    expect(mergeEvents(moved, gone)).toEqual({
+      ...gone,
+      actorName: '/a',
+      actorId: '/abs/a',
+      actorAttributes: { path: '/abs/a' },
+    });
+    expect(coalesceBatch([moved, gone])).toEqual([
+      expect.objectContaining({ action: Action.FileDeleted, actorName: '/a' }),
+    ]);
+  });
+});
