@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 const benches: Record<string, string> = {
   queue: 'queue/main.ts',
   jfs: 'jfs/codec.ts',
+  'jfs-e2e': 'jfs/end-to-end.ts',
   file: 'file/main.ts',
   docker: 'docker/main.ts',
 };

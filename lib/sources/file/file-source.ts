@@ -22,6 +22,14 @@ import { resolveWatchRoots } from './watch-roots.ts';
  * - A single file is watched through its parent directory: an editor's
  *   atomic save is one FileWritten; renaming the file away is a FileRenamed;
  *   changes to its neighbours are not reported.
+ * - Overlapping paths report each change once, named relative to the outer
+ *   directory: a path given twice, or a directory or single file inside a
+ *   given directory, is left to that directory as far as `depth` lets it
+ *   reach. `fileSource(['.', './app.yaml'])` reports exactly what
+ *   `fileSource('.')` does: the file is `app.yaml` with `root` the directory,
+ *   and a file renamed onto it is a FileRenamed. Beyond the outer
+ *   directory's `depth`, a directory given inside it reports its deeper
+ *   levels, named relative to itself (the `root` attribute says which).
  * - Order is kept per path; a delete waits for the rename window.
  * - `ready` once the initial scan of every path is done. A path that cannot
  *   be watched (EMFILE, ENOSPC, EACCES) is a `FileWatchError` warning naming
@@ -50,7 +58,7 @@ export function fileSource(
   }
   const resolved = resolveFileSourceOptions(options);
   return new EventSource('file', (context) => {
-    const roots = resolveWatchRoots(list);
+    const roots = resolveWatchRoots(list, resolved.depth);
     let waiting = roots.length;
     const stops: StopRootWatcher[] = [];
     const ready = (): void => {
@@ -61,7 +69,11 @@ export function fileSource(
         context.log(
           'watching %s%s',
           root.dir,
-          root.files === null ? '' : ` for ${[...root.files]}`,
+          root.files !== null
+            ? ` for ${[...root.files]}`
+            : root.covered >= 0
+              ? ` below level ${root.covered} (the enclosing root reports the rest)`
+              : '',
         );
         stops.push(watchRoot(root, resolved, { context, scheduler: asyncScheduler, ready }));
       }

@@ -9,7 +9,7 @@ import type { SourceContext } from '../event-source.ts';
 import { fileIdentity } from './file-identity.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import { type FileChange, FileOp, RenamePairer } from './rename-pairer.ts';
-import type { WatchRoot } from './watch-roots.ts';
+import { levelBelow, type WatchRoot } from './watch-roots.ts';
 
 /** What {@link watchRoot} needs from the source. */
 export interface RootWatcherHooks {
@@ -135,36 +135,52 @@ function deeperThan(dir: string): (path: string) => boolean {
 }
 
 /**
- * The Event for a change, or `null` when the root watches single files and
- * the change does not concern them. For a single file, what is renamed onto
- * it is reported as its creation (its watcher never heard of the old name).
+ * The Event for a change, or `null` when the change is not this root's to
+ * report: for single files, a change that does not concern them; for a
+ * directory inside another root, a change at a level that root reports.
+ * What is renamed onto a reported path from an unreported one is reported as
+ * its creation (the old name was never reported). A rename out of a nested
+ * directory's own levels into those of the enclosing root is a delete here
+ * (the enclosing root reports the creation); a watched single file renamed
+ * away stays a rename.
  */
 function toEvent(root: WatchRoot, change: FileChange): Event | null {
-  let { action, oldPath } = change;
-  if (root.files !== null) {
-    const isWatched = root.files.has(change.path);
-    const wasWatched = oldPath !== undefined && root.files.has(oldPath);
-    if (!isWatched && !wasWatched) return null;
-    if (action === Action.FileRenamed && !wasWatched) {
+  let { action, path, oldPath } = change;
+  if (root.files !== null || root.covered >= 0) {
+    const isReported = reports(root, path);
+    const wasReported = oldPath !== undefined && reports(root, oldPath);
+    if (!isReported && !wasReported) return null;
+    if (action === Action.FileRenamed && !wasReported) {
       action = Action.FileCreated;
+      oldPath = undefined;
+    } else if (action === Action.FileRenamed && !isReported && root.files === null) {
+      action = Action.FileDeleted;
+      path = oldPath ?? path;
       oldPath = undefined;
     }
   }
   const attributes: Record<string, string> = {
-    path: change.path,
+    path,
     root: root.dir,
     kind: change.dir ? 'directory' : 'file',
   };
   if (oldPath !== undefined) attributes['oldPath'] = oldPath;
   return createEvent({
     type: EventType.File,
-    actorName: relativeName(root.dir, change.path),
-    actorId: change.path,
+    actorName: relativeName(root.dir, path),
+    actorId: path,
     actorAttributes: Object.freeze(attributes),
     action,
     time: change.time,
     ...(oldPath === undefined ? {} : { oldName: relativeName(root.dir, oldPath) }),
   });
+}
+
+/** Whether `root` reports changes to `path` (and not another root; see {@link WatchRoot}). */
+function reports(root: WatchRoot, path: string): boolean {
+  if (root.files !== null) return root.files.has(path);
+  const level = levelBelow(root.dir, path);
+  return level === null || level > root.covered;
 }
 
 /** The path relative to the root, `.` for the root itself (an empty name would mean "no actor"). */

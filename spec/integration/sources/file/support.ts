@@ -2,7 +2,7 @@
 import { createHook } from 'node:async_hooks';
 import { mkdtemp, realpath, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Subscription } from 'rxjs';
 import { expect, onTestFinished, vi } from 'vitest';
 import { Action, actionName, type BatchwatchError, type Event } from '../../../../lib/index.ts';
@@ -37,11 +37,11 @@ export class Recorder {
     onTestFinished(() => this.subscription.unsubscribe());
   }
 
-  /** Every event so far, barrier events left out. */
+  /** Every event so far, barrier events (at any level: see {@link settle}) left out. */
   get events(): Event[] {
     return this.received
       .map((received) => received.event)
-      .filter((event) => !event.actorName.startsWith('barrier-'));
+      .filter((event) => !basename(event.actorId).startsWith('barrier-'));
   }
 
   /** `"<action> <name>"` (and `<- <oldName>` on a rename) of every event so far, barriers left out. */

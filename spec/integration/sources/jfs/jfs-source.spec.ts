@@ -104,4 +104,83 @@ describe('jfsSource against a real TCP server', () => {
     expect(kinds).toEqual(['idle', 'connecting', 'ready', 'reconnecting', 'connecting', 'ready']);
     expect(source.stats()).toMatchObject({ reconnects: 1, warnings: 1 });
   });
+
+  describe('after a reconnection', () => {
+    /** A source on a fresh server, its events recorded; everything torn down after the test. */
+    async function connected(options: { reloadOnReconnect?: boolean } = {}) {
+      const server = await JfsTestServer.start();
+      cleanups.push(() => server.stop());
+      const source = jfsSource({
+        paths: ['/data/x'],
+        server: server.address,
+        reconnect: () => 5,
+        env: {},
+        ...options,
+      });
+      const events: Event[] = [];
+      const subscription = source.subscribe((event) => events.push(event));
+      cleanups.push(() => subscription.unsubscribe());
+      await source.ready();
+      await vi.waitFor(() => expect(server.last.frames).toHaveLength(2)); // CLEAR, WATCH
+      /** Sends one Create of `name` and waits for it. */
+      const created = async (name: string): Promise<void> => {
+        server.send(encodeEvents([{ name: `/data/x/${name}`, op: Op.Create, key: '/data/x' }]));
+        await vi.waitFor(() => expect(events.at(-1)?.actorName).toBe(`/data/x/${name}`));
+      };
+      /** Drops the connection from the server side and waits for the client to be back. */
+      const reconnect = async (): Promise<void> => {
+        const count = server.connections.length;
+        server.dropConnections();
+        await vi.waitFor(() => expect(server.connections).toHaveLength(count + 1));
+        await vi.waitFor(() => expect(server.last.frames).toHaveLength(1)); // WATCH, no CLEAR
+        await vi.waitFor(() => expect(source.status.kind).toBe('ready'));
+      };
+      const log = () =>
+        events.map((event) =>
+          event.action === Action.ForceReload ? 'force-reload' : event.actorName,
+        );
+      return { server, source, events, created, reconnect, log };
+    }
+
+    it('emits one ForceReload per reconnection, between the events before and after, none on the first connection', async () => {
+      const { source, events, created, reconnect, log } = await connected();
+      await created('before');
+      expect(log()).toEqual(['/data/x/before']);
+
+      const dropped = Date.now();
+      await reconnect();
+      await created('after');
+      expect(log()).toEqual(['/data/x/before', 'force-reload', '/data/x/after']);
+      expect(events[1]).toEqual({
+        type: 'file',
+        actorName: '',
+        actorId: '',
+        actorAttributes: { reason: 'reconnect' },
+        action: Action.ForceReload,
+        time: expect.any(Number),
+      });
+      expect(events[1]?.time).toBeGreaterThanOrEqual(dropped);
+      expect(events[1]?.time).toBeLessThanOrEqual(Date.now());
+
+      await reconnect();
+      await created('again');
+      expect(log()).toEqual([
+        '/data/x/before',
+        'force-reload',
+        '/data/x/after',
+        'force-reload',
+        '/data/x/again',
+      ]);
+      expect(source.stats()).toMatchObject({ forceReloads: 2, reconnects: 2, events: 5 });
+    });
+
+    it('emits none with reloadOnReconnect: false', async () => {
+      const { source, created, reconnect, log } = await connected({ reloadOnReconnect: false });
+      await created('before');
+      await reconnect();
+      await created('after');
+      expect(log()).toEqual(['/data/x/before', '/data/x/after']);
+      expect(source.stats()).toMatchObject({ forceReloads: 0, reconnects: 1 });
+    });
+  });
 });

@@ -6,6 +6,7 @@ import {
   MalformedFrameError,
   OptionsError,
 } from '../../../../lib/errors.ts';
+import { Action } from '../../../../lib/events/action.ts';
 import type { Event } from '../../../../lib/events/event.ts';
 import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
 import type { JfsEvent } from '../../../../lib/sources/jfs/jfs-message.ts';
@@ -46,7 +47,7 @@ class FakeWatcher implements NotifyWatcher {
   }
 }
 
-function setup(extra: { chmod?: boolean } = {}) {
+function setup(extra: { chmod?: boolean; reloadOnReconnect?: boolean } = {}) {
   const watchers: FakeWatcher[] = [];
   const source = jfsSource({
     paths: ['/data/x'],
@@ -122,6 +123,55 @@ describe('jfsSource (watcher injected)', () => {
     subscription.unsubscribe();
   });
 
+  it('emits one ForceReload each time it is ready again after a reconnection, not on the first connection', () => {
+    const { source, watcher } = setup();
+    const events: Event[] = [];
+    const subscription = source.subscribe((event) => events.push(event));
+    const lost = new JfsConnectionError('h:1', 'could not connect');
+    const statuses = watcher().statuses;
+    // The first connection takes two tries: still the first connection, nothing was watched yet.
+    statuses.next({ kind: 'reconnecting', attempt: 2, delayMs: 5, error: lost });
+    statuses.next({ kind: 'connecting', attempt: 2 });
+    statuses.next({ kind: 'ready', since: 1 });
+    expect(events).toEqual([]);
+    expect(source.stats()).toMatchObject({ forceReloads: 0 });
+    watcher().events.next({ name: '/data/x/a', op: Op.Write, key: '/data/x' });
+    for (const since of [2, 3]) {
+      statuses.next({ kind: 'reconnecting', attempt: 1, delayMs: 0, error: lost });
+      statuses.next({ kind: 'connecting', attempt: 1 });
+      expect(events.at(-1)?.action).not.toBe(Action.ForceReload); // not before it is ready
+      statuses.next({ kind: 'ready', since });
+      watcher().events.next({ name: `/data/x/${since}`, op: Op.Write, key: '/data/x' });
+    }
+    expect(events.map((event) => [event.action, event.actorName])).toEqual([
+      [Action.FileWritten, '/data/x/a'],
+      [Action.ForceReload, ''],
+      [Action.FileWritten, '/data/x/2'],
+      [Action.ForceReload, ''],
+      [Action.FileWritten, '/data/x/3'],
+    ]);
+    expect(events[1]).toMatchObject({
+      type: 'file',
+      actorId: '',
+      actorAttributes: { reason: 'reconnect' },
+    });
+    expect(source.stats()).toMatchObject({ forceReloads: 2, reconnects: 3, events: 5 });
+    subscription.unsubscribe();
+  });
+
+  it('emits no ForceReload with reloadOnReconnect: false', () => {
+    const { source, watcher } = setup({ reloadOnReconnect: false });
+    const events: Event[] = [];
+    const subscription = source.subscribe((event) => events.push(event));
+    const lost = new JfsConnectionError('h:1', 'the connection was lost');
+    watcher().statuses.next({ kind: 'ready', since: 1 });
+    watcher().statuses.next({ kind: 'reconnecting', attempt: 1, delayMs: 0, error: lost });
+    watcher().statuses.next({ kind: 'ready', since: 2 });
+    expect(events).toEqual([]);
+    expect(source.stats()).toMatchObject({ forceReloads: 0, reconnects: 1 });
+    subscription.unsubscribe();
+  });
+
   it('fails when the watcher gives up', () => {
     const { source, watcher } = setup();
     let failure: unknown;
@@ -136,6 +186,7 @@ describe('jfsSource (watcher injected)', () => {
     [{ paths: [] }, 'paths'],
     [{ paths: ['/a'], chmod: 'yes' }, 'chmod'],
     [{ paths: ['/a'], createWatcher: 1 }, 'createWatcher'],
+    [{ paths: ['/a'], reloadOnReconnect: 'yes' }, 'reloadOnReconnect'],
     [{ paths: ['/a'], pth: 1 }, 'pth'],
   ])('refuses %j at once, naming the option', (options, option) => {
     expect(() => jfsSource({ env: {}, ...(options as { paths: string[] }) })).toThrow(OptionsError);
