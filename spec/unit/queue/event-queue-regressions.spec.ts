@@ -128,3 +128,18 @@ describe('EventQueue regressions', () => {
     expect(errors[0]).toMatchObject({ name: 'FlushError', attempts: 1 });
   });
 });
+
+describe('EventQueue sources', () => {
+  it('a source that completes is released and the others go on; nothing is reported', () => {
+    const errors: QueueError[] = [];
+    marbles(({ cold, expectObservable, expectSubscriptions, queue }) => {
+      const q = queue({ flushInterval: 2, onError: (error) => errors.push(error) });
+      const done = cold('a|', { a });
+      const going = cold('---b---c', { b, c });
+      q.start(done, going);
+      expectObservable(q.flushes$).toBe('--x--y---z', { x: [a], y: [b], z: [c] });
+      expectSubscriptions(done.subscriptions).toBe('^!');
+    });
+    expect(errors).toEqual([]);
+  });
+});
