@@ -1,7 +1,7 @@
 // A private dockerd for integration tests and benchmarks: its own socket, data, exec root and
 // containerd in a fresh temp dir, no bridge, no iptables. Never the machine's own daemon.
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import {
   access,
   constants,
@@ -17,6 +17,7 @@ import {
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnDaemon } from './spawn-daemon.ts';
 
 /** The image every test container runs: a static busybox and its applets, imported, never pulled. */
 export const testImage = 'batchwatch-busybox:test';
@@ -187,10 +188,9 @@ async function launch(daemon: PrivateDockerd): Promise<void> {
   // Same for dockerd's own pidfile: a zombie (its parent, maybe an exited test worker, never
   // reaped it) would make dockerd refuse to start.
   if ((await dockerdPid(daemon)) === null) await rm(join(dir, 'pid'), { force: true });
-  const log = openSync(join(dir, 'dockerd.log'), 'a');
-  const child = spawn(
-    dockerd,
-    [
+  await spawnDaemon({
+    binary: dockerd,
+    args: [
       '--host',
       `unix://${socketPath}`,
       '--data-root',
@@ -206,28 +206,13 @@ async function launch(daemon: PrivateDockerd): Promise<void> {
       '--shutdown-timeout',
       '2',
     ],
-    // Detached, output to a file: the daemon must survive the test worker that (re)started it.
-    { detached: true, stdio: ['ignore', log, log] },
-  );
-  closeSync(log);
-  let exited: string | null = null;
-  child.once('exit', (code, signal) => {
-    exited = `exited with ${signal ?? code}`;
+    dir,
+    logName: 'dockerd.log',
+    ready: () => ping(socketPath),
+    timeoutMs: 30_000,
+    pollMs: 50,
+    what: `private dockerd in ${dir}`,
   });
-  child.once('error', (err) => {
-    exited = err.message;
-  });
-  child.unref();
-  const deadline = Date.now() + 30_000;
-  while (!(await ping(socketPath))) {
-    if (exited !== null || Date.now() > deadline) {
-      const tail = (await readFile(join(dir, 'dockerd.log'), 'utf8').catch(() => '')).slice(-2000);
-      throw new Error(
-        `private dockerd in ${dir} did not answer (${exited ?? 'timeout'}):\n${tail}`,
-      );
-    }
-    await delay(50);
-  }
 }
 
 /** True when dockerd answers `GET /_ping` on the socket. */

@@ -1,12 +1,11 @@
 // A private redis-server for integration tests: a free port on 127.0.0.1, no persistence, its own
 // temp dir. Never the machine's own Redis.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './dockerd.ts';
+import { spawnDaemon } from './spawn-daemon.ts';
 
 /** A private redis-server. */
 export interface PrivateRedis {
@@ -25,10 +24,9 @@ export async function startRedis(): Promise<PrivateRedis> {
   const binary = await requireBinary('redis-server');
   const dir = await mkdtemp(join(tmpdir(), 'bwr-'));
   const port = await freePort();
-  const log = openSync(join(dir, 'redis.log'), 'a');
-  const child = spawn(
+  const pid = await spawnDaemon({
     binary,
-    [
+    args: [
       '--port',
       String(port),
       '--bind',
@@ -40,28 +38,14 @@ export async function startRedis(): Promise<PrivateRedis> {
       '--dir',
       dir,
     ],
-    { detached: true, stdio: ['ignore', log, log] },
-  );
-  closeSync(log);
-  let exited: string | null = null;
-  child.once('exit', (code, signal) => {
-    exited = `exited with ${signal ?? code}`;
+    dir,
+    logName: 'redis.log',
+    ready: () => pingRedis(port),
+    timeoutMs: 10_000,
+    pollMs: 25,
+    what: `private redis-server on port ${port}`,
   });
-  child.once('error', (err) => {
-    exited = err.message;
-  });
-  child.unref();
-  const deadline = Date.now() + 10_000;
-  while (!(await pingRedis(port))) {
-    if (exited !== null || Date.now() > deadline || child.pid === undefined) {
-      const tail = (await readFile(join(dir, 'redis.log'), 'utf8').catch(() => '')).slice(-2000);
-      throw new Error(
-        `private redis-server on port ${port} did not answer (${exited ?? 'timeout'}):\n${tail}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return { port, pid: child.pid as number, dir };
+  return { port, pid, dir };
 }
 
 /** Stops the server (SIGTERM, SIGKILL after `timeoutMs`) and removes its dir. */

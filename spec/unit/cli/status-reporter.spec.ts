@@ -15,7 +15,12 @@ function source(name: string): { source: EventSource; context: () => SourceConte
 describe('StatusReporter', () => {
   it('on a terminal, shows one transient line while a source connects or reconnects, cleared when ready', () => {
     let out = '';
-    const reporter = new StatusReporter({ write: (text) => void (out += text), isTTY: true });
+    const reporter = new StatusReporter({
+      write: (text) => {
+        out += text;
+      },
+      isTTY: true,
+    });
     const docker = source('docker');
     reporter.follow(docker.source);
     expect(out).toBe('batchwatch: docker connecting');
@@ -43,7 +48,12 @@ describe('StatusReporter', () => {
 
   it('elsewhere, prints every status change and warning as a line', () => {
     let out = '';
-    const reporter = new StatusReporter({ write: (text) => void (out += text), isTTY: false });
+    const reporter = new StatusReporter({
+      write: (text) => {
+        out += text;
+      },
+      isTTY: false,
+    });
     const file = source('file');
     reporter.follow(file.source);
     file.context().status({ kind: 'ready', since: 0 });
