@@ -1,8 +1,10 @@
 import { EventType } from '../events/event.ts';
-import type { EventQueue, QueueStats } from '../queue/event-queue.ts';
+import type { EventQueue, QueueStats, TypeStats } from '../queue/event-queue.ts';
 import { defineMetrics, type MetricsHandle } from './define-metrics.ts';
 import type { Collect } from './metric-family.ts';
 import { type MetricsOptions, resolveBuckets, resolveMetricsOptions } from './metrics-options.ts';
+
+type NumericStat = Exclude<keyof QueueStats, 'byType'>;
 
 /** Options of {@link queueMetrics}. */
 export interface QueueMetricsOptions extends MetricsOptions {
@@ -22,13 +24,12 @@ export const defaultBatchSizeBuckets: readonly number[] = Object.freeze([
  * Exposes an {@link EventQueue}'s counters for Prometheus (metric names
  * with the default prefix `batchwatch_`):
  *
- * - counters, read from `queue.stats()` at scrape time:
- *   `queue_events_received_total`, `queue_events_dropped_total`,
- *   `queue_events_coalesced_total`, `queue_events_dead_lettered_total`,
- *   `queue_batches_total`, `queue_retries_total`, `queue_errors_total`;
- * - `queue_events_flushed_total{type}`: events in the batches `onFlush`
- *   handled, by event type, counted from `flushes$` (so from this call on:
- *   call it before `queue.start()`);
+ * - counters by event type, read from `queue.stats().byType` at scrape time:
+ *   `queue_events_received_total{type}`, `queue_events_flushed_total{type}`,
+ *   `queue_events_dropped_total{type}`, `queue_events_coalesced_total{type}`,
+ *   `queue_events_dead_lettered_total{type}`;
+ * - counters read from `queue.stats()`: `queue_batches_total`,
+ *   `queue_retries_total`, `queue_errors_total`;
  * - gauges: `queue_pending_events`, `queue_in_flight_events`,
  *   `queue_oldest_pending_age_seconds`;
  * - histogram `queue_batch_size`: events per batch `onFlush` handled.
@@ -53,42 +54,47 @@ export function queueMetrics(
     defaultBatchSizeBuckets,
   );
   const stat =
-    (field: keyof QueueStats, scale = 1): Collect =>
+    (field: NumericStat, scale = 1): Collect =>
     (emit) =>
       emit({}, queue.stats()[field] * scale);
+  // Every known event type has a series from the start (at 0), so that rate() sees it begin.
+  const perType =
+    (field: keyof TypeStats): Collect =>
+    (emit) => {
+      const byType = queue.stats().byType;
+      const types = new Set<string>([...Object.values(EventType), ...Object.keys(byType)]);
+      for (const type of types) emit({ type }, byType[type]?.[field] ?? 0);
+    };
   return defineMetrics(resolved, resolved.labels, (set) => {
     set.counter(
       'queue_events_received_total',
-      'Events pushed to the queue or received from its sources.',
-      [],
-      stat('received'),
+      'Events pushed to the queue or received from its sources, by event type.',
+      ['type'],
+      perType('received'),
     );
-    const flushed = new Map<string, number>(Object.values(EventType).map((type) => [type, 0]));
     set.counter(
       'queue_events_flushed_total',
       'Events in batches onFlush handled, by event type.',
       ['type'],
-      (emit) => {
-        for (const [type, count] of flushed) emit({ type }, count);
-      },
+      perType('flushed'),
     );
     set.counter(
       'queue_events_dropped_total',
-      'Events dropped by the overflow policy, absorbed into a ForceReload, or discarded by stop().',
-      [],
-      stat('dropped'),
+      'Events dropped by the overflow policy, absorbed into a ForceReload, or discarded by stop(), by event type.',
+      ['type'],
+      perType('dropped'),
     );
     set.counter(
       'queue_events_coalesced_total',
-      'Events merged into, or cancelled out with, another event of the same key.',
-      [],
-      stat('coalesced'),
+      'Events merged into, or cancelled out with, another event of the same key, by event type.',
+      ['type'],
+      perType('coalesced'),
     );
     set.counter(
       'queue_events_dead_lettered_total',
-      'Events in batches that failed on every try (dead letters).',
-      [],
-      stat('deadLettered'),
+      'Events in batches that failed on every try (dead letters), by event type.',
+      ['type'],
+      perType('deadLettered'),
     );
     set.counter('queue_batches_total', 'Batches onFlush handled.', [], stat('batches'));
     set.counter('queue_retries_total', 'Retries of failed batches.', [], stat('retried'));
@@ -117,10 +123,7 @@ export function queueMetrics(
       buckets,
       [{}],
     );
-    const subscription = queue.flushes$.subscribe((batch) => {
-      observeSize({}, batch.length);
-      for (const event of batch) flushed.set(event.type, (flushed.get(event.type) ?? 0) + 1);
-    });
+    const subscription = queue.flushes$.subscribe((batch) => observeSize({}, batch.length));
     return () => subscription.unsubscribe();
   });
 }

@@ -5,6 +5,13 @@ import { createEvent, type Event, type EventType } from '../events/event.ts';
 import type { ResolvedBatchOptions } from './batch-options.ts';
 import { AddResult, PendingBuffer, type Taken } from './pending-buffer.ts';
 
+/** A {@link Batcher}'s counters for one event type. */
+export interface TypeCounters {
+  received: number;
+  dropped: number;
+  coalesced: number;
+}
+
 /** Where a {@link Batcher} sends what it produces. */
 export interface BatcherOutput {
   /** A batch is due and the consumer is ready. */
@@ -28,6 +35,8 @@ export class Batcher {
   dropped = 0;
   /** Events merged into, or cancelled out with, another event of the same key. */
   coalesced = 0;
+  /** The counters above, per event type. */
+  readonly byType: Record<string, TypeCounters> = {};
   /** The batch most recently emitted, with its sequence numbers. */
   lastTaken: Taken | null = null;
   /** Called when the pending events cancelled out (coalescing) and none are left. */
@@ -46,8 +55,10 @@ export class Batcher {
   #absorbed: Set<EventType> | null = null;
   #overflowReported = false;
   #oldestAt = 0;
-  /** ForceReloads of a collapse still pending (at the head of the buffer). */
-  #syntheticPending = 0;
+  #lastType = '';
+  #lastCounts: TypeCounters = { received: 0, dropped: 0, coalesced: 0 };
+  /** The ForceReloads collapses made: not events anybody sent, so never counted as dropped. */
+  readonly #synthetic = new WeakSet<Event>();
 
   constructor(options: ResolvedBatchOptions, output: BatcherOutput) {
     this.#options = options;
@@ -77,12 +88,15 @@ export class Batcher {
 
   add(event: Event): void {
     if (this.#closed || this.#draining) {
-      this.dropped++;
+      this.#drop(event.type, 1);
       return;
     }
     this.received++;
+    const counts = event.type === this.#lastType ? this.#lastCounts : this.#counts(event.type);
+    counts.received++;
     if (this.#absorbed?.has(event.type)) {
       this.dropped++;
+      counts.dropped++;
       return;
     }
     const buffer = this.#buffer;
@@ -92,7 +106,7 @@ export class Batcher {
       this.#overflow(event);
       if (this.#closed) return; // the 'error' policy without a handler ended the stream
     } else if (result !== AddResult.Added) {
-      this.#countCoalesced(result);
+      this.#countCoalesced(result, counts);
       if (buffer.size === 0) {
         this.#becameEmpty();
         return;
@@ -136,7 +150,7 @@ export class Batcher {
     for (const event of taken.events) buffer.add(event, Number.POSITIVE_INFINITY);
     for (const event of newer.events) {
       const result = buffer.add(event, Number.POSITIVE_INFINITY);
-      if (result !== AddResult.Added) this.#countCoalesced(result);
+      if (result !== AddResult.Added) this.#countCoalesced(result, this.#counts(event.type));
     }
     this.#cancelTimer();
     if (newer.events.length === 0) this.#oldestAt = this.#options.scheduler.now();
@@ -151,7 +165,7 @@ export class Batcher {
 
   /** Discards every pending event (counted as dropped) and stops for good. */
   clear(): void {
-    this.dropped += this.#buffer.size;
+    for (const [type, count] of this.#buffer.typeCounts(this.#isSynthetic)) this.#drop(type, count);
     this.#buffer = this.#newBuffer();
     this.dispose();
   }
@@ -165,20 +179,21 @@ export class Batcher {
 
   #overflow(event: Event): void {
     switch (this.#options.overflow) {
-      case 'drop-oldest':
-        this.#buffer.dropHead();
-        this.dropped++;
+      case 'drop-oldest': {
+        const oldest = this.#buffer.dropHead();
+        if (oldest !== undefined) this.#drop(oldest.type, 1);
         this.#buffer.add(event, this.#options.capacity);
         return;
+      }
       case 'error':
         if (!this.#overflowReported) {
           this.#overflowReported = true;
           this.#output.overflow(new OverflowError(this.#options.capacity));
         }
-        this.dropped++;
+        this.#drop(event.type, 1);
         return;
       case 'drop-newest':
-        this.dropped++;
+        this.#drop(event.type, 1);
         return;
       case 'force-reload':
         this.#collapse(event);
@@ -188,11 +203,11 @@ export class Batcher {
 
   /** Replaces every pending event, and `event`, by one ForceReload per event type. */
   #collapse(event: Event): void {
-    const types = this.#buffer.types();
+    const types = [...this.#buffer.typeCounts(() => false).keys()];
     if (!types.includes(event.type)) types.push(event.type);
     // Reloads of an earlier collapse are not events anybody sent: they are not counted as dropped.
-    this.dropped += this.#buffer.size - this.#syntheticPending + 1;
-    this.#syntheticPending = types.length;
+    for (const [type, count] of this.#buffer.typeCounts(this.#isSynthetic)) this.#drop(type, count);
+    this.#drop(event.type, 1);
     // The reloads take the numbers of the oldest collapsed events, so barriers wait for them.
     const buffer = this.#newBuffer(this.#buffer.headSeq);
     this.#buffer = buffer;
@@ -200,15 +215,39 @@ export class Batcher {
     const actorAttributes = Object.freeze({ reason: 'overflow' });
     for (const type of types) {
       const action = Action.ForceReload;
-      buffer.add(createEvent({ type, actorName: '', action, actorAttributes, time }), Infinity);
+      const reload = createEvent({ type, actorName: '', action, actorAttributes, time });
+      this.#synthetic.add(reload);
+      buffer.add(reload, Infinity);
     }
     this.#absorbed = new Set(types);
   }
 
-  #countCoalesced(result: AddResult): void {
-    // A merge folds one event into another; a cancellation removes both.
-    this.coalesced += result === AddResult.Cancelled ? 2 : 1;
+  #countCoalesced(result: AddResult, counts: TypeCounters): void {
+    // A merge folds one event into another; a cancellation removes both (of the same key, so type).
+    const merged = result === AddResult.Cancelled ? 2 : 1;
+    this.coalesced += merged;
+    counts.coalesced += merged;
   }
+
+  #counts(type: string): TypeCounters {
+    // Events come in runs of one type: remembering the last saves a keyed lookup per event.
+    if (type === this.#lastType) return this.#lastCounts;
+    let counts = this.byType[type];
+    if (counts === undefined) {
+      counts = { received: 0, dropped: 0, coalesced: 0 };
+      this.byType[type] = counts;
+    }
+    this.#lastType = type;
+    this.#lastCounts = counts;
+    return counts;
+  }
+
+  #drop(type: string, count: number): void {
+    this.dropped += count;
+    this.#counts(type).dropped += count;
+  }
+
+  readonly #isSynthetic = (event: Event): boolean => this.#synthetic.has(event);
 
   #becameEmpty(): void {
     if (this.#draining) {
@@ -228,7 +267,6 @@ export class Batcher {
         const taken = this.#buffer.take(this.#options.maxBatch);
         // Whatever timer was pending (a window, or the at-once timer of maxBatch) served this batch.
         this.#cancelTimer();
-        this.#syntheticPending = Math.max(0, this.#syntheticPending - taken.events.length);
         this.#absorbed = null;
         this.#overflowReported = false;
         // What a maxBatch cut leaves behind has waited for a full window, or arrived while the

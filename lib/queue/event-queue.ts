@@ -46,6 +46,17 @@ export interface QueueStats {
   readonly inFlight: number;
   /** How long the oldest pending event has waited, in ms; 0 when none is pending. */
   readonly oldestPendingMs: number;
+  /** The event counters per event type (`docker`, `file`), for the types seen so far. */
+  readonly byType: Readonly<Record<string, TypeStats>>;
+}
+
+/** The event counters of an {@link EventQueue} for one event type. */
+export interface TypeStats {
+  readonly received: number;
+  readonly flushed: number;
+  readonly dropped: number;
+  readonly coalesced: number;
+  readonly deadLettered: number;
 }
 
 interface Barrier {
@@ -86,6 +97,10 @@ export class EventQueue implements AsyncDisposable {
   #drained: Promise<void> | null = null;
   #resolveDrained: (() => void) | null = null;
   #lateDropped = 0;
+  /** Per event type: dropped after close, flushed, dead-lettered (the engine counts the rest). */
+  readonly #late = new Map<string, number>();
+  readonly #flushedByType = new Map<string, number>();
+  readonly #deadByType = new Map<string, number>();
   #flushed = 0;
   #batches = 0;
   #errors = 0;
@@ -132,6 +147,7 @@ export class EventQueue implements AsyncDisposable {
   push(event: Event): void {
     if (this.#state !== 'open') {
       this.#lateDropped++;
+      this.#countFor(this.#late, event.type, 1);
       return;
     }
     // Straight into the engine: going through the pipeline's subscriber chain costs half the
@@ -194,6 +210,7 @@ export class EventQueue implements AsyncDisposable {
       pending: batcher.pending,
       inFlight: this.#inFlight?.events.length ?? 0,
       oldestPendingMs: batcher.oldestPendingMs(),
+      byType: this.#statsByType(),
     };
   }
 
@@ -212,6 +229,7 @@ export class EventQueue implements AsyncDisposable {
     if (this.#pendingWork !== null && this.#inFlight !== null) {
       // A retry that was waiting, or an Observable flush (cancelled by unsubscribing): discarded.
       this.#lateDropped += this.#inFlight.events.length;
+      this.#countEvents(this.#late, this.#inFlight.events);
       this.#inFlight = null;
     }
     this.#release();
@@ -247,6 +265,46 @@ export class EventQueue implements AsyncDisposable {
   /** `await using queue = new EventQueue(...)` drains the queue at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.drain();
+  }
+
+  #countFor(counts: Map<string, number>, type: string, by: number): void {
+    counts.set(type, (counts.get(type) ?? 0) + by);
+  }
+
+  /** Counts a batch's events by type: a map update per run of one type, not per event. */
+  #countEvents(counts: Map<string, number>, events: readonly Event[]): void {
+    let type = '';
+    let run = 0;
+    for (let i = 0; i < events.length; i++) {
+      const next = (events[i] as Event).type;
+      if (next !== type) {
+        if (run > 0) this.#countFor(counts, type, run);
+        type = next;
+        run = 0;
+      }
+      run++;
+    }
+    if (run > 0) this.#countFor(counts, type, run);
+  }
+
+  #statsByType(): Record<string, TypeStats> {
+    const engine = this.#batcher.byType;
+    const types = new Set([
+      ...Object.keys(engine),
+      ...this.#late.keys(),
+      ...this.#flushedByType.keys(),
+    ]);
+    const byType: Record<string, TypeStats> = {};
+    for (const type of types) {
+      byType[type] = {
+        received: engine[type]?.received ?? 0,
+        flushed: this.#flushedByType.get(type) ?? 0,
+        dropped: (engine[type]?.dropped ?? 0) + (this.#late.get(type) ?? 0),
+        coalesced: engine[type]?.coalesced ?? 0,
+        deadLettered: this.#deadByType.get(type) ?? 0,
+      };
+    }
+    return byType;
   }
 
   #deliver(): void {
@@ -300,6 +358,7 @@ export class EventQueue implements AsyncDisposable {
     if (this.#inFlight !== taken) return; // stopped meanwhile
     this.#inFlight = null;
     this.#flushed += taken.events.length;
+    this.#countEvents(this.#flushedByType, taken.events);
     this.#batches++;
     this.#flushes.next(taken.events);
     this.#settle();
@@ -310,6 +369,7 @@ export class EventQueue implements AsyncDisposable {
       // stop() came while this flush ran: no retry, nothing left to release; report it once.
       if (this.#inFlight === taken) this.#inFlight = null;
       this.#deadLettered += taken.events.length;
+      this.#countEvents(this.#deadByType, taken.events);
       this.#report(new FlushError(taken.events, attempt, cause));
       return;
     }
@@ -317,6 +377,7 @@ export class EventQueue implements AsyncDisposable {
     if (delay === null) {
       this.#inFlight = null;
       this.#deadLettered += taken.events.length;
+      this.#countEvents(this.#deadByType, taken.events);
       this.#report(new FlushError(taken.events, attempt, cause));
       this.#settle();
       return;

@@ -132,25 +132,26 @@ export class PendingBuffer {
     return AddResult.Merged;
   }
 
-  /** Drops the oldest pending event. */
-  dropHead(): void {
+  /** Drops the oldest pending event and returns it. */
+  dropHead(): Event | undefined {
     if (!this.#coalescing) {
+      const dropped = this.#events[this.#head];
       this.#events[this.#head] = undefined;
       this.#head++;
       if (this.#head >= 1024 && this.#head * 2 >= this.#events.length) this.#compact();
-      return;
+      return dropped;
     }
-    let oldest: { group: Map<string, Entry>; key: string; seq: number } | undefined;
+    let oldest: { group: Map<string, Entry>; key: string; entry: Entry } | undefined;
     for (const group of this.#groups.values()) {
       for (const [key, entry] of group) {
-        if (oldest === undefined || entry.seq < oldest.seq) oldest = { group, key, seq: entry.seq };
+        if (oldest === undefined || entry.seq < oldest.entry.seq) oldest = { group, key, entry };
         break;
       }
     }
-    if (oldest !== undefined) {
-      oldest.group.delete(oldest.key);
-      this.#entries--;
-    }
+    if (oldest === undefined) return undefined;
+    oldest.group.delete(oldest.key);
+    this.#entries--;
+    return oldest.entry.event;
   }
 
   /** Takes up to `max` of the oldest events out. */
@@ -158,16 +159,21 @@ export class PendingBuffer {
     return this.#coalescing ? this.#takeCoalesced(max) : this.#takeFifo(max);
   }
 
-  /** The distinct event types pending, in order of first appearance. */
-  types(): Event['type'][] {
-    const seen = new Set<Event['type']>();
+  /**
+   * How many events of each type are pending, in order of first appearance,
+   * leaving out those `skip` names.
+   */
+  typeCounts(skip: (event: Event) => boolean): Map<Event['type'], number> {
+    const counts = new Map<Event['type'], number>();
+    const count = (event: Event): void => {
+      if (!skip(event)) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
+    };
     if (this.#coalescing) {
-      for (const entry of this.#sortedEntries()) seen.add(entry.event.type);
+      for (const entry of this.#sortedEntries()) count(entry.event);
     } else {
-      for (let i = this.#head; i < this.#events.length; i++)
-        seen.add((this.#events[i] as Event).type);
+      for (let i = this.#head; i < this.#events.length; i++) count(this.#events[i] as Event);
     }
-    return [...seen];
+    return counts;
   }
 
   #takeFifo(max: number): Taken {

@@ -41,7 +41,7 @@ describe('--metrics PORT (the real program, scraped over HTTP)', () => {
       expect(response.headers.get('content-type')).toContain('text/plain');
       const text = await response.text();
       expect(text).toContain('# TYPE batchwatch_queue_events_received_total counter');
-      expect(sample(text, 'batchwatch_queue_events_received_total')).toBe(1);
+      expect(sample(text, 'batchwatch_queue_events_received_total{type="file"}')).toBe(1);
       expect(sample(text, 'batchwatch_queue_events_flushed_total{type="file"}')).toBe(1);
       expect(sample(text, 'batchwatch_source_status{source="file",status="ready"}')).toBe(1);
       expect(sample(text, 'batchwatch_queue_flush_duration_seconds_count{outcome="success"}')).toBe(

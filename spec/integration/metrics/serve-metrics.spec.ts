@@ -104,7 +104,10 @@ describe('serveMetrics over real HTTP', () => {
       batchwatch_source_reconnects_total: 'counter',
     });
     const stats = queue.stats();
-    expect(sampleValue(families, 'batchwatch_queue_events_received_total')).toBe(5);
+    const received = (from: typeof families): number =>
+      sampleValue(from, 'batchwatch_queue_events_received_total', { type: 'docker' }) +
+      sampleValue(from, 'batchwatch_queue_events_received_total', { type: 'file' });
+    expect(received(families)).toBe(5);
     expect(sampleValue(families, 'batchwatch_queue_events_flushed_total', { type: 'docker' })).toBe(
       3,
     );
@@ -137,7 +140,7 @@ describe('serveMetrics over real HTTP', () => {
     queue.push(dockerEvent.die('web'));
     await queue.sync();
     const again = parsePrometheusText((await httpRequest(server.url)).body);
-    expect(sampleValue(again, 'batchwatch_queue_events_received_total')).toBe(6);
+    expect(received(again)).toBe(6);
     expect(sampleValue(again, 'batchwatch_queue_events_flushed_total', { type: 'docker' })).toBe(4);
   });
 
@@ -198,7 +201,7 @@ describe('serveMetrics over real HTTP', () => {
       'application/openmetrics-text; version=1.0.0; charset=utf-8',
     );
     expect(response.body).toContain('# TYPE batchwatch_queue_events_received counter\n');
-    expect(response.body).toContain('\nbatchwatch_queue_events_received_total 1\n');
+    expect(response.body).toContain('\nbatchwatch_queue_events_received_total{type="docker"} 1\n');
     expect(response.body.endsWith('# EOF\n')).toBe(true);
   });
 

@@ -43,7 +43,7 @@ describe('metrics on a shared registry', () => {
     const b = new EventQueue();
     queueMetrics(a, { registry, labels: { queue: 'a' } });
     expect(() => queueMetrics(b, { registry, labels: { shard: 'b' } })).toThrow(
-      /registered as a counter with labels \[queue\]/,
+      /registered as a counter with labels \[queue, type\]/,
     );
     expect(() =>
       queueMetrics(b, { registry, labels: { queue: 'b' }, batchSizeBuckets: [1] }),
@@ -61,7 +61,7 @@ describe('metrics on a shared registry', () => {
     queueMetrics(queue, { registry });
     queue.push(dockerEvent.start('a'));
     oldMetrics.unregister();
-    expect(sampleValue(await scrape(registry), received)).toBe(1);
+    expect(sampleValue(await scrape(registry), received, { type: 'docker' })).toBe(1);
     old.stop();
     queue.stop();
   });
@@ -71,7 +71,7 @@ describe('metrics on a shared registry', () => {
     const metrics = queueMetrics(queue);
     try {
       queue.push(dockerEvent.start('a'));
-      expect(sampleValue(await scrape(register), received)).toBe(1);
+      expect(sampleValue(await scrape(register), received, { type: 'docker' })).toBe(1);
     } finally {
       metrics.unregister();
       queue.stop();

@@ -33,7 +33,8 @@ describe('queueMetrics', () => {
     clock.advance(100);
 
     const families = await scrape(registry);
-    expect(sampleValue(families, `${p}events_received_total`)).toBe(6);
+    expect(sampleValue(families, `${p}events_received_total`, { type: 'docker' })).toBe(3);
+    expect(sampleValue(families, `${p}events_received_total`, { type: 'file' })).toBe(3);
     expect(sampleValue(families, `${p}events_flushed_total`, { type: 'docker' })).toBe(3);
     expect(sampleValue(families, `${p}events_flushed_total`, { type: 'file' })).toBe(3);
     expect(sampleValue(families, `${p}batches_total`)).toBe(2);
@@ -107,11 +108,16 @@ describe('queueMetrics', () => {
       errors: 1,
       flushed: 0,
     });
-    expect(sampleValue(families, `${p}events_received_total`)).toBe(4);
-    expect(sampleValue(families, `${p}events_coalesced_total`)).toBe(1);
-    expect(sampleValue(families, `${p}events_dropped_total`)).toBe(1);
+    const file = { type: 'file' };
+    expect(sampleValue(families, `${p}events_received_total`, file)).toBe(4);
+    expect(sampleValue(families, `${p}events_coalesced_total`, file)).toBe(1);
+    expect(sampleValue(families, `${p}events_dropped_total`, file)).toBe(1);
+    expect(sampleValue(families, `${p}events_dropped_total`, { type: 'docker' })).toBe(0);
     expect(sampleValue(families, `${p}retries_total`)).toBe(1);
-    expect(sampleValue(families, `${p}events_dead_lettered_total`)).toBe(2);
+    expect(sampleValue(families, `${p}events_dead_lettered_total`, file)).toBe(2);
+    expect(queue.stats().byType).toEqual({
+      file: { received: 4, flushed: 0, dropped: 1, coalesced: 1, deadLettered: 2 },
+    });
     expect(sampleValue(families, `${p}errors_total`)).toBe(1);
     expect(sampleValue(families, `${p}events_flushed_total`, { type: 'file' })).toBe(0);
     expect(sampleValue(families, `${p}batch_size_count`)).toBe(0);
@@ -171,13 +177,15 @@ describe('queueMetrics', () => {
     files.queue.push(fileEvent.written('/x'));
     files.queue.push(fileEvent.written('/y'));
     let families = await scrape(registry);
-    expect(sampleValue(families, `${p}events_received_total`, { queue: 'routes' })).toBe(1);
-    expect(sampleValue(families, `${p}events_received_total`, { queue: 'files' })).toBe(2);
+    const routesDocker = { queue: 'routes', type: 'docker' };
+    const filesFile = { queue: 'files', type: 'file' };
+    expect(sampleValue(families, `${p}events_received_total`, routesDocker)).toBe(1);
+    expect(sampleValue(families, `${p}events_received_total`, filesFile)).toBe(2);
 
     a.unregister();
     families = await scrape(registry);
-    expect(() => sampleValue(families, `${p}events_received_total`, { queue: 'routes' })).toThrow();
-    expect(sampleValue(families, `${p}events_received_total`, { queue: 'files' })).toBe(2);
+    expect(() => sampleValue(families, `${p}events_received_total`, routesDocker)).toThrow();
+    expect(sampleValue(families, `${p}events_received_total`, filesFile)).toBe(2);
     expect(sampleValue(families, `${p}batch_size_count`, { queue: 'files' })).toBe(0);
     expect(() => sampleValue(families, `${p}batch_size_count`, { queue: 'routes' })).toThrow();
     routes.queue.stop();
@@ -196,7 +204,9 @@ describe('queueMetrics', () => {
     expect(registry.getMetricsAsArray()).toHaveLength(before);
     // The first queue's series are intact.
     first.queue.push(dockerEvent.start('a'));
-    expect(sampleValue(await scrape(registry), `${p}events_received_total`)).toBe(1);
+    expect(
+      sampleValue(await scrape(registry), `${p}events_received_total`, { type: 'docker' }),
+    ).toBe(1);
     first.queue.stop();
     second.queue.stop();
   });

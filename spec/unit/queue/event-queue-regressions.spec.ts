@@ -70,6 +70,10 @@ describe('EventQueue regressions', () => {
       });
     });
     expect(stats).toMatchObject({ received: 3, dropped: 3, flushed: 2 });
+    expect(stats?.byType).toEqual({
+      docker: { received: 2, flushed: 1, dropped: 2, coalesced: 0, deadLettered: 0 },
+      file: { received: 1, flushed: 1, dropped: 1, coalesced: 0, deadLettered: 0 },
+    });
     expect(flushed[0]?.map((event) => [event.type, event.action])).toEqual([
       ['docker', Action.ForceReload],
       ['file', Action.ForceReload],
