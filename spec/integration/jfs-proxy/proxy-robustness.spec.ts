@@ -191,7 +191,9 @@ describe('JFS proxy robustness', () => {
     await vi.waitFor(() => expect(good.events).toHaveLength(20_000), { timeout: 30_000 });
     await vi.waitFor(() => expect(warnings).toContain('SlowClientError'));
     // The warning comes as the socket is destroyed; its close (which forgets it) follows.
-    await vi.waitFor(() => expect(proxy.stats()).toMatchObject({ droppedClients: 1, connections: 1 }));
+    await vi.waitFor(() =>
+      expect(proxy.stats()).toMatchObject({ droppedClients: 1, connections: 1 }),
+    );
   });
 
   it('serves 1,000 concurrent clients, each receiving exactly its own events', async () => {
