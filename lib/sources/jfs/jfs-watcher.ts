@@ -45,7 +45,7 @@ export const STABLE_CONNECTION_MS = 1000;
  *
  * @example
  * await using watcher = new JfsWatcher({ name: 'config', paths: ['/data/config'] });
- * watcher.events$.subscribe((e) => console.log(opString(e.op), e.name));
+ * watcher.events$.subscribe((e) => print(`${opString(e.op)} ${e.name}`));
  */
 export class JfsWatcher implements NotifyWatcher {
   readonly events$: Observable<JfsEvent>;
