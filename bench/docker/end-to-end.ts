@@ -11,6 +11,7 @@ import { dockerSource } from '../../lib/sources/docker/docker-source.ts';
 import {
   docker,
   importBusyboxImage,
+  lifecycleBurst,
   type PrivateDockerd,
   removeDockerd,
   startDockerd,
@@ -22,30 +23,6 @@ const RUNS = 5;
 const CONTAINERS = 20;
 const PARALLEL = 4;
 const PER_CONTAINER = 6; // create, start, kill, die, stop, destroy
-
-async function burst(daemon: PrivateDockerd, run: string): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < CONTAINERS) {
-      const name = `bench-${run}-${next++}`;
-      await docker(daemon, [
-        'create',
-        '--init',
-        '--network',
-        'none',
-        '--name',
-        name,
-        '--label',
-        `bench=${run}`,
-        testImage,
-      ]);
-      await docker(daemon, ['start', name]);
-      await docker(daemon, ['stop', name]);
-      await docker(daemon, ['rm', name]);
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL }, worker));
-}
 
 async function connect(): Promise<{
   daemon: PrivateDockerd;
@@ -108,7 +85,7 @@ async function measure(daemon: PrivateDockerd, run: string): Promise<Result> {
   queue.start(source);
   await source.ready();
   const start = performance.now();
-  await burst(daemon, run);
+  await lifecycleBurst(daemon, `bench=${run}`, `bench-${run}`, CONTAINERS, PARALLEL);
   const burstEnd = performance.now();
   await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 10_000))]);
   await queue.drain();

@@ -156,24 +156,65 @@ export async function runContainer(
     readonly command?: readonly string[];
   } = {},
 ): Promise<string> {
-  const labels = Object.entries(options.labels ?? {}).flatMap(([key, value]) => [
-    '--label',
-    `${key}=${value}`,
-  ]);
+  const labels = Object.entries(options.labels ?? {}).map(([key, value]) => `${key}=${value}`);
   const command = options.command ?? ['sleep', '3600'];
-  const id = await docker(daemon, [
-    'run',
-    '-d',
-    '--init',
+  return (
+    await docker(daemon, ['run', '-d', ...containerArgs(name, labels, true), ...command])
+  ).trim();
+}
+
+/**
+ * `docker create --network none` of the test image (with `--init` when asked), labelled with
+ * `key=value` strings; resolves the container id.
+ */
+export async function createContainer(
+  daemon: PrivateDockerd,
+  name: string,
+  labels: readonly string[],
+  options: { readonly init?: boolean; readonly command?: readonly string[] } = {},
+): Promise<string> {
+  const args = [
+    'create',
+    ...containerArgs(name, labels, options.init ?? false),
+    ...(options.command ?? []),
+  ];
+  return (await docker(daemon, args)).trim();
+}
+
+/**
+ * A lifecycle burst with the docker CLI: creates (with `--init`), starts, stops and removes
+ * `count` containers named `<prefix>-<n>` and labelled `label`, `parallel` at a time.
+ */
+export async function lifecycleBurst(
+  daemon: PrivateDockerd,
+  label: string,
+  prefix: string,
+  count: number,
+  parallel: number,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const name = `${prefix}-${next++}`;
+      await createContainer(daemon, name, [label], { init: true });
+      await docker(daemon, ['start', name]);
+      await docker(daemon, ['stop', name]);
+      await docker(daemon, ['rm', name]);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+function containerArgs(name: string, labels: readonly string[], init: boolean): string[] {
+  return [
+    ...(init ? ['--init'] : []),
     '--network',
     'none',
     '--name',
     name,
-    ...labels,
+    ...labels.flatMap((label) => ['--label', label]),
     testImage,
-    ...command,
-  ]);
-  return id.trim();
+  ];
 }
 
 async function launch(daemon: PrivateDockerd): Promise<void> {

@@ -2,7 +2,7 @@ import { tap } from 'rxjs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type Event, EventQueue } from '../../../../lib/index.ts';
 import { dockerSource } from '../../../../lib/sources/docker/docker-source.ts';
-import { docker, testImage } from '../../../support/dockerd.ts';
+import { lifecycleBurst } from '../../../support/dockerd.ts';
 import {
   Action,
   cliEvents,
@@ -19,36 +19,6 @@ afterAll(async () => {
   for (const label of runs) await removeRunContainers(daemon, label);
 });
 
-/** Creates, starts, stops and removes `count` containers, `parallel` at a time, with the docker CLI. */
-async function lifecycleBurst(
-  label: string,
-  prefix: string,
-  count: number,
-  parallel: number,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const name = `${prefix}-${next++}`;
-      await docker(daemon, [
-        'create',
-        '--init',
-        '--network',
-        'none',
-        '--name',
-        name,
-        '--label',
-        label,
-        testImage,
-      ]);
-      await docker(daemon, ['start', name]);
-      await docker(daemon, ['stop', name]);
-      await docker(daemon, ['rm', name]);
-    }
-  };
-  await Promise.all(Array.from({ length: parallel }, worker));
-}
-
 describe('dockerSource under load, against a real dockerd', () => {
   it('delivers exactly once every event docker events shows for 50 containers run 4 at a time', async () => {
     const { id, label } = testRun();
@@ -64,7 +34,7 @@ describe('dockerSource under load, against a real dockerd', () => {
     try {
       await source.ready();
       const started = performance.now();
-      await lifecycleBurst(label, `burst-${id}`, 50, 4);
+      await lifecycleBurst(daemon, label, `burst-${id}`, 50, 4);
       const burstMs = performance.now() - started;
       // Each container ends with its destroy: once both have 50, each has seen everything.
       await vi.waitFor(
@@ -116,7 +86,7 @@ describe('dockerSource under load, against a real dockerd', () => {
     queue.start(source.pipe(tap(() => arrivals.push(performance.now()))));
     try {
       await source.ready();
-      await lifecycleBurst(label, `slow-${id}`, 12, 4);
+      await lifecycleBurst(daemon, label, `slow-${id}`, 12, 4);
       await vi.waitFor(
         () => expect(truth.messages().filter((m) => m.Action === 'destroy')).toHaveLength(12),
         { timeout: 15_000 },

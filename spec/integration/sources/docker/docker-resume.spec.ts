@@ -11,6 +11,7 @@ import { dockerSource } from '../../../../lib/sources/docker/docker-source.ts';
 import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
 import {
   attachDockerd,
+  createContainer,
   docker,
   importBusyboxImage,
   killDockerd,
@@ -67,8 +68,7 @@ describe('dockerSource resume, on a private dockerd of its own', () => {
     if (daemon !== undefined) await removeDockerd(daemon);
   });
 
-  const create = (name: string, label: string) =>
-    docker(daemon, ['create', '--network', 'none', '--name', name, '--label', label, testImage]);
+  const create = (name: string, label: string) => createContainer(daemon, name, [label]);
 
   it('resumes a cut stream from the daemon buffer: the gap is replayed once, no ForceReload', async () => {
     const { id, label } = testRun();
@@ -206,16 +206,7 @@ describe('dockerSource resume, on a private dockerd of its own', () => {
       await startDockerd(late.dir);
       await importBusyboxImage(late);
       await w.source.ready();
-      await docker(late, [
-        'create',
-        '--network',
-        'none',
-        '--name',
-        `late-${id}`,
-        '--label',
-        label,
-        testImage,
-      ]);
+      await createContainer(late, `late-${id}`, [label]);
       await vi.waitFor(() => expect(w.events.map((e) => e.actorName)).toEqual([`late-${id}`]), {
         timeout: 10_000,
       });

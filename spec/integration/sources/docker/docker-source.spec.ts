@@ -3,7 +3,7 @@ import Dockerode from 'dockerode';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Event } from '../../../../lib/index.ts';
 import { dockerSource } from '../../../../lib/sources/docker/docker-source.ts';
-import { docker, runContainer, testImage } from '../../../support/dockerd.ts';
+import { createContainer, docker, runContainer, testImage } from '../../../support/dockerd.ts';
 import { Action, removeRunContainers, sharedDockerd, testRun } from './support.ts';
 
 const daemon = sharedDockerd();
@@ -52,23 +52,10 @@ describe('dockerSource against a real dockerd', () => {
     try {
       await source.ready();
       const name = `life-${id}`;
-      const containerId = (
-        await docker(daemon, [
-          'create',
-          '--init',
-          '--network',
-          'none',
-          '--name',
-          name,
-          '--label',
-          label,
-          '--label',
-          'proxy.port=8080',
-          testImage,
-          'sleep',
-          '3600',
-        ])
-      ).trim();
+      const containerId = await createContainer(daemon, name, [label, 'proxy.port=8080'], {
+        init: true,
+        command: ['sleep', '3600'],
+      });
       for (const step of ['start', 'pause', 'unpause', 'kill', 'start', 'stop', 'rm']) {
         await docker(daemon, [step, name]);
       }
@@ -122,40 +109,9 @@ describe('dockerSource against a real dockerd', () => {
     const onlyPicked = collect(picked);
     try {
       await Promise.all([byLabel.ready(), picked.ready()]);
-      await docker(daemon, [
-        'create',
-        '--network',
-        'none',
-        '--name',
-        `named-${id}`,
-        '--label',
-        label,
-        '--label',
-        'pick=yes',
-        testImage,
-      ]);
-      await docker(daemon, [
-        'create',
-        '--network',
-        'none',
-        '--name',
-        `other-${id}`,
-        '--label',
-        label,
-        '--label',
-        'pick=yes',
-        testImage,
-      ]);
-      await docker(daemon, [
-        'create',
-        '--network',
-        'none',
-        '--name',
-        `unpicked-${id}`,
-        '--label',
-        label,
-        testImage,
-      ]);
+      await createContainer(daemon, `named-${id}`, [label, 'pick=yes']);
+      await createContainer(daemon, `other-${id}`, [label, 'pick=yes']);
+      await createContainer(daemon, `unpicked-${id}`, [label]);
       await docker(daemon, ['rm', `named-${id}`, `other-${id}`, `unpicked-${id}`]);
       await vi.waitFor(() => expect(all.events).toHaveLength(3), { timeout: 10_000 });
       await vi.waitFor(() => expect(onlyPicked.events).toHaveLength(2), { timeout: 10_000 });
@@ -183,16 +139,7 @@ describe('dockerSource against a real dockerd', () => {
     });
     await runContainer(daemon, `initial-paused-${id}`, { labels: { 'batchwatch.test': id } });
     await docker(daemon, ['pause', `initial-paused-${id}`]);
-    await docker(daemon, [
-      'create',
-      '--network',
-      'none',
-      '--name',
-      `initial-created-${id}`,
-      '--label',
-      label,
-      testImage,
-    ]);
+    await createContainer(daemon, `initial-created-${id}`, [label]);
     const source = dockerSource({
       docker: new Dockerode({ socketPath: daemon.socketPath }),
       labels: [label],
@@ -240,16 +187,7 @@ describe('dockerSource against a real dockerd', () => {
     const { events, subscription } = collect(source);
     try {
       await source.ready();
-      await docker(daemon, [
-        'create',
-        '--network',
-        'none',
-        '--name',
-        `env-${id}`,
-        '--label',
-        label,
-        testImage,
-      ]);
+      await createContainer(daemon, `env-${id}`, [label]);
       await vi.waitFor(() => expect(events.map((e) => e.actorName)).toEqual([`env-${id}`]), {
         timeout: 10_000,
       });
