@@ -64,3 +64,9 @@ export function runCli(
       ),
   };
 }
+
+/** Kills the program if it still runs (SIGKILL) and waits for it to end. */
+export async function stopCli(cli: CliProcess): Promise<void> {
+  if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+  await cli.exit;
+}

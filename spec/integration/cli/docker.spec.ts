@@ -1,25 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CliProcess, runCli } from '../../support/cli-process.ts';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
+import { runCli, stopCli } from '../../support/cli-process.ts';
 import { docker, runContainer } from '../../support/dockerd.ts';
 import { removeRunContainers, sharedDockerd, testRun } from '../sources/docker/support.ts';
 
-const running: CliProcess[] = [];
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
-    await cli.exit;
-  }
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 describe('batchwatch watch --docker (the real program, the private dockerd)', () => {
   it('prints container lifecycle events as JSON lines and summarises them', async () => {
     const daemon = sharedDockerd();
     const run = testRun();
-    cleanups.push(() => removeRunContainers(daemon, run.label));
+    cleanup(() => removeRunContainers(daemon, run.label));
     const cli = runCli(['watch', '--docker', daemon.host, '--format', 'json', '--interval', '50']);
-    running.push(cli);
+    cleanup(() => stopCli(cli));
     await cli.waitForStderr('docker ready');
     const name = `cli-${run.id}`;
     await runContainer(daemon, name, { labels: { 'batchwatch.test': run.id } });
@@ -48,7 +41,7 @@ describe('batchwatch watch --docker (the real program, the private dockerd)', ()
 
   it('exits 2 for a --docker URL it cannot use', async () => {
     const cli = runCli(['watch', '--docker', 'ssh://user@host']);
-    running.push(cli);
+    cleanup(() => stopCli(cli));
     expect(await cli.exit).toBe(2);
     expect(cli.stderr()).toContain('--docker takes unix:///path/to/docker.sock');
   });

@@ -1,23 +1,17 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { type CliProcess, runCli } from '../../support/cli-process.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
+import { runCli, stopCli } from '../../support/cli-process.ts';
 import { freePort } from '../../support/redis-server.ts';
 
-const running: CliProcess[] = [];
-let dir = '';
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
-    await cli.exit;
-  }
-  if (dir !== '') await rm(dir, { recursive: true, force: true });
-});
+const cleanup = cleanupAfterEach();
 
 describe('batchwatch daemon | proxy | watch --jfs (three real programs, one real Redis)', () => {
   it('carries a node-side change to the watch command as a pod path, and each exits 0 on SIGINT', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bw-chain-'));
+    const dir = await mkdtemp(join(tmpdir(), 'bw-chain-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
     const node = join(dir, 'node');
     await mkdir(node);
     const mounts = join(dir, 'mounts.json');
@@ -35,7 +29,7 @@ describe('batchwatch daemon | proxy | watch --jfs (three real programs, one real
     const redis = `127.0.0.1:${inject('redisPort')}`;
     const port = await freePort();
     const daemon = runCli(['daemon', '--redis', redis]);
-    running.push(daemon);
+    cleanup(() => stopCli(daemon));
     const proxy = runCli([
       'proxy',
       '--mounts',
@@ -47,7 +41,7 @@ describe('batchwatch daemon | proxy | watch --jfs (three real programs, one real
       '--debounce',
       '100',
     ]);
-    running.push(proxy);
+    cleanup(() => stopCli(proxy));
     await daemon.waitForStderr('batchwatch daemon: watching');
     await proxy.waitForStderr('redis ready');
     const watch = runCli(
@@ -66,7 +60,7 @@ describe('batchwatch daemon | proxy | watch --jfs (three real programs, one real
         env: { NAMESPACE: 'default', POD_NAME: 'web-0', CONTAINER_NAME: 'app', NOTIFY_SERVER: '' },
       },
     );
-    running.push(watch);
+    cleanup(() => stopCli(watch));
     await watch.waitForStderr('jfs ready');
     // The daemon learns the node path from the proxy's registration; write until the change arrives.
     let line: string | undefined;
@@ -94,13 +88,13 @@ describe('batchwatch daemon | proxy | watch --jfs (three real programs, one real
 
   it('proxy without --mounts and daemon with a relative path exit 2 with one line', async () => {
     const proxy = runCli(['proxy']);
-    running.push(proxy);
+    cleanup(() => stopCli(proxy));
     expect(await proxy.exit).toBe(2);
     expect(proxy.stderr()).toBe(
       'batchwatch: proxy needs --mounts FILE: the containers and their hostPath mounts (see --help).\n',
     );
     const daemon = runCli(['daemon', 'relative/dir']);
-    running.push(daemon);
+    cleanup(() => stopCli(daemon));
     expect(await daemon.exit).toBe(2);
     expect(daemon.stderr()).toBe(
       'batchwatch: daemon takes absolute node paths, not "relative/dir".\n',
@@ -108,7 +102,8 @@ describe('batchwatch daemon | proxy | watch --jfs (three real programs, one real
   });
 
   it('proxy with a broken mounts file exits 2 naming the file', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bw-chain-'));
+    const dir = await mkdtemp(join(tmpdir(), 'bw-chain-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
     const mounts = join(dir, 'mounts.json');
     await writeFile(mounts, '{not json');
     const proxy = runCli([
@@ -120,7 +115,7 @@ describe('batchwatch daemon | proxy | watch --jfs (three real programs, one real
       '--redis',
       `127.0.0.1:${inject('redisPort')}`,
     ]);
-    running.push(proxy);
+    cleanup(() => stopCli(proxy));
     expect(await proxy.exit).toBe(2);
     expect(proxy.stderr()).toContain(`The mounts file ${mounts} is not JSON`);
   });

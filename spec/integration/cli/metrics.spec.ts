@@ -1,18 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { type CliProcess, runCli } from '../../support/cli-process.ts';
+import { describe, expect, inject, it, vi } from 'vitest';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
+import { type CliProcess, runCli, stopCli } from '../../support/cli-process.ts';
 
-const running: CliProcess[] = [];
-let dir = '';
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
-    await cli.exit;
-  }
-  if (dir !== '') await rm(dir, { recursive: true, force: true });
-});
+const cleanup = cleanupAfterEach();
 
 /** The /metrics URL the command printed on stderr. */
 async function metricsUrl(cli: CliProcess): Promise<string> {
@@ -28,9 +21,10 @@ function sample(text: string, series: string): number | undefined {
 
 describe('--metrics PORT (the real program, scraped over HTTP)', () => {
   it('watch serves the queue and source metrics', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bw-metrics-'));
+    const dir = await mkdtemp(join(tmpdir(), 'bw-metrics-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
     const cli = runCli(['watch', dir, '--interval', '20', '--metrics', '0']);
-    running.push(cli);
+    cleanup(() => stopCli(cli));
     const url = await metricsUrl(cli);
     await cli.waitForStderr('file ready');
     await writeFile(join(dir, 'a.txt'), 'x');
@@ -54,7 +48,8 @@ describe('--metrics PORT (the real program, scraped over HTTP)', () => {
   });
 
   it('proxy serves its connection and frame counters', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bw-metrics-'));
+    const dir = await mkdtemp(join(tmpdir(), 'bw-metrics-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
     const mounts = join(dir, 'mounts.json');
     await writeFile(
       mounts,
@@ -78,7 +73,7 @@ describe('--metrics PORT (the real program, scraped over HTTP)', () => {
       '--metrics',
       '0',
     ]);
-    running.push(cli);
+    cleanup(() => stopCli(cli));
     const url = await metricsUrl(cli);
     const text = await (await fetch(url)).text();
     expect(sample(text, 'batchwatch_proxy_open_connections')).toBe(0);
@@ -89,7 +84,7 @@ describe('--metrics PORT (the real program, scraped over HTTP)', () => {
 
   it('rejects a bad port with one line and exit 2', async () => {
     const cli = runCli(['watch', '--metrics', 'http']);
-    running.push(cli);
+    cleanup(() => stopCli(cli));
     expect(await cli.exit).toBe(2);
     expect(cli.stderr()).toBe(
       'batchwatch: --metrics takes a TCP port from 0 to 65535, not "http".\n',

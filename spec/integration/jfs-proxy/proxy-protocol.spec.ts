@@ -4,24 +4,22 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { encodeMessage } from '../../../lib/sources/jfs/encode-message.ts';
 import { FrameDecoder } from '../../../lib/sources/jfs/frame-decoder.ts';
 import type { JfsMessage } from '../../../lib/sources/jfs/jfs-message.ts';
 import { MessageType } from '../../../lib/sources/jfs/message-type.ts';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { client, rawClient, startProxy, uniqueChannel } from './support.ts';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 const mounts = [{ mountPath: '/data', hostPath: '/node/data' }];
 const channelId = 'default/web-0/app/raw';
 
 async function publisher(): Promise<Redis> {
   const redis = new Redis({ port: inject('redisPort'), lazyConnect: true });
-  cleanups.push(() => redis.disconnect());
+  cleanup(() => redis.disconnect());
   await redis.connect();
   return redis;
 }
@@ -42,10 +40,10 @@ describe('JFS proxy: WATCH, UNWATCH and CLEAR from a raw client', () => {
   it('delivers after WATCH, stops after UNWATCH, delivers after a new WATCH, stops after CLEAR', async () => {
     const channel = uniqueChannel();
     const proxy = await startProxy(mounts, { channel, writeDebounce: 0 });
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const redis = await publisher();
     const raw = await rawClient(proxy.address);
-    cleanups.push(() => raw.socket.destroy());
+    cleanup(() => raw.socket.destroy());
     const send = (message: JfsMessage): void => void raw.socket.write(encodeMessage(message));
     const publish = (name: string): Promise<number> =>
       redis.publish(
@@ -72,7 +70,7 @@ describe('JFS proxy: WATCH, UNWATCH and CLEAR from a raw client', () => {
     await publish('four');
     // A round trip through a second client proves 'four' went by before checking the first.
     const witness = client(proxy.address, ['/data'], 'witness');
-    cleanups.push(witness.stop);
+    cleanup(witness.stop);
     await witness.source.ready();
     await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(1));
     await publish('five');
@@ -85,14 +83,14 @@ describe('JFS proxy: WATCH, UNWATCH and CLEAR from a raw client', () => {
 
   it('listens on a unix socket as well', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bw-sock-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
     const path = join(dir, 'proxy.sock');
     const channel = uniqueChannel();
     const proxy = await startProxy(mounts, { channel, writeDebounce: 0, listen: `unix:${path}` });
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     expect(proxy.address).toBe(`unix:${path}`);
     const c = client(proxy.address, ['/data']);
-    cleanups.push(c.stop);
+    cleanup(c.stop);
     await c.source.ready();
     await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(1));
     await (await publisher()).publish(

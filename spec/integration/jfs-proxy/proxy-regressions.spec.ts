@@ -1,12 +1,13 @@
 // Regressions found in review: each test failed before its fix.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { JfsDaemon } from '../../../lib/jfs-daemon/jfs-daemon.ts';
 import { JfsProxy } from '../../../lib/jfs-proxy/jfs-proxy.ts';
 import type { MountResolver, PodMount } from '../../../lib/jfs-proxy/mount-table.ts';
 import { encodeMessage } from '../../../lib/sources/jfs/encode-message.ts';
 import { MessageType } from '../../../lib/sources/jfs/message-type.ts';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
 import {
   client,
   daemonWatches,
@@ -18,15 +19,12 @@ import {
   uniqueChannel,
 } from './support.ts';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 describe('JFS proxy and daemon regressions', () => {
   it('a daemon closes promptly while Redis is unreachable', async () => {
     const node = await nodeDir();
-    cleanups.push(node.cleanup);
+    cleanup(node.cleanup);
     const daemon = await JfsDaemon.start({
       paths: [node.dir],
       redisAddr: '127.0.0.1:1',
@@ -41,7 +39,7 @@ describe('JFS proxy and daemon regressions', () => {
 
   it('a daemon keeps a bounded backlog while Redis is away, and says so once', async () => {
     const node = await nodeDir();
-    cleanups.push(node.cleanup);
+    cleanup(node.cleanup);
     const daemon = await JfsDaemon.start({
       paths: [node.dir],
       redisAddr: '127.0.0.1:1',
@@ -49,7 +47,7 @@ describe('JFS proxy and daemon regressions', () => {
       followProxies: false,
       env: {},
     });
-    cleanups.push(() => daemon.close());
+    cleanup(() => daemon.close());
     const warnings: string[] = [];
     daemon.warnings$.subscribe((warning) => warnings.push(warning.message));
     for (let i = 0; i < 20; i++) await writeFile(join(node.dir, `f${i}`), 'x');
@@ -74,7 +72,7 @@ describe('JFS proxy and daemon regressions', () => {
       channel,
       env: {},
     });
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const raw = await rawClient(proxy.address);
     raw.socket.write(
       encodeMessage({
@@ -93,17 +91,17 @@ describe('JFS proxy and daemon regressions', () => {
 
   it('a pod path or a mount with a trailing slash still delivers', async () => {
     const node = await nodeDir();
-    cleanups.push(node.cleanup);
+    cleanup(node.cleanup);
     const channel = uniqueChannel();
     const daemon = await startDaemon({ channel });
-    cleanups.push(() => daemon.close());
+    cleanup(() => daemon.close());
     const proxy = await startProxy([{ mountPath: '/data/', hostPath: `${node.dir}/` }], {
       channel,
       writeDebounce: 20,
     });
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const c = client(proxy.address, ['/data/']);
-    cleanups.push(c.stop);
+    cleanup(c.stop);
     await c.source.ready();
     await daemonWatches(daemon, node.dir);
     await writeFile(join(node.dir, 'slash.txt'), 'x');

@@ -2,10 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { encodeFrame, encodeMessage } from '../../../lib/sources/jfs/encode-message.ts';
 import { JfsWatcher } from '../../../lib/sources/jfs/jfs-watcher.ts';
 import { MessageType } from '../../../lib/sources/jfs/message-type.ts';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { freePort, pingRedis } from '../../support/redis-server.ts';
 import {
   client,
@@ -18,10 +19,7 @@ import {
   uniqueChannel,
 } from './support.ts';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 /** A redis-server of this spec's own on `port`, so that it can be restarted. */
 async function redisOn(port: number): Promise<ChildProcess> {
@@ -50,19 +48,19 @@ describe('JFS proxy robustness', () => {
   it('resubscribes after Redis restarts, and the daemon registers the paths again', async () => {
     const port = await freePort();
     let redis = await redisOn(port);
-    cleanups.push(() => stopRedis(redis));
+    cleanup(() => stopRedis(redis));
     const node = await nodeDir();
-    cleanups.push(node.cleanup);
+    cleanup(node.cleanup);
     const channel = uniqueChannel();
     const redisAddr = `127.0.0.1:${port}`;
     const daemon = await startDaemon({ channel, redisAddr });
-    cleanups.push(() => daemon.close());
+    cleanup(() => daemon.close());
     const proxy = await startProxy(node.mounts, { channel, redisAddr, writeDebounce: 20 });
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const statuses: string[] = [];
     proxy.redisStatus$.subscribe((status) => statuses.push(status));
     const c = client(proxy.address, ['/data']);
-    cleanups.push(c.stop);
+    cleanup(c.stop);
     await c.source.ready();
     await daemonWatches(daemon, node.dir);
 
@@ -73,7 +71,7 @@ describe('JFS proxy robustness', () => {
     // The restarted Redis lost every key: the proxy wrote its registration back, the daemon re-read it.
     await daemonWatches(daemon, node.dir);
     const check = new Redis({ port, lazyConnect: true });
-    cleanups.push(() => check.disconnect());
+    cleanup(() => check.disconnect());
     await check.connect();
     await vi.waitFor(async () =>
       expect(await check.pubsub('NUMSUB', channel)).toEqual([channel, 1]),
@@ -89,16 +87,16 @@ describe('JFS proxy robustness', () => {
 
   it('drops or disconnects bad input with a warning, while another client keeps receiving', async () => {
     const node = await nodeDir();
-    cleanups.push(node.cleanup);
+    cleanup(node.cleanup);
     const channel = uniqueChannel();
     const daemon = await startDaemon({ channel });
-    cleanups.push(() => daemon.close());
+    cleanup(() => daemon.close());
     const proxy = await startProxy(node.mounts, { channel, writeDebounce: 20 });
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const warnings: string[] = [];
     proxy.warnings$.subscribe((warning) => warnings.push(warning.name));
     const good = client(proxy.address, ['/data']);
-    cleanups.push(good.stop);
+    cleanup(good.stop);
     await good.source.ready();
     await daemonWatches(daemon, node.dir);
 
@@ -108,13 +106,13 @@ describe('JFS proxy robustness', () => {
     await vi.waitFor(() => expect(huge.closed()).toBe(true));
     // Garbage: frames of unknown types and short payloads are dropped; the connection may stay.
     const garbage = await rawClient(proxy.address);
-    cleanups.push(() => garbage.socket.destroy());
+    cleanup(() => garbage.socket.destroy());
     garbage.socket.write(
       Buffer.concat([encodeFrame(99, Buffer.from('junk')), Buffer.from([0, 0, 0, 2, 1, 2])]),
     );
     // A WATCH for a pod nobody knows: dropped with a warning.
     const stranger = await rawClient(proxy.address);
-    cleanups.push(() => stranger.socket.destroy());
+    cleanup(() => stranger.socket.destroy());
     stranger.socket.write(
       encodeMessage({
         type: MessageType.Watch,
@@ -124,7 +122,7 @@ describe('JFS proxy robustness', () => {
     );
     // A path over 255 bytes cannot be encoded by a client of ours; raw, it spills into the next field.
     const long = await rawClient(proxy.address);
-    cleanups.push(() => long.socket.destroy());
+    cleanup(() => long.socket.destroy());
     const channelField = Buffer.alloc(255);
     channelField.write('default/web-0/app/long');
     long.socket.write(
@@ -152,18 +150,18 @@ describe('JFS proxy robustness', () => {
   it('disconnects a client that does not read instead of stalling the others', async () => {
     const channel = uniqueChannel();
     const node = await nodeDir();
-    cleanups.push(node.cleanup);
+    cleanup(node.cleanup);
     const proxy = await startProxy(node.mounts, {
       channel,
       writeDebounce: 0,
       maxQueuedBytes: 64 * 1024,
       slowClientGrace: 300,
     });
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const warnings: string[] = [];
     proxy.warnings$.subscribe((warning) => warnings.push(warning.name));
     const stalled = await rawClient(proxy.address);
-    cleanups.push(() => stalled.socket.destroy());
+    cleanup(() => stalled.socket.destroy());
     stalled.socket.pause();
     stalled.socket.write(
       encodeMessage({
@@ -173,12 +171,12 @@ describe('JFS proxy robustness', () => {
       }),
     );
     const good = client(proxy.address, ['/data']);
-    cleanups.push(good.stop);
+    cleanup(good.stop);
     await good.source.ready();
     await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(1));
     await vi.waitFor(() => expect(proxy.stats().connections).toBe(2));
     const publisher = new Redis({ port: inject('redisPort'), lazyConnect: true });
-    cleanups.push(() => publisher.disconnect());
+    cleanup(() => publisher.disconnect());
     await publisher.connect();
     // 20,000 creates of 522-byte frames = 10 MB towards a client that reads nothing: more than the
     // kernel's socket buffers hold, so the proxy's own queue fills.
@@ -198,12 +196,12 @@ describe('JFS proxy robustness', () => {
 
   it('serves 1,000 concurrent clients, each receiving exactly its own events', async () => {
     const node = await nodeDir();
-    cleanups.push(node.cleanup);
+    cleanup(node.cleanup);
     const channel = uniqueChannel();
     const daemon = await startDaemon({ channel });
-    cleanups.push(() => daemon.close());
+    cleanup(() => daemon.close());
     const proxy = await startProxy(node.mounts, { channel, writeDebounce: 20 });
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const count = 1000;
     const received: string[][] = Array.from({ length: count }, () => []);
     const watchers: JfsWatcher[] = [];
@@ -220,7 +218,7 @@ describe('JFS proxy robustness', () => {
       watcher.events$.subscribe((event) => received[i]?.push(`${event.op}:${event.name}`));
       watchers.push(watcher);
     }
-    cleanups.push(() => Promise.all(watchers.map((watcher) => watcher.close())));
+    cleanup(() => Promise.all(watchers.map((watcher) => watcher.close())));
     await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(count), { timeout: 30_000 });
     await vi.waitFor(() => expect(daemon.watchList()).toHaveLength(count), { timeout: 30_000 });
     await Promise.all(

@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { Action } from '../../../lib/events/action.ts';
 import type { JfsDaemon } from '../../../lib/jfs-daemon/jfs-daemon.ts';
 import type { JfsProxy } from '../../../lib/jfs-proxy/jfs-proxy.ts';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { loadVectors } from '../../unit/sources/jfs/vectors.ts';
 import {
   client,
@@ -16,10 +17,7 @@ import {
   uniqueChannel,
 } from './support.ts';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 async function chain(writeDebounce = 1000): Promise<{
   dir: string;
@@ -28,12 +26,12 @@ async function chain(writeDebounce = 1000): Promise<{
   channel: string;
 }> {
   const node = await nodeDir();
-  cleanups.push(node.cleanup);
+  cleanup(node.cleanup);
   const channel = uniqueChannel();
   const daemon = await startDaemon({ channel });
-  cleanups.push(() => daemon.close());
+  cleanup(() => daemon.close());
   const proxy = await startProxy(node.mounts, { channel, writeDebounce });
-  cleanups.push(() => proxy.close());
+  cleanup(() => proxy.close());
   return { dir: node.dir, proxy, daemon, channel };
 }
 
@@ -41,7 +39,7 @@ describe('JFS proxy and daemon over a real Redis', () => {
   it('delivers a file written under a node path to the client as an Event with the pod path', async () => {
     const { dir, proxy, daemon } = await chain(100);
     const c = client(proxy.address, ['/data']);
-    cleanups.push(c.stop);
+    cleanup(c.stop);
     await c.source.ready();
     await daemonWatches(daemon, dir);
     await writeFile(join(dir, 'a.txt'), 'hello');
@@ -58,7 +56,7 @@ describe('JFS proxy and daemon over a real Redis', () => {
   it('debounces 20 writes in 500 ms into one FileWritten about 1 s after the last; a create goes at once', async () => {
     const { dir, proxy, daemon } = await chain(1000);
     const c = client(proxy.address, ['/data']);
-    cleanups.push(c.stop);
+    cleanup(c.stop);
     await c.source.ready();
     await daemonWatches(daemon, dir);
     const file = join(dir, 'busy.log');
@@ -91,7 +89,7 @@ describe('JFS proxy and daemon over a real Redis', () => {
   it('UNWATCH and CLEAR stop delivery; the daemon releases a path nobody watches', async () => {
     const { dir, proxy, daemon } = await chain(50);
     const c = client(proxy.address, ['/data']);
-    cleanups.push(c.stop);
+    cleanup(c.stop);
     await c.source.ready();
     await daemonWatches(daemon, dir);
     c.stop();
@@ -104,13 +102,13 @@ describe('JFS proxy and daemon over a real Redis', () => {
     const address = proxy.address;
     const node = { mounts: [{ mountPath: '/data', hostPath: dir }] };
     const c = client(address, ['/data']);
-    cleanups.push(c.stop);
+    cleanup(c.stop);
     await c.source.ready();
     await daemonWatches(daemon, dir);
     await proxy.close();
     await vi.waitFor(() => expect(c.source.status.kind).toBe('reconnecting'));
     const second = await startProxy(node.mounts, { channel, writeDebounce: 50, listen: address });
-    cleanups.push(() => second.close());
+    cleanup(() => second.close());
     await vi.waitFor(() => expect(second.stats().watchedPaths).toBe(1), { timeout: 5000 });
     await daemonWatches(daemon, dir);
     await writeFile(join(dir, 'after.txt'), 'x');
@@ -135,13 +133,13 @@ describe('JFS proxy and daemon over a real Redis', () => {
       ],
       { channel, writeDebounce: 20 },
     );
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const raw = await rawClient(proxy.address);
-    cleanups.push(() => raw.socket.destroy());
+    cleanup(() => raw.socket.destroy());
     raw.socket.write(Buffer.concat([frame('clear'), frame('watch-one')]));
     await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(1));
     const publisher = new Redis({ port: inject('redisPort'), lazyConnect: true });
-    cleanups.push(() => publisher.disconnect());
+    cleanup(() => publisher.disconnect());
     await publisher.connect();
     await publisher.publish(channel, vectors.redisExample.message);
     await vi.waitFor(() =>

@@ -1,10 +1,11 @@
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { proxyMetrics } from '../../../lib/metrics/proxy-metrics.ts';
 import { serveMetrics } from '../../../lib/metrics/serve-metrics.ts';
 import { sourceMetrics } from '../../../lib/metrics/source-metrics.ts';
 import { Op } from '../../../lib/sources/jfs/op.ts';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
 import {
   type Family,
   parsePrometheusText,
@@ -13,27 +14,24 @@ import {
 import { client, nodeDir, startProxy, uniqueChannel } from '../jfs-proxy/support.ts';
 import { httpRequest } from './http-request.ts';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 const redisStatuses = ['connecting', 'ready', 'reconnecting', 'closed'];
 
 describe('proxyMetrics and sourceMetrics on a real proxy, Redis and jfs client', () => {
   it('exposes connections, frames, deliveries, Redis state and the client source over HTTP', async () => {
     const node = await nodeDir();
-    cleanups.push(node.cleanup);
+    cleanup(node.cleanup);
     const channel = uniqueChannel();
     const proxy = await startProxy(node.mounts, { channel, writeDebounce: 50 });
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const registry = new Registry();
     const proxyHandle = proxyMetrics(proxy, { registry });
     const jfs = client(proxy.address, ['/data']);
-    cleanups.push(jfs.stop);
+    cleanup(jfs.stop);
     const sourceHandle = sourceMetrics(jfs.source, { registry });
     const server = await serveMetrics(registry, { port: 0 });
-    cleanups.push(() => server.close());
+    cleanup(() => server.close());
     const scrape = async (): Promise<Map<string, Family>> => {
       const response = await httpRequest(server.url);
       expect(response.status).toBe(200);
@@ -47,7 +45,7 @@ describe('proxyMetrics and sourceMetrics on a real proxy, Redis and jfs client',
     await jfs.source.ready();
     await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(1));
     const publisher = new Redis({ port: inject('redisPort'), lazyConnect: true });
-    cleanups.push(() => publisher.disconnect());
+    cleanup(() => publisher.disconnect());
     await publisher.connect();
     const created = ['a.txt', 'b.txt'].map((name) => ({
       Name: `${node.dir}/${name}`,
@@ -117,13 +115,13 @@ describe('proxyMetrics and sourceMetrics on a real proxy, Redis and jfs client',
 
   it('tells two proxies apart by their labels', async () => {
     const node = await nodeDir();
-    cleanups.push(node.cleanup);
+    cleanup(node.cleanup);
     const registry = new Registry();
     for (const name of ['east', 'west']) {
       const proxy = await startProxy(node.mounts, { channel: uniqueChannel() });
-      cleanups.push(() => proxy.close());
+      cleanup(() => proxy.close());
       const handle = proxyMetrics(proxy, { registry, labels: { proxy: name } });
-      cleanups.push(() => handle.unregister());
+      cleanup(() => handle.unregister());
     }
     const families = parsePrometheusText(await registry.metrics());
     for (const proxy of ['east', 'west']) {

@@ -8,7 +8,7 @@ import {
   type SchedulerAction,
   type SchedulerLike,
 } from 'rxjs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   FieldTooLongError,
   FrameTooLargeError,
@@ -29,6 +29,7 @@ import type { JfsWatcherOptions } from '../../../../lib/sources/jfs/jfs-watcher-
 import { MessageType } from '../../../../lib/sources/jfs/message-type.ts';
 import type { WatcherStatus } from '../../../../lib/sources/jfs/notify-watcher.ts';
 import { trackTimers } from '../../../../lib/testing/track-timers.ts';
+import { cleanupAfterEach } from '../../../support/cleanups.ts';
 import { loadVectors } from '../../../unit/sources/jfs/vectors.ts';
 import { JfsTestServer } from './jfs-test-server.ts';
 
@@ -53,14 +54,11 @@ const clear = { type: MessageType.Clear, channelId };
 const watch = (...paths: string[]) => ({ type: MessageType.Watch, channelId, paths });
 const unwatch = (...paths: string[]) => ({ type: MessageType.Unwatch, channelId, paths });
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 async function server(listen?: Parameters<typeof JfsTestServer.start>[0]): Promise<JfsTestServer> {
   const started = await JfsTestServer.start(listen);
-  cleanups.push(() => started.stop());
+  cleanup(() => started.stop());
   return started;
 }
 
@@ -73,7 +71,7 @@ function watcher(options: JfsWatcherOptions) {
   created.status$.subscribe((status) => statuses.push(status));
   created.errors$.subscribe((error) => errors.push(error));
   created.events$.subscribe((event) => events.push(event));
-  cleanups.push(() => created.close());
+  cleanup(() => created.close());
   return { watcher: created, statuses, errors, events };
 }
 
@@ -294,7 +292,7 @@ describe('JfsWatcher against a real TCP server', () => {
 
   it('works over a unix socket', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'jfs-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
     const path = join(dir, 'notify.sock');
     const srv = await server({ path });
     for (const address of [`unix:${path}`, `unix://${path}`]) {
