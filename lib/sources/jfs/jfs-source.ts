@@ -2,6 +2,7 @@ import { Subscription } from 'rxjs';
 import { MalformedFrameError, OptionsError } from '../../errors.ts';
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
+import { rejectUnknownOptions } from '../../options.ts';
 import { EventSource } from '../event-source.ts';
 import { createNotifyWatcher } from './create-notify-watcher.ts';
 import { jfsEventToEvents } from './jfs-event-to-events.ts';
@@ -65,12 +66,12 @@ export function jfsSource(options: JfsSourceOptions): EventSource {
   if (typeof createWatcher !== 'function') {
     throw new OptionsError('createWatcher', createWatcher, 'a function (options) => NotifyWatcher');
   }
-  for (const key of Object.keys(watcherOptions)) {
-    if (!jfsWatcherOptionNames.includes(key)) {
-      const known = [...jfsWatcherOptionNames, 'chmod', 'reloadOnReconnect', 'createWatcher'];
-      throw OptionsError.unknown(key, watcherOptions[key as keyof typeof watcherOptions], known);
-    }
-  }
+  rejectUnknownOptions(options, [
+    ...jfsWatcherOptionNames,
+    'chmod',
+    'reloadOnReconnect',
+    'createWatcher',
+  ]);
   const { paths } = resolveJfsWatcherOptions(watcherOptions);
   if (paths.length === 0) throw new OptionsError('paths', options.paths, 'at least one path');
 
