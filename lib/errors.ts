@@ -341,13 +341,51 @@ export class SlowClientError extends JfsServerError {
   override readonly code = 'BATCHWATCH_JFS_SLOW_CLIENT';
   readonly remote: string;
   readonly queuedBytes: number;
+  /** `stalled`: no read progress for the grace period; `over-cap`: the queue passed the hard cap. */
+  readonly reason: 'stalled' | 'over-cap';
+  /** How long the client had made no read progress, in ms (0 for `over-cap`). */
+  readonly stalledFor: number;
 
-  constructor(remote: string, queuedBytes: number, limit: number) {
-    super(
-      `Client ${remote} fell behind (${queuedBytes} bytes queued, limit ${limit}): connection closed; it will reconnect and re-register.`,
+  /** The client read nothing for `stalledFor` ms (grace `grace`) with more than `limit` bytes queued. */
+  static stalled(
+    remote: string,
+    queuedBytes: number,
+    limit: number,
+    stalledFor: number,
+    grace: number,
+  ): SlowClientError {
+    return new SlowClientError(
+      `Client ${remote} read nothing for ${stalledFor} ms with ${queuedBytes} bytes queued (over maxQueuedBytes ${limit} for longer than slowClientGrace ${grace} ms): connection closed; it will reconnect and re-register.`,
+      remote,
+      queuedBytes,
+      'stalled',
+      stalledFor,
     );
+  }
+
+  /** The client's queue passed the hard cap `limit` (`maxBufferedBytes`), read progress or not. */
+  static overCap(remote: string, queuedBytes: number, limit: number): SlowClientError {
+    return new SlowClientError(
+      `Client ${remote} has ${queuedBytes} bytes queued, over maxBufferedBytes ${limit}: connection closed; it will reconnect and re-register.`,
+      remote,
+      queuedBytes,
+      'over-cap',
+      0,
+    );
+  }
+
+  private constructor(
+    message: string,
+    remote: string,
+    queuedBytes: number,
+    reason: 'stalled' | 'over-cap',
+    stalledFor: number,
+  ) {
+    super(message);
     this.remote = remote;
     this.queuedBytes = queuedBytes;
+    this.reason = reason;
+    this.stalledFor = stalledFor;
   }
 }
 

@@ -28,13 +28,19 @@ export interface JfsProxyOptions {
   /** Largest accepted frame payload, in bytes; a larger prefix closes that connection. Default 1 MiB. */
   readonly maxFrameLength?: number;
   /**
-   * Bytes a client may have queued unread. Beyond, it has `slowClientGrace`
-   * ms to drain them or its connection is closed. Default 1 MiB.
+   * Bytes a client may have queued without reading before the slow-client
+   * rule watches it. Default 1 MiB.
+   *
+   * The rule: a client is slow, and is disconnected (it reconnects and
+   * re-registers), when it makes no read progress (its socket accepts no
+   * data) for `slowClientGrace` ms while more than `maxQueuedBytes` wait for
+   * it, or at once when more than `maxBufferedBytes` wait. A client that keeps
+   * reading is never dropped, however large the burst.
    */
   readonly maxQueuedBytes?: number;
-  /** How long a client may stay over `maxQueuedBytes`, in ms. Default 5000. */
+  /** How long a client over `maxQueuedBytes` may make no read progress, in ms. Default 5000. */
   readonly slowClientGrace?: number;
-  /** Bytes queued for one client beyond which it is closed at once. Default 64 MiB. */
+  /** Hard cap on the bytes queued for one client, reading or not; beyond, it is closed at once. Default 64 MiB. */
   readonly maxBufferedBytes?: number;
   /** This proxy's name in the control channel. Default `<hostname>-<pid>-<random>`. */
   readonly proxyId?: string;

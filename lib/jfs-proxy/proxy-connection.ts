@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import { posix } from 'node:path';
-import type { Subscription } from 'rxjs';
 import {
   type JfsError,
   type JfsServerError,
@@ -13,6 +12,7 @@ import type { JfsEvent, JfsMessage } from '../sources/jfs/jfs-message.ts';
 import { MessageType, messageTypeName } from '../sources/jfs/message-type.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { isWithin, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
+import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
 import { WriteDebouncer } from './write-debouncer.ts';
 
 /** What a connection needs from its proxy: the shared index of watched node paths, counters, logs. */
@@ -54,10 +54,8 @@ export class ProxyConnection {
   #backlog: JfsMessage[] = [];
   #busy = false;
   #closed = false;
-  /** Set when the connection is being dropped: nothing more is written. */
-  #dropping = false;
-  /** Runs while the send queue is over `maxQueuedBytes`: the client must drain it in time. */
-  #grace: Subscription | null = null;
+  /** Every frame goes out through it; it drops the client when it stops reading (see the options). */
+  readonly #sender: SendQueue;
 
   constructor(socket: Socket, host: ConnectionHost) {
     this.#socket = socket;
@@ -67,6 +65,7 @@ export class ProxyConnection {
         ? 'unix socket'
         : `${socket.remoteAddress}:${socket.remotePort}`;
     this.#decoder = new FrameDecoder(host.options.maxFrameLength);
+    this.#sender = new SendQueue(socket, host.options, (verdict) => this.#drop(verdict));
     this.#debouncer = new WriteDebouncer(
       host.options.writeDebounce,
       host.options.scheduler,
@@ -260,7 +259,7 @@ export class ProxyConnection {
   }
 
   #send(event: JfsEvent): void {
-    if (this.#closed || this.#dropping) return;
+    if (this.#closed) return;
     let frame: Buffer;
     try {
       frame = encodeEvents([event]);
@@ -269,49 +268,33 @@ export class ProxyConnection {
       this.#host.warn(err as JfsError);
       return;
     }
-    this.#socket.write(frame);
+    if (!this.#sender.send(frame)) return;
     this.#host.count('framesOut');
     this.#host.count('eventsDelivered');
-    this.#checkQueue();
   }
 
-  /**
-   * The bounded send queue. A burst may queue more than `maxQueuedBytes` in
-   * one turn of the event loop even for a client that reads well, so the
-   * client gets `slowClientGrace` ms to drain it; past `maxBufferedBytes`, or
-   * still full after the grace, it is disconnected (it reconnects and
-   * re-registers) so that it cannot stall the proxy or the other clients.
-   */
-  #checkQueue(): void {
-    const { maxQueuedBytes, maxBufferedBytes, slowClientGrace, scheduler } = this.#host.options;
-    const queued = this.#socket.writableLength;
-    if (queued > maxBufferedBytes) {
-      this.#drop(queued, maxBufferedBytes);
-    } else if (queued > maxQueuedBytes && this.#grace === null) {
-      this.#grace = scheduler.schedule(() => {
-        this.#grace = null;
-        const still = this.#socket.writableLength;
-        if (still > maxQueuedBytes) this.#drop(still, maxQueuedBytes);
-      }, slowClientGrace);
-      this.#socket.once('drain', () => {
-        this.#grace?.unsubscribe();
-        this.#grace = null;
-      });
-    }
-  }
-
-  #drop(queued: number, limit: number): void {
-    this.#dropping = true;
+  /** The client stopped reading (or passed the hard cap): it reconnects and re-registers. */
+  #drop(verdict: SlowClientVerdict): void {
+    const { maxQueuedBytes, maxBufferedBytes, slowClientGrace } = this.#host.options;
     this.#host.count('droppedClients');
-    this.#host.warn(new SlowClientError(this.remote, queued, limit));
+    this.#host.warn(
+      verdict.reason === 'stalled'
+        ? SlowClientError.stalled(
+            this.remote,
+            verdict.queuedBytes,
+            maxQueuedBytes,
+            verdict.stalledFor,
+            slowClientGrace,
+          )
+        : SlowClientError.overCap(this.remote, verdict.queuedBytes, maxBufferedBytes),
+    );
     this.#socket.destroy();
   }
 
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#grace?.unsubscribe();
-    this.#grace = null;
+    this.#sender.stop();
     this.#debouncer.close();
     this.#backlog = [];
     for (const nodePath of this.#watches.keys()) this.#host.unwatched(this, nodePath);

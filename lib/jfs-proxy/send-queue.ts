@@ -1,0 +1,171 @@
+import type { Socket } from 'node:net';
+import type { SchedulerLike, Subscription } from 'rxjs';
+
+/** The limits a {@link SendQueue} enforces (the proxy's options of the same names). */
+export interface SendLimits {
+  /** Queued bytes up to which a client that does not read is left alone. */
+  readonly maxQueuedBytes: number;
+  /** How long a client over `maxQueuedBytes` may make no read progress, in ms. */
+  readonly slowClientGrace: number;
+  /** Queued bytes beyond which a client is dropped at once, reading or not. */
+  readonly maxBufferedBytes: number;
+  readonly scheduler: SchedulerLike;
+}
+
+/** Why a client was judged slow. */
+export type SlowClientVerdict =
+  | { readonly reason: 'stalled'; readonly queuedBytes: number; readonly stalledFor: number }
+  | { readonly reason: 'over-cap'; readonly queuedBytes: number };
+
+/**
+ * Most bytes handed to the socket in one write. Node merges every write made
+ * while one is in flight into a single `writev` whose callbacks all fire at
+ * its end, so a 10 MB burst written frame by frame shows no progress until
+ * the client has read nearly all of it; writing one chunk at a time makes each
+ * completed chunk a sign that the client reads.
+ */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * One client's outgoing bytes, and the rule that decides when the client is
+ * too slow to keep, from its read progress, not from the size of its queue: a
+ * client is slow when it makes no progress (its socket accepts no data) for
+ * `slowClientGrace` ms while more than `maxQueuedBytes` wait for it, or at
+ * once when more than `maxBufferedBytes` wait. A client that keeps reading is
+ * never dropped, however large the burst.
+ */
+export class SendQueue {
+  readonly #socket: Socket;
+  readonly #limits: SendLimits;
+  readonly #onSlow: (verdict: SlowClientVerdict) => void;
+  #frames: Buffer[] = [];
+  /** Bytes in `#frames` (not yet given to the socket). */
+  #waiting = 0;
+  /** Bytes of the one write in flight (0: none). */
+  #inFlight = 0;
+  /** When the socket last accepted a chunk, or when the queue last grew past the limit. */
+  #lastProgress = 0;
+  /** Chunks the socket has taken: what a stall confirmation compares. */
+  #chunksTaken = 0;
+  #timer: Subscription | null = null;
+  /** True from the queue passing `maxQueuedBytes` until a check finds it back under. */
+  #watching = false;
+  /** The two-turn confirmation of a stall (see `#check`). */
+  #confirm: NodeJS.Immediate | null = null;
+  #stopped = false;
+  readonly #written = (err?: Error | null): void => {
+    this.#inFlight = 0;
+    if (err != null || this.#stopped) return;
+    this.#lastProgress = this.#limits.scheduler.now();
+    this.#chunksTaken++;
+    if (this.#waiting > 0) this.#flush();
+  };
+
+  constructor(socket: Socket, limits: SendLimits, onSlow: (verdict: SlowClientVerdict) => void) {
+    this.#socket = socket;
+    this.#limits = limits;
+    this.#onSlow = onSlow;
+  }
+
+  /** Bytes queued for the client and not yet taken by its socket. */
+  get queuedBytes(): number {
+    return this.#waiting + this.#inFlight;
+  }
+
+  /** Queues `frame` for the client and checks the limits; false once the client was dropped. */
+  send(frame: Buffer): boolean {
+    if (this.#stopped) return false;
+    this.#frames.push(frame);
+    this.#waiting += frame.length;
+    if (this.#inFlight === 0) this.#flush();
+    const queued = this.queuedBytes;
+    if (queued > this.#limits.maxBufferedBytes) {
+      this.#judge({ reason: 'over-cap', queuedBytes: queued });
+    } else if (queued > this.#limits.maxQueuedBytes && !this.#watching) {
+      this.#watching = true;
+      // The grace starts once this turn is over and the loop has polled: a client is blamed
+      // neither for the time before its queue grew nor for the time the proxy took to fill it.
+      this.#confirm = setImmediate(() => {
+        this.#confirm = null;
+        this.#lastProgress = this.#limits.scheduler.now();
+        this.#arm(this.#limits.slowClientGrace);
+      });
+    }
+    return true;
+  }
+
+  /** Stops sending and watching, and forgets what is queued (the connection is closing). */
+  stop(): void {
+    this.#stopped = true;
+    this.#frames = [];
+    this.#waiting = 0;
+    this.#timer?.unsubscribe();
+    this.#timer = null;
+    if (this.#confirm !== null) clearImmediate(this.#confirm);
+    this.#confirm = null;
+  }
+
+  #flush(): void {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.#frames.length && (count === 0 || bytes < CHUNK_BYTES)) {
+      bytes += (this.#frames[count] as Buffer).length;
+      count++;
+    }
+    const taken = this.#frames.splice(0, count);
+    this.#waiting -= bytes;
+    this.#inFlight = bytes;
+    this.#socket.write(
+      count === 1 ? (taken[0] as Buffer) : Buffer.concat(taken, bytes),
+      this.#written,
+    );
+  }
+
+  #arm(delay: number): void {
+    this.#timer = this.#limits.scheduler.schedule(() => this.#check(), delay);
+  }
+
+  /**
+   * Runs when the grace may be over. Timers run before the event loop polls
+   * for I/O, so a loop kept busy (by a reader in this same process, say) can
+   * reach this check with the client's progress not collected yet: a socket
+   * that became writable during the last poll is only written in the next
+   * one. "Stalled" is therefore confirmed two loop turns later (`setImmediate`
+   * runs after each poll), by which time any such progress has been counted.
+   */
+  #check(): void {
+    this.#timer = null;
+    if (this.#stopped) return;
+    const { maxQueuedBytes, slowClientGrace, scheduler } = this.#limits;
+    if (this.queuedBytes <= maxQueuedBytes) {
+      this.#watching = false;
+      return;
+    }
+    const stalledFor = scheduler.now() - this.#lastProgress;
+    if (stalledFor < slowClientGrace) {
+      this.#arm(slowClientGrace - stalledFor);
+      return;
+    }
+    const mark = this.#chunksTaken;
+    const since = this.#lastProgress;
+    const confirm = setImmediate(() => {
+      this.#confirm = setImmediate(() => {
+        this.#confirm = null;
+        if (this.#stopped) return;
+        if (this.#chunksTaken !== mark || this.queuedBytes <= maxQueuedBytes) this.#check();
+        else
+          this.#judge({
+            reason: 'stalled',
+            queuedBytes: this.queuedBytes,
+            stalledFor: scheduler.now() - since,
+          });
+      });
+    });
+    this.#confirm = confirm;
+  }
+
+  #judge(verdict: SlowClientVerdict): void {
+    this.stop();
+    this.#onSlow(verdict);
+  }
+}
