@@ -17,6 +17,7 @@ export type {
 export {
   AddressError,
   BatchwatchError,
+  CallbackError,
   CompactedError,
   DeadLetterError,
   DockerMalformedEventError,
@@ -34,6 +35,7 @@ export {
   JfsServerError,
   LocalWatcherError,
   MalformedFrameError,
+  MetricsCollectError,
   MetricsConflictError,
   MountsFileError,
   OptionsError,

@@ -1,4 +1,5 @@
-import type { Subscribable, TeardownLogic, Unsubscribable } from 'rxjs';
+import type { TeardownLogic, Unsubscribable } from 'rxjs';
+import { describe } from '../../describe.ts';
 import {
   CompactedError,
   PollFailedError,
@@ -7,6 +8,7 @@ import {
   RevisionError,
 } from '../../errors.ts';
 import type { Event } from '../../events/event.ts';
+import { settle } from '../../settle.ts';
 import type { SourceContext } from '../event-source.ts';
 import type { PollRecord, PollResponse, ResolvedPollSourceOptions } from './poll-source-options.ts';
 import { parseRevision, type Revision } from './revision.ts';
@@ -115,6 +117,9 @@ export function startPolling<Raw extends PollRecord>(
         let event: Event;
         try {
           event = toEvent(raw);
+          if (!isEventLike(event)) {
+            throw new TypeError(`toEvent returned ${describe(event)} instead of an Event`);
+          }
         } catch (err) {
           fatal(new PollMappingError(raw.revision, err));
           return;
@@ -156,28 +161,14 @@ export function startPolling<Raw extends PollRecord>(
       if ('response' in outcome) received(outcome.response);
       else failed(outcome.error);
     };
-    let result: ReturnType<typeof fetch>;
-    try {
-      result = fetch(request);
-    } catch (err) {
-      settle({ error: err });
-      return;
-    }
-    if (isSubscribable(result)) {
-      const subscription = result.subscribe({
-        next: (response) => settle({ response }),
-        error: (error: unknown) => settle({ error }),
-        complete: () => settle({ error: new TypeError('fetch completed without a response') }),
-      });
-      if (settled) subscription.unsubscribe();
-      else pending = fetching = subscription;
-    } else if (isThenable(result)) {
-      result.then(
-        (response) => settle({ response }),
-        (error: unknown) => settle({ error }),
-      );
-    } else {
-      settle({ error: new TypeError('fetch returned neither a promise nor an Observable') });
+    // settle() survives whatever fetch throws, rejects, errors or returns, and answers once.
+    const work = settleFetch<Raw>(
+      () => fetch(request),
+      (outcome) => settle(outcome),
+    );
+    if (work !== null) {
+      if (settled) work.unsubscribe();
+      else pending = fetching = work;
     }
   }
 
@@ -195,10 +186,33 @@ function isResponse(value: unknown): value is PollResponse<PollRecord> {
   return typeof response === 'object' && response !== null && Array.isArray(response.events);
 }
 
-function isSubscribable<T>(value: unknown): value is Subscribable<T> {
-  return typeof (value as Subscribable<T> | null)?.subscribe === 'function';
+/** An event's required shape, read without trusting it: a getter may throw (caught by the caller). */
+function isEventLike(value: unknown): value is Event {
+  const event = value as Partial<Event> | null;
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    typeof event.type === 'string' &&
+    typeof event.action === 'number'
+  );
 }
 
-function isThenable<T>(value: unknown): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T> | null)?.then === 'function';
+/** Runs `fetch` through `settle()`, turning each way it can answer into a response or an error. */
+function settleFetch<Raw extends PollRecord>(
+  run: () => unknown,
+  done: (outcome: { response: PollResponse<Raw> } | { error: unknown }) => void,
+): Unsubscribable | null {
+  return settle(
+    run,
+    (outcome) => {
+      if (!outcome.ok) {
+        done({ error: outcome.cause });
+      } else if (outcome.via === 'return') {
+        done({ error: new TypeError('fetch returned neither a promise nor an Observable') });
+      } else {
+        done({ response: outcome.value as PollResponse<Raw> });
+      }
+    },
+    { first: true, emptyMessage: 'fetch completed without a response' },
+  );
 }
