@@ -7,6 +7,7 @@ import { DEFAULT_MAX_FRAME_LENGTH } from '../sources/jfs/frame-decoder.ts';
 import type { MountResolver } from './mount-table.ts';
 import { NOTIFY_CHANNEL } from './notify-message.ts';
 import { parseRedisAddress, type RedisAddress } from './redis-address.ts';
+import { safeMountResolver } from './safe-mount-resolver.ts';
 
 /** Options of {@link JfsProxy}; the Go proxy's environment variables are the defaults. */
 export interface JfsProxyOptions {
@@ -103,7 +104,7 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
     'redisAddr',
   );
   return Object.freeze({
-    mounts: options.mounts,
+    mounts: safeMountResolver(options.mounts),
     listen,
     redis,
     channel: nonEmpty('channel', options.channel ?? NOTIFY_CHANNEL),
