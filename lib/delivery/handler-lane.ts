@@ -1,6 +1,7 @@
 import type { SchedulerLike, Unsubscribable } from 'rxjs';
 import { DeadLetterError, HandlerTimeoutError, RouterClosedError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import { askRetryPolicy } from '../options.ts';
 import { settle } from '../settle.ts';
 import type { ResolvedHandler } from './route-options.ts';
 
@@ -147,20 +148,21 @@ export class HandlerLane {
       this.#next(part);
       return;
     }
-    const delay = attempt < this.#handler.maxTries ? this.#handler.backoff(attempt) : null;
-    if (delay === null) {
+    // The backoff is user code: askRetryPolicy() survives it and caps what it answers.
+    const decision =
+      attempt < this.#handler.maxTries
+        ? askRetryPolicy(this.#handler.backoff, attempt, `${this.name}.retry.backoff`)
+        : { retry: false as const };
+    if (!decision.retry) {
       this.#deadLetter(part, attempt, outcome.cause);
       this.#next(part);
       return;
     }
     this.#hooks.retrying();
-    this.#timer = this.#scheduler.schedule(
-      () => {
-        this.#timer = null;
-        this.#try(part, attempt + 1);
-      },
-      Number.isFinite(delay) ? Math.max(0, delay) : 0,
-    );
+    this.#timer = this.#scheduler.schedule(() => {
+      this.#timer = null;
+      this.#try(part, attempt + 1);
+    }, decision.delay);
   }
 
   #next(part: Part): void {

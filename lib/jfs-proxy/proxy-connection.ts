@@ -11,6 +11,7 @@ import { encodeEvents } from '../sources/jfs/encode-message.ts';
 import { FrameDecoder } from '../sources/jfs/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../sources/jfs/jfs-message.ts';
 import { MessageType, messageTypeName } from '../sources/jfs/message-type.ts';
+import { ConnectionGuard, PartialFrameBudget } from './connection-limits.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { isWithin, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
 import { WriteDebouncer } from './write-debouncer.ts';
@@ -58,8 +59,11 @@ export class ProxyConnection {
   #dropping = false;
   /** Runs while the send queue is over `maxQueuedBytes`: the client must drain it in time. */
   #grace: Subscription | null = null;
+  /** The idle timeout, frame deadline and partial-frame budgets (see connection-limits.ts). */
+  readonly #guard: ConnectionGuard;
 
-  constructor(socket: Socket, host: ConnectionHost) {
+  /** `budget` is shared by every connection of the proxy; a fresh one bounds this connection alone. */
+  constructor(socket: Socket, host: ConnectionHost, budget = new PartialFrameBudget()) {
     this.#socket = socket;
     this.#host = host;
     this.remote =
@@ -72,6 +76,11 @@ export class ProxyConnection {
       host.options.scheduler,
       (event) => this.#send(event),
     );
+    this.#guard = new ConnectionGuard(host.options, budget, this.remote, (error) => {
+      host.warn(error);
+      socket.destroy();
+    });
+    socket.on('close', () => this.#guard.release());
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('error', (err) => host.log('connection %s error: %s', this.remote, err.message));
     socket.on('close', () => this.#onClose());
@@ -101,7 +110,9 @@ export class ProxyConnection {
   }
 
   #onData(chunk: Buffer): void {
-    for (const item of this.#decoder.push(chunk)) {
+    const items = this.#decoder.push(chunk);
+    if (!this.#guard.afterData(this.#decoder.buffered, items.length)) return;
+    for (const item of items) {
       if (item instanceof Error) {
         this.#host.warn(item);
         if (item.name === 'FrameTooLargeError') {
@@ -113,6 +124,7 @@ export class ProxyConnection {
         continue;
       }
       this.#host.count('framesIn');
+      if (item.type === MessageType.Watch) this.#guard.watched();
       this.#backlog.push(item);
     }
     this.#drainBacklog();

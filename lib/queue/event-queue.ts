@@ -18,6 +18,7 @@ import {
   SourceError,
 } from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import { askRetryPolicy } from '../options.ts';
 import { settle } from '../settle.ts';
 import { batchEvents } from './batch-events.ts';
 import type { Batcher } from './batcher.ts';
@@ -362,8 +363,13 @@ export class EventQueue implements AsyncDisposable {
       this.#report(new FlushError(taken.events, attempt, cause));
       return;
     }
-    const delay = attempt <= this.#options.retry.max ? this.#options.retry.backoff(attempt) : null;
-    if (delay === null) {
+    // The backoff is user code: askRetryPolicy() survives it and caps what it answers.
+    const decision =
+      attempt <= this.#options.retry.max
+        ? askRetryPolicy(this.#options.retry.backoff, attempt, 'retry.backoff')
+        : { retry: false as const };
+    if (!decision.retry) {
+      if (decision.cause !== undefined) log('retry.backoff failed: %s', describe(decision.cause));
       this.#inFlight = null;
       this.#deadLettered += taken.events.length;
       this.#countEvents(this.#deadByType, taken.events);
@@ -372,6 +378,7 @@ export class EventQueue implements AsyncDisposable {
       return;
     }
     this.#retried++;
+    const delay = decision.delay;
     log('flush failed (attempt %d), retrying in %d ms: %s', attempt, delay, describe(cause));
     this.#pendingWork = this.#options.scheduler.schedule(() => {
       this.#pendingWork = null;

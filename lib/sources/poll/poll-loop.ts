@@ -8,6 +8,7 @@ import {
   RevisionError,
 } from '../../errors.ts';
 import type { Event } from '../../events/event.ts';
+import { askRetryPolicy } from '../../options.ts';
 import { settle } from '../../settle.ts';
 import type { SourceContext } from '../event-source.ts';
 import type { PollRecord, PollResponse, ResolvedPollSourceOptions } from './poll-source-options.ts';
@@ -55,12 +56,16 @@ export function startPolling<Raw extends PollRecord>(
     failures++;
     ready = false;
     context.count('failures');
-    const delay = failures >= maxRetries ? null : backoff(failures);
-    if (delay === null) {
+    // The backoff is user code: askRetryPolicy() survives it and caps what it answers.
+    const decision =
+      failures >= maxRetries
+        ? { retry: false as const }
+        : askRetryPolicy(backoff, failures, 'backoff');
+    if (!decision.retry) {
       fatal(new PollFailedError(failures, cause));
       return;
     }
-    const wait = Number.isFinite(delay) ? Math.max(0, delay) : interval;
+    const wait = decision.delay;
     const warning = new PollFetchError(failures, wait, cause);
     report.warning(warning);
     context.warn(warning);
