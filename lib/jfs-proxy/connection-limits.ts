@@ -41,10 +41,58 @@ export class ConnectionLimitError extends JfsServerError {
   }
 }
 
-/** What every connection of one proxy shares: the budget for incomplete frames. */
+/** What a guard can do to its socket's reading. */
+export interface Pausable {
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/**
+ * Connections that have sent nothing yet which Node may read from at once.
+ * Node reads (and allocates) up to a chunk per readable socket, so a flood of
+ * connections that all send at once is read this many at a time.
+ */
+const FRESH_READERS = 64;
+
+/**
+ * What every connection of one proxy shares: the budget for incomplete
+ * frames, and the gate for connections that have sent nothing yet. Those
+ * arrive paused (the server has `pauseOnConnect`); at most
+ * {@link FRESH_READERS} of them are read at once, and none while over half
+ * the budget is held, so that a flood of connections cannot make the proxy
+ * read a chunk from each at once. A connection leaves the gate with its
+ * first bytes (then the budget and deadlines bound it) or when it closes.
+ */
 export class PartialFrameBudget {
   /** Bytes of incomplete frames held by all connections. */
   held = 0;
+  readonly #waiting = new Set<Pausable>();
+  readonly #reading = new Set<Pausable>();
+  #max = Number.POSITIVE_INFINITY;
+
+  /** Registers a connection that has sent nothing yet (paused). */
+  arrived(socket: Pausable, max: number): void {
+    this.#max = max;
+    this.#waiting.add(socket);
+    this.update();
+  }
+
+  /** The connection sent data, or left: it leaves the gate. */
+  settled(socket: Pausable): void {
+    this.#waiting.delete(socket);
+    if (this.#reading.delete(socket)) this.update();
+  }
+
+  /** After `held` changed: let waiting connections be read while there is room. */
+  update(): void {
+    if (this.held * 2 > this.#max) return;
+    for (const socket of this.#waiting) {
+      if (this.#reading.size >= FRESH_READERS) return;
+      this.#waiting.delete(socket);
+      this.#reading.add(socket);
+      socket.resume();
+    }
+  }
 }
 
 /**
@@ -63,16 +111,22 @@ export class ConnectionGuard {
   #held = 0;
   #done = false;
 
+  readonly #socket: Pausable;
+  #fresh = true;
+
   constructor(
     options: ConnectionLimitOptions,
     budget: PartialFrameBudget,
     remote: string,
+    socket: Pausable,
     breach: (error: ConnectionLimitError) => void,
   ) {
     this.#options = options;
     this.#budget = budget;
     this.#remote = remote;
+    this.#socket = socket;
     this.#breach = breach;
+    budget.arrived(socket, options.maxTotalPartialBytes);
     this.#idle = options.scheduler.schedule(() => {
       this.#idle = null;
       this.#fail('idleTimeout', `no WATCH within ${options.idleTimeout} ms of connecting`);
@@ -92,9 +146,14 @@ export class ConnectionGuard {
    */
   afterData(buffered: number, completed: number): boolean {
     if (this.#done) return false;
+    if (this.#fresh) {
+      this.#fresh = false;
+      this.#budget.settled(this.#socket);
+    }
     const { maxPartialBytes, maxTotalPartialBytes, frameDeadline, scheduler } = this.#options;
     this.#budget.held += buffered - this.#held;
     this.#held = buffered;
+    this.#budget.update();
     if (buffered > maxPartialBytes) {
       this.#fail('maxPartialBytes', `${buffered} bytes of an incomplete frame held`);
       return false;
@@ -130,6 +189,8 @@ export class ConnectionGuard {
     this.#frame = null;
     this.#budget.held -= this.#held;
     this.#held = 0;
+    this.#budget.settled(this.#socket);
+    this.#budget.update();
   }
 
   #fail(limit: ConnectionLimit, detail: string): void {

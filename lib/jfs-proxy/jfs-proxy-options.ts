@@ -53,7 +53,7 @@ export interface JfsProxyOptions {
   readonly maxPartialBytes?: number;
   /**
    * Bytes of incomplete frames all connections together may hold; the
-   * connection that would pass it is closed. Default 32 MiB.
+   * connection that would pass it is closed. Default 8 MiB.
    */
   readonly maxTotalPartialBytes?: number;
   /** This proxy's name in the control channel. Default `<hostname>-<pid>-<random>`. */
@@ -154,7 +154,7 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
     maxPartialBytes: positive('maxPartialBytes', options.maxPartialBytes ?? maxFrameLength + 4),
     maxTotalPartialBytes: positive(
       'maxTotalPartialBytes',
-      options.maxTotalPartialBytes ?? 32 * 1024 * 1024,
+      options.maxTotalPartialBytes ?? 8 * 1024 * 1024,
     ),
     proxyId: nonEmpty(
       'proxyId',

@@ -102,7 +102,8 @@ export class JfsProxy implements AsyncDisposable {
     );
     this.#followRedis();
     const host = this.#host();
-    this.#server = createServer({ noDelay: true }, (socket) => {
+    // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
+    this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
       this.#counters.connectionsTotal++;
       const connection = new ProxyConnection(socket, host, this.#partialFrames);
       this.#connections.add(connection);

@@ -76,7 +76,7 @@ export class ProxyConnection {
       host.options.scheduler,
       (event) => this.#send(event),
     );
-    this.#guard = new ConnectionGuard(host.options, budget, this.remote, (error) => {
+    this.#guard = new ConnectionGuard(host.options, budget, this.remote, socket, (error) => {
       host.warn(error);
       socket.destroy();
     });
