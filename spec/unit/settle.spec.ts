@@ -31,9 +31,9 @@ suite('settle()', () => {
     expect(typeof describeCause(outcome.cause)).toBe('string');
   });
 
-  it.each([
-    ['returns nothing', () => undefined, 'return'],
-    ['returns a value', () => 42, 'return'],
+  const successes: [string, () => unknown, Settled['via']][] = [
+    ['returns nothing', (): unknown => undefined, 'return'],
+    ['returns a value', (): unknown => 42, 'return'],
     ['resolves', () => Promise.resolve('v'), 'thenable'],
     ['completes an Observable', () => new Observable((s) => s.complete()), 'observable'],
     [
@@ -42,7 +42,8 @@ suite('settle()', () => {
       () => ({ then: (ok: (v: unknown) => void) => (ok(1), ok(2)) }),
       'thenable',
     ],
-  ] as const)('%s: one success, synchronous when it can be', async (_name, run, via) => {
+  ];
+  it.each(successes)('%s: one success, synchronous when it can be', async (_name, run, via) => {
     const seen = await outcomes(run);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ ok: true, via });
