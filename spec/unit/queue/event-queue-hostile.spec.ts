@@ -111,4 +111,23 @@ describe('EventQueue: any failure of onFlush is one onError call, and the queue 
     expect(errors).toMatchObject([{ name: 'FlushError', cause: new Error('flush') }]);
     await queue.drain();
   });
+
+  it('keeps apart, never loses, events whose coalesce key throws', async () => {
+    const flushed: (readonly Event[])[] = [];
+    const queue = new EventQueue({
+      flushInterval: 1,
+      coalesce: (event) => {
+        if (event.actorName === 'bad') throw null;
+        return event.actorName;
+      },
+      onFlush: (batch) => {
+        flushed.push(batch);
+      },
+    });
+    queue.push(dockerEvent.start('bad'));
+    queue.push(dockerEvent.start('bad'));
+    queue.push(dockerEvent.start('good'));
+    await queue.drain();
+    expect(flushed.flat().map((event) => event.actorName)).toEqual(['bad', 'bad', 'good']);
+  });
 });
