@@ -134,6 +134,33 @@ describe('instrumentFlush', () => {
   );
 });
 
+describe('instrumentFlush clock', () => {
+  it.each(throwing)(
+    'a now() that $name costs the observation, never the flush',
+    async ({ run }) => {
+      const registry = new Registry();
+      const flushed: number[] = [];
+      const timed = instrumentFlush(
+        (batch) => {
+          flushed.push(batch.length);
+        },
+        { registry, now: () => run() as number },
+      );
+      const errors: QueueError[] = [];
+      const queue = new EventQueue({
+        flushInterval: 1,
+        onFlush: timed,
+        onError: (e) => errors.push(e),
+      });
+      queue.push(dockerEvent.start('a'));
+      await queue.drain();
+      expect(flushed).toEqual([1]);
+      expect(errors).toEqual([]);
+      timed.unregister();
+    },
+  );
+});
+
 describe('the proxy mount resolver', () => {
   const ref = { namespace: 'ns', pod: 'p', container: 'c' };
   it.each(cases)(
