@@ -1,7 +1,7 @@
 // Every place that runs user code, fed every hostile kind of failure (spec/support/hostile.ts):
 // one typed error with the cause, the component goes on, no uncaught error or unhandled rejection.
 import { Registry } from 'prom-client';
-import { firstValueFrom, take, toArray } from 'rxjs';
+import { firstValueFrom, Observable, take, toArray } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { route } from '../../lib/delivery/route.ts';
 import { byType } from '../../lib/delivery/route-key.ts';
@@ -82,6 +82,53 @@ describe('pollSource fetch and toEvent', () => {
       expect(warnings[0]).toHaveProperty('cause');
     },
   );
+
+  const getterThrows = (name: string): object =>
+    Object.defineProperty({}, name, {
+      enumerable: true,
+      get() {
+        throw null;
+      },
+    });
+  it.each([
+    ['a revoked Proxy', () => revokedProxy()],
+    ['an object whose every trap throws', () => poisonObject()],
+    ['a response whose events getter throws', () => getterThrows('events')],
+  ])(
+    'a fetch that answers %s: a PollFetchError warning, then the next fetch works',
+    async (_name, make) => {
+      let calls = 0;
+      const source = pollSource({
+        fetch: () => {
+          calls++;
+          if (calls === 1) return new Observable((s) => s.next(make())) as never;
+          return Promise.resolve({ events: [{ revision: '2' }], currentRevision: '2' });
+        },
+        toEvent: () => dockerEvent.start('x'),
+        startRevision: '1',
+        interval: 1,
+        backoff: () => 1,
+      });
+      const warnings: BatchwatchError[] = [];
+      const subscription = source.warnings$.subscribe((warning) => warnings.push(warning));
+      const events = await firstValueFrom(source.pipe(take(1), toArray()));
+      subscription.unsubscribe();
+      expect(events).toHaveLength(1);
+      expect(warnings.map((warning) => warning.name)).toEqual(['PollFetchError']);
+    },
+  );
+
+  it('a change whose revision getter throws fails the stream with a RevisionError', async () => {
+    const source = pollSource({
+      fetch: () =>
+        Promise.resolve({ events: [getterThrows('revision')], currentRevision: '2' } as never),
+      toEvent: () => dockerEvent.start('x'),
+      startRevision: '1',
+      interval: 1,
+    });
+    const error = await firstValueFrom(source).catch((err: unknown) => err);
+    expect(error).toMatchObject({ name: 'RevisionError' });
+  });
 
   it.each([
     ...throwing,

@@ -73,11 +73,11 @@ export function startPolling<Raw extends PollRecord>(
     schedule(wait);
   };
 
-  const received = (response: PollResponse<Raw>): void => {
-    if (!isResponse(response)) {
-      failed(
-        new TypeError('fetch resolved to something other than { events: [], currentRevision }'),
-      );
+  const received = (answer: PollResponse<Raw>): void => {
+    // The response is user data: read it once, into plain values, before trusting any of it.
+    const response = snapshot<Raw>(answer);
+    if (response instanceof Error) {
+      failed(response);
       return;
     }
     const current = parseRevision(response.currentRevision);
@@ -109,9 +109,10 @@ export function startPolling<Raw extends PollRecord>(
     } else {
       let last = sinceValue;
       for (const [index, raw] of response.events.entries()) {
-        const revision = parseRevision(raw?.revision);
+        const given = revisionOf(raw);
+        const revision = parseRevision(given);
         if (revision === null) {
-          fatal(new RevisionError(`events[${index}].revision`, raw?.revision));
+          fatal(new RevisionError(`events[${index}].revision`, given));
           return;
         }
         if (revision <= last) {
@@ -126,10 +127,10 @@ export function startPolling<Raw extends PollRecord>(
             throw new TypeError(`toEvent returned ${describe(event)} instead of an Event`);
           }
         } catch (err) {
-          fatal(new PollMappingError(raw.revision, err));
+          fatal(new PollMappingError(given as string, err));
           return;
         }
-        fresh.push([raw.revision, revision, event]);
+        fresh.push([given as Revision, revision, event]);
       }
     }
     failures = 0;
@@ -184,6 +185,33 @@ export function startPolling<Raw extends PollRecord>(
     pending?.unsubscribe();
     pending = null;
   };
+}
+
+/** A plain copy of a response (its events array and revisions), or the error reading it raised. */
+function snapshot<Raw extends PollRecord>(value: unknown): PollResponse<Raw> | Error {
+  const malformed = (): TypeError =>
+    new TypeError('fetch resolved to something other than { events: [], currentRevision }');
+  try {
+    if (!isResponse(value)) return malformed();
+    const { currentRevision, compactRevision } = value;
+    const events = Array.from(value.events) as Raw[];
+    return compactRevision === undefined
+      ? { events, currentRevision }
+      : { events, currentRevision, compactRevision };
+  } catch (err) {
+    const error = malformed();
+    error.message += ` (reading it threw ${describe(err)})`;
+    return error;
+  }
+}
+
+/** `raw.revision`, or `undefined` when reading it throws (reported as a bad revision). */
+function revisionOf(raw: unknown): unknown {
+  try {
+    return (raw as { revision?: unknown } | null)?.revision;
+  } catch {
+    return undefined;
+  }
 }
 
 function isResponse(value: unknown): value is PollResponse<PollRecord> {
