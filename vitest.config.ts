@@ -8,6 +8,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['spec/unit/**/*.spec.ts'],
+          // Some unit specs are exhaustive (every split of a stream, every chunk size): seconds of
+          // CPU on a loaded 2-core machine. The limit is there to catch a hang, not to time them.
+          testTimeout: 30_000,
         },
       },
       {

@@ -1,4 +1,5 @@
 import { OptionsError } from './errors.ts';
+import { resolveDuration } from './options.ts';
 
 /** A retry or reconnect policy: the delay in ms before try number `attempt` (from 1), or `null` to give up. */
 export type RetryPolicy = (attempt: number) => number | null;
@@ -33,11 +34,8 @@ export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Ret
   const factor = options.factor ?? 2;
   const jitter = options.jitter ?? 0.2;
   const random = options.random ?? Math.random;
-  if (!(Number.isFinite(initial) && initial >= 0)) {
-    throw new OptionsError('initial', initial, 'a finite number of ms >= 0');
-  }
-  if (!(max >= initial))
-    throw new OptionsError('max', max, `a number of ms >= initial (${initial})`);
+  resolveDuration('initial', initial);
+  resolveDuration('max', max, { min: initial });
   if (!(Number.isFinite(factor) && factor >= 1)) {
     throw new OptionsError('factor', factor, 'a finite number >= 1');
   }

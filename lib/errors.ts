@@ -1,3 +1,4 @@
+import { describe, describeCause } from './describe.ts';
 import type { Event } from './events/event.ts';
 
 /** Base class of every error batchwatch throws or reports. `code` is stable; messages may change. */
@@ -96,19 +97,32 @@ export class OverflowError extends QueueError {
   }
 }
 
-function causeText(cause: unknown): string {
-  return cause instanceof Error ? cause.message : describe(cause);
-}
+/** Kept as the name the messages below use; safe for any value (see `describeCause`). */
+const causeText = describeCause;
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null || typeof value !== 'object') return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
+/**
+ * User code (`onError`, a warning listener, a collector) threw while
+ * batchwatch was reporting or recovering from something else. There is no
+ * one left to report it to, so it is thrown asynchronously, saying what threw
+ * and what it was handling. `cause` is what it threw (possibly `null`).
+ */
+export class CallbackError extends BatchwatchError {
+  override readonly name = 'CallbackError';
+  override readonly code = 'BATCHWATCH_CALLBACK_THREW';
+  /** The callback that threw: `onError`, `collect`... */
+  readonly callback: string;
+  /** What it was called with, when there was something. */
+  readonly handling: unknown;
+
+  constructor(callback: string, cause: unknown, handling?: unknown) {
+    const about = handling === undefined ? '' : ` while handling ${describe(handling)}`;
+    super(
+      `${callback} threw ${describe(cause)}${about}. Make ${callback} catch its own errors: ` +
+        'it is the last place errors are reported to.',
+      { cause },
+    );
+    this.callback = callback;
+    this.handling = handling;
   }
 }
 
@@ -698,6 +712,30 @@ export class MetricsConflictError extends BatchwatchError {
     super(
       `Cannot register metric ${metric}${formatLabels(labels)}: ${reason}. Give each queue, ` +
         'source, proxy or router distinct labels (or a name), or use another prefix or registry.',
+      { cause },
+    );
+    this.metric = metric;
+    this.labels = labels;
+  }
+}
+
+/**
+ * Reading a member's value at scrape time threw (its `stats()`, or a value
+ * getter): that member's series are left out of the scrape, the others are
+ * exposed. Reported once per member through `process.emitWarning`.
+ */
+export class MetricsCollectError extends BatchwatchError {
+  override readonly name = 'MetricsCollectError';
+  override readonly code = 'BATCHWATCH_METRICS_COLLECT';
+  /** The full metric name. */
+  readonly metric: string;
+  /** The constant labels of the member whose series were left out. */
+  readonly labels: Readonly<Record<string, string>>;
+
+  constructor(metric: string, labels: Readonly<Record<string, string>>, cause: unknown) {
+    super(
+      `Reading ${metric}${formatLabels(labels)} threw ${describeCause(cause)}: its series are ` +
+        'left out of the scrape. Fix what it reads (stats(), status), or unregister it.',
       { cause },
     );
     this.metric = metric;

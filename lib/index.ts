@@ -17,6 +17,7 @@ export type {
 export {
   AddressError,
   BatchwatchError,
+  CallbackError,
   CompactedError,
   DeadLetterError,
   DockerMalformedEventError,
@@ -34,6 +35,7 @@ export {
   JfsServerError,
   LocalWatcherError,
   MalformedFrameError,
+  MetricsCollectError,
   MetricsConflictError,
   MountsFileError,
   OptionsError,
@@ -68,6 +70,8 @@ export { createEvent, EventType } from './events/event.ts';
 export { formatEvent } from './events/format-event.ts';
 export type { JfsDaemonOptions, JfsDaemonStats } from './jfs-daemon/jfs-daemon.ts';
 export { JfsDaemon } from './jfs-daemon/jfs-daemon.ts';
+export type { ConnectionLimit } from './jfs-proxy/connection-limits.ts';
+export { ConnectionLimitError } from './jfs-proxy/connection-limits.ts';
 export type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from './jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from './jfs-proxy/jfs-proxy-options.ts';
@@ -84,9 +88,11 @@ export {
   NOTIFY_CHANNEL,
   parseNotifyMessage,
 } from './jfs-proxy/notify-message.ts';
+export { MountLookupError } from './jfs-proxy/safe-mount-resolver.ts';
 export type { ContainerMounts } from './jfs-proxy/static-mount-resolver.ts';
 export { StaticMountResolver } from './jfs-proxy/static-mount-resolver.ts';
 export { CONTROL_CHANNEL, REGISTRY_PREFIX } from './jfs-proxy/watch-registry.ts';
+export { MAX_DURATION_MS } from './options.ts';
 export type { BatchEventsOptions } from './queue/batch-events.ts';
 export { batchEvents } from './queue/batch-events.ts';
 export type { BatchOptions } from './queue/batch-options.ts';

@@ -15,3 +15,81 @@ export function rejectUnknownOptions(options: object, known: readonly string[], 
     }
   }
 }
+
+/** The longest timer Node runs as asked: a longer one fires after 1 ms with a TimeoutOverflowWarning. */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/** What a duration option accepts, for {@link resolveDuration}. */
+export interface DurationRule {
+  /** Smallest value; default 0. */
+  readonly min?: number;
+  /** Whether `min` itself is refused (`> min` rather than `>= min`). Default false. */
+  readonly exclusive?: boolean;
+  /** Whether the value must be a whole number of ms. Default false. */
+  readonly integer?: boolean;
+  /** Whether `Infinity` is accepted (meaning "never"). Default false. */
+  readonly infinity?: boolean;
+}
+
+/**
+ * Validates a duration option in ms: a number, finite (unless `infinity`),
+ * at least `min`, a whole number when `integer`, and at most
+ * {@link MAX_DURATION_MS}. Throws an `OptionsError` naming `option`.
+ *
+ * @example resolveDuration('flushInterval', options.flushInterval ?? 300, { min: 0, exclusive: true })
+ */
+export function resolveDuration(option: string, value: unknown, rule: DurationRule = {}): number {
+  const { min = 0, exclusive = false, integer = false, infinity = false } = rule;
+  const ok =
+    typeof value === 'number' &&
+    ((infinity && value === Number.POSITIVE_INFINITY) ||
+      (Number.isFinite(value) &&
+        (exclusive ? value > min : value >= min) &&
+        value <= MAX_DURATION_MS &&
+        (!integer || Number.isInteger(value))));
+  if (!ok) throw new OptionsError(option, value, durationText(rule));
+  return value;
+}
+
+/** The `expected` text of a duration's OptionsError: "a whole number of ms from 1 to 2147483647". */
+export function durationText(rule: DurationRule = {}): string {
+  const { min = 0, exclusive = false, integer = false, infinity = false } = rule;
+  const kind = integer ? 'a whole number of ms' : 'a number of ms';
+  const range = exclusive
+    ? `> ${min} and <= ${MAX_DURATION_MS}`
+    : `from ${min} to ${MAX_DURATION_MS}`;
+  return `${kind} ${range}${infinity ? ', or Infinity' : ''}`;
+}
+
+/** The outcome of asking a {@link RetryPolicy}-shaped function for the next delay. */
+export type RetryDecision =
+  | { readonly retry: true; readonly delay: number }
+  | { readonly retry: false; readonly cause?: unknown };
+
+/**
+ * Asks a retry policy (user code) for the delay before try `attempt`,
+ * without trusting it: `null` gives up; a throw gives up with the thrown
+ * value as `cause`; a negative delay is 0; a delay past
+ * {@link MAX_DURATION_MS} (or Infinity) is capped; anything else (NaN, a
+ * string) gives up with an `OptionsError` naming `option` as `cause`.
+ */
+export function askRetryPolicy(
+  policy: (attempt: number) => unknown,
+  attempt: number,
+  option: string,
+): RetryDecision {
+  let delay: unknown;
+  try {
+    delay = policy(attempt);
+  } catch (cause) {
+    return { retry: false, cause };
+  }
+  if (delay === null) return { retry: false };
+  if (typeof delay !== 'number' || Number.isNaN(delay)) {
+    return {
+      retry: false,
+      cause: new OptionsError(option, delay, 'a policy returning ms or null'),
+    };
+  }
+  return { retry: true, delay: Math.min(MAX_DURATION_MS, Math.max(0, delay)) };
+}

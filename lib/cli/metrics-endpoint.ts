@@ -2,6 +2,7 @@ import type { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 import type { EventQueue } from '../queue/event-queue.ts';
 import type { FlushHandler } from '../queue/event-queue-options.ts';
 import type { EventSource } from '../sources/event-source.ts';
+import { listenFailure } from './listen-failure.ts';
 import { UsageError } from './usage-error.ts';
 
 /** A `/metrics` endpoint of the CLI; `close()` unregisters every collector and stops the server. */
@@ -33,7 +34,12 @@ export async function startMetrics(port: number): Promise<MetricsEndpoint> {
     );
   }
   const registry = new promClient.Registry();
-  const server = await metrics.serveMetrics(registry, { port });
+  let server: Awaited<ReturnType<typeof metrics.serveMetrics>>;
+  try {
+    server = await metrics.serveMetrics(registry, { port });
+  } catch (err) {
+    throw listenFailure(err, '--metrics', `127.0.0.1:${port}`);
+  }
   const handles: { unregister(): void }[] = [];
   return {
     url: server.url,

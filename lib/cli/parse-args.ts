@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type DurationRule, durationText, resolveDuration } from '../options.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Output formats of `batchwatch watch`. */
@@ -44,7 +45,8 @@ export type Command =
   | { readonly kind: 'proxy'; readonly config: ProxyConfig }
   | { readonly kind: 'daemon'; readonly config: DaemonConfig };
 
-const dockerUrl = /^(unix|tcp|http|https|ssh|npipe):\/\//i;
+// Any scheme: an unsupported one (ftp://) is refused by name rather than taken for a path.
+const dockerUrl = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
  * Parses `batchwatch [watch] [PATH...] [flags]`.
@@ -67,12 +69,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
 
-  const interval = Number(values.interval ?? '300');
-  if (!Number.isFinite(interval) || interval <= 0) {
-    throw new UsageError(
-      `--interval takes a number of milliseconds > 0, not "${values.interval}".`,
-    );
-  }
+  const interval = parseDuration('--interval', values.interval ?? '300', { exclusive: true });
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') {
     throw new UsageError(`--format takes text or json, not "${format}".`);
@@ -135,15 +132,8 @@ function parseProxy(args: string[]): Command {
       'proxy needs --mounts FILE: the containers and their hostPath mounts (see --help).',
     );
   }
-  let debounce: number | undefined;
-  if (values.debounce !== undefined) {
-    debounce = Number(values.debounce);
-    if (!Number.isFinite(debounce) || debounce < 0) {
-      throw new UsageError(
-        `--debounce takes a number of milliseconds >= 0, not "${values.debounce}".`,
-      );
-    }
-  }
+  const debounce =
+    values.debounce === undefined ? undefined : parseDuration('--debounce', values.debounce);
   return {
     kind: 'proxy',
     config: {
@@ -154,6 +144,16 @@ function parseProxy(args: string[]): Command {
       metricsPort: parsePort(values.metrics),
     },
   };
+}
+
+/** A duration flag in ms, checked as the library checks duration options (at most 2^31-1 ms). */
+function parseDuration(flag: string, text: string, rule: DurationRule = {}): number {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  try {
+    return resolveDuration(flag, value, rule);
+  } catch {
+    throw new UsageError(`${flag} takes ${durationText(rule)}, not "${text}".`);
+  }
 }
 
 /** `--metrics PORT`: a TCP port (0 picks a free one). */

@@ -1,8 +1,10 @@
 import { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';
 import { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 import { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';
+import { listenFailure } from './listen-failure.ts';
 import { type MetricsEndpoint, startMetrics } from './metrics-endpoint.ts';
 import type { DaemonConfig, ProxyConfig } from './parse-args.ts';
+import { pathProblem } from './path-problem.ts';
 import type { CliContext } from './watch-command.ts';
 
 /**
@@ -10,15 +12,20 @@ import type { CliContext } from './watch-command.ts';
  * request, then closes and prints its counters.
  */
 export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<number> {
-  const proxy = await JfsProxy.start({
-    mounts: StaticMountResolver.fromFile(config.mounts),
-    env: cli.env,
-    ...(config.listen === undefined ? {} : { listen: config.listen }),
-    ...(config.redis === undefined ? {} : { redisAddr: config.redis }),
-    ...(config.debounce === undefined ? {} : { writeDebounce: config.debounce }),
-  });
+  const listen = config.listen ?? cli.env['MULTICAST_SERVER'] ?? ':5079';
+  let proxy: JfsProxy;
+  try {
+    proxy = await JfsProxy.start({
+      mounts: StaticMountResolver.fromFile(config.mounts),
+      env: cli.env,
+      ...(config.listen === undefined ? {} : { listen: config.listen }),
+      ...(config.redis === undefined ? {} : { redisAddr: config.redis }),
+      ...(config.debounce === undefined ? {} : { writeDebounce: config.debounce }),
+    });
+  } catch (err) {
+    throw listenFailure(err, config.listen === undefined ? 'MULTICAST_SERVER' : '--listen', listen);
+  }
   const line = (text: string): unknown => cli.stderr.write(`batchwatch proxy: ${text}\n`);
-  line(`listening on ${proxy.address}`);
   let metrics: MetricsEndpoint | null = null;
   if (config.metricsPort !== null) {
     try {
@@ -28,8 +35,10 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
       throw err;
     }
     metrics.watchProxy(proxy);
-    line(`metrics on ${metrics.url}`);
   }
+  // Printed once everything listens, so that a failure is the only line.
+  line(`listening on ${proxy.address}`);
+  if (metrics !== null) line(`metrics on ${metrics.url}`);
   const status = proxy.redisStatus$.subscribe((state) => line(`redis ${state}`));
   const warnings = proxy.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   const signal = await cli.stopRequested;
@@ -58,6 +67,11 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
     ...(config.redis === undefined ? {} : { redisAddr: config.redis }),
   });
   const line = (text: string): unknown => cli.stderr.write(`batchwatch daemon: ${text}\n`);
+  for (const path of config.paths) {
+    const problem = pathProblem(path);
+    if (problem !== null)
+      line(`warning: ${path} ${problem}: no change there is seen until it is fixed`);
+  }
   line(
     `watching ${daemon.watchList().length} path(s)${config.follow ? ' and those proxies register' : ''}`,
   );

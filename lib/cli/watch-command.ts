@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { SourceError } from '../errors.ts';
 import { actionName } from '../events/action.ts';
 import type { Event } from '../events/event.ts';
 import { EventQueue } from '../queue/event-queue.ts';
@@ -11,6 +11,7 @@ import { dockerConnection } from './docker-url.ts';
 import { formatBatch } from './format-batch.ts';
 import { startMetrics } from './metrics-endpoint.ts';
 import type { WatchConfig } from './parse-args.ts';
+import { pathProblem } from './path-problem.ts';
 import { StatusReporter } from './status-reporter.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -32,8 +33,11 @@ export interface CliContext {
  * @throws UsageError for a path that does not exist.
  */
 export async function runWatch(config: WatchConfig, cli: CliContext): Promise<number> {
-  const missing = config.paths.find((path) => !existsSync(resolve(cli.cwd, path)));
-  if (missing !== undefined) throw new UsageError(`no such file or directory: ${missing}`);
+  for (const path of config.paths) {
+    const problem = pathProblem(resolve(cli.cwd, path));
+    if (problem === 'does not exist') throw new UsageError(`no such file or directory: ${path}`);
+    if (problem !== null) throw new UsageError(`${path} ${problem}.`);
+  }
 
   const sources = buildSources(config, cli);
   const reporter = new StatusReporter({
@@ -53,11 +57,20 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
     reporter.redraw();
   };
   const metrics = config.metricsPort === null ? null : await startMetrics(config.metricsPort);
+  let failedSources = 0;
+  let allFailed = (): void => {};
+  const nothingLeft = new Promise<string>((resolve) => {
+    allFailed = () => resolve('every source failed');
+  });
   const queue = new EventQueue({
     flushInterval: config.interval,
     coalesce: config.coalesce,
     onFlush: metrics === null ? print : metrics.instrument(print),
-    onError: (error) => reporter.message(`error: ${error.message}`),
+    onError: (error) => {
+      reporter.message(`error: ${error.message}`);
+      // A source that failed is gone: with none left, nothing could ever arrive.
+      if (error instanceof SourceError && ++failedSources === sources.length) allFailed();
+    },
   });
   for (const source of sources) reporter.follow(source);
   if (metrics !== null) {
@@ -66,7 +79,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
   }
   queue.start(...sources);
 
-  const signal = await cli.stopRequested;
+  const signal = await Promise.race([cli.stopRequested, nothingLeft]);
   reporter.message(`${signal}: flushing and stopping`);
   await queue.drain();
   await metrics?.close();
@@ -79,7 +92,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
       `${stats.coalesced > 0 ? `, ${stats.coalesced} coalesced` : ''}` +
       `${stats.dropped > 0 ? `, ${stats.dropped} dropped` : ''}\n`,
   );
-  return 0;
+  return failedSources === sources.length ? 2 : 0;
 }
 
 function buildSources(config: WatchConfig, cli: CliContext): EventSource[] {
@@ -88,7 +101,7 @@ function buildSources(config: WatchConfig, cli: CliContext): EventSource[] {
     sources.push(fileSource(config.paths.map((path) => resolve(cli.cwd, path))));
   }
   if (config.docker !== null)
-    sources.push(dockerSource({ docker: dockerConnection(config.docker) }));
+    sources.push(dockerSource({ docker: dockerConnection(config.docker, cli.env) }));
   if (config.jfs !== null) {
     sources.push(jfsSource({ server: config.jfs.server, paths: config.jfs.paths, env: cli.env }));
   }

@@ -1,6 +1,8 @@
-import type { SchedulerLike, Subscribable, Unsubscribable } from 'rxjs';
+import type { SchedulerLike, Unsubscribable } from 'rxjs';
 import { DeadLetterError, HandlerTimeoutError, RouterClosedError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import { askRetryPolicy } from '../options.ts';
+import { settle } from '../settle.ts';
 import type { ResolvedHandler } from './route-options.ts';
 
 /** One part of a batch for one handler, and what to call once it is handled or dead-lettered. */
@@ -129,27 +131,14 @@ export class HandlerLane {
         finish({ ok: false, cause: error });
       }, timeout);
     }
-    let result: ReturnType<typeof handle>;
-    try {
-      result = handle(part.events, { handler: this.name, attempt, signal: controller.signal });
-    } catch (cause) {
-      finish({ ok: false, cause });
-      return;
-    }
-    if (isSubscribable(result)) {
-      const subscription = result.subscribe({
-        error: (cause: unknown) => finish({ ok: false, cause }),
-        complete: () => finish(ok),
-      });
-      if (settled) subscription.unsubscribe();
-      else this.#work = subscription;
-    } else if (isThenable(result)) {
-      result.then(
-        () => finish(ok),
-        (cause: unknown) => finish({ ok: false, cause }),
-      );
-    } else {
-      finish(ok);
+    // settle() survives whatever the handler throws, rejects, errors or returns, and answers once.
+    const work = settle(
+      () => handle(part.events, { handler: this.name, attempt, signal: controller.signal }),
+      (outcome) => finish(outcome.ok ? ok : { ok: false, cause: outcome.cause }),
+    );
+    if (work !== null) {
+      if (settled) work.unsubscribe();
+      else this.#work = work;
     }
   }
 
@@ -159,20 +148,21 @@ export class HandlerLane {
       this.#next(part);
       return;
     }
-    const delay = attempt < this.#handler.maxTries ? this.#handler.backoff(attempt) : null;
-    if (delay === null) {
+    // The backoff is user code: askRetryPolicy() survives it and caps what it answers.
+    const decision =
+      attempt < this.#handler.maxTries
+        ? askRetryPolicy(this.#handler.backoff, attempt, `${this.name}.retry.backoff`)
+        : { retry: false as const };
+    if (!decision.retry) {
       this.#deadLetter(part, attempt, outcome.cause);
       this.#next(part);
       return;
     }
     this.#hooks.retrying();
-    this.#timer = this.#scheduler.schedule(
-      () => {
-        this.#timer = null;
-        this.#try(part, attempt + 1);
-      },
-      Number.isFinite(delay) ? Math.max(0, delay) : 0,
-    );
+    this.#timer = this.#scheduler.schedule(() => {
+      this.#timer = null;
+      this.#try(part, attempt + 1);
+    }, decision.delay);
   }
 
   #next(part: Part): void {
@@ -195,12 +185,4 @@ export class HandlerLane {
   #deadLetter(part: Part, attempts: number, cause: unknown): void {
     this.#hooks.deadLettered(new DeadLetterError(this.name, part.events, attempts, cause));
   }
-}
-
-function isSubscribable(value: unknown): value is Subscribable<unknown> {
-  return typeof (value as Subscribable<unknown> | null)?.subscribe === 'function';
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

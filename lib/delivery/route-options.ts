@@ -2,7 +2,7 @@ import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError, type RouterError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import { rejectUnknownOptions } from '../options.ts';
+import { rejectUnknownOptions, resolveDuration } from '../options.ts';
 import type { RouteKey } from './route-key.ts';
 
 /** What a handler gets besides its events. */
@@ -181,8 +181,6 @@ function resolvePolicy(
     throw new OptionsError(`${retryName}.backoff`, backoff, 'a function (attempt) => ms | null');
   }
   const timeout = timeoutOption ?? defaults?.timeout ?? Number.POSITIVE_INFINITY;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout <= 0) {
-    throw new OptionsError(timeoutName, timeout, 'a number of ms > 0, or Infinity');
-  }
+  resolveDuration(timeoutName, timeout, { exclusive: true, infinity: true });
   return { maxTries, backoff, timeout };
 }

@@ -1,5 +1,6 @@
 import createDebug from 'debug';
-import { RouteKeyError, type RouterError } from '../errors.ts';
+import { describe } from '../describe.ts';
+import { CallbackError, RouteKeyError, type RouterError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { HandlerLane, type LaneHooks } from './handler-lane.ts';
 import { type RouteOptions, resolveRouteOptions } from './route-options.ts';
@@ -87,8 +88,9 @@ export function route(options: RouteOptions): Router {
       onError(error);
     } catch (err) {
       // onError itself failed: throw asynchronously so it crashes loudly instead of vanishing.
+      const thrown = new CallbackError('onError', err, error);
       scheduler.schedule(() => {
-        throw err;
+        throw thrown;
       });
     }
   };
@@ -131,7 +133,7 @@ export function route(options: RouteOptions): Router {
       const lane = (name === undefined ? undefined : lanes.get(name)) ?? fallbackLane;
       if (lane === null) {
         counters.unrouted++;
-        log('unrouted: no handler for key %s', name);
+        log('unrouted: no handler for key %s', describe(name));
         continue;
       }
       const part = parts.get(lane);

@@ -6,7 +6,7 @@ import { type JfsError, JfsServerError, OptionsError } from '../errors.ts';
 import { formatNotifyMessage, NOTIFY_CHANNEL } from '../jfs-proxy/notify-message.ts';
 import { connectRedis, parseRedisAddress, type RedisAddress } from '../jfs-proxy/redis-address.ts';
 import { CONTROL_CHANNEL, REGISTRY_PREFIX } from '../jfs-proxy/watch-registry.ts';
-import { rejectUnknownOptions } from '../options.ts';
+import { rejectUnknownOptions, resolveDuration } from '../options.ts';
 import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
 import { LocalNotifyWatcher } from '../sources/jfs/local-notify-watcher.ts';
 
@@ -151,9 +151,7 @@ export class JfsDaemon implements AsyncDisposable {
       throw new OptionsError('maxBacklog', backlog, 'a whole number >= 1');
     }
     const interval = options.resyncInterval ?? 10_000;
-    if (!Number.isFinite(interval) || interval <= 0) {
-      throw new OptionsError('resyncInterval', interval, 'a number of ms > 0');
-    }
+    resolveDuration('resyncInterval', interval, { exclusive: true });
     const redis = parseRedisAddress(
       options.redisAddr ?? (env['REDIS_ADDR'] || '127.0.0.1:6379'),
       options.redisPassword ?? env['REDIS_PASSWORD'],

@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { OptionsError } from '../errors.ts';
-import { rejectUnknownOptions } from '../options.ts';
+import { rejectUnknownOptions, resolveDuration } from '../options.ts';
 import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../sources/jfs/frame-decoder.ts';
 import type { MountResolver } from './mount-table.ts';
 import { NOTIFY_CHANNEL } from './notify-message.ts';
 import { parseRedisAddress, type RedisAddress } from './redis-address.ts';
+import { safeMountResolver } from './safe-mount-resolver.ts';
 
 /** Options of {@link JfsProxy}; the Go proxy's environment variables are the defaults. */
 export interface JfsProxyOptions {
@@ -42,6 +43,25 @@ export interface JfsProxyOptions {
   readonly slowClientGrace?: number;
   /** Hard cap on the bytes queued for one client, reading or not; beyond, it is closed at once. Default 64 MiB. */
   readonly maxBufferedBytes?: number;
+  /**
+   * Client connections open at once; more are refused at once (a warning,
+   * at most one a second). Default 4096.
+   */
+  readonly maxConnections?: number;
+  /** How long a new connection may stay open without sending a WATCH, in ms. Default 30000. */
+  readonly idleTimeout?: number;
+  /** How long a frame may take to arrive whole once its first byte came, in ms. Default 10000. */
+  readonly frameDeadline?: number;
+  /**
+   * Bytes of an incomplete frame one connection may hold. Default
+   * `maxFrameLength + 4` (one whole frame of the largest size).
+   */
+  readonly maxPartialBytes?: number;
+  /**
+   * Bytes of incomplete frames all connections together may hold; the
+   * connection that would pass it is closed. Default 8 MiB.
+   */
+  readonly maxTotalPartialBytes?: number;
   /** This proxy's name in the control channel. Default `<hostname>-<pid>-<random>`. */
   readonly proxyId?: string;
   /** Lifetime of this proxy's watch registration in Redis without a heartbeat, in ms. Default 30000. */
@@ -63,6 +83,11 @@ export interface ResolvedJfsProxyOptions {
   readonly maxQueuedBytes: number;
   readonly slowClientGrace: number;
   readonly maxBufferedBytes: number;
+  readonly maxConnections: number;
+  readonly idleTimeout: number;
+  readonly frameDeadline: number;
+  readonly maxPartialBytes: number;
+  readonly maxTotalPartialBytes: number;
   readonly proxyId: string;
   readonly registryTtl: number;
   readonly scheduler: SchedulerLike;
@@ -79,6 +104,11 @@ const names = [
   'maxQueuedBytes',
   'slowClientGrace',
   'maxBufferedBytes',
+  'maxConnections',
+  'idleTimeout',
+  'frameDeadline',
+  'maxPartialBytes',
+  'maxTotalPartialBytes',
   'proxyId',
   'registryTtl',
   'scheduler',
@@ -108,21 +138,38 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
     pick(options.redisPassword, 'REDIS_PASSWORD'),
     'redisAddr',
   );
+  const maxFrameLength = positive(
+    'maxFrameLength',
+    options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH,
+  );
   return Object.freeze({
-    mounts: options.mounts,
+    mounts: safeMountResolver(options.mounts),
     listen,
     redis,
     channel: nonEmpty('channel', options.channel ?? NOTIFY_CHANNEL),
-    writeDebounce: nonNegative('writeDebounce', options.writeDebounce ?? 1000),
-    maxFrameLength: positive('maxFrameLength', options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH),
+    writeDebounce: resolveDuration('writeDebounce', options.writeDebounce ?? 1000),
+    maxFrameLength,
     maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes ?? 1024 * 1024),
-    slowClientGrace: nonNegative('slowClientGrace', options.slowClientGrace ?? 5000),
+    slowClientGrace: resolveDuration('slowClientGrace', options.slowClientGrace ?? 5000),
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes ?? 64 * 1024 * 1024),
+    maxConnections: positive('maxConnections', options.maxConnections ?? 4096),
+    idleTimeout: resolveDuration('idleTimeout', options.idleTimeout ?? 30_000, { exclusive: true }),
+    frameDeadline: resolveDuration('frameDeadline', options.frameDeadline ?? 10_000, {
+      exclusive: true,
+    }),
+    maxPartialBytes: positive('maxPartialBytes', options.maxPartialBytes ?? maxFrameLength + 4),
+    maxTotalPartialBytes: positive(
+      'maxTotalPartialBytes',
+      options.maxTotalPartialBytes ?? 8 * 1024 * 1024,
+    ),
     proxyId: nonEmpty(
       'proxyId',
       options.proxyId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     ),
-    registryTtl: positive('registryTtl', options.registryTtl ?? 30_000),
+    registryTtl: resolveDuration('registryTtl', options.registryTtl ?? 30_000, {
+      min: 1,
+      integer: true,
+    }),
     scheduler: options.scheduler ?? asyncScheduler,
   });
 }
@@ -151,13 +198,6 @@ function parseListen(text: string): ResolvedJfsProxyOptions['listen'] {
 function nonEmpty(name: string, value: unknown): string {
   if (typeof value !== 'string' || value === '')
     throw new OptionsError(name, value, 'a non-empty string');
-  return value;
-}
-
-function nonNegative(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new OptionsError(name, value, 'a finite number >= 0');
-  }
   return value;
 }
 

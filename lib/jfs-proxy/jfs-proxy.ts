@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { JfsError, JfsServerError } from '../errors.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
+import { ConnectionLimitError, PartialFrameBudget } from './connection-limits.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
@@ -84,6 +85,8 @@ export class JfsProxy implements AsyncDisposable {
     invalidNotifyEntries: 0,
   };
   #closing: Promise<void> | null = null;
+  /** Bytes of incomplete frames held by all connections, against `maxTotalPartialBytes`. */
+  readonly #partialFrames = new PartialFrameBudget();
 
   private constructor(options: ResolvedJfsProxyOptions) {
     this.#options = options;
@@ -99,11 +102,28 @@ export class JfsProxy implements AsyncDisposable {
     );
     this.#followRedis();
     const host = this.#host();
-    this.#server = createServer({ noDelay: true }, (socket) => {
+    // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
+    this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
       this.#counters.connectionsTotal++;
-      const connection = new ProxyConnection(socket, host);
+      const connection = new ProxyConnection(socket, host, this.#partialFrames);
       this.#connections.add(connection);
       log('connection %s opened (%d open)', connection.remote, this.#connections.size);
+    });
+    // Node refuses connections past maxConnections itself; say so, at most once a second.
+    this.#server.maxConnections = options.maxConnections;
+    let lastDrop = Number.NEGATIVE_INFINITY;
+    this.#server.on('drop', (data) => {
+      const now = options.scheduler.now();
+      if (now - lastDrop < 1000) return;
+      lastDrop = now;
+      const remote = `${data?.remoteAddress ?? 'unix socket'}:${data?.remotePort ?? ''}`;
+      this.#warn(
+        new ConnectionLimitError(
+          remote,
+          'maxConnections',
+          `${options.maxConnections} connections are open already`,
+        ),
+      );
     });
   }
 

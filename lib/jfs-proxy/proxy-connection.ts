@@ -10,6 +10,7 @@ import { encodeEvents } from '../sources/jfs/encode-message.ts';
 import { FrameDecoder } from '../sources/jfs/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../sources/jfs/jfs-message.ts';
 import { MessageType, messageTypeName } from '../sources/jfs/message-type.ts';
+import { ConnectionGuard, PartialFrameBudget } from './connection-limits.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { isWithin, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
 import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
@@ -56,8 +57,11 @@ export class ProxyConnection {
   #closed = false;
   /** Every frame goes out through it; it drops the client when it stops reading (see the options). */
   readonly #sender: SendQueue;
+  /** The idle timeout, frame deadline and partial-frame budgets (see connection-limits.ts). */
+  readonly #guard: ConnectionGuard;
 
-  constructor(socket: Socket, host: ConnectionHost) {
+  /** `budget` is shared by every connection of the proxy; a fresh one bounds this connection alone. */
+  constructor(socket: Socket, host: ConnectionHost, budget = new PartialFrameBudget()) {
     this.#socket = socket;
     this.#host = host;
     this.remote =
@@ -71,6 +75,11 @@ export class ProxyConnection {
       host.options.scheduler,
       (event) => this.#send(event),
     );
+    this.#guard = new ConnectionGuard(host.options, budget, this.remote, socket, (error) => {
+      host.warn(error);
+      socket.destroy();
+    });
+    socket.on('close', () => this.#guard.release());
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('error', (err) => host.log('connection %s error: %s', this.remote, err.message));
     socket.on('close', () => this.#onClose());
@@ -100,7 +109,9 @@ export class ProxyConnection {
   }
 
   #onData(chunk: Buffer): void {
-    for (const item of this.#decoder.push(chunk)) {
+    const items = this.#decoder.push(chunk);
+    if (!this.#guard.afterData(this.#decoder.buffered, items.length)) return;
+    for (const item of items) {
       if (item instanceof Error) {
         this.#host.warn(item);
         if (item.name === 'FrameTooLargeError') {
@@ -112,6 +123,7 @@ export class ProxyConnection {
         continue;
       }
       this.#host.count('framesIn');
+      if (item.type === MessageType.Watch) this.#guard.watched();
       this.#backlog.push(item);
     }
     this.#drainBacklog();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { MountsFileError } from '../errors.ts';
+import { MountsFileError, OptionsError } from '../errors.ts';
 import { type ContainerRef, cleanPath, type MountResolver, type PodMount } from './mount-table.ts';
 
 /** One entry of a mounts file. */
@@ -20,14 +20,12 @@ export interface ContainerMounts extends ContainerRef {
 export class StaticMountResolver implements MountResolver {
   readonly #byContainer = new Map<string, readonly PodMount[]>();
 
+  /** @throws OptionsError naming the entry and field that is missing or wrong (`entries[0].pod`). */
   constructor(entries: readonly ContainerMounts[]) {
-    for (const entry of entries) {
-      const mounts = entry.mounts.map((mount) => ({
-        mountPath: cleanPath(mount.mountPath),
-        hostPath: cleanPath(mount.hostPath),
-      }));
-      this.#byContainer.set(keyOf(entry), mounts);
-    }
+    const valid = parseMounts(entries, (where, problem, value) => {
+      return new OptionsError(`entries${where}`, value, problem);
+    });
+    for (const entry of valid) this.#byContainer.set(keyOf(entry), entry.mounts);
   }
 
   /**
@@ -48,7 +46,12 @@ export class StaticMountResolver implements MountResolver {
     } catch (err) {
       throw new MountsFileError(file, `is not JSON (${(err as Error).message})`, err);
     }
-    return new StaticMountResolver(parseMounts(file, data));
+    return new StaticMountResolver(
+      parseMounts(data, (where, problem) => {
+        if (where === '') return new MountsFileError(file, 'must hold a JSON array of containers');
+        return new MountsFileError(file, `needs ${problem} at ${where}`);
+      }),
+    );
   }
 
   mountsOf(ref: ContainerRef): readonly PodMount[] | undefined {
@@ -60,30 +63,41 @@ function keyOf(ref: ContainerRef): string {
   return `${ref.namespace}/${ref.pod}/${ref.container}`.toLowerCase();
 }
 
-function parseMounts(file: string, data: unknown): ContainerMounts[] {
-  if (!Array.isArray(data)) throw new MountsFileError(file, 'must hold a JSON array of containers');
+/** Builds the error for `where` (`[0].mounts[1].hostPath`, or `''` for the whole input). */
+type Complaint = (where: string, problem: string, value: unknown) => Error;
+
+function parseMounts(data: unknown, complain: Complaint): ContainerMounts[] {
+  if (!Array.isArray(data)) {
+    throw complain('', 'an array of {namespace, pod, container, mounts}', data);
+  }
   return data.map((entry: unknown, index) => {
-    const at = `entry ${index}`;
-    if (entry === null || typeof entry !== 'object')
-      throw new MountsFileError(file, `${at} is not an object`);
+    const at = `[${index}]`;
+    if (entry === null || typeof entry !== 'object') {
+      throw complain(at, 'an object {namespace, pod, container, mounts}', entry);
+    }
     const record = entry as Record<string, unknown>;
     for (const field of ['namespace', 'pod', 'container']) {
       if (typeof record[field] !== 'string' || record[field] === '') {
-        throw new MountsFileError(file, `${at} needs a non-empty string "${field}"`);
+        throw complain(`${at}.${field}`, 'a non-empty string', record[field]);
       }
     }
-    if (!Array.isArray(record['mounts']))
-      throw new MountsFileError(file, `${at} needs a "mounts" array`);
-    const mounts = (record['mounts'] as unknown[]).map((mount, m): PodMount => {
-      const pair = (mount ?? {}) as Record<string, unknown>;
-      const { mountPath, hostPath } = pair;
-      if (typeof mountPath !== 'string' || !mountPath.startsWith('/')) {
-        throw new MountsFileError(file, `${at}, mount ${m} needs an absolute "mountPath"`);
+    const list = record['mounts'];
+    if (!Array.isArray(list)) throw complain(`${at}.mounts`, 'an array of mounts', list);
+    const mounts = (list as unknown[]).map((mount, m): PodMount => {
+      const pair = (mount !== null && typeof mount === 'object' ? mount : {}) as Record<
+        string,
+        unknown
+      >;
+      for (const field of ['mountPath', 'hostPath']) {
+        const path = pair[field];
+        if (typeof path !== 'string' || !path.startsWith('/')) {
+          throw complain(`${at}.mounts[${m}].${field}`, 'an absolute path', path);
+        }
       }
-      if (typeof hostPath !== 'string' || !hostPath.startsWith('/')) {
-        throw new MountsFileError(file, `${at}, mount ${m} needs an absolute "hostPath"`);
-      }
-      return { mountPath: cleanPath(mountPath), hostPath: cleanPath(hostPath) };
+      return {
+        mountPath: cleanPath(pair['mountPath'] as string),
+        hostPath: cleanPath(pair['hostPath'] as string),
+      };
     });
     return {
       namespace: record['namespace'] as string,

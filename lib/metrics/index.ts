@@ -1,7 +1,7 @@
 // Prometheus metrics, `batchwatch/metrics`: the only part of batchwatch that imports prom-client
 // (an optional peer dependency). Nothing in the main entry point imports this folder.
 
-export { MetricsConflictError } from '../errors.ts';
+export { MetricsCollectError, MetricsConflictError } from '../errors.ts';
 export type { MetricsHandle } from './define-metrics.ts';
 export type { FlushMetricsOptions, InstrumentedFlush } from './instrument-flush.ts';
 export { defaultFlushDurationBuckets, instrumentFlush } from './instrument-flush.ts';

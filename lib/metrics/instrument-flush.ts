@@ -1,9 +1,14 @@
-import { Observable, type Subscribable, type Unsubscribable } from 'rxjs';
+import createDebug from 'debug';
+import { Observable, type Subscribable } from 'rxjs';
+import { describe } from '../describe.ts';
 import { OptionsError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import type { FlushHandler } from '../queue/event-queue-options.ts';
+import { type Settled, settleValue } from '../settle.ts';
 import { defineMetrics, type MetricsHandle } from './define-metrics.ts';
 import { type MetricsOptions, resolveBuckets, resolveMetricsOptions } from './metrics-options.ts';
+
+const log = createDebug('batchwatch:metrics');
 
 /** Options of {@link instrumentFlush}. */
 export interface FlushMetricsOptions extends MetricsOptions {
@@ -51,20 +56,33 @@ export function instrumentFlush(
   const now = options.now ?? (() => performance.now());
   if (typeof now !== 'function') throw new OptionsError('now', now, 'a function () => ms');
 
-  let observe: (ok: boolean, started: number) => void = () => {};
+  let record: (labels: { outcome: string }, seconds: number) => void = () => {};
   const handle = defineMetrics(resolved, resolved.labels, (set) => {
-    const record = set.histogram(
+    record = set.histogram(
       'queue_flush_duration_seconds',
       'Time onFlush took per try, until it returned, its promise settled or its Observable ended.',
       buckets,
       [{ outcome: 'success' }, { outcome: 'failure' }],
     );
-    observe = (ok, started) =>
-      record({ outcome: ok ? 'success' : 'failure' }, (now() - started) / 1000);
   });
+  // The clock is user code too: a failing one costs the observation, never the flush.
+  const clock = (): number | null => {
+    try {
+      const value = now();
+      return typeof value === 'number' && Number.isFinite(value) ? value : null;
+    } catch (err) {
+      log('now() threw %s: flush not timed', describe(err));
+      return null;
+    }
+  };
+  const observe = (ok: boolean, started: number | null): void => {
+    const ended = clock();
+    if (started === null || ended === null) return;
+    record({ outcome: ok ? 'success' : 'failure' }, (ended - started) / 1000);
+  };
 
   const timed = (batch: readonly Event[]): ReturnType<FlushHandler> => {
-    const started = now();
+    const started = clock();
     let result: ReturnType<FlushHandler>;
     try {
       result = onFlush(batch);
@@ -72,21 +90,39 @@ export function instrumentFlush(
       observe(false, started);
       throw err;
     }
-    if (isSubscribable(result)) return timeObservable(result, (ok) => observe(ok, started));
-    if (isThenable(result)) {
-      return result.then(
-        (value) => {
-          observe(true, started);
-          return value;
-        },
-        (err: unknown) => {
-          observe(false, started);
-          throw err;
-        },
-      );
+    // Hand the queue the same kind of result (an Observable stays cancellable, a thenable does
+    // not), settled by settle() so that a hostile result is recorded as a failure, not a crash.
+    if (isObservableResult(result)) {
+      return new Observable((subscriber) => {
+        const work = settleValue(
+          result,
+          (outcome) => {
+            observe(outcome.ok, started);
+            if (outcome.ok) subscriber.complete();
+            else subscriber.error(outcome.cause);
+          },
+          { next: (value) => subscriber.next(value) },
+        );
+        return () => work?.unsubscribe();
+      });
     }
-    observe(true, started);
-    return result;
+    const state: { sync: Settled | null; answer: ((outcome: Settled) => void) | null } = {
+      sync: null,
+      answer: null,
+    };
+    settleValue(result, (outcome) => {
+      observe(outcome.ok, started);
+      if (state.answer === null) state.sync = outcome;
+      else state.answer(outcome);
+    });
+    const known = state.sync;
+    if (known !== null) {
+      if (!known.ok) return Promise.reject(known.cause);
+      return known.via === 'return' ? result : Promise.resolve(known.value);
+    }
+    return new Promise<unknown>((resolve, reject) => {
+      state.answer = (outcome) => (outcome.ok ? resolve(outcome.value) : reject(outcome.cause));
+    });
   };
   return Object.assign(timed, {
     unregister: handle.unregister,
@@ -94,43 +130,11 @@ export function instrumentFlush(
   });
 }
 
-function timeObservable(
-  inner: Subscribable<unknown>,
-  done: (ok: boolean) => void,
-): Observable<unknown> {
-  return new Observable((subscriber) => {
-    let settled = false;
-    const finish = (ok: boolean): void => {
-      if (settled) return;
-      settled = true;
-      done(ok);
-    };
-    let subscription: Unsubscribable;
-    try {
-      subscription = inner.subscribe({
-        next: (value) => subscriber.next(value),
-        error: (err: unknown) => {
-          finish(false);
-          subscriber.error(err);
-        },
-        complete: () => {
-          finish(true);
-          subscriber.complete();
-        },
-      });
-    } catch (err) {
-      finish(false);
-      throw err;
-    }
-    return () => subscription.unsubscribe();
-  });
-}
-
-// The same tests as EventQueue's, so that the wrapper sees a result exactly as the queue would.
-function isSubscribable(value: unknown): value is Subscribable<unknown> {
-  return typeof (value as Subscribable<unknown> | null)?.subscribe === 'function';
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+/** Whether the queue would treat `value` as an Observable; a throwing getter makes it a thenable-or-value. */
+function isObservableResult(value: unknown): boolean {
+  try {
+    return typeof (value as Subscribable<unknown> | null)?.subscribe === 'function';
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { MetricsConflictError } from '../errors.ts';
+import { MetricsCollectError, MetricsConflictError } from '../errors.ts';
 import type { MetricsRegistry } from './metrics-options.ts';
 
 /** Label values of one series. */
@@ -129,9 +129,23 @@ function createFamily(spec: MetricSpec, labelNames: readonly string[]): Family {
   const config = { name: spec.name, help: spec.help, labelNames, registers: [] };
   // Counters and gauges are rebuilt from every member's stats() at each scrape: the exposition
   // equals the snapshot, and a member that left leaves no series behind.
+  // A member whose collect throws (its stats() is user code for sourceMetrics) loses its series
+  // for that scrape only; the others are still exposed, and the scrape answers.
+  const failing = new WeakSet<Member>();
   const each = (emit: (member: Member, labels: Labels, value: number) => void): void => {
     for (const member of members.values()) {
-      member.collect?.((extra, value) => emit(member, extra, value));
+      const found: [Labels, number][] = [];
+      try {
+        member.collect?.((extra, value) => found.push([extra, value]));
+      } catch (err) {
+        if (!failing.has(member)) {
+          failing.add(member);
+          process.emitWarning(new MetricsCollectError(spec.name, member.labels, err));
+        }
+        continue;
+      }
+      failing.delete(member);
+      for (const [extra, value] of found) emit(member, extra, value);
     }
   };
   let metric: Counter | Gauge | Histogram;
@@ -154,7 +168,9 @@ function createFamily(spec: MetricSpec, labelNames: readonly string[]): Family {
         ...config,
         collect() {
           this.reset();
-          each((member, extra, value) => this.set({ ...member.labels, ...extra }, value));
+          each((member, extra, value) => {
+            if (typeof value === 'number') this.set({ ...member.labels, ...extra }, value);
+          });
         },
       });
       break;

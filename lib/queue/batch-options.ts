@@ -1,5 +1,6 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { OptionsError } from '../errors.ts';
+import { resolveDuration } from '../options.ts';
 import { type CoalesceKey, defaultCoalesceKey } from './coalesce.ts';
 
 /** What happens to an event that arrives while `capacity` events are pending. */
@@ -62,9 +63,7 @@ export const batchOptionNames: readonly string[] = [
 /** Validates and completes {@link BatchOptions}; throws an `OptionsError` naming a bad option. */
 export function resolveBatchOptions(options: BatchOptions): ResolvedBatchOptions {
   const flushInterval = options.flushInterval ?? 300;
-  if (typeof flushInterval !== 'number' || !Number.isFinite(flushInterval) || flushInterval <= 0) {
-    throw new OptionsError('flushInterval', flushInterval, 'a finite number of ms > 0');
-  }
+  resolveDuration('flushInterval', flushInterval, { exclusive: true });
   const maxBatch = countOption('maxBatch', options.maxBatch, Number.POSITIVE_INFINITY);
   const capacity = countOption('capacity', options.capacity, 100_000);
   if (Number.isFinite(maxBatch) && maxBatch > capacity) {

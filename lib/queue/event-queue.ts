@@ -9,8 +9,17 @@ import {
   Subscription,
   type Unsubscribable,
 } from 'rxjs';
-import { FlushError, QueueClosedError, type QueueError, SourceError } from '../errors.ts';
+import { describe } from '../describe.ts';
+import {
+  CallbackError,
+  FlushError,
+  QueueClosedError,
+  type QueueError,
+  SourceError,
+} from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import { askRetryPolicy } from '../options.ts';
+import { settle } from '../settle.ts';
 import { batchEvents } from './batch-events.ts';
 import type { Batcher } from './batcher.ts';
 import {
@@ -323,35 +332,16 @@ export class EventQueue implements AsyncDisposable {
       this.#flushSucceeded(taken);
       return;
     }
-    let result: unknown;
-    try {
-      result = onFlush(taken.events);
-    } catch (err) {
-      this.#flushFailed(taken, attempt, err);
-      return;
-    }
-    if (isSubscribable(result)) {
-      let settled = false;
-      const settle = (err?: { cause: unknown }): void => {
-        if (settled) return;
-        settled = true;
+    // settle() survives whatever onFlush throws, rejects, errors or returns, and answers once.
+    const work = settle(
+      () => onFlush(taken.events),
+      (outcome) => {
         this.#pendingWork = null;
-        if (err === undefined) this.#flushSucceeded(taken);
-        else this.#flushFailed(taken, attempt, err.cause);
-      };
-      const subscription = result.subscribe({
-        error: (cause: unknown) => settle({ cause }),
-        complete: () => settle(),
-      });
-      if (!settled) this.#pendingWork = subscription;
-    } else if (isThenable(result)) {
-      result.then(
-        () => this.#flushSucceeded(taken),
-        (err: unknown) => this.#flushFailed(taken, attempt, err),
-      );
-    } else {
-      this.#flushSucceeded(taken);
-    }
+        if (outcome.ok) this.#flushSucceeded(taken);
+        else this.#flushFailed(taken, attempt, outcome.cause);
+      },
+    );
+    if (work !== null) this.#pendingWork = work;
   }
 
   #flushSucceeded(taken: Taken): void {
@@ -373,8 +363,13 @@ export class EventQueue implements AsyncDisposable {
       this.#report(new FlushError(taken.events, attempt, cause));
       return;
     }
-    const delay = attempt <= this.#options.retry.max ? this.#options.retry.backoff(attempt) : null;
-    if (delay === null) {
+    // The backoff is user code: askRetryPolicy() survives it and caps what it answers.
+    const decision =
+      attempt <= this.#options.retry.max
+        ? askRetryPolicy(this.#options.retry.backoff, attempt, 'retry.backoff')
+        : { retry: false as const };
+    if (!decision.retry) {
+      if (decision.cause !== undefined) log('retry.backoff failed: %s', describe(decision.cause));
       this.#inFlight = null;
       this.#deadLettered += taken.events.length;
       this.#countEvents(this.#deadByType, taken.events);
@@ -383,7 +378,8 @@ export class EventQueue implements AsyncDisposable {
       return;
     }
     this.#retried++;
-    log('flush failed (attempt %d), retrying in %d ms: %O', attempt, delay, cause);
+    const delay = decision.delay;
+    log('flush failed (attempt %d), retrying in %d ms: %s', attempt, delay, describe(cause));
     this.#pendingWork = this.#options.scheduler.schedule(() => {
       this.#pendingWork = null;
       this.#inFlight = null;
@@ -437,7 +433,7 @@ export class EventQueue implements AsyncDisposable {
     try {
       this.#options.onError(error);
     } catch (err) {
-      this.#rethrow(err);
+      this.#rethrow(new CallbackError('onError', err, error));
     }
     if (this.#options.debug) this.#rethrow(error);
   }
@@ -448,12 +444,4 @@ export class EventQueue implements AsyncDisposable {
       throw error;
     });
   }
-}
-
-function isSubscribable(value: unknown): value is Subscribable<unknown> {
-  return typeof (value as Subscribable<unknown> | null)?.subscribe === 'function';
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

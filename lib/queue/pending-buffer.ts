@@ -69,7 +69,15 @@ export class PendingBuffer {
       this.#keyOf = (event) => (event.actorId === '' ? event.actorName : event.actorId);
     } else {
       this.#groupOf = () => '';
-      this.#keyOf = keyOf ?? defaultCoalesceKey;
+      const key = keyOf ?? defaultCoalesceKey;
+      // The key is user code: one that throws keeps that event apart (never lost, never merged).
+      this.#keyOf = (event) => {
+        try {
+          return key(event);
+        } catch {
+          return { uncoalesced: this.#nextSeq } as unknown as string;
+        }
+      };
     }
   }
 

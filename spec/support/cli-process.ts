@@ -18,15 +18,18 @@ export interface CliProcess {
   readonly exit: Promise<number | string>;
 }
 
-/** Starts `node lib/cli/main.ts ...args` with this process's Node (24). */
+/** Starts `node lib/cli/main.ts ...args` with this process's Node (24), as `uid`/`gid` if given. */
 export function runCli(
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {},
 ): CliProcess {
   const child = spawn(process.execPath, [main, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Another user (when the tests run as root): permissions then apply to the program.
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   let out = '';
   let err = '';

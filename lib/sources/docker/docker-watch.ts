@@ -7,6 +7,7 @@ import {
 } from '../../errors.ts';
 import { Action } from '../../events/action.ts';
 import type { Event } from '../../events/event.ts';
+import { askRetryPolicy } from '../../options.ts';
 import type { SourceContext } from '../event-source.ts';
 import { type DockerMessage, parseDockerMessage } from './docker-message.ts';
 import { InitialState, type ResolvedDockerSourceOptions } from './docker-source-options.ts';
@@ -203,11 +204,13 @@ export class DockerWatch {
       return;
     }
     const attempt = ++this.#attempt;
-    const delayMs = this.#options.reconnect(attempt);
-    if (delayMs === null) {
+    // The policy is user code: askRetryPolicy() survives it and caps what it answers.
+    const decision = askRetryPolicy(this.#options.reconnect, attempt, 'reconnect');
+    if (!decision.retry) {
       this.#context.error(new DockerReconnectGaveUpError(attempt - 1, err));
       return;
     }
+    const delayMs = decision.delay;
     const error = new DockerStreamError(phase, attempt, delayMs, err);
     this.#context.warn(error);
     this.#context.status({ kind: 'reconnecting', attempt, delayMs, error });

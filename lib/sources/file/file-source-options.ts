@@ -1,6 +1,11 @@
 import type { Stats } from 'node:fs';
 import { OptionsError } from '../../errors.ts';
-import { rejectUnknownOptions } from '../../options.ts';
+import {
+  durationText,
+  MAX_DURATION_MS,
+  rejectUnknownOptions,
+  resolveDuration,
+} from '../../options.ts';
 
 /**
  * A path to leave out: an exact path (string), a RegExp tested against the
@@ -103,8 +108,15 @@ export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFi
     throw new OptionsError('depth', depth, 'a whole number >= 0, or Infinity');
   }
   const polling = options.polling ?? false;
-  if (typeof polling !== 'boolean' && !(Number.isFinite(polling) && polling > 0)) {
-    throw new OptionsError('polling', polling, 'true, false or an interval in ms > 0');
+  if (
+    typeof polling !== 'boolean' &&
+    !(Number.isFinite(polling) && polling > 0 && polling <= MAX_DURATION_MS)
+  ) {
+    throw new OptionsError(
+      'polling',
+      polling,
+      `true, false or ${durationText({ exclusive: true })}`,
+    );
   }
   const ignoreInitial = options.ignoreInitial ?? true;
   if (typeof ignoreInitial !== 'boolean') {
@@ -113,9 +125,7 @@ export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFi
   const interval = polling === true ? 100 : polling === false ? null : polling;
   const renameWindow =
     options.renameWindow ?? (interval === null ? 100 : Math.max(100, 2 * interval));
-  if (!(Number.isFinite(renameWindow) && renameWindow >= 0)) {
-    throw new OptionsError('renameWindow', renameWindow, 'a finite number of ms >= 0');
-  }
+  resolveDuration('renameWindow', renameWindow);
   return Object.freeze({
     ignored: Object.freeze(ignored),
     depth,
@@ -145,9 +155,7 @@ function resolveAwaitWriteFinish(
     ['stabilityThreshold', stabilityThreshold],
     ['pollInterval', pollInterval],
   ] as const) {
-    if (!(Number.isFinite(ms) && ms > 0)) {
-      throw new OptionsError(`awaitWriteFinish.${name}`, ms, 'a finite number of ms > 0');
-    }
+    resolveDuration(`awaitWriteFinish.${name}`, ms, { exclusive: true });
   }
   return Object.freeze({ stabilityThreshold, pollInterval });
 }

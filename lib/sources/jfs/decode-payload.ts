@@ -1,15 +1,23 @@
-import { MalformedFrameError } from '../../errors.ts';
+import { MalformedFrameError, OptionsError } from '../../errors.ts';
 import { EVENT_RECORD_SIZE, FIELD_SIZE, readField } from './field.ts';
 import type { JfsEvent, JfsMessage } from './jfs-message.ts';
 import { MessageType, messageTypeName } from './message-type.ts';
 
 /**
  * Decodes one frame's payload (`u32be type || data`, without the length
- * prefix). Never throws: a payload that cannot be decoded comes back as a
+ * prefix), from a Buffer or any Uint8Array. Throws only an `OptionsError`
+ * for something that is not bytes at all: a payload that cannot be decoded comes back as a
  * {@link MalformedFrameError} for the caller to count and skip. As in Go,
  * trailing bytes after the last whole field or record are ignored.
  */
-export function decodePayload(payload: Buffer): JfsMessage | MalformedFrameError {
+export function decodePayload(bytes: Uint8Array): JfsMessage | MalformedFrameError {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new OptionsError('payload', bytes, 'a Buffer or Uint8Array holding one frame payload');
+  }
+  // A Buffer view over the same memory: no copy, and Buffer's readers work on a plain Uint8Array too.
+  const payload = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (payload.length < 4) {
     return new MalformedFrameError(
       null,

@@ -1,4 +1,4 @@
-import { FrameTooLargeError, type MalformedFrameError } from '../../errors.ts';
+import { FrameTooLargeError, type MalformedFrameError, OptionsError } from '../../errors.ts';
 import { decodePayload } from './decode-payload.ts';
 import type { JfsMessage } from './jfs-message.ts';
 
@@ -12,7 +12,7 @@ export type DecodedItem = JfsMessage | MalformedFrameError | FrameTooLargeError;
  * Incremental JFS frame decoder: feed it socket chunks split anywhere
  * (including inside a length prefix) and it returns the complete frames.
  *
- * `push()` never throws. A malformed payload comes back as a
+ * `push()` never throws on bytes (only an `OptionsError` for a non-bytes chunk). A malformed payload comes back as a
  * `MalformedFrameError` and decoding goes on with the next frame; a length
  * prefix above `maxFrameLength` comes back as a `FrameTooLargeError` and the
  * decoder stops for good (`failed`), since the stream cannot be
@@ -35,8 +35,23 @@ export class FrameDecoder {
   #partsBytes = 0;
   #failed = false;
 
-  /** @param maxFrameLength the cap on a payload length, default {@link DEFAULT_MAX_FRAME_LENGTH}. */
+  /**
+   * @param maxFrameLength the cap on a payload length, default {@link DEFAULT_MAX_FRAME_LENGTH}.
+   * @throws OptionsError unless it is a whole number from 4 to 2^32-1 (NaN would remove the cap).
+   */
   constructor(maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH) {
+    if (
+      typeof maxFrameLength !== 'number' ||
+      !Number.isInteger(maxFrameLength) ||
+      maxFrameLength < 4 ||
+      maxFrameLength > 0xffff_ffff
+    ) {
+      throw new OptionsError(
+        'maxFrameLength',
+        maxFrameLength,
+        'a whole number of bytes from 4 to 4294967295',
+      );
+    }
     this.maxFrameLength = maxFrameLength;
   }
 
@@ -54,6 +69,9 @@ export class FrameDecoder {
   push(chunk: Uint8Array): DecodedItem[] {
     const out: DecodedItem[] = [];
     if (this.#failed) return out;
+    if (!(chunk instanceof Uint8Array)) {
+      throw new OptionsError('chunk', chunk, 'a Buffer or Uint8Array of received bytes');
+    }
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);

@@ -1,7 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { AddressError, OptionsError } from '../../errors.ts';
-import { rejectUnknownOptions } from '../../options.ts';
+import { rejectUnknownOptions, resolveDuration } from '../../options.ts';
 import { DEFAULT_NOTIFY_SERVER, type JfsAddress, parseAddress } from './address.ts';
 import { checkField } from './field.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from './frame-decoder.ts';
@@ -186,8 +186,5 @@ function remoteAddress(server: string): JfsAddress {
 
 function milliseconds(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new OptionsError(option, value, 'a finite number of ms >= 0');
-  }
-  return value;
+  return resolveDuration(option, value);
 }

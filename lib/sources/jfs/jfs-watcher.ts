@@ -9,6 +9,7 @@ import {
   OptionsError,
   WatcherClosedError,
 } from '../../errors.ts';
+import { askRetryPolicy } from '../../options.ts';
 import { formatAddress } from './address.ts';
 import { connectFrames } from './connect-frames.ts';
 import { encodeMessage } from './encode-message.ts';
@@ -224,14 +225,16 @@ export class JfsWatcher implements NotifyWatcher {
       this.#dial();
       return;
     }
-    const delay = this.#options.reconnect(this.#attempt);
-    if (delay === null) {
+    // The policy is user code: askRetryPolicy() survives it and caps what it answers.
+    const decision = askRetryPolicy(this.#options.reconnect, this.#attempt, 'reconnect');
+    if (!decision.retry) {
       log('reconnect policy gave up after %d tries', this.#attempt);
       this.#closing = Promise.resolve();
       this.#status.next({ kind: 'closed', error });
       this.#complete();
       return;
     }
+    const delay = decision.delay;
     this.#status.next({ kind: 'reconnecting', attempt: this.#attempt + 1, delayMs: delay, error });
     this.#timer = this.#options.scheduler.schedule(() => this.#dial(), delay);
   }

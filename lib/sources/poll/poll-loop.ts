@@ -1,4 +1,5 @@
-import type { Subscribable, TeardownLogic, Unsubscribable } from 'rxjs';
+import type { TeardownLogic, Unsubscribable } from 'rxjs';
+import { describe } from '../../describe.ts';
 import {
   CompactedError,
   PollFailedError,
@@ -7,6 +8,8 @@ import {
   RevisionError,
 } from '../../errors.ts';
 import type { Event } from '../../events/event.ts';
+import { askRetryPolicy } from '../../options.ts';
+import { settle } from '../../settle.ts';
 import type { SourceContext } from '../event-source.ts';
 import type { PollRecord, PollResponse, ResolvedPollSourceOptions } from './poll-source-options.ts';
 import { parseRevision, type Revision } from './revision.ts';
@@ -53,12 +56,16 @@ export function startPolling<Raw extends PollRecord>(
     failures++;
     ready = false;
     context.count('failures');
-    const delay = failures >= maxRetries ? null : backoff(failures);
-    if (delay === null) {
+    // The backoff is user code: askRetryPolicy() survives it and caps what it answers.
+    const decision =
+      failures >= maxRetries
+        ? { retry: false as const }
+        : askRetryPolicy(backoff, failures, 'backoff');
+    if (!decision.retry) {
       fatal(new PollFailedError(failures, cause));
       return;
     }
-    const wait = Number.isFinite(delay) ? Math.max(0, delay) : interval;
+    const wait = decision.delay;
     const warning = new PollFetchError(failures, wait, cause);
     report.warning(warning);
     context.warn(warning);
@@ -66,11 +73,11 @@ export function startPolling<Raw extends PollRecord>(
     schedule(wait);
   };
 
-  const received = (response: PollResponse<Raw>): void => {
-    if (!isResponse(response)) {
-      failed(
-        new TypeError('fetch resolved to something other than { events: [], currentRevision }'),
-      );
+  const received = (answer: PollResponse<Raw>): void => {
+    // The response is user data: read it once, into plain values, before trusting any of it.
+    const response = snapshot<Raw>(answer);
+    if (response instanceof Error) {
+      failed(response);
       return;
     }
     const current = parseRevision(response.currentRevision);
@@ -102,9 +109,10 @@ export function startPolling<Raw extends PollRecord>(
     } else {
       let last = sinceValue;
       for (const [index, raw] of response.events.entries()) {
-        const revision = parseRevision(raw?.revision);
+        const given = revisionOf(raw);
+        const revision = parseRevision(given);
         if (revision === null) {
-          fatal(new RevisionError(`events[${index}].revision`, raw?.revision));
+          fatal(new RevisionError(`events[${index}].revision`, given));
           return;
         }
         if (revision <= last) {
@@ -115,11 +123,14 @@ export function startPolling<Raw extends PollRecord>(
         let event: Event;
         try {
           event = toEvent(raw);
+          if (!isEventLike(event)) {
+            throw new TypeError(`toEvent returned ${describe(event)} instead of an Event`);
+          }
         } catch (err) {
-          fatal(new PollMappingError(raw.revision, err));
+          fatal(new PollMappingError(given as string, err));
           return;
         }
-        fresh.push([raw.revision, revision, event]);
+        fresh.push([given as Revision, revision, event]);
       }
     }
     failures = 0;
@@ -156,28 +167,14 @@ export function startPolling<Raw extends PollRecord>(
       if ('response' in outcome) received(outcome.response);
       else failed(outcome.error);
     };
-    let result: ReturnType<typeof fetch>;
-    try {
-      result = fetch(request);
-    } catch (err) {
-      settle({ error: err });
-      return;
-    }
-    if (isSubscribable(result)) {
-      const subscription = result.subscribe({
-        next: (response) => settle({ response }),
-        error: (error: unknown) => settle({ error }),
-        complete: () => settle({ error: new TypeError('fetch completed without a response') }),
-      });
-      if (settled) subscription.unsubscribe();
-      else pending = fetching = subscription;
-    } else if (isThenable(result)) {
-      result.then(
-        (response) => settle({ response }),
-        (error: unknown) => settle({ error }),
-      );
-    } else {
-      settle({ error: new TypeError('fetch returned neither a promise nor an Observable') });
+    // settle() survives whatever fetch throws, rejects, errors or returns, and answers once.
+    const work = settleFetch<Raw>(
+      () => fetch(request),
+      (outcome) => settle(outcome),
+    );
+    if (work !== null) {
+      if (settled) work.unsubscribe();
+      else pending = fetching = work;
     }
   }
 
@@ -190,15 +187,65 @@ export function startPolling<Raw extends PollRecord>(
   };
 }
 
+/** A plain copy of a response (its events array and revisions), or the error reading it raised. */
+function snapshot<Raw extends PollRecord>(value: unknown): PollResponse<Raw> | Error {
+  const malformed = (): TypeError =>
+    new TypeError('fetch resolved to something other than { events: [], currentRevision }');
+  try {
+    if (!isResponse(value)) return malformed();
+    const { currentRevision, compactRevision } = value;
+    const events = Array.from(value.events) as Raw[];
+    return compactRevision === undefined
+      ? { events, currentRevision }
+      : { events, currentRevision, compactRevision };
+  } catch (err) {
+    const error = malformed();
+    error.message += ` (reading it threw ${describe(err)})`;
+    return error;
+  }
+}
+
+/** `raw.revision`, or `undefined` when reading it throws (reported as a bad revision). */
+function revisionOf(raw: unknown): unknown {
+  try {
+    return (raw as { revision?: unknown } | null)?.revision;
+  } catch {
+    return undefined;
+  }
+}
+
 function isResponse(value: unknown): value is PollResponse<PollRecord> {
   const response = value as PollResponse | null;
   return typeof response === 'object' && response !== null && Array.isArray(response.events);
 }
 
-function isSubscribable<T>(value: unknown): value is Subscribable<T> {
-  return typeof (value as Subscribable<T> | null)?.subscribe === 'function';
+/** An event's required shape, read without trusting it: a getter may throw (caught by the caller). */
+function isEventLike(value: unknown): value is Event {
+  const event = value as Partial<Event> | null;
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    typeof event.type === 'string' &&
+    typeof event.action === 'number'
+  );
 }
 
-function isThenable<T>(value: unknown): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T> | null)?.then === 'function';
+/** Runs `fetch` through `settle()`, turning each way it can answer into a response or an error. */
+function settleFetch<Raw extends PollRecord>(
+  run: () => unknown,
+  done: (outcome: { response: PollResponse<Raw> } | { error: unknown }) => void,
+): Unsubscribable | null {
+  return settle(
+    run,
+    (outcome) => {
+      if (!outcome.ok) {
+        done({ error: outcome.cause });
+      } else if (outcome.via === 'return') {
+        done({ error: new TypeError('fetch returned neither a promise nor an Observable') });
+      } else {
+        done({ response: outcome.value as PollResponse<Raw> });
+      }
+    },
+    { first: true, emptyMessage: 'fetch completed without a response' },
+  );
 }

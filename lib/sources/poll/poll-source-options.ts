@@ -2,7 +2,7 @@ import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { OptionsError } from '../../errors.ts';
 import type { Event } from '../../events/event.ts';
-import { rejectUnknownOptions } from '../../options.ts';
+import { rejectUnknownOptions, resolveDuration } from '../../options.ts';
 import { isRevision, type Revision } from './revision.ts';
 
 /** One raw change of the feed, as `fetch` returns it: anything that carries its revision. */
@@ -114,9 +114,7 @@ export function resolvePollSourceOptions<Raw extends PollRecord>(
     throw new OptionsError('toEvent', toEvent, 'a function (raw) => Event');
   }
   const interval = options.interval ?? 1000;
-  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) {
-    throw new OptionsError('interval', interval, 'a finite number of ms > 0');
-  }
+  resolveDuration('interval', interval, { exclusive: true });
   if (startRevision !== undefined && !isRevision(startRevision)) {
     throw new OptionsError('startRevision', startRevision, 'a decimal string of digits, like "42"');
   }

@@ -43,6 +43,6 @@ describe('batchwatch watch --docker (the real program, the private dockerd)', ()
     const cli = runCli(['watch', '--docker', 'ssh://user@host']);
     cleanup(() => stopCli(cli));
     expect(await cli.exit).toBe(2);
-    expect(cli.stderr()).toContain('--docker takes unix:///path/to/docker.sock');
+    expect(cli.stderr()).toContain('--docker ssh://user@host: ssh:// is not supported');
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { route } from '../../../lib/delivery/route.ts';
 import { byActionGroup, byType } from '../../../lib/delivery/route-key.ts';
 import {
+  CallbackError,
   DeadLetterError,
   HandlerTimeoutError,
   type QueueError,
@@ -200,6 +201,12 @@ describe('route (real promises and timers)', () => {
       scheduler: scheduler as never,
     });
     await expect(onFlush([dockerEvent.start('a')])).resolves.toBeUndefined();
-    expect(thrown).toEqual([new Error('onError broke')]);
+    expect(thrown).toHaveLength(1);
+    expect(thrown[0]).toBeInstanceOf(CallbackError);
+    expect(thrown[0]).toMatchObject({
+      callback: 'onError',
+      cause: new Error('onError broke'),
+      message: expect.stringContaining('onError threw Error: onError broke while handling'),
+    });
   });
 });

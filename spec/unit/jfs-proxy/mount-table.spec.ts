@@ -74,12 +74,12 @@ describe('StaticMountResolver', () => {
     [
       'a missing pod',
       '[{"namespace":"a","container":"c","mounts":[]}]',
-      /entry 0 needs a non-empty string "pod"/,
+      /needs a non-empty string at \[0\]\.pod/,
     ],
     [
       'a relative mountPath',
       '[{"namespace":"a","pod":"p","container":"c","mounts":[{"mountPath":"data","hostPath":"/x"}]}]',
-      /absolute "mountPath"/,
+      /needs an absolute path at \[0\]\.mounts\[0\]\.mountPath/,
     ],
   ])('rejects a mounts file with %s, naming the file', async (_what, text, message) => {
     const dir = await mkdtemp(join(tmpdir(), 'mounts-'));
