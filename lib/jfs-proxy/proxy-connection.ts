@@ -10,6 +10,7 @@ import { encodeEvents } from '../sources/jfs/encode-message.ts';
 import { FrameDecoder } from '../sources/jfs/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../sources/jfs/jfs-message.ts';
 import { MessageType, messageTypeName } from '../sources/jfs/message-type.ts';
+import type { WatcherClient } from './channel-watchers.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { isWithin, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
 import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
@@ -56,6 +57,8 @@ export class ProxyConnection {
   #closed = false;
   /** Every frame goes out through it; it drops the client when it stops reading (see the options). */
   readonly #sender: SendQueue;
+  /** This connection as the optional `watchers` option sees it. */
+  readonly #client: WatcherClient;
 
   constructor(socket: Socket, host: ConnectionHost) {
     this.#socket = socket;
@@ -71,6 +74,7 @@ export class ProxyConnection {
       host.options.scheduler,
       (event) => this.#send(event),
     );
+    this.#client = { remote: this.remote, warn: (warning) => host.warn(warning) };
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('error', (err) => host.log('connection %s error: %s', this.remote, err.message));
     socket.on('close', () => this.#onClose());
@@ -224,6 +228,12 @@ export class ProxyConnection {
       if (type === MessageType.Watch) this.#watch(nodePath, channelId, podPath);
       else this.#unwatch(nodePath, channelId);
     }
+    const now = [...this.#watches].filter(([, channels]) => channels.has(channelId));
+    this.#host.options.watchers?.pathsChanged(
+      this.#client,
+      channelId,
+      now.map(([node]) => node),
+    );
   }
 
   #watch(nodePath: string, channelId: string, podPath: string): void {
@@ -256,6 +266,7 @@ export class ProxyConnection {
     for (const [nodePath, channels] of [...this.#watches]) {
       if (channels.has(channelId)) this.#unwatch(nodePath, channelId);
     }
+    this.#host.options.watchers?.cleared(this.#client, channelId);
   }
 
   #send(event: JfsEvent): void {
@@ -299,6 +310,7 @@ export class ProxyConnection {
     this.#backlog = [];
     for (const nodePath of this.#watches.keys()) this.#host.unwatched(this, nodePath);
     this.#watches.clear();
+    this.#host.options.watchers?.closed(this.#client);
     this.#host.closed(this);
   }
 }
