@@ -42,6 +42,7 @@ export class KubeApiServer {
   #rv = 1000;
   /** Watches from a version below this are answered 410 Gone. */
   #compactedBelow = 0;
+  #partitioned = false;
 
   /** Starts on 127.0.0.1, a free port. */
   static async start(): Promise<KubeApiServer> {
@@ -94,6 +95,16 @@ export class KubeApiServer {
   endWatches(): void {
     for (const watcher of this.#watchers) watcher.res.end();
     this.#watchers.clear();
+  }
+
+  /** Ends every watch and answers new ones 503 until {@link heal}: changes made meanwhile reach no watcher. */
+  partition(): void {
+    this.#partitioned = true;
+    this.endWatches();
+  }
+
+  heal(): void {
+    this.#partitioned = false;
   }
 
   close(): Promise<void> {
@@ -278,6 +289,7 @@ export class KubeApiServer {
     from: string | null,
     res: ServerResponse,
   ): true {
+    if (this.#partitioned) return fail(res, 503, 'ServiceUnavailable', 'the server is partitioned');
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     const watcher: Watcher = { kind, namespace, fields, res };
     const since = from === null || from === '' || from === '0' ? undefined : Number(from);
