@@ -22,8 +22,8 @@ interface Resource {
   readonly ref: ContainerRef;
   /** Node paths it should list; `null`: it should not exist. */
   want: readonly string[] | null;
-  /** The client whose watches it mirrors; only that client's disconnect deletes it. */
-  owner: WatcherClient | undefined;
+  /** The clients watching the channel and their node paths, the latest writer last: it mirrors that one. */
+  readonly writers: Map<WatcherClient, readonly string[]>;
   /** Whether it exists as far as this proxy knows (`undefined`: unknown). */
   exists: boolean | undefined;
   syncing: Promise<void> | null;
@@ -42,8 +42,10 @@ const defaultRetry = (() => {
  * `spec.pod`, `spec.container`, `spec.paths` = the channel's node paths.
  * Created on the first WATCH, patched on WATCH and UNWATCH, deleted on CLEAR,
  * on the UNWATCH of its last path and when its client disconnects (Go leaks
- * it then, and keeps it after the last UNWATCH). Plug it into the proxy as
- * its `watchers` option.
+ * it then, and keeps it after the last UNWATCH). When several connections
+ * watch the same channel (a client reconnected before its old connection was
+ * seen closing), the resource mirrors the latest one still watching. Plug it
+ * into the proxy as its `watchers` option.
  *
  * @example
  * const client = KubeClient.load();
@@ -51,12 +53,12 @@ const defaultRetry = (() => {
  * const proxy = await JfsProxy.start({ mounts: new KubernetesMountResolver(client), watchers: keeper });
  */
 export class FsWatcherKeeper implements ChannelWatchers {
-  /** API failures (also reported to the client concerned, through the proxy's warnings). Hot. */
+  /** API failures that concern no connected client (the others go to those clients' `warn`). Hot. */
   readonly warnings$: Observable<KubernetesApiError>;
   readonly #client: KubeClient;
   readonly #retry: RetryPolicy;
   readonly #resources = new Map<string, Resource>();
-  readonly #channels = new Map<WatcherClient, Set<string>>();
+  readonly #byClient = new Map<WatcherClient, Set<Resource>>();
   readonly #warned = new WeakMap<WatcherClient, Set<string>>();
   readonly #warnings = new Subject<KubernetesApiError>();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -70,37 +72,50 @@ export class FsWatcherKeeper implements ChannelWatchers {
   pathsChanged(client: WatcherClient, channelId: string, nodePaths: readonly string[]): void {
     const resource = this.#resource(client, channelId);
     if (resource === undefined) return;
-    const channels = this.#channels.get(client) ?? new Set();
-    this.#channels.set(client, channels);
-    if (nodePaths.length === 0) {
-      channels.delete(channelId);
-      if (resource.owner !== client) return; // another connection of the channel holds it now
-      resource.owner = undefined;
-      this.#want(resource, null);
-      return;
+    resource.writers.delete(client);
+    const held = this.#byClient.get(client) ?? new Set();
+    this.#byClient.set(client, held);
+    if (nodePaths.length === 0) held.delete(resource);
+    else {
+      held.add(resource);
+      resource.writers.set(client, [...nodePaths].sort());
     }
-    channels.add(channelId);
-    resource.owner = client;
-    this.#want(resource, [...nodePaths].sort());
+    this.#mirror(resource);
   }
 
+  /**
+   * CLEAR deletes the channel's resource, as in Go (a leftover of an earlier
+   * connection or proxy), unless another connection to this proxy still
+   * watches that channel: then it mirrors that one.
+   */
   cleared(client: WatcherClient, channelId: string): void {
     const resource = this.#resource(client, channelId);
     if (resource === undefined) return;
-    this.#channels.get(client)?.delete(channelId);
-    // As in Go: CLEAR deletes the channel's resource, whoever wrote it.
-    resource.owner = undefined;
-    this.#want(resource, null);
+    resource.writers.delete(client);
+    this.#byClient.get(client)?.delete(resource);
+    if (resource.writers.size === 0) this.#want(resource, null);
+    else this.#mirror(resource);
   }
 
   closed(client: WatcherClient): void {
-    for (const channelId of this.#channels.get(client) ?? []) {
-      const resource = this.#resource(client, channelId);
-      if (resource === undefined || resource.owner !== client) continue;
-      resource.owner = undefined;
-      this.#want(resource, null);
+    for (const resource of this.#byClient.get(client) ?? []) {
+      resource.writers.delete(client);
+      this.#mirror(resource);
     }
-    this.#channels.delete(client);
+    this.#byClient.delete(client);
+  }
+
+  /** Wants what the latest writer still watching has, or no resource when none is left. */
+  #mirror(resource: Resource): void {
+    const latest = [...resource.writers.values()].at(-1) ?? null;
+    const same =
+      latest === null
+        ? resource.want === null && resource.exists === false
+        : resource.want !== null &&
+          resource.exists === true &&
+          latest.length === resource.want.length &&
+          latest.every((path, i) => path === resource.want?.[i]);
+    if (!same || resource.syncing !== null) this.#want(resource, latest);
   }
 
   /** Resolves once every resource is as wanted (or its retries gave up). */
@@ -134,7 +149,7 @@ export class FsWatcherKeeper implements ChannelWatchers {
         name,
         ref,
         want: null,
-        owner: undefined,
+        writers: new Map(),
         exists: undefined,
         syncing: null,
         dirty: false,
@@ -149,7 +164,7 @@ export class FsWatcherKeeper implements ChannelWatchers {
     resource.dirty = true;
     resource.syncing ??= this.#sync(resource).finally(() => {
       resource.syncing = null;
-      if (resource.want === null && resource.exists === false && resource.owner === undefined) {
+      if (resource.want === null && resource.exists === false && resource.writers.size === 0) {
         this.#resources.delete(`${resource.namespace}/${resource.name}`);
       }
     });
@@ -216,8 +231,8 @@ export class FsWatcherKeeper implements ChannelWatchers {
   }
 
   #report(resource: Resource, error: KubernetesApiError): void {
-    resource.owner?.warn(error);
-    this.#warnings.next(error);
+    if (resource.writers.size === 0) this.#warnings.next(error);
+    for (const client of resource.writers.keys()) client.warn(error);
   }
 
   /** Waits for pending writes (at most `timeoutMs`), then stops retrying. Idempotent. */

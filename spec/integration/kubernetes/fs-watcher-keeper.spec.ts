@@ -66,20 +66,27 @@ describe('FsWatcherKeeper (official client, test API server)', () => {
     expect(api.fsWatchers()).toEqual([]);
   });
 
-  it('deletes on disconnect only what that connection last wrote (a reconnected client keeps its resource)', async () => {
-    const { api, keeper } = await setup();
+  it('mirrors the latest connection still watching a channel: a reconnected client keeps its resource', async () => {
+    const { api, keeper, writes } = await setup();
     const old = client('old');
     const reconnected = client('new');
     keeper.pathsChanged(old, channel, ['/olares/a']);
     keeper.pathsChanged(old, `${ns}/files-0/files/other`, ['/olares/o']);
-    keeper.pathsChanged(reconnected, channel, ['/olares/a']);
+    keeper.cleared(reconnected, channel); // the new connection's CLEAR: the old one still watches
+    keeper.pathsChanged(reconnected, channel, ['/olares/b']);
     await keeper.settled();
+    expect(api.fsWatcher(ns, name)?.['spec']).toMatchObject({ paths: ['/olares/b'] });
     keeper.closed(old);
     await keeper.settled();
     expect(api.fsWatchers().map((o) => o.metadata.name)).toEqual([name]);
-    keeper.closed(reconnected);
+    expect(api.fsWatcher(ns, name)?.['spec']).toMatchObject({ paths: ['/olares/b'] });
+    const before = writes().length;
+    keeper.pathsChanged(reconnected, channel, []);
     await keeper.settled();
     expect(api.fsWatchers()).toEqual([]);
+    keeper.closed(reconnected);
+    await keeper.settled();
+    expect(writes()).toHaveLength(before + 1);
   });
 
   it('warns the client once about a watcher name that is not a valid resource name, and writes nothing', async () => {

@@ -54,8 +54,9 @@ describe('batchwatch proxy --kubernetes | daemon --kubernetes (real programs, a 
       { env: { ...env, DEBUG: 'batchwatch:jfs-daemon' } },
     );
     cleanup(() => stopCli(daemon));
-    await proxy.waitForStderr('redis ready');
-    await daemon.waitForStderr('following FSWatchers of pods on olares-node-1');
+    // Loading the Kubernetes client takes seconds on a busy machine: wait longer than usual.
+    await proxy.waitForStderr('redis ready', 60_000);
+    await daemon.waitForStderr('following FSWatchers of pods on olares-node-1', 60_000);
 
     const client = new JfsWatcher({
       server: `127.0.0.1:${port}`,
@@ -122,5 +123,5 @@ describe('batchwatch proxy --kubernetes | daemon --kubernetes (real programs, a 
       expect(await cli.exit).toBe(0);
     }
     expect(daemon.stderr()).toMatch(/change\(s\) seen/);
-  });
+  }, 120_000);
 });
