@@ -100,7 +100,7 @@ async function kubernetesProxyParts(cli: CliContext) {
     watchers,
     close: async (): Promise<void> => {
       await watchers.close();
-      mounts.close();
+      await mounts.close();
     },
   };
 }

@@ -1,8 +1,10 @@
 import createDebug from 'debug';
 import { type Observable, Subject } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
+import { OptionsError } from '../errors.ts';
 import type { ChannelWatchers, WatcherClient } from '../jfs-proxy/channel-watchers.ts';
 import { type ContainerRef, parseChannelId } from '../jfs-proxy/mount-table.ts';
+import { rejectUnknownOptions } from '../options.ts';
 import { fsWatcherName, fsWatcherObject, isValidObjectName } from './fs-watcher.ts';
 import type { KubeClient } from './kube-client.ts';
 import { FsWatcherNameError, KubernetesApiError, statusOf } from './kubernetes-errors.ts';
@@ -52,7 +54,7 @@ const defaultRetry = (() => {
  * const keeper = new FsWatcherKeeper(client);
  * const proxy = await JfsProxy.start({ mounts: new KubernetesMountResolver(client), watchers: keeper });
  */
-export class FsWatcherKeeper implements ChannelWatchers {
+export class FsWatcherKeeper implements ChannelWatchers, AsyncDisposable {
   /** API failures that concern no connected client (the others go to those clients' `warn`). Hot. */
   readonly warnings$: Observable<KubernetesApiError>;
   readonly #client: KubeClient;
@@ -62,8 +64,18 @@ export class FsWatcherKeeper implements ChannelWatchers {
   readonly #warned = new WeakMap<WatcherClient, Set<string>>();
   readonly #warnings = new Subject<KubernetesApiError>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  #closing: Promise<void> | null = null;
 
+  /** @throws OptionsError for an unknown option or a `retry` that is not a function. */
   constructor(client: KubeClient, options: FsWatcherKeeperOptions = {}) {
+    rejectUnknownOptions(options, ['retry']);
+    if (options.retry !== undefined && typeof options.retry !== 'function') {
+      throw new OptionsError(
+        'retry',
+        options.retry,
+        'a RetryPolicy: (attempt) => delay in ms or null',
+      );
+    }
     this.#client = client;
     this.#retry = options.retry ?? defaultRetry;
     this.warnings$ = this.#warnings.asObservable();
@@ -235,8 +247,17 @@ export class FsWatcherKeeper implements ChannelWatchers {
     for (const client of resource.writers.keys()) client.warn(error);
   }
 
-  /** Waits for pending writes (at most `timeoutMs`), then stops retrying. Idempotent. */
-  async close(timeoutMs = 5000): Promise<void> {
+  /** Waits for pending writes (at most `timeoutMs`), then stops retrying. Idempotent: the same promise. */
+  close(timeoutMs = 5000): Promise<void> {
+    this.#closing ??= this.#close(timeoutMs);
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.settled(),

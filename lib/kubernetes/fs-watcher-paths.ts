@@ -1,6 +1,8 @@
 import createDebug from 'debug';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
+import { OptionsError } from '../errors.ts';
+import { rejectUnknownOptions } from '../options.ts';
 import type { FsWatcher } from './fs-watcher.ts';
 import type { Informer, KubeClient, Pod } from './kube-client.ts';
 import { KubernetesApiError } from './kubernetes-errors.ts';
@@ -24,7 +26,7 @@ export interface FsWatcherPathsOptions {
  * `paths$` emits the whole wanted set on every change; plug it into
  * `JfsDaemon` as its `pathSource`.
  */
-export class FsWatcherPaths {
+export class FsWatcherPaths implements AsyncDisposable {
   /** The wanted node paths: the current set, then every change. */
   readonly paths$: Observable<ReadonlySet<string>>;
   /** List and watch failures (each is retried). Hot. */
@@ -37,6 +39,7 @@ export class FsWatcherPaths {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #attempts = new Map<object, number>();
   #closed = false;
+  #closing: Promise<void> | null = null;
 
   private constructor(client: KubeClient, options: FsWatcherPathsOptions) {
     this.#watchers = client.fsWatcherInformer();
@@ -55,6 +58,17 @@ export class FsWatcherPaths {
     client: KubeClient,
     options: FsWatcherPathsOptions = {},
   ): Promise<FsWatcherPaths> {
+    rejectUnknownOptions(options, ['node', 'retry']);
+    if (options.node !== undefined && (typeof options.node !== 'string' || options.node === '')) {
+      throw new OptionsError('node', options.node, 'a node name');
+    }
+    if (options.retry !== undefined && typeof options.retry !== 'function') {
+      throw new OptionsError(
+        'retry',
+        options.retry,
+        'a RetryPolicy: (attempt) => delay in ms or null',
+      );
+    }
     const source = new FsWatcherPaths(client, options);
     source.#follow(source.#watchers);
     if (source.#pods !== null) source.#follow(source.#pods);
@@ -69,9 +83,17 @@ export class FsWatcherPaths {
     return this.#paths.value;
   }
 
-  /** Stops both watches and every retry timer; completes the observables. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Stops both watches and every retry timer; completes the observables. Idempotent: the same promise. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();

@@ -19,6 +19,9 @@ export type { Informer, KubeClientOptions, Pod, WatchHandle } from './kube-clien
 export { KubeClient } from './kube-client.ts';
 export { FsWatcherNameError, KubernetesApiError } from './kubernetes-errors.ts';
 export type { KubernetesMountResolverOptions } from './kubernetes-mount-resolver.ts';
-export { KubernetesMountResolver } from './kubernetes-mount-resolver.ts';
+export {
+  DEFAULT_KUBERNETES_MOUNT_RESOLVER_OPTIONS,
+  KubernetesMountResolver,
+} from './kubernetes-mount-resolver.ts';
 export type { PodShape } from './pod-mounts.ts';
 export { mountsOfPod } from './pod-mounts.ts';

@@ -1,5 +1,7 @@
 import createDebug from 'debug';
+import { OptionsError } from '../errors.ts';
 import type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
+import { rejectUnknownOptions } from '../options.ts';
 import type { KubeClient, Pod, WatchHandle } from './kube-client.ts';
 import { mountsOfPod } from './pod-mounts.ts';
 
@@ -10,6 +12,10 @@ export interface KubernetesMountResolverOptions {
   /** Pods kept in the cache; beyond, the least recently used is dropped. Default 1000. */
   readonly maxPods?: number;
 }
+
+/** The defaults of {@link KubernetesMountResolverOptions}. */
+export const DEFAULT_KUBERNETES_MOUNT_RESOLVER_OPTIONS = { maxPods: 1000 } as const;
+const names = { maxPods: true } satisfies Record<keyof KubernetesMountResolverOptions, true>;
 
 interface Entry {
   /** The pod, `undefined` if it does not exist; shared by concurrent lookups. */
@@ -25,16 +31,22 @@ interface Entry {
  * entry is dropped when the pod is deleted or the watch fails, and the next
  * lookup reads the pod again. A missing pod is not cached.
  */
-export class KubernetesMountResolver implements MountResolver {
+export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
   readonly #client: KubeClient;
   readonly #maxPods: number;
   /** `namespace/pod` -> entry, in least recently used order. */
   readonly #pods = new Map<string, Entry>();
   #closed = false;
 
+  /** @throws OptionsError for an unknown option or a `maxPods` that is not a whole number >= 1. */
   constructor(client: KubeClient, options: KubernetesMountResolverOptions = {}) {
+    rejectUnknownOptions(options, Object.keys(names));
+    const maxPods = options.maxPods ?? DEFAULT_KUBERNETES_MOUNT_RESOLVER_OPTIONS.maxPods;
+    if (!Number.isInteger(maxPods) || maxPods < 1) {
+      throw new OptionsError('maxPods', maxPods, 'a whole number >= 1');
+    }
     this.#client = client;
-    this.#maxPods = options.maxPods ?? 1000;
+    this.#maxPods = maxPods;
   }
 
   /** Pods cached now. */
@@ -47,10 +59,15 @@ export class KubernetesMountResolver implements MountResolver {
     return pod === undefined ? undefined : mountsOfPod(pod, ref.container);
   }
 
-  /** Stops every pod watch and empties the cache. Idempotent. */
-  close(): void {
+  /** Stops every pod watch and empties the cache; later lookups read the pod each time. Idempotent. */
+  close(): Promise<void> {
     this.#closed = true;
     for (const key of [...this.#pods.keys()]) this.#drop(key);
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #pod(namespace: string, name: string): Promise<Pod | undefined> {
