@@ -35,6 +35,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   }
   const status = proxy.redisStatus$.subscribe((state) => line(`redis ${state}`));
   const warnings = proxy.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
+  k8s?.watchers.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   const signal = await cli.stopRequested;
   line(`${signal}: closing`);
   await proxy.close();
