@@ -37,4 +37,12 @@ The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
   batchwatch daemon [NODE_PATH...] [--redis HOST:PORT] [--no-follow]
       publishes changes of node paths (non-recursive) to jfsnotify: the paths
       given, and those proxies register unless --no-follow.
+
+Kubernetes mode (needs the optional dependency @kubernetes/client-node; the
+API server from $KUBECONFIG when set, else the pod's service account):
+  batchwatch proxy --kubernetes [--listen ADDR] [--redis HOST:PORT] [...]
+      maps pod paths through the pod's hostPath volumes read from the API
+      server, and keeps one FSWatcher resource per watching channel.
+  batchwatch daemon --kubernetes [--node NAME] [...]
+      also watches the node paths of every FSWatcher (of pods on NAME only).
 `;

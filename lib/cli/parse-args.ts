@@ -23,7 +23,10 @@ export interface WatchConfig {
 
 /** What `batchwatch proxy` was asked to do; unset fields fall back to the Go proxy's variables. */
 export interface ProxyConfig {
-  readonly mounts: string;
+  /** The mounts file; unset with `kubernetes`. */
+  readonly mounts?: string;
+  /** Kubernetes mode: mounts from the API server, FSWatcher resources kept. */
+  readonly kubernetes?: boolean;
   readonly listen?: string;
   readonly redis?: string;
   readonly debounce?: number;
@@ -35,6 +38,8 @@ export interface DaemonConfig {
   readonly paths: readonly string[];
   readonly follow: boolean;
   readonly redis?: string;
+  /** Kubernetes mode: also watch the paths FSWatcher resources name, of pods on `node` if set. */
+  readonly kubernetes?: { readonly node?: string };
 }
 
 /** A parsed command line. */
@@ -118,6 +123,7 @@ function parseProxy(args: string[]): Command {
       strict: true,
       options: {
         mounts: { type: 'string' },
+        kubernetes: { type: 'boolean' },
         listen: { type: 'string' },
         redis: { type: 'string' },
         debounce: { type: 'string' },
@@ -127,17 +133,20 @@ function parseProxy(args: string[]): Command {
     }),
   );
   if (values.help) return { kind: 'help' };
-  if (values.mounts === undefined) {
+  if (values.mounts === undefined && !values.kubernetes) {
     throw new UsageError(
-      'proxy needs --mounts FILE: the containers and their hostPath mounts (see --help).',
+      'proxy needs --mounts FILE (the containers and their hostPath mounts) or --kubernetes (see --help).',
     );
+  }
+  if (values.mounts !== undefined && values.kubernetes) {
+    throw new UsageError('proxy takes --mounts FILE or --kubernetes, not both.');
   }
   const debounce =
     values.debounce === undefined ? undefined : parseDuration('--debounce', values.debounce);
   return {
     kind: 'proxy',
     config: {
-      mounts: values.mounts,
+      ...(values.mounts === undefined ? { kubernetes: true } : { mounts: values.mounts }),
       ...(values.listen === undefined ? {} : { listen: values.listen }),
       ...(values.redis === undefined ? {} : { redis: values.redis }),
       ...(debounce === undefined ? {} : { debounce }),
@@ -175,6 +184,8 @@ function parseDaemon(args: string[]): Command {
       options: {
         redis: { type: 'string' },
         'no-follow': { type: 'boolean' },
+        kubernetes: { type: 'boolean' },
+        node: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }),
@@ -184,7 +195,10 @@ function parseDaemon(args: string[]): Command {
   if (relative !== undefined)
     throw new UsageError(`daemon takes absolute node paths, not "${relative}".`);
   const follow = !values['no-follow'];
-  if (!follow && positionals.length === 0) {
+  if (values.node !== undefined && !values.kubernetes) {
+    throw new UsageError('daemon --node NAME needs --kubernetes.');
+  }
+  if (!follow && positionals.length === 0 && !values.kubernetes) {
     throw new UsageError('daemon --no-follow needs at least one NODE_PATH to watch.');
   }
   return {
@@ -193,6 +207,9 @@ function parseDaemon(args: string[]): Command {
       paths: positionals,
       follow,
       ...(values.redis === undefined ? {} : { redis: values.redis }),
+      ...(values.kubernetes
+        ? { kubernetes: values.node === undefined ? {} : { node: values.node } }
+        : {}),
     },
   };
 }

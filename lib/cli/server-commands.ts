@@ -13,19 +13,23 @@ import type { CliContext } from './watch-command.ts';
  */
 export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<number> {
   const listen = config.listen ?? cli.env['MULTICAST_SERVER'] ?? ':5079';
+  const k8s = config.kubernetes ? await kubernetesProxyParts(cli) : undefined;
   let proxy: JfsProxy;
   try {
     proxy = await JfsProxy.start({
-      mounts: StaticMountResolver.fromFile(config.mounts),
+      mounts: k8s?.mounts ?? StaticMountResolver.fromFile(config.mounts as string),
+      ...(k8s === undefined ? {} : { watchers: k8s.watchers }),
       env: cli.env,
       ...(config.listen === undefined ? {} : { listen: config.listen }),
       ...(config.redis === undefined ? {} : { redisAddr: config.redis }),
       ...(config.debounce === undefined ? {} : { writeDebounce: config.debounce }),
     });
   } catch (err) {
+    await k8s?.close();
     throw listenFailure(err, config.listen === undefined ? 'MULTICAST_SERVER' : '--listen', listen);
   }
   const line = (text: string): unknown => cli.stderr.write(`batchwatch proxy: ${text}\n`);
+  if (k8s !== undefined) line(`kubernetes API at ${k8s.server}`);
   let metrics: MetricsEndpoint | null = null;
   if (config.metricsPort !== null) {
     try {
@@ -41,9 +45,11 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   if (metrics !== null) line(`metrics on ${metrics.url}`);
   const status = proxy.redisStatus$.subscribe((state) => line(`redis ${state}`));
   const warnings = proxy.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
+  k8s?.watchers.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   const signal = await cli.stopRequested;
   line(`${signal}: closing`);
   await proxy.close();
+  await k8s?.close();
   await metrics?.close();
   status.unsubscribe();
   warnings.unsubscribe();
@@ -60,7 +66,9 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
  * request, then closes and prints its counters.
  */
 export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<number> {
+  const k8s = config.kubernetes === undefined ? undefined : await fsWatcherPaths(config, cli);
   const daemon = await JfsDaemon.start({
+    ...(k8s === undefined ? {} : { pathSource: k8s }),
     paths: config.paths,
     followProxies: config.follow,
     env: cli.env,
@@ -76,13 +84,45 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
     `watching ${daemon.watchList().length} path(s)${config.follow ? ' and those proxies register' : ''}`,
   );
   const warnings = daemon.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
+  k8s?.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
+  if (k8s !== undefined) {
+    line(
+      `following FSWatchers${config.kubernetes?.node ? ` of pods on ${config.kubernetes.node}` : ''}`,
+    );
+  }
   const signal = await cli.stopRequested;
   line(`${signal}: closing`);
   await daemon.close();
+  await k8s?.close();
   warnings.unsubscribe();
   const stats = daemon.stats();
   line(
     `${stats.events} change(s) seen, ${stats.published} message(s) published, ${stats.resyncs} resync(s)`,
   );
   return 0;
+}
+
+/** Kubernetes mode of the proxy; `batchwatch/kubernetes` (and its client) loads only here. */
+async function kubernetesProxyParts(cli: CliContext) {
+  const { FsWatcherKeeper, KubeClient, KubernetesMountResolver } = await import(
+    '../kubernetes/index.ts'
+  );
+  const client = KubeClient.load({ env: cli.env });
+  const mounts = new KubernetesMountResolver(client);
+  const watchers = new FsWatcherKeeper(client);
+  return {
+    server: client.server,
+    mounts,
+    watchers,
+    close: async (): Promise<void> => {
+      await watchers.close();
+      await mounts.close();
+    },
+  };
+}
+
+/** Kubernetes mode of the daemon: the paths FSWatcher resources name. */
+async function fsWatcherPaths(config: DaemonConfig, cli: CliContext) {
+  const { FsWatcherPaths, KubeClient } = await import('../kubernetes/index.ts');
+  return FsWatcherPaths.start(KubeClient.load({ env: cli.env }), config.kubernetes);
 }

@@ -40,6 +40,8 @@ export interface JfsDaemonOptions {
   readonly maxBacklog?: number;
   /** The environment to read. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** More node paths to watch, as a whole set on every change (Kubernetes mode: `FsWatcherPaths`). Default none. */
+  readonly pathSource?: { readonly paths$: Observable<ReadonlySet<string>> };
 }
 
 /** Counters of a {@link JfsDaemon}. */
@@ -65,6 +67,7 @@ const names = [
   'resyncInterval',
   'maxBacklog',
   'env',
+  'pathSource',
 ];
 
 /**
@@ -98,6 +101,9 @@ export class JfsDaemon implements AsyncDisposable {
   #closing: Promise<void> | null = null;
   #counters = { events: 0, published: 0, resyncs: 0, dropped: 0 };
   #overflowReported = false;
+  /** The paths proxies registered (last read) and those the path source wants. */
+  #registered: ReadonlySet<string> = new Set();
+  #sourced: ReadonlySet<string> = new Set();
 
   private constructor(options: JfsDaemonOptions, redis: RedisAddress) {
     this.#static = new Set(options.paths ?? []);
@@ -125,6 +131,13 @@ export class JfsDaemon implements AsyncDisposable {
       });
       control.on('message', () => this.#resync());
       this.#resyncTimer = setInterval(() => this.#resync(), this.#resyncInterval);
+    }
+    if (options.pathSource !== undefined) {
+      const source = options.pathSource.paths$.subscribe((paths) => {
+        this.#sourced = paths;
+        this.#apply(this.#registered);
+      });
+      this.#subscription.add(source);
     }
   }
 
@@ -285,9 +298,10 @@ export class JfsDaemon implements AsyncDisposable {
     return paths;
   }
 
-  #apply(registered: Set<string>): void {
+  #apply(registered: ReadonlySet<string>): void {
     if (this.#closing !== null) return;
-    const wanted = new Set([...this.#static, ...registered]);
+    this.#registered = registered;
+    const wanted = new Set([...this.#static, ...registered, ...this.#sourced]);
     const current = new Set(this.#watcher.watchList());
     for (const path of wanted) {
       if (!current.has(path) && path.startsWith('/')) {

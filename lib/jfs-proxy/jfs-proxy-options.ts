@@ -4,6 +4,7 @@ import { OptionsError } from '../errors.ts';
 import { rejectUnknownOptions, resolveDuration } from '../options.ts';
 import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../sources/jfs/frame-decoder.ts';
+import type { ChannelWatchers } from './channel-watchers.ts';
 import type { MountResolver } from './mount-table.ts';
 import { NOTIFY_CHANNEL } from './notify-message.ts';
 import { parseRedisAddress, type RedisAddress } from './redis-address.ts';
@@ -70,6 +71,8 @@ export interface JfsProxyOptions {
   readonly scheduler?: SchedulerLike;
   /** The environment to read. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Told what each client watches per channel (Kubernetes mode keeps FSWatcher resources with it). Default none. */
+  readonly watchers?: ChannelWatchers;
 }
 
 /** {@link JfsProxyOptions} validated, with every default filled in. */
@@ -91,6 +94,7 @@ export interface ResolvedJfsProxyOptions {
   readonly proxyId: string;
   readonly registryTtl: number;
   readonly scheduler: SchedulerLike;
+  readonly watchers: ChannelWatchers | undefined;
 }
 
 const names = [
@@ -113,6 +117,7 @@ const names = [
   'registryTtl',
   'scheduler',
   'env',
+  'watchers',
 ];
 
 /** Validates and completes {@link JfsProxyOptions}; throws an `OptionsError` naming a bad option. */
@@ -129,6 +134,13 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
       'mounts',
       options.mounts,
       'a MountResolver, such as StaticMountResolver.fromFile(file)',
+    );
+  }
+  if (options.watchers !== undefined && typeof options.watchers?.pathsChanged !== 'function') {
+    throw new OptionsError(
+      'watchers',
+      options.watchers,
+      'a ChannelWatchers, such as an FsWatcherKeeper',
     );
   }
   const listenText = pick(options.listen, 'MULTICAST_SERVER') ?? ':5079';
@@ -171,6 +183,7 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
       integer: true,
     }),
     scheduler: options.scheduler ?? asyncScheduler,
+    watchers: options.watchers,
   });
 }
 

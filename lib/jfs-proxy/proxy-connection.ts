@@ -10,6 +10,7 @@ import { encodeEvents } from '../sources/jfs/encode-message.ts';
 import { FrameDecoder } from '../sources/jfs/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../sources/jfs/jfs-message.ts';
 import { MessageType, messageTypeName } from '../sources/jfs/message-type.ts';
+import type { WatcherClient } from './channel-watchers.ts';
 import { ConnectionGuard, PartialFrameBudget } from './connection-limits.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { isWithin, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
@@ -59,6 +60,8 @@ export class ProxyConnection {
   readonly #sender: SendQueue;
   /** The idle timeout, frame deadline and partial-frame budgets (see connection-limits.ts). */
   readonly #guard: ConnectionGuard;
+  /** This connection as the optional `watchers` option sees it. */
+  readonly #client: WatcherClient;
 
   /** `budget` is shared by every connection of the proxy; a fresh one bounds this connection alone. */
   constructor(socket: Socket, host: ConnectionHost, budget = new PartialFrameBudget()) {
@@ -80,6 +83,7 @@ export class ProxyConnection {
       socket.destroy();
     });
     socket.on('close', () => this.#guard.release());
+    this.#client = { remote: this.remote, warn: (warning) => host.warn(warning) };
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('error', (err) => host.log('connection %s error: %s', this.remote, err.message));
     socket.on('close', () => this.#onClose());
@@ -236,6 +240,12 @@ export class ProxyConnection {
       if (type === MessageType.Watch) this.#watch(nodePath, channelId, podPath);
       else this.#unwatch(nodePath, channelId);
     }
+    const now = [...this.#watches].filter(([, channels]) => channels.has(channelId));
+    this.#host.options.watchers?.pathsChanged(
+      this.#client,
+      channelId,
+      now.map(([node]) => node),
+    );
   }
 
   #watch(nodePath: string, channelId: string, podPath: string): void {
@@ -268,6 +278,7 @@ export class ProxyConnection {
     for (const [nodePath, channels] of [...this.#watches]) {
       if (channels.has(channelId)) this.#unwatch(nodePath, channelId);
     }
+    this.#host.options.watchers?.cleared(this.#client, channelId);
   }
 
   #send(event: JfsEvent): void {
@@ -311,6 +322,7 @@ export class ProxyConnection {
     this.#backlog = [];
     for (const nodePath of this.#watches.keys()) this.#host.unwatched(this, nodePath);
     this.#watches.clear();
+    this.#host.options.watchers?.closed(this.#client);
     this.#host.closed(this);
   }
 }

@@ -91,7 +91,7 @@ describe('batchwatch daemon | proxy | watch --jfs (three real programs, one real
     cleanup(() => stopCli(proxy));
     expect(await proxy.exit).toBe(2);
     expect(proxy.stderr()).toBe(
-      'batchwatch: proxy needs --mounts FILE: the containers and their hostPath mounts (see --help).\n',
+      'batchwatch: proxy needs --mounts FILE (the containers and their hostPath mounts) or --kubernetes (see --help).\n',
     );
     const daemon = runCli(['daemon', 'relative/dir']);
     cleanup(() => stopCli(daemon));

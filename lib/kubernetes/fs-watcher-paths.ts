@@ -1,0 +1,153 @@
+import createDebug from 'debug';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
+import { OptionsError } from '../errors.ts';
+import { rejectUnknownOptions } from '../options.ts';
+import type { FsWatcher } from './fs-watcher.ts';
+import type { Informer, KubeClient, Pod } from './kube-client.ts';
+import { KubernetesApiError } from './kubernetes-errors.ts';
+
+const log = createDebug('batchwatch:kubernetes');
+
+/** Options of {@link FsWatcherPaths}. */
+export interface FsWatcherPathsOptions {
+  /** Follow only FSWatchers of pods scheduled on this node (`spec.nodeName`). Default: all, as the Go daemon does. */
+  readonly node?: string;
+  /** Delay before restarting a failed list or watch. Default: 1 s doubling to 30 s, for ever. */
+  readonly retry?: RetryPolicy;
+}
+
+/**
+ * The node paths that FSWatcher resources name, as the Go daemon follows
+ * them: a list, then a watch from the list's resourceVersion (client-node's
+ * informer); a watch answered 410 Gone relists and resyncs, any other failure
+ * restarts after a backoff. With `node`, only the resources whose pod runs on
+ * that node count (the pods of the node are followed the same way).
+ * `paths$` emits the whole wanted set on every change; plug it into
+ * `JfsDaemon` as its `pathSource`.
+ */
+export class FsWatcherPaths implements AsyncDisposable {
+  /** The wanted node paths: the current set, then every change. */
+  readonly paths$: Observable<ReadonlySet<string>>;
+  /** List and watch failures (each is retried). Hot. */
+  readonly warnings$: Observable<KubernetesApiError>;
+  readonly #watchers: Informer<FsWatcher>;
+  readonly #pods: Informer<Pod> | null;
+  readonly #retry: RetryPolicy;
+  readonly #paths = new BehaviorSubject<ReadonlySet<string>>(new Set());
+  readonly #warnings = new Subject<KubernetesApiError>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #attempts = new Map<object, number>();
+  #closed = false;
+  #closing: Promise<void> | null = null;
+
+  private constructor(client: KubeClient, options: FsWatcherPathsOptions) {
+    this.#watchers = client.fsWatcherInformer();
+    this.#pods = options.node === undefined ? null : client.podInformer(options.node);
+    this.#retry = options.retry ?? exponentialBackoff();
+    this.paths$ = this.#paths.asObservable();
+    this.warnings$ = this.#warnings.asObservable();
+  }
+
+  /**
+   * Lists (and starts watching) the FSWatchers, and the node's pods with
+   * `node`; resolves once the first lists are in (a failed first list is
+   * retried in the background and reported in `warnings$`).
+   */
+  static async start(
+    client: KubeClient,
+    options: FsWatcherPathsOptions = {},
+  ): Promise<FsWatcherPaths> {
+    rejectUnknownOptions(options, ['node', 'retry']);
+    if (options.node !== undefined && (typeof options.node !== 'string' || options.node === '')) {
+      throw new OptionsError('node', options.node, 'a node name');
+    }
+    if (options.retry !== undefined && typeof options.retry !== 'function') {
+      throw new OptionsError(
+        'retry',
+        options.retry,
+        'a RetryPolicy: (attempt) => delay in ms or null',
+      );
+    }
+    const source = new FsWatcherPaths(client, options);
+    source.#follow(source.#watchers);
+    if (source.#pods !== null) source.#follow(source.#pods);
+    // A failed list does not reject: it is reported to 'error', which retries.
+    await Promise.all([source.#watchers.start(), source.#pods?.start()]);
+    source.#update();
+    return source;
+  }
+
+  /** The wanted node paths now. */
+  get paths(): ReadonlySet<string> {
+    return this.#paths.value;
+  }
+
+  /** Stops both watches and every retry timer; completes the observables. Idempotent: the same promise. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await this.#watchers.stop();
+    await this.#pods?.stop();
+    this.#paths.complete();
+    this.#warnings.complete();
+  }
+
+  #follow<T extends object>(informer: Informer<T>): void {
+    informer.on('change', () => {
+      this.#attempts.delete(informer);
+      this.#update();
+    });
+    informer.on('error', (err: unknown) => this.#failed(informer, err));
+  }
+
+  #update(): void {
+    if (this.#closed) return;
+    const onNode =
+      this.#pods === null
+        ? null
+        : new Set(
+            this.#pods.list().map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`),
+          );
+    const wanted = new Set<string>();
+    for (const watcher of this.#watchers.list()) {
+      const pod = `${watcher.metadata?.namespace}/${watcher.spec?.pod ?? ''}`;
+      if (onNode !== null && !onNode.has(pod)) continue;
+      for (const path of watcher.spec?.paths ?? []) {
+        if (typeof path === 'string' && path.startsWith('/')) wanted.add(path);
+      }
+    }
+    const current = this.#paths.value;
+    if (wanted.size === current.size && [...wanted].every((path) => current.has(path))) return;
+    log('FSWatchers name %d node path(s)', wanted.size);
+    this.#paths.next(wanted);
+  }
+
+  /** The informer stopped on an error other than 410 (which it handles by relisting): restart it later. */
+  #failed<T extends object>(informer: Informer<T>, err: unknown): void {
+    if (this.#closed) return;
+    const attempt = (this.#attempts.get(informer) ?? 0) + 1;
+    this.#attempts.set(informer, attempt);
+    const error = new KubernetesApiError('list/watch', err);
+    log('%s', error.message);
+    this.#warnings.next(error);
+    const delay = this.#retry(attempt);
+    if (delay === null) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (this.#closed) return;
+      informer.start().catch((again: unknown) => this.#failed(informer, again));
+    }, delay);
+    this.#timers.add(timer);
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it, vi } from 'vitest';
+import { KubernetesMountResolver } from '../../../lib/kubernetes/kubernetes-mount-resolver.ts';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
+import { appPod } from '../../support/kube-objects.ts';
+import { startApi } from './support.ts';
+
+const cleanup = cleanupAfterEach();
+const ref = { namespace: 'user-space-alice', pod: 'files-0', container: 'files' };
+const pod = (hostPath: string) =>
+  appPod({
+    namespace: 'user-space-alice',
+    name: 'files-0',
+    container: 'files',
+    node: 'olares-node-1',
+    volumes: [{ name: 'home', hostPath, type: 'DirectoryOrCreate', mountPath: '/data' }],
+  });
+
+describe('KubernetesMountResolver (official client, test API server)', () => {
+  it('reads the pod once, serves later lookups from its cache while watching it', async () => {
+    const { api, client } = await startApi(cleanup);
+    api.putPod(pod('/olares/rootfs/alice'));
+    const resolver = new KubernetesMountResolver(client);
+    cleanup(() => resolver.close());
+    const mounts = [{ mountPath: '/data', hostPath: '/olares/rootfs/alice' }];
+    expect(await resolver.mountsOf(ref)).toEqual(mounts);
+    expect(await resolver.mountsOf(ref)).toEqual(mounts);
+    expect(await resolver.mountsOf({ ...ref, container: 'sidecar' })).toEqual([]);
+    const reads = api.requests.filter(
+      (r) => r === 'GET /api/v1/namespaces/user-space-alice/pods/files-0',
+    );
+    expect(reads).toHaveLength(1);
+    await vi.waitFor(() => expect(api.watchCount).toBe(1));
+    expect(api.requests).toContain(
+      'GET /api/v1/namespaces/user-space-alice/pods?watch=true&fieldSelector=metadata.name%3Dfiles-0&resourceVersion=1001',
+    );
+  });
+
+  it('forgets a deleted pod and reads its successor of the same name', async () => {
+    const { api, client } = await startApi(cleanup);
+    api.putPod(pod('/olares/rootfs/old'));
+    const resolver = new KubernetesMountResolver(client);
+    cleanup(() => resolver.close());
+    expect(await resolver.mountsOf(ref)).toEqual([
+      { mountPath: '/data', hostPath: '/olares/rootfs/old' },
+    ]);
+    await vi.waitFor(() => expect(api.watchCount).toBe(1));
+    api.deletePod('user-space-alice', 'files-0');
+    await vi.waitFor(() => expect(resolver.cachedPods).toBe(0));
+    expect(await resolver.mountsOf(ref)).toBeUndefined();
+    api.putPod(pod('/olares/rootfs/new'));
+    expect(await resolver.mountsOf(ref)).toEqual([
+      { mountPath: '/data', hostPath: '/olares/rootfs/new' },
+    ]);
+  });
+
+  it('does not cache a missing pod, and closes every watch on close()', async () => {
+    const { api, client } = await startApi(cleanup);
+    const resolver = new KubernetesMountResolver(client);
+    expect(await resolver.mountsOf(ref)).toBeUndefined();
+    expect(resolver.cachedPods).toBe(0);
+    api.putPod(pod('/olares/rootfs/alice'));
+    expect(await resolver.mountsOf(ref)).toHaveLength(1);
+    await vi.waitFor(() => expect(api.watchCount).toBe(1));
+    resolver.close();
+    await vi.waitFor(() => expect(api.watchCount).toBe(0));
+  });
+});
