@@ -1,6 +1,3 @@
-import { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';
-import { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
-import { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';
 import { type MetricsEndpoint, startMetrics } from './metrics-endpoint.ts';
 import type { DaemonConfig, ProxyConfig } from './parse-args.ts';
 import type { CliContext } from './watch-command.ts';
@@ -10,6 +7,8 @@ import type { CliContext } from './watch-command.ts';
  * request, then closes and prints its counters.
  */
 export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<number> {
+  const { JfsProxy } = await import('../jfs-proxy/jfs-proxy.ts');
+  const { StaticMountResolver } = await import('../jfs-proxy/static-mount-resolver.ts');
   const proxy = await JfsProxy.start({
     mounts: StaticMountResolver.fromFile(config.mounts),
     env: cli.env,
@@ -51,6 +50,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
  * request, then closes and prints its counters.
  */
 export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<number> {
+  const { JfsDaemon } = await import('../jfs-daemon/jfs-daemon.ts');
   const daemon = await JfsDaemon.start({
     paths: config.paths,
     followProxies: config.follow,

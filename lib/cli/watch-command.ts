@@ -3,13 +3,12 @@ import { resolve } from 'node:path';
 import { actionName } from '../events/action.ts';
 import type { Event } from '../events/event.ts';
 import { EventQueue } from '../queue/event-queue.ts';
-import { dockerSource } from '../sources/docker/docker-source.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
-import { jfsSource } from '../sources/jfs/jfs-source.ts';
 import { dockerConnection } from './docker-url.ts';
 import { formatBatch } from './format-batch.ts';
 import { startMetrics } from './metrics-endpoint.ts';
+import { importNeeding } from './optional-dependency.ts';
 import type { WatchConfig } from './parse-args.ts';
 import { StatusReporter } from './status-reporter.ts';
 import { UsageError } from './usage-error.ts';
@@ -35,7 +34,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
   const missing = config.paths.find((path) => !existsSync(resolve(cli.cwd, path)));
   if (missing !== undefined) throw new UsageError(`no such file or directory: ${missing}`);
 
-  const sources = buildSources(config, cli);
+  const sources = await buildSources(config, cli);
   const reporter = new StatusReporter({
     write: (text) => cli.stderr.write(text),
     isTTY: cli.stderr.isTTY === true,
@@ -82,14 +81,23 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
   return 0;
 }
 
-function buildSources(config: WatchConfig, cli: CliContext): EventSource[] {
+/** Builds the sources asked for, loading the Docker and JFS ones (and dockerode) only when asked. */
+async function buildSources(config: WatchConfig, cli: CliContext): Promise<EventSource[]> {
   const sources: EventSource[] = [];
   if (config.paths.length > 0) {
     sources.push(fileSource(config.paths.map((path) => resolve(cli.cwd, path))));
   }
-  if (config.docker !== null)
-    sources.push(dockerSource({ docker: dockerConnection(config.docker) }));
+  if (config.docker !== null) {
+    const connection = dockerConnection(config.docker);
+    const { dockerSource } = await importNeeding(
+      () => import('../sources/docker/docker-source.ts'),
+      'dockerode',
+      '--docker',
+    );
+    sources.push(dockerSource({ docker: connection }));
+  }
   if (config.jfs !== null) {
+    const { jfsSource } = await import('../sources/jfs/jfs-source.ts');
     sources.push(jfsSource({ server: config.jfs.server, paths: config.jfs.paths, env: cli.env }));
   }
   return sources;
