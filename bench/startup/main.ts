@@ -1,12 +1,12 @@
 // Start-up cost of the package as users load it (the built dist/, through the exports map).
 // `npx node bench/startup/main.ts` measures, in one run, 5 interleaved rounds of fresh processes:
 // - bare `node -e 0`, `import('rxjs') + import('chokidar')` (all that a queue and a file source
-//   need), `import('batchwatch')` and the other entry points: wall time and RSS. Goal:
+//   need), `import('batchwatch')` and the other entry points: wall time, CPU time and RSS. Goal:
 //   import('batchwatch') costs at most 1.3x what rxjs + chokidar cost over a bare start.
 // - `batchwatch --version` against a bare start. Goal: under 1.5x.
 // - `batchwatch proxy` idle RSS, with a private redis-server, against an idle bare node. Goal: < 60 MB.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,8 @@ import { fmt, median, printTable } from '../support.ts';
 const RUNS = 5;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'cli', 'main.js');
-if (!existsSync(cli)) spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+// Measure what `npm run build` makes of the current sources.
+spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 
 /**
  * Every child reports, as it exits, its CPU time (user + system, all threads) and RSS on the last
