@@ -34,7 +34,6 @@ export { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';
 export type { JfsAddress } from '../sources/jfs/address.ts';
 export { DEFAULT_NOTIFY_SERVER, formatAddress, parseAddress } from '../sources/jfs/address.ts';
 export { createNotifyWatcher } from '../sources/jfs/create-notify-watcher.ts';
-
 export { decodePayload } from '../sources/jfs/decode-payload.ts';
 export { encodeMessage } from '../sources/jfs/encode-message.ts';
 export type { DecodedItem } from '../sources/jfs/frame-decoder.ts';
