@@ -2,7 +2,7 @@
 // compile a file importing every entry point (strict, nodenext, skipLibCheck false), import each
 // entry point at run time and check that it loads no heavy dependency it does not need, and run
 // the installed `batchwatch --version`. Installs from npm's cache first (`npm ci` filled it).
-// Usage: npm run check:package   (exits 1 on the first failure)
+// Usage: npm run check:package   (exits 1 if any check fails)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
