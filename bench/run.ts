@@ -8,6 +8,7 @@ const benches: Record<string, string> = {
   'jfs-e2e': 'jfs/end-to-end.ts',
   file: 'file/main.ts',
   docker: 'docker/main.ts',
+  startup: 'startup/main.ts',
 };
 
 const wanted = process.argv.slice(2);

@@ -4,9 +4,9 @@
 //   npx node examples/idle-watcher.ts
 //   docker run -d --init --label idle.timeout=3 --name sleepy busybox sleep 600
 import Dockerode from 'dockerode';
+import { dockerSource } from '../lib/docker/index.ts';
 import {
   Action,
-  dockerSource,
   type Event,
   EventQueue,
   isContainerPause,

@@ -4,7 +4,8 @@
 //   npx node examples/route-reloader.ts
 //   docker run -d --label route.port=8080 --name web busybox sleep 600
 import Dockerode from 'dockerode';
-import { Action, dockerSource, type Event, EventQueue, isContainerStop } from '../lib/index.ts';
+import { dockerSource } from '../lib/docker/index.ts';
+import { Action, type Event, EventQueue, isContainerStop } from '../lib/index.ts';
 
 type Routes = Map<string, string>;
 

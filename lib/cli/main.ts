@@ -4,9 +4,7 @@ import { readFileSync } from 'node:fs';
 import { BatchwatchError } from '../errors.ts';
 import { helpText } from './help.ts';
 import { parseCommand } from './parse-args.ts';
-import { runDaemon, runProxy } from './server-commands.ts';
 import { UsageError } from './usage-error.ts';
-import { runWatch } from './watch-command.ts';
 
 const version = (): string =>
   (
@@ -49,12 +47,13 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'version':
       process.stdout.write(`${version()}\n`);
       return 0;
+    // Each command loads only what it uses: `--version` and `proxy` stay light.
     case 'watch':
-      return runWatch(command.config, context());
+      return (await import('./watch-command.ts')).runWatch(command.config, context());
     case 'proxy':
-      return runProxy(command.config, context());
+      return (await import('./server-commands.ts')).runProxy(command.config, context());
     case 'daemon':
-      return runDaemon(command.config, context());
+      return (await import('./server-commands.ts')).runDaemon(command.config, context());
   }
 }
 

@@ -1,6 +1,4 @@
-import { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';
-import { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
-import { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';
+import type { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 import { listenFailure } from './listen-failure.ts';
 import { type MetricsEndpoint, startMetrics } from './metrics-endpoint.ts';
 import type { DaemonConfig, ProxyConfig } from './parse-args.ts';
@@ -12,6 +10,8 @@ import type { CliContext } from './watch-command.ts';
  * request, then closes and prints its counters.
  */
 export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<number> {
+  const { JfsProxy } = await import('../jfs-proxy/jfs-proxy.ts');
+  const { StaticMountResolver } = await import('../jfs-proxy/static-mount-resolver.ts');
   const listen = config.listen ?? cli.env['MULTICAST_SERVER'] ?? ':5079';
   const k8s = config.kubernetes ? await kubernetesProxyParts(cli) : undefined;
   let proxy: JfsProxy;
@@ -67,6 +67,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
  */
 export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<number> {
   const k8s = config.kubernetes === undefined ? undefined : await fsWatcherPaths(config, cli);
+  const { JfsDaemon } = await import('../jfs-daemon/jfs-daemon.ts');
   const daemon = await JfsDaemon.start({
     ...(k8s === undefined ? {} : { pathSource: k8s }),
     paths: config.paths,

@@ -3,13 +3,12 @@ import { SourceError } from '../errors.ts';
 import { actionName } from '../events/action.ts';
 import type { Event } from '../events/event.ts';
 import { EventQueue } from '../queue/event-queue.ts';
-import { dockerSource } from '../sources/docker/docker-source.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
-import { jfsSource } from '../sources/jfs/jfs-source.ts';
 import { dockerConnection } from './docker-url.ts';
 import { formatBatch } from './format-batch.ts';
 import { startMetrics } from './metrics-endpoint.ts';
+import { importNeeding } from './optional-dependency.ts';
 import type { WatchConfig } from './parse-args.ts';
 import { pathProblem } from './path-problem.ts';
 import { StatusReporter } from './status-reporter.ts';
@@ -39,7 +38,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
     if (problem !== null) throw new UsageError(`${path} ${problem}.`);
   }
 
-  const sources = buildSources(config, cli);
+  const sources = await buildSources(config, cli);
   const reporter = new StatusReporter({
     write: (text) => cli.stderr.write(text),
     isTTY: cli.stderr.isTTY === true,
@@ -95,14 +94,23 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
   return failedSources === sources.length ? 2 : 0;
 }
 
-function buildSources(config: WatchConfig, cli: CliContext): EventSource[] {
+/** Builds the sources asked for, loading the Docker and JFS ones (and dockerode) only when asked. */
+async function buildSources(config: WatchConfig, cli: CliContext): Promise<EventSource[]> {
   const sources: EventSource[] = [];
   if (config.paths.length > 0) {
     sources.push(fileSource(config.paths.map((path) => resolve(cli.cwd, path))));
   }
-  if (config.docker !== null)
-    sources.push(dockerSource({ docker: dockerConnection(config.docker, cli.env) }));
+  if (config.docker !== null) {
+    const connection = dockerConnection(config.docker, cli.env);
+    const { dockerSource } = await importNeeding(
+      () => import('../sources/docker/docker-source.ts'),
+      'dockerode',
+      '--docker',
+    );
+    sources.push(dockerSource({ docker: connection }));
+  }
   if (config.jfs !== null) {
+    const { jfsSource } = await import('../sources/jfs/jfs-source.ts');
     sources.push(jfsSource({ server: config.jfs.server, paths: config.jfs.paths, env: cli.env }));
   }
   return sources;

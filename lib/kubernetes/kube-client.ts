@@ -31,8 +31,19 @@ export interface WatchHandle {
   abort(): void;
 }
 
-/** A list-then-watch cache of objects that relists on 410 Gone (client-node's `ListWatch`). */
-export type Informer<T extends object> = ListWatch<T & { metadata?: object }>;
+/**
+ * A list-then-watch cache of objects that relists on 410 Gone (client-node's
+ * `ListWatch`), as far as batchwatch uses it. A local interface, so that the
+ * declarations of `batchwatch/kubernetes` do not depend on the client's own
+ * types (which do not compile with `skipLibCheck: false`).
+ */
+export interface Informer<T extends object> {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  list(): readonly T[];
+  on(event: 'change', callback: (object: T) => void): void;
+  on(event: 'error', callback: (err: unknown) => void): void;
+}
 
 /**
  * The calls batchwatch makes to the API server, on the official client
@@ -180,8 +191,11 @@ export class KubeClient {
     }
   }
 
-  /** The loaded configuration (for callers that need more of the client). */
-  get config(): KubeConfig {
+  /**
+   * The loaded configuration, a `KubeConfig` of `@kubernetes/client-node`, for
+   * callers that need more of the client (typed loosely: see {@link Informer}).
+   */
+  get config(): object {
     return this.#config;
   }
 

@@ -52,8 +52,11 @@ export interface SourceContext {
   error(error: Error): void;
   /** Aborted when the subscriber unsubscribes: pass it to requests and sleeps. */
   readonly signal: AbortSignal;
-  /** The source's debug logger (`batchwatch:<name>`). */
-  readonly log: createDebug.Debugger;
+  /**
+   * The source's `debug` logger (`batchwatch:<name>`): printf-style `log('%d lines', n)`.
+   * Typed narrowly so that the declarations need no `@types/debug`.
+   */
+  readonly log: (formatter: string, ...args: unknown[]) => void;
 }
 
 /** Starts watching for one subscriber; returns what releases every handle it opened. */

@@ -42,8 +42,44 @@ export interface DockerClient {
   containers(query: DockerContainersQuery): Promise<readonly DockerContainerSummary[]>;
 }
 
+/**
+ * dockerode's connection options (`new Dockerode(options)`): `{ socketPath }`, `{ host, port }`,
+ * TLS material. Declared here, not taken from `@types/dockerode`, so that batchwatch's types
+ * compile without dockerode's.
+ */
+export interface DockerConnectionOptions {
+  readonly socketPath?: string;
+  readonly host?: string;
+  readonly port?: number | string;
+  readonly protocol?: 'https' | 'http' | 'ssh';
+  readonly username?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly ca?: string | string[] | Buffer | Buffer[];
+  readonly cert?: string | string[] | Buffer | Buffer[];
+  readonly key?: string | string[] | Buffer | Buffer[];
+  /** Milliseconds before a request times out. Default: none. */
+  readonly timeout?: number;
+  /** The API version (`v1.43`). Default: the daemon's. */
+  readonly version?: string;
+  readonly sshAuthAgent?: string;
+}
+
+/** The two methods of a dockerode instance that {@link dockerClient} calls; any `Dockerode` has them. */
+export interface DockerodeLike {
+  getEvents(options: {
+    filters: string;
+    since?: number;
+    until?: number;
+    abortSignal: AbortSignal;
+  }): Promise<NodeJS.ReadableStream>;
+  listContainers(options: {
+    filters: string;
+    abortSignal: AbortSignal;
+  }): Promise<readonly DockerContainerSummary[]>;
+}
+
 /** A dockerode instance, or dockerode's connection options. */
-export type DockerConnection = Dockerode | Dockerode.DockerOptions;
+export type DockerConnection = DockerodeLike | DockerConnectionOptions;
 
 /** True for a {@link DockerClient} (as opposed to a dockerode instance or options). */
 export function isDockerClient(value: unknown): value is DockerClient {
@@ -76,7 +112,7 @@ export function dockerClient(connection: DockerConnection = {}): DockerClient {
  * A dockerode of our own. On a unix socket it gets an agent without keep-alive: Node's global
  * agent would keep the socket of the container list open after the source is unsubscribed.
  */
-function localDockerode(options: Dockerode.DockerOptions): Dockerode {
+function localDockerode(options: DockerConnectionOptions): DockerodeLike {
   const docker = new Dockerode(options);
   const modem = docker.modem as { socketPath?: unknown; agent?: unknown };
   if (modem.socketPath !== undefined && modem.agent === undefined) {
@@ -85,6 +121,6 @@ function localDockerode(options: Dockerode.DockerOptions): Dockerode {
   return docker;
 }
 
-function isDockerode(value: DockerConnection): value is Dockerode {
-  return typeof (value as Partial<Dockerode>).getEvents === 'function';
+function isDockerode(value: DockerConnection): value is DockerodeLike {
+  return typeof (value as Partial<DockerodeLike>).getEvents === 'function';
 }

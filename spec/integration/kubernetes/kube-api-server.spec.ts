@@ -1,7 +1,7 @@
 // The test API server must answer as a real one does, or the Kubernetes specs prove nothing:
 // these run the official client against it for the rules the other specs rely on.
 import { request } from 'node:http';
-import { CustomObjectsApi, Watch } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
 import { describe, expect, it, vi } from 'vitest';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { startApi } from './support.ts';
@@ -19,7 +19,7 @@ const body = (name: string, paths: string[]) => ({
 describe('the test API server, through the official client', () => {
   it('answers an update from a stale resourceVersion 409 Conflict, and a current one with a new version', async () => {
     const { client } = await startApi(cleanup);
-    const api = client.config.makeApiClient(CustomObjectsApi);
+    const api = (client.config as KubeConfig).makeApiClient(CustomObjectsApi);
     const created = await api.createNamespacedCustomObject({ ...fsw, body: body('w', ['/a']) });
     const version = created.metadata.resourceVersion as string;
     const updated = await api.replaceNamespacedCustomObject({
@@ -44,11 +44,11 @@ describe('the test API server, through the official client', () => {
 
   it('streams watch events as JSON lines from a version, and ends an expired one with a 410 ERROR event', async () => {
     const { api, client } = await startApi(cleanup);
-    const custom = client.config.makeApiClient(CustomObjectsApi);
+    const custom = (client.config as KubeConfig).makeApiClient(CustomObjectsApi);
     const first = await custom.createNamespacedCustomObject({ ...fsw, body: body('a', ['/a']) });
     await custom.createNamespacedCustomObject({ ...fsw, body: body('b', ['/b']) });
     const events: [string, string][] = [];
-    const watch = new Watch(client.config);
+    const watch = new Watch(client.config as KubeConfig);
     const handle = await watch.watch(
       '/apis/sys.bytetrade.io/v1alpha1/fswatchers',
       { resourceVersion: first.metadata.resourceVersion },

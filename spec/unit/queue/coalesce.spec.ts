@@ -1,6 +1,7 @@
 import { of, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { Action, coalesce, coalesceBatch, mergeEvents } from '../../../lib/index.ts';
+import { Action, coalesce } from '../../../lib/index.ts';
+import { coalesceBatch, mergeEvents } from '../../../lib/queue/coalesce.ts';
 import { dockerEvent, fileEvent, forceReload } from '../../../lib/testing/index.ts';
 
 const created = fileEvent.created('/a');

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import * as docker from '../../lib/docker/index.ts';
+import * as root from '../../lib/index.ts';
+import * as jfs from '../../lib/jfs/index.ts';
+import * as metrics from '../../lib/metrics/index.ts';
+import * as testing from '../../lib/testing/index.ts';
+
+// The public surface at run time (types are checked by the packed-package check). A change here
+// is a change of the API: update the README's entry points and the CHANGELOG with it.
+describe('entry points', () => {
+  it('batchwatch: the model, the queue and its operators, route, backoff, the file and poll sources', () => {
+    expect(Object.keys(root).sort()).toEqual(
+      [
+        'Action',
+        'ActionGroup',
+        'BatchwatchError',
+        'CallbackError',
+        'CompactedError',
+        'DeadLetterError',
+        'EventQueue',
+        'EventSource',
+        'EventType',
+        'FileWatchError',
+        'FlushError',
+        'HandlerTimeoutError',
+        'MAX_DURATION_MS',
+        'OptionsError',
+        'OverflowError',
+        'OverflowPolicy',
+        'PollError',
+        'PollFailedError',
+        'PollFetchError',
+        'PollMappingError',
+        'PollSource',
+        'QueueClosedError',
+        'QueueError',
+        'RevisionError',
+        'RouteKeyError',
+        'RouterClosedError',
+        'RouterError',
+        'SourceError',
+        'SourceStatusKind',
+        'actionGroup',
+        'actionName',
+        'batchEvents',
+        'byActionGroup',
+        'byType',
+        'coalesce',
+        'compareRevisions',
+        'createEvent',
+        'defaultCoalesceKey',
+        'dockerActionMap',
+        'exponentialBackoff',
+        'fileSource',
+        'formatEvent',
+        'isAction',
+        'isContainerPause',
+        'isContainerStart',
+        'isContainerStop',
+        'pollSource',
+        'route',
+      ].sort(),
+    );
+  });
+
+  it('each concept has one entry point: no name is exported by two', () => {
+    const entries = { root, docker, jfs, metrics, testing };
+    const owners = new Map<string, string[]>();
+    for (const [entry, names] of Object.entries(entries)) {
+      for (const name of Object.keys(names)) owners.set(name, [...(owners.get(name) ?? []), entry]);
+    }
+    expect([...owners].filter(([, where]) => where.length > 1)).toEqual([]);
+  });
+
+  it('codec and server internals stay private', () => {
+    const internal = [
+      'FIELD_SIZE',
+      'EVENT_RECORD_SIZE',
+      'encodeFrame',
+      'encodeEvents',
+      'podToNodePath',
+      'nodeToPodPath',
+      'parseChannelId',
+      'isWithin',
+      'REGISTRY_PREFIX',
+      'CONTROL_CHANNEL',
+      'WatchRegistry',
+      'ProxyConnection',
+      'WriteDebouncer',
+    ];
+    for (const entry of [root, docker, jfs, metrics, testing]) {
+      expect(Object.keys(entry).filter((name) => internal.includes(name))).toEqual([]);
+    }
+  });
+
+  it('the Docker and JFS entry points carry their sources and errors', () => {
+    expect(Object.keys(docker)).toEqual(
+      expect.arrayContaining(['dockerSource', 'dockerClient', 'InitialState', 'DockerSourceError']),
+    );
+    expect(Object.keys(jfs)).toEqual(
+      expect.arrayContaining([
+        'jfsSource',
+        'JfsWatcher',
+        'JfsProxy',
+        'JfsDaemon',
+        'StaticMountResolver',
+        'FrameDecoder',
+        'encodeMessage',
+        'Op',
+        'JfsError',
+      ]),
+    );
+  });
+});
