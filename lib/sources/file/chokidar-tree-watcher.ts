@@ -5,7 +5,7 @@ import { FileWatchError } from '../../errors.ts';
 import { fileIdentity } from './file-identity.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import { FileOp } from './rename-pairer.ts';
-import { ATOMIC_MS, type StartTreeWatcher } from './tree-watcher.ts';
+import { ATOMIC_MS, type StartTreeWatcher, type TreeWatcherKind } from './tree-watcher.ts';
 import type { WatchRoot } from './watch-roots.ts';
 
 const chokidarOps: Readonly<Record<string, { op: FileOp; dir: boolean }>> = {
@@ -22,7 +22,7 @@ const chokidarOps: Readonly<Record<string, { op: FileOp; dir: boolean }>> = {
  * become `FileWatchError` warnings (once per path and code); chokidar goes on
  * watching the rest.
  */
-export const watchTreeWithChokidar: StartTreeWatcher = (root, options, sink) => {
+const watchTreeWithChokidar: StartTreeWatcher = (root, options, sink) => {
   const watcher = watch(root.dir, chokidarOptions(root, options));
   let scanned = false;
   let seen = 0;
@@ -51,6 +51,12 @@ export const watchTreeWithChokidar: StartTreeWatcher = (root, options, sink) => 
     sink.ready();
   });
   return () => watcher.close();
+};
+
+/** chokidar: the rename pairer remembers identities. */
+export const chokidarTreeWatcher: TreeWatcherKind = {
+  start: watchTreeWithChokidar,
+  remembers: false,
 };
 
 function chokidarOptions(root: WatchRoot, options: ResolvedFileSourceOptions): ChokidarOptions {

@@ -1,4 +1,4 @@
-import { type FSWatcher, lstatSync, readdirSync, type Stats, watch } from 'node:fs';
+import { lstatSync, readdirSync, type Stats, watch } from 'node:fs';
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 import { FileWatchError } from '../../errors.ts';
 import { DelayedPaths } from './delayed-paths.ts';
@@ -6,7 +6,13 @@ import { fileIdentity } from './file-identity.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import { type IgnoreMatcher, ignoreMatcher } from './ignore-matcher.ts';
 import { FileOp } from './rename-pairer.ts';
-import { ATOMIC_MS, type StartTreeWatcher, type TreeSink } from './tree-watcher.ts';
+import { type DirNode, dirNode, FileEntry, identityOf } from './tree-node.ts';
+import {
+  ATOMIC_MS,
+  type StartTreeWatcher,
+  type TreeSink,
+  type TreeWatcherKind,
+} from './tree-watcher.ts';
 import { FileWatchFallbackError, isWatchLimit } from './watch-fallback-error.ts';
 import type { WatchRoot } from './watch-roots.ts';
 
@@ -20,21 +26,6 @@ const SCAN_SLICE = 4096;
  */
 const EMPTY_HOLD_MS = 50;
 
-/** One directory of the tree. */
-interface DirNode {
-  readonly path: string;
-  /** Levels below the root (the root is 0). */
-  readonly level: number;
-  readonly ino: number;
-  /**
-   * Each entry: a file's modification time in ms (an event that leaves it
-   * as it was is not a write), or a directory's node.
-   */
-  readonly entries: Map<string, number | DirNode>;
-  watcher: FSWatcher | null;
-  closed: boolean;
-}
-
 /**
  * Watches one root on Linux with one `fs.watch` (one inotify watch) per
  * directory and a scan that stats each entry once. Each directory is watched
@@ -46,11 +37,17 @@ interface DirNode {
  * directory that cannot get a watch (ENOSPC, EMFILE) is polled instead, with
  * one warning. Symbolic links are entries, not followed.
  */
-export const watchTreeNatively: StartTreeWatcher = (root, options, sink, scheduler) => {
+const watchTreeNatively: StartTreeWatcher = (root, options, sink, scheduler) => {
   const tree = new NativeTree(root, options, sink, scheduler);
   tree.start();
   return async () => tree.close();
 };
+
+/**
+ * The native watcher remembers every entry's identity itself (as numbers:
+ * no string and no path key per file), so the rename pairer need not.
+ */
+export const nativeTreeWatcher: TreeWatcherKind = { start: watchTreeNatively, remembers: true };
 
 class NativeTree {
   readonly #root: WatchRoot;
@@ -58,10 +55,14 @@ class NativeTree {
   readonly #sink: TreeSink;
   readonly #scheduler: SchedulerLike;
   readonly #ignored: IgnoreMatcher;
-  readonly #unlinks: DelayedPaths;
+  /** Held file unlinks, with the identity of the file (see ATOMIC_MS). */
+  readonly #unlinks: DelayedPaths<string>;
   /** Empty files whose add or change waits for content; the op to report (see EMPTY_HOLD_MS). */
-  readonly #empty: DelayedPaths;
-  readonly #emptyOps = new Map<string, FileOp>();
+  readonly #empty: DelayedPaths<FileOp>;
+  /** The path of each held unlink, by identity. */
+  readonly #heldIds = new Map<string, string>();
+  /** Entries in the tree, the root included. */
+  #count = 1;
   #rootNode: DirNode | null = null;
   /** Directories found by the initial scan and not read yet. */
   #toScan: DirNode[] = [];
@@ -85,23 +86,21 @@ class NativeTree {
     this.#sink = sink;
     this.#scheduler = scheduler;
     this.#ignored = ignoreMatcher(options.ignored);
-    this.#unlinks = new DelayedPaths(ATOMIC_MS, scheduler, (path) =>
-      sink.changed(FileOp.Unlink, path, false, undefined),
-    );
-    this.#empty = new DelayedPaths(EMPTY_HOLD_MS, scheduler, (path) => {
-      const op = this.#emptyOps.get(path);
-      this.#emptyOps.delete(path);
+    this.#unlinks = new DelayedPaths<string>(ATOMIC_MS, scheduler, (path, identity) => {
+      if (this.#heldIds.get(identity) === path) this.#heldIds.delete(identity);
+      sink.changed(FileOp.Unlink, path, false, identity);
+    });
+    this.#empty = new DelayedPaths<FileOp>(EMPTY_HOLD_MS, scheduler, (path, op) => {
       const stats = lstatSync(path, { throwIfNoEntry: false });
-      if (op !== undefined && stats !== undefined)
-        sink.changed(op, path, false, fileIdentity(stats));
+      if (stats !== undefined) sink.changed(op, path, false, fileIdentity(stats), false);
     });
   }
 
   start(): void {
     const stats = lstatSync(this.#root.dir);
-    const node = this.#node(this.#root.dir, 0, stats);
+    const node = dirNode(this.#root.dir, 0, stats);
     this.#rootNode = node;
-    this.#sink.found(node.path, true, fileIdentity(stats));
+    this.#sink.found(node.path, true, undefined);
     this.#toScan.push(node);
     this.#scanSlice();
   }
@@ -113,6 +112,7 @@ class NativeTree {
     this.#pollTimer?.unsubscribe();
     this.#unlinks.close();
     this.#empty.close();
+    this.#heldIds.clear();
     this.#toScan = [];
     if (this.#rootNode !== null) this.#closeTree(this.#rootNode);
     this.#polled.clear();
@@ -128,6 +128,7 @@ class NativeTree {
     }
     if (this.#closed) return;
     this.#sink.scanned(this.#seen);
+    this.#sink.tracked(this.#count);
     if (this.#toScan.length > 0) {
       this.#slice = setImmediate(() => this.#scanSlice());
       return;
@@ -158,29 +159,37 @@ class NativeTree {
     if (this.#ignored.byPath(path)) return;
     const stats = known ?? lstatSync(path, { throwIfNoEntry: false });
     if (stats === undefined || this.#ignored.byStats(path, stats)) return;
-    const identity = fileIdentity(stats);
     this.#seen++;
+    this.#count++;
     if (!stats.isDirectory()) {
-      node.entries.set(name, stats.mtimeMs);
-      if (initial) this.#sink.found(path, false, identity);
+      node.entries.set(name, new FileEntry(stats));
+      if (initial) this.#sink.found(path, false, undefined);
       // Gone and back within the atomic time: an atomic save, one change.
-      else this.#file(this.#unlinks.take(path) ? FileOp.Change : FileOp.Add, path, stats);
+      else if (this.#takeUnlink(path) !== undefined) this.#file(FileOp.Change, path, stats, false);
+      else this.#file(FileOp.Add, path, stats, this.#heldIds.has(fileIdentity(stats) ?? ''));
       return;
     }
-    const child = this.#node(path, node.level + 1, stats);
+    const child = dirNode(path, node.level + 1, stats);
     node.entries.set(name, child);
     if (initial) {
-      this.#sink.found(path, true, identity);
+      this.#sink.found(path, true, undefined);
       if (child.level <= this.#maxLevel) this.#toScan.push(child);
       return;
     }
-    if (this.#unlinks.take(path)) this.#sink.changed(FileOp.Unlink, path, false, undefined);
-    this.#sink.changed(FileOp.Add, path, true, identity);
+    const unlinked = this.#takeUnlink(path);
+    if (unlinked !== undefined) this.#sink.changed(FileOp.Unlink, path, false, unlinked);
+    this.#sink.changed(FileOp.Add, path, true, fileIdentity(stats), false);
+    this.#sink.tracked(this.#count);
     if (child.level <= this.#maxLevel) this.#scan(child, false);
   }
 
-  #node(path: string, level: number, stats: Stats): DirNode {
-    return { path, level, ino: stats.ino, entries: new Map(), watcher: null, closed: false };
+  /** Stops holding the unlink of `path`; the identity it was held with, if it was. */
+  #takeUnlink(path: string): string | undefined {
+    const identity = this.#unlinks.take(path);
+    if (identity !== undefined && this.#heldIds.get(identity) === path) {
+      this.#heldIds.delete(identity);
+    }
+    return identity;
   }
 
   /** Watches `node` natively, or polls it; false when it cannot be watched at all (warned). */
@@ -227,37 +236,38 @@ class NativeTree {
       return;
     }
     const dir = stats.isDirectory();
-    if (typeof known === 'number' && !dir) {
+    if (known instanceof FileEntry && !dir) {
       // A write moves the modification time, finely enough: since Linux 6.13 a file whose time
       // was read gets a fine-grained one on its next change. A file renamed over it is a write.
-      if (known === stats.mtimeMs && !renamed) return;
-      node.entries.set(name, stats.mtimeMs);
-      this.#file(FileOp.Change, path, stats);
+      if (known.mtime === stats.mtimeMs && !renamed) return;
+      known.update(stats);
+      this.#file(FileOp.Change, path, stats, false);
       return;
     }
-    if (typeof known !== 'number' && dir && known.ino === stats.ino) return;
+    if (!(known instanceof FileEntry) && dir && known.ino === stats.ino) return;
     // Replaced by an entry of the other kind, or by another directory.
     this.#remove(node, name, known);
     this.#enter(node, name, false, stats);
   }
 
-  /** Reports the add or change of a file, holding an empty one for its content a little. */
-  #file(op: FileOp, path: string, stats: Stats): void {
-    const held = this.#emptyOps.get(path);
+  /**
+   * Reports the add or change of a file, holding an empty one for its
+   * content a little (not the new name of a renamed file: the pairer waits).
+   */
+  #file(op: FileOp, path: string, stats: Stats, renameLikely: boolean): void {
+    const held = this.#empty.get(path);
     if (held !== undefined) {
       if (stats.size === 0) return;
       // The content arrived: report the held add (or change) now.
       this.#empty.take(path);
-      this.#emptyOps.delete(path);
-      this.#sink.changed(held, path, false, fileIdentity(stats));
+      this.#sink.changed(held, path, false, fileIdentity(stats), false);
       return;
     }
-    if (stats.size === 0) {
-      this.#emptyOps.set(path, op);
-      this.#empty.hold(path);
+    if (stats.size === 0 && !renameLikely) {
+      this.#empty.hold(path, op);
       return;
     }
-    this.#sink.changed(op, path, false, fileIdentity(stats));
+    this.#sink.changed(op, path, false, fileIdentity(stats), renameLikely);
   }
 
   /** Reads `node` again and reports every difference (after an overflow, or when polling). */
@@ -276,34 +286,42 @@ class NativeTree {
   }
 
   /** Reports an entry gone: a file once the atomic time has passed, a directory and its tree now. */
-  #remove(node: DirNode, name: string, known: number | DirNode): void {
+  #remove(node: DirNode, name: string, known: FileEntry | DirNode): void {
     node.entries.delete(name);
-    if (typeof known !== 'number') {
+    if (!(known instanceof FileEntry)) {
       this.#removeTree(known);
+      this.#sink.tracked(this.#count);
       return;
     }
+    this.#count--;
+    this.#sink.tracked(this.#count);
     const path = `${node.path}/${name}`;
-    const held = this.#emptyOps.get(path);
-    if (held !== undefined) {
-      this.#empty.take(path);
-      this.#emptyOps.delete(path);
-      if (held === FileOp.Add) return; // Never reported: nothing to delete.
-    }
-    this.#unlinks.hold(path);
+    // An empty file's add never reported: nothing to delete.
+    if (this.#empty.take(path) === FileOp.Add) return;
+    const identity = identityOf(node.dev, known);
+    this.#takeUnlink(path);
+    this.#heldIds.set(identity, path);
+    this.#unlinks.hold(path, identity);
   }
 
+  /** Reports a directory and everything in it gone, deepest first. */
   #removeTree(node: DirNode): void {
     for (const [name, entry] of node.entries) {
-      if (typeof entry !== 'number') this.#removeTree(entry);
-      else this.#sink.changed(FileOp.Unlink, `${node.path}/${name}`, false, undefined);
+      if (!(entry instanceof FileEntry)) this.#removeTree(entry);
+      else {
+        this.#count--;
+        const identity = identityOf(node.dev, entry);
+        this.#sink.changed(FileOp.Unlink, `${node.path}/${name}`, false, identity);
+      }
     }
+    this.#count--;
     this.#closeNode(node);
-    this.#sink.changed(FileOp.Unlink, node.path, true, undefined);
+    this.#sink.changed(FileOp.Unlink, node.path, true, identityOf(node.dev, node));
   }
 
   #closeTree(node: DirNode): void {
     for (const entry of node.entries.values()) {
-      if (typeof entry !== 'number') this.#closeTree(entry);
+      if (!(entry instanceof FileEntry)) this.#closeTree(entry);
     }
     this.#closeNode(node);
   }

@@ -21,8 +21,17 @@ export interface FileObservation {
   readonly path: string;
   /** A directory rather than a file. */
   readonly dir: boolean;
-  /** `fileIdentity()` of the stats on add and change; unknown on unlink (the file is gone). */
+  /**
+   * `fileIdentity()` of the stats on add and change; on unlink, given by a
+   * watcher that remembers identities itself (see `remember`), else unknown.
+   */
   readonly identity?: string | undefined;
+  /**
+   * On add, from a watcher that remembers identities itself: whether it
+   * holds an unlink of another path with this identity (then the add waits
+   * for it). Default: whether the pairer remembers another such path.
+   */
+  readonly renameLikely?: boolean;
   /** When the watcher reported it, in ms since the epoch. */
   readonly time: number;
 }
@@ -60,6 +69,12 @@ export interface RenamePairerOptions {
    * own delay of unlinks (chokidar's `atomic` time), in ms. Default 0.
    */
   readonly unlinkDelay?: number;
+  /**
+   * Whether to remember every path's identity (from `seed` and adds). False
+   * when the watcher remembers them and passes them on unlinks and as
+   * `renameLikely` on adds: then `tracked` stays 0. Default true.
+   */
+  readonly remember?: boolean;
   /** Where time and the timer come from. */
   readonly scheduler: SchedulerLike;
 }
@@ -139,6 +154,7 @@ export class RenamePairer {
   readonly #addWindow: number;
   readonly #scheduler: SchedulerLike;
   readonly #emit: (change: FileChange) => void;
+  readonly #remembers: boolean;
   readonly #known = new Map<string, Known>();
   /** How many known paths have each identity (more than one for hard links). */
   readonly #identities = new Map<string, number>();
@@ -157,6 +173,7 @@ export class RenamePairer {
   constructor(options: RenamePairerOptions, emit: (change: FileChange) => void) {
     this.#window = options.window;
     this.#addWindow = options.window + (options.unlinkDelay ?? 0);
+    this.#remembers = options.remember ?? true;
     this.#scheduler = options.scheduler;
     this.#emit = emit;
   }
@@ -229,7 +246,8 @@ export class RenamePairer {
         return;
       }
       // Another path still has this identity: most likely its unlink is on its way.
-      if ((this.#identities.get(identity) ?? 0) > 0 && !this.#adds.has(identity)) {
+      const likely = observation.renameLikely ?? (this.#identities.get(identity) ?? 0) > 0;
+      if (likely && !this.#adds.has(identity)) {
         this.#remember(path, dir, identity);
         this.#hold({ op: FileOp.Add, path, dir, identity, time });
         return;
@@ -242,7 +260,7 @@ export class RenamePairer {
   #unlinked(observation: FileObservation): void {
     const { path, time } = observation;
     const known = this.#forget(path);
-    const identity = known?.identity;
+    const identity = observation.identity ?? known?.identity;
     if (identity === undefined || this.#window === 0) {
       this.#report(Action.FileDeleted, observation);
       return;
@@ -269,6 +287,7 @@ export class RenamePairer {
   }
 
   #remember(path: string, dir: boolean, identity: string | undefined): void {
+    if (!this.#remembers) return;
     this.#known.set(path, { identity, dir });
     if (identity !== undefined) {
       this.#identities.set(identity, (this.#identities.get(identity) ?? 0) + 1);

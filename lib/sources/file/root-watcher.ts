@@ -5,9 +5,9 @@ import type { BatchwatchError } from '../../errors.ts';
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
 import type { SourceContext } from '../event-source.ts';
-import { watchTreeWithChokidar } from './chokidar-tree-watcher.ts';
+import { chokidarTreeWatcher } from './chokidar-tree-watcher.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
-import { watchTreeNatively } from './native-tree-watcher.ts';
+import { nativeTreeWatcher } from './native-tree-watcher.ts';
 import { type FileChange, type FileOp, RenamePairer } from './rename-pairer.ts';
 import { ATOMIC_MS } from './tree-watcher.ts';
 import { levelBelow, type WatchRoot } from './watch-roots.ts';
@@ -40,11 +40,14 @@ export function watchRoot(
   hooks: RootWatcherHooks,
 ): StopRootWatcher {
   const { context } = hooks;
+  const kind = watchesNatively(root, options) ? nativeTreeWatcher : chokidarTreeWatcher;
   let tracked = 0;
+  let treeTracked = 0;
   const pairing = {
     window: options.renameWindow,
     unlinkDelay: options.polling === null ? ATOMIC_MS : 0,
     scheduler: hooks.scheduler,
+    remember: !kind.remembers,
   };
   const pairer = new RenamePairer(pairing, (change) => {
     const event = toEvent(root, change);
@@ -53,24 +56,42 @@ export function watchRoot(
     context.next(event);
   });
   const track = (): void => {
-    context.count('tracked', pairer.tracked - tracked);
-    tracked = pairer.tracked;
+    const now = pairer.tracked + treeTracked;
+    context.count('tracked', now - tracked);
+    tracked = now;
   };
   let scanned = 0;
-  const start = watchesNatively(root, options) ? watchTreeNatively : watchTreeWithChokidar;
   const sink = {
     found(path: string, dir: boolean, identity: string | undefined): void {
       // The initial scan: remember what exists (to pair its later renames), report it only if asked.
-      pairer.seed(path, dir, identity);
+      if (!kind.remembers) pairer.seed(path, dir, identity);
       if (!options.ignoreInitial && path !== root.dir) {
         const time = hooks.scheduler.now();
         const event = toEvent(root, { action: Action.FileCreated, path, dir, time });
         if (event !== null) context.next(event);
       }
+      if (!kind.remembers) track();
+    },
+    changed(
+      op: FileOp,
+      path: string,
+      dir: boolean,
+      identity: string | undefined,
+      renameLikely?: boolean,
+    ): void {
+      const time = hooks.scheduler.now();
+      pairer.observe({
+        op,
+        path,
+        dir,
+        identity,
+        time,
+        ...(renameLikely === undefined ? {} : { renameLikely }),
+      });
       track();
     },
-    changed(op: FileOp, path: string, dir: boolean, identity: string | undefined): void {
-      pairer.observe({ op, path, dir, identity, time: hooks.scheduler.now() });
+    tracked(count: number): void {
+      treeTracked = count;
       track();
     },
     scanned(count: number): void {
@@ -80,9 +101,11 @@ export function watchRoot(
     warn: hooks.warn,
     ready: hooks.ready,
   };
-  const stop = start(root, options, sink, hooks.scheduler);
+  const stop = kind.start(root, options, sink, hooks.scheduler);
+  track();
   return async () => {
     pairer.close();
+    treeTracked = 0;
     track();
     await stop();
   };
