@@ -1,7 +1,8 @@
 import { lstatSync, readdirSync, type Stats, watch } from 'node:fs';
-import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import { FileWatchError } from '../../errors.ts';
 import { DelayedPaths } from './delayed-paths.ts';
+import { FallbackPoller } from './fallback-poller.ts';
 import { fileIdentity } from './file-identity.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import { type IgnoreMatcher, ignoreMatcher } from './ignore-matcher.ts';
@@ -13,11 +14,9 @@ import {
   type TreeSink,
   type TreeWatcherKind,
 } from './tree-watcher.ts';
-import { FileWatchFallbackError, isWatchLimit } from './watch-fallback-error.ts';
+import { isWatchLimit } from './watch-fallback-error.ts';
 import type { WatchRoot } from './watch-roots.ts';
 
-/** How often a directory that fell back to polling is read again, in ms. */
-export const FALLBACK_POLL_MS = 250;
 /** Entries the initial scan reads before it lets events in (one event-loop turn). */
 const SCAN_SLICE = 4096;
 /**
@@ -53,7 +52,6 @@ class NativeTree {
   readonly #root: WatchRoot;
   readonly #maxLevel: number;
   readonly #sink: TreeSink;
-  readonly #scheduler: SchedulerLike;
   readonly #ignored: IgnoreMatcher;
   /** Held file unlinks, with the identity of the file (see ATOMIC_MS). */
   readonly #unlinks: DelayedPaths<string>;
@@ -66,12 +64,9 @@ class NativeTree {
   #rootNode: DirNode | null = null;
   /** Directories found by the initial scan and not read yet. */
   #toScan: DirNode[] = [];
-  #scanning = true;
   #seen = 0;
   #slice: NodeJS.Immediate | null = null;
-  readonly #polled = new Set<DirNode>();
-  #pollTimer: Subscription | null = null;
-  #fellBack = false;
+  readonly #poller: FallbackPoller;
   #closed = false;
 
   constructor(
@@ -84,8 +79,8 @@ class NativeTree {
     // A single file is watched through its parent: its direct entries only.
     this.#maxLevel = root.files === null ? options.depth : 0;
     this.#sink = sink;
-    this.#scheduler = scheduler;
     this.#ignored = ignoreMatcher(options.ignored);
+    this.#poller = new FallbackPoller(scheduler, sink.warn, (node) => this.#rescan(node));
     this.#unlinks = new DelayedPaths<string>(ATOMIC_MS, scheduler, (path, identity) => {
       if (this.#heldIds.get(identity) === path) this.#heldIds.delete(identity);
       sink.changed(FileOp.Unlink, path, false, identity);
@@ -109,13 +104,12 @@ class NativeTree {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#slice !== null) clearImmediate(this.#slice);
-    this.#pollTimer?.unsubscribe();
+    this.#poller.close();
     this.#unlinks.close();
     this.#empty.close();
     this.#heldIds.clear();
     this.#toScan = [];
     if (this.#rootNode !== null) this.#closeTree(this.#rootNode);
-    this.#polled.clear();
   }
 
   /** Reads directories of the initial scan until a slice of entries is done, then yields. */
@@ -133,7 +127,7 @@ class NativeTree {
       this.#slice = setImmediate(() => this.#scanSlice());
       return;
     }
-    this.#scanning = false;
+    this.#poller.paused = false;
     this.#sink.ready();
   }
 
@@ -203,13 +197,13 @@ class NativeTree {
       watcher.on('error', (err) => {
         watcher.close();
         node.watcher = null;
-        if (!node.closed && !this.#closed) this.#poll(node, err);
+        if (!node.closed && !this.#closed) this.#poller.add(node, err);
       });
       node.watcher = watcher;
       return true;
     } catch (err) {
       if (isWatchLimit(err)) {
-        this.#poll(node, err);
+        this.#poller.add(node, err);
         return true;
       }
       // Gone already (its parent's event reports it), or unreadable: say so, watch the rest.
@@ -330,29 +324,6 @@ class NativeTree {
     node.closed = true;
     node.watcher?.close();
     node.watcher = null;
-    this.#polled.delete(node);
-  }
-
-  /** Polls `node` from now on: reads it every {@link FALLBACK_POLL_MS} and compares each entry. */
-  #poll(node: DirNode, cause: unknown): void {
-    if (!this.#fellBack) {
-      this.#fellBack = true;
-      this.#sink.warn(new FileWatchFallbackError(node.path, cause, FALLBACK_POLL_MS));
-    }
-    this.#polled.add(node);
-    if (this.#pollTimer !== null) return;
-    this.#pollTimer = this.#scheduler.schedule(
-      function turn(this: SchedulerAction<NativeTree>, tree) {
-        if (tree !== undefined) tree.#pollTurn();
-        this.schedule(tree, FALLBACK_POLL_MS);
-      },
-      FALLBACK_POLL_MS,
-      this,
-    );
-  }
-
-  #pollTurn(): void {
-    if (this.#scanning) return;
-    for (const node of [...this.#polled]) if (!node.closed) this.#rescan(node);
+    this.#poller.delete(node);
   }
 }

@@ -195,6 +195,6 @@ describe('fileSource state replay (real files)', () => {
       expect(rec.events.length).toBeGreaterThan(5000);
       expect(rec.warnings).toEqual([]);
     },
-    240_000,
+    300_000,
   );
 });
