@@ -58,7 +58,6 @@ for (let run = 0; run < RUNS; run++) {
     process.stderr.write('.');
   }
 }
-rmSync(tree, { recursive: true, force: true });
 const parcel = startups.get('parcel') ?? [];
 const perRun = (results: StartupResult[], pick: (result: StartupResult) => number): number =>
   median(results.map((result, run) => pick(result) / pick(parcel[run] as StartupResult)));
@@ -94,6 +93,7 @@ console.log('\nGoals (fileSource vs parcel, same run):');
 console.log(`  ready <= 1.5x:   ${readyRatio <= 1.5 ? 'met' : 'MISSED'} (${fmt(readyRatio, 2)}x)`);
 console.log(`  RSS <= 2x:       ${startupRss <= 2 ? 'met' : 'MISSED'} (${fmt(startupRss, 2)}x)`);
 console.log(`  1,001 watches:   ${watches === 1001 ? 'met' : 'MISSED'} (${fmt(watches)})`);
+rmSync(tree, { recursive: true, force: true });
 
 const bursts = new Map<string, BurstResult[]>(burstVariants.map((variant) => [variant, []]));
 for (let run = 0; run < RUNS; run++) {
