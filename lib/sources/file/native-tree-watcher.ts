@@ -161,6 +161,7 @@ class NativeTree {
       // Gone and back within the atomic time: an atomic save, one change.
       else if (this.#takeUnlink(path) !== undefined) this.#file(FileOp.Change, path, stats, false);
       else this.#file(FileOp.Add, path, stats, this.#heldIds.has(fileIdentity(stats) ?? ''));
+      if (!initial) this.#sink.tracked(this.#count);
       return;
     }
     const child = dirNode(path, node.level + 1, stats);
@@ -304,8 +305,10 @@ class NativeTree {
       if (!(entry instanceof FileEntry)) this.#removeTree(entry);
       else {
         this.#count--;
-        const identity = identityOf(node.dev, entry);
-        this.#sink.changed(FileOp.Unlink, `${node.path}/${name}`, false, identity);
+        const path = `${node.path}/${name}`;
+        // An empty file's add never reported: nothing to delete.
+        if (this.#empty.take(path) === FileOp.Add) continue;
+        this.#sink.changed(FileOp.Unlink, path, false, identityOf(node.dev, entry));
       }
     }
     this.#count--;
