@@ -69,6 +69,7 @@ export type {
   FileMatcher,
   FileSourceOptions,
 } from './sources/file/file-source-options.ts';
+export { FileWatchFallbackError } from './sources/file/watch-fallback-error.ts';
 export { PollSource, pollSource } from './sources/poll/poll-source.ts';
 export type {
   PollFetch,

@@ -8,16 +8,22 @@ export interface StatusOutput {
 }
 
 const clearLine = '\r\u001b[2K';
+/** How often the status line is drawn again while a file source scans (progress), in ms. */
+const PROGRESS_MS = 250;
 
 /**
  * Reports sources' statuses and warnings on stderr. On a terminal, a source
  * that is connecting or reconnecting shows on one transient status line,
- * cleared once every source is ready; elsewhere each change is one line.
+ * cleared once every source is ready (a file source scanning shows the files
+ * seen so far and the time spent); elsewhere each change is one line.
  */
 export class StatusReporter {
   readonly #out: StatusOutput;
   readonly #statuses = new Map<string, SourceStatus>();
   readonly #subscription = new Subscription();
+  readonly #sources = new Map<string, EventSource>();
+  readonly #since = new Map<string, number>();
+  #progress: ReturnType<typeof setInterval> | null = null;
   #lineShown = false;
 
   constructor(out: StatusOutput) {
@@ -26,9 +32,13 @@ export class StatusReporter {
 
   /** Follows one source until `close()`. */
   follow(source: EventSource): void {
+    this.#sources.set(source.name, source);
     this.#subscription.add(
       source.status$.subscribe((status) => {
         if (status.kind === 'idle') return;
+        if (status.kind === 'connecting' && !this.#since.has(source.name)) {
+          this.#since.set(source.name, Date.now());
+        }
         this.#statuses.set(source.name, status);
         if (this.#out.isTTY) this.#render();
         else this.#line(`${source.name} ${describe(status)}`);
@@ -58,6 +68,7 @@ export class StatusReporter {
   }
 
   close(): void {
+    this.#stopProgress();
     this.#subscription.unsubscribe();
     this.clear();
   }
@@ -73,11 +84,28 @@ export class StatusReporter {
       ([, status]) => status.kind === 'connecting' || status.kind === 'reconnecting',
     );
     this.clear();
-    if (waiting.length === 0) return;
-    this.#out.write(
-      `batchwatch: ${waiting.map(([name, status]) => `${name} ${describe(status)}`).join(' · ')}`,
-    );
+    if (waiting.length === 0) {
+      this.#stopProgress();
+      return;
+    }
+    const parts = waiting.map(([name, status]) => {
+      const seen = this.#sources.get(name)?.stats()['scanned'];
+      if (status.kind !== 'connecting' || seen === undefined) return `${name} ${describe(status)}`;
+      const seconds = (Date.now() - (this.#since.get(name) ?? Date.now())) / 1000;
+      return `${name} scanning: ${seen.toLocaleString('en-US')} files seen, ${seconds.toFixed(1)} s`;
+    });
+    this.#out.write(`batchwatch: ${parts.join(' · ')}`);
     this.#lineShown = true;
+    // Drawn again while waiting: a file source's scan progresses without a status change.
+    if (this.#progress === null) {
+      this.#progress = setInterval(() => this.#render(), PROGRESS_MS);
+      this.#progress.unref();
+    }
+  }
+
+  #stopProgress(): void {
+    if (this.#progress !== null) clearInterval(this.#progress);
+    this.#progress = null;
   }
 }
 

@@ -21,6 +21,7 @@ describe('entry points', () => {
         'EventSource',
         'EventType',
         'FileWatchError',
+        'FileWatchFallbackError',
         'FlushError',
         'HandlerTimeoutError',
         'MAX_DURATION_MS',

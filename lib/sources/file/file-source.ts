@@ -1,15 +1,19 @@
 import { asyncScheduler } from 'rxjs';
-import { OptionsError } from '../../errors.ts';
+import { type BatchwatchError, OptionsError } from '../../errors.ts';
 import { EventSource } from '../event-source.ts';
 import { type FileSourceOptions, resolveFileSourceOptions } from './file-source-options.ts';
 import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
+import { FileWatchFallbackError } from './watch-fallback-error.ts';
 import { resolveWatchRoots } from './watch-roots.ts';
 
 /**
- * Local file changes as a cold stream of `file` Events, from chokidar.
- * Subscribing starts watching (one watcher per directory, and one per parent
- * directory of the single files given); unsubscribing closes every watcher
- * and timer.
+ * Local file changes as a cold stream of `file` Events. On Linux with
+ * native events: one inotify watch per directory and a scan that stats each
+ * entry once (100,000 files in 1,000 directories: 1,001 watches); with
+ * polling, `awaitWriteFinish`, a directory that does not exist yet, or on
+ * other systems: chokidar. Subscribing starts watching (one tree per
+ * directory, and one per parent directory of the single files given);
+ * unsubscribing closes every watch and timer.
  *
  * - add/addDir -> FileCreated, change -> FileWritten, unlink/unlinkDir ->
  *   FileDeleted. `actorName` is the path relative to the watched directory
@@ -31,11 +35,19 @@ import { resolveWatchRoots } from './watch-roots.ts';
  *   directory's `depth`, a directory given inside it reports its deeper
  *   levels, named relative to itself (the `root` attribute says which).
  * - Order is kept per path; a delete waits for the rename window.
- * - `ready` once the initial scan of every path is done. A path that cannot
- *   be watched (EMFILE, ENOSPC, EACCES) is a `FileWatchError` warning naming
- *   it and the fix; the rest is still watched.
- * - Counters: `renames`, and `tracked` (paths whose identity is remembered
- *   to pair renames: every path that exists under the watched roots).
+ * - `ready` once the initial scan of every path is done; a change made while
+ *   the scan runs is not lost (each directory is watched before it is read).
+ * - Out of inotify watches or descriptors (ENOSPC, EMFILE): the directories
+ *   that cannot be watched are polled instead, with one
+ *   `FileWatchFallbackError` warning per source naming the limit to raise.
+ *   A path that cannot be watched otherwise (EACCES) is a `FileWatchError`
+ *   warning naming it and the fix; the rest is still watched. (With
+ *   chokidar, ENOSPC and EMFILE are `FileWatchError`s too.)
+ * - Symbolic links are reported as entries, not followed (chokidar, where it
+ *   is used, follows them).
+ * - Counters: `renames`, `tracked` (paths whose identity is remembered to
+ *   pair renames: every path that exists under the watched roots) and
+ *   `scanned` (entries seen by the initial scan, for progress).
  *
  * @example
  * const source = fileSource(['./config.json', './routes'], { ignored: /\.swp$/ });
@@ -64,6 +76,15 @@ export function fileSource(
     const ready = (): void => {
       if (--waiting === 0) context.status({ kind: 'ready', since: asyncScheduler.now() });
     };
+    let fellBack = false;
+    const warn = (warning: BatchwatchError): void => {
+      // One polling fallback warning per source, whichever root ran out first.
+      if (warning instanceof FileWatchFallbackError) {
+        if (fellBack) return;
+        fellBack = true;
+      }
+      context.warn(warning);
+    };
     try {
       for (const root of roots) {
         context.log(
@@ -75,7 +96,7 @@ export function fileSource(
               ? ` below level ${root.covered} (the enclosing root reports the rest)`
               : '',
         );
-        stops.push(watchRoot(root, resolved, { context, scheduler: asyncScheduler, ready }));
+        stops.push(watchRoot(root, resolved, { context, scheduler: asyncScheduler, ready, warn }));
       }
     } catch (err) {
       context.error(err instanceof Error ? err : new Error(String(err)));

@@ -1,5 +1,6 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { Action } from '../../events/action.ts';
+import { type Held, HeldQueue } from './held-queue.ts';
 
 /** What the watcher saw happen to one path. */
 export const FileOp = {
@@ -21,8 +22,17 @@ export interface FileObservation {
   readonly path: string;
   /** A directory rather than a file. */
   readonly dir: boolean;
-  /** `fileIdentity()` of the stats on add and change; unknown on unlink (the file is gone). */
+  /**
+   * `fileIdentity()` of the stats on add and change; on unlink, given by a
+   * watcher that remembers identities itself (see `remember`), else unknown.
+   */
   readonly identity?: string | undefined;
+  /**
+   * On add, from a watcher that remembers identities itself: whether it
+   * holds an unlink of another path with this identity (then the add waits
+   * for it). Default: whether the pairer remembers another such path.
+   */
+  readonly renameLikely?: boolean;
   /** When the watcher reported it, in ms since the epoch. */
   readonly time: number;
 }
@@ -60,58 +70,14 @@ export interface RenamePairerOptions {
    * own delay of unlinks (chokidar's `atomic` time), in ms. Default 0.
    */
   readonly unlinkDelay?: number;
+  /**
+   * Whether to remember every path's identity (from `seed` and adds). False
+   * when the watcher remembers them and passes them on unlinks and as
+   * `renameLikely` on adds: then `tracked` stays 0. Default true.
+   */
+  readonly remember?: boolean;
   /** Where time and the timer come from. */
   readonly scheduler: SchedulerLike;
-}
-
-/** An add or unlink held back while it waits for its other half. */
-interface Held {
-  readonly op: typeof FileOp.Add | typeof FileOp.Unlink;
-  readonly path: string;
-  readonly dir: boolean;
-  readonly identity: string;
-  readonly time: number;
-  readonly deadline: number;
-  /** Paired, released or dropped: no longer held. */
-  settled: boolean;
-}
-
-/** Held entries in deadline order; removal marks them settled and `peek` skips them: O(1) each. */
-class HeldQueue {
-  #items: Held[] = [];
-  #head = 0;
-  #size = 0;
-
-  get size(): number {
-    return this.#size;
-  }
-
-  push(held: Held): void {
-    this.#items.push(held);
-    this.#size++;
-  }
-
-  remove(held: Held): void {
-    held.settled = true;
-    this.#size--;
-  }
-
-  peek(): Held | undefined {
-    const items = this.#items;
-    while (this.#head < items.length && (items[this.#head] as Held).settled) this.#head++;
-    if (this.#head >= 1024 && this.#head * 2 >= items.length) {
-      this.#items = items.slice(this.#head);
-      this.#head = 0;
-    }
-    return this.#items[this.#head];
-  }
-
-  clear(): void {
-    for (let i = this.#head; i < this.#items.length; i++) (this.#items[i] as Held).settled = true;
-    this.#items = [];
-    this.#head = 0;
-    this.#size = 0;
-  }
 }
 
 /**
@@ -139,6 +105,7 @@ export class RenamePairer {
   readonly #addWindow: number;
   readonly #scheduler: SchedulerLike;
   readonly #emit: (change: FileChange) => void;
+  readonly #remembers: boolean;
   readonly #known = new Map<string, Known>();
   /** How many known paths have each identity (more than one for hard links). */
   readonly #identities = new Map<string, number>();
@@ -157,6 +124,7 @@ export class RenamePairer {
   constructor(options: RenamePairerOptions, emit: (change: FileChange) => void) {
     this.#window = options.window;
     this.#addWindow = options.window + (options.unlinkDelay ?? 0);
+    this.#remembers = options.remember ?? true;
     this.#scheduler = options.scheduler;
     this.#emit = emit;
   }
@@ -229,7 +197,8 @@ export class RenamePairer {
         return;
       }
       // Another path still has this identity: most likely its unlink is on its way.
-      if ((this.#identities.get(identity) ?? 0) > 0 && !this.#adds.has(identity)) {
+      const likely = observation.renameLikely ?? (this.#identities.get(identity) ?? 0) > 0;
+      if (likely && !this.#adds.has(identity)) {
         this.#remember(path, dir, identity);
         this.#hold({ op: FileOp.Add, path, dir, identity, time });
         return;
@@ -242,7 +211,7 @@ export class RenamePairer {
   #unlinked(observation: FileObservation): void {
     const { path, time } = observation;
     const known = this.#forget(path);
-    const identity = known?.identity;
+    const identity = observation.identity ?? known?.identity;
     if (identity === undefined || this.#window === 0) {
       this.#report(Action.FileDeleted, observation);
       return;
@@ -269,6 +238,7 @@ export class RenamePairer {
   }
 
   #remember(path: string, dir: boolean, identity: string | undefined): void {
+    if (!this.#remembers) return;
     this.#known.set(path, { identity, dir });
     if (identity !== undefined) {
       this.#identities.set(identity, (this.#identities.get(identity) ?? 0) + 1);

@@ -1,14 +1,15 @@
-import type { Stats } from 'node:fs';
-import { dirname, relative, sep } from 'node:path';
-import { type ChokidarOptions, watch } from 'chokidar';
+import { lstatSync } from 'node:fs';
+import { relative, sep } from 'node:path';
 import type { SchedulerLike } from 'rxjs';
-import { FileWatchError } from '../../errors.ts';
+import type { BatchwatchError } from '../../errors.ts';
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
 import type { SourceContext } from '../event-source.ts';
-import { fileIdentity } from './file-identity.ts';
+import { chokidarTreeWatcher } from './chokidar-tree-watcher.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
-import { type FileChange, FileOp, RenamePairer } from './rename-pairer.ts';
+import { nativeTreeWatcher } from './native-tree-watcher.ts';
+import { type FileChange, type FileOp, RenamePairer } from './rename-pairer.ts';
+import { ATOMIC_MS } from './tree-watcher.ts';
 import { levelBelow, type WatchRoot } from './watch-roots.ts';
 
 /** What {@link watchRoot} needs from the source. */
@@ -17,30 +18,21 @@ export interface RootWatcherHooks {
   readonly scheduler: SchedulerLike;
   /** Called once, when the initial scan of this root is done. */
   readonly ready: () => void;
+  /** Reports a warning (the source reports a polling fallback once, whatever the root). */
+  readonly warn: (warning: BatchwatchError) => void;
 }
 
-/** Stops one root's watcher: cancels the rename window and closes chokidar. */
+/** Stops one root's watcher: cancels the rename window and closes the tree watcher. */
 export type StopRootWatcher = () => Promise<void>;
 
 /**
- * chokidar's `atomic` time with native events: an unlink and an add of one
- * path within it are one change (an atomic save), so chokidar holds every
- * unlink this long. Set explicitly because the rename pairing waits for it.
- */
-const atomicMs = 100;
-
-const chokidarOps: Readonly<Record<string, { op: FileOp; dir: boolean }>> = {
-  add: { op: FileOp.Add, dir: false },
-  addDir: { op: FileOp.Add, dir: true },
-  change: { op: FileOp.Change, dir: false },
-  unlink: { op: FileOp.Unlink, dir: false },
-  unlinkDir: { op: FileOp.Unlink, dir: true },
-};
-
-/**
- * Watches one root with chokidar and reports its changes as Events through
- * `context`, pairing renames. Watch errors become `FileWatchError` warnings;
- * chokidar goes on watching the rest.
+ * Watches one root and reports its changes as Events through `context`,
+ * pairing renames. On Linux with native events the lean watcher of
+ * `native-tree-watcher.ts` does it; chokidar does it when polling, with
+ * `awaitWriteFinish`, for a root directory that does not exist yet, and
+ * elsewhere. Watch errors become warnings; the rest is still watched.
+ * Counters: `tracked` (see the pairer), `scanned` (entries the initial scan
+ * has seen, for progress).
  */
 export function watchRoot(
   root: WatchRoot,
@@ -48,11 +40,14 @@ export function watchRoot(
   hooks: RootWatcherHooks,
 ): StopRootWatcher {
   const { context } = hooks;
+  const kind = watchesNatively(root, options) ? nativeTreeWatcher : chokidarTreeWatcher;
   let tracked = 0;
+  let treeTracked = 0;
   const pairing = {
     window: options.renameWindow,
-    unlinkDelay: options.polling === null ? atomicMs : 0,
+    unlinkDelay: options.polling === null ? ATOMIC_MS : 0,
     scheduler: hooks.scheduler,
+    remember: !kind.remembers,
   };
   const pairer = new RenamePairer(pairing, (change) => {
     const event = toEvent(root, change);
@@ -61,77 +56,72 @@ export function watchRoot(
     context.next(event);
   });
   const track = (): void => {
-    context.count('tracked', pairer.tracked - tracked);
-    tracked = pairer.tracked;
+    const now = pairer.tracked + treeTracked;
+    context.count('tracked', now - tracked);
+    tracked = now;
   };
-  const watcher = watch(root.dir, chokidarOptions(root, options));
-  let scanned = false;
-  watcher.on('all', (name, path, stats?: Stats) => {
-    const kind = chokidarOps[name];
-    if (kind === undefined) return;
-    const identity = fileIdentity(stats);
-    if (!scanned && kind.op === FileOp.Add) {
+  let scanned = 0;
+  const sink = {
+    found(path: string, dir: boolean, identity: string | undefined): void {
       // The initial scan: remember what exists (to pair its later renames), report it only if asked.
-      pairer.seed(path, kind.dir, identity);
+      if (!kind.remembers) pairer.seed(path, dir, identity);
       if (!options.ignoreInitial && path !== root.dir) {
-        const event = toEvent(root, {
-          action: Action.FileCreated,
-          path,
-          dir: kind.dir,
-          time: hooks.scheduler.now(),
-        });
+        const time = hooks.scheduler.now();
+        const event = toEvent(root, { action: Action.FileCreated, path, dir, time });
         if (event !== null) context.next(event);
       }
-    } else {
-      pairer.observe({ ...kind, path, identity, time: hooks.scheduler.now() });
-    }
-    track();
-  });
-  const reported = new Set<string>();
-  watcher.on('error', (error: unknown) => {
-    const warning = new FileWatchError(errorPath(error) ?? root.dir, error);
-    // chokidar may report the same failure again on every rescan: warn once per path and code.
-    const key = `${warning.systemCode}\u0000${warning.path}`;
-    if (reported.has(key)) return;
-    reported.add(key);
-    context.warn(warning);
-  });
-  watcher.once('ready', () => {
-    scanned = true;
-    hooks.ready();
-  });
+      if (!kind.remembers) track();
+    },
+    changed(
+      op: FileOp,
+      path: string,
+      dir: boolean,
+      identity: string | undefined,
+      renameLikely?: boolean,
+    ): void {
+      const time = hooks.scheduler.now();
+      pairer.observe({
+        op,
+        path,
+        dir,
+        identity,
+        time,
+        ...(renameLikely === undefined ? {} : { renameLikely }),
+      });
+      track();
+    },
+    tracked(count: number): void {
+      treeTracked = count;
+      track();
+    },
+    scanned(count: number): void {
+      context.count('scanned', count - scanned);
+      scanned = count;
+    },
+    warn: hooks.warn,
+    ready: hooks.ready,
+  };
+  const stop = kind.start(root, options, sink, hooks.scheduler);
+  track();
   return async () => {
     pairer.close();
+    treeTracked = 0;
     track();
-    await watcher.close();
+    await stop();
   };
 }
 
-function chokidarOptions(root: WatchRoot, options: ResolvedFileSourceOptions): ChokidarOptions {
-  return {
-    // Always scan: the inodes of what exists are needed to pair renames; ignoreInitial is ours.
-    ignoreInitial: false,
-    alwaysStat: true,
-    persistent: true,
-    ...(root.files === null
-      ? { depth: options.depth, ignored: [...options.ignored] }
-      : // A single file is watched through its parent: its direct entries only. Not with depth 0:
-        // chokidar then never looks inside a parent that is created after the watch starts.
-        { ignored: [...options.ignored, deeperThan(root.dir)] }),
-    ...(options.polling === null
-      ? { atomic: atomicMs }
-      : {
-          backend: 'polling',
-          pollingInterval: options.polling,
-          pollingBinaryInterval: options.polling,
-        }),
-    awaitWriteFinish: options.awaitWriteFinish === false ? false : { ...options.awaitWriteFinish },
-  };
-}
-
-/** Matches every path below the direct entries of `dir` (chokidar never ignores `dir`'s ancestors). */
-function deeperThan(dir: string): (path: string) => boolean {
-  return (path) => path !== dir && dirname(path) !== dir;
+/** Whether the lean Linux watcher can watch this root (else chokidar does). */
+function watchesNatively(root: WatchRoot, options: ResolvedFileSourceOptions): boolean {
+  if (process.platform !== 'linux' || options.polling !== null) return false;
+  if (options.awaitWriteFinish !== false) return false;
+  const forced = process.env['CHOKIDAR_USEPOLLING'];
+  if (forced !== undefined && forced !== '' && forced !== '0' && forced !== 'false') return false;
+  try {
+    return lstatSync(root.dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -190,9 +180,4 @@ function relativeName(dir: string, path: string): string {
     return path.slice(dir.length + 1);
   }
   return relative(dir, path) || '.';
-}
-
-function errorPath(error: unknown): string | undefined {
-  const path = (error as { path?: unknown } | null)?.path;
-  return typeof path === 'string' && path !== '' ? path : undefined;
 }

@@ -66,32 +66,55 @@ describe('fileSource watch errors (real permission and inotify limits, in a chil
     expect(lines.at(-1)).toEqual({ type: 'event', action: 2, actorName: 'probe.txt' });
   });
 
-  it('reports ENOSPC (inotify watch limit) as warnings naming each path and the fix, and keeps watching the rest', async () => {
+  /** A child in a user namespace of its own, whose inotify limit `file` is set to `value` (not the host's). */
+  const inUserNamespace = (file: string, value: number): string[] => [
+    'unshare',
+    '--user',
+    '--map-root-user',
+    'sh',
+    '-c',
+    `echo ${value} > /proc/sys/user/${file} && exec "$0" "$@"`,
+  ];
+
+  it('falls back to polling when out of inotify watches (ENOSPC), with one warning naming the sysctl', async () => {
     const root = await tempDir();
     for (let i = 0; i < 40; i++) await mkdir(join(root, `d${i}`));
-    const probe = join(root, 'probe.txt');
-    // A user namespace has its own inotify limit, lowered here for the child only.
-    const lowLimit = [
-      'unshare',
-      '--user',
-      '--map-root-user',
-      'sh',
-      '-c',
-      'echo 10 > /proc/sys/user/max_inotify_watches && exec "$0" "$@"',
-    ];
+    // Past the 10 watches the child may have: polled, and still reported.
+    const probe = join(root, 'd39', 'probe.txt');
 
-    const lines = await report(lowLimit, root, probe);
+    const lines = await report(inUserNamespace('max_inotify_watches', 10), root, probe);
 
     const warnings = lines.filter((line) => line.type === 'warning');
-    expect(warnings.length).toBeGreaterThanOrEqual(30);
-    expect(new Set(warnings.map((warning) => warning['path'])).size).toBe(warnings.length);
-    for (const warning of warnings) {
-      expect(warning).toMatchObject({ name: 'FileWatchError', systemCode: 'ENOSPC' });
-      expect(String(warning['path'])).toMatch(new RegExp(`^${root}/d\\d+$`));
-      expect(warning['message']).toMatch(
-        /fs\.inotify\.max_user_watches=\d+.*or use polling: true\.$/,
-      );
-    }
-    expect(lines.at(-1)).toEqual({ type: 'event', action: 2, actorName: 'probe.txt' });
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        name: 'FileWatchFallbackError',
+        code: 'BATCHWATCH_FILE_WATCH_FALLBACK',
+        systemCode: 'ENOSPC',
+        message: expect.stringMatching(
+          /fs\.inotify\.max_user_watches\).*Polling it every 250 ms.*sysctl -w fs\.inotify\.max_user_watches=524288/,
+        ),
+      }),
+    ]);
+    expect(String(warnings[0]?.['path'])).toMatch(new RegExp(`^${root}/d\\d+$`));
+    expect(lines.at(-1)).toEqual({ type: 'event', action: 2, actorName: 'd39/probe.txt' });
+  });
+
+  it('falls back to polling when no inotify instance can be had (EMFILE), with one warning naming the limits', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'sub'));
+    const probe = join(root, 'sub', 'probe.txt');
+
+    const lines = await report(inUserNamespace('max_inotify_instances', 0), root, probe);
+
+    const warnings = lines.filter((line) => line.type === 'warning');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        name: 'FileWatchFallbackError',
+        path: root,
+        systemCode: 'EMFILE',
+        message: expect.stringMatching(/ulimit -n 65536.*fs\.inotify\.max_user_instances=1024/),
+      }),
+    ]);
+    expect(lines.at(-1)).toEqual({ type: 'event', action: 2, actorName: 'sub/probe.txt' });
   });
 });

@@ -1,0 +1,67 @@
+import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
+import type { BatchwatchError } from '../../errors.ts';
+import type { DirNode } from './tree-node.ts';
+import { FileWatchFallbackError } from './watch-fallback-error.ts';
+
+/** How often a directory that fell back to polling is read again, in ms. */
+export const FALLBACK_POLL_MS = 250;
+
+/**
+ * The directories of a tree that could not get a native watch (ENOSPC,
+ * EMFILE), read again every {@link FALLBACK_POLL_MS} by one timer (none
+ * while there are none). The first one is reported with one warning.
+ */
+export class FallbackPoller {
+  readonly #scheduler: SchedulerLike;
+  readonly #warn: (warning: BatchwatchError) => void;
+  readonly #rescan: (node: DirNode) => void;
+  readonly #nodes = new Set<DirNode>();
+  #timer: Subscription | null = null;
+  #warned = false;
+  /** Whether turns are skipped (while the initial scan still runs). */
+  paused = true;
+
+  /** @param rescan Reads a directory again and reports every difference. */
+  constructor(
+    scheduler: SchedulerLike,
+    warn: (warning: BatchwatchError) => void,
+    rescan: (node: DirNode) => void,
+  ) {
+    this.#scheduler = scheduler;
+    this.#warn = warn;
+    this.#rescan = rescan;
+  }
+
+  /** Polls `node` from now on (`cause`: why it has no watch). */
+  add(node: DirNode, cause: unknown): void {
+    if (!this.#warned) {
+      this.#warned = true;
+      this.#warn(new FileWatchFallbackError(node.path, cause, FALLBACK_POLL_MS));
+    }
+    this.#nodes.add(node);
+    if (this.#timer !== null) return;
+    this.#timer = this.#scheduler.schedule(
+      function turn(this: SchedulerAction<FallbackPoller>, poller) {
+        if (poller !== undefined) poller.#turn();
+        this.schedule(poller, FALLBACK_POLL_MS);
+      },
+      FALLBACK_POLL_MS,
+      this,
+    );
+  }
+
+  delete(node: DirNode): void {
+    this.#nodes.delete(node);
+  }
+
+  close(): void {
+    this.#timer?.unsubscribe();
+    this.#timer = null;
+    this.#nodes.clear();
+  }
+
+  #turn(): void {
+    if (this.paused) return;
+    for (const node of [...this.#nodes]) if (!node.closed) this.#rescan(node);
+  }
+}

@@ -1,0 +1,58 @@
+import type { FSWatcher, Stats } from 'node:fs';
+
+/** One file of a watched tree: what tells a write (its modification time) and its identity. */
+export class FileEntry {
+  mtime: number;
+  ino: number;
+  birth: number;
+
+  constructor(stats: Stats) {
+    this.mtime = stats.mtimeMs;
+    this.ino = stats.ino;
+    this.birth = stats.birthtimeMs;
+  }
+
+  /** Takes the stats of what is now at its path (a write, or a file renamed over it). */
+  update(stats: Stats): void {
+    this.mtime = stats.mtimeMs;
+    this.ino = stats.ino;
+    this.birth = stats.birthtimeMs;
+  }
+}
+
+/** One directory of a watched tree. */
+export interface DirNode {
+  readonly path: string;
+  /** Levels below the root (the root is 0). */
+  readonly level: number;
+  readonly dev: number;
+  readonly ino: number;
+  readonly birth: number;
+  /** Each entry by name: a file, or a directory's node. */
+  readonly entries: Map<string, FileEntry | DirNode>;
+  watcher: FSWatcher | null;
+  closed: boolean;
+}
+
+/** A directory's node, with no entries yet. */
+export function dirNode(path: string, level: number, stats: Stats): DirNode {
+  return {
+    path,
+    level,
+    dev: stats.dev,
+    ino: stats.ino,
+    birth: stats.birthtimeMs,
+    entries: new Map(),
+    watcher: null,
+    closed: false,
+  };
+}
+
+/**
+ * `fileIdentity()` of an entry from what the tree keeps, built only when
+ * needed (a file is on its directory's device): the tree keeps numbers, not
+ * a string per file.
+ */
+export function identityOf(dev: number, entry: FileEntry | DirNode): string {
+  return `${dev}:${entry.ino}:${entry.birth}`;
+}

@@ -1,0 +1,47 @@
+import { BatchwatchError } from '../../errors.ts';
+
+/**
+ * A directory could not get a native watch (out of inotify watches or
+ * instances, or of file descriptors): it and whatever fails the same way
+ * below it are polled instead. Reported once per source, naming the limit
+ * to raise; `path` is the first directory that fell back.
+ */
+export class FileWatchFallbackError extends BatchwatchError {
+  override readonly name = 'FileWatchFallbackError';
+  override readonly code = 'BATCHWATCH_FILE_WATCH_FALLBACK';
+  /** The first directory polled instead of watched. */
+  readonly path: string;
+  /** `ENOSPC`, `EMFILE` or `ENFILE`. */
+  readonly systemCode: string;
+
+  constructor(path: string, cause: unknown, intervalMs: number) {
+    const systemCode = String((cause as { code?: unknown } | null)?.code ?? '');
+    super(
+      `Cannot watch ${path} (${systemCode}): ${limitText(systemCode)} Polling it every ${intervalMs} ms ` +
+        'instead, and any other directory that fails the same way (reported once); changes there ' +
+        `are seen later and cost CPU. To avoid it: ${fixText(systemCode)}, or watch less (ignored, depth).`,
+      { cause },
+    );
+    this.path = path;
+    this.systemCode = systemCode;
+  }
+}
+
+/** Whether a failed watch should fall back to polling rather than leave the path unwatched. */
+export function isWatchLimit(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EMFILE' || code === 'ENFILE';
+}
+
+function limitText(systemCode: string): string {
+  return systemCode === 'ENOSPC'
+    ? 'the inotify watch limit (fs.inotify.max_user_watches) is reached.'
+    : 'too many open files, or inotify instances (fs.inotify.max_user_instances).';
+}
+
+function fixText(systemCode: string): string {
+  return systemCode === 'ENOSPC'
+    ? 'raise it (sysctl -w fs.inotify.max_user_watches=524288, and in /etc/sysctl.conf)'
+    : 'raise the open-file limit (ulimit -n 65536) or the inotify instance limit ' +
+        '(sysctl -w fs.inotify.max_user_instances=1024)';
+}
