@@ -18,18 +18,25 @@ export interface CliProcess {
   readonly exit: Promise<number | string>;
 }
 
-/** Starts `node lib/cli/main.ts ...args` with this process's Node (24), as `uid`/`gid` if given. */
+/**
+ * Starts `node lib/cli/main.ts ...args` with this process's Node (24). With
+ * `permissionsApply`, file permissions apply to the program even when the
+ * tests run as root: it stays root (so it can still read the checkout, which
+ * may lie in a 0700 temp dir) but loses the capabilities that bypass them.
+ */
 export function runCli(
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; permissionsApply?: boolean } = {},
 ): CliProcess {
-  const child = spawn(process.execPath, [main, ...args], {
+  const program = [process.execPath, main, ...args];
+  const command =
+    options.permissionsApply === true && process.getuid?.() === 0
+      ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', ...program]
+      : program;
+  const child = spawn(command[0] as string, command.slice(1), {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Another user (when the tests run as root): permissions then apply to the program.
-    ...(options.uid === undefined ? {} : { uid: options.uid }),
-    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   let out = '';
   let err = '';
@@ -41,6 +48,11 @@ export function runCli(
   });
   const exit = new Promise<number | string>((resolve) => {
     child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+    // A program that cannot be started: its error as the result, not an uncaught exception.
+    child.on('error', (error) => {
+      err += `spawn failed: ${error.message}`;
+      resolve('spawn-error');
+    });
   });
   const stdoutLines = (): string[] => out.split('\n').filter((line) => line !== '');
   return {

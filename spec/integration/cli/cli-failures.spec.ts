@@ -4,14 +4,15 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { type CliProcess, runCli, stopCli } from '../../support/cli-process.ts';
 
 const cleanup = cleanupAfterEach();
 const redis = (): string => `127.0.0.1:${inject('redisPort')}`;
 /** A user the program runs as when permissions must apply (the tests may run as root). */
-const nobody = { uid: 65534, gid: 65534 };
+/** File permissions apply to the program, even when the tests run as root. */
+const unprivileged = { permissionsApply: true };
 
 /** A TCP port that is in use for the rest of the test. */
 async function busyPort(): Promise<number> {
@@ -95,16 +96,18 @@ describe('batchwatch failures: exit 2 with one line', () => {
 
   it('watch with an unreadable directory as the only source', async () => {
     const locked = join(dir, 'locked');
-    await mkdir(locked, { mode: 0o700 });
-    const line = await failsWithOneLine(runCli(['watch', locked], nobody));
+    await mkdir(locked, { mode: 0o000 });
+    onTestFinished(() => chmod(locked, 0o700));
+    const line = await failsWithOneLine(runCli(['watch', locked], unprivileged));
     expect(line).toBe(`batchwatch: ${locked} cannot be read (EACCES): check its permissions.`);
   });
 
   it('watch with a path that exists but cannot be reached is unreadable, not missing', async () => {
     const locked = join(dir, 'locked-parent');
     await mkdir(join(locked, 'inner'), { recursive: true });
-    await chmod(locked, 0o700);
-    const line = await failsWithOneLine(runCli(['watch', join(locked, 'inner')], nobody));
+    await chmod(locked, 0o000);
+    onTestFinished(() => chmod(locked, 0o700));
+    const line = await failsWithOneLine(runCli(['watch', join(locked, 'inner')], unprivileged));
     expect(line).toContain('cannot be read (EACCES)');
     expect(line).not.toContain('no such file');
   });
