@@ -7,10 +7,10 @@ import {
   SlowClientError,
   UnmappedWatchError,
 } from '../errors.ts';
-import { encodeEvents } from '../sources/jfs/encode-message.ts';
 import { FrameDecoder } from '../sources/jfs/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../sources/jfs/jfs-message.ts';
 import { MessageType, messageTypeName } from '../sources/jfs/message-type.ts';
+import { FrameBatcher } from './frame-batcher.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { isWithin, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
 import { WriteDebouncer } from './write-debouncer.ts';
@@ -58,6 +58,8 @@ export class ProxyConnection {
   #dropping = false;
   /** Runs while the send queue is over `maxQueuedBytes`: the client must drain it in time. */
   #grace: Subscription | null = null;
+  /** Events sent within this turn of the event loop go as one EVENT frame at its end (or when full). */
+  readonly #batcher: FrameBatcher;
 
   constructor(socket: Socket, host: ConnectionHost) {
     this.#socket = socket;
@@ -71,6 +73,11 @@ export class ProxyConnection {
       host.options.writeDebounce,
       host.options.scheduler,
       (event) => this.#send(event),
+    );
+    this.#batcher = new FrameBatcher(
+      host.options.maxRecordsPerFrame,
+      (frame, records) => this.#write(frame, records),
+      (warning) => host.warn(warning),
     );
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('error', (err) => host.log('connection %s error: %s', this.remote, err.message));
@@ -261,17 +268,14 @@ export class ProxyConnection {
 
   #send(event: JfsEvent): void {
     if (this.#closed || this.#dropping) return;
-    let frame: Buffer;
-    try {
-      frame = encodeEvents([event]);
-    } catch (err) {
-      // A translated pod path over 255 bytes cannot be encoded: drop that event, keep the client.
-      this.#host.warn(err as JfsError);
-      return;
-    }
+    this.#batcher.push(event);
+  }
+
+  #write(frame: Buffer, records: number): void {
+    if (this.#closed || this.#dropping) return;
     this.#socket.write(frame);
     this.#host.count('framesOut');
-    this.#host.count('eventsDelivered');
+    this.#host.count('eventsDelivered', records);
     this.#checkQueue();
   }
 
@@ -313,6 +317,7 @@ export class ProxyConnection {
     this.#grace?.unsubscribe();
     this.#grace = null;
     this.#debouncer.close();
+    this.#batcher.close();
     this.#backlog = [];
     for (const nodePath of this.#watches.keys()) this.#host.unwatched(this, nodePath);
     this.#watches.clear();
