@@ -69,7 +69,7 @@ class GoConn {
 /** Go's bufio.Reader.Read, byte for byte in behaviour. */
 class BufioReader {
   readonly #conn: GoConn;
-  #buf = Buffer.alloc(0);
+  #buf: Buffer = Buffer.alloc(0);
 
   constructor(conn: GoConn) {
     this.#conn = conn;
