@@ -26,9 +26,7 @@ describe('ready means watching', () => {
       await writeFile(join(node.dir, `t${i}`, 'at-ready.txt'), 'x');
       await vi.waitFor(
         () =>
-          expect(c.events.map((event) => event.actorName)).toContain(
-            `/data/t${i}/at-ready.txt`,
-          ),
+          expect(c.events.map((event) => event.actorName)).toContain(`/data/t${i}/at-ready.txt`),
         { timeout: 10_000, interval: 10 },
       );
       delivered++;

@@ -1,0 +1,49 @@
+// What the daemon writes to Redis: fsnotify's ops, one event per pub/sub message (the Go format a Go
+// proxy reads), the same changes in the stream after a start marker.
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { describe, expect, inject, it, vi } from 'vitest';
+import { notifyNames, parseStreamEntry } from '../../../lib/jfs-proxy/notify-stream.ts';
+import { Op } from '../../../lib/sources/jfs/op.ts';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
+import { nodeDir, startDaemon, uniqueChannel } from '../jfs-proxy/support.ts';
+
+const cleanup = cleanupAfterEach();
+
+describe('the daemon feed', () => {
+  it('mv a b is Rename a then Create b, each change one pub/sub message and one stream entry', async () => {
+    const node = await nodeDir();
+    cleanup(node.cleanup);
+    const channel = uniqueChannel();
+    const subscriber = new Redis({ port: inject('redisPort'), lazyConnect: true });
+    cleanup(() => subscriber.disconnect());
+    await subscriber.connect();
+    const messages: unknown[] = [];
+    subscriber.on('message', (_channel: string, text: string) => messages.push(JSON.parse(text)));
+    await subscriber.subscribe(channel);
+    await writeFile(join(node.dir, 'a'), 'x');
+    const daemon = await startDaemon({ channel, paths: [node.dir], followProxies: false });
+    cleanup(() => daemon.close());
+    await rename(join(node.dir, 'a'), join(node.dir, 'b'));
+    // The rename is paired by inode within a short window: its two halves come once it is known.
+    await vi.waitFor(() => expect(messages).toHaveLength(2));
+    await writeFile(join(node.dir, 'c'), 'x');
+    await vi.waitFor(() => expect(messages).toHaveLength(3));
+    expect(messages).toEqual([
+      [{ Name: join(node.dir, 'a'), Op: Op.Rename, Key: node.dir }],
+      [{ Name: join(node.dir, 'b'), Op: Op.Create, Key: node.dir }],
+      [{ Name: join(node.dir, 'c'), Op: Op.Create, Key: node.dir }],
+    ]);
+    const entries = (
+      await subscriber.duplicate().xrange(notifyNames(channel).stream, '-', '+')
+    ).map(([, fields]) => parseStreamEntry(fields));
+    expect(entries.map((entry) => (entry.kind === 'event' ? entry.event.op : entry.kind))).toEqual([
+      'marker',
+      Op.Rename,
+      Op.Create,
+      Op.Create,
+    ]);
+    expect(entries[0]).toMatchObject({ kind: 'marker', reason: 'daemon-start' });
+  });
+});
