@@ -1,31 +1,16 @@
-import { hostname } from 'node:os';
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import { type Observable, Subject, Subscription } from 'rxjs';
 import { type JfsError, JfsServerError, OptionsError } from '../errors.ts';
-import { formatNotifyMessage, NOTIFY_CHANNEL } from '../jfs-proxy/notify-message.ts';
-import {
-  eventFields,
-  markerFields,
-  type NotifyNames,
-  notifyNames,
-} from '../jfs-proxy/notify-stream.ts';
+import { NOTIFY_CHANNEL } from '../jfs-proxy/notify-message.ts';
+import { type NotifyNames, notifyNames } from '../jfs-proxy/notify-stream.ts';
 import { connectRedis, parseRedisAddress, type RedisAddress } from '../jfs-proxy/redis-address.ts';
 import { rejectUnknownOptions } from '../options.ts';
 import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
 import { NodeWatcher } from './node-watcher.ts';
+import { atMost, StreamPublisher } from './stream-publisher.ts';
 
 const log = createDebug('batchwatch:jfs-daemon');
-
-/** Settles after `ms`, or as soon as `work` does; leaves no timer behind. */
-async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  await Promise.race([work.catch(() => {}), timeout]);
-  clearTimeout(timer);
-}
 
 /** Options of {@link JfsDaemon}; the Go daemon's environment variables are the defaults. */
 export interface JfsDaemonOptions {
@@ -88,12 +73,6 @@ const names = [
   'env',
 ];
 
-/** One stream entry waiting for Redis, and the event it publishes (none for a marker). */
-interface Outgoing {
-  readonly fields: string[];
-  readonly event?: JfsEvent;
-}
-
 /**
  * The node side (Go's fsnotify-daemon): watches node paths non-recursively,
  * like inotify, with fsnotify's ops, and appends each change to the Redis
@@ -114,50 +93,50 @@ export class JfsDaemon implements AsyncDisposable {
   readonly #static: ReadonlySet<string>;
   readonly #follow: boolean;
   readonly #names: NotifyNames;
-  readonly #maxLen: number;
   readonly #catchUp: number;
   readonly #resyncInterval: number;
-  readonly #maxBacklog: number;
+  readonly #feed: StreamPublisher;
   readonly #watcher = new NodeWatcher();
   readonly #initial: Promise<unknown>;
   readonly #publisher: Redis;
   readonly #control: Redis | null;
   readonly #warnings = new Subject<JfsError | Error>();
   readonly #subscription = new Subscription();
-  #outbox: Outgoing[] = [];
   /** The first read of the registry after a (re)connection only adds: proxies may not have rewritten it yet. */
   #addOnly = true;
-  #flushScheduled: NodeJS.Immediate | null = null;
   #resyncTimer: NodeJS.Timeout | null = null;
   #resyncing: Promise<void> | null = null;
   #resyncAgain = false;
   #closing: Promise<void> | null = null;
-  #counters = { events: 0, published: 0, resyncs: 0, dropped: 0 };
-  #overflowReported = false;
-  #overflowed = false;
-  /** The start marker is in the stream. */
-  #started = false;
-  #onMarked: () => void = () => {};
-  readonly #marked = new Promise<void>((resolve) => {
-    this.#onMarked = resolve;
-  });
-  readonly #id = `${hostname()}-${process.pid}`;
+  #counters = { events: 0, resyncs: 0 };
 
   private constructor(options: JfsDaemonOptions, redis: RedisAddress) {
     this.#static = new Set(options.paths ?? []);
     this.#follow = options.followProxies ?? true;
     this.#names = notifyNames(options.channel ?? NOTIFY_CHANNEL);
-    this.#maxLen = options.streamMaxLen ?? 100_000;
     this.#catchUp = options.catchUp ?? 5000;
     this.#resyncInterval = options.resyncInterval ?? 10_000;
-    this.#maxBacklog = options.maxBacklog ?? 10_000;
+    const maxBacklog = options.maxBacklog ?? 10_000;
     this.warnings$ = this.#warnings.asObservable();
     this.#subscription.add(this.#watcher.events$.subscribe((event) => this.#onChange(event)));
     this.#subscription.add(this.#watcher.errors$.subscribe((error) => this.#warn(error)));
     this.#initial = Promise.all([...this.#static].map((path) => this.#watcher.add(path)));
     this.#publisher = connectRedis(redis, 'batchwatch-daemon');
     this.#publisher.on('error', (err: Error) => this.#warn(err));
-    this.#publisher.on('ready', () => this.#flush());
+    this.#feed = new StreamPublisher(this.#publisher, {
+      names: this.#names,
+      maxLen: options.streamMaxLen ?? 100_000,
+      maxBacklog,
+      // Redis has been away for long: the newest changes are kept, the loss is reported once an
+      // outage and marked in the stream so that every reader resyncs its clients.
+      overflowing: () =>
+        this.#warn(
+          new JfsServerError(
+            `Redis is unreachable and ${maxBacklog} changes are waiting: the oldest are dropped until it is back.`,
+          ),
+        ),
+      failed: (err) => this.#warn(err),
+    });
     this.#control = this.#follow ? connectRedis(redis, 'batchwatch-daemon-control') : null;
     if (this.#control !== null) {
       const control = this.#control;
@@ -227,7 +206,7 @@ export class JfsDaemon implements AsyncDisposable {
    */
   async ready(): Promise<void> {
     await this.#initial;
-    await atMost(this.#marked, 1000);
+    await atMost(this.#feed.marked, 1000);
   }
 
   /** The node paths watched now. */
@@ -242,7 +221,7 @@ export class JfsDaemon implements AsyncDisposable {
   }
 
   stats(): JfsDaemonStats {
-    return { ...this.#counters, watched: this.#watcher.watchList().length };
+    return { ...this.#counters, ...this.#feed.counters, watched: this.#watcher.watchList().length };
   }
 
   /** Publishes what is pending, then stops watching and closes Redis. Idempotent. */
@@ -257,12 +236,9 @@ export class JfsDaemon implements AsyncDisposable {
 
   async #close(): Promise<void> {
     if (this.#resyncTimer !== null) clearInterval(this.#resyncTimer);
-    if (this.#flushScheduled !== null) clearImmediate(this.#flushScheduled);
     this.#subscription.unsubscribe();
-    if (this.#outbox.length > 0 && this.#publisher.status === 'ready') {
-      // A last publish, but never wait long on a Redis that stopped answering.
-      await atMost(this.#send(), 1000);
-    }
+    // A last publish, but never wait long on a Redis that stopped answering.
+    await this.#feed.close();
     // A resync may wait on a Redis that is away, for ever: it is not waited for (what it would
     // apply is ignored once closing), and disconnecting leaves no socket or timer behind.
     this.#publisher.disconnect();
@@ -273,57 +249,7 @@ export class JfsDaemon implements AsyncDisposable {
 
   #onChange(event: JfsEvent): void {
     this.#counters.events++;
-    if (this.#outbox.length >= this.#maxBacklog) {
-      // Redis has been away for long: keep the newest changes, count and report the loss once;
-      // the stream gets a marker so that every reader resyncs its clients.
-      this.#outbox.shift();
-      this.#overflowed = true;
-      this.#counters.dropped++;
-      if (!this.#overflowReported) {
-        this.#overflowReported = true;
-        this.#warn(
-          new JfsServerError(
-            `Redis is unreachable and ${this.#maxBacklog} changes are waiting: the oldest are dropped until it is back.`,
-          ),
-        );
-      }
-    }
-    this.#outbox.push({ fields: eventFields(event), event });
-    // One round trip per burst: everything that changed within this turn of the event loop.
-    this.#flushScheduled ??= setImmediate(() => this.#flush());
-  }
-
-  #flush(): void {
-    this.#flushScheduled = null;
-    if ((this.#started && this.#outbox.length === 0) || this.#closing !== null) return;
-    if (this.#publisher.status !== 'ready') return; // kept until Redis is back ('ready' flushes)
-    this.#send().catch((err: unknown) => this.#warn(err as Error));
-  }
-
-  /** Appends the outbox to the stream and publishes its events, one per message, in one pipeline. */
-  #send(): Promise<unknown> {
-    const outgoing = this.#outbox;
-    this.#outbox = [];
-    if (this.#overflowed) outgoing.unshift({ fields: markerFields('daemon-overflow', this.#id) });
-    // Readers cannot know what happened while no daemon ran: its first entry says so.
-    const marking = !this.#started;
-    if (marking) outgoing.unshift({ fields: markerFields('daemon-start', this.#id) });
-    this.#started = true;
-    this.#overflowed = false;
-    this.#overflowReported = false;
-    const { stream, channel } = this.#names;
-    const pipeline = this.#publisher.pipeline();
-    for (const { fields, event } of outgoing) {
-      pipeline.xadd(stream, 'MAXLEN', '~', this.#maxLen, '*', ...fields);
-      if (event !== undefined) {
-        pipeline.publish(channel, formatNotifyMessage([event]));
-        this.#counters.published++;
-      }
-    }
-    // Commands cut off by a lost connection are sent again once it is back (ioredis).
-    const sent = pipeline.exec();
-    if (marking) void sent.then(this.#onMarked, this.#onMarked);
-    return sent;
+    this.#feed.push(event);
   }
 
   #resync(): void {
