@@ -100,6 +100,7 @@ export class JfsProxy implements AsyncDisposable {
     number
   >;
   #closing: Promise<void> | null = null;
+  #feedStarted = false;
 
   private constructor(options: ResolvedJfsProxyOptions) {
     this.#options = options;
@@ -119,6 +120,7 @@ export class JfsProxy implements AsyncDisposable {
             this.#counters.invalidNotifyEntries += count;
           },
           status: (status) => {
+            if (status === 'ready') this.#reading();
             if (this.#closing === null) this.#redisStatus.next(status);
           },
         });
@@ -250,6 +252,7 @@ export class JfsProxy implements AsyncDisposable {
           if (this.#closing !== null) return;
           // Pub/sub kept nothing while this subscriber was away: every client must resync.
           if (subscribedBefore) this.#resync('resubscribe');
+          else this.#reading();
           subscribedBefore = true;
           this.#redisStatus.next('ready');
           log('redis ready; subscribed to %s', channel);
@@ -287,6 +290,16 @@ export class JfsProxy implements AsyncDisposable {
       if (watching === undefined) continue;
       for (const connection of watching) connection.deliver(event);
     }
+  }
+
+  /**
+   * The feed reads from now on (first time only): clients accepted before
+   * may have missed what came between their WATCH and now.
+   */
+  #reading(): void {
+    if (this.#feedStarted) return;
+    this.#feedStarted = true;
+    if (this.#connections.size > 0) this.#resync('proxy-start');
   }
 
   /**

@@ -31,14 +31,16 @@ export function notifyNames(channel: string): NotifyNames {
  * Why a reader cannot prove that it missed nothing: a daemon restarted or
  * its backlog overflowed (both marked in the stream by the daemon), the
  * stream lost entries the reader had not read (trimmed or gone), Redis
- * restarted (`run_id` changed), or a pub/sub subscription was renewed.
+ * restarted (`run_id` changed), a pub/sub subscription was renewed, or the
+ * proxy accepted clients before its feed was reading (it had just started).
  */
 export type GapReason =
   | 'daemon-start'
   | 'daemon-overflow'
   | 'trimmed'
   | 'redis-restart'
-  | 'resubscribe';
+  | 'resubscribe'
+  | 'proxy-start';
 
 /** Every {@link GapReason}, for counters. */
 export const gapReasons: readonly GapReason[] = [
@@ -47,6 +49,7 @@ export const gapReasons: readonly GapReason[] = [
   'trimmed',
   'redis-restart',
   'resubscribe',
+  'proxy-start',
 ];
 
 /** A daemon's mark in the stream: it cannot vouch for what came before. */

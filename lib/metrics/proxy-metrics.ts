@@ -26,7 +26,7 @@ const redisStatuses = Object.keys({
  *   `proxy_redis_messages_total`, `proxy_invalid_notify_entries_total`,
  *   `proxy_resyncs_total{reason}` (gaps in the feed that could not be proven
  *   empty: `daemon-start`, `daemon-overflow`, `trimmed`, `redis-restart`,
- *   `resubscribe`);
+ *   `resubscribe`, `proxy-start`);
  * - gauge `proxy_stream_lag_seconds` (how far behind the stream's newest
  *   entry the proxy was at its last read).
  *

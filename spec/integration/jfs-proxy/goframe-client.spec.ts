@@ -13,7 +13,7 @@ const cleanup = cleanupAfterEach();
 const BURST = 20_000;
 
 /** Sends a burst through a proxy to a goframe-v1.0.0 reader; resolves with what it decoded. */
-export async function goClientBurst(maxRecordsPerFrame?: number): Promise<GoframeReaderState> {
+async function goClientBurst(maxRecordsPerFrame?: number): Promise<GoframeReaderState> {
   const channel = uniqueChannel();
   const proxy = await startProxy([{ mountPath: '/data', hostPath: '/node/data' }], {
     channel,
