@@ -26,6 +26,8 @@ export interface ProxyConfig {
   readonly listen?: string;
   readonly redis?: string;
   readonly debounce?: number;
+  /** `stream` (default) or `pubsub` (Go daemons). */
+  readonly feed?: 'stream' | 'pubsub';
   readonly metricsPort: number | null;
 }
 
@@ -34,6 +36,8 @@ export interface DaemonConfig {
   readonly paths: readonly string[];
   readonly follow: boolean;
   readonly redis?: string;
+  /** Entries the stream keeps, roughly. */
+  readonly streamMaxLen?: number;
 }
 
 /** A parsed command line. */
@@ -124,6 +128,7 @@ function parseProxy(args: string[]): Command {
         listen: { type: 'string' },
         redis: { type: 'string' },
         debounce: { type: 'string' },
+        feed: { type: 'string' },
         metrics: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -144,6 +149,10 @@ function parseProxy(args: string[]): Command {
       );
     }
   }
+  const feed = values.feed;
+  if (feed !== undefined && feed !== 'stream' && feed !== 'pubsub') {
+    throw new UsageError(`--feed takes stream or pubsub, not "${feed}".`);
+  }
   return {
     kind: 'proxy',
     config: {
@@ -151,6 +160,7 @@ function parseProxy(args: string[]): Command {
       ...(values.listen === undefined ? {} : { listen: values.listen }),
       ...(values.redis === undefined ? {} : { redis: values.redis }),
       ...(debounce === undefined ? {} : { debounce }),
+      ...(feed === undefined ? {} : { feed }),
       metricsPort: parsePort(values.metrics),
     },
   };
@@ -175,6 +185,7 @@ function parseDaemon(args: string[]): Command {
       options: {
         redis: { type: 'string' },
         'no-follow': { type: 'boolean' },
+        'stream-max-len': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }),
@@ -187,12 +198,17 @@ function parseDaemon(args: string[]): Command {
   if (!follow && positionals.length === 0) {
     throw new UsageError('daemon --no-follow needs at least one NODE_PATH to watch.');
   }
+  const maxLen = values['stream-max-len'];
+  if (maxLen !== undefined && !/^[1-9]\d*$/.test(maxLen)) {
+    throw new UsageError(`--stream-max-len takes a whole number >= 1, not "${maxLen}".`);
+  }
   return {
     kind: 'daemon',
     config: {
       paths: positionals,
       follow,
       ...(values.redis === undefined ? {} : { redis: values.redis }),
+      ...(maxLen === undefined ? {} : { streamMaxLen: Number(maxLen) }),
     },
   };
 }
