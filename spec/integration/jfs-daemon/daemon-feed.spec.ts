@@ -1,6 +1,6 @@
 // What the daemon writes to Redis: fsnotify's ops, one event per pub/sub message (the Go format a Go
 // proxy reads), the same changes in the stream after a start marker.
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it, vi } from 'vitest';
@@ -45,5 +45,42 @@ describe('the daemon feed', () => {
       Op.Create,
     ]);
     expect(entries[0]).toMatchObject({ kind: 'marker', reason: 'daemon-start' });
+  });
+
+  it("a Go fsnotify-proxy's loop (it stops at the first non-Write event of a message) gets every change", async () => {
+    const node = await nodeDir();
+    cleanup(node.cleanup);
+    const channel = uniqueChannel();
+    const subscriber = new Redis({ port: inject('redisPort'), lazyConnect: true });
+    cleanup(() => subscriber.disconnect());
+    await subscriber.connect();
+    // helper.go's WriteMsg: for each event of a message, a Write is held for the debounce, any
+    // other op is `return sendEvent(event)`, so the rest of that message is dropped.
+    const goProxySent: string[] = [];
+    subscriber.on('message', (_channel: string, text: string) => {
+      for (const event of JSON.parse(text) as { Name: string; Op: number }[]) {
+        if (event.Op === Op.Write) {
+          goProxySent.push(`${event.Op} ${event.Name}`);
+          continue;
+        }
+        goProxySent.push(`${event.Op} ${event.Name}`);
+        return;
+      }
+    });
+    await subscriber.subscribe(channel);
+    const daemon = await startDaemon({ channel, paths: [node.dir], followProxies: false });
+    cleanup(() => daemon.close());
+    // A burst: 50 files created within one turn of the event loop, then removed.
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => writeFile(join(node.dir, `f${i}`), 'x')),
+    );
+    await vi.waitFor(() => expect(daemon.stats().events).toBeGreaterThanOrEqual(50));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => rm(join(node.dir, `f${i}`))));
+    await vi.waitFor(() => expect(daemon.stats().events).toBeGreaterThanOrEqual(100));
+    await vi.waitFor(() => expect(daemon.stats().published).toBe(daemon.stats().events), {
+      timeout: 5000,
+    });
+    await vi.waitFor(() => expect(goProxySent).toHaveLength(daemon.stats().events));
+    expect(goProxySent.filter((line) => line.startsWith(`${Op.Remove} `))).toHaveLength(50);
   });
 });
