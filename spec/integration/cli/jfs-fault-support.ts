@@ -1,55 +1,18 @@
 // The JFS chain as deployed, for fault tests: a restartable redis-server of the test's own, the real
 // `batchwatch daemon` and `batchwatch proxy` programs, an in-process jfsSource client, a writer that
 // creates files at 40/s, and the "no silent loss" check.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, vi } from 'vitest';
 import { Action } from '../../../lib/events/action.ts';
 import type { Event } from '../../../lib/events/event.ts';
 import { jfsSource } from '../../../lib/sources/jfs/jfs-source.ts';
 import { type CliProcess, runCli, stopCli } from '../../support/cli-process.ts';
-import { freePort, pingRedis } from '../../support/redis-server.ts';
+import { freePort, RestartableRedis } from '../../support/redis-server.ts';
 
 /** Registers a cleanup with the spec's `cleanupAfterEach`. */
 export type Cleanup = (cleanup: () => unknown) => void;
-
-/** A redis-server on a fixed port (no persistence), so that it can be killed and started again. */
-export class RestartableRedis {
-  readonly port: number;
-  #child: ChildProcess | null = null;
-
-  constructor(port: number) {
-    this.port = port;
-  }
-
-  get addr(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.#child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    await vi.waitFor(async () => expect(await pingRedis(this.port)).toBe(true), {
-      timeout: 10_000,
-      interval: 25,
-    });
-  }
-
-  /** SIGKILL: the data is gone. */
-  async kill(): Promise<void> {
-    const child = this.#child;
-    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 /** What a fault test runs: Redis, the daemon and proxy programs, a node dir, the mounts file. */
 export interface Chain {
