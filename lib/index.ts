@@ -84,6 +84,19 @@ export {
   NOTIFY_CHANNEL,
   parseNotifyMessage,
 } from './jfs-proxy/notify-message.ts';
+export type {
+  DaemonMarker,
+  GapReason,
+  NotifyNames,
+  StreamEntry,
+} from './jfs-proxy/notify-stream.ts';
+export {
+  eventFields,
+  gapReasons,
+  markerFields,
+  notifyNames,
+  parseStreamEntry,
+} from './jfs-proxy/notify-stream.ts';
 export type { ContainerMounts } from './jfs-proxy/static-mount-resolver.ts';
 export { StaticMountResolver } from './jfs-proxy/static-mount-resolver.ts';
 export { CONTROL_CHANNEL, REGISTRY_PREFIX } from './jfs-proxy/watch-registry.ts';
