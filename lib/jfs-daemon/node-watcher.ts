@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import { asyncScheduler, type Observable, Subject } from 'rxjs';
 import { LocalWatcherError } from '../errors.ts';
@@ -33,7 +34,7 @@ interface Watched {
  * each path is watched non-recursively on its own (so that the daemon knows
  * when that watch is active), `Key` is the parent directory, a rename is
  * Rename (old name) then Create (new name), paired by inode like the file
- * source does. `add(path, since)` catches up: once the watch is active,
+ * source does, a mode change is Chmod. `add(path, since)` catches up: once the watch is active,
  * every entry created or written since `since` (ms since the epoch) is
  * reported as Create or Write, so that nothing between a registration and
  * the watch is lost.
@@ -78,9 +79,13 @@ export class NodeWatcher {
       atomic: atomicMs,
     });
     let scanned = false;
+    /** The mode of each entry, to tell an attribute change (Chmod) from the other raw events. */
+    const modes = new Map<string, number>();
     watcher.on('all', (name, changed, stats?: Stats) => {
       const kind = chokidarOps[name];
       if (kind === undefined || changed === path || this.#closed) return;
+      if (stats !== undefined) modes.set(changed, stats.mode);
+      else if (kind.op === FileOp.Unlink) modes.delete(changed);
       const identity = fileIdentity(stats);
       if (scanned) {
         pairer.observe({ ...kind, path: changed, identity, time: Date.now() });
@@ -89,6 +94,21 @@ export class NodeWatcher {
       pairer.seed(changed, kind.dir, identity);
       const caughtUp = catchUpOp(stats, since);
       if (caughtUp !== undefined) this.#emit(changed, caughtUp);
+    });
+    // chokidar reports no attribute changes; inotify's IN_ATTRIB arrives as a raw 'change'.
+    watcher.on('raw', (event: string, file: unknown) => {
+      if (event !== 'change' || !scanned || typeof file !== 'string' || file === '') return;
+      const changed = join(path, file);
+      const known = modes.get(changed);
+      if (known === undefined || dirname(changed) !== path) return;
+      stat(changed).then(
+        (now) => {
+          if (now.mode === modes.get(changed) || !modes.has(changed)) return;
+          modes.set(changed, now.mode);
+          this.#emit(changed, Op.Chmod);
+        },
+        () => {},
+      );
     });
     watcher.on('error', (error: unknown) => this.#errors.next(new LocalWatcherError(error)));
     const ready = new Promise<void>((resolve) => {
