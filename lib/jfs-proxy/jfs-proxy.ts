@@ -10,43 +10,21 @@ import {
   type ResolvedJfsProxyOptions,
   resolveJfsProxyOptions,
 } from './jfs-proxy-options.ts';
+import type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
 import { parseNotifyMessage } from './notify-message.ts';
 import { type GapReason, gapReasons, notifyNames } from './notify-stream.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
+import { RecentEvents } from './recent-events.ts';
 import { connectRedis } from './redis-address.ts';
 import { StreamFeed } from './stream-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
-/** Counters of a {@link JfsProxy}. */
-export interface JfsProxyStats {
-  /** Open client connections. */
-  readonly connections: number;
-  /** Client connections accepted, ever. */
-  readonly connectionsTotal: number;
-  readonly framesIn: number;
-  readonly framesOut: number;
-  /** Events sent to clients. */
-  readonly eventsDelivered: number;
-  /** Writes merged into a later write by the debounce. */
-  readonly debounced: number;
-  /** Clients disconnected for falling behind. */
-  readonly droppedClients: number;
-  readonly malformedFrames: number;
-  /** Messages received from Redis, and their entries that were not valid events. */
-  readonly redisMessages: number;
-  readonly invalidNotifyEntries: number;
-  /** Node paths watched by at least one client. */
-  readonly watchedPaths: number;
-  /** Gaps that could not be proven empty, by reason; each disconnected every client. */
-  readonly resyncs: Readonly<Record<GapReason, number>>;
-  /** How far behind the stream's newest entry the feed was at its last read, in ms. */
-  readonly streamLagMs: number;
-}
+/** A connection that starts watching a node path also gets that path's events of the last second. */
+const WATCH_CATCH_UP_MS = 1000;
 
-/** The proxy's link to Redis. */
-export type RedisLinkStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+export type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
 
 type Counter = 'framesIn' | 'framesOut' | 'eventsDelivered' | 'malformedFrames' | 'droppedClients';
 
@@ -101,6 +79,8 @@ export class JfsProxy implements AsyncDisposable {
   >;
   #closing: Promise<void> | null = null;
   #feedStarted = false;
+  readonly #recent = new RecentEvents(WATCH_CATCH_UP_MS, 100_000);
+  readonly #everWatched = new WeakMap<ProxyConnection, Set<string>>();
 
   private constructor(options: ResolvedJfsProxyOptions) {
     this.#options = options;
@@ -285,6 +265,7 @@ export class JfsProxy implements AsyncDisposable {
 
   #deliverAll(events: readonly JfsEvent[]): void {
     this.#counters.redisMessages += this.#feed === null ? 0 : events.length;
+    this.#recent.push(events, Date.now());
     for (const event of events) {
       const watching = this.#index.get(event.key);
       if (watching === undefined) continue;
@@ -330,6 +311,16 @@ export class JfsProxy implements AsyncDisposable {
           this.#registry.add(nodePath);
         }
         watching.add(connection);
+        // The first watch of a path on a connection also gets the path's events of the last
+        // second (its WATCH may have come the long way); never again, so no event comes twice.
+        const ever = this.#everWatched.get(connection) ?? new Set<string>();
+        this.#everWatched.set(connection, ever);
+        if (ever.has(nodePath)) return;
+        ever.add(nodePath);
+        // Once the connection has recorded the watch (it does right after this call).
+        queueMicrotask(() => {
+          for (const event of this.#recent.of(nodePath, Date.now())) connection.deliver(event);
+        });
       },
       unwatched: (connection, nodePath) => {
         const watching = this.#index.get(nodePath);
