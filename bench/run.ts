@@ -6,6 +6,8 @@ const benches: Record<string, string> = {
   queue: 'queue/main.ts',
   jfs: 'jfs/codec.ts',
   'jfs-e2e': 'jfs/end-to-end.ts',
+  'jfs-chain': 'jfs/chain.ts',
+  'jfs-memory': 'jfs/stream-memory.ts',
   file: 'file/main.ts',
   docker: 'docker/main.ts',
   startup: 'startup/main.ts',

@@ -27,16 +27,22 @@ Batching and output:
   -v, --version      the version
 
 The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
-  batchwatch proxy --mounts FILE [--listen ADDR] [--redis HOST:PORT] [--debounce MS]
-                   [--metrics PORT]
-      serves JFS clients from Redis channel jfsnotify. ADDR defaults to
-      $MULTICAST_SERVER, else :5079; Redis to $REDIS_ADDR ($REDIS_PASSWORD),
-      else 127.0.0.1:6379. FILE lists containers and their hostPath mounts:
+  batchwatch proxy --mounts FILE [--listen ADDR] [--redis HOST:PORT[/DB]] [--debounce MS]
+                   [--feed stream|pubsub] [--metrics PORT]
+      serves JFS clients from the Redis stream jfsnotify:stream (--feed pubsub:
+      the channel jfsnotify, for Go daemons). A gap it cannot prove empty
+      (Redis restarted, stream trimmed, daemon restarted) disconnects every
+      client so that it resyncs. ADDR defaults to $MULTICAST_SERVER, else
+      :5079; Redis to $REDIS_ADDR ($REDIS_PASSWORD, $REDIS_DB), else
+      127.0.0.1:6379. FILE lists containers and their hostPath mounts:
       [{"namespace":"default","pod":"web-0","container":"app",
         "mounts":[{"mountPath":"/data","hostPath":"/var/lib/web-0"}]}]
-  batchwatch daemon [NODE_PATH...] [--redis HOST:PORT] [--no-follow]
-      publishes changes of node paths (non-recursive) to jfsnotify: the paths
-      given, and those proxies register unless --no-follow.
+  batchwatch daemon [NODE_PATH...] [--redis HOST:PORT[/DB]] [--no-follow]
+                    [--stream-max-len N]
+      appends changes of node paths (non-recursive) to the stream
+      jfsnotify:stream (about N entries kept, default 100000) and publishes
+      them on jfsnotify, one per message: the paths given, and those proxies
+      register unless --no-follow.
 
 Kubernetes mode (needs the optional dependency @kubernetes/client-node; the
 API server from $KUBECONFIG when set, else the pod's service account):

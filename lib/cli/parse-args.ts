@@ -30,6 +30,8 @@ export interface ProxyConfig {
   readonly listen?: string;
   readonly redis?: string;
   readonly debounce?: number;
+  /** `stream` (default) or `pubsub` (Go daemons). */
+  readonly feed?: 'stream' | 'pubsub';
   readonly metricsPort: number | null;
 }
 
@@ -40,6 +42,8 @@ export interface DaemonConfig {
   readonly redis?: string;
   /** Kubernetes mode: also watch the paths FSWatcher resources name, of pods on `node` if set. */
   readonly kubernetes?: { readonly node?: string };
+  /** Entries the stream keeps, roughly. */
+  readonly streamMaxLen?: number;
 }
 
 /** A parsed command line. */
@@ -127,6 +131,7 @@ function parseProxy(args: string[]): Command {
         listen: { type: 'string' },
         redis: { type: 'string' },
         debounce: { type: 'string' },
+        feed: { type: 'string' },
         metrics: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -143,6 +148,10 @@ function parseProxy(args: string[]): Command {
   }
   const debounce =
     values.debounce === undefined ? undefined : parseDuration('--debounce', values.debounce);
+  const feed = values.feed;
+  if (feed !== undefined && feed !== 'stream' && feed !== 'pubsub') {
+    throw new UsageError(`--feed takes stream or pubsub, not "${feed}".`);
+  }
   return {
     kind: 'proxy',
     config: {
@@ -150,6 +159,7 @@ function parseProxy(args: string[]): Command {
       ...(values.listen === undefined ? {} : { listen: values.listen }),
       ...(values.redis === undefined ? {} : { redis: values.redis }),
       ...(debounce === undefined ? {} : { debounce }),
+      ...(feed === undefined ? {} : { feed }),
       metricsPort: parsePort(values.metrics),
     },
   };
@@ -186,6 +196,7 @@ function parseDaemon(args: string[]): Command {
         'no-follow': { type: 'boolean' },
         kubernetes: { type: 'boolean' },
         node: { type: 'string' },
+        'stream-max-len': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }),
@@ -201,6 +212,10 @@ function parseDaemon(args: string[]): Command {
   if (!follow && positionals.length === 0 && !values.kubernetes) {
     throw new UsageError('daemon --no-follow needs at least one NODE_PATH to watch.');
   }
+  const maxLen = values['stream-max-len'];
+  if (maxLen !== undefined && !/^[1-9]\d*$/.test(maxLen)) {
+    throw new UsageError(`--stream-max-len takes a whole number >= 1, not "${maxLen}".`);
+  }
   return {
     kind: 'daemon',
     config: {
@@ -210,6 +225,7 @@ function parseDaemon(args: string[]): Command {
       ...(values.kubernetes
         ? { kubernetes: values.node === undefined ? {} : { node: values.node } }
         : {}),
+      ...(maxLen === undefined ? {} : { streamMaxLen: Number(maxLen) }),
     },
   };
 }

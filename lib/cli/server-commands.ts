@@ -23,6 +23,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
       ...(config.listen === undefined ? {} : { listen: config.listen }),
       ...(config.redis === undefined ? {} : { redisAddr: config.redis }),
       ...(config.debounce === undefined ? {} : { writeDebounce: config.debounce }),
+      ...(config.feed === undefined ? {} : { feed: config.feed }),
     });
   } catch (err) {
     await k8s?.close();
@@ -56,7 +57,8 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   const stats = proxy.stats();
   line(
     `${stats.connectionsTotal} connection(s), ${stats.framesIn} frame(s) in, ${stats.eventsDelivered} event(s) delivered, ` +
-      `${stats.debounced} write(s) debounced, ${stats.droppedClients} slow client(s) dropped, ${stats.malformedFrames} malformed frame(s)`,
+      `${stats.debounced} write(s) debounced, ${stats.droppedClients} slow client(s) dropped, ${stats.malformedFrames} malformed frame(s), ` +
+      `${Object.values(stats.resyncs).reduce((a, b) => a + b, 0)} resync(s)`,
   );
   return 0;
 }
@@ -74,6 +76,7 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
     followProxies: config.follow,
     env: cli.env,
     ...(config.redis === undefined ? {} : { redisAddr: config.redis }),
+    ...(config.streamMaxLen === undefined ? {} : { streamMaxLen: config.streamMaxLen }),
   });
   const line = (text: string): unknown => cli.stderr.write(`batchwatch daemon: ${text}\n`);
   for (const path of config.paths) {
@@ -98,7 +101,7 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
   warnings.unsubscribe();
   const stats = daemon.stats();
   line(
-    `${stats.events} change(s) seen, ${stats.published} message(s) published, ${stats.resyncs} resync(s)`,
+    `${stats.events} change(s) seen, ${stats.published} change(s) published, ${stats.dropped} dropped, ${stats.resyncs} registry read(s)`,
   );
   return 0;
 }

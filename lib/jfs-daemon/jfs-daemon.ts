@@ -1,26 +1,16 @@
-import { dirname } from 'node:path';
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import { type Observable, Subject, Subscription } from 'rxjs';
 import { type JfsError, JfsServerError, OptionsError } from '../errors.ts';
-import { formatNotifyMessage, NOTIFY_CHANNEL } from '../jfs-proxy/notify-message.ts';
+import { NOTIFY_CHANNEL } from '../jfs-proxy/notify-message.ts';
+import { type NotifyNames, notifyNames } from '../jfs-proxy/notify-stream.ts';
 import { connectRedis, parseRedisAddress, type RedisAddress } from '../jfs-proxy/redis-address.ts';
-import { CONTROL_CHANNEL, REGISTRY_PREFIX } from '../jfs-proxy/watch-registry.ts';
 import { rejectUnknownOptions, resolveDuration } from '../options.ts';
 import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
-import { LocalNotifyWatcher } from '../sources/jfs/local-notify-watcher.ts';
+import { NodeWatcher } from './node-watcher.ts';
+import { atMost, StreamPublisher } from './stream-publisher.ts';
 
 const log = createDebug('batchwatch:jfs-daemon');
-
-/** Settles after `ms`, or as soon as `work` does; leaves no timer behind. */
-async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  await Promise.race([work.catch(() => {}), timeout]);
-  clearTimeout(timer);
-}
 
 /** Options of {@link JfsDaemon}; the Go daemon's environment variables are the defaults. */
 export interface JfsDaemonOptions {
@@ -32,23 +22,36 @@ export interface JfsDaemonOptions {
   readonly redisAddr?: string;
   /** Redis password. Default `$REDIS_PASSWORD`, else none. */
   readonly redisPassword?: string;
-  /** The pub/sub channel to publish to. Default `jfsnotify`. */
+  /** Redis database of the stream and the registry (pub/sub ignores it). Default `$REDIS_DB`, else 0. */
+  readonly redisDb?: number;
+  /**
+   * The pub/sub channel to publish to (Go format, one event per message).
+   * The stream is `<channel>:stream`, the registry `<channel>:watches:*`.
+   * Default `jfsnotify`.
+   */
   readonly channel?: string;
+  /** Entries the stream keeps, roughly (`XADD ... MAXLEN ~ n`). Default 100000. */
+  readonly streamMaxLen?: number;
+  /**
+   * When a registered path starts being watched, what was created or written
+   * this long before the daemon learned of it is reported too, in ms. Default 5000.
+   */
+  readonly catchUp?: number;
   /** How often the registered paths are re-read even without a control message, in ms. Default 10000. */
   readonly resyncInterval?: number;
   /** Changes kept while Redis is away; beyond, the oldest are dropped and counted. Default 10000. */
   readonly maxBacklog?: number;
-  /** The environment to read. Default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
   /** More node paths to watch, as a whole set on every change (Kubernetes mode: `FsWatcherPaths`). Default none. */
   readonly pathSource?: { readonly paths$: Observable<ReadonlySet<string>> };
+  /** The environment to read. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Counters of a {@link JfsDaemon}. */
 export interface JfsDaemonStats {
   /** Changes seen on watched paths. */
   readonly events: number;
-  /** Messages published to the channel. */
+  /** Changes appended to the stream (each also published on the channel). */
   readonly published: number;
   /** Times the registered paths were re-read. */
   readonly resyncs: number;
@@ -63,21 +66,28 @@ const names = [
   'followProxies',
   'redisAddr',
   'redisPassword',
+  'redisDb',
   'channel',
+  'streamMaxLen',
+  'catchUp',
   'resyncInterval',
   'maxBacklog',
-  'env',
   'pathSource',
+  'env',
 ];
 
 /**
  * The node side (Go's fsnotify-daemon): watches node paths non-recursively,
- * like inotify, and publishes each change to Redis as the JSON array the
- * proxies read (`[{"Name","Op","Key"}]`, `Key` the parent directory), one
- * message per burst of changes. The paths are the given ones plus, unless
+ * like inotify, with fsnotify's ops, and appends each change to the Redis
+ * stream `<channel>:stream` (bounded, `MAXLEN ~`) that this project's proxies
+ * read, and publishes it on the channel as Go's daemon does
+ * (`[{"Name","Op","Key"}]`, ONE event per message, `Key` the parent
+ * directory) for Go proxies. Its own gaps are marked in the stream: it
+ * started (what happened while no daemon ran is unknown), or its backlog
+ * overflowed while Redis was away. The paths are the given ones plus, unless
  * `followProxies` is off, those proxies register: a proxy's first WATCH of a
- * node path makes the daemon watch it, and its last UNWATCH or disconnect
- * releases it.
+ * node path makes the daemon watch it (catching up on what changed since,
+ * see `catchUp`), and its last UNWATCH or disconnect releases it.
  */
 export class JfsDaemon implements AsyncDisposable {
   /** Non-fatal problems: a failed watch, a Redis error. Hot. */
@@ -85,22 +95,23 @@ export class JfsDaemon implements AsyncDisposable {
 
   readonly #static: ReadonlySet<string>;
   readonly #follow: boolean;
-  readonly #channel: string;
+  readonly #names: NotifyNames;
+  readonly #catchUp: number;
   readonly #resyncInterval: number;
-  readonly #maxBacklog: number;
-  readonly #watcher: LocalNotifyWatcher;
+  readonly #feed: StreamPublisher;
+  readonly #watcher = new NodeWatcher();
+  readonly #initial: Promise<unknown>;
   readonly #publisher: Redis;
   readonly #control: Redis | null;
   readonly #warnings = new Subject<JfsError | Error>();
   readonly #subscription = new Subscription();
-  #outbox: JfsEvent[] = [];
-  #flushScheduled: NodeJS.Immediate | null = null;
+  /** The first read of the registry after a (re)connection only adds: proxies may not have rewritten it yet. */
+  #addOnly = true;
   #resyncTimer: NodeJS.Timeout | null = null;
   #resyncing: Promise<void> | null = null;
   #resyncAgain = false;
   #closing: Promise<void> | null = null;
-  #counters = { events: 0, published: 0, resyncs: 0, dropped: 0 };
-  #overflowReported = false;
+  #counters = { events: 0, resyncs: 0 };
   /** The paths proxies registered (last read) and those the path source wants. */
   #registered: ReadonlySet<string> = new Set();
   #sourced: ReadonlySet<string> = new Set();
@@ -108,23 +119,38 @@ export class JfsDaemon implements AsyncDisposable {
   private constructor(options: JfsDaemonOptions, redis: RedisAddress) {
     this.#static = new Set(options.paths ?? []);
     this.#follow = options.followProxies ?? true;
-    this.#channel = options.channel ?? NOTIFY_CHANNEL;
+    this.#names = notifyNames(options.channel ?? NOTIFY_CHANNEL);
+    this.#catchUp = options.catchUp ?? 5000;
     this.#resyncInterval = options.resyncInterval ?? 10_000;
-    this.#maxBacklog = options.maxBacklog ?? 10_000;
+    const maxBacklog = options.maxBacklog ?? 10_000;
     this.warnings$ = this.#warnings.asObservable();
-    this.#watcher = new LocalNotifyWatcher({ paths: [...this.#static] });
     this.#subscription.add(this.#watcher.events$.subscribe((event) => this.#onChange(event)));
     this.#subscription.add(this.#watcher.errors$.subscribe((error) => this.#warn(error)));
+    this.#initial = Promise.all([...this.#static].map((path) => this.#watcher.add(path)));
     this.#publisher = connectRedis(redis, 'batchwatch-daemon');
     this.#publisher.on('error', (err: Error) => this.#warn(err));
-    this.#publisher.on('ready', () => this.#flush());
+    this.#feed = new StreamPublisher(this.#publisher, {
+      names: this.#names,
+      maxLen: options.streamMaxLen ?? 100_000,
+      maxBacklog,
+      // Redis has been away for long: the newest changes are kept, the loss is reported once an
+      // outage and marked in the stream so that every reader resyncs its clients.
+      overflowing: () =>
+        this.#warn(
+          new JfsServerError(
+            `Redis is unreachable and ${maxBacklog} changes are waiting: the oldest are dropped until it is back.`,
+          ),
+        ),
+      failed: (err) => this.#warn(err),
+    });
     this.#control = this.#follow ? connectRedis(redis, 'batchwatch-daemon-control') : null;
     if (this.#control !== null) {
       const control = this.#control;
       control.on('error', (err: Error) => log('redis (control): %s', err.message));
       // On every (re)connection: subscribe again, then re-read what proxies registered meanwhile.
       control.on('ready', () => {
-        control.subscribe(CONTROL_CHANNEL).then(
+        this.#addOnly = true;
+        control.subscribe(this.#names.control).then(
           () => this.#resync(),
           (err: unknown) => log('subscribe failed: %s', (err as Error).message),
         );
@@ -135,7 +161,7 @@ export class JfsDaemon implements AsyncDisposable {
     if (options.pathSource !== undefined) {
       const source = options.pathSource.paths$.subscribe((paths) => {
         this.#sourced = paths;
-        this.#apply(this.#registered);
+        this.#apply(this.#registered, false, Date.now());
       });
       this.#subscription.add(source);
     }
@@ -159,6 +185,17 @@ export class JfsDaemon implements AsyncDisposable {
     ) {
       throw new OptionsError('paths', paths, 'absolute node paths');
     }
+    if (options.catchUp !== undefined)
+      resolveDuration('catchUp', options.catchUp, { integer: true });
+    for (const name of ['streamMaxLen', 'redisDb'] as const) {
+      const value = options[name];
+      if (
+        value !== undefined &&
+        (!Number.isInteger(value) || value < (name === 'streamMaxLen' ? 1 : 0))
+      ) {
+        throw new OptionsError(name, value, `a whole number >= ${name === 'streamMaxLen' ? 1 : 0}`);
+      }
+    }
     const backlog = options.maxBacklog ?? 10_000;
     if (!Number.isInteger(backlog) || backlog < 1) {
       throw new OptionsError('maxBacklog', backlog, 'a whole number >= 1');
@@ -169,22 +206,20 @@ export class JfsDaemon implements AsyncDisposable {
       options.redisAddr ?? (env['REDIS_ADDR'] || '127.0.0.1:6379'),
       options.redisPassword ?? env['REDIS_PASSWORD'],
       'redisAddr',
+      options.redisDb ?? (Number(env['REDIS_DB'] ?? 0) || 0),
     );
     const daemon = new JfsDaemon(options, redis);
     await daemon.ready();
     return daemon;
   }
 
-  /** Resolves once the watcher finished its initial scan. */
-  ready(): Promise<void> {
-    return new Promise((resolve) => {
-      const subscription = this.#watcher.status$.subscribe((status) => {
-        if (status.kind === 'ready' || status.kind === 'closed') {
-          queueMicrotask(() => subscription.unsubscribe());
-          resolve();
-        }
-      });
-    });
+  /**
+   * Resolves once the static paths are watched and the start marker is in
+   * the stream (waiting at most a second for a Redis that does not answer).
+   */
+  async ready(): Promise<void> {
+    await this.#initial;
+    await atMost(this.#feed.marked, 1000);
   }
 
   /** The node paths watched now. */
@@ -199,7 +234,7 @@ export class JfsDaemon implements AsyncDisposable {
   }
 
   stats(): JfsDaemonStats {
-    return { ...this.#counters, watched: this.#watcher.watchList().length };
+    return { ...this.#counters, ...this.#feed.counters, watched: this.#watcher.watchList().length };
   }
 
   /** Publishes what is pending, then stops watching and closes Redis. Idempotent. */
@@ -214,12 +249,9 @@ export class JfsDaemon implements AsyncDisposable {
 
   async #close(): Promise<void> {
     if (this.#resyncTimer !== null) clearInterval(this.#resyncTimer);
-    if (this.#flushScheduled !== null) clearImmediate(this.#flushScheduled);
     this.#subscription.unsubscribe();
-    if (this.#outbox.length > 0 && this.#publisher.status === 'ready') {
-      // A last publish, but never wait long on a Redis that stopped answering.
-      await atMost(this.#publisher.publish(this.#channel, formatNotifyMessage(this.#outbox)), 1000);
-    }
+    // A last publish, but never wait long on a Redis that stopped answering.
+    await this.#feed.close();
     // A resync may wait on a Redis that is away, for ever: it is not waited for (what it would
     // apply is ignored once closing), and disconnecting leaves no socket or timer behind.
     this.#publisher.disconnect();
@@ -230,35 +262,7 @@ export class JfsDaemon implements AsyncDisposable {
 
   #onChange(event: JfsEvent): void {
     this.#counters.events++;
-    if (this.#outbox.length >= this.#maxBacklog) {
-      // Redis has been away for long: keep the newest changes, count and report the loss once.
-      this.#outbox.shift();
-      this.#counters.dropped++;
-      if (!this.#overflowReported) {
-        this.#overflowReported = true;
-        this.#warn(
-          new JfsServerError(
-            `Redis is unreachable and ${this.#maxBacklog} changes are waiting: the oldest are dropped until it is back.`,
-          ),
-        );
-      }
-    }
-    this.#outbox.push({ name: event.name, op: event.op, key: dirname(event.name) });
-    // One message per burst: everything that changed within this turn of the event loop.
-    this.#flushScheduled ??= setImmediate(() => this.#flush());
-  }
-
-  #flush(): void {
-    this.#flushScheduled = null;
-    if (this.#outbox.length === 0 || this.#closing !== null) return;
-    if (this.#publisher.status !== 'ready') return; // kept until Redis is back ('ready' flushes)
-    const events = this.#outbox;
-    this.#outbox = [];
-    this.#overflowReported = false;
-    this.#counters.published++;
-    this.#publisher.publish(this.#channel, formatNotifyMessage(events)).catch((err: unknown) => {
-      this.#warn(err as Error);
-    });
+    this.#feed.push(event);
   }
 
   #resync(): void {
@@ -267,8 +271,11 @@ export class JfsDaemon implements AsyncDisposable {
       this.#resyncAgain = true;
       return;
     }
+    const addOnly = this.#addOnly;
+    this.#addOnly = false;
+    const learned = Date.now();
     this.#resyncing = this.#readRegistered()
-      .then((registered) => this.#apply(registered))
+      .then((registered) => this.#apply(registered, addOnly, learned))
       .catch((err: unknown) => log('resync failed: %s', (err as Error).message))
       .finally(() => {
         this.#resyncing = null;
@@ -286,7 +293,7 @@ export class JfsDaemon implements AsyncDisposable {
       const [next, keys] = await this.#publisher.scan(
         cursor,
         'MATCH',
-        `${REGISTRY_PREFIX}*`,
+        `${this.#names.registryPrefix}*`,
         'COUNT',
         200,
       );
@@ -298,7 +305,7 @@ export class JfsDaemon implements AsyncDisposable {
     return paths;
   }
 
-  #apply(registered: ReadonlySet<string>): void {
+  #apply(registered: ReadonlySet<string>, addOnly: boolean, learned: number): void {
     if (this.#closing !== null) return;
     this.#registered = registered;
     const wanted = new Set([...this.#static, ...registered, ...this.#sourced]);
@@ -306,9 +313,10 @@ export class JfsDaemon implements AsyncDisposable {
     for (const path of wanted) {
       if (!current.has(path) && path.startsWith('/')) {
         log('watch %s', path);
-        this.#watcher.add(path);
+        void this.#watcher.add(path, learned - this.#catchUp);
       }
     }
+    if (addOnly) return;
     for (const path of current) {
       if (!wanted.has(path)) {
         log('release %s', path);

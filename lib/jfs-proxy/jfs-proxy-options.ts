@@ -25,6 +25,17 @@ export interface JfsProxyOptions {
   readonly redisPassword?: string;
   /** The pub/sub channel daemons publish to. Default `jfsnotify`. */
   readonly channel?: string;
+  /** Redis database of the stream and the registry (pub/sub ignores it). Default `$REDIS_DB`, else 0. */
+  readonly redisDb?: number;
+  /**
+   * Where changes come from: `stream` (default), the stream
+   * `<channel>:stream` this project's daemons append to, read from the last
+   * entry id so that a dropped connection loses nothing; or `pubsub`, the
+   * channel alone, for Go daemons (each resubscription resyncs every client).
+   */
+  readonly feed?: 'stream' | 'pubsub';
+  /** Most event records in one EVENT frame when several are queued for a client. Default 128. */
+  readonly maxRecordsPerFrame?: number;
   /** How long a path's Write events are held and merged, in ms. Default 1000. */
   readonly writeDebounce?: number;
   /** Largest accepted frame payload, in bytes; a larger prefix closes that connection. Default 1 MiB. */
@@ -81,6 +92,8 @@ export interface ResolvedJfsProxyOptions {
   readonly listen: Exclude<JfsAddress, { readonly network: 'ipc' }>;
   readonly redis: RedisAddress;
   readonly channel: string;
+  readonly feed: 'stream' | 'pubsub';
+  readonly maxRecordsPerFrame: number;
   readonly writeDebounce: number;
   readonly maxFrameLength: number;
   readonly maxQueuedBytes: number;
@@ -103,6 +116,9 @@ const names = [
   'redisAddr',
   'redisPassword',
   'channel',
+  'redisDb',
+  'feed',
+  'maxRecordsPerFrame',
   'writeDebounce',
   'maxFrameLength',
   'maxQueuedBytes',
@@ -149,16 +165,23 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
     pick(options.redisAddr, 'REDIS_ADDR') ?? '127.0.0.1:6379',
     pick(options.redisPassword, 'REDIS_PASSWORD'),
     'redisAddr',
+    redisDb(options.redisDb ?? env['REDIS_DB']),
   );
   const maxFrameLength = positive(
     'maxFrameLength',
     options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH,
   );
+  const feed = options.feed ?? 'stream';
+  if (feed !== 'stream' && feed !== 'pubsub') {
+    throw new OptionsError('feed', feed, "'stream' or 'pubsub'");
+  }
   return Object.freeze({
     mounts: safeMountResolver(options.mounts),
     listen,
     redis,
     channel: nonEmpty('channel', options.channel ?? NOTIFY_CHANNEL),
+    feed,
+    maxRecordsPerFrame: positive('maxRecordsPerFrame', options.maxRecordsPerFrame ?? 128),
     writeDebounce: resolveDuration('writeDebounce', options.writeDebounce ?? 1000),
     maxFrameLength,
     maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes ?? 1024 * 1024),
@@ -206,6 +229,13 @@ function parseListen(text: string): ResolvedJfsProxyOptions['listen'] {
   }
   if (address.network !== 'unix') throw new OptionsError('listen', text, expected);
   return address;
+}
+
+function redisDb(value: number | string | undefined): number {
+  const db = value === undefined || value === '' ? 0 : Number(value);
+  if (!Number.isInteger(db) || db < 0)
+    throw new OptionsError('redisDb', value, 'a whole number >= 0');
+  return db;
 }
 
 function nonEmpty(name: string, value: unknown): string {

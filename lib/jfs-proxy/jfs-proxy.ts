@@ -4,53 +4,42 @@ import type { Redis } from 'ioredis';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { JfsError, JfsServerError } from '../errors.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
+import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
 import { ConnectionLimitError, PartialFrameBudget } from './connection-limits.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
   resolveJfsProxyOptions,
 } from './jfs-proxy-options.ts';
+import type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
 import { parseNotifyMessage } from './notify-message.ts';
+import { type GapReason, gapReasons, notifyNames } from './notify-stream.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
+import { RecentEvents } from './recent-events.ts';
 import { connectRedis } from './redis-address.ts';
+import { StreamFeed } from './stream-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
-/** Counters of a {@link JfsProxy}. */
-export interface JfsProxyStats {
-  /** Open client connections. */
-  readonly connections: number;
-  /** Client connections accepted, ever. */
-  readonly connectionsTotal: number;
-  readonly framesIn: number;
-  readonly framesOut: number;
-  /** Events sent to clients. */
-  readonly eventsDelivered: number;
-  /** Writes merged into a later write by the debounce. */
-  readonly debounced: number;
-  /** Clients disconnected for falling behind. */
-  readonly droppedClients: number;
-  readonly malformedFrames: number;
-  /** Messages received from Redis, and their entries that were not valid events. */
-  readonly redisMessages: number;
-  readonly invalidNotifyEntries: number;
-  /** Node paths watched by at least one client. */
-  readonly watchedPaths: number;
-}
+/** A connection that starts watching a node path also gets that path's events of the last second. */
+const WATCH_CATCH_UP_MS = 1000;
 
-/** The proxy's link to Redis. */
-export type RedisLinkStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+export type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
 
 type Counter = 'framesIn' | 'framesOut' | 'eventsDelivered' | 'malformedFrames' | 'droppedClients';
 
 /**
  * The server side of the JFS protocol (Go's fsnotify-proxy): clients WATCH
  * pod paths over TCP or a unix socket; node-side changes arrive from Redis
- * (`jfsnotify`) and go to every client watching their directory, translated
+ * (the stream `jfsnotify:stream`, or the pub/sub channel with `feed:
+ * 'pubsub'`) and go to every client watching their directory, translated
  * back to pod paths, with writes debounced per connection. A slow client is
- * disconnected instead of stalling the others. The node paths in use are
- * registered in Redis for daemons (see `WatchRegistry`).
+ * disconnected instead of stalling the others. A gap in the feed that cannot
+ * be proven empty (see `StreamFeed`) disconnects every client: reconnecting
+ * is the protocol's only signal, and this project's client turns it into a
+ * ForceReload. The node paths in use are registered in Redis for daemons
+ * (see `WatchRegistry`).
  *
  * @example
  * const proxy = await JfsProxy.start({ mounts: StaticMountResolver.fromFile('mounts.json') });
@@ -65,7 +54,8 @@ export class JfsProxy implements AsyncDisposable {
 
   readonly #options: ResolvedJfsProxyOptions;
   readonly #server: Server;
-  readonly #subscriber: Redis;
+  readonly #subscriber: Redis | null;
+  readonly #feed: StreamFeed | null;
   readonly #commands: Redis;
   readonly #registry: WatchRegistry;
   readonly #connections = new Set<ProxyConnection>();
@@ -84,21 +74,46 @@ export class JfsProxy implements AsyncDisposable {
     redisMessages: 0,
     invalidNotifyEntries: 0,
   };
+  readonly #resyncs = Object.fromEntries(gapReasons.map((reason) => [reason, 0])) as Record<
+    GapReason,
+    number
+  >;
   #closing: Promise<void> | null = null;
   /** Bytes of incomplete frames held by all connections, against `maxTotalPartialBytes`. */
   readonly #partialFrames = new PartialFrameBudget();
+  #feedStarted = false;
+  readonly #recent = new RecentEvents(WATCH_CATCH_UP_MS, 100_000);
+  readonly #everWatched = new WeakMap<ProxyConnection, Set<string>>();
 
   private constructor(options: ResolvedJfsProxyOptions) {
     this.#options = options;
     this.warnings$ = this.#warnings.asObservable();
     this.redisStatus$ = this.#redisStatus.asObservable();
-    this.#subscriber = connectRedis(options.redis, `batchwatch-proxy-sub-${options.proxyId}`);
+    const names = notifyNames(options.channel);
+    const pubsub = options.feed === 'pubsub';
+    this.#subscriber = pubsub
+      ? connectRedis(options.redis, `batchwatch-proxy-sub-${options.proxyId}`)
+      : null;
+    this.#feed = pubsub
+      ? null
+      : new StreamFeed(options.redis, `batchwatch-proxy-feed-${options.proxyId}`, names.stream, {
+          events: (events) => this.#deliverAll(events),
+          gap: (reason) => this.#resync(reason),
+          invalid: (count) => {
+            this.#counters.invalidNotifyEntries += count;
+          },
+          status: (status) => {
+            if (status === 'ready') this.#reading();
+            if (this.#closing === null) this.#redisStatus.next(status);
+          },
+        });
     this.#commands = connectRedis(options.redis, `batchwatch-proxy-${options.proxyId}`);
     this.#registry = new WatchRegistry(
       this.#commands,
       options.proxyId,
       options.registryTtl,
       options.scheduler,
+      names,
     );
     this.#followRedis();
     const host = this.#host();
@@ -152,7 +167,7 @@ export class JfsProxy implements AsyncDisposable {
     return `${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound.port}`;
   }
 
-  /** Resolves once subscribed to the Redis channel (at once if it is): events from then on are delivered. */
+  /** Resolves once reading the stream (or subscribed to the channel): events from then on are delivered. */
   subscribed(): Promise<void> {
     return new Promise((resolve, reject) => {
       const subscription = this.#redisStatus.subscribe((status) => {
@@ -174,6 +189,8 @@ export class JfsProxy implements AsyncDisposable {
       debounced,
       connections: this.#connections.size,
       watchedPaths: this.#index.size,
+      resyncs: { ...this.#resyncs },
+      streamLagMs: this.#feed?.lagMs ?? 0,
     };
   }
 
@@ -193,7 +210,8 @@ export class JfsProxy implements AsyncDisposable {
     for (const connection of this.#connections) connection.destroy();
     await this.#registry.close();
     await closed;
-    this.#subscriber.disconnect();
+    this.#subscriber?.disconnect();
+    await this.#feed?.close();
     this.#commands.disconnect();
     this.#redisStatus.next('closed');
     this.#redisStatus.complete();
@@ -222,13 +240,20 @@ export class JfsProxy implements AsyncDisposable {
   }
 
   #followRedis(): void {
+    this.#commands.on('error', (err: Error) => log('redis (commands): %s', err.message));
     const subscriber = this.#subscriber;
+    if (subscriber === null) return;
     const channel = this.#options.channel;
+    let subscribedBefore = false;
     // 'ready' means connected; events flow only once the SUBSCRIBE is confirmed (again after every reconnection).
     subscriber.on('ready', () => {
       subscriber.subscribe(channel).then(
         () => {
           if (this.#closing !== null) return;
+          // Pub/sub kept nothing while this subscriber was away: every client must resync.
+          if (subscribedBefore) this.#resync('resubscribe');
+          else this.#reading();
+          subscribedBefore = true;
           this.#redisStatus.next('ready');
           log('redis ready; subscribed to %s', channel);
         },
@@ -240,7 +265,6 @@ export class JfsProxy implements AsyncDisposable {
       log('redis: %s', err.message);
       this.#warn(err);
     });
-    this.#commands.on('error', (err: Error) => log('redis (commands): %s', err.message));
     subscriber.on('message', (from: string, text: string) => {
       if (from === channel) this.#onNotify(text);
     });
@@ -256,11 +280,39 @@ export class JfsProxy implements AsyncDisposable {
         error ?? `${invalid} invalid entr${invalid === 1 ? 'y' : 'ies'} skipped`,
       );
     }
+    this.#deliverAll(events);
+  }
+
+  #deliverAll(events: readonly JfsEvent[]): void {
+    this.#counters.redisMessages += this.#feed === null ? 0 : events.length;
+    this.#recent.push(events, Date.now());
     for (const event of events) {
       const watching = this.#index.get(event.key);
       if (watching === undefined) continue;
       for (const connection of watching) connection.deliver(event);
     }
+  }
+
+  /**
+   * The feed reads from now on (first time only): clients accepted before
+   * may have missed what came between their WATCH and now.
+   */
+  #reading(): void {
+    if (this.#feedStarted) return;
+    this.#feedStarted = true;
+    if (this.#connections.size > 0) this.#resync('proxy-start');
+  }
+
+  /**
+   * A gap in the feed that cannot be proven empty: every client is
+   * disconnected, the protocol's only signal; it reconnects, re-sends its
+   * watches and (this project's client) emits a ForceReload.
+   */
+  #resync(reason: GapReason): void {
+    if (this.#closing !== null) return;
+    this.#resyncs[reason]++;
+    log('resync (%s): disconnecting %d client(s)', reason, this.#connections.size);
+    for (const connection of this.#connections) connection.destroy();
   }
 
   #warn(warning: JfsServerError | JfsError | Error): void {
@@ -279,6 +331,16 @@ export class JfsProxy implements AsyncDisposable {
           this.#registry.add(nodePath);
         }
         watching.add(connection);
+        // The first watch of a path on a connection also gets the path's events of the last
+        // second (its WATCH may have come the long way); never again, so no event comes twice.
+        const ever = this.#everWatched.get(connection) ?? new Set<string>();
+        this.#everWatched.set(connection, ever);
+        if (ever.has(nodePath)) return;
+        ever.add(nodePath);
+        // Once the connection has recorded the watch (it does right after this call).
+        queueMicrotask(() => {
+          for (const event of this.#recent.of(nodePath, Date.now())) connection.deliver(event);
+        });
       },
       unwatched: (connection, nodePath) => {
         const watching = this.#index.get(nodePath);

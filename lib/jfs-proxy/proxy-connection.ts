@@ -6,12 +6,12 @@ import {
   SlowClientError,
   UnmappedWatchError,
 } from '../errors.ts';
-import { encodeEvents } from '../sources/jfs/encode-message.ts';
 import { FrameDecoder } from '../sources/jfs/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../sources/jfs/jfs-message.ts';
 import { MessageType, messageTypeName } from '../sources/jfs/message-type.ts';
 import type { WatcherClient } from './channel-watchers.ts';
 import { ConnectionGuard, PartialFrameBudget } from './connection-limits.ts';
+import { FrameBatcher } from './frame-batcher.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { isWithin, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
 import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
@@ -62,6 +62,8 @@ export class ProxyConnection {
   readonly #guard: ConnectionGuard;
   /** This connection as the optional `watchers` option sees it. */
   readonly #client: WatcherClient;
+  /** Events sent within this turn of the event loop go as one EVENT frame at its end (or when full). */
+  readonly #batcher: FrameBatcher;
 
   /** `budget` is shared by every connection of the proxy; a fresh one bounds this connection alone. */
   constructor(socket: Socket, host: ConnectionHost, budget = new PartialFrameBudget()) {
@@ -84,6 +86,11 @@ export class ProxyConnection {
     });
     socket.on('close', () => this.#guard.release());
     this.#client = { remote: this.remote, warn: (warning) => host.warn(warning) };
+    this.#batcher = new FrameBatcher(
+      host.options.maxRecordsPerFrame,
+      (frame, records) => this.#write(frame, records),
+      (warning) => host.warn(warning),
+    );
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('error', (err) => host.log('connection %s error: %s', this.remote, err.message));
     socket.on('close', () => this.#onClose());
@@ -283,17 +290,14 @@ export class ProxyConnection {
 
   #send(event: JfsEvent): void {
     if (this.#closed) return;
-    let frame: Buffer;
-    try {
-      frame = encodeEvents([event]);
-    } catch (err) {
-      // A translated pod path over 255 bytes cannot be encoded: drop that event, keep the client.
-      this.#host.warn(err as JfsError);
-      return;
-    }
-    if (!this.#sender.send(frame)) return;
+    this.#batcher.push(event);
+  }
+
+  /** One EVENT frame of `records` events, through the send queue. */
+  #write(frame: Buffer, records: number): void {
+    if (this.#closed || !this.#sender.send(frame)) return;
     this.#host.count('framesOut');
-    this.#host.count('eventsDelivered');
+    this.#host.count('eventsDelivered', records);
   }
 
   /** The client stopped reading (or passed the hard cap): it reconnects and re-registers. */
@@ -319,6 +323,7 @@ export class ProxyConnection {
     this.#closed = true;
     this.#sender.stop();
     this.#debouncer.close();
+    this.#batcher.close();
     this.#backlog = [];
     for (const nodePath of this.#watches.keys()) this.#host.unwatched(this, nodePath);
     this.#watches.clear();

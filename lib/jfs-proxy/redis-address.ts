@@ -6,10 +6,13 @@ export interface RedisAddress {
   readonly host: string;
   readonly port: number;
   readonly password?: string;
+  /** The database number keys (the stream, the watch registry) live in; pub/sub ignores it. Default 0. */
+  readonly db?: number;
 }
 
 /**
- * Parses `host:port` (or `redis://host:port`); the port defaults to 6379.
+ * Parses `host:port`, `host:port/db` (or `redis://host:port/db`); the port
+ * defaults to 6379, the database to `db` (0 when not given).
  *
  * @throws OptionsError naming `option` when the address is not of that form.
  */
@@ -17,15 +20,21 @@ export function parseRedisAddress(
   addr: string,
   password: string | undefined,
   option: string,
+  db = 0,
 ): RedisAddress {
   const text = addr.replace(/^redis:\/\//i, '');
-  const match = /^(\[[^\]]+\]|[^:]*)(?::(\d+))?$/.exec(text);
+  const match = /^(\[[^\]]+\]|[^:/]*)(?::(\d+))?(?:\/(\d+))?$/.exec(text);
   const port = Number(match?.[2] ?? '6379');
+  const database = match?.[3] === undefined ? db : Number(match[3]);
   if (match === null || !Number.isInteger(port) || port < 1 || port > 65535) {
     throw new OptionsError(option, addr, 'host:port, such as 127.0.0.1:6379');
   }
+  if (!Number.isInteger(database) || database < 0) {
+    throw new OptionsError(option, addr, 'host:port/db with a database number >= 0');
+  }
   const host = (match[1] ?? '').replace(/^\[|\]$/g, '') || '127.0.0.1';
-  return password === undefined || password === '' ? { host, port } : { host, port, password };
+  const base = database === 0 ? { host, port } : { host, port, db: database };
+  return password === undefined || password === '' ? base : { ...base, password };
 }
 
 /**
@@ -38,6 +47,7 @@ export function connectRedis(address: RedisAddress, name: string): Redis {
     port: address.port,
     ...(address.password === undefined ? {} : { password: address.password }),
     connectionName: name,
+    db: address.db ?? 0,
     lazyConnect: false,
     maxRetriesPerRequest: null,
     // Resubscribing is done by the user of the connection on 'ready', so that it knows when it is done.

@@ -1,12 +1,13 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { SchedulerLike, Subscription } from 'rxjs';
+import { type NotifyNames, notifyNames } from './notify-stream.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
-/** The Redis channel on which proxies announce that their set of watched node paths changed. */
+/** The default deployment's control channel (see `notifyNames` for another channel's). */
 export const CONTROL_CHANNEL = 'jfsnotify:control';
-/** The prefix of the Redis sets holding each proxy's watched node paths. */
+/** The default deployment's prefix of the proxies' registry sets (see `notifyNames`). */
 export const REGISTRY_PREFIX = 'jfsnotify:watches:';
 
 /**
@@ -20,6 +21,7 @@ export class WatchRegistry {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #proxyId: string;
+  readonly #control: string;
   readonly #ttlMs: number;
   readonly #paths = new Set<string>();
   readonly #scheduler: SchedulerLike;
@@ -27,10 +29,17 @@ export class WatchRegistry {
   #heartbeat: Subscription;
   #closed = false;
 
-  constructor(redis: Redis, proxyId: string, ttlMs: number, scheduler: SchedulerLike) {
+  constructor(
+    redis: Redis,
+    proxyId: string,
+    ttlMs: number,
+    scheduler: SchedulerLike,
+    names: NotifyNames = notifyNames('jfsnotify'),
+  ) {
     this.#redis = redis;
     this.#proxyId = proxyId;
-    this.#key = `${REGISTRY_PREFIX}${proxyId}`;
+    this.#control = names.control;
+    this.#key = `${names.registryPrefix}${proxyId}`;
     this.#ttlMs = ttlMs;
     this.#scheduler = scheduler;
     this.#period = Math.max(1, Math.floor(ttlMs / 3));
@@ -72,7 +81,7 @@ export class WatchRegistry {
       await this.#redis
         .multi()
         .del(this.#key)
-        .publish(CONTROL_CHANNEL, JSON.stringify({ proxy: this.#proxyId, op: 'close' }))
+        .publish(this.#control, JSON.stringify({ proxy: this.#proxyId, op: 'close' }))
         .exec();
     } catch (err) {
       log('registry close failed: %s', (err as Error).message);
@@ -82,7 +91,7 @@ export class WatchRegistry {
   #announce(op: string, path: string, multi: ReturnType<Redis['multi']>): void {
     if (this.#redis.status !== 'ready') return; // the next 'ready' rewrites the whole set
     multi
-      .publish(CONTROL_CHANNEL, JSON.stringify({ proxy: this.#proxyId, op, path }))
+      .publish(this.#control, JSON.stringify({ proxy: this.#proxyId, op, path }))
       .exec()
       .catch((err: unknown) => log('registry %s %s failed: %s', op, path, (err as Error).message));
   }
@@ -98,7 +107,7 @@ export class WatchRegistry {
     const multi = this.#redis.multi().del(this.#key);
     if (this.#paths.size > 0) multi.sadd(this.#key, ...this.#paths).pexpire(this.#key, this.#ttlMs);
     if (announce)
-      multi.publish(CONTROL_CHANNEL, JSON.stringify({ proxy: this.#proxyId, op: 'sync' }));
+      multi.publish(this.#control, JSON.stringify({ proxy: this.#proxyId, op: 'sync' }));
     multi.exec().catch((err: unknown) => log('registry write failed: %s', (err as Error).message));
   }
 }

@@ -31,6 +31,19 @@ export {
   NOTIFY_CHANNEL,
   parseNotifyMessage,
 } from '../jfs-proxy/notify-message.ts';
+export type {
+  DaemonMarker,
+  GapReason,
+  NotifyNames,
+  StreamEntry,
+} from '../jfs-proxy/notify-stream.ts';
+export {
+  eventFields,
+  gapReasons,
+  markerFields,
+  notifyNames,
+  parseStreamEntry,
+} from '../jfs-proxy/notify-stream.ts';
 export { MountLookupError } from '../jfs-proxy/safe-mount-resolver.ts';
 export type { ContainerMounts } from '../jfs-proxy/static-mount-resolver.ts';
 export { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';

@@ -23,7 +23,12 @@ const redisStatuses = Object.keys({
  *   `proxy_frames_received_total`, `proxy_frames_sent_total`,
  *   `proxy_malformed_frames_total`, `proxy_events_delivered_total`,
  *   `proxy_writes_debounced_total`, `proxy_slow_clients_dropped_total`,
- *   `proxy_redis_messages_total`, `proxy_invalid_notify_entries_total`.
+ *   `proxy_redis_messages_total`, `proxy_invalid_notify_entries_total`,
+ *   `proxy_resyncs_total{reason}` (gaps in the feed that could not be proven
+ *   empty: `daemon-start`, `daemon-overflow`, `trimmed`, `redis-restart`,
+ *   `resubscribe`, `proxy-start`);
+ * - gauge `proxy_stream_lag_seconds` (how far behind the stream's newest
+ *   entry the proxy was at its last read).
  *
  * `unregister()` removes the series and the `redisStatus$` subscription.
  *
@@ -39,7 +44,7 @@ export function proxyMetrics(
 ): MetricsHandle {
   const resolved = resolveMetricsOptions(options);
   const stat =
-    (field: keyof JfsProxyStats): Collect =>
+    (field: Exclude<keyof JfsProxyStats, 'resyncs'>): Collect =>
     (emit) =>
       emit({}, proxy.stats()[field]);
   return defineMetrics(resolved, resolved.labels, (set) => {
@@ -98,6 +103,21 @@ export function proxyMetrics(
       'Node paths watched by at least one client.',
       [],
       stat('watchedPaths'),
+    );
+    set.counter(
+      'proxy_resyncs_total',
+      'Gaps in the Redis feed that could not be proven empty (each disconnected every client), by reason.',
+      ['reason'],
+      (emit) => {
+        for (const [reason, count] of Object.entries(proxy.stats().resyncs))
+          emit({ reason }, count);
+      },
+    );
+    set.gauge(
+      'proxy_stream_lag_seconds',
+      "How far behind the stream's newest entry the proxy was at its last read.",
+      [],
+      (emit) => emit({}, proxy.stats().streamLagMs / 1000),
     );
     let redis: RedisLinkStatus = 'connecting';
     set.gauge(

@@ -39,7 +39,7 @@ function names(bytes: Buffer): string[] {
 describe('JFS proxy: WATCH, UNWATCH and CLEAR from a raw client', () => {
   it('delivers after WATCH, stops after UNWATCH, delivers after a new WATCH, stops after CLEAR', async () => {
     const channel = uniqueChannel();
-    const proxy = await startProxy(mounts, { channel, writeDebounce: 0 });
+    const proxy = await startProxy(mounts, { channel, writeDebounce: 0, feed: 'pubsub' });
     cleanup(() => proxy.close());
     const redis = await publisher();
     const raw = await rawClient(proxy.address);
@@ -86,7 +86,12 @@ describe('JFS proxy: WATCH, UNWATCH and CLEAR from a raw client', () => {
     cleanup(() => rm(dir, { recursive: true, force: true }));
     const path = join(dir, 'proxy.sock');
     const channel = uniqueChannel();
-    const proxy = await startProxy(mounts, { channel, writeDebounce: 0, listen: `unix:${path}` });
+    const proxy = await startProxy(mounts, {
+      channel,
+      writeDebounce: 0,
+      listen: `unix:${path}`,
+      feed: 'pubsub',
+    });
     cleanup(() => proxy.close());
     expect(proxy.address).toBe(`unix:${path}`);
     const c = client(proxy.address, ['/data']);

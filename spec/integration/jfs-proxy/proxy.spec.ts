@@ -131,7 +131,7 @@ describe('JFS proxy and daemon over a real Redis', () => {
           mounts: [{ mountPath: '/data', hostPath: '/olares/rootfs/userspace' }],
         },
       ],
-      { channel, writeDebounce: 20 },
+      { channel, writeDebounce: 20, feed: 'pubsub' },
     );
     cleanup(() => proxy.close());
     const raw = await rawClient(proxy.address);

@@ -23,7 +23,7 @@ describe('proxyMetrics and sourceMetrics on a real proxy, Redis and jfs client',
     const node = await nodeDir();
     cleanup(node.cleanup);
     const channel = uniqueChannel();
-    const proxy = await startProxy(node.mounts, { channel, writeDebounce: 50 });
+    const proxy = await startProxy(node.mounts, { channel, writeDebounce: 50, feed: 'pubsub' });
     cleanup(() => proxy.close());
     const registry = new Registry();
     const proxyHandle = proxyMetrics(proxy, { registry });

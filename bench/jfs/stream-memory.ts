@@ -1,0 +1,72 @@
+// Redis memory under 1,000,000 changes appended as `batchwatch daemon` appends them
+// (XADD <channel>:stream MAXLEN ~ 100000): the stream stays bounded, so does Redis's memory.
+// `npx node bench/jfs/stream-memory.ts` starts a private redis-server (as the tests do).
+import { createConnection } from 'node:net';
+import { Redis } from 'ioredis';
+import { eventFields } from '../../lib/jfs-proxy/notify-stream.ts';
+import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
+import { fmt, printTable } from '../support.ts';
+
+const EVENTS = 1_000_000;
+const MAX_LEN = 100_000;
+const BATCH = 2_000;
+const stream = 'jfsnotify:stream';
+
+const redis = await startRedis();
+const info = new Redis({ port: redis.port, lazyConnect: true });
+await info.connect();
+const raw = createConnection({ port: redis.port, host: '127.0.0.1' });
+await new Promise<void>((resolve) => raw.once('connect', resolve));
+let lines = 0;
+let wake: (() => void) | null = null;
+raw.on('data', (chunk: Buffer) => {
+  for (const byte of chunk) if (byte === 10) lines++;
+  wake?.();
+});
+
+const resp = (args: readonly string[]): string =>
+  `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+
+async function usedMemory(): Promise<number> {
+  const text = await info.info('memory');
+  return Number(/used_memory:(\d+)/.exec(text)?.[1] ?? 0);
+}
+
+const baseline = await usedMemory();
+const rows: string[][] = [['events appended', 'XLEN', 'used_memory (MB)', 'x baseline']];
+let peak = 0;
+for (let offset = 0; offset < EVENTS; offset += BATCH) {
+  let text = '';
+  for (let i = offset; i < offset + BATCH; i++) {
+    const event = {
+      name: `/var/lib/node/data/some-dir/file-${i}.txt`,
+      op: 2,
+      key: '/var/lib/node/data/some-dir',
+    };
+    text += resp(['XADD', stream, 'MAXLEN', '~', String(MAX_LEN), '*', ...eventFields(event)]);
+  }
+  const target = lines + BATCH * 2;
+  raw.write(text);
+  while (lines < target) await new Promise<void>((resolve) => (wake = resolve));
+  const done = offset + BATCH;
+  if (done % 100_000 === 0) {
+    const used = await usedMemory();
+    peak = Math.max(peak, used);
+    rows.push([
+      fmt(done),
+      fmt(await info.xlen(stream)),
+      fmt(used / 1e6, 1),
+      fmt(used / baseline, 1),
+    ]);
+  }
+}
+console.log(
+  `\nRedis memory while ${fmt(EVENTS)} changes are appended with MAXLEN ~ ${fmt(MAX_LEN)} (empty Redis: ${fmt(baseline / 1e6, 1)} MB)\n`,
+);
+printTable(rows);
+console.log(
+  `\nPeak used_memory: ${fmt(peak / 1e6, 1)} MB; bounded by the stream length, not the events appended.`,
+);
+raw.destroy();
+info.disconnect();
+await stopRedis(redis);

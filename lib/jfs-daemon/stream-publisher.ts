@@ -1,0 +1,118 @@
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { formatNotifyMessage } from '../jfs-proxy/notify-message.ts';
+import { eventFields, markerFields, type NotifyNames } from '../jfs-proxy/notify-stream.ts';
+import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
+
+/** One stream entry waiting for Redis, and the event it publishes (none for a marker). */
+interface Outgoing {
+  readonly fields: string[];
+  readonly event?: JfsEvent;
+}
+
+/** Settles after `ms`, or as soon as `work` does; leaves no timer behind. */
+export async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([work.catch(() => {}), timeout]);
+  clearTimeout(timer);
+}
+
+/** How a {@link StreamPublisher} writes. */
+export interface StreamPublisherOptions {
+  readonly names: NotifyNames;
+  /** `XADD ... MAXLEN ~ n`. */
+  readonly maxLen: number;
+  /** Changes kept while Redis is away; beyond, the oldest are dropped. */
+  readonly maxBacklog: number;
+  /** The first drop of an outage. */
+  readonly overflowing: () => void;
+  /** A failed write. */
+  readonly failed: (error: Error) => void;
+}
+
+/**
+ * The daemon's writing side: each change is appended to the stream and
+ * published on the channel (Go's format, ONE event per message), batched
+ * into one pipeline per turn of the event loop, and kept (up to a bound)
+ * while Redis is away. The daemon's own gaps go into the stream as markers,
+ * in order: `daemon-start` first, `daemon-overflow` before what was kept
+ * after the backlog overflowed.
+ */
+export class StreamPublisher {
+  readonly #redis: Redis;
+  readonly #options: StreamPublisherOptions;
+  readonly #id = `${hostname()}-${process.pid}`;
+  #outbox: Outgoing[] = [];
+  #scheduled: NodeJS.Immediate | null = null;
+  #started = false;
+  #overflowed = false;
+  #closed = false;
+  #onMarked: () => void = () => {};
+  /** Resolves once the start marker is written. */
+  readonly marked = new Promise<void>((resolve) => {
+    this.#onMarked = resolve;
+  });
+  /** Changes appended (each also published), and dropped by the backlog bound. */
+  readonly counters = { published: 0, dropped: 0 };
+
+  constructor(redis: Redis, options: StreamPublisherOptions) {
+    this.#redis = redis;
+    this.#options = options;
+    redis.on('ready', () => this.#flush());
+  }
+
+  push(event: JfsEvent): void {
+    if (this.#outbox.length >= this.#options.maxBacklog) {
+      this.#outbox.shift();
+      this.counters.dropped++;
+      if (!this.#overflowed) this.#options.overflowing();
+      this.#overflowed = true;
+    }
+    this.#outbox.push({ fields: eventFields(event), event });
+    // One round trip per burst: everything that changed within this turn of the event loop.
+    this.#scheduled ??= setImmediate(() => this.#flush());
+  }
+
+  /** Writes what is pending (at most a second's wait), then stops. */
+  async close(): Promise<void> {
+    if (this.#scheduled !== null) clearImmediate(this.#scheduled);
+    if (!this.#closed && this.#outbox.length > 0 && this.#redis.status === 'ready') {
+      await atMost(this.#send(), 1000);
+    }
+    this.#closed = true;
+  }
+
+  #flush(): void {
+    this.#scheduled = null;
+    if ((this.#started && this.#outbox.length === 0) || this.#closed) return;
+    if (this.#redis.status !== 'ready') return; // kept until Redis is back ('ready' flushes)
+    this.#send().catch((err: unknown) => this.#options.failed(err as Error));
+  }
+
+  #send(): Promise<unknown> {
+    const outgoing = this.#outbox;
+    this.#outbox = [];
+    if (this.#overflowed) outgoing.unshift({ fields: markerFields('daemon-overflow', this.#id) });
+    // Readers cannot know what happened while no daemon ran: its first entry says so.
+    const marking = !this.#started;
+    if (marking) outgoing.unshift({ fields: markerFields('daemon-start', this.#id) });
+    this.#started = true;
+    this.#overflowed = false;
+    const { stream, channel } = this.#options.names;
+    const pipeline = this.#redis.pipeline();
+    for (const { fields, event } of outgoing) {
+      pipeline.xadd(stream, 'MAXLEN', '~', this.#options.maxLen, '*', ...fields);
+      if (event !== undefined) {
+        pipeline.publish(channel, formatNotifyMessage([event]));
+        this.counters.published++;
+      }
+    }
+    // Commands cut off by a lost connection are sent again once it is back (ioredis).
+    const sent = pipeline.exec();
+    if (marking) void sent.then(this.#onMarked, this.#onMarked);
+    return sent;
+  }
+}

@@ -1,0 +1,30 @@
+import type { GapReason } from './notify-stream.ts';
+
+/** Counters of a {@link JfsProxy}. */
+export interface JfsProxyStats {
+  /** Open client connections. */
+  readonly connections: number;
+  /** Client connections accepted, ever. */
+  readonly connectionsTotal: number;
+  readonly framesIn: number;
+  readonly framesOut: number;
+  /** Events sent to clients. */
+  readonly eventsDelivered: number;
+  /** Writes merged into a later write by the debounce. */
+  readonly debounced: number;
+  /** Clients disconnected for falling behind. */
+  readonly droppedClients: number;
+  readonly malformedFrames: number;
+  /** Messages received from Redis, and their entries that were not valid events. */
+  readonly redisMessages: number;
+  readonly invalidNotifyEntries: number;
+  /** Node paths watched by at least one client. */
+  readonly watchedPaths: number;
+  /** Gaps that could not be proven empty, by reason; each disconnected every client. */
+  readonly resyncs: Readonly<Record<GapReason, number>>;
+  /** How far behind the stream's newest entry the feed was at its last read, in ms. */
+  readonly streamLagMs: number;
+}
+
+/** The proxy's link to Redis. */
+export type RedisLinkStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';

@@ -1,0 +1,208 @@
+import createDebug from 'debug';
+import type { Redis } from 'ioredis';
+import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
+import { entryTime, type GapReason, parseStreamEntry } from './notify-stream.ts';
+import { connectRedis, type RedisAddress } from './redis-address.ts';
+
+const log = createDebug('batchwatch:jfs-proxy');
+
+/** What a {@link StreamFeed} reports to its proxy. */
+export interface FeedHandlers {
+  /** Events read, in stream order. */
+  events(events: JfsEvent[]): void;
+  /** Something may have been missed: every client must resync. */
+  gap(reason: GapReason): void;
+  /** Entries that were neither an event nor a marker. */
+  invalid(count: number): void;
+  /** The feed is positioned and reading (`ready`) or its connection is away (`reconnecting`). */
+  status(status: 'ready' | 'reconnecting'): void;
+}
+
+/** Redis stream entries as ioredis returns them: `[id, [field, value, ...]]`. */
+type Entries = [string, string[]][];
+type XReadReply = [string, Entries][] | null;
+
+/** Entries read per command. */
+const BATCH = 1000;
+/** How long one blocking read waits, in ms: also how soon a close or a reconnection is noticed. */
+const BLOCK_MS = 1000;
+
+/**
+ * Reads the change stream from its last entry id on a dedicated Redis
+ * connection, and resumes from that id after any reconnection, so that a
+ * dropped connection loses nothing Redis kept. What it cannot prove empty is
+ * a gap (on Redis 7.0, where XREAD never reports trimming): the last id is
+ * no longer in the stream (`XRANGE key id id`, checked in the same MULTI as
+ * each read), or Redis's `run_id` changed (it restarted), or a daemon marked
+ * one. After a gap it moves to the end of the stream.
+ */
+export class StreamFeed {
+  readonly #redis: Redis;
+  readonly #key: string;
+  readonly #handlers: FeedHandlers;
+  /** The id of the last entry read; `0-0` with `#fresh` when the stream did not exist. */
+  #last = '0-0';
+  /** Positioned on a stream that did not exist: every entry is new, none may have gone. */
+  #fresh = true;
+  /** With `#fresh`: how many entries the stream had ever been given when the feed was positioned. */
+  #baseAdded = 0;
+  #runId = '';
+  /** Bumped on every (re)connection; a read begun under another generation is discarded. */
+  #generation = 0;
+  #proven = -1;
+  #closed = false;
+  #lagMs = 0;
+  readonly #done: Promise<void>;
+
+  constructor(address: RedisAddress, name: string, key: string, handlers: FeedHandlers) {
+    this.#key = key;
+    this.#handlers = handlers;
+    this.#redis = connectRedis(address, name);
+    this.#redis.on('ready', () => {
+      this.#generation++;
+    });
+    this.#redis.on('reconnecting', () => handlers.status('reconnecting'));
+    this.#redis.on('error', (err: Error) => log('redis (stream): %s', err.message));
+    this.#done = this.#loop();
+  }
+
+  /** How far behind the newest entry read the feed was when it read it, in ms (Redis clock). */
+  get lagMs(): number {
+    return this.#lagMs;
+  }
+
+  /** The id of the last entry read. */
+  get position(): string {
+    return this.#last;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#redis.disconnect();
+    await this.#done;
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#closed) {
+      try {
+        const generation = this.#generation;
+        if (generation !== this.#proven) {
+          await this.#prove();
+          this.#proven = generation;
+          if (generation === this.#generation) this.#handlers.status('ready');
+          continue;
+        }
+        const entries = await this.#read();
+        // Read across a reconnection: Redis may have restarted in between; prove again first.
+        if (this.#closed || generation !== this.#generation) continue;
+        this.#process(entries);
+      } catch (err) {
+        if (this.#closed) return;
+        log('stream read failed: %s', (err as Error).message);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  /** After each (re)connection: the same Redis (`run_id`)? If not, a gap. */
+  async #prove(): Promise<void> {
+    const info = await this.#redis.info('server');
+    const runId = /run_id:(\w+)/.exec(info)?.[1] ?? '';
+    if (this.#runId === '') {
+      this.#runId = runId;
+      await this.#toEnd();
+      log('stream %s: reading after %s', this.#key, this.#last);
+    } else if (runId !== this.#runId) {
+      this.#runId = runId;
+      await this.#toEnd();
+      this.#gap('redis-restart');
+    }
+  }
+
+  /** Positions after the newest entry (or at the start of a stream that does not exist yet). */
+  async #toEnd(): Promise<void> {
+    const replies =
+      (await this.#redis
+        .multi()
+        .xrevrange(this.#key, '+', '-', 'COUNT', 1)
+        .xinfo('STREAM', this.#key)
+        .exec()) ?? [];
+    const id = (replies[0]?.[1] as Entries | undefined)?.[0]?.[0];
+    this.#fresh = id === undefined;
+    this.#last = id ?? '0-0';
+    this.#baseAdded = replies[1]?.[0] == null ? streamCounts(replies[1]?.[1]).added : 0;
+  }
+
+  /** A batch without waiting, proven to follow `#last`; else waits for new entries. */
+  async #read(): Promise<Entries> {
+    const key = this.#key;
+    const multi = this.#redis.multi();
+    if (this.#fresh) multi.xinfo('STREAM', key);
+    else multi.xrange(key, this.#last, this.#last);
+    multi.xread('COUNT', BATCH, 'STREAMS', key, this.#last);
+    const replies = (await multi.exec()) ?? [];
+    const [check, read] = replies as [[Error | null, unknown], [Error | null, XReadReply]];
+    if (this.#fresh ? this.#freshStreamLost(check) : (check[1] as Entries).length === 0) {
+      await this.#toEnd();
+      this.#gap('trimmed');
+      return [];
+    }
+    if (read[0] !== null) throw read[0];
+    const entries = read[1]?.[0]?.[1] ?? [];
+    if (entries.length > 0) return entries;
+    const waited = (await this.#redis.xread(
+      'COUNT',
+      BATCH,
+      'BLOCK',
+      BLOCK_MS,
+      'STREAMS',
+      key,
+      this.#last,
+    )) as XReadReply;
+    return waited?.[0]?.[1] ?? [];
+  }
+
+  #process(entries: Entries): void {
+    let events: JfsEvent[] = [];
+    let invalid = 0;
+    for (const [id, fields] of entries) {
+      this.#last = id;
+      this.#fresh = false;
+      const entry = parseStreamEntry(fields);
+      if (entry.kind === 'event') events.push(entry.event);
+      else if (entry.kind === 'invalid') invalid++;
+      else {
+        if (events.length > 0) this.#handlers.events(events);
+        events = [];
+        this.#gap(entry.reason);
+      }
+    }
+    if (events.length > 0) this.#handlers.events(events);
+    if (invalid > 0) this.#handlers.invalid(invalid);
+    const newest = entries.at(-1);
+    if (newest !== undefined) this.#lagMs = Math.max(0, Date.now() - entryTime(newest[0]));
+  }
+
+  /**
+   * With `#fresh`: an error means the stream still does not exist (nothing
+   * to miss); otherwise entries were lost if more were added since the feed
+   * was positioned than the stream holds.
+   */
+  #freshStreamLost(check: [Error | null, unknown]): boolean {
+    if (check[0] !== null) return false;
+    const { added, length } = streamCounts(check[1]);
+    return added - this.#baseAdded > length;
+  }
+
+  #gap(reason: GapReason): void {
+    log('stream %s: gap (%s); now after %s', this.#key, reason, this.#last);
+    this.#handlers.gap(reason);
+  }
+}
+
+/** `entries-added` and `length` from an `XINFO STREAM` reply (Redis >= 7.0). */
+function streamCounts(reply: unknown): { added: number; length: number } {
+  const info = Array.isArray(reply) ? (reply as unknown[]) : [];
+  const field = (name: string): number => Number(info[info.indexOf(name) + 1] ?? 0);
+  return { added: field('entries-added'), length: field('length') };
+}
