@@ -38,6 +38,8 @@ async function setup() {
     channel: uniqueChannel(),
     env: {},
   });
+  // Clients that connect before the proxy reads Redis are resynced (disconnected) once it does.
+  await proxy.subscribed();
   cleanup(async () => {
     await proxy.close();
     await watchers.close();
