@@ -12,12 +12,12 @@ import {
   resolveJfsProxyOptions,
 } from './jfs-proxy-options.ts';
 import type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
-import { parseNotifyMessage } from './notify-message.ts';
 import { type GapReason, gapReasons, notifyNames } from './notify-stream.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
+import { PubSubFeed } from './pubsub-feed.ts';
 import { RecentEvents } from './recent-events.ts';
 import { connectRedis } from './redis-address.ts';
-import { StreamFeed } from './stream-feed.ts';
+import { type FeedHandlers, StreamFeed } from './stream-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
@@ -54,8 +54,7 @@ export class JfsProxy implements AsyncDisposable {
 
   readonly #options: ResolvedJfsProxyOptions;
   readonly #server: Server;
-  readonly #subscriber: Redis | null;
-  readonly #feed: StreamFeed | null;
+  readonly #feed: StreamFeed | PubSubFeed;
   readonly #commands: Redis;
   readonly #registry: WatchRegistry;
   readonly #connections = new Set<ProxyConnection>();
@@ -90,23 +89,27 @@ export class JfsProxy implements AsyncDisposable {
     this.warnings$ = this.#warnings.asObservable();
     this.redisStatus$ = this.#redisStatus.asObservable();
     const names = notifyNames(options.channel);
-    const pubsub = options.feed === 'pubsub';
-    this.#subscriber = pubsub
-      ? connectRedis(options.redis, `batchwatch-proxy-sub-${options.proxyId}`)
-      : null;
-    this.#feed = pubsub
-      ? null
-      : new StreamFeed(options.redis, `batchwatch-proxy-feed-${options.proxyId}`, names.stream, {
-          events: (events) => this.#deliverAll(events),
-          gap: (reason) => this.#resync(reason),
-          invalid: (count) => {
-            this.#counters.invalidNotifyEntries += count;
-          },
-          status: (status) => {
-            if (status === 'ready') this.#reading();
-            if (this.#closing === null) this.#redisStatus.next(status);
-          },
-        });
+    const handlers: FeedHandlers = {
+      events: (events, messages = events.length) => {
+        this.#counters.redisMessages += messages;
+        this.#deliverAll(events);
+      },
+      gap: (reason) => this.#resync(reason),
+      invalid: (count) => {
+        this.#counters.invalidNotifyEntries += count;
+      },
+      status: (status) => {
+        if (this.#closing !== null) return;
+        if (status === 'ready') this.#reading();
+        this.#redisStatus.next(status);
+      },
+      error: (err) => this.#warn(err),
+    };
+    const name = `batchwatch-proxy-feed-${options.proxyId}`;
+    this.#feed =
+      options.feed === 'pubsub'
+        ? new PubSubFeed(options.redis, name, options.channel, handlers)
+        : new StreamFeed(options.redis, name, names.stream, handlers);
     this.#commands = connectRedis(options.redis, `batchwatch-proxy-${options.proxyId}`);
     this.#registry = new WatchRegistry(
       this.#commands,
@@ -115,7 +118,7 @@ export class JfsProxy implements AsyncDisposable {
       options.scheduler,
       names,
     );
-    this.#followRedis();
+    this.#commands.on('error', (err: Error) => log('redis (commands): %s', err.message));
     const host = this.#host();
     // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
@@ -190,7 +193,7 @@ export class JfsProxy implements AsyncDisposable {
       connections: this.#connections.size,
       watchedPaths: this.#index.size,
       resyncs: { ...this.#resyncs },
-      streamLagMs: this.#feed?.lagMs ?? 0,
+      streamLagMs: this.#feed instanceof StreamFeed ? this.#feed.lagMs : 0,
     };
   }
 
@@ -210,8 +213,7 @@ export class JfsProxy implements AsyncDisposable {
     for (const connection of this.#connections) connection.destroy();
     await this.#registry.close();
     await closed;
-    this.#subscriber?.disconnect();
-    await this.#feed?.close();
+    await this.#feed.close();
     this.#commands.disconnect();
     this.#redisStatus.next('closed');
     this.#redisStatus.complete();
@@ -239,52 +241,7 @@ export class JfsProxy implements AsyncDisposable {
     });
   }
 
-  #followRedis(): void {
-    this.#commands.on('error', (err: Error) => log('redis (commands): %s', err.message));
-    const subscriber = this.#subscriber;
-    if (subscriber === null) return;
-    const channel = this.#options.channel;
-    let subscribedBefore = false;
-    // 'ready' means connected; events flow only once the SUBSCRIBE is confirmed (again after every reconnection).
-    subscriber.on('ready', () => {
-      subscriber.subscribe(channel).then(
-        () => {
-          if (this.#closing !== null) return;
-          // Pub/sub kept nothing while this subscriber was away: every client must resync.
-          if (subscribedBefore) this.#resync('resubscribe');
-          else this.#reading();
-          subscribedBefore = true;
-          this.#redisStatus.next('ready');
-          log('redis ready; subscribed to %s', channel);
-        },
-        (err: unknown) => log('subscribe failed: %s', (err as Error).message),
-      );
-    });
-    subscriber.on('reconnecting', () => this.#redisStatus.next('reconnecting'));
-    subscriber.on('error', (err: Error) => {
-      log('redis: %s', err.message);
-      this.#warn(err);
-    });
-    subscriber.on('message', (from: string, text: string) => {
-      if (from === channel) this.#onNotify(text);
-    });
-  }
-
-  #onNotify(text: string): void {
-    this.#counters.redisMessages++;
-    const { events, invalid, error } = parseNotifyMessage(text);
-    if (error !== undefined || invalid > 0) {
-      this.#counters.invalidNotifyEntries += invalid;
-      log(
-        'jfsnotify message: %s',
-        error ?? `${invalid} invalid entr${invalid === 1 ? 'y' : 'ies'} skipped`,
-      );
-    }
-    this.#deliverAll(events);
-  }
-
   #deliverAll(events: readonly JfsEvent[]): void {
-    this.#counters.redisMessages += this.#feed === null ? 0 : events.length;
     this.#recent.push(events, Date.now());
     for (const event of events) {
       const watching = this.#index.get(event.key);

@@ -6,16 +6,18 @@ import { connectRedis, type RedisAddress } from './redis-address.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
-/** What a {@link StreamFeed} reports to its proxy. */
+/** What a feed ({@link StreamFeed}, `PubSubFeed`) reports to its proxy. */
 export interface FeedHandlers {
-  /** Events read, in stream order. */
-  events(events: JfsEvent[]): void;
+  /** Events read, in order, from `messages` Redis messages (default: one per event). */
+  events(events: JfsEvent[], messages?: number): void;
   /** Something may have been missed: every client must resync. */
   gap(reason: GapReason): void;
   /** Entries that were neither an event nor a marker. */
   invalid(count: number): void;
   /** The feed is positioned and reading (`ready`) or its connection is away (`reconnecting`). */
   status(status: 'ready' | 'reconnecting'): void;
+  /** A Redis error worth a warning (the connection retries by itself). */
+  error?(err: Error): void;
 }
 
 /** Redis stream entries as ioredis returns them: `[id, [field, value, ...]]`. */

@@ -1,0 +1,53 @@
+import createDebug from 'debug';
+import type { Redis } from 'ioredis';
+import { parseNotifyMessage } from './notify-message.ts';
+import { connectRedis, type RedisAddress } from './redis-address.ts';
+import type { FeedHandlers } from './stream-feed.ts';
+
+const log = createDebug('batchwatch:jfs-proxy');
+
+/**
+ * The Go feed: the pub/sub channel `jfsnotify`, one JSON message per change
+ * or several (for Go daemons, which write no stream). Pub/sub keeps nothing
+ * for a subscriber that is away, so every resubscription after the first is
+ * a gap. Reports to its proxy as a {@link StreamFeed} does.
+ */
+export class PubSubFeed {
+  readonly #redis: Redis;
+
+  constructor(address: RedisAddress, name: string, channel: string, handlers: FeedHandlers) {
+    const redis = connectRedis(address, name);
+    this.#redis = redis;
+    let subscribedBefore = false;
+    // 'ready' means connected; events flow only once the SUBSCRIBE is confirmed (again after every
+    // reconnection).
+    redis.on('ready', () => {
+      redis.subscribe(channel).then(
+        () => {
+          if (subscribedBefore) handlers.gap('resubscribe');
+          subscribedBefore = true;
+          handlers.status('ready');
+          log('redis ready; subscribed to %s', channel);
+        },
+        (err: unknown) => log('subscribe failed: %s', (err as Error).message),
+      );
+    });
+    redis.on('reconnecting', () => handlers.status('reconnecting'));
+    redis.on('error', (err: Error) => {
+      log('redis: %s', err.message);
+      handlers.error?.(err);
+    });
+    redis.on('message', (from: string, text: string) => {
+      if (from !== channel) return;
+      const { events, invalid, error } = parseNotifyMessage(text);
+      if (error !== undefined) log('jfsnotify message: %s', error);
+      handlers.events(events, 1);
+      if (invalid > 0) handlers.invalid(invalid);
+    });
+  }
+
+  close(): Promise<void> {
+    this.#redis.disconnect();
+    return Promise.resolve();
+  }
+}
