@@ -1,31 +1,17 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { runCli, stopCli } from '../../support/cli-process.ts';
 import { freePort } from '../../support/redis-server.ts';
+import { nodeWithMounts } from './jfs-fault-support.ts';
 
 const cleanup = cleanupAfterEach();
 
 describe('batchwatch daemon | proxy | watch --jfs (three real programs, one real Redis)', () => {
   it('carries a node-side change to the watch command as a pod path, and each exits 0 on SIGINT', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bw-chain-'));
-    cleanup(() => rm(dir, { recursive: true, force: true }));
-    const node = join(dir, 'node');
-    await mkdir(node);
-    const mounts = join(dir, 'mounts.json');
-    await writeFile(
-      mounts,
-      JSON.stringify([
-        {
-          namespace: 'default',
-          pod: 'web-0',
-          container: 'app',
-          mounts: [{ mountPath: '/data', hostPath: node }],
-        },
-      ]),
-    );
+    const { node, mounts } = await nodeWithMounts(cleanup, 'bw-chain-');
     const redis = `127.0.0.1:${inject('redisPort')}`;
     const port = await freePort();
     const daemon = runCli(['daemon', '--redis', redis]);

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, vi } from 'vitest';
 import { Action } from '../../../lib/events/action.ts';
 import type { Event } from '../../../lib/events/event.ts';
 import { jfsSource } from '../../../lib/sources/jfs/jfs-source.ts';
@@ -24,8 +25,12 @@ export interface Chain {
   startProxy(port?: number): Promise<{ cli: CliProcess; port: number }>;
 }
 
-export async function chain(cleanup: Cleanup): Promise<Chain> {
-  const dir = await mkdtemp(join(tmpdir(), 'bw-faults-'));
+/** A node directory and a mounts file mapping `default/web-0/app`'s `/data` to it, removed after the test. */
+export async function nodeWithMounts(
+  cleanup: Cleanup,
+  prefix: string,
+): Promise<{ node: string; mounts: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   cleanup(() => rm(dir, { recursive: true, force: true }));
   const node = join(dir, 'node');
   await mkdir(node);
@@ -41,6 +46,11 @@ export async function chain(cleanup: Cleanup): Promise<Chain> {
       },
     ]),
   );
+  return { node, mounts };
+}
+
+export async function chain(cleanup: Cleanup): Promise<Chain> {
+  const { node, mounts } = await nodeWithMounts(cleanup, 'bw-faults-');
   const redis = new RestartableRedis(await freePort());
   await redis.start();
   cleanup(() => redis.kill());
@@ -152,6 +162,33 @@ export function undelivered(
 ): string[] {
   const delivered = new Set(events.map((event) => event.actorName));
   return created.filter((file) => !delivered.has(file.name)).map((file) => file.name);
+}
+
+/** Waits until the client has received more than `count` events. */
+export async function receives(client: { events: Event[] }, count: number): Promise<void> {
+  await vi.waitFor(() => expect(client.events.length).toBeGreaterThan(count), { timeout: 10_000 });
+}
+
+/** Waits for a ForceReload beyond the `before` already seen, then for changes to flow again. */
+export async function reloadedAndFlowing(
+  client: { events: Event[] },
+  before: number,
+): Promise<void> {
+  await vi.waitFor(() => expect(client.events.filter(isReload).length).toBeGreaterThan(before), {
+    timeout: 15_000,
+  });
+  await receives(client, client.events.length + 5);
+}
+
+/** Stops the writer, then waits until no created file is silently lost. */
+export async function stopWithoutSilentLoss(
+  files: ReturnType<typeof writer>,
+  client: { events: Event[] },
+): Promise<void> {
+  await files.stop();
+  await vi.waitFor(() => expect(silentlyLost(files.created, client.events)).toEqual([]), {
+    timeout: 15_000,
+  });
 }
 
 /** Waits `ms` of the writer's time: the faults happen while files keep being created. */

@@ -1,13 +1,14 @@
 // Daemon and proxy programs SIGKILLed while files are created at 40/s: no silent loss.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, it } from 'vitest';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import {
   chain,
   during,
   frontDoor,
-  isReload,
   kill,
-  silentlyLost,
+  receives,
+  reloadedAndFlowing,
+  stopWithoutSilentLoss,
   watchData,
   writer,
 } from './jfs-fault-support.ts';
@@ -23,24 +24,12 @@ describe('the JFS chain when its programs die (real redis-server, daemon and pro
     await client.ready;
     const files = writer(setup.node);
     cleanup(files.stop);
-    await vi.waitFor(() => expect(client.events.length).toBeGreaterThan(5), { timeout: 10_000 });
+    await receives(client, 5);
     await kill(daemon);
     await during(1000);
     await setup.startDaemon();
-    await vi.waitFor(
-      () => expect(client.events.filter(isReload).length).toBeGreaterThanOrEqual(1),
-      {
-        timeout: 15_000,
-      },
-    );
-    const seen = client.events.length;
-    await vi.waitFor(() => expect(client.events.length).toBeGreaterThan(seen + 5), {
-      timeout: 10_000,
-    });
-    await files.stop();
-    await vi.waitFor(() => expect(silentlyLost(files.created, client.events)).toEqual([]), {
-      timeout: 15_000,
-    });
+    await reloadedAndFlowing(client, 0);
+    await stopWithoutSilentLoss(files, client);
   }, 60_000);
 
   it('proxy SIGKILLed and restarted on its port: every missed event is followed by a ForceReload', async () => {
@@ -51,24 +40,12 @@ describe('the JFS chain when its programs die (real redis-server, daemon and pro
     await client.ready;
     const files = writer(setup.node);
     cleanup(files.stop);
-    await vi.waitFor(() => expect(client.events.length).toBeGreaterThan(5), { timeout: 10_000 });
+    await receives(client, 5);
     await kill(first.cli);
     await during(1000);
     await setup.startProxy(first.port);
-    await vi.waitFor(
-      () => expect(client.events.filter(isReload).length).toBeGreaterThanOrEqual(1),
-      {
-        timeout: 15_000,
-      },
-    );
-    const seen = client.events.length;
-    await vi.waitFor(() => expect(client.events.length).toBeGreaterThan(seen + 5), {
-      timeout: 10_000,
-    });
-    await files.stop();
-    await vi.waitFor(() => expect(silentlyLost(files.created, client.events)).toEqual([]), {
-      timeout: 15_000,
-    });
+    await reloadedAndFlowing(client, 0);
+    await stopWithoutSilentLoss(files, client);
   }, 60_000);
 
   it('two proxies on one Redis, the one serving the client killed: it is served by the other, nothing lost silently', async () => {
@@ -81,21 +58,9 @@ describe('the JFS chain when its programs die (real redis-server, daemon and pro
     await client.ready;
     const files = writer(setup.node);
     cleanup(files.stop);
-    await vi.waitFor(() => expect(client.events.length).toBeGreaterThan(5), { timeout: 10_000 });
+    await receives(client, 5);
     await kill(a.cli);
-    await vi.waitFor(
-      () => expect(client.events.filter(isReload).length).toBeGreaterThanOrEqual(1),
-      {
-        timeout: 15_000,
-      },
-    );
-    const seen = client.events.length;
-    await vi.waitFor(() => expect(client.events.length).toBeGreaterThan(seen + 5), {
-      timeout: 10_000,
-    });
-    await files.stop();
-    await vi.waitFor(() => expect(silentlyLost(files.created, client.events)).toEqual([]), {
-      timeout: 15_000,
-    });
+    await reloadedAndFlowing(client, 0);
+    await stopWithoutSilentLoss(files, client);
   }, 60_000);
 });

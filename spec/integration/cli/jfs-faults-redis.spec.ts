@@ -6,7 +6,9 @@ import {
   chain,
   during,
   isReload,
-  silentlyLost,
+  receives,
+  reloadedAndFlowing,
+  stopWithoutSilentLoss,
   undelivered,
   watchData,
   writer,
@@ -24,7 +26,7 @@ describe('the JFS chain under Redis faults (real redis-server, daemon and proxy 
     const files = writer(setup.node);
     cleanup(files.stop);
     // The chain carries changes before the fault starts.
-    await vi.waitFor(() => expect(client.events.length).toBeGreaterThan(5), { timeout: 10_000 });
+    await receives(client, 5);
     const admin = new Redis({ port: setup.redis.port, lazyConnect: true });
     cleanup(() => admin.disconnect());
     await admin.connect();
@@ -53,28 +55,16 @@ describe('the JFS chain under Redis faults (real redis-server, daemon and proxy 
     await client.ready;
     const files = writer(setup.node);
     cleanup(files.stop);
-    await vi.waitFor(() => expect(client.events.length).toBeGreaterThan(5), { timeout: 10_000 });
+    await receives(client, 5);
     for (let round = 1; round <= 3; round++) {
       const reloads = client.events.filter(isReload).length;
       await setup.redis.kill();
       await during(500);
       await setup.redis.start();
       // Back in business: the client was told to re-list, and changes flow again.
-      await vi.waitFor(
-        () => expect(client.events.filter(isReload).length).toBeGreaterThan(reloads),
-        {
-          timeout: 15_000,
-        },
-      );
-      const seen = client.events.length;
-      await vi.waitFor(() => expect(client.events.length).toBeGreaterThan(seen + 5), {
-        timeout: 10_000,
-      });
+      await reloadedAndFlowing(client, reloads);
     }
     await during(500);
-    await files.stop();
-    await vi.waitFor(() => expect(silentlyLost(files.created, client.events)).toEqual([]), {
-      timeout: 15_000,
-    });
+    await stopWithoutSilentLoss(files, client);
   }, 90_000);
 });
