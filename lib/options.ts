@@ -1,3 +1,4 @@
+import type { SchedulerLike } from 'rxjs';
 import { OptionsError } from './errors.ts';
 
 /**
@@ -92,4 +93,70 @@ export function askRetryPolicy(
     };
   }
   return { retry: true, delay: Math.min(MAX_DURATION_MS, Math.max(0, delay)) };
+}
+
+/**
+ * The names of an options interface, checked against it at compile time:
+ * `optionNames({ a: true, b: true } satisfies Record<keyof XxxOptions, true>)`.
+ * Feed the result to {@link rejectUnknownOptions}.
+ */
+export function optionNames<T extends string>(names: Readonly<Record<T, true>>): readonly T[] {
+  return Object.freeze(Object.keys(names) as T[]);
+}
+
+/** Validates an RxJS `SchedulerLike` option (it needs `schedule` and `now`). */
+export function resolveScheduler(option: string, value: unknown): SchedulerLike {
+  const scheduler = value as Partial<SchedulerLike> | null | undefined;
+  if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
+    throw new OptionsError(option, value, 'an RxJS SchedulerLike');
+  }
+  return scheduler as SchedulerLike;
+}
+
+/** What a count option accepts, for {@link resolveCount}. */
+export interface CountRule {
+  /** Smallest value; default 0. */
+  readonly min?: number;
+  /** Largest value; default `Number.MAX_SAFE_INTEGER`. */
+  readonly max?: number;
+  /** Whether `Infinity` is accepted (meaning "no limit"). Default false. */
+  readonly infinity?: boolean;
+}
+
+/** Validates a whole-number option within `rule`; throws an `OptionsError` naming `option`. */
+export function resolveCount(option: string, value: unknown, rule: CountRule = {}): number {
+  const { min = 0, max = Number.MAX_SAFE_INTEGER, infinity = false } = rule;
+  if (infinity && value === Number.POSITIVE_INFINITY) return value;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) {
+    return value;
+  }
+  const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+  throw new OptionsError(
+    option,
+    value,
+    `a whole number ${range}${infinity ? ', or Infinity' : ''}`,
+  );
+}
+
+/** Validates a function option; `expected` describes its shape, as in `'(event) => key'`. */
+export function resolveFunction<F extends (...args: never[]) => unknown>(
+  option: string,
+  value: unknown,
+  expected: string,
+): F {
+  if (typeof value !== 'function') throw new OptionsError(option, value, `a function ${expected}`);
+  return value as F;
+}
+
+/** Validates an option that is one of `values` (an `as const` object's values). */
+export function resolveOneOf<T extends string>(
+  option: string,
+  value: unknown,
+  values: Readonly<Record<string, T>>,
+): T {
+  const allowed = Object.values(values);
+  if (!allowed.includes(value as T)) {
+    throw new OptionsError(option, value, `one of ${allowed.map((v) => `'${v}'`).join(', ')}`);
+  }
+  return value as T;
 }

@@ -97,3 +97,29 @@ describe('duration options', () => {
     });
   });
 });
+
+describe('shared validators', () => {
+  it('resolveCount names the option and the range', async () => {
+    const { resolveCount } = await import('../../lib/options.ts');
+    expect(resolveCount('n', 3, { min: 1 })).toBe(3);
+    expect(resolveCount('n', Number.POSITIVE_INFINITY, { infinity: true })).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(() => resolveCount('maxRetries', 1.5, { min: 0, max: 9 })).toThrow(
+      /maxRetries.*a whole number from 0 to 9/,
+    );
+  });
+
+  it('resolveScheduler, resolveFunction and resolveOneOf refuse the wrong kind', async () => {
+    const { resolveFunction, resolveOneOf, resolveScheduler, optionNames } = await import(
+      '../../lib/options.ts'
+    );
+    expect(() => resolveScheduler('scheduler', {})).toThrow(OptionsError);
+    expect(() => resolveFunction('fetch', 1, '(since) => response')).toThrow(
+      /a function \(since\) => response/,
+    );
+    expect(resolveOneOf('overflow', 'a', { A: 'a', B: 'b' } as const)).toBe('a');
+    expect(() => resolveOneOf('overflow', 'c', { A: 'a', B: 'b' } as const)).toThrow(/'a', 'b'/);
+    expect(optionNames({ a: true, b: true })).toEqual(['a', 'b']);
+  });
+});
