@@ -10,33 +10,13 @@ import {
 } from 'rxjs';
 import type { BatchwatchError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import { type LinkStatus, LinkStatusKind } from '../status.ts';
 
-/** The kinds of {@link SourceStatus}. */
-export const SourceStatusKind = {
-  /** Not subscribed yet. */
-  Idle: 'idle',
-  /** Subscribed; connecting or scanning for the first time. */
-  Connecting: 'connecting',
-  /** Really watching: events from now on are delivered. */
-  Ready: 'ready',
-  /** The connection broke; waiting `delayMs` before try number `attempt`. */
-  Reconnecting: 'reconnecting',
-  /** Unsubscribed, completed, or failed for good (`error` set). */
-  Closed: 'closed',
-} as const;
+/** The kinds of {@link SourceStatus} (the shared {@link LinkStatusKind}). */
+export const SourceStatusKind = LinkStatusKind;
 
-/** Where a source is in its life: a discriminated union on `kind`, set in one place per source. */
-export type SourceStatus =
-  | { readonly kind: 'idle' }
-  | { readonly kind: 'connecting'; readonly attempt: number }
-  | { readonly kind: 'ready'; readonly since: number }
-  | {
-      readonly kind: 'reconnecting';
-      readonly attempt: number;
-      readonly delayMs: number;
-      readonly error: Error;
-    }
-  | { readonly kind: 'closed'; readonly error?: Error };
+/** Where a source is in its life: the shared {@link LinkStatus}. */
+export type SourceStatus = LinkStatus;
 
 /** What a source's producer uses to report; every call after unsubscribe is ignored. */
 export interface SourceContext {
