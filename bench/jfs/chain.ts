@@ -7,10 +7,10 @@
 import { fork } from 'node:child_process';
 import { createConnection, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { formatNotifyMessage } from '../../lib/jfs-proxy/notify-message.ts';
-import { eventFields } from '../../lib/jfs-proxy/notify-stream.ts';
-import { encodeMessage } from '../../lib/sources/jfs/encode-message.ts';
-import { MessageType } from '../../lib/sources/jfs/message-type.ts';
+import { encodeMessage } from '../../lib/jfs-protocol/encode-message.ts';
+import { MessageType } from '../../lib/jfs-protocol/message-type.ts';
+import { formatNotifyMessage } from '../../lib/jfs-protocol/notify-message.ts';
+import { eventFields } from '../../lib/jfs-protocol/notify-stream.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { fmt, median, printTable } from '../support.ts';
 

@@ -7,9 +7,9 @@
 // same pieces: no codec can beat it. Each variant runs 5 times, interleaved; the table shows medians.
 // Goal: decode at least 1,000,000 events/s.
 
-import { encodeEvents } from '../../lib/sources/jfs/encode-message.ts';
-import { FrameDecoder } from '../../lib/sources/jfs/frame-decoder.ts';
-import type { JfsEvent } from '../../lib/sources/jfs/jfs-message.ts';
+import { encodeEvents } from '../../lib/jfs-protocol/encode-message.ts';
+import { FrameDecoder } from '../../lib/jfs-protocol/frame-decoder.ts';
+import type { JfsEvent } from '../../lib/jfs-protocol/jfs-message.ts';
 import { collectGarbage, fmt, median, printTable } from '../support.ts';
 
 const EVENTS = 200_000;

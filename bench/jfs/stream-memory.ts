@@ -3,7 +3,7 @@
 // `npx node bench/jfs/stream-memory.ts` starts a private redis-server (as the tests do).
 import { createConnection } from 'node:net';
 import { Redis } from 'ioredis';
-import { eventFields } from '../../lib/jfs-proxy/notify-stream.ts';
+import { eventFields } from '../../lib/jfs-protocol/notify-stream.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { fmt, printTable } from '../support.ts';
 

@@ -2,11 +2,11 @@ import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import { type Observable, Subject, Subscription } from 'rxjs';
 import { type JfsError, JfsServerError, OptionsError } from '../errors.ts';
-import { NOTIFY_CHANNEL } from '../jfs-proxy/notify-message.ts';
-import { type NotifyNames, notifyNames } from '../jfs-proxy/notify-stream.ts';
+import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
+import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
+import { type NotifyNames, notifyNames } from '../jfs-protocol/notify-stream.ts';
 import { connectRedis, parseRedisAddress, type RedisAddress } from '../jfs-proxy/redis-address.ts';
 import { rejectUnknownOptions, resolveDuration } from '../options.ts';
-import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
 import { NodeWatcher } from './node-watcher.ts';
 import { atMost, StreamPublisher } from './stream-publisher.ts';
 

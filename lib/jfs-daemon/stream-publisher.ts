@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { formatNotifyMessage } from '../jfs-proxy/notify-message.ts';
-import { eventFields, markerFields, type NotifyNames } from '../jfs-proxy/notify-stream.ts';
-import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
+import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
+import { formatNotifyMessage } from '../jfs-protocol/notify-message.ts';
+import { eventFields, markerFields, type NotifyNames } from '../jfs-protocol/notify-stream.ts';
 
 /** One stream entry waiting for Redis, and the event it publishes (none for a marker). */
 interface Outgoing {

@@ -1,6 +1,6 @@
 import type { JfsError } from '../errors.ts';
-import { encodeEvents } from '../sources/jfs/encode-message.ts';
-import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
+import { encodeEvents } from '../jfs-protocol/encode-message.ts';
+import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 
 /**
  * Collects the events sent to one connection within a turn of the event

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { OptionsError } from '../errors.ts';
+import { DEFAULT_MAX_FRAME_LENGTH } from '../jfs-protocol/frame-decoder.ts';
+import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
 import { rejectUnknownOptions, resolveDuration } from '../options.ts';
 import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
-import { DEFAULT_MAX_FRAME_LENGTH } from '../sources/jfs/frame-decoder.ts';
 import type { ChannelWatchers } from './channel-watchers.ts';
 import type { MountResolver } from './mount-table.ts';
-import { NOTIFY_CHANNEL } from './notify-message.ts';
 import { parseRedisAddress, type RedisAddress } from './redis-address.ts';
 import { safeMountResolver } from './safe-mount-resolver.ts';
 

@@ -1,4 +1,4 @@
-import type { GapReason } from './notify-stream.ts';
+import type { GapReason } from '../jfs-protocol/notify-stream.ts';
 
 /** Counters of a {@link JfsProxy}. */
 export interface JfsProxyStats {

@@ -3,8 +3,9 @@ import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { JfsError, JfsServerError } from '../errors.ts';
+import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
+import { type GapReason, gapReasons, notifyNames } from '../jfs-protocol/notify-stream.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
-import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
 import { ConnectionLimitError, PartialFrameBudget } from './connection-limits.ts';
 import {
   type JfsProxyOptions,
@@ -12,7 +13,6 @@ import {
   resolveJfsProxyOptions,
 } from './jfs-proxy-options.ts';
 import type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
-import { type GapReason, gapReasons, notifyNames } from './notify-stream.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
 import { PubSubFeed } from './pubsub-feed.ts';
 import { RecentEvents } from './recent-events.ts';

@@ -6,9 +6,9 @@ import {
   SlowClientError,
   UnmappedWatchError,
 } from '../errors.ts';
-import { FrameDecoder } from '../sources/jfs/frame-decoder.ts';
-import type { JfsEvent, JfsMessage } from '../sources/jfs/jfs-message.ts';
-import { MessageType, messageTypeName } from '../sources/jfs/message-type.ts';
+import { FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
+import type { JfsEvent, JfsMessage } from '../jfs-protocol/jfs-message.ts';
+import { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
 import type { WatcherClient } from './channel-watchers.ts';
 import { ConnectionGuard, PartialFrameBudget } from './connection-limits.ts';
 import { FrameBatcher } from './frame-batcher.ts';

@@ -1,6 +1,6 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
-import { parseNotifyMessage } from './notify-message.ts';
+import { parseNotifyMessage } from '../jfs-protocol/notify-message.ts';
 import { connectRedis, type RedisAddress } from './redis-address.ts';
 import type { FeedHandlers } from './stream-feed.ts';
 

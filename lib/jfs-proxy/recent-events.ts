@@ -1,4 +1,4 @@
-import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
+import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 
 /**
  * The events a proxy received in the last `windowMs` (at most `maxEvents`),

@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
-import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
-import { entryTime, type GapReason, parseStreamEntry } from './notify-stream.ts';
+import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
+import { entryTime, type GapReason, parseStreamEntry } from '../jfs-protocol/notify-stream.ts';
 import { connectRedis, type RedisAddress } from './redis-address.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');

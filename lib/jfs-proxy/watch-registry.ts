@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { type NotifyNames, notifyNames } from './notify-stream.ts';
+import { type NotifyNames, notifyNames } from '../jfs-protocol/notify-stream.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 

@@ -1,6 +1,6 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
-import { Op } from '../sources/jfs/op.ts';
+import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
+import { Op } from '../jfs-protocol/op.ts';
 
 /**
  * The proxy's write debounce for one connection: an event whose op is

@@ -19,58 +19,58 @@ export {
 } from '../errors.ts';
 export type { JfsDaemonOptions, JfsDaemonStats } from '../jfs-daemon/jfs-daemon.ts';
 export { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';
-export type { ConnectionLimit } from '../jfs-proxy/connection-limits.ts';
-export { ConnectionLimitError } from '../jfs-proxy/connection-limits.ts';
-export type { JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
-export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
-export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
-export type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
-export type { ParsedNotifyMessage } from '../jfs-proxy/notify-message.ts';
-export {
-  formatNotifyMessage,
-  NOTIFY_CHANNEL,
-  parseNotifyMessage,
-} from '../jfs-proxy/notify-message.ts';
-export type {
-  DaemonMarker,
-  GapReason,
-  NotifyNames,
-  StreamEntry,
-} from '../jfs-proxy/notify-stream.ts';
-export {
-  eventFields,
-  gapReasons,
-  markerFields,
-  notifyNames,
-  parseStreamEntry,
-} from '../jfs-proxy/notify-stream.ts';
-export { MountLookupError } from '../jfs-proxy/safe-mount-resolver.ts';
-export type { ContainerMounts } from '../jfs-proxy/static-mount-resolver.ts';
-export { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';
-export type { JfsAddress } from '../sources/jfs/address.ts';
-export { DEFAULT_NOTIFY_SERVER, formatAddress, parseAddress } from '../sources/jfs/address.ts';
-export { createNotifyWatcher } from '../sources/jfs/create-notify-watcher.ts';
-export { decodePayload } from '../sources/jfs/decode-payload.ts';
-export { encodeMessage } from '../sources/jfs/encode-message.ts';
-export type { DecodedItem } from '../sources/jfs/frame-decoder.ts';
-export { DEFAULT_MAX_FRAME_LENGTH, FrameDecoder } from '../sources/jfs/frame-decoder.ts';
-export type { ChannelIdParts } from '../sources/jfs/jfs-channel-id.ts';
-export { jfsChannelId } from '../sources/jfs/jfs-channel-id.ts';
-export type { JfsEventMapping } from '../sources/jfs/jfs-event-to-events.ts';
-export { jfsEventToEvents } from '../sources/jfs/jfs-event-to-events.ts';
+export { decodePayload } from '../jfs-protocol/decode-payload.ts';
+export { encodeMessage } from '../jfs-protocol/encode-message.ts';
+export type { DecodedItem } from '../jfs-protocol/frame-decoder.ts';
+export { DEFAULT_MAX_FRAME_LENGTH, FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 export type {
   JfsChannelMessage,
   JfsEvent,
   JfsEventMessage,
   JfsMessage,
   JfsPathsMessage,
-} from '../sources/jfs/jfs-message.ts';
+} from '../jfs-protocol/jfs-message.ts';
+export { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
+export type { ParsedNotifyMessage } from '../jfs-protocol/notify-message.ts';
+export {
+  formatNotifyMessage,
+  NOTIFY_CHANNEL,
+  parseNotifyMessage,
+} from '../jfs-protocol/notify-message.ts';
+export type {
+  DaemonMarker,
+  GapReason,
+  NotifyNames,
+  StreamEntry,
+} from '../jfs-protocol/notify-stream.ts';
+export {
+  eventFields,
+  gapReasons,
+  markerFields,
+  notifyNames,
+  parseStreamEntry,
+} from '../jfs-protocol/notify-stream.ts';
+export { Op, opHas, opString } from '../jfs-protocol/op.ts';
+export type { ConnectionLimit } from '../jfs-proxy/connection-limits.ts';
+export { ConnectionLimitError } from '../jfs-proxy/connection-limits.ts';
+export type { JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
+export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
+export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
+export type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
+export { MountLookupError } from '../jfs-proxy/safe-mount-resolver.ts';
+export type { ContainerMounts } from '../jfs-proxy/static-mount-resolver.ts';
+export { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';
+export type { JfsAddress } from '../sources/jfs/address.ts';
+export { DEFAULT_NOTIFY_SERVER, formatAddress, parseAddress } from '../sources/jfs/address.ts';
+export { createNotifyWatcher } from '../sources/jfs/create-notify-watcher.ts';
+export type { ChannelIdParts } from '../sources/jfs/jfs-channel-id.ts';
+export { jfsChannelId } from '../sources/jfs/jfs-channel-id.ts';
+export type { JfsEventMapping } from '../sources/jfs/jfs-event-to-events.ts';
+export { jfsEventToEvents } from '../sources/jfs/jfs-event-to-events.ts';
 export type { JfsSourceOptions } from '../sources/jfs/jfs-source.ts';
 export { jfsSource } from '../sources/jfs/jfs-source.ts';
 export { JfsWatcher } from '../sources/jfs/jfs-watcher.ts';
 export type { JfsWatcherOptions } from '../sources/jfs/jfs-watcher-options.ts';
 export { FsType } from '../sources/jfs/jfs-watcher-options.ts';
 export { LocalNotifyWatcher } from '../sources/jfs/local-notify-watcher.ts';
-export { MessageType, messageTypeName } from '../sources/jfs/message-type.ts';
 export type { NotifyWatcher, WatcherStatus } from '../sources/jfs/notify-watcher.ts';
-export { Op, opHas, opString } from '../sources/jfs/op.ts';

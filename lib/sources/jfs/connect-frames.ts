@@ -1,5 +1,5 @@
-import { encodeMessage } from './encode-message.ts';
-import { MessageType } from './message-type.ts';
+import { encodeMessage } from '../../jfs-protocol/encode-message.ts';
+import { MessageType } from '../../jfs-protocol/message-type.ts';
 
 /**
  * Paths per WATCH frame: 250 keeps a frame under 64 KiB, what every server

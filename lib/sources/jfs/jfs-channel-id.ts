@@ -1,5 +1,5 @@
 import { WatcherNameError } from '../../errors.ts';
-import { checkField } from './field.ts';
+import { checkField } from '../../jfs-protocol/field.ts';
 
 /** The parts of a JFS channel id. */
 export interface ChannelIdParts {

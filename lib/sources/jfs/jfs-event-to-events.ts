@@ -1,7 +1,7 @@
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
-import type { JfsEvent } from './jfs-message.ts';
-import { Op, opString } from './op.ts';
+import type { JfsEvent } from '../../jfs-protocol/jfs-message.ts';
+import { Op, opString } from '../../jfs-protocol/op.ts';
 
 /** How {@link jfsEventToEvents} maps ops. */
 export interface JfsEventMapping {

@@ -1,10 +1,10 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { AddressError, OptionsError } from '../../errors.ts';
+import { checkField } from '../../jfs-protocol/field.ts';
+import { DEFAULT_MAX_FRAME_LENGTH } from '../../jfs-protocol/frame-decoder.ts';
 import { rejectUnknownOptions, resolveDuration } from '../../options.ts';
 import { DEFAULT_NOTIFY_SERVER, type JfsAddress, parseAddress } from './address.ts';
-import { checkField } from './field.ts';
-import { DEFAULT_MAX_FRAME_LENGTH } from './frame-decoder.ts';
 import { jfsChannelId } from './jfs-channel-id.ts';
 
 /** Which watcher `createNotifyWatcher` builds (`FS_TYPE`). */

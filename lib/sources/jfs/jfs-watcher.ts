@@ -9,13 +9,14 @@ import {
   OptionsError,
   WatcherClosedError,
 } from '../../errors.ts';
+import { encodeMessage } from '../../jfs-protocol/encode-message.ts';
+import { FIELD_SIZE } from '../../jfs-protocol/field.ts';
+import { FrameDecoder } from '../../jfs-protocol/frame-decoder.ts';
+import type { JfsEvent, JfsEventMessage, JfsMessage } from '../../jfs-protocol/jfs-message.ts';
+import { MessageType, messageTypeName } from '../../jfs-protocol/message-type.ts';
 import { askRetryPolicy } from '../../options.ts';
 import { formatAddress } from './address.ts';
 import { connectFrames } from './connect-frames.ts';
-import { encodeMessage } from './encode-message.ts';
-import { FIELD_SIZE } from './field.ts';
-import { FrameDecoder } from './frame-decoder.ts';
-import type { JfsEvent, JfsEventMessage, JfsMessage } from './jfs-message.ts';
 import { type DialAddress, openSocket } from './jfs-transport.ts';
 import {
   FsType,
@@ -23,7 +24,6 @@ import {
   type ResolvedJfsWatcherOptions,
   resolveJfsWatcherOptions,
 } from './jfs-watcher-options.ts';
-import { MessageType, messageTypeName } from './message-type.ts';
 import type { NotifyWatcher, WatcherStatus } from './notify-watcher.ts';
 
 const log = createDebug('batchwatch:jfs');

@@ -7,10 +7,10 @@ import {
   OptionsError,
   WatcherClosedError,
 } from '../../errors.ts';
-import type { JfsEvent } from './jfs-message.ts';
+import type { JfsEvent } from '../../jfs-protocol/jfs-message.ts';
+import { Op } from '../../jfs-protocol/op.ts';
 import { FsType, type JfsWatcherOptions, resolveJfsWatcherOptions } from './jfs-watcher-options.ts';
 import type { NotifyWatcher, WatcherStatus } from './notify-watcher.ts';
-import { Op } from './op.ts';
 
 const log = createDebug('batchwatch:jfs');
 

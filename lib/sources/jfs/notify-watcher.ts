@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { JfsError } from '../../errors.ts';
+import type { JfsEvent } from '../../jfs-protocol/jfs-message.ts';
 import type { SourceStatus } from '../event-source.ts';
-import type { JfsEvent } from './jfs-message.ts';
 
 /**
  * Where a watcher is: `connecting` (dial number `attempt` of this outage),

@@ -2,9 +2,9 @@
 // by a reader that reproduces goframe's short length read and lags behind the proxy.
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it, vi } from 'vitest';
-import { eventFields, notifyNames } from '../../../lib/jfs-proxy/notify-stream.ts';
-import { encodeMessage } from '../../../lib/sources/jfs/encode-message.ts';
-import { MessageType } from '../../../lib/sources/jfs/message-type.ts';
+import { encodeMessage } from '../../../lib/jfs-protocol/encode-message.ts';
+import { MessageType } from '../../../lib/jfs-protocol/message-type.ts';
+import { eventFields, notifyNames } from '../../../lib/jfs-protocol/notify-stream.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { type GoframeReaderState, goframeRead } from '../../support/goframe-reader.ts';
 import { rawClient, startProxy, uniqueChannel } from './support.ts';

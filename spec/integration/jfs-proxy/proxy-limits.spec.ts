@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
+import { encodeMessage } from '../../../lib/jfs-protocol/encode-message.ts';
+import { MessageType } from '../../../lib/jfs-protocol/message-type.ts';
 import type { JfsProxy } from '../../../lib/jfs-proxy/jfs-proxy.ts';
-import { encodeMessage } from '../../../lib/sources/jfs/encode-message.ts';
-import { MessageType } from '../../../lib/sources/jfs/message-type.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { nodeDir, rawClient, startProxy, uniqueChannel } from './support.ts';
 

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it, vi } from 'vitest';
-import { encodeMessage } from '../../../lib/sources/jfs/encode-message.ts';
-import { FrameDecoder } from '../../../lib/sources/jfs/frame-decoder.ts';
-import type { JfsMessage } from '../../../lib/sources/jfs/jfs-message.ts';
-import { MessageType } from '../../../lib/sources/jfs/message-type.ts';
+import { encodeMessage } from '../../../lib/jfs-protocol/encode-message.ts';
+import { FrameDecoder } from '../../../lib/jfs-protocol/frame-decoder.ts';
+import type { JfsMessage } from '../../../lib/jfs-protocol/jfs-message.ts';
+import { MessageType } from '../../../lib/jfs-protocol/message-type.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { client, rawClient, startProxy, uniqueChannel } from './support.ts';
 

@@ -3,10 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { JfsDaemon } from '../../../lib/jfs-daemon/jfs-daemon.ts';
+import { encodeMessage } from '../../../lib/jfs-protocol/encode-message.ts';
+import { MessageType } from '../../../lib/jfs-protocol/message-type.ts';
 import { JfsProxy } from '../../../lib/jfs-proxy/jfs-proxy.ts';
 import type { MountResolver, PodMount } from '../../../lib/jfs-proxy/mount-table.ts';
-import { encodeMessage } from '../../../lib/sources/jfs/encode-message.ts';
-import { MessageType } from '../../../lib/sources/jfs/message-type.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import {
   client,

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { SlowClientError } from '../../../lib/errors.ts';
-import { encodeFrame, encodeMessage } from '../../../lib/sources/jfs/encode-message.ts';
-import { FrameDecoder } from '../../../lib/sources/jfs/frame-decoder.ts';
+import { encodeFrame, encodeMessage } from '../../../lib/jfs-protocol/encode-message.ts';
+import { FrameDecoder } from '../../../lib/jfs-protocol/frame-decoder.ts';
+import { MessageType } from '../../../lib/jfs-protocol/message-type.ts';
 import { JfsWatcher } from '../../../lib/sources/jfs/jfs-watcher.ts';
-import { MessageType } from '../../../lib/sources/jfs/message-type.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { freePort, pingRedis } from '../../support/redis-server.ts';
 import {

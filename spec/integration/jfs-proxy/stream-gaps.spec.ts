@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { Action } from '../../../lib/events/action.ts';
 import { JfsDaemon } from '../../../lib/jfs-daemon/jfs-daemon.ts';
-import { notifyNames, parseStreamEntry } from '../../../lib/jfs-proxy/notify-stream.ts';
+import { notifyNames, parseStreamEntry } from '../../../lib/jfs-protocol/notify-stream.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { freePort, RestartableRedis } from '../../support/redis-server.ts';
 import { client, nodeDir, startProxy, uniqueChannel } from './support.ts';

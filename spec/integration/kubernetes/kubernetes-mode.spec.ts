@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it, vi } from 'vitest';
-import type { JfsEvent } from '../../../lib/sources/jfs/jfs-message.ts';
+import type { JfsEvent } from '../../../lib/jfs-protocol/jfs-message.ts';
 import { JfsWatcher } from '../../../lib/sources/jfs/jfs-watcher.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { runCli, stopCli } from '../../support/cli-process.ts';

@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { describe, expect, inject, it, vi } from 'vitest';
+import { Op } from '../../../lib/jfs-protocol/op.ts';
 import { proxyMetrics } from '../../../lib/metrics/proxy-metrics.ts';
 import { serveMetrics } from '../../../lib/metrics/serve-metrics.ts';
 import { sourceMetrics } from '../../../lib/metrics/source-metrics.ts';
-import { Op } from '../../../lib/sources/jfs/op.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import {
   type Family,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { JfsEvent } from '../../../lib/jfs-protocol/jfs-message.ts';
 import { WriteDebouncer } from '../../../lib/jfs-proxy/write-debouncer.ts';
-import type { JfsEvent } from '../../../lib/sources/jfs/jfs-message.ts';
 import { marbles } from '../../support/marbles.ts';
 
 const write = (name: string, n = 0): JfsEvent => ({ name, op: 2, key: `/d${n}` });

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BatchwatchError } from '../../../../lib/errors.ts';
 import { Action } from '../../../../lib/events/action.ts';
 import type { Event } from '../../../../lib/events/event.ts';
+import { encodeEvents } from '../../../../lib/jfs-protocol/encode-message.ts';
+import { MessageType } from '../../../../lib/jfs-protocol/message-type.ts';
+import { Op } from '../../../../lib/jfs-protocol/op.ts';
 import { EventQueue } from '../../../../lib/queue/event-queue.ts';
-import { encodeEvents } from '../../../../lib/sources/jfs/encode-message.ts';
 import { jfsSource } from '../../../../lib/sources/jfs/jfs-source.ts';
-import { MessageType } from '../../../../lib/sources/jfs/message-type.ts';
-import { Op } from '../../../../lib/sources/jfs/op.ts';
 import { loadVectors } from '../../../unit/sources/jfs/vectors.ts';
 import { JfsTestServer } from './jfs-test-server.ts';
 

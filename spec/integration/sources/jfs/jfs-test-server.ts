@@ -2,7 +2,7 @@
 // records every frame each connection sends, decoded with the library's own codec, and sends
 // whatever bytes a test asks for. Not a proxy: it never answers on its own.
 import { createServer, type Server, type Socket } from 'node:net';
-import { type DecodedItem, FrameDecoder } from '../../../../lib/sources/jfs/frame-decoder.ts';
+import { type DecodedItem, FrameDecoder } from '../../../../lib/jfs-protocol/frame-decoder.ts';
 
 /** One accepted connection and what it sent. */
 export interface TestConnection {

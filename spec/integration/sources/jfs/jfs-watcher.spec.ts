@@ -22,11 +22,11 @@ import {
   encodeEvents,
   encodeFrame,
   encodeMessage,
-} from '../../../../lib/sources/jfs/encode-message.ts';
-import type { JfsEvent } from '../../../../lib/sources/jfs/jfs-message.ts';
+} from '../../../../lib/jfs-protocol/encode-message.ts';
+import type { JfsEvent } from '../../../../lib/jfs-protocol/jfs-message.ts';
+import { MessageType } from '../../../../lib/jfs-protocol/message-type.ts';
 import { JfsWatcher } from '../../../../lib/sources/jfs/jfs-watcher.ts';
 import type { JfsWatcherOptions } from '../../../../lib/sources/jfs/jfs-watcher-options.ts';
-import { MessageType } from '../../../../lib/sources/jfs/message-type.ts';
 import type { WatcherStatus } from '../../../../lib/sources/jfs/notify-watcher.ts';
 import { trackTimers } from '../../../../lib/testing/track-timers.ts';
 import { cleanupAfterEach } from '../../../support/cleanups.ts';

@@ -6,12 +6,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OptionsError, WatcherClosedError } from '../../../../lib/errors.ts';
 import { Action } from '../../../../lib/events/action.ts';
 import type { Event } from '../../../../lib/events/event.ts';
+import type { JfsEvent } from '../../../../lib/jfs-protocol/jfs-message.ts';
+import { Op } from '../../../../lib/jfs-protocol/op.ts';
 import { createNotifyWatcher } from '../../../../lib/sources/jfs/create-notify-watcher.ts';
-import type { JfsEvent } from '../../../../lib/sources/jfs/jfs-message.ts';
 import { jfsSource } from '../../../../lib/sources/jfs/jfs-source.ts';
 import { JfsWatcher } from '../../../../lib/sources/jfs/jfs-watcher.ts';
 import { LocalNotifyWatcher } from '../../../../lib/sources/jfs/local-notify-watcher.ts';
-import { Op } from '../../../../lib/sources/jfs/op.ts';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

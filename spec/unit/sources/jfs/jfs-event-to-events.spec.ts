@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Action } from '../../../../lib/events/action.ts';
+import { Op } from '../../../../lib/jfs-protocol/op.ts';
 import { jfsEventToEvents } from '../../../../lib/sources/jfs/jfs-event-to-events.ts';
-import { Op } from '../../../../lib/sources/jfs/op.ts';
 
 const map = (op: number, chmod = false) =>
   jfsEventToEvents({ name: '/data/x/a.txt', op, key: '/data/x' }, { chmod, time: 7 });

@@ -8,12 +8,12 @@ import {
 } from '../../../../lib/errors.ts';
 import { Action } from '../../../../lib/events/action.ts';
 import type { Event } from '../../../../lib/events/event.ts';
+import type { JfsEvent } from '../../../../lib/jfs-protocol/jfs-message.ts';
+import { Op } from '../../../../lib/jfs-protocol/op.ts';
 import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
-import type { JfsEvent } from '../../../../lib/sources/jfs/jfs-message.ts';
 import { jfsSource } from '../../../../lib/sources/jfs/jfs-source.ts';
 import type { JfsWatcherOptions } from '../../../../lib/sources/jfs/jfs-watcher-options.ts';
 import type { NotifyWatcher, WatcherStatus } from '../../../../lib/sources/jfs/notify-watcher.ts';
-import { Op } from '../../../../lib/sources/jfs/op.ts';
 
 /** A watcher driven by the test, through the narrow interface jfsSource takes. */
 class FakeWatcher implements NotifyWatcher {

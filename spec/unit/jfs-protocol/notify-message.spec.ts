@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatNotifyMessage, parseNotifyMessage } from '../../../lib/jfs-proxy/notify-message.ts';
+import {
+  formatNotifyMessage,
+  parseNotifyMessage,
+} from '../../../lib/jfs-protocol/notify-message.ts';
 
 describe('jfsnotify messages', () => {
   it('parse the Go JSON shape, field names in any case', () => {

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { FrameTooLargeError, MalformedFrameError } from '../../../../lib/errors.ts';
+import { FrameTooLargeError, MalformedFrameError } from '../../../lib/errors.ts';
 import {
   encodeEvents,
   encodeFrame,
   encodeMessage,
-} from '../../../../lib/sources/jfs/encode-message.ts';
+} from '../../../lib/jfs-protocol/encode-message.ts';
 import {
   DEFAULT_MAX_FRAME_LENGTH,
   type DecodedItem,
   FrameDecoder,
-} from '../../../../lib/sources/jfs/frame-decoder.ts';
-import { MessageType } from '../../../../lib/sources/jfs/message-type.ts';
+} from '../../../lib/jfs-protocol/frame-decoder.ts';
+import { MessageType } from '../../../lib/jfs-protocol/message-type.ts';
 
 /** mulberry32: a small seeded PRNG, so that a failing fuzz run can be replayed. */
 function prng(seed: number): () => number {

@@ -5,7 +5,7 @@ import {
   markerFields,
   notifyNames,
   parseStreamEntry,
-} from '../../../lib/jfs-proxy/notify-stream.ts';
+} from '../../../lib/jfs-protocol/notify-stream.ts';
 import { parseRedisAddress } from '../../../lib/jfs-proxy/redis-address.ts';
 
 describe('the stream format and the Redis names', () => {

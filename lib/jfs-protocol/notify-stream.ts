@@ -1,4 +1,4 @@
-import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
+import type { JfsEvent } from './jfs-message.ts';
 
 /**
  * The Redis names one deployment uses, all derived from its pub/sub channel

@@ -1,4 +1,4 @@
-import { MalformedFrameError, OptionsError } from '../../errors.ts';
+import { MalformedFrameError, OptionsError } from '../errors.ts';
 import { EVENT_RECORD_SIZE, FIELD_SIZE, readField } from './field.ts';
 import type { JfsEvent, JfsMessage } from './jfs-message.ts';
 import { MessageType, messageTypeName } from './message-type.ts';

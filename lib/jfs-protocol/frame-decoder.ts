@@ -1,4 +1,4 @@
-import { FrameTooLargeError, type MalformedFrameError, OptionsError } from '../../errors.ts';
+import { FrameTooLargeError, type MalformedFrameError, OptionsError } from '../errors.ts';
 import { decodePayload } from './decode-payload.ts';
 import type { JfsMessage } from './jfs-message.ts';
 

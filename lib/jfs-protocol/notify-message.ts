@@ -1,4 +1,4 @@
-import type { JfsEvent } from '../sources/jfs/jfs-message.ts';
+import type { JfsEvent } from './jfs-message.ts';
 
 /** The Redis pub/sub channel daemons publish node-side changes to, as the Go implementation names it. */
 export const NOTIFY_CHANNEL = 'jfsnotify';
