@@ -23,15 +23,12 @@ export {
   CompactedError,
   DeadLetterError,
   FileWatchError,
-  FlushError,
   HandlerTimeoutError,
   OptionsError,
-  OverflowError,
   PollError,
   PollFailedError,
   PollFetchError,
   PollMappingError,
-  QueueClosedError,
   QueueError,
   RevisionError,
   RouteKeyError,
@@ -61,6 +58,7 @@ export { coalesce, defaultCoalesceKey } from './queue/coalesce.ts';
 export type { QueueStats } from './queue/event-queue.ts';
 export { EventQueue } from './queue/event-queue.ts';
 export type { EventQueueOptions, FlushHandler, RetryOptions } from './queue/event-queue-options.ts';
+export { FlushError, OverflowError, QueueClosedError } from './queue/queue-errors.ts';
 export type { SourceContext, SourceProducer, SourceStatus } from './sources/event-source.ts';
 export { EventSource, SourceStatusKind } from './sources/event-source.ts';
 export { fileSource } from './sources/file/file-source.ts';

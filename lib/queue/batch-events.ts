@@ -1,8 +1,8 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { OverflowError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { type BatchOptions, resolveBatchOptions } from './batch-options.ts';
 import { Batcher } from './batcher.ts';
+import type { OverflowError } from './queue-errors.ts';
 
 /** Options of {@link batchEvents}: the batching rules, and hooks for consumers that pace themselves. */
 export interface BatchEventsOptions extends BatchOptions {

@@ -1,9 +1,9 @@
 import type { Subscription } from 'rxjs';
-import { OverflowError } from '../errors.ts';
 import { Action } from '../events/action.ts';
 import { createEvent, type Event, type EventType } from '../events/event.ts';
 import type { ResolvedBatchOptions } from './batch-options.ts';
 import { AddResult, PendingBuffer, type Taken } from './pending-buffer.ts';
+import { OverflowError } from './queue-errors.ts';
 
 /** A {@link Batcher}'s counters for one event type. */
 export interface TypeCounters {

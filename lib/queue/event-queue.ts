@@ -10,13 +10,7 @@ import {
   type Unsubscribable,
 } from 'rxjs';
 import { describe } from '../describe.ts';
-import {
-  CallbackError,
-  FlushError,
-  QueueClosedError,
-  type QueueError,
-  SourceError,
-} from '../errors.ts';
+import { CallbackError, type QueueError, SourceError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { askRetryPolicy } from '../options.ts';
 import { settle } from '../settle.ts';
@@ -28,6 +22,7 @@ import {
   resolveEventQueueOptions,
 } from './event-queue-options.ts';
 import type { Taken } from './pending-buffer.ts';
+import { FlushError, QueueClosedError } from './queue-errors.ts';
 
 const log = createDebug('batchwatch:queue');
 
