@@ -1,11 +1,8 @@
 import createDebug from 'debug';
 import {
-  BehaviorSubject,
   type Observable,
-  Observable as RxObservable,
   Subject,
   type Subscribable,
-  type Subscriber,
   Subscription,
   type Unsubscribable,
 } from 'rxjs';
@@ -14,60 +11,20 @@ import { CallbackError, type QueueError, SourceError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { askRetryPolicy } from '../options.ts';
 import { settle } from '../settle.ts';
-import { batchEvents } from './batch-events.ts';
-import type { Batcher } from './batcher.ts';
+import { Batcher } from './batcher.ts';
 import {
   type EventQueueOptions,
   type ResolvedEventQueueOptions,
   resolveEventQueueOptions,
 } from './event-queue-options.ts';
 import type { Taken } from './pending-buffer.ts';
+import { QueueCounters, type QueueStats } from './queue-counters.ts';
 import { FlushError, QueueClosedError } from './queue-errors.ts';
+import { SyncBarriers } from './sync-barriers.ts';
+
+export type { QueueStats, TypeStats } from './queue-counters.ts';
 
 const log = createDebug('batchwatch:queue');
-
-/** Counters of an {@link EventQueue}, from `queue.stats()`. */
-export interface QueueStats {
-  /** Events pushed or received from sources. */
-  readonly received: number;
-  /** Events in batches that `onFlush` handled. */
-  readonly flushed: number;
-  /** Batches that `onFlush` handled. */
-  readonly batches: number;
-  /** Calls of `onError`. */
-  readonly errors: number;
-  /** Events dropped by the overflow policy, absorbed into a ForceReload, or discarded by `stop()`. */
-  readonly dropped: number;
-  /** Events merged into, or cancelled out with, another of the same key. */
-  readonly coalesced: number;
-  /** Retries of failed batches. */
-  readonly retried: number;
-  /** Events in batches that failed on every try (dead letters). */
-  readonly deadLettered: number;
-  /** Events waiting for a batch. */
-  readonly pending: number;
-  /** Events in the batch being flushed or waiting for a retry. */
-  readonly inFlight: number;
-  /** How long the oldest pending event has waited, in ms; 0 when none is pending. */
-  readonly oldestPendingMs: number;
-  /** The event counters per event type (`docker`, `file`), for the types seen so far. */
-  readonly byType: Readonly<Record<string, TypeStats>>;
-}
-
-/** The event counters of an {@link EventQueue} for one event type. */
-export interface TypeStats {
-  readonly received: number;
-  readonly flushed: number;
-  readonly dropped: number;
-  readonly coalesced: number;
-  readonly deadLettered: number;
-}
-
-interface Barrier {
-  readonly seq: number;
-  readonly resolve: () => void;
-  readonly reject: (error: QueueClosedError) => void;
-}
 
 type State = 'open' | 'draining' | 'drained' | 'stopped';
 
@@ -85,78 +42,36 @@ export class EventQueue implements AsyncDisposable {
   readonly flushes$: Observable<readonly Event[]>;
 
   readonly #options: ResolvedEventQueueOptions;
+  readonly #counters = new QueueCounters();
+  readonly #engine: Batcher;
   readonly #flushes = new Subject<readonly Event[]>();
-  readonly #ready = new BehaviorSubject(true);
-  readonly #intake: Subscriber<Event>;
-  readonly #batcher: Batcher;
-  readonly #pipeline: Subscription;
   readonly #sources = new Subscription();
+  readonly #barriers = new SyncBarriers();
   #sourceCount = 0;
   #state: State = 'open';
   /** The batch being flushed, or waiting for its retry. */
   #inFlight: Taken | null = null;
   #attempt = 1;
   #pendingWork: Unsubscribable | null = null;
-  #barriers: Barrier[] = [];
   #drained: Promise<void> | null = null;
   #resolveDrained: (() => void) | null = null;
-  #lateDropped = 0;
-  /** Per event type: dropped after close, flushed, dead-lettered (the engine counts the rest). */
-  readonly #late = new Map<string, number>();
-  readonly #flushedByType = new Map<string, number>();
-  readonly #deadByType = new Map<string, number>();
-  #flushed = 0;
-  #batches = 0;
-  #errors = 0;
-  #retried = 0;
-  #deadLettered = 0;
 
   /** @throws OptionsError when an option is out of range, contradicts another or is misspelled. */
   constructor(options: EventQueueOptions = {}) {
-    const resolved = resolveEventQueueOptions(options);
-    this.#options = resolved;
+    this.#options = resolveEventQueueOptions(options);
     this.flushes$ = this.#flushes.asObservable();
-    let intake: Subscriber<Event> | undefined;
-    let batcher: Batcher | undefined;
-    this.#pipeline = new RxObservable<Event>((subscriber) => {
-      intake = subscriber;
-    })
-      .pipe(
-        batchEvents({
-          flushInterval: resolved.flushInterval,
-          maxBatch: resolved.maxBatch,
-          capacity: resolved.capacity,
-          overflow: resolved.overflow,
-          coalesce: resolved.coalesce ?? false,
-          scheduler: resolved.scheduler,
-          ready: this.#ready,
-          onOverflow: (error) => this.#report(error),
-          onBatcher: (engine) => {
-            batcher = engine;
-          },
-        }),
-      )
-      .subscribe({
-        next: () => this.#deliver(),
-        complete: () => this.#finishDrain(),
-      });
-    if (intake === undefined || batcher === undefined)
-      throw new Error('unreachable: pipeline not subscribed');
-    this.#intake = intake;
-    this.#batcher = batcher;
-    batcher.onEmptied = () => this.#checkBarriers();
+    this.#engine = new Batcher(this.#options, this.#counters, {
+      emit: (taken) => this.#deliver(taken),
+      overflow: (error) => this.#report(error),
+      drained: () => this.#finishDrain(),
+      emptied: () => this.#checkBarriers(),
+    });
   }
 
   /** Adds one event. Never blocks, never throws; after `stop()` or `drain()` the event is dropped. */
   push(event: Event): void {
-    if (this.#state !== 'open') {
-      this.#lateDropped++;
-      this.#countFor(this.#late, event.type, 1);
-      return;
-    }
-    // Straight into the engine: going through the pipeline's subscriber chain costs half the
-    // throughput once RxJS's shared internals see other subscriber shapes (bench/queue).
-    this.#batcher.add(event);
+    // Once stopped or draining, the engine drops (and counts) what comes in.
+    this.#engine.add(event);
   }
 
   /**
@@ -191,31 +106,22 @@ export class EventQueue implements AsyncDisposable {
    * "reload now". Rejects with `QueueClosedError` if `stop()` discards them.
    */
   sync(): Promise<void> {
-    const seq = this.#batcher.lastSeq;
+    const seq = this.#engine.lastSeq;
     if (this.#settledThrough(seq)) return Promise.resolve();
     if (this.#state === 'stopped') {
       return Promise.reject(new QueueClosedError('sync() was called after stop()'));
     }
-    return new Promise((resolve, reject) => this.#barriers.push({ seq, resolve, reject }));
+    return this.#barriers.wait(seq);
   }
 
   /** A snapshot of the counters. */
   stats(): QueueStats {
-    const batcher = this.#batcher;
-    return {
-      received: batcher.received,
-      flushed: this.#flushed,
-      batches: this.#batches,
-      errors: this.#errors,
-      dropped: batcher.dropped + this.#lateDropped,
-      coalesced: batcher.coalesced,
-      retried: this.#retried,
-      deadLettered: this.#deadLettered,
-      pending: batcher.pending,
+    const engine = this.#engine;
+    return this.#counters.snapshot({
+      pending: engine.pending,
       inFlight: this.#inFlight?.events.length ?? 0,
-      oldestPendingMs: batcher.oldestPendingMs(),
-      byType: this.#statsByType(),
-    };
+      oldestPendingMs: engine.oldestPendingMs(),
+    });
   }
 
   /**
@@ -227,21 +133,16 @@ export class EventQueue implements AsyncDisposable {
    */
   stop(): void {
     if (this.#state === 'stopped' || this.#state === 'drained') return;
-    log('stop: discarding %d pending event(s)', this.#batcher.pending);
+    log('stop: discarding %d pending event(s)', this.#engine.pending);
     this.#state = 'stopped';
-    this.#batcher.clear();
+    this.#engine.clear();
     if (this.#pendingWork !== null && this.#inFlight !== null) {
       // A retry that was waiting, or an Observable flush (cancelled by unsubscribing): discarded.
-      this.#lateDropped += this.#inFlight.events.length;
-      this.#countEvents(this.#late, this.#inFlight.events);
+      this.#counters.discarded(this.#inFlight.events);
       this.#inFlight = null;
     }
     this.#release();
-    const barriers = this.#barriers;
-    this.#barriers = [];
-    for (const barrier of barriers) {
-      barrier.reject(new QueueClosedError('stop() discarded events a sync() was waiting for'));
-    }
+    this.#barriers.rejectAll('stop() discarded events a sync() was waiting for');
     this.#resolveDrained?.();
   }
 
@@ -261,8 +162,8 @@ export class EventQueue implements AsyncDisposable {
       this.#resolveDrained = resolve;
     });
     this.#sources.unsubscribe();
-    log('drain: flushing %d pending event(s)', this.#batcher.pending);
-    this.#intake.complete();
+    log('drain: flushing %d pending event(s)', this.#engine.pending);
+    this.#engine.complete();
     return this.#drained;
   }
 
@@ -271,49 +172,8 @@ export class EventQueue implements AsyncDisposable {
     return this.drain();
   }
 
-  #countFor(counts: Map<string, number>, type: string, by: number): void {
-    counts.set(type, (counts.get(type) ?? 0) + by);
-  }
-
-  /** Counts a batch's events by type: a map update per run of one type, not per event. */
-  #countEvents(counts: Map<string, number>, events: readonly Event[]): void {
-    let type = '';
-    let run = 0;
-    for (let i = 0; i < events.length; i++) {
-      const next = (events[i] as Event).type;
-      if (next !== type) {
-        if (run > 0) this.#countFor(counts, type, run);
-        type = next;
-        run = 0;
-      }
-      run++;
-    }
-    if (run > 0) this.#countFor(counts, type, run);
-  }
-
-  #statsByType(): Record<string, TypeStats> {
-    const engine = this.#batcher.byType;
-    const types = new Set([
-      ...Object.keys(engine),
-      ...this.#late.keys(),
-      ...this.#flushedByType.keys(),
-    ]);
-    const byType: Record<string, TypeStats> = {};
-    for (const type of types) {
-      byType[type] = {
-        received: engine[type]?.received ?? 0,
-        flushed: this.#flushedByType.get(type) ?? 0,
-        dropped: (engine[type]?.dropped ?? 0) + (this.#late.get(type) ?? 0),
-        coalesced: engine[type]?.coalesced ?? 0,
-        deadLettered: this.#deadByType.get(type) ?? 0,
-      };
-    }
-    return byType;
-  }
-
-  #deliver(): void {
-    const taken = this.#batcher.lastTaken as Taken;
-    this.#ready.next(false);
+  #deliver(taken: Taken): void {
+    this.#engine.setReady(false);
     this.#inFlight = taken;
     const attempt = this.#attempt;
     this.#attempt = 1;
@@ -342,9 +202,7 @@ export class EventQueue implements AsyncDisposable {
   #flushSucceeded(taken: Taken): void {
     if (this.#inFlight !== taken) return; // stopped meanwhile
     this.#inFlight = null;
-    this.#flushed += taken.events.length;
-    this.#countEvents(this.#flushedByType, taken.events);
-    this.#batches++;
+    this.#counters.flushed(taken.events);
     this.#flushes.next(taken.events);
     this.#settle();
   }
@@ -353,8 +211,7 @@ export class EventQueue implements AsyncDisposable {
     if (this.#inFlight !== taken || this.#state === 'stopped') {
       // stop() came while this flush ran: no retry, nothing left to release; report it once.
       if (this.#inFlight === taken) this.#inFlight = null;
-      this.#deadLettered += taken.events.length;
-      this.#countEvents(this.#deadByType, taken.events);
+      this.#counters.deadLettered(taken.events);
       this.#report(new FlushError(taken.events, attempt, cause));
       return;
     }
@@ -366,13 +223,12 @@ export class EventQueue implements AsyncDisposable {
     if (!decision.retry) {
       if (decision.cause !== undefined) log('retry.backoff failed: %s', describe(decision.cause));
       this.#inFlight = null;
-      this.#deadLettered += taken.events.length;
-      this.#countEvents(this.#deadByType, taken.events);
+      this.#counters.deadLettered(taken.events);
       this.#report(new FlushError(taken.events, attempt, cause));
       this.#settle();
       return;
     }
-    this.#retried++;
+    this.#counters.retried();
     const delay = decision.delay;
     log('flush failed (attempt %d), retrying in %d ms: %s', attempt, delay, describe(cause));
     this.#pendingWork = this.#options.scheduler.schedule(() => {
@@ -381,28 +237,24 @@ export class EventQueue implements AsyncDisposable {
       this.#attempt = attempt + 1;
       // Coalescing may cancel the whole retried batch out against newer events: then nothing
       // carries this attempt count, and the next batch starts afresh.
-      if (!this.#batcher.requeue(taken)) this.#attempt = 1;
-      this.#ready.next(true);
+      if (!this.#engine.requeue(taken)) this.#attempt = 1;
+      this.#engine.setReady(true);
     }, delay);
   }
 
   /** A batch is done with: resolve barriers, then let the next batch go. */
   #settle(): void {
     this.#checkBarriers();
-    if (this.#state !== 'stopped') this.#ready.next(true);
+    if (this.#state !== 'stopped') this.#engine.setReady(true);
   }
 
   #settledThrough(seq: number): boolean {
     const inFlight = this.#inFlight;
-    return this.#batcher.headSeq > seq && (inFlight === null || inFlight.firstSeq > seq);
+    return this.#engine.headSeq > seq && (inFlight === null || inFlight.firstSeq > seq);
   }
 
   #checkBarriers(): void {
-    const barriers = this.#barriers;
-    let done = 0;
-    while (done < barriers.length && this.#settledThrough((barriers[done] as Barrier).seq)) done++;
-    if (done === 0) return;
-    for (const barrier of barriers.splice(0, done)) barrier.resolve();
+    this.#barriers.release((seq) => this.#settledThrough(seq));
   }
 
   #finishDrain(): void {
@@ -415,15 +267,14 @@ export class EventQueue implements AsyncDisposable {
 
   #release(): void {
     this.#sources.unsubscribe();
-    this.#pipeline.unsubscribe();
+    this.#engine.dispose();
     this.#pendingWork?.unsubscribe();
     this.#pendingWork = null;
     this.#flushes.complete();
-    this.#ready.complete();
   }
 
   #report(error: QueueError): void {
-    this.#errors++;
+    this.#counters.reported();
     log('%s: %s', error.name, error.message);
     try {
       this.#options.onError(error);

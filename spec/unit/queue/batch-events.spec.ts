@@ -93,16 +93,10 @@ describe('batchEvents', () => {
     });
   });
 
-  it('holds a due batch while the gate is closed, keeps collecting, and emits when it opens', () => {
-    marbles(({ cold, hot, expectObservable }) => {
-      const ready = hot('t-f------t', { t: true, f: false });
-      const gate = new BehaviorSubject(true);
-      ready.subscribe(gate);
-      const source = cold('--a-b', values);
-      expectObservable(batched(source, { flushInterval: 2, ready: gate })).toBe('---------x', {
-        x: [a, b],
-      });
-    });
+  it('rejects a misspelled or removed option, naming it', () => {
+    expect(() => batchEvents({ ready: new BehaviorSubject(true) } as never)).toThrow(
+      expect.objectContaining({ name: 'OptionsError', option: 'ready' }),
+    );
   });
 
   describe('overflow at capacity', () => {
