@@ -9,7 +9,7 @@ import {
 import { describe } from '../describe.ts';
 import { CallbackError, type QueueError, SourceError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import { askRetryPolicy } from '../options.ts';
+import { RetryLoop } from '../retry-loop.ts';
 import { settle } from '../settle.ts';
 import { Batcher } from './batcher.ts';
 import {
@@ -51,7 +51,9 @@ export class EventQueue implements AsyncDisposable {
   #state: State = 'open';
   /** The batch being flushed, or waiting for its retry. */
   #inFlight: Taken | null = null;
-  #attempt = 1;
+  /** Counts the failed tries of the batch in flight; runs its retry timer. */
+  readonly #retries: RetryLoop;
+  /** The running Observable flush (cancelled by `stop()`). */
   #pendingWork: Unsubscribable | null = null;
   #drained: Promise<void> | null = null;
   #resolveDrained: (() => void) | null = null;
@@ -60,6 +62,13 @@ export class EventQueue implements AsyncDisposable {
   constructor(options: EventQueueOptions = {}) {
     this.#options = resolveEventQueueOptions(options);
     this.flushes$ = this.#flushes.asObservable();
+    const { retry, scheduler } = this.#options;
+    this.#retries = new RetryLoop({
+      policy: retry.backoff,
+      option: 'retry.backoff',
+      scheduler,
+      maxRetries: retry.maxRetries,
+    });
     this.#engine = new Batcher(this.#options, this.#counters, {
       emit: (taken) => this.#deliver(taken),
       overflow: (error) => this.#report(error),
@@ -136,7 +145,7 @@ export class EventQueue implements AsyncDisposable {
     log('stop: discarding %d pending event(s)', this.#engine.pending);
     this.#state = 'stopped';
     this.#engine.clear();
-    if (this.#pendingWork !== null && this.#inFlight !== null) {
+    if ((this.#pendingWork !== null || this.#retries.pending) && this.#inFlight !== null) {
       // A retry that was waiting, or an Observable flush (cancelled by unsubscribing): discarded.
       this.#counters.discarded(this.#inFlight.events);
       this.#inFlight = null;
@@ -175,13 +184,11 @@ export class EventQueue implements AsyncDisposable {
   #deliver(taken: Taken): void {
     this.#engine.setReady(false);
     this.#inFlight = taken;
-    const attempt = this.#attempt;
-    this.#attempt = 1;
-    log('flush: %d event(s), attempt %d', taken.events.length, attempt);
-    this.#runFlush(taken, attempt);
+    log('flush: %d event(s), try %d', taken.events.length, this.#retries.failures + 1);
+    this.#runFlush(taken);
   }
 
-  #runFlush(taken: Taken, attempt: number): void {
+  #runFlush(taken: Taken): void {
     const onFlush = this.#options.onFlush;
     if (onFlush === null) {
       this.#flushSucceeded(taken);
@@ -193,7 +200,7 @@ export class EventQueue implements AsyncDisposable {
       (outcome) => {
         this.#pendingWork = null;
         if (outcome.ok) this.#flushSucceeded(taken);
-        else this.#flushFailed(taken, attempt, outcome.cause);
+        else this.#flushFailed(taken, outcome.cause);
       },
     );
     if (work !== null) this.#pendingWork = work;
@@ -202,44 +209,45 @@ export class EventQueue implements AsyncDisposable {
   #flushSucceeded(taken: Taken): void {
     if (this.#inFlight !== taken) return; // stopped meanwhile
     this.#inFlight = null;
+    this.#retries.succeeded();
     this.#counters.flushed(taken.events);
     this.#flushes.next(taken.events);
     this.#settle();
   }
 
-  #flushFailed(taken: Taken, attempt: number, cause: unknown): void {
+  #flushFailed(taken: Taken, cause: unknown): void {
     if (this.#inFlight !== taken || this.#state === 'stopped') {
       // stop() came while this flush ran: no retry, nothing left to release; report it once.
       if (this.#inFlight === taken) this.#inFlight = null;
-      this.#counters.deadLettered(taken.events);
-      this.#report(new FlushError(taken.events, attempt, cause));
+      this.#deadLetter(taken, this.#retries.failures + 1, cause);
       return;
     }
-    // The backoff is user code: askRetryPolicy() survives it and caps what it answers.
-    const decision =
-      attempt <= this.#options.retry.max
-        ? askRetryPolicy(this.#options.retry.backoff, attempt, 'retry.backoff')
-        : { retry: false as const };
-    if (!decision.retry) {
-      if (decision.cause !== undefined) log('retry.backoff failed: %s', describe(decision.cause));
+    // The backoff is user code: the loop asks it safely and caps what it answers.
+    const step = this.#retries.failed(() => this.#retry(taken));
+    if (!step.retry) {
+      if (step.cause !== undefined) log('retry.backoff failed: %s', describe(step.cause));
+      this.#retries.succeeded(); // done with this batch: the next one starts its count afresh
       this.#inFlight = null;
-      this.#counters.deadLettered(taken.events);
-      this.#report(new FlushError(taken.events, attempt, cause));
+      this.#deadLetter(taken, step.attempt, cause);
       this.#settle();
       return;
     }
     this.#counters.retried();
-    const delay = decision.delay;
-    log('flush failed (attempt %d), retrying in %d ms: %s', attempt, delay, describe(cause));
-    this.#pendingWork = this.#options.scheduler.schedule(() => {
-      this.#pendingWork = null;
-      this.#inFlight = null;
-      this.#attempt = attempt + 1;
-      // Coalescing may cancel the whole retried batch out against newer events: then nothing
-      // carries this attempt count, and the next batch starts afresh.
-      if (!this.#engine.requeue(taken)) this.#attempt = 1;
-      this.#engine.setReady(true);
-    }, delay);
+    log('flush failed (try %d), retrying in %d ms: %s', step.attempt, step.delay, describe(cause));
+  }
+
+  /** The retry timer fired: the batch goes back in front of the newer events, due at once. */
+  #retry(taken: Taken): void {
+    this.#inFlight = null;
+    // Coalescing may cancel the whole retried batch out against newer events: then nothing
+    // carries its count of failed tries, and the next batch starts afresh.
+    if (!this.#engine.requeue(taken)) this.#retries.succeeded();
+    this.#engine.setReady(true);
+  }
+
+  #deadLetter(taken: Taken, tries: number, cause: unknown): void {
+    this.#counters.deadLettered(taken.events);
+    this.#report(new FlushError(taken.events, tries, cause));
   }
 
   /** A batch is done with: resolve barriers, then let the next batch go. */
@@ -270,6 +278,7 @@ export class EventQueue implements AsyncDisposable {
     this.#engine.dispose();
     this.#pendingWork?.unsubscribe();
     this.#pendingWork = null;
+    this.#retries.cancel();
     this.#flushes.complete();
   }
 

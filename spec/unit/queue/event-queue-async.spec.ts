@@ -132,7 +132,7 @@ describe('EventQueue with promise handlers (real time)', () => {
     let tries = 0;
     const queue = new EventQueue({
       flushInterval: 1,
-      retry: { max: 2, backoff: () => 5 },
+      retry: { maxRetries: 2, backoff: () => 5 },
       onFlush: async () => {
         tries++;
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -192,7 +192,10 @@ describe('EventQueue options', () => {
     ['maxBatch', { maxBatch: 20, capacity: 10 }],
     ['overflow', { overflow: 'drop-everything' as never }],
     ['coalesce', { coalesce: 'yes' as never }],
+    ['retry.maxRetries', { retry: { maxRetries: -1 } }],
+    ['retry.maxRetries', { retry: { maxRetries: 1.5 } }],
     ['retry.max', { retry: { max: -1 } }],
+    ['retry.max', { retry: { max: 1, maxRetries: 1 } }],
     ['retry.backoff', { retry: { backoff: 100 as never } }],
     ['onFlush', { onFlush: 'reload' as never }],
     ['onError', { onError: 42 as never }],

@@ -96,7 +96,7 @@ describe('EventQueue: any failure of onFlush is one onError call, and the queue 
     const queue = new EventQueue({
       flushInterval: 1,
       retry: {
-        max: 2,
+        maxRetries: 2,
         backoff: () => {
           throw null;
         },

@@ -33,7 +33,7 @@ describe('EventQueue regressions', () => {
       const q = queue({
         flushInterval: 3,
         coalesce: true,
-        retry: { max: 1, backoff: () => 10 },
+        retry: { maxRetries: 1, backoff: () => 10 },
         onFlush: (batch) => {
           calls.push({ at: testScheduler.now(), names: batch.map((event) => event.actorName) });
           throw new Error('down');
@@ -116,7 +116,7 @@ describe('EventQueue regressions', () => {
     const errors: QueueError[] = [];
     const q = new EventQueue({
       flushInterval: 1,
-      retry: { max: 3, backoff: () => 60_000 },
+      retry: { maxRetries: 3, backoff: () => 60_000 },
       onFlush: () =>
         new Promise<void>((_, fail) => {
           reject = fail;

@@ -225,7 +225,7 @@ describe('EventQueue (virtual time)', () => {
       marbles(({ cold, queue, testScheduler, at }) => {
         const q = queue({
           flushInterval: 3,
-          retry: { max: 2, backoff: (attempt) => attempt * 10 },
+          retry: { maxRetries: 2, backoff: (attempt) => attempt * 10 },
           onFlush: () => {
             calls.push(testScheduler.now());
             throw new Error('down');
@@ -255,7 +255,7 @@ describe('EventQueue (virtual time)', () => {
         let failed = false;
         const q = queue({
           flushInterval: 3,
-          retry: { max: 1, backoff: () => 10 },
+          retry: { maxRetries: 1, backoff: () => 10 },
           onFlush: (batch) => {
             batches.push(batch);
             if (!failed) {
@@ -275,7 +275,7 @@ describe('EventQueue (virtual time)', () => {
       marbles(({ cold, queue }) => {
         const q = queue({
           flushInterval: 1,
-          retry: { max: 5, backoff: () => null },
+          retry: { maxRetries: 5, backoff: () => null },
           onFlush: () => {
             throw new Error('no');
           },
@@ -284,6 +284,28 @@ describe('EventQueue (virtual time)', () => {
         q.start(cold('a', values));
       });
       expect(errors).toMatchObject([{ attempts: 1 }]);
+    });
+
+    it('tries maxRetries + 1 times; the deprecated retry.max means the same', () => {
+      for (const retry of [{ maxRetries: 1 }, { max: 1 }, { maxRetries: 0 }]) {
+        const tries: number[] = [];
+        const errors: QueueError[] = [];
+        marbles(({ cold, queue, testScheduler }) => {
+          const q = queue({
+            flushInterval: 1,
+            retry: { ...retry, backoff: () => 5 },
+            onFlush: () => {
+              tries.push(testScheduler.now());
+              throw new Error('down');
+            },
+            onError: (error) => errors.push(error),
+          });
+          q.start(cold('a', values));
+        });
+        const expected = (retry.maxRetries ?? retry.max ?? 0) + 1;
+        expect(tries).toHaveLength(expected);
+        expect(errors).toMatchObject([{ name: 'FlushError', attempts: expected }]);
+      }
     });
   });
 
