@@ -48,11 +48,21 @@ export interface EventQueueOptions extends BatchOptions {
    * `process.emitWarning`.
    */
   readonly onError?: (error: QueueError) => void;
+  /**
+   * Receives the warnings of the sources given to `start()` (every source
+   * object with a `warnings$`: reconnects, dropped malformed lines...), with
+   * the source's position among the queue's sources. Default: each goes to
+   * `onError` as a `SourceWarning`, so that none goes unseen.
+   */
+  readonly onWarning?: (warning: unknown, sourceIndex: number) => void;
+  /** Aborting it stops the queue, as `stop()` does (already aborted: stopped at once). Default none. */
+  readonly signal?: AbortSignal;
   /** Retries of failed batches. Default `{ maxRetries: 0 }`. */
   readonly retry?: RetryOptions;
   /**
    * Also re-throw every reported error asynchronously (on the scheduler), so
-   * that it crashes the process loudly while developing. Default `false`.
+   * that it crashes the process loudly while developing (source warnings are
+   * not re-thrown). Default `false`.
    */
   readonly debug?: boolean;
 }
@@ -61,6 +71,8 @@ export interface EventQueueOptions extends BatchOptions {
 export interface ResolvedEventQueueOptions extends ResolvedBatchOptions {
   readonly onFlush: FlushHandler | null;
   readonly onError: (error: QueueError) => void;
+  readonly onWarning: ((warning: unknown, sourceIndex: number) => void) | null;
+  readonly signal: AbortSignal | null;
   readonly retry: { readonly maxRetries: number; readonly backoff: RetryPolicy };
   readonly debug: boolean;
 }
@@ -78,10 +90,14 @@ export const DEFAULT_EVENT_QUEUE_OPTIONS = Object.freeze({
 
 const queueOptionNames = [
   ...batchOptionNames,
-  ...optionNames({ onFlush: true, onError: true, retry: true, debug: true } satisfies Record<
-    Exclude<keyof EventQueueOptions, keyof BatchOptions>,
-    true
-  >),
+  ...optionNames({
+    onFlush: true,
+    onError: true,
+    onWarning: true,
+    signal: true,
+    retry: true,
+    debug: true,
+  } satisfies Record<Exclude<keyof EventQueueOptions, keyof BatchOptions>, true>),
 ];
 const retryOptionNames = optionNames({
   maxRetries: true,
@@ -96,7 +112,7 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
   }
   rejectUnknownOptions(options, queueOptionNames);
   const defaults = DEFAULT_EVENT_QUEUE_OPTIONS;
-  const { onFlush, onError, retry = {}, debug = defaults.debug } = options;
+  const { onFlush, onError, onWarning, signal, retry = {}, debug = defaults.debug } = options;
   if (typeof debug !== 'boolean') throw new OptionsError('debug', debug, 'true or false');
   return Object.freeze({
     ...resolveBatchOptions(options),
@@ -108,9 +124,30 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
       onError === undefined
         ? defaults.onError
         : resolveFunction<(error: QueueError) => void>('onError', onError, '(error) => void'),
+    onWarning:
+      onWarning === undefined
+        ? null
+        : resolveFunction<(warning: unknown, sourceIndex: number) => void>(
+            'onWarning',
+            onWarning,
+            '(warning, sourceIndex) => void',
+          ),
+    signal: signal === undefined ? null : resolveSignal(signal),
     retry: resolveRetryOptions(retry),
     debug,
   });
+}
+
+function resolveSignal(signal: unknown): AbortSignal {
+  const candidate = signal as Partial<AbortSignal> | null;
+  if (
+    typeof candidate?.aborted !== 'boolean' ||
+    typeof candidate.addEventListener !== 'function' ||
+    typeof candidate.removeEventListener !== 'function'
+  ) {
+    throw new OptionsError('signal', signal, 'an AbortSignal');
+  }
+  return candidate as AbortSignal;
 }
 
 function resolveRetryOptions(retry: RetryOptions): ResolvedEventQueueOptions['retry'] {

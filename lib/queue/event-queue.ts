@@ -1,13 +1,7 @@
 import createDebug from 'debug';
-import {
-  type Observable,
-  Subject,
-  type Subscribable,
-  Subscription,
-  type Unsubscribable,
-} from 'rxjs';
+import { type Observable, Subject, Subscription, type Unsubscribable } from 'rxjs';
 import { describe } from '../describe.ts';
-import { CallbackError, type QueueError, SourceError } from '../errors.ts';
+import { SourceError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { RetryLoop } from '../retry-loop.ts';
 import { settle } from '../settle.ts';
@@ -20,6 +14,8 @@ import {
 import type { Taken } from './pending-buffer.ts';
 import { QueueCounters, type QueueStats } from './queue-counters.ts';
 import { FlushError, QueueClosedError } from './queue-errors.ts';
+import { QueueReporter } from './queue-reporter.ts';
+import { type QueueSource, subscribeSource } from './source-subscription.ts';
 import { SyncBarriers } from './sync-barriers.ts';
 
 export type { QueueStats, TypeStats } from './queue-counters.ts';
@@ -36,6 +32,7 @@ type State = 'open' | 'draining' | 'drained' | 'stopped';
  * @example
  * const queue = new EventQueue({ flushInterval: 300, onFlush: (batch) => reload(batch) });
  * queue.start(dockerSource(), fileSource(['./config']));
+ * // later: await queue.close();
  */
 export class EventQueue implements AsyncDisposable {
   /** Every batch `onFlush` handled (every batch, without `onFlush`). Hot; completes when the queue ends. */
@@ -43,6 +40,7 @@ export class EventQueue implements AsyncDisposable {
 
   readonly #options: ResolvedEventQueueOptions;
   readonly #counters = new QueueCounters();
+  readonly #report: QueueReporter;
   readonly #engine: Batcher;
   readonly #flushes = new Subject<readonly Event[]>();
   readonly #sources = new Subscription();
@@ -57,12 +55,19 @@ export class EventQueue implements AsyncDisposable {
   #pendingWork: Unsubscribable | null = null;
   #drained: Promise<void> | null = null;
   #resolveDrained: (() => void) | null = null;
+  readonly #push = (event: Event): void => this.#engine.add(event);
+  readonly #abort = (): void => this.stop();
+  readonly #settledThrough = (seq: number): boolean => {
+    const inFlight = this.#inFlight;
+    return this.#engine.headSeq > seq && (inFlight === null || inFlight.firstSeq > seq);
+  };
 
   /** @throws OptionsError when an option is out of range, contradicts another or is misspelled. */
   constructor(options: EventQueueOptions = {}) {
     this.#options = resolveEventQueueOptions(options);
     this.flushes$ = this.#flushes.asObservable();
-    const { retry, scheduler } = this.#options;
+    this.#report = new QueueReporter(this.#options, this.#counters);
+    const { retry, scheduler, signal } = this.#options;
     this.#retries = new RetryLoop({
       policy: retry.backoff,
       option: 'retry.backoff',
@@ -71,10 +76,12 @@ export class EventQueue implements AsyncDisposable {
     });
     this.#engine = new Batcher(this.#options, this.#counters, {
       emit: (taken) => this.#deliver(taken),
-      overflow: (error) => this.#report(error),
+      overflow: (error) => this.#report.error(error),
       drained: () => this.#finishDrain(),
       emptied: () => this.#checkBarriers(),
     });
+    if (signal?.aborted) this.stop();
+    else signal?.addEventListener('abort', this.#abort, { once: true });
   }
 
   /** Adds one event. Never blocks, never throws; after `stop()` or `drain()` the event is dropped. */
@@ -85,12 +92,14 @@ export class EventQueue implements AsyncDisposable {
 
   /**
    * Consumes sources. A source that errors is reported to `onError` as a
-   * `SourceError` and ends; the queue and the other sources go on.
-   * Unsubscribe the result to stop consuming these sources.
+   * `SourceError` and ends; the queue and the other sources go on. A source
+   * with a `warnings$` has its warnings passed to `onWarning` (by default to
+   * `onError`, as `SourceWarning`s). Unsubscribe the result to stop consuming
+   * these sources.
    *
    * @throws QueueClosedError after `stop()` or `drain()`.
    */
-  start(...sources: Subscribable<Event>[]): Subscription {
+  start(...sources: QueueSource[]): Subscription {
     if (this.#state !== 'open')
       throw new QueueClosedError('start() was called after stop() or drain()');
     const group = new Subscription();
@@ -99,9 +108,10 @@ export class EventQueue implements AsyncDisposable {
     for (const source of sources) {
       const index = this.#sourceCount++;
       group.add(
-        source.subscribe({
-          next: (event) => this.push(event),
-          error: (err: unknown) => this.#report(new SourceError(index, err)),
+        subscribeSource(source, {
+          event: this.#push,
+          warning: (warning) => this.#report.warning(index, warning),
+          error: (err) => this.#report.error(new SourceError(index, err)),
           complete: () => log('source #%d completed', index),
         }),
       );
@@ -176,9 +186,18 @@ export class EventQueue implements AsyncDisposable {
     return this.#drained;
   }
 
-  /** `await using queue = new EventQueue(...)` drains the queue at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
+  /**
+   * Closes the queue without losing anything: the same as `drain()`, and the
+   * same promise on every call (after `stop()`, resolved). To discard pending
+   * events instead (GoDoxy's cancel), call `stop()` or abort `signal`.
+   */
+  close(): Promise<void> {
     return this.drain();
+  }
+
+  /** `await using queue = new EventQueue(...)` closes (drains) the queue at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #deliver(taken: Taken): void {
@@ -247,7 +266,7 @@ export class EventQueue implements AsyncDisposable {
 
   #deadLetter(taken: Taken, tries: number, cause: unknown): void {
     this.#counters.deadLettered(taken.events);
-    this.#report(new FlushError(taken.events, tries, cause));
+    this.#report.error(new FlushError(taken.events, tries, cause));
   }
 
   /** A batch is done with: resolve barriers, then let the next batch go. */
@@ -256,13 +275,8 @@ export class EventQueue implements AsyncDisposable {
     if (this.#state !== 'stopped') this.#engine.setReady(true);
   }
 
-  #settledThrough(seq: number): boolean {
-    const inFlight = this.#inFlight;
-    return this.#engine.headSeq > seq && (inFlight === null || inFlight.firstSeq > seq);
-  }
-
   #checkBarriers(): void {
-    this.#barriers.release((seq) => this.#settledThrough(seq));
+    this.#barriers.release(this.#settledThrough);
   }
 
   #finishDrain(): void {
@@ -279,24 +293,7 @@ export class EventQueue implements AsyncDisposable {
     this.#pendingWork?.unsubscribe();
     this.#pendingWork = null;
     this.#retries.cancel();
+    this.#options.signal?.removeEventListener('abort', this.#abort);
     this.#flushes.complete();
-  }
-
-  #report(error: QueueError): void {
-    this.#counters.reported();
-    log('%s: %s', error.name, error.message);
-    try {
-      this.#options.onError(error);
-    } catch (err) {
-      this.#rethrow(new CallbackError('onError', err, error));
-    }
-    if (this.#options.debug) this.#rethrow(error);
-  }
-
-  /** Throws asynchronously, on the scheduler, so that the error crashes loudly instead of vanishing. */
-  #rethrow(error: unknown): void {
-    this.#options.scheduler.schedule(() => {
-      throw error;
-    });
   }
 }

@@ -55,3 +55,23 @@ export class OverflowError extends QueueError {
     this.capacity = capacity;
   }
 }
+
+/**
+ * A source given to `queue.start()` reported a warning (a reconnect, a dropped
+ * malformed line) and goes on. Sent to `onError` when the queue has no
+ * `onWarning`, so that no warning goes unseen (GoDoxy's error channel).
+ */
+export class SourceWarning extends QueueError {
+  override readonly name = 'SourceWarning';
+  override readonly code = 'BATCHWATCH_SOURCE_WARNING';
+  /** The source's position among all sources ever started on the queue, from 0. */
+  readonly sourceIndex: number;
+  /** What the source reported on its `warnings$` (also `cause`). */
+  readonly warning: unknown;
+
+  constructor(sourceIndex: number, warning: unknown) {
+    super(`Source #${sourceIndex} warned (it goes on): ${causeText(warning)}`, { cause: warning });
+    this.sourceIndex = sourceIndex;
+    this.warning = warning;
+  }
+}
