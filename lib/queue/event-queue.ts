@@ -1,21 +1,19 @@
 import createDebug from 'debug';
-import { type Observable, Subject, Subscription, type Unsubscribable } from 'rxjs';
-import { describe } from '../describe.ts';
+import { type Observable, Subject, Subscription } from 'rxjs';
 import { SourceError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import { RetryLoop } from '../retry-loop.ts';
-import { settle } from '../settle.ts';
 import { Batcher } from './batcher.ts';
 import {
   type EventQueueOptions,
   type ResolvedEventQueueOptions,
   resolveEventQueueOptions,
 } from './event-queue-options.ts';
+import { FlushRunner } from './flush-runner.ts';
 import type { Taken } from './pending-buffer.ts';
 import { QueueCounters, type QueueStats } from './queue-counters.ts';
-import { FlushError, QueueClosedError } from './queue-errors.ts';
+import { QueueClosedError } from './queue-errors.ts';
 import { QueueReporter } from './queue-reporter.ts';
-import { type QueueSource, subscribeSource } from './source-subscription.ts';
+import { type QueueSource, type SourceHandlers, subscribeSource } from './source-subscription.ts';
 import { SyncBarriers } from './sync-barriers.ts';
 
 export type { QueueStats, TypeStats } from './queue-counters.ts';
@@ -27,7 +25,8 @@ type State = 'open' | 'draining' | 'drained' | 'stopped';
 /**
  * Batches events from any number of sources and hands each batch to
  * `onFlush`, one at a time, never losing an event silently: see the README's
- * "Queue guarantees". Built on {@link batchEvents}.
+ * "Queue guarantees". Events go straight into the engine `batchEvents` runs
+ * on (batcher.ts); each batch it emits goes to the {@link FlushRunner}.
  *
  * @example
  * const queue = new EventQueue({ flushInterval: 300, onFlush: (batch) => reload(batch) });
@@ -42,23 +41,23 @@ export class EventQueue implements AsyncDisposable {
   readonly #counters = new QueueCounters();
   readonly #report: QueueReporter;
   readonly #engine: Batcher;
+  readonly #runner: FlushRunner;
   readonly #flushes = new Subject<readonly Event[]>();
   readonly #sources = new Subscription();
   readonly #barriers = new SyncBarriers();
   #sourceCount = 0;
   #state: State = 'open';
-  /** The batch being flushed, or waiting for its retry. */
-  #inFlight: Taken | null = null;
-  /** Counts the failed tries of the batch in flight; runs its retry timer. */
-  readonly #retries: RetryLoop;
-  /** The running Observable flush (cancelled by `stop()`). */
-  #pendingWork: Unsubscribable | null = null;
   #drained: Promise<void> | null = null;
   #resolveDrained: (() => void) | null = null;
-  readonly #push = (event: Event): void => this.#engine.add(event);
+  readonly #sourceHandlers: SourceHandlers = {
+    event: (event) => this.#engine.add(event),
+    warning: (index, warning) => this.#report.warning(index, warning),
+    error: (index, err) => this.#report.error(new SourceError(index, err)),
+    complete: (index) => log('source #%d completed', index),
+  };
   readonly #abort = (): void => this.stop();
   readonly #settledThrough = (seq: number): boolean => {
-    const inFlight = this.#inFlight;
+    const inFlight = this.#runner.inFlight;
     return this.#engine.headSeq > seq && (inFlight === null || inFlight.firstSeq > seq);
   };
 
@@ -67,12 +66,10 @@ export class EventQueue implements AsyncDisposable {
     this.#options = resolveEventQueueOptions(options);
     this.flushes$ = this.#flushes.asObservable();
     this.#report = new QueueReporter(this.#options, this.#counters);
-    const { retry, scheduler, signal } = this.#options;
-    this.#retries = new RetryLoop({
-      policy: retry.backoff,
-      option: 'retry.backoff',
-      scheduler,
-      maxRetries: retry.maxRetries,
+    this.#runner = new FlushRunner(this.#options, this.#counters, this.#report, {
+      flushed: (events) => this.#flushes.next(events),
+      requeue: (taken) => this.#engine.requeue(taken),
+      idle: () => this.#idle(),
     });
     this.#engine = new Batcher(this.#options, this.#counters, {
       emit: (taken) => this.#deliver(taken),
@@ -80,6 +77,7 @@ export class EventQueue implements AsyncDisposable {
       drained: () => this.#finishDrain(),
       emptied: () => this.#checkBarriers(),
     });
+    const signal = this.#options.signal;
     if (signal?.aborted) this.stop();
     else signal?.addEventListener('abort', this.#abort, { once: true });
   }
@@ -106,15 +104,7 @@ export class EventQueue implements AsyncDisposable {
     this.#sources.add(group);
     group.add(() => this.#sources.remove(group));
     for (const source of sources) {
-      const index = this.#sourceCount++;
-      group.add(
-        subscribeSource(source, {
-          event: this.#push,
-          warning: (warning) => this.#report.warning(index, warning),
-          error: (err) => this.#report.error(new SourceError(index, err)),
-          complete: () => log('source #%d completed', index),
-        }),
-      );
+      group.add(subscribeSource(source, this.#sourceCount++, this.#sourceHandlers));
     }
     return group;
   }
@@ -138,7 +128,7 @@ export class EventQueue implements AsyncDisposable {
     const engine = this.#engine;
     return this.#counters.snapshot({
       pending: engine.pending,
-      inFlight: this.#inFlight?.events.length ?? 0,
+      inFlight: this.#runner.inFlight?.events.length ?? 0,
       oldestPendingMs: engine.oldestPendingMs(),
     });
   }
@@ -155,11 +145,6 @@ export class EventQueue implements AsyncDisposable {
     log('stop: discarding %d pending event(s)', this.#engine.pending);
     this.#state = 'stopped';
     this.#engine.clear();
-    if ((this.#pendingWork !== null || this.#retries.pending) && this.#inFlight !== null) {
-      // A retry that was waiting, or an Observable flush (cancelled by unsubscribing): discarded.
-      this.#counters.discarded(this.#inFlight.events);
-      this.#inFlight = null;
-    }
     this.#release();
     this.#barriers.rejectAll('stop() discarded events a sync() was waiting for');
     this.#resolveDrained?.();
@@ -202,75 +187,11 @@ export class EventQueue implements AsyncDisposable {
 
   #deliver(taken: Taken): void {
     this.#engine.setReady(false);
-    this.#inFlight = taken;
-    log('flush: %d event(s), try %d', taken.events.length, this.#retries.failures + 1);
-    this.#runFlush(taken);
+    this.#runner.run(taken);
   }
 
-  #runFlush(taken: Taken): void {
-    const onFlush = this.#options.onFlush;
-    if (onFlush === null) {
-      this.#flushSucceeded(taken);
-      return;
-    }
-    // settle() survives whatever onFlush throws, rejects, errors or returns, and answers once.
-    const work = settle(
-      () => onFlush(taken.events),
-      (outcome) => {
-        this.#pendingWork = null;
-        if (outcome.ok) this.#flushSucceeded(taken);
-        else this.#flushFailed(taken, outcome.cause);
-      },
-    );
-    if (work !== null) this.#pendingWork = work;
-  }
-
-  #flushSucceeded(taken: Taken): void {
-    if (this.#inFlight !== taken) return; // stopped meanwhile
-    this.#inFlight = null;
-    this.#retries.succeeded();
-    this.#counters.flushed(taken.events);
-    this.#flushes.next(taken.events);
-    this.#settle();
-  }
-
-  #flushFailed(taken: Taken, cause: unknown): void {
-    if (this.#inFlight !== taken || this.#state === 'stopped') {
-      // stop() came while this flush ran: no retry, nothing left to release; report it once.
-      if (this.#inFlight === taken) this.#inFlight = null;
-      this.#deadLetter(taken, this.#retries.failures + 1, cause);
-      return;
-    }
-    // The backoff is user code: the loop asks it safely and caps what it answers.
-    const step = this.#retries.failed(() => this.#retry(taken));
-    if (!step.retry) {
-      if (step.cause !== undefined) log('retry.backoff failed: %s', describe(step.cause));
-      this.#retries.succeeded(); // done with this batch: the next one starts its count afresh
-      this.#inFlight = null;
-      this.#deadLetter(taken, step.attempt, cause);
-      this.#settle();
-      return;
-    }
-    this.#counters.retried();
-    log('flush failed (try %d), retrying in %d ms: %s', step.attempt, step.delay, describe(cause));
-  }
-
-  /** The retry timer fired: the batch goes back in front of the newer events, due at once. */
-  #retry(taken: Taken): void {
-    this.#inFlight = null;
-    // Coalescing may cancel the whole retried batch out against newer events: then nothing
-    // carries its count of failed tries, and the next batch starts afresh.
-    if (!this.#engine.requeue(taken)) this.#retries.succeeded();
-    this.#engine.setReady(true);
-  }
-
-  #deadLetter(taken: Taken, tries: number, cause: unknown): void {
-    this.#counters.deadLettered(taken.events);
-    this.#report.error(new FlushError(taken.events, tries, cause));
-  }
-
-  /** A batch is done with: resolve barriers, then let the next batch go. */
-  #settle(): void {
+  /** The runner is free: resolve barriers, then let the next batch go. */
+  #idle(): void {
     this.#checkBarriers();
     if (this.#state !== 'stopped') this.#engine.setReady(true);
   }
@@ -290,9 +211,7 @@ export class EventQueue implements AsyncDisposable {
   #release(): void {
     this.#sources.unsubscribe();
     this.#engine.dispose();
-    this.#pendingWork?.unsubscribe();
-    this.#pendingWork = null;
-    this.#retries.cancel();
+    this.#runner.cancel();
     this.#options.signal?.removeEventListener('abort', this.#abort);
     this.#flushes.complete();
   }

@@ -7,12 +7,12 @@ import type { Event } from '../events/event.ts';
  */
 export type QueueSource = Subscribable<Event> & { readonly warnings$?: Subscribable<unknown> };
 
-/** Where a source's events, warnings and end go. Called unbound. */
+/** Where the sources' events, warnings and ends go, with the source's index. Called unbound. */
 export interface SourceHandlers {
   readonly event: (event: Event) => void;
-  readonly warning: (warning: unknown) => void;
-  readonly error: (error: unknown) => void;
-  readonly complete: () => void;
+  readonly warning: (sourceIndex: number, warning: unknown) => void;
+  readonly error: (sourceIndex: number, error: unknown) => void;
+  readonly complete: (sourceIndex: number) => void;
 }
 
 /**
@@ -20,11 +20,15 @@ export interface SourceHandlers {
  * first, so that a warning raised while subscribing is not missed. When the
  * source ends, its warnings are released too.
  */
-export function subscribeSource(source: QueueSource, handlers: SourceHandlers): Subscription {
+export function subscribeSource(
+  source: QueueSource,
+  index: number,
+  handlers: SourceHandlers,
+): Subscription {
   const subscription = new Subscription();
   const warnings = warningsOf(source);
   if (warnings !== null) {
-    subscription.add(warnings.subscribe({ next: handlers.warning }));
+    subscription.add(warnings.subscribe({ next: (warning) => handlers.warning(index, warning) }));
   }
   subscription.add(
     source.subscribe({
@@ -32,11 +36,11 @@ export function subscribeSource(source: QueueSource, handlers: SourceHandlers): 
       next: handlers.event,
       error: (err: unknown) => {
         subscription.unsubscribe();
-        handlers.error(err);
+        handlers.error(index, err);
       },
       complete: () => {
         subscription.unsubscribe();
-        handlers.complete();
+        handlers.complete(index);
       },
     }),
   );
