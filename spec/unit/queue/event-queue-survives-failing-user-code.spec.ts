@@ -1,3 +1,4 @@
+// Whatever onFlush, onError, the retry backoff or a coalesce key do, the queue reports it once and goes on.
 import { describe, expect, it, vi } from 'vitest';
 import {
   CallbackError,
