@@ -30,43 +30,13 @@ export class OptionsError extends BatchwatchError {
   }
 }
 
-/** Base class of what an {@link EventQueue} reports to `onError`. */
+/**
+ * Base class of what an `EventQueue` reports to `onError`. Its own classes
+ * live in `lib/queue/queue-errors.ts`; `SourceError` stays here with it.
+ */
 export class QueueError extends BatchwatchError {
   override readonly name: string = 'QueueError';
   override readonly code: string = 'BATCHWATCH_QUEUE';
-}
-
-/**
- * `onFlush` threw, rejected or errored for a batch, on every try. The batch is
- * attached: with `retry` configured this is the dead letter.
- */
-export class FlushError extends QueueError {
-  override readonly name = 'FlushError';
-  override readonly code = 'BATCHWATCH_FLUSH_FAILED';
-  /** The events that could not be delivered. */
-  readonly batch: readonly Event[];
-  /** How many times delivery was tried (1 + retries). */
-  readonly attempts: number;
-
-  constructor(batch: readonly Event[], attempts: number, cause: unknown) {
-    const tries = attempts === 1 ? 'once' : `${attempts} times`;
-    super(
-      `onFlush failed for a batch of ${batch.length} event(s) (tried ${tries}): ${causeText(cause)}`,
-      { cause },
-    );
-    this.batch = batch;
-    this.attempts = attempts;
-  }
-}
-
-/** The queue was stopped: `sync()` can no longer be satisfied, or `start()` was called too late. */
-export class QueueClosedError extends QueueError {
-  override readonly name = 'QueueClosedError';
-  override readonly code = 'BATCHWATCH_QUEUE_CLOSED';
-
-  constructor(what: string) {
-    super(`The queue is stopped: ${what}.`);
-  }
 }
 
 /** A source passed to `queue.start()` errored; that source has ended, the others go on. */
@@ -79,21 +49,6 @@ export class SourceError extends QueueError {
   constructor(sourceIndex: number, cause: unknown) {
     super(`Source #${sourceIndex} failed and was unsubscribed: ${causeText(cause)}`, { cause });
     this.sourceIndex = sourceIndex;
-  }
-}
-
-/** The queue held `capacity` pending events and the `overflow` policy is `'error'`: events were refused. */
-export class OverflowError extends QueueError {
-  override readonly name = 'OverflowError';
-  override readonly code = 'BATCHWATCH_QUEUE_FULL';
-  readonly capacity: number;
-
-  constructor(capacity: number) {
-    super(
-      `The queue is full (capacity ${capacity}): new events are refused until the next flush. ` +
-        'Raise capacity, flush more often, or choose another overflow policy.',
-    );
-    this.capacity = capacity;
   }
 }
 

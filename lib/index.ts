@@ -23,15 +23,12 @@ export {
   CompactedError,
   DeadLetterError,
   FileWatchError,
-  FlushError,
   HandlerTimeoutError,
   OptionsError,
-  OverflowError,
   PollError,
   PollFailedError,
   PollFetchError,
   PollMappingError,
-  QueueClosedError,
   QueueError,
   RevisionError,
   RouteKeyError,
@@ -58,9 +55,16 @@ export type { BatchOptions } from './queue/batch-options.ts';
 export { OverflowPolicy } from './queue/batch-options.ts';
 export type { CoalesceKey } from './queue/coalesce.ts';
 export { coalesce, defaultCoalesceKey } from './queue/coalesce.ts';
-export type { QueueStats } from './queue/event-queue.ts';
+export type { QueueStats, TypeStats } from './queue/event-queue.ts';
 export { EventQueue } from './queue/event-queue.ts';
 export type { EventQueueOptions, FlushHandler, RetryOptions } from './queue/event-queue-options.ts';
+export {
+  FlushError,
+  OverflowError,
+  QueueClosedError,
+  SourceWarning,
+} from './queue/queue-errors.ts';
+export type { QueueSource } from './queue/source-subscription.ts';
 export type { SourceContext, SourceProducer, SourceStatus } from './sources/event-source.ts';
 export { EventSource, SourceStatusKind } from './sources/event-source.ts';
 export { fileSource } from './sources/file/file-source.ts';

@@ -1,25 +1,27 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { OverflowError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import { type BatchOptions, resolveBatchOptions } from './batch-options.ts';
+import { optionNames, rejectUnknownOptions, resolveFunction } from '../options.ts';
+import { type BatchOptions, batchOptionNames, resolveBatchOptions } from './batch-options.ts';
 import { Batcher } from './batcher.ts';
+import { QueueCounters } from './queue-counters.ts';
+import type { OverflowError } from './queue-errors.ts';
 
-/** Options of {@link batchEvents}: the batching rules, and hooks for consumers that pace themselves. */
+/** Options of {@link batchEvents}: the batching rules, and what to do with refused events. */
 export interface BatchEventsOptions extends BatchOptions {
-  /**
-   * A gate: while its latest value is `false`, due batches are held (and keep
-   * collecting events, within `capacity`) until it turns `true`. Default:
-   * always open.
-   */
-  readonly ready?: Observable<boolean>;
   /**
    * Called when the `'error'` overflow policy refuses events. Default: the
    * output errors with the `OverflowError`.
    */
   readonly onOverflow?: (error: OverflowError) => void;
-  /** Receives the engine of each subscription, for its counters and for retries. */
-  readonly onBatcher?: (batcher: Batcher) => void;
 }
+
+const batchEventsOptionNames = [
+  ...batchOptionNames,
+  ...optionNames({ onOverflow: true } satisfies Record<
+    Exclude<keyof BatchEventsOptions, keyof BatchOptions>,
+    true
+  >),
+];
 
 /**
  * Groups events into batches. A window opens at the first event after idle
@@ -32,33 +34,38 @@ export interface BatchEventsOptions extends BatchOptions {
  *
  * @example
  * events$.pipe(batchEvents({ flushInterval: 300, coalesce: true })).subscribe(reload);
+ * @throws OptionsError when an option is out of range, contradicts another or is misspelled.
  */
 export function batchEvents(
   options: BatchEventsOptions = {},
 ): OperatorFunction<Event, readonly Event[]> {
+  rejectUnknownOptions(options, batchEventsOptionNames);
   const resolved = resolveBatchOptions(options);
-  const { ready, onOverflow, onBatcher } = options;
+  const onOverflow =
+    options.onOverflow === undefined
+      ? null
+      : resolveFunction<(error: OverflowError) => void>(
+          'onOverflow',
+          options.onOverflow,
+          '(error) => void',
+        );
+  // State and teardown in one closure per subscription, as rxjs's bufferTime and debounceTime.
   return (source) =>
     new Observable<readonly Event[]>((subscriber) => {
-      const batcher = new Batcher(resolved, {
+      const engine = new Batcher(resolved, new QueueCounters(), {
         emit: (taken) => subscriber.next(taken.events),
         overflow: onOverflow ?? ((error) => subscriber.error(error)),
         drained: () => subscriber.complete(),
-      });
-      onBatcher?.(batcher);
-      const gate = ready?.subscribe({
-        next: (isReady) => batcher.setReady(isReady),
-        error: (err: unknown) => subscriber.error(err),
+        emptied: () => {},
       });
       const input = source.subscribe({
-        next: (event) => batcher.add(event),
+        next: (event) => engine.add(event),
         error: (err: unknown) => subscriber.error(err),
-        complete: () => batcher.complete(),
+        complete: () => engine.complete(),
       });
       return () => {
-        gate?.unsubscribe();
         input.unsubscribe();
-        batcher.dispose();
+        engine.dispose();
       };
     });
 }

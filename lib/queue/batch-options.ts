@@ -1,6 +1,12 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { OptionsError } from '../errors.ts';
-import { resolveDuration } from '../options.ts';
+import {
+  optionNames,
+  resolveCount,
+  resolveDuration,
+  resolveOneOf,
+  resolveScheduler,
+} from '../options.ts';
 import { type CoalesceKey, defaultCoalesceKey } from './coalesce.ts';
 
 /** What happens to an event that arrives while `capacity` events are pending. */
@@ -17,8 +23,6 @@ export const OverflowPolicy = {
 
 /** One of the {@link OverflowPolicy} values. */
 export type OverflowPolicy = (typeof OverflowPolicy)[keyof typeof OverflowPolicy];
-
-const overflowPolicies: ReadonlySet<unknown> = new Set(Object.values(OverflowPolicy));
 
 /** How events are grouped into batches; shared by `batchEvents` and `EventQueue`. */
 export interface BatchOptions {
@@ -50,22 +54,37 @@ export interface ResolvedBatchOptions {
   readonly scheduler: SchedulerLike;
 }
 
+/** The defaults of {@link BatchOptions}. */
+export const DEFAULT_BATCH_OPTIONS = Object.freeze({
+  flushInterval: 300,
+  maxBatch: Number.POSITIVE_INFINITY,
+  capacity: 100_000,
+  overflow: OverflowPolicy.ForceReload,
+  coalesce: false,
+  scheduler: asyncScheduler,
+} satisfies Required<BatchOptions>);
+
 /** The names of {@link BatchOptions}, for spotting misspelled options. */
-export const batchOptionNames: readonly string[] = [
-  'flushInterval',
-  'maxBatch',
-  'capacity',
-  'overflow',
-  'coalesce',
-  'scheduler',
-];
+export const batchOptionNames = optionNames({
+  flushInterval: true,
+  maxBatch: true,
+  capacity: true,
+  overflow: true,
+  coalesce: true,
+  scheduler: true,
+} satisfies Record<keyof BatchOptions, true>);
 
 /** Validates and completes {@link BatchOptions}; throws an `OptionsError` naming a bad option. */
 export function resolveBatchOptions(options: BatchOptions): ResolvedBatchOptions {
-  const flushInterval = options.flushInterval ?? 300;
-  resolveDuration('flushInterval', flushInterval, { exclusive: true });
-  const maxBatch = countOption('maxBatch', options.maxBatch, Number.POSITIVE_INFINITY);
-  const capacity = countOption('capacity', options.capacity, 100_000);
+  const defaults = DEFAULT_BATCH_OPTIONS;
+  const flushInterval = resolveDuration(
+    'flushInterval',
+    options.flushInterval ?? defaults.flushInterval,
+    { exclusive: true },
+  );
+  const count = { min: 1, infinity: true };
+  const maxBatch = resolveCount('maxBatch', options.maxBatch ?? defaults.maxBatch, count);
+  const capacity = resolveCount('capacity', options.capacity ?? defaults.capacity, count);
   if (Number.isFinite(maxBatch) && maxBatch > capacity) {
     throw new OptionsError(
       'maxBatch',
@@ -73,34 +92,22 @@ export function resolveBatchOptions(options: BatchOptions): ResolvedBatchOptions
       `a count <= capacity (${capacity}): a batch can never hold more than capacity`,
     );
   }
-  const overflow = options.overflow ?? OverflowPolicy.ForceReload;
-  if (!overflowPolicies.has(overflow)) {
-    throw new OptionsError('overflow', overflow, `one of ${[...overflowPolicies].join(', ')}`);
-  }
-  const coalesce = options.coalesce ?? false;
+  const overflow = resolveOneOf('overflow', options.overflow ?? defaults.overflow, OverflowPolicy);
+  const coalesce: unknown = options.coalesce ?? defaults.coalesce;
   if (typeof coalesce !== 'boolean' && typeof coalesce !== 'function') {
     throw new OptionsError('coalesce', coalesce, 'true, false or a function (event) => key');
-  }
-  const scheduler = options.scheduler ?? asyncScheduler;
-  if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    throw new OptionsError('scheduler', scheduler, 'an RxJS SchedulerLike');
   }
   return Object.freeze({
     flushInterval,
     maxBatch,
     capacity,
     overflow,
-    coalesce: coalesce === true ? defaultCoalesceKey : coalesce === false ? null : coalesce,
-    scheduler,
+    coalesce:
+      coalesce === true
+        ? defaultCoalesceKey
+        : coalesce === false
+          ? null
+          : (coalesce as CoalesceKey),
+    scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
   });
-}
-
-/** A whole number >= 1, or `Infinity`. */
-function countOption(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (value === Number.POSITIVE_INFINITY) return value;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new OptionsError(name, value, 'a whole number >= 1, or Infinity');
-  }
-  return value;
 }

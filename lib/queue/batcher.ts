@@ -1,18 +1,12 @@
 import type { Subscription } from 'rxjs';
-import { OverflowError } from '../errors.ts';
 import { Action } from '../events/action.ts';
 import { createEvent, type Event, type EventType } from '../events/event.ts';
 import type { ResolvedBatchOptions } from './batch-options.ts';
 import { AddResult, PendingBuffer, type Taken } from './pending-buffer.ts';
+import type { QueueCounters } from './queue-counters.ts';
+import { OverflowError } from './queue-errors.ts';
 
-/** A {@link Batcher}'s counters for one event type. */
-export interface TypeCounters {
-  received: number;
-  dropped: number;
-  coalesced: number;
-}
-
-/** Where a {@link Batcher} sends what it produces. */
+/** Where a {@link Batcher} sends what it produces. Called synchronously; must not throw. */
 export interface BatcherOutput {
   /** A batch is due and the consumer is ready. */
   emit(taken: Taken): void;
@@ -20,29 +14,34 @@ export interface BatcherOutput {
   overflow(error: OverflowError): void;
   /** `complete()` was called and every pending event has been emitted. */
   drained(): void;
+  /** The pending events cancelled out (coalescing) and none are left: nothing will be emitted. */
+  emptied(): void;
 }
 
 /**
  * The engine of `batchEvents` and `EventQueue`: pending events, the batch
  * window, the capacity policy and the gate that holds due batches while the
  * consumer is busy. Time comes only from the scheduler; a timer runs only
- * while a window is open.
+ * while a window is open. It counts what it receives, drops and coalesces on
+ * the {@link QueueCounters} it is given.
+ *
+ * ```
+ *          add                      window timer, or maxBatch reached
+ *  idle ─────────► collecting ──────────────────────────────────────► due
+ *   ▲  all cancelled out │                                             │ ready
+ *   ├────── emptied() ◄──┘                                             ▼
+ *   │                                    emit(taken); the consumer setReady(false)
+ *   │  nothing due            ┌───────────────────────────────────────┘
+ *   └───────────── setReady(true): a maxBatch cut's remainder is due at once; events
+ *                  that came meanwhile are collecting in their own window.
+ *
+ *  complete(): every state is due at once; add drops; drained() once empty, then closed.
+ *  clear(): drops what is pending, then closed. dispose(): closed (timer released).
+ * ```
  */
 export class Batcher {
-  /** Events offered to `add`, ever. */
-  received = 0;
-  /** Events dropped by the overflow policy, by `clear()`, or absorbed into a ForceReload. */
-  dropped = 0;
-  /** Events merged into, or cancelled out with, another event of the same key. */
-  coalesced = 0;
-  /** The counters above, per event type. */
-  readonly byType: Record<string, TypeCounters> = {};
-  /** The batch most recently emitted, with its sequence numbers. */
-  lastTaken: Taken | null = null;
-  /** Called when the pending events cancelled out (coalescing) and none are left. */
-  onEmptied: (() => void) | null = null;
-
   readonly #options: ResolvedBatchOptions;
+  readonly #counters: QueueCounters;
   readonly #output: BatcherOutput;
   #buffer: PendingBuffer;
   #timer: Subscription | null = null;
@@ -55,13 +54,12 @@ export class Batcher {
   #absorbed: Set<EventType> | null = null;
   #overflowReported = false;
   #oldestAt = 0;
-  #lastType = '';
-  #lastCounts: TypeCounters = { received: 0, dropped: 0, coalesced: 0 };
   /** The ForceReloads collapses made: not events anybody sent, so never counted as dropped. */
   readonly #synthetic = new WeakSet<Event>();
 
-  constructor(options: ResolvedBatchOptions, output: BatcherOutput) {
+  constructor(options: ResolvedBatchOptions, counters: QueueCounters, output: BatcherOutput) {
     this.#options = options;
+    this.#counters = counters;
     this.#output = output;
     this.#buffer = new PendingBuffer(options.coalesce);
   }
@@ -86,17 +84,15 @@ export class Batcher {
     return this.#buffer.size === 0 ? 0 : this.#options.scheduler.now() - this.#oldestAt;
   }
 
+  /** Takes one event in. Never throws; after `complete()`, `clear()` or `dispose()` it is dropped. */
   add(event: Event): void {
     if (this.#closed || this.#draining) {
-      this.#drop(event.type, 1);
+      this.#counters.dropped(event.type, 1);
       return;
     }
-    this.received++;
-    const counts = event.type === this.#lastType ? this.#lastCounts : this.#counts(event.type);
-    counts.received++;
+    this.#counters.received(event.type);
     if (this.#absorbed?.has(event.type)) {
-      this.dropped++;
-      counts.dropped++;
+      this.#counters.dropped(event.type, 1);
       return;
     }
     const buffer = this.#buffer;
@@ -106,7 +102,7 @@ export class Batcher {
       this.#overflow(event);
       if (this.#closed) return; // the 'error' policy without a handler ended the stream
     } else if (result !== AddResult.Added) {
-      this.#countCoalesced(result, counts);
+      this.#countCoalesced(result, event.type);
       if (buffer.size === 0) {
         this.#becameEmpty();
         return;
@@ -150,7 +146,7 @@ export class Batcher {
     for (const event of taken.events) buffer.add(event, Number.POSITIVE_INFINITY);
     for (const event of newer.events) {
       const result = buffer.add(event, Number.POSITIVE_INFINITY);
-      if (result !== AddResult.Added) this.#countCoalesced(result, this.#counts(event.type));
+      if (result !== AddResult.Added) this.#countCoalesced(result, event.type);
     }
     this.#cancelTimer();
     if (newer.events.length === 0) this.#oldestAt = this.#options.scheduler.now();
@@ -165,7 +161,9 @@ export class Batcher {
 
   /** Discards every pending event (counted as dropped) and stops for good. */
   clear(): void {
-    for (const [type, count] of this.#buffer.typeCounts(this.#isSynthetic)) this.#drop(type, count);
+    for (const [type, count] of this.#buffer.typeCounts(this.#isSynthetic)) {
+      this.#counters.dropped(type, count);
+    }
     this.#buffer = this.#newBuffer();
     this.dispose();
   }
@@ -181,7 +179,7 @@ export class Batcher {
     switch (this.#options.overflow) {
       case 'drop-oldest': {
         const oldest = this.#buffer.dropHead();
-        if (oldest !== undefined) this.#drop(oldest.type, 1);
+        if (oldest !== undefined) this.#counters.dropped(oldest.type, 1);
         this.#buffer.add(event, this.#options.capacity);
         return;
       }
@@ -190,10 +188,10 @@ export class Batcher {
           this.#overflowReported = true;
           this.#output.overflow(new OverflowError(this.#options.capacity));
         }
-        this.#drop(event.type, 1);
+        this.#counters.dropped(event.type, 1);
         return;
       case 'drop-newest':
-        this.#drop(event.type, 1);
+        this.#counters.dropped(event.type, 1);
         return;
       case 'force-reload':
         this.#collapse(event);
@@ -206,8 +204,10 @@ export class Batcher {
     const types = [...this.#buffer.typeCounts(() => false).keys()];
     if (!types.includes(event.type)) types.push(event.type);
     // Reloads of an earlier collapse are not events anybody sent: they are not counted as dropped.
-    for (const [type, count] of this.#buffer.typeCounts(this.#isSynthetic)) this.#drop(type, count);
-    this.#drop(event.type, 1);
+    for (const [type, count] of this.#buffer.typeCounts(this.#isSynthetic)) {
+      this.#counters.dropped(type, count);
+    }
+    this.#counters.dropped(event.type, 1);
     // The reloads take the numbers of the oldest collapsed events, so barriers wait for them.
     const buffer = this.#newBuffer(this.#buffer.headSeq);
     this.#buffer = buffer;
@@ -222,29 +222,9 @@ export class Batcher {
     this.#absorbed = new Set(types);
   }
 
-  #countCoalesced(result: AddResult, counts: TypeCounters): void {
+  #countCoalesced(result: AddResult, type: string): void {
     // A merge folds one event into another; a cancellation removes both (of the same key, so type).
-    const merged = result === AddResult.Cancelled ? 2 : 1;
-    this.coalesced += merged;
-    counts.coalesced += merged;
-  }
-
-  #counts(type: string): TypeCounters {
-    // Events come in runs of one type: remembering the last saves a keyed lookup per event.
-    if (type === this.#lastType) return this.#lastCounts;
-    let counts = this.byType[type];
-    if (counts === undefined) {
-      counts = { received: 0, dropped: 0, coalesced: 0 };
-      this.byType[type] = counts;
-    }
-    this.#lastType = type;
-    this.#lastCounts = counts;
-    return counts;
-  }
-
-  #drop(type: string, count: number): void {
-    this.dropped += count;
-    this.#counts(type).dropped += count;
+    this.#counters.coalesced(type, result === AddResult.Cancelled ? 2 : 1);
   }
 
   readonly #isSynthetic = (event: Event): boolean => this.#synthetic.has(event);
@@ -256,7 +236,7 @@ export class Batcher {
     }
     this.#cancelTimer();
     this.#due = false;
-    this.onEmptied?.();
+    this.#output.emptied();
   }
 
   #tryEmit(): void {
@@ -272,7 +252,6 @@ export class Batcher {
         // What a maxBatch cut leaves behind has waited for a full window, or arrived while the
         // consumer was busy: it is due at once.
         this.#due = this.#buffer.size > 0 || this.#draining;
-        this.lastTaken = taken;
         this.#output.emit(taken);
         if (this.#closed) return;
       }

@@ -6,11 +6,34 @@ import { createEvent, type Event } from '../events/event.ts';
 export type CoalesceKey = (event: Event) => string;
 
 /**
- * The default coalescing key: the event type and the actor (container id, or
- * the absolute path; the name when there is no id).
+ * The actor part of the default coalescing key: the container id, or the
+ * absolute path of a file; the name when there is no id.
+ */
+export function coalesceActor(event: Event): string {
+  return event.actorId === '' ? event.actorName : event.actorId;
+}
+
+/**
+ * The default coalescing key: the event type and the actor
+ * ({@link coalesceActor}). The queue's buffer uses these two parts as they
+ * are, type then actor, without building the string.
  */
 export const defaultCoalesceKey: CoalesceKey = (event) =>
-  `${event.type}\u0000${event.actorId === '' ? event.actorName : event.actorId}`;
+  `${event.type}\u0000${coalesceActor(event)}`;
+
+/**
+ * `keyOf` made safe: a key function is user code, and an event whose key
+ * throws is kept apart (never lost, never merged), under a key of its own.
+ */
+export function safeCoalesceKey(keyOf: CoalesceKey): (event: Event) => unknown {
+  return (event) => {
+    try {
+      return keyOf(event);
+    } catch {
+      return Symbol('uncoalesced');
+    }
+  };
+}
 
 /**
  * Merges two events of the same key, `earlier` arrived first. Returns the one
@@ -66,15 +89,18 @@ function withAction(event: Event, action: Action): Event {
 
 /**
  * Coalesces one batch: one event per key, at the position of the key's first
- * event, merged with {@link mergeEvents}.
+ * event, merged with {@link mergeEvents}. A key that cancels out and comes
+ * back takes the position of its return. An event whose key throws is kept
+ * as it is.
  */
 export function coalesceBatch(
   events: readonly Event[],
   keyOf: CoalesceKey = defaultCoalesceKey,
 ): Event[] {
-  const merged = new Map<string, Event>();
+  const keyFor = safeCoalesceKey(keyOf);
+  const merged = new Map<unknown, Event>();
   for (const event of events) {
-    const key = keyOf(event);
+    const key = keyFor(event);
     const earlier = merged.get(key);
     if (earlier === undefined) {
       merged.set(key, event);

@@ -2,10 +2,11 @@ import type { Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError, type QueueError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import { rejectUnknownOptions } from '../options.ts';
+import { optionNames, rejectUnknownOptions, resolveCount, resolveFunction } from '../options.ts';
 import {
   type BatchOptions,
   batchOptionNames,
+  DEFAULT_BATCH_OPTIONS,
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from './batch-options.ts';
@@ -21,7 +22,12 @@ export type FlushHandler = (
 
 /** How a failed batch is tried again. */
 export interface RetryOptions {
-  /** Further tries after the first failure; 0 sends the batch to `onError` at once. Default 0. */
+  /**
+   * Retries after the first try (tries = `maxRetries + 1`); 0 sends a failed
+   * batch to `onError` at once. Default 0.
+   */
+  readonly maxRetries?: number;
+  /** @deprecated Renamed `maxRetries` (same meaning); giving both is an error. */
   readonly max?: number;
   /**
    * Delay before retry number `attempt` (from 1), in ms; `null` gives up at
@@ -37,15 +43,26 @@ export interface EventQueueOptions extends BatchOptions {
   /**
    * Receives every failure: a batch that could not be flushed (`FlushError`,
    * with the batch), a source that errored (`SourceError`), refused events
-   * (`OverflowError`). Never called twice for one failure. Default:
+   * (`OverflowError`), a source's warning when `onWarning` is not given
+   * (`SourceWarning`). Never called twice for one failure. Default:
    * `process.emitWarning`.
    */
   readonly onError?: (error: QueueError) => void;
-  /** Retries of failed batches. Default `{ max: 0 }`. */
+  /**
+   * Receives the warnings of the sources given to `start()` (every source
+   * object with a `warnings$`: reconnects, dropped malformed lines...), with
+   * the source's position among the queue's sources. Default: each goes to
+   * `onError` as a `SourceWarning`, so that none goes unseen.
+   */
+  readonly onWarning?: (warning: unknown, sourceIndex: number) => void;
+  /** Aborting it stops the queue, as `stop()` does (already aborted: stopped at once). Default none. */
+  readonly signal?: AbortSignal;
+  /** Retries of failed batches. Default `{ maxRetries: 0 }`. */
   readonly retry?: RetryOptions;
   /**
    * Also re-throw every reported error asynchronously (on the scheduler), so
-   * that it crashes the process loudly while developing. Default `false`.
+   * that it crashes the process loudly while developing (source warnings are
+   * not re-thrown). Default `false`.
    */
   readonly debug?: boolean;
 }
@@ -54,13 +71,39 @@ export interface EventQueueOptions extends BatchOptions {
 export interface ResolvedEventQueueOptions extends ResolvedBatchOptions {
   readonly onFlush: FlushHandler | null;
   readonly onError: (error: QueueError) => void;
-  readonly retry: { readonly max: number; readonly backoff: RetryPolicy };
+  readonly onWarning: ((warning: unknown, sourceIndex: number) => void) | null;
+  readonly signal: AbortSignal | null;
+  readonly retry: { readonly maxRetries: number; readonly backoff: RetryPolicy };
   readonly debug: boolean;
 }
 
-const queueOptionNames = [...batchOptionNames, 'onFlush', 'onError', 'retry', 'debug'];
-const defaultBackoff = exponentialBackoff({ initial: 100, max: 10_000, jitter: 0 });
-const emitWarning = (error: QueueError): void => process.emitWarning(error);
+/** The defaults of {@link EventQueueOptions}. */
+export const DEFAULT_EVENT_QUEUE_OPTIONS = Object.freeze({
+  ...DEFAULT_BATCH_OPTIONS,
+  onError: (error: QueueError): void => process.emitWarning(error),
+  retry: Object.freeze({
+    maxRetries: 0,
+    backoff: exponentialBackoff({ initial: 100, max: 10_000, jitter: 0 }),
+  }),
+  debug: false,
+});
+
+const queueOptionNames = [
+  ...batchOptionNames,
+  ...optionNames({
+    onFlush: true,
+    onError: true,
+    onWarning: true,
+    signal: true,
+    retry: true,
+    debug: true,
+  } satisfies Record<Exclude<keyof EventQueueOptions, keyof BatchOptions>, true>),
+];
+const retryOptionNames = optionNames({
+  maxRetries: true,
+  max: true,
+  backoff: true,
+} satisfies Record<keyof RetryOptions, true>);
 
 /** Validates and completes {@link EventQueueOptions}; throws an `OptionsError` naming a bad option. */
 export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEventQueueOptions {
@@ -68,31 +111,59 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
     throw new OptionsError('options', options, 'an options object');
   }
   rejectUnknownOptions(options, queueOptionNames);
-  const { onFlush, onError, retry = {}, debug = false } = options;
-  if (onFlush !== undefined && typeof onFlush !== 'function') {
-    throw new OptionsError('onFlush', onFlush, 'a function (batch) => void | Promise');
-  }
-  if (onError !== undefined && typeof onError !== 'function') {
-    throw new OptionsError('onError', onError, 'a function (error) => void');
-  }
-  if (retry === null || typeof retry !== 'object') {
-    throw new OptionsError('retry', retry, 'an object { max, backoff }');
-  }
-  rejectUnknownOptions(retry, ['max', 'backoff'], 'retry.');
-  const max = retry.max ?? 0;
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) {
-    throw new OptionsError('retry.max', max, 'a whole number >= 0');
-  }
-  const backoff = retry.backoff ?? defaultBackoff;
-  if (typeof backoff !== 'function') {
-    throw new OptionsError('retry.backoff', backoff, 'a function (attempt) => ms | null');
-  }
+  const defaults = DEFAULT_EVENT_QUEUE_OPTIONS;
+  const { onFlush, onError, onWarning, signal, retry = {}, debug = defaults.debug } = options;
   if (typeof debug !== 'boolean') throw new OptionsError('debug', debug, 'true or false');
   return Object.freeze({
     ...resolveBatchOptions(options),
-    onFlush: onFlush ?? null,
-    onError: onError ?? emitWarning,
-    retry: Object.freeze({ max, backoff }),
+    onFlush:
+      onFlush === undefined
+        ? null
+        : resolveFunction<FlushHandler>('onFlush', onFlush, '(batch) => void | Promise'),
+    onError:
+      onError === undefined
+        ? defaults.onError
+        : resolveFunction<(error: QueueError) => void>('onError', onError, '(error) => void'),
+    onWarning:
+      onWarning === undefined
+        ? null
+        : resolveFunction<(warning: unknown, sourceIndex: number) => void>(
+            'onWarning',
+            onWarning,
+            '(warning, sourceIndex) => void',
+          ),
+    signal: signal === undefined ? null : resolveSignal(signal),
+    retry: resolveRetryOptions(retry),
     debug,
   });
+}
+
+function resolveSignal(signal: unknown): AbortSignal {
+  const candidate = signal as Partial<AbortSignal> | null;
+  if (
+    typeof candidate?.aborted !== 'boolean' ||
+    typeof candidate.addEventListener !== 'function' ||
+    typeof candidate.removeEventListener !== 'function'
+  ) {
+    throw new OptionsError('signal', signal, 'an AbortSignal');
+  }
+  return candidate as AbortSignal;
+}
+
+function resolveRetryOptions(retry: RetryOptions): ResolvedEventQueueOptions['retry'] {
+  if (retry === null || typeof retry !== 'object') {
+    throw new OptionsError('retry', retry, 'an object { maxRetries, backoff }');
+  }
+  rejectUnknownOptions(retry, retryOptionNames, 'retry.');
+  if (retry.max !== undefined && retry.maxRetries !== undefined) {
+    throw new OptionsError('retry.max', retry.max, 'nothing: it was renamed retry.maxRetries');
+  }
+  const defaults = DEFAULT_EVENT_QUEUE_OPTIONS.retry;
+  const option = retry.max === undefined ? 'retry.maxRetries' : 'retry.max';
+  const maxRetries = resolveCount(option, retry.maxRetries ?? retry.max ?? defaults.maxRetries);
+  const backoff =
+    retry.backoff === undefined
+      ? defaults.backoff
+      : resolveFunction<RetryPolicy>('retry.backoff', retry.backoff, '(attempt) => ms | null');
+  return Object.freeze({ maxRetries, backoff });
 }

@@ -1,191 +1,110 @@
 import createDebug from 'debug';
-import {
-  BehaviorSubject,
-  type Observable,
-  Observable as RxObservable,
-  Subject,
-  type Subscribable,
-  type Subscriber,
-  Subscription,
-  type Unsubscribable,
-} from 'rxjs';
-import { describe } from '../describe.ts';
-import {
-  CallbackError,
-  FlushError,
-  QueueClosedError,
-  type QueueError,
-  SourceError,
-} from '../errors.ts';
+import { type Observable, Subject, Subscription } from 'rxjs';
+import { SourceError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import { askRetryPolicy } from '../options.ts';
-import { settle } from '../settle.ts';
-import { batchEvents } from './batch-events.ts';
-import type { Batcher } from './batcher.ts';
+import { Batcher } from './batcher.ts';
 import {
   type EventQueueOptions,
   type ResolvedEventQueueOptions,
   resolveEventQueueOptions,
 } from './event-queue-options.ts';
+import { FlushRunner } from './flush-runner.ts';
 import type { Taken } from './pending-buffer.ts';
+import { QueueCounters, type QueueStats } from './queue-counters.ts';
+import { QueueClosedError } from './queue-errors.ts';
+import { QueueReporter } from './queue-reporter.ts';
+import { type QueueSource, type SourceHandlers, subscribeSource } from './source-subscription.ts';
+import { SyncBarriers } from './sync-barriers.ts';
+
+export type { QueueStats, TypeStats } from './queue-counters.ts';
 
 const log = createDebug('batchwatch:queue');
-
-/** Counters of an {@link EventQueue}, from `queue.stats()`. */
-export interface QueueStats {
-  /** Events pushed or received from sources. */
-  readonly received: number;
-  /** Events in batches that `onFlush` handled. */
-  readonly flushed: number;
-  /** Batches that `onFlush` handled. */
-  readonly batches: number;
-  /** Calls of `onError`. */
-  readonly errors: number;
-  /** Events dropped by the overflow policy, absorbed into a ForceReload, or discarded by `stop()`. */
-  readonly dropped: number;
-  /** Events merged into, or cancelled out with, another of the same key. */
-  readonly coalesced: number;
-  /** Retries of failed batches. */
-  readonly retried: number;
-  /** Events in batches that failed on every try (dead letters). */
-  readonly deadLettered: number;
-  /** Events waiting for a batch. */
-  readonly pending: number;
-  /** Events in the batch being flushed or waiting for a retry. */
-  readonly inFlight: number;
-  /** How long the oldest pending event has waited, in ms; 0 when none is pending. */
-  readonly oldestPendingMs: number;
-  /** The event counters per event type (`docker`, `file`), for the types seen so far. */
-  readonly byType: Readonly<Record<string, TypeStats>>;
-}
-
-/** The event counters of an {@link EventQueue} for one event type. */
-export interface TypeStats {
-  readonly received: number;
-  readonly flushed: number;
-  readonly dropped: number;
-  readonly coalesced: number;
-  readonly deadLettered: number;
-}
-
-interface Barrier {
-  readonly seq: number;
-  readonly resolve: () => void;
-  readonly reject: (error: QueueClosedError) => void;
-}
 
 type State = 'open' | 'draining' | 'drained' | 'stopped';
 
 /**
  * Batches events from any number of sources and hands each batch to
  * `onFlush`, one at a time, never losing an event silently: see the README's
- * "Queue guarantees". Built on {@link batchEvents}.
+ * "Queue guarantees". Events go straight into the engine `batchEvents` runs
+ * on (batcher.ts); each batch it emits goes to the {@link FlushRunner}.
  *
  * @example
  * const queue = new EventQueue({ flushInterval: 300, onFlush: (batch) => reload(batch) });
  * queue.start(dockerSource(), fileSource(['./config']));
+ * // later: await queue.close();
  */
 export class EventQueue implements AsyncDisposable {
   /** Every batch `onFlush` handled (every batch, without `onFlush`). Hot; completes when the queue ends. */
   readonly flushes$: Observable<readonly Event[]>;
 
   readonly #options: ResolvedEventQueueOptions;
+  readonly #counters = new QueueCounters();
+  readonly #report: QueueReporter;
+  readonly #engine: Batcher;
+  readonly #runner: FlushRunner;
   readonly #flushes = new Subject<readonly Event[]>();
-  readonly #ready = new BehaviorSubject(true);
-  readonly #intake: Subscriber<Event>;
-  readonly #batcher: Batcher;
-  readonly #pipeline: Subscription;
   readonly #sources = new Subscription();
+  readonly #barriers = new SyncBarriers();
   #sourceCount = 0;
   #state: State = 'open';
-  /** The batch being flushed, or waiting for its retry. */
-  #inFlight: Taken | null = null;
-  #attempt = 1;
-  #pendingWork: Unsubscribable | null = null;
-  #barriers: Barrier[] = [];
   #drained: Promise<void> | null = null;
   #resolveDrained: (() => void) | null = null;
-  #lateDropped = 0;
-  /** Per event type: dropped after close, flushed, dead-lettered (the engine counts the rest). */
-  readonly #late = new Map<string, number>();
-  readonly #flushedByType = new Map<string, number>();
-  readonly #deadByType = new Map<string, number>();
-  #flushed = 0;
-  #batches = 0;
-  #errors = 0;
-  #retried = 0;
-  #deadLettered = 0;
+  readonly #sourceHandlers: SourceHandlers = {
+    event: (event) => this.#engine.add(event),
+    warning: (index, warning) => this.#report.warning(index, warning),
+    error: (index, err) => this.#report.error(new SourceError(index, err)),
+    complete: (index) => log('source #%d completed', index),
+  };
+  readonly #abort = (): void => this.stop();
+  readonly #settledThrough = (seq: number): boolean => {
+    const inFlight = this.#runner.inFlight;
+    return this.#engine.headSeq > seq && (inFlight === null || inFlight.firstSeq > seq);
+  };
 
   /** @throws OptionsError when an option is out of range, contradicts another or is misspelled. */
   constructor(options: EventQueueOptions = {}) {
-    const resolved = resolveEventQueueOptions(options);
-    this.#options = resolved;
+    this.#options = resolveEventQueueOptions(options);
     this.flushes$ = this.#flushes.asObservable();
-    let intake: Subscriber<Event> | undefined;
-    let batcher: Batcher | undefined;
-    this.#pipeline = new RxObservable<Event>((subscriber) => {
-      intake = subscriber;
-    })
-      .pipe(
-        batchEvents({
-          flushInterval: resolved.flushInterval,
-          maxBatch: resolved.maxBatch,
-          capacity: resolved.capacity,
-          overflow: resolved.overflow,
-          coalesce: resolved.coalesce ?? false,
-          scheduler: resolved.scheduler,
-          ready: this.#ready,
-          onOverflow: (error) => this.#report(error),
-          onBatcher: (engine) => {
-            batcher = engine;
-          },
-        }),
-      )
-      .subscribe({
-        next: () => this.#deliver(),
-        complete: () => this.#finishDrain(),
-      });
-    if (intake === undefined || batcher === undefined)
-      throw new Error('unreachable: pipeline not subscribed');
-    this.#intake = intake;
-    this.#batcher = batcher;
-    batcher.onEmptied = () => this.#checkBarriers();
+    this.#report = new QueueReporter(this.#options, this.#counters);
+    this.#runner = new FlushRunner(this.#options, this.#counters, this.#report, {
+      flushed: (events) => this.#flushes.next(events),
+      requeue: (taken) => this.#engine.requeue(taken),
+      idle: () => this.#idle(),
+    });
+    this.#engine = new Batcher(this.#options, this.#counters, {
+      emit: (taken) => this.#deliver(taken),
+      overflow: (error) => this.#report.error(error),
+      drained: () => this.#finishDrain(),
+      emptied: () => this.#checkBarriers(),
+    });
+    const signal = this.#options.signal;
+    if (signal?.aborted) this.stop();
+    else signal?.addEventListener('abort', this.#abort, { once: true });
   }
 
   /** Adds one event. Never blocks, never throws; after `stop()` or `drain()` the event is dropped. */
   push(event: Event): void {
-    if (this.#state !== 'open') {
-      this.#lateDropped++;
-      this.#countFor(this.#late, event.type, 1);
-      return;
-    }
-    // Straight into the engine: going through the pipeline's subscriber chain costs half the
-    // throughput once RxJS's shared internals see other subscriber shapes (bench/queue).
-    this.#batcher.add(event);
+    // Once stopped or draining, the engine drops (and counts) what comes in.
+    this.#engine.add(event);
   }
 
   /**
    * Consumes sources. A source that errors is reported to `onError` as a
-   * `SourceError` and ends; the queue and the other sources go on.
-   * Unsubscribe the result to stop consuming these sources.
+   * `SourceError` and ends; the queue and the other sources go on. A source
+   * with a `warnings$` has its warnings passed to `onWarning` (by default to
+   * `onError`, as `SourceWarning`s). Unsubscribe the result to stop consuming
+   * these sources.
    *
    * @throws QueueClosedError after `stop()` or `drain()`.
    */
-  start(...sources: Subscribable<Event>[]): Subscription {
+  start(...sources: QueueSource[]): Subscription {
     if (this.#state !== 'open')
       throw new QueueClosedError('start() was called after stop() or drain()');
     const group = new Subscription();
     this.#sources.add(group);
     group.add(() => this.#sources.remove(group));
     for (const source of sources) {
-      const index = this.#sourceCount++;
-      group.add(
-        source.subscribe({
-          next: (event) => this.push(event),
-          error: (err: unknown) => this.#report(new SourceError(index, err)),
-          complete: () => log('source #%d completed', index),
-        }),
-      );
+      group.add(subscribeSource(source, this.#sourceCount++, this.#sourceHandlers));
     }
     return group;
   }
@@ -196,31 +115,22 @@ export class EventQueue implements AsyncDisposable {
    * "reload now". Rejects with `QueueClosedError` if `stop()` discards them.
    */
   sync(): Promise<void> {
-    const seq = this.#batcher.lastSeq;
+    const seq = this.#engine.lastSeq;
     if (this.#settledThrough(seq)) return Promise.resolve();
     if (this.#state === 'stopped') {
       return Promise.reject(new QueueClosedError('sync() was called after stop()'));
     }
-    return new Promise((resolve, reject) => this.#barriers.push({ seq, resolve, reject }));
+    return this.#barriers.wait(seq);
   }
 
   /** A snapshot of the counters. */
   stats(): QueueStats {
-    const batcher = this.#batcher;
-    return {
-      received: batcher.received,
-      flushed: this.#flushed,
-      batches: this.#batches,
-      errors: this.#errors,
-      dropped: batcher.dropped + this.#lateDropped,
-      coalesced: batcher.coalesced,
-      retried: this.#retried,
-      deadLettered: this.#deadLettered,
-      pending: batcher.pending,
-      inFlight: this.#inFlight?.events.length ?? 0,
-      oldestPendingMs: batcher.oldestPendingMs(),
-      byType: this.#statsByType(),
-    };
+    const engine = this.#engine;
+    return this.#counters.snapshot({
+      pending: engine.pending,
+      inFlight: this.#runner.inFlight?.events.length ?? 0,
+      oldestPendingMs: engine.oldestPendingMs(),
+    });
   }
 
   /**
@@ -232,21 +142,11 @@ export class EventQueue implements AsyncDisposable {
    */
   stop(): void {
     if (this.#state === 'stopped' || this.#state === 'drained') return;
-    log('stop: discarding %d pending event(s)', this.#batcher.pending);
+    log('stop: discarding %d pending event(s)', this.#engine.pending);
     this.#state = 'stopped';
-    this.#batcher.clear();
-    if (this.#pendingWork !== null && this.#inFlight !== null) {
-      // A retry that was waiting, or an Observable flush (cancelled by unsubscribing): discarded.
-      this.#lateDropped += this.#inFlight.events.length;
-      this.#countEvents(this.#late, this.#inFlight.events);
-      this.#inFlight = null;
-    }
+    this.#engine.clear();
     this.#release();
-    const barriers = this.#barriers;
-    this.#barriers = [];
-    for (const barrier of barriers) {
-      barrier.reject(new QueueClosedError('stop() discarded events a sync() was waiting for'));
-    }
+    this.#barriers.rejectAll('stop() discarded events a sync() was waiting for');
     this.#resolveDrained?.();
   }
 
@@ -266,148 +166,38 @@ export class EventQueue implements AsyncDisposable {
       this.#resolveDrained = resolve;
     });
     this.#sources.unsubscribe();
-    log('drain: flushing %d pending event(s)', this.#batcher.pending);
-    this.#intake.complete();
+    log('drain: flushing %d pending event(s)', this.#engine.pending);
+    this.#engine.complete();
     return this.#drained;
   }
 
-  /** `await using queue = new EventQueue(...)` drains the queue at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
+  /**
+   * Closes the queue without losing anything: the same as `drain()`, and the
+   * same promise on every call (after `stop()`, resolved). To discard pending
+   * events instead (GoDoxy's cancel), call `stop()` or abort `signal`.
+   */
+  close(): Promise<void> {
     return this.drain();
   }
 
-  #countFor(counts: Map<string, number>, type: string, by: number): void {
-    counts.set(type, (counts.get(type) ?? 0) + by);
+  /** `await using queue = new EventQueue(...)` closes (drains) the queue at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
-  /** Counts a batch's events by type: a map update per run of one type, not per event. */
-  #countEvents(counts: Map<string, number>, events: readonly Event[]): void {
-    let type = '';
-    let run = 0;
-    for (let i = 0; i < events.length; i++) {
-      const next = (events[i] as Event).type;
-      if (next !== type) {
-        if (run > 0) this.#countFor(counts, type, run);
-        type = next;
-        run = 0;
-      }
-      run++;
-    }
-    if (run > 0) this.#countFor(counts, type, run);
+  #deliver(taken: Taken): void {
+    this.#engine.setReady(false);
+    this.#runner.run(taken);
   }
 
-  #statsByType(): Record<string, TypeStats> {
-    const engine = this.#batcher.byType;
-    const types = new Set([
-      ...Object.keys(engine),
-      ...this.#late.keys(),
-      ...this.#flushedByType.keys(),
-    ]);
-    const byType: Record<string, TypeStats> = {};
-    for (const type of types) {
-      byType[type] = {
-        received: engine[type]?.received ?? 0,
-        flushed: this.#flushedByType.get(type) ?? 0,
-        dropped: (engine[type]?.dropped ?? 0) + (this.#late.get(type) ?? 0),
-        coalesced: engine[type]?.coalesced ?? 0,
-        deadLettered: this.#deadByType.get(type) ?? 0,
-      };
-    }
-    return byType;
-  }
-
-  #deliver(): void {
-    const taken = this.#batcher.lastTaken as Taken;
-    this.#ready.next(false);
-    this.#inFlight = taken;
-    const attempt = this.#attempt;
-    this.#attempt = 1;
-    log('flush: %d event(s), attempt %d', taken.events.length, attempt);
-    this.#runFlush(taken, attempt);
-  }
-
-  #runFlush(taken: Taken, attempt: number): void {
-    const onFlush = this.#options.onFlush;
-    if (onFlush === null) {
-      this.#flushSucceeded(taken);
-      return;
-    }
-    // settle() survives whatever onFlush throws, rejects, errors or returns, and answers once.
-    const work = settle(
-      () => onFlush(taken.events),
-      (outcome) => {
-        this.#pendingWork = null;
-        if (outcome.ok) this.#flushSucceeded(taken);
-        else this.#flushFailed(taken, attempt, outcome.cause);
-      },
-    );
-    if (work !== null) this.#pendingWork = work;
-  }
-
-  #flushSucceeded(taken: Taken): void {
-    if (this.#inFlight !== taken) return; // stopped meanwhile
-    this.#inFlight = null;
-    this.#flushed += taken.events.length;
-    this.#countEvents(this.#flushedByType, taken.events);
-    this.#batches++;
-    this.#flushes.next(taken.events);
-    this.#settle();
-  }
-
-  #flushFailed(taken: Taken, attempt: number, cause: unknown): void {
-    if (this.#inFlight !== taken || this.#state === 'stopped') {
-      // stop() came while this flush ran: no retry, nothing left to release; report it once.
-      if (this.#inFlight === taken) this.#inFlight = null;
-      this.#deadLettered += taken.events.length;
-      this.#countEvents(this.#deadByType, taken.events);
-      this.#report(new FlushError(taken.events, attempt, cause));
-      return;
-    }
-    // The backoff is user code: askRetryPolicy() survives it and caps what it answers.
-    const decision =
-      attempt <= this.#options.retry.max
-        ? askRetryPolicy(this.#options.retry.backoff, attempt, 'retry.backoff')
-        : { retry: false as const };
-    if (!decision.retry) {
-      if (decision.cause !== undefined) log('retry.backoff failed: %s', describe(decision.cause));
-      this.#inFlight = null;
-      this.#deadLettered += taken.events.length;
-      this.#countEvents(this.#deadByType, taken.events);
-      this.#report(new FlushError(taken.events, attempt, cause));
-      this.#settle();
-      return;
-    }
-    this.#retried++;
-    const delay = decision.delay;
-    log('flush failed (attempt %d), retrying in %d ms: %s', attempt, delay, describe(cause));
-    this.#pendingWork = this.#options.scheduler.schedule(() => {
-      this.#pendingWork = null;
-      this.#inFlight = null;
-      this.#attempt = attempt + 1;
-      // Coalescing may cancel the whole retried batch out against newer events: then nothing
-      // carries this attempt count, and the next batch starts afresh.
-      if (!this.#batcher.requeue(taken)) this.#attempt = 1;
-      this.#ready.next(true);
-    }, delay);
-  }
-
-  /** A batch is done with: resolve barriers, then let the next batch go. */
-  #settle(): void {
+  /** The runner is free: resolve barriers, then let the next batch go. */
+  #idle(): void {
     this.#checkBarriers();
-    if (this.#state !== 'stopped') this.#ready.next(true);
-  }
-
-  #settledThrough(seq: number): boolean {
-    const inFlight = this.#inFlight;
-    return this.#batcher.headSeq > seq && (inFlight === null || inFlight.firstSeq > seq);
+    if (this.#state !== 'stopped') this.#engine.setReady(true);
   }
 
   #checkBarriers(): void {
-    const barriers = this.#barriers;
-    let done = 0;
-    while (done < barriers.length && this.#settledThrough((barriers[done] as Barrier).seq)) done++;
-    if (done === 0) return;
-    for (const barrier of barriers.splice(0, done)) barrier.resolve();
+    this.#barriers.release(this.#settledThrough);
   }
 
   #finishDrain(): void {
@@ -420,28 +210,9 @@ export class EventQueue implements AsyncDisposable {
 
   #release(): void {
     this.#sources.unsubscribe();
-    this.#pipeline.unsubscribe();
-    this.#pendingWork?.unsubscribe();
-    this.#pendingWork = null;
+    this.#engine.dispose();
+    this.#runner.cancel();
+    this.#options.signal?.removeEventListener('abort', this.#abort);
     this.#flushes.complete();
-    this.#ready.complete();
-  }
-
-  #report(error: QueueError): void {
-    this.#errors++;
-    log('%s: %s', error.name, error.message);
-    try {
-      this.#options.onError(error);
-    } catch (err) {
-      this.#rethrow(new CallbackError('onError', err, error));
-    }
-    if (this.#options.debug) this.#rethrow(error);
-  }
-
-  /** Throws asynchronously, on the scheduler, so that the error crashes loudly instead of vanishing. */
-  #rethrow(error: unknown): void {
-    this.#options.scheduler.schedule(() => {
-      throw error;
-    });
   }
 }

@@ -1,5 +1,11 @@
 import type { Event } from '../events/event.ts';
-import { type CoalesceKey, defaultCoalesceKey, mergeEvents } from './coalesce.ts';
+import {
+  type CoalesceKey,
+  coalesceActor,
+  defaultCoalesceKey,
+  mergeEvents,
+  safeCoalesceKey,
+} from './coalesce.ts';
 
 /**
  * Events taken out of a buffer, with the sequence number of the oldest. Every
@@ -57,27 +63,21 @@ export class PendingBuffer {
    */
   readonly #coalescing: boolean;
   readonly #groupOf: (event: Event) => string;
-  readonly #keyOf: (event: Event) => string;
-  #groups = new Map<string, Map<string, Entry>>();
+  readonly #keyOf: (event: Event) => unknown;
+  #groups = new Map<string, Map<unknown, Entry>>();
   #entries = 0;
 
   constructor(keyOf: CoalesceKey | null, firstSeq = 1) {
     this.#nextSeq = firstSeq;
     this.#coalescing = keyOf !== null;
+    // The default key is type + actor: grouping by type and keying by actor is the same key,
+    // without building a string per event.
     if (keyOf === defaultCoalesceKey) {
       this.#groupOf = (event) => event.type;
-      this.#keyOf = (event) => (event.actorId === '' ? event.actorName : event.actorId);
+      this.#keyOf = coalesceActor;
     } else {
       this.#groupOf = () => '';
-      const key = keyOf ?? defaultCoalesceKey;
-      // The key is user code: one that throws keeps that event apart (never lost, never merged).
-      this.#keyOf = (event) => {
-        try {
-          return key(event);
-        } catch {
-          return { uncoalesced: this.#nextSeq } as unknown as string;
-        }
-      };
+      this.#keyOf = safeCoalesceKey(keyOf ?? defaultCoalesceKey);
     }
   }
 
@@ -149,7 +149,7 @@ export class PendingBuffer {
       if (this.#head >= 1024 && this.#head * 2 >= this.#events.length) this.#compact();
       return dropped;
     }
-    let oldest: { group: Map<string, Entry>; key: string; entry: Entry } | undefined;
+    let oldest: { group: Map<unknown, Entry>; key: unknown; entry: Entry } | undefined;
     for (const group of this.#groups.values()) {
       for (const [key, entry] of group) {
         if (oldest === undefined || entry.seq < oldest.entry.seq) oldest = { group, key, entry };

@@ -41,6 +41,7 @@ describe('entry points', () => {
         'RouterError',
         'SourceError',
         'SourceStatusKind',
+        'SourceWarning',
         'actionGroup',
         'actionName',
         'batchEvents',

@@ -9,7 +9,6 @@ import { describe as describeValue } from '../../lib/describe.ts';
 import {
   type BatchwatchError,
   DeadLetterError,
-  FlushError,
   MetricsCollectError,
   PollFetchError,
   PollMappingError,
@@ -21,6 +20,7 @@ import { safeMountResolver } from '../../lib/jfs-proxy/safe-mount-resolver.ts';
 import { instrumentFlush } from '../../lib/metrics/instrument-flush.ts';
 import { sourceMetrics } from '../../lib/metrics/source-metrics.ts';
 import { EventQueue } from '../../lib/queue/event-queue.ts';
+import { FlushError } from '../../lib/queue/queue-errors.ts';
 import { pollSource } from '../../lib/sources/poll/poll-source.ts';
 import { dockerEvent } from '../../lib/testing/index.ts';
 import { hostileCases, poisonObject, revokedProxy } from '../support/hostile.ts';

@@ -61,6 +61,18 @@ describe('coalesce()', () => {
     );
     expect(out).toEqual([[created]]);
   });
+
+  it('keeps apart, never loses, an event whose key function throws', async () => {
+    const bad = dockerEvent.start('bad');
+    const key = (event: { actorName: string }): string => {
+      if (event.actorName === 'bad') throw new Error('no key');
+      return event.actorName;
+    };
+    const out = await new Promise((resolve) =>
+      of([bad, bad, created, written]).pipe(coalesce(key), toArray()).subscribe(resolve),
+    );
+    expect(out).toEqual([[bad, bad, created]]);
+  });
 });
 
 describe('mergeEvents, renames', () => {

@@ -1,3 +1,4 @@
+// Whatever onFlush, onError, the retry backoff or a coalesce key do, the queue reports it once and goes on.
 import { describe, expect, it, vi } from 'vitest';
 import {
   CallbackError,
@@ -96,7 +97,7 @@ describe('EventQueue: any failure of onFlush is one onError call, and the queue 
     const queue = new EventQueue({
       flushInterval: 1,
       retry: {
-        max: 2,
+        maxRetries: 2,
         backoff: () => {
           throw null;
         },
