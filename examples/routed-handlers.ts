@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { route } from '../lib/delivery/route.ts';
 import { byActionGroup } from '../lib/delivery/route-key.ts';
-import { DeadLetterError } from '../lib/errors.ts';
+import { DeadLetterError } from '../lib/delivery/router-errors.ts';
 import { type Event, EventQueue, formatEvent } from '../lib/index.ts';
 import { dockerEvent, fileEvent, forceReload } from '../lib/testing/index.ts';
 

@@ -18,25 +18,20 @@ export type {
   RouteOptions,
 } from './delivery/route-options.ts';
 export {
-  BatchwatchError,
-  CallbackError,
-  CompactedError,
   DeadLetterError,
-  FileWatchError,
-  FlushError,
   HandlerTimeoutError,
-  OptionsError,
-  OverflowError,
-  PollError,
-  PollFailedError,
-  PollFetchError,
-  PollMappingError,
-  QueueClosedError,
-  QueueError,
-  RevisionError,
   RouteKeyError,
   RouterClosedError,
   RouterError,
+} from './delivery/router-errors.ts';
+export {
+  BatchwatchError,
+  CallbackError,
+  FlushError,
+  OptionsError,
+  OverflowError,
+  QueueClosedError,
+  QueueError,
   SourceError,
 } from './errors.ts';
 export {
@@ -63,13 +58,21 @@ export { EventQueue } from './queue/event-queue.ts';
 export type { EventQueueOptions, FlushHandler, RetryOptions } from './queue/event-queue-options.ts';
 export type { SourceContext, SourceProducer, SourceStatus } from './sources/event-source.ts';
 export { EventSource, SourceStatusKind } from './sources/event-source.ts';
+export { FileWatchError, FileWatchFallbackError } from './sources/file/file-errors.ts';
 export { fileSource } from './sources/file/file-source.ts';
 export type {
   AwaitWriteFinishOptions,
   FileMatcher,
   FileSourceOptions,
 } from './sources/file/file-source-options.ts';
-export { FileWatchFallbackError } from './sources/file/watch-fallback-error.ts';
+export {
+  CompactedError,
+  PollError,
+  PollFailedError,
+  PollFetchError,
+  PollMappingError,
+  RevisionError,
+} from './sources/poll/poll-errors.ts';
 export { PollSource, pollSource } from './sources/poll/poll-source.ts';
 export type {
   PollFetch,

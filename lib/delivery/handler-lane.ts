@@ -1,9 +1,9 @@
 import type { SchedulerLike, Unsubscribable } from 'rxjs';
-import { DeadLetterError, HandlerTimeoutError, RouterClosedError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { askRetryPolicy } from '../options.ts';
 import { settle } from '../settle.ts';
 import type { ResolvedHandler } from './route-options.ts';
+import { DeadLetterError, HandlerTimeoutError, RouterClosedError } from './router-errors.ts';
 
 /** One part of a batch for one handler, and what to call once it is handled or dead-lettered. */
 export interface Part {

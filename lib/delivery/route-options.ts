@@ -1,9 +1,10 @@
 import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
-import { OptionsError, type RouterError } from '../errors.ts';
+import { OptionsError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { rejectUnknownOptions, resolveDuration } from '../options.ts';
 import type { RouteKey } from './route-key.ts';
+import type { RouterError } from './router-errors.ts';
 
 /** What a handler gets besides its events. */
 export interface HandlerContext {

@@ -1,9 +1,10 @@
 import createDebug from 'debug';
 import { describe } from '../describe.ts';
-import { CallbackError, RouteKeyError, type RouterError } from '../errors.ts';
+import { CallbackError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { HandlerLane, type LaneHooks } from './handler-lane.ts';
 import { type RouteOptions, resolveRouteOptions } from './route-options.ts';
+import { RouteKeyError, type RouterError } from './router-errors.ts';
 
 const log = createDebug('batchwatch:route');
 

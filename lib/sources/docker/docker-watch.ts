@@ -1,14 +1,14 @@
+import { Action } from '../../events/action.ts';
+import type { Event } from '../../events/event.ts';
+import { askRetryPolicy } from '../../options.ts';
+import type { SourceContext } from '../event-source.ts';
 import {
   DockerMalformedEventError,
   DockerReconnectGaveUpError,
   DockerRequestRefusedError,
   DockerStreamError,
   type DockerStreamPhase,
-} from '../../errors.ts';
-import { Action } from '../../events/action.ts';
-import type { Event } from '../../events/event.ts';
-import { askRetryPolicy } from '../../options.ts';
-import type { SourceContext } from '../event-source.ts';
+} from './docker-errors.ts';
 import { type DockerMessage, parseDockerMessage } from './docker-message.ts';
 import { InitialState, type ResolvedDockerSourceOptions } from './docker-source-options.ts';
 import { initialEvents } from './initial-events.ts';

@@ -1,9 +1,9 @@
 import { asyncScheduler } from 'rxjs';
 import { type BatchwatchError, OptionsError } from '../../errors.ts';
 import { EventSource } from '../event-source.ts';
+import { FileWatchFallbackError } from './file-errors.ts';
 import { type FileSourceOptions, resolveFileSourceOptions } from './file-source-options.ts';
 import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
-import { FileWatchFallbackError } from './watch-fallback-error.ts';
 import { resolveWatchRoots } from './watch-roots.ts';
 
 /**

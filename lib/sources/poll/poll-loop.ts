@@ -1,16 +1,16 @@
 import type { TeardownLogic, Unsubscribable } from 'rxjs';
 import { describe } from '../../describe.ts';
+import type { Event } from '../../events/event.ts';
+import { askRetryPolicy } from '../../options.ts';
+import { settle } from '../../settle.ts';
+import type { SourceContext } from '../event-source.ts';
 import {
   CompactedError,
   PollFailedError,
   PollFetchError,
   PollMappingError,
   RevisionError,
-} from '../../errors.ts';
-import type { Event } from '../../events/event.ts';
-import { askRetryPolicy } from '../../options.ts';
-import { settle } from '../../settle.ts';
-import type { SourceContext } from '../event-source.ts';
+} from './poll-errors.ts';
 import type { PollRecord, PollResponse, ResolvedPollSourceOptions } from './poll-source-options.ts';
 import { parseRevision, type Revision } from './revision.ts';
 

@@ -1,6 +1,6 @@
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
-import type { PollFetchError } from '../../errors.ts';
 import { EventSource } from '../event-source.ts';
+import type { PollFetchError } from './poll-errors.ts';
 import { startPolling } from './poll-loop.ts';
 import {
   type PollRecord,

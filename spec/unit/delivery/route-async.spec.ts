@@ -3,13 +3,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { route } from '../../../lib/delivery/route.ts';
 import { byActionGroup, byType } from '../../../lib/delivery/route-key.ts';
 import {
-  CallbackError,
   DeadLetterError,
   HandlerTimeoutError,
-  type QueueError,
   RouteKeyError,
   type RouterError,
-} from '../../../lib/errors.ts';
+} from '../../../lib/delivery/router-errors.ts';
+import { CallbackError, type QueueError } from '../../../lib/errors.ts';
 import type { Event } from '../../../lib/events/event.ts';
 import { EventQueue } from '../../../lib/queue/event-queue.ts';
 import { dockerEvent, fileEvent, trackTimers } from '../../../lib/testing/index.ts';

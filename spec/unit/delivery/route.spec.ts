@@ -8,7 +8,7 @@ import {
   HandlerTimeoutError,
   RouterClosedError,
   type RouterError,
-} from '../../../lib/errors.ts';
+} from '../../../lib/delivery/router-errors.ts';
 import type { Event } from '../../../lib/events/event.ts';
 import {
   dockerEvent,

@@ -1,14 +1,14 @@
 import { asyncScheduler, type Subscription } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type BatchwatchError,
-  CompactedError,
-  PollFailedError,
-  PollFetchError,
-} from '../../../../lib/errors.ts';
+import type { BatchwatchError } from '../../../../lib/errors.ts';
 import { Action } from '../../../../lib/events/action.ts';
 import { createEvent, type Event } from '../../../../lib/events/event.ts';
 import { EventQueue } from '../../../../lib/queue/event-queue.ts';
+import {
+  CompactedError,
+  PollFailedError,
+  PollFetchError,
+} from '../../../../lib/sources/poll/poll-errors.ts';
 import { type PollSource, pollSource } from '../../../../lib/sources/poll/poll-source.ts';
 import type { PollSourceOptions } from '../../../../lib/sources/poll/poll-source-options.ts';
 import { type TrackedScheduler, trackTimers } from '../../../../lib/testing/index.ts';

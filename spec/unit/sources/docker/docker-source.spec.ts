@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BatchwatchError } from '../../../../lib/errors.ts';
+import { Action, type Event } from '../../../../lib/index.ts';
 import {
-  type BatchwatchError,
   DockerMalformedEventError,
   DockerReconnectGaveUpError,
   DockerRequestRefusedError,
   DockerStreamError,
-} from '../../../../lib/errors.ts';
-import { Action, type Event } from '../../../../lib/index.ts';
+} from '../../../../lib/sources/docker/docker-errors.ts';
 import { dockerSource } from '../../../../lib/sources/docker/docker-source.ts';
 import type { DockerSourceOptions } from '../../../../lib/sources/docker/docker-source-options.ts';
 import type { SourceStatus } from '../../../../lib/sources/event-source.ts';

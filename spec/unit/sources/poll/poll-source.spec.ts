@@ -1,15 +1,15 @@
 import { ignoreElements, type Subscription, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import type { BatchwatchError } from '../../../../lib/errors.ts';
+import type { Event } from '../../../../lib/events/event.ts';
+import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
 import {
-  type BatchwatchError,
   CompactedError,
   PollFailedError,
   PollFetchError,
   PollMappingError,
   RevisionError,
-} from '../../../../lib/errors.ts';
-import type { Event } from '../../../../lib/events/event.ts';
-import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
+} from '../../../../lib/sources/poll/poll-errors.ts';
 import { pollSource } from '../../../../lib/sources/poll/poll-source.ts';
 import type { PollSourceOptions } from '../../../../lib/sources/poll/poll-source-options.ts';
 import type { VirtualTime } from '../../../../lib/testing/index.ts';
