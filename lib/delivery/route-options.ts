@@ -2,7 +2,7 @@ import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import { rejectUnknownOptions, resolveDuration } from '../options.ts';
+import { rejectUnknownOptions, resolveCount, resolveDuration } from '../options.ts';
 import type { RouteKey } from './route-key.ts';
 import type { RouterError } from './router-errors.ts';
 
@@ -33,8 +33,11 @@ export type RouteHandler = (
 
 /** How a failed part is tried again. */
 export interface HandlerRetryOptions {
-  /** Tries in all, the first included; 1 dead-letters a part on its first failure. Default 1. */
-  readonly maxTries?: number;
+  /**
+   * Retries after the first try (tries in all: `maxRetries + 1`); 0
+   * dead-letters a part on its first failure. Default 0.
+   */
+  readonly maxRetries?: number;
   /**
    * Delay before retry number `attempt` (from 1), in ms; `null` gives up at
    * once. Default: 100 ms doubling up to 10 s, with 20 % jitter.
@@ -64,7 +67,7 @@ export interface RouteOptions {
    * `unrouted` in `stats()`.
    */
   readonly fallback?: RouteHandler | HandlerOptions;
-  /** Retries of every handler that sets none of its own. Default `{ maxTries: 1 }`. */
+  /** Retries of every handler that sets none of its own. Default `{ maxRetries: 0 }`. */
   readonly retry?: HandlerRetryOptions;
   /** Timeout of each try of every handler, in ms; `Infinity` for none. Default `Infinity`. */
   readonly timeout?: number;
@@ -81,7 +84,7 @@ export interface RouteOptions {
 /** A handler with its policy resolved. */
 export interface ResolvedHandler {
   readonly handle: RouteHandler;
-  readonly maxTries: number;
+  readonly maxRetries: number;
   readonly backoff: RetryPolicy;
   readonly timeout: number;
 }
@@ -170,18 +173,18 @@ function resolvePolicy(
 ): Policy {
   const given = retry ?? {};
   if (given === null || typeof given !== 'object') {
-    throw new OptionsError(retryName, given, 'an object { maxTries, backoff }');
+    throw new OptionsError(retryName, given, 'an object { maxRetries, backoff }');
   }
-  rejectUnknownOptions(given, ['maxTries', 'backoff'], `${retryName}.`);
-  const maxTries = given.maxTries ?? defaults?.maxTries ?? 1;
-  if (typeof maxTries !== 'number' || !Number.isInteger(maxTries) || maxTries < 1) {
-    throw new OptionsError(`${retryName}.maxTries`, maxTries, 'a whole number >= 1');
-  }
+  rejectUnknownOptions(given, ['maxRetries', 'backoff'], `${retryName}.`);
+  const maxRetries = resolveCount(
+    `${retryName}.maxRetries`,
+    given.maxRetries ?? defaults?.maxRetries ?? 0,
+  );
   const backoff = given.backoff ?? defaults?.backoff ?? defaultBackoff;
   if (typeof backoff !== 'function') {
     throw new OptionsError(`${retryName}.backoff`, backoff, 'a function (attempt) => ms | null');
   }
   const timeout = timeoutOption ?? defaults?.timeout ?? Number.POSITIVE_INFINITY;
   resolveDuration(timeoutName, timeout, { exclusive: true, infinity: true });
-  return { maxTries, backoff, timeout };
+  return { maxRetries, backoff, timeout };
 }

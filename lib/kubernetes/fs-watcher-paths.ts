@@ -1,8 +1,15 @@
 import createDebug from 'debug';
-import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import {
+  asyncScheduler,
+  BehaviorSubject,
+  type Observable,
+  type SchedulerLike,
+  Subject,
+} from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError } from '../errors.ts';
-import { rejectUnknownOptions } from '../options.ts';
+import { rejectUnknownOptions, resolveScheduler } from '../options.ts';
+import { RetryLoop } from '../retry-loop.ts';
 import type { FsWatcher } from './fs-watcher.ts';
 import type { Informer, KubeClient, Pod } from './kube-client.ts';
 import { KubernetesApiError } from './kubernetes-errors.ts';
@@ -15,6 +22,8 @@ export interface FsWatcherPathsOptions {
   readonly node?: string;
   /** Delay before restarting a failed list or watch. Default: 1 s doubling to 30 s, for ever. */
   readonly retry?: RetryPolicy;
+  /** Where the retry timers run. Default: rxjs `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
@@ -33,18 +42,22 @@ export class FsWatcherPaths implements AsyncDisposable {
   readonly warnings$: Observable<KubernetesApiError>;
   readonly #watchers: Informer<FsWatcher>;
   readonly #pods: Informer<Pod> | null;
-  readonly #retry: RetryPolicy;
+  /** One retry loop per informer: its failures in a row and its restart timer. */
+  readonly #retries = new Map<object, RetryLoop>();
   readonly #paths = new BehaviorSubject<ReadonlySet<string>>(new Set());
   readonly #warnings = new Subject<KubernetesApiError>();
-  readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #attempts = new Map<object, number>();
   #closed = false;
   #closing: Promise<void> | null = null;
 
   private constructor(client: KubeClient, options: FsWatcherPathsOptions) {
     this.#watchers = client.fsWatcherInformer();
     this.#pods = options.node === undefined ? null : client.podInformer(options.node);
-    this.#retry = options.retry ?? exponentialBackoff();
+    const policy = options.retry ?? exponentialBackoff();
+    const scheduler = options.scheduler ?? asyncScheduler;
+    for (const informer of [this.#watchers, this.#pods]) {
+      if (informer === null) continue;
+      this.#retries.set(informer, new RetryLoop({ policy, option: 'retry', scheduler }));
+    }
     this.paths$ = this.#paths.asObservable();
     this.warnings$ = this.#warnings.asObservable();
   }
@@ -58,7 +71,7 @@ export class FsWatcherPaths implements AsyncDisposable {
     client: KubeClient,
     options: FsWatcherPathsOptions = {},
   ): Promise<FsWatcherPaths> {
-    rejectUnknownOptions(options, ['node', 'retry']);
+    rejectUnknownOptions(options, ['node', 'retry', 'scheduler']);
     if (options.node !== undefined && (typeof options.node !== 'string' || options.node === '')) {
       throw new OptionsError('node', options.node, 'a node name');
     }
@@ -69,6 +82,7 @@ export class FsWatcherPaths implements AsyncDisposable {
         'a RetryPolicy: (attempt) => delay in ms or null',
       );
     }
+    if (options.scheduler !== undefined) resolveScheduler('scheduler', options.scheduler);
     const source = new FsWatcherPaths(client, options);
     source.#follow(source.#watchers);
     if (source.#pods !== null) source.#follow(source.#pods);
@@ -95,8 +109,7 @@ export class FsWatcherPaths implements AsyncDisposable {
 
   async #close(): Promise<void> {
     this.#closed = true;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    for (const retry of this.#retries.values()) retry.cancel();
     await this.#watchers.stop();
     await this.#pods?.stop();
     this.#paths.complete();
@@ -105,7 +118,7 @@ export class FsWatcherPaths implements AsyncDisposable {
 
   #follow<T extends object>(informer: Informer<T>): void {
     informer.on('change', () => {
-      this.#attempts.delete(informer);
+      this.#retries.get(informer)?.succeeded();
       this.#update();
     });
     informer.on('error', (err: unknown) => this.#failed(informer, err));
@@ -136,18 +149,13 @@ export class FsWatcherPaths implements AsyncDisposable {
   /** The informer stopped on an error other than 410 (which it handles by relisting): restart it later. */
   #failed<T extends object>(informer: Informer<T>, err: unknown): void {
     if (this.#closed) return;
-    const attempt = (this.#attempts.get(informer) ?? 0) + 1;
-    this.#attempts.set(informer, attempt);
     const error = new KubernetesApiError('list/watch', err);
     log('%s', error.message);
     this.#warnings.next(error);
-    const delay = this.#retry(attempt);
-    if (delay === null) return;
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
+    // A policy that gives up leaves the informer stopped: the warning above was the last word.
+    this.#retries.get(informer)?.failed(() => {
       if (this.#closed) return;
       informer.start().catch((again: unknown) => this.#failed(informer, again));
-    }, delay);
-    this.#timers.add(timer);
+    });
   }
 }

@@ -1,8 +1,9 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { OptionsError } from '../../errors.ts';
 import { type Action, isAction } from '../../events/action.ts';
 import { dockerActionMap } from '../../events/docker-action-map.ts';
-import { rejectUnknownOptions } from '../../options.ts';
+import { rejectUnknownOptions, resolveScheduler } from '../../options.ts';
 import {
   type DockerClient,
   type DockerConnection,
@@ -57,6 +58,8 @@ export interface DockerSourceOptions {
    * `exponentialBackoff()`: 1 s doubling up to 30 s, 20% jitter, never gives up.
    */
   readonly reconnect?: RetryPolicy;
+  /** Where the reconnect timer runs and `ready` times come from. Default: rxjs `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** {@link DockerSourceOptions} validated, with every default filled in. */
@@ -68,6 +71,7 @@ export interface ResolvedDockerSourceOptions {
   readonly actionMap: ReadonlyMap<string, Action>;
   readonly initialState: InitialState;
   readonly reconnect: RetryPolicy;
+  readonly scheduler: SchedulerLike;
 }
 
 const optionNames = [
@@ -78,6 +82,7 @@ const optionNames = [
   'actionMap',
   'initialState',
   'reconnect',
+  'scheduler',
 ];
 const initialStates: readonly string[] = Object.values(InitialState);
 
@@ -111,6 +116,7 @@ export function resolveDockerSourceOptions(
     actionMap: actionMap(options.actionMap ?? dockerActionMap),
     initialState,
     reconnect,
+    scheduler: resolveScheduler('scheduler', options.scheduler ?? asyncScheduler),
   });
 }
 

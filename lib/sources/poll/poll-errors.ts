@@ -80,7 +80,7 @@ export class PollFetchError extends PollError {
   }
 }
 
-/** `maxRetries` fetches in a row failed (or the backoff gave up). Fatal. */
+/** `maxRetries + 1` fetches in a row failed (or the backoff gave up). Fatal. */
 export class PollFailedError extends PollError {
   override readonly name = 'PollFailedError';
   override readonly code = 'BATCHWATCH_POLL_FAILED';

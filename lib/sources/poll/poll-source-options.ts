@@ -2,7 +2,7 @@ import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { OptionsError } from '../../errors.ts';
 import type { Event } from '../../events/event.ts';
-import { rejectUnknownOptions, resolveDuration } from '../../options.ts';
+import { rejectUnknownOptions, resolveCount, resolveDuration } from '../../options.ts';
 import { isRevision, type Revision } from './revision.ts';
 
 /** One raw change of the feed, as `fetch` returns it: anything that carries its revision. */
@@ -61,10 +61,11 @@ export interface PollSourceOptions<Raw extends PollRecord = PollRecord> {
    */
   readonly startRevision?: Revision;
   /**
-   * Consecutive failed fetches that are fatal: the `maxRetries`-th one in a
-   * row ends the stream with a `PollFailedError` (the ones before are
-   * warnings, each retried after a backoff). Any success resets the count.
-   * `Infinity` never gives up. Default 3.
+   * Retries after a failed fetch: failure number `maxRetries + 1` in a row
+   * ends the stream with a `PollFailedError` (the ones before are warnings,
+   * each retried after a backoff). Any success resets the count. `0` gives
+   * up at the first failure; `Infinity` never gives up. Default 2 (the third
+   * failure in a row is fatal).
    */
   readonly maxRetries?: number;
   /**
@@ -118,13 +119,7 @@ export function resolvePollSourceOptions<Raw extends PollRecord>(
   if (startRevision !== undefined && !isRevision(startRevision)) {
     throw new OptionsError('startRevision', startRevision, 'a decimal string of digits, like "42"');
   }
-  const maxRetries = options.maxRetries ?? 3;
-  if (
-    maxRetries !== Number.POSITIVE_INFINITY &&
-    !(typeof maxRetries === 'number' && Number.isInteger(maxRetries) && maxRetries >= 1)
-  ) {
-    throw new OptionsError('maxRetries', maxRetries, 'a whole number >= 1, or Infinity');
-  }
+  const maxRetries = resolveCount('maxRetries', options.maxRetries ?? 2, { infinity: true });
   const backoff =
     options.backoff ?? exponentialBackoff({ initial: interval, max: Math.max(30_000, interval) });
   if (typeof backoff !== 'function') {

@@ -111,7 +111,7 @@ describe('route (real promises and timers)', () => {
               });
             }),
           timeout: 20,
-          retry: { maxTries: 2, backoff: () => 10 },
+          retry: { maxRetries: 1, backoff: () => 10 },
         },
       },
       onError: (error) => errors.push(error),

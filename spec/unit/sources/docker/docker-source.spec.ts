@@ -1,3 +1,4 @@
+import { VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BatchwatchError } from '../../../../lib/errors.ts';
 import { Action, type Event } from '../../../../lib/index.ts';
@@ -280,19 +281,29 @@ describe('dockerSource (fake client, real captured lines)', () => {
     expect(first.destroyed).toBe(true);
     expect(w.source.status).toEqual({ kind: 'closed' });
 
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const v = watch({ reconnect: () => 60_000 });
-      await v.source.ready();
-      v.client.stream.end();
-      await vi.waitFor(() => expect(v.source.status.kind).toBe('reconnecting'));
-      expect(vi.getTimerCount()).toBe(1);
-      v.subscription.unsubscribe();
-      expect(vi.getTimerCount()).toBe(0);
-      vi.advanceTimersByTime(120_000);
-      expect(v.client.queries).toHaveLength(1);
-    } finally {
-      vi.useRealTimers();
-    }
+    const scheduler = new VirtualTimeScheduler();
+    const v = watch({ reconnect: () => 60_000, scheduler });
+    await v.source.ready();
+    v.client.stream.end();
+    await vi.waitFor(() => expect(v.source.status.kind).toBe('reconnecting'));
+    expect(scheduler.actions).toHaveLength(1);
+    v.subscription.unsubscribe();
+    expect(scheduler.actions.filter((action) => !action.closed)).toEqual([]);
+    scheduler.flush();
+    expect(v.client.queries).toHaveLength(1);
+  });
+
+  it('reconnects on the injected scheduler after the policy delay', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const w = watch({ reconnect: () => 5_000, scheduler });
+    open.push(w.subscription);
+    await w.source.ready();
+    w.client.stream.end();
+    await vi.waitFor(() => expect(w.source.status.kind).toBe('reconnecting'));
+    expect(w.client.queries).toHaveLength(1);
+    scheduler.flush();
+    expect(scheduler.now()).toBe(5_000);
+    await vi.waitFor(() => expect(w.source.status.kind).toBe('ready'));
+    expect(w.client.queries).toHaveLength(2);
   });
 });

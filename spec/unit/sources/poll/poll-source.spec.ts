@@ -257,13 +257,13 @@ describe('pollSource (virtual time)', () => {
     ]);
   });
 
-  it('fails with PollFailedError at the maxRetries-th failure in a row', () => {
+  it('fails with PollFailedError at failure maxRetries + 1 in a row', () => {
     let failure: unknown;
     let warnings: BatchwatchError[] = [];
     marbles((vt) => {
       const feed = new Feed(() => vt.testScheduler.now(), 1);
       feed.failures = [new Error('e1'), new Error('e2'), new Error('e3'), new Error('e4')];
-      const poll = source(vt, feed, { startRevision: '0', maxRetries: 3, backoff: () => 1 });
+      const poll = source(vt, feed, { startRevision: '0', maxRetries: 2, backoff: () => 1 });
       const recorded = record(vt, poll, 100);
       // Fails at 2, retry at 3 fails at 5, retry at 6 fails at 8: fatal.
       vt.at(7, () => expect(recorded.failure()).toBeUndefined());
@@ -442,7 +442,7 @@ describe('pollSource (virtual time)', () => {
         },
         toEvent,
         startRevision: '0',
-        maxRetries: 4,
+        maxRetries: 3,
         backoff: () => 1,
         scheduler: vt.timers,
       });
