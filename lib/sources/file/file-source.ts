@@ -7,13 +7,13 @@ import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
 import { resolveWatchRoots } from './watch-roots.ts';
 
 /**
- * Local file changes as a cold stream of `file` Events. On Linux with
+ * Local file changes as a shared stream of `file` Events. On Linux with
  * native events: one inotify watch per directory and a scan that stats each
  * entry once (100,000 files in 1,000 directories: 1,001 watches); with
  * polling, `awaitWriteFinish`, a directory that does not exist yet, or on
- * other systems: chokidar. Subscribing starts watching (one tree per
- * directory, and one per parent directory of the single files given);
- * unsubscribing closes every watch and timer.
+ * other systems: chokidar. The first subscriber starts watching (one tree
+ * per directory, and one per parent directory of the single files given);
+ * the last one to unsubscribe closes every watch and timer.
  *
  * - add/addDir -> FileCreated, change -> FileWritten, unlink/unlinkDir ->
  *   FileDeleted. `actorName` is the path relative to the watched directory

@@ -20,8 +20,6 @@ export interface PollReporter {
   caughtUp(value: boolean): void;
   /** The revision the next fetch asks after. */
   revision(value: Revision | null): void;
-  /** A failed fetch that will be retried (already sent to `context.warn`). */
-  warning(warning: PollFetchError): void;
 }
 
 /**
@@ -69,7 +67,6 @@ export function startPolling<Raw extends PollRecord>(
     }
     const { attempt, delay } = step;
     const warning = new PollFetchError(attempt, delay, cause);
-    report.warning(warning);
     context.warn(warning);
     context.status({ kind: 'reconnecting', attempt, delayMs: delay, error: warning });
   };

@@ -318,25 +318,28 @@ describe('pollSource (virtual time)', () => {
     });
   });
 
-  it('keeps only the latest unread warning, and reading it clears it', () => {
+  it('reports each failed fetch on warnings$, to whoever listens, without waiting for a reader', () => {
+    let late: BatchwatchError[] = [];
+    let all: BatchwatchError[] = [];
+    let events = 0;
     marbles((vt) => {
       const feed = new Feed(() => vt.testScheduler.now(), 1);
       feed.failures = [new Error('first'), new Error('second')];
       const poll = source(vt, feed, { startRevision: '0', backoff: () => 1 });
-      const seen: (PollFetchError | null)[] = [];
-      poll.latestWarning$.subscribe((warning) => seen.push(warning));
-      record(vt, poll, 20);
-      vt.at(3, () => expect(poll.lastWarning?.cause).toEqual(new Error('first')));
-      vt.at(7, () => {
-        // The first was never read: the second replaced it.
-        expect(poll.takeWarning()?.cause).toEqual(new Error('second'));
-        expect(poll.takeWarning()).toBeNull();
-        expect(poll.lastWarning).toBeNull();
-        expect(
-          seen.map((warning) => (warning?.cause as Error | undefined)?.message ?? null),
-        ).toEqual([null, 'first', 'second', null]);
+      const recorded = record(vt, poll, 20);
+      vt.at(4, () => {
+        // Listening from now on: the first warning is gone, the second arrives.
+        poll.warnings$.subscribe((warning) => late.push(warning));
+      });
+      vt.at(19, () => {
+        late = [...late];
+        all = [...recorded.warnings];
+        events = recorded.events.length;
       });
     });
+    expect(all.map((warning) => (warning.cause as Error).message)).toEqual(['first', 'second']);
+    expect(late.map((warning) => (warning.cause as Error).message)).toEqual(['second']);
+    expect(events).toBe(1);
   });
 
   it('aborts the fetch in flight on unsubscribe, and leaves no timer', () => {
