@@ -16,7 +16,7 @@ export const InitialState = {
   /** Nothing: only changes from now on. */
   None: 'none',
   /** One ForceReload: the consumer lists containers itself. */
-  ForceReload: 'forceReload',
+  ForceReload: 'force-reload',
   /** A start event (pause, when paused) per running container, marked `initial: true`. */
   Containers: 'containers',
 } as const;
@@ -47,7 +47,7 @@ export interface DockerSourceOptions {
    */
   readonly actionMap?: Readonly<Record<string, Action>>;
   /**
-   * What to emit after the first connection: `'none'`, one `'forceReload'`, or `'containers'` (a
+   * What to emit after the first connection: `'none'`, one `'force-reload'`, or `'containers'` (a
    * start per running container, from a list taken after the stream is open, so that no change
    * falls between the two). Default `'none'`.
    */

@@ -21,7 +21,7 @@ import { DockerWatch } from './docker-watch.ts';
  * @throws OptionsError when an option is misspelled or out of range.
  * @example
  * const queue = new EventQueue({ onFlush: (batch) => reload(batch) });
- * queue.start(dockerSource({ labels: ['proxy.enable=true'], initialState: 'forceReload' }));
+ * queue.start(dockerSource({ labels: ['proxy.enable=true'], initialState: 'force-reload' }));
  */
 export function dockerSource(options: DockerSourceOptions = {}): EventSource {
   const resolved = resolveDockerSourceOptions(options);

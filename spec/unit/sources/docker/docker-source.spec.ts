@@ -230,8 +230,8 @@ describe('dockerSource (fake client, real captured lines)', () => {
     expect(w.client.queries).toHaveLength(3);
   });
 
-  it("initialState 'forceReload': one ForceReload after the first connection only", async () => {
-    const w = watch({ initialState: 'forceReload' });
+  it("initialState 'force-reload': one ForceReload after the first connection only", async () => {
+    const w = watch({ initialState: 'force-reload' });
     open.push(w.subscription);
     await w.source.ready();
     writeChunked(w.client.stream, lifecycle.slice(0, 1));
