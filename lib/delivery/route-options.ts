@@ -2,7 +2,14 @@ import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import { rejectUnknownOptions, resolveCount, resolveDuration } from '../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveCount,
+  resolveDuration,
+  resolveFunction,
+  resolveScheduler,
+} from '../options.ts';
 import type { RouteKey } from './route-key.ts';
 import type { RouterError } from './router-errors.ts';
 
@@ -98,29 +105,62 @@ export interface ResolvedRouteOptions {
   readonly scheduler: SchedulerLike;
 }
 
-const optionNames = ['key', 'handlers', 'fallback', 'retry', 'timeout', 'onError', 'scheduler'];
-const defaultBackoff = exponentialBackoff({ initial: 100, max: 10_000, jitter: 0.2 });
-const emitWarning = (error: RouterError): void => process.emitWarning(error);
+/** The defaults of {@link RouteOptions}, and of each handler's retry and timeout. */
+export const DEFAULT_ROUTE_OPTIONS = Object.freeze({
+  retry: Object.freeze({
+    maxRetries: 0,
+    backoff: exponentialBackoff({ initial: 100, max: 10_000, jitter: 0.2 }),
+  }),
+  timeout: Number.POSITIVE_INFINITY,
+  onError: (error: RouterError): void => process.emitWarning(error),
+  scheduler: asyncScheduler as SchedulerLike,
+});
+
+const names = optionNames({
+  key: true,
+  handlers: true,
+  fallback: true,
+  retry: true,
+  timeout: true,
+  onError: true,
+  scheduler: true,
+} satisfies Record<keyof RouteOptions, true>);
+const handlerNames = optionNames({
+  handle: true,
+  retry: true,
+  timeout: true,
+} satisfies Record<keyof HandlerOptions, true>);
+const retryNames = optionNames({
+  maxRetries: true,
+  backoff: true,
+} satisfies Record<keyof HandlerRetryOptions, true>);
 
 /** Validates and completes {@link RouteOptions}; throws an `OptionsError` naming a bad option. */
 export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions {
   if (options === null || typeof options !== 'object') {
     throw new OptionsError('options', options, 'an options object');
   }
-  rejectUnknownOptions(options, optionNames);
-  const { key, handlers, fallback, onError = emitWarning, scheduler = asyncScheduler } = options;
-  if (typeof key !== 'function') {
-    throw new OptionsError('key', key, 'byType, byActionGroup or a function (event) => string');
+  rejectUnknownOptions(options, names);
+  const { handlers, fallback } = options;
+  if (typeof options.key !== 'function') {
+    throw new OptionsError(
+      'key',
+      options.key,
+      'byType, byActionGroup or a function (event) => string',
+    );
   }
   if (handlers === null || typeof handlers !== 'object') {
     throw new OptionsError('handlers', handlers, 'an object { [key]: handler }');
   }
-  if (typeof onError !== 'function') {
-    throw new OptionsError('onError', onError, 'a function (error) => void');
-  }
-  if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    throw new OptionsError('scheduler', scheduler, 'an RxJS SchedulerLike');
-  }
+  const onError = resolveFunction<(error: RouterError) => void>(
+    'onError',
+    options.onError ?? DEFAULT_ROUTE_OPTIONS.onError,
+    '(error) => void',
+  );
+  const scheduler = resolveScheduler(
+    'scheduler',
+    options.scheduler ?? DEFAULT_ROUTE_OPTIONS.scheduler,
+  );
   const defaults = resolvePolicy(options.retry, options.timeout, 'retry', 'timeout', null);
   const resolved = new Map<string, ResolvedHandler>();
   for (const [name, handler] of Object.entries(handlers)) {
@@ -130,7 +170,7 @@ export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions
     throw new OptionsError('handlers', handlers, 'at least one handler, or a fallback');
   }
   return Object.freeze({
-    key,
+    key: options.key,
     handlers: resolved,
     fallback: fallback === undefined ? null : resolveHandler(fallback, 'fallback', defaults),
     onError,
@@ -153,7 +193,7 @@ function resolveHandler(
       'a function (events, context) => void | Promise, or { handle }',
     );
   }
-  rejectUnknownOptions(handler, ['handle', 'retry', 'timeout'], `${name}.`);
+  rejectUnknownOptions(handler, handlerNames, `${name}.`);
   const policy = resolvePolicy(
     handler.retry,
     handler.timeout,
@@ -175,16 +215,21 @@ function resolvePolicy(
   if (given === null || typeof given !== 'object') {
     throw new OptionsError(retryName, given, 'an object { maxRetries, backoff }');
   }
-  rejectUnknownOptions(given, ['maxRetries', 'backoff'], `${retryName}.`);
+  rejectUnknownOptions(given, retryNames, `${retryName}.`);
+  const fallback = defaults ?? {
+    ...DEFAULT_ROUTE_OPTIONS.retry,
+    timeout: DEFAULT_ROUTE_OPTIONS.timeout,
+  };
   const maxRetries = resolveCount(
     `${retryName}.maxRetries`,
-    given.maxRetries ?? defaults?.maxRetries ?? 0,
+    given.maxRetries ?? fallback.maxRetries,
   );
-  const backoff = given.backoff ?? defaults?.backoff ?? defaultBackoff;
-  if (typeof backoff !== 'function') {
-    throw new OptionsError(`${retryName}.backoff`, backoff, 'a function (attempt) => ms | null');
-  }
-  const timeout = timeoutOption ?? defaults?.timeout ?? Number.POSITIVE_INFINITY;
+  const backoff = resolveFunction<RetryPolicy>(
+    `${retryName}.backoff`,
+    given.backoff ?? fallback.backoff,
+    '(attempt) => ms | null',
+  );
+  const timeout = timeoutOption ?? fallback.timeout;
   resolveDuration(timeoutName, timeout, { exclusive: true, infinity: true });
   return { maxRetries, backoff, timeout };
 }

@@ -1,10 +1,14 @@
 import createDebug from 'debug';
 import { asyncScheduler, type Observable, type SchedulerLike, Subject } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
-import { OptionsError } from '../errors.ts';
 import type { ChannelWatchers, WatcherClient } from '../jfs-proxy/channel-watchers.ts';
 import { type ContainerRef, parseChannelId } from '../jfs-proxy/mount-table.ts';
-import { rejectUnknownOptions, resolveScheduler } from '../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveFunction,
+  resolveScheduler,
+} from '../options.ts';
 import { RetryLoop } from '../retry-loop.ts';
 import { fsWatcherName, fsWatcherObject, isValidObjectName } from './fs-watcher.ts';
 import type { KubeClient } from './kube-client.ts';
@@ -35,10 +39,20 @@ interface Resource {
   dirty: boolean;
 }
 
-const defaultRetry = (() => {
-  const backoff = exponentialBackoff({ initial: 500, max: 10_000 });
-  return (attempt: number) => (attempt > 5 ? null : backoff(attempt));
-})();
+/** The defaults of {@link FsWatcherKeeperOptions}. */
+export const DEFAULT_FS_WATCHER_KEEPER_OPTIONS = Object.freeze({
+  /** 0.5 s doubling to 10 s; gives up after the fifth retry. */
+  retry: ((): RetryPolicy => {
+    const backoff = exponentialBackoff({ initial: 500, max: 10_000 });
+    return (attempt) => (attempt > 5 ? null : backoff(attempt));
+  })(),
+  scheduler: asyncScheduler as SchedulerLike,
+});
+
+const names = optionNames({
+  retry: true,
+  scheduler: true,
+} satisfies Record<keyof FsWatcherKeeperOptions, true>);
 
 /**
  * Keeps one FSWatcher resource per watching channel, as the Go
@@ -74,17 +88,15 @@ export class FsWatcherKeeper implements ChannelWatchers, AsyncDisposable {
 
   /** @throws OptionsError for an unknown option or a `retry` that is not a function. */
   constructor(client: KubeClient, options: FsWatcherKeeperOptions = {}) {
-    rejectUnknownOptions(options, ['retry', 'scheduler']);
-    if (options.retry !== undefined && typeof options.retry !== 'function') {
-      throw new OptionsError(
-        'retry',
-        options.retry,
-        'a RetryPolicy: (attempt) => delay in ms or null',
-      );
-    }
+    rejectUnknownOptions(options, names);
+    const defaults = DEFAULT_FS_WATCHER_KEEPER_OPTIONS;
     this.#client = client;
-    this.#retry = options.retry ?? defaultRetry;
-    this.#scheduler = resolveScheduler('scheduler', options.scheduler ?? asyncScheduler);
+    this.#retry = resolveFunction<RetryPolicy>(
+      'retry',
+      options.retry ?? defaults.retry,
+      '(attempt) => delay in ms or null',
+    );
+    this.#scheduler = resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler);
     this.warnings$ = this.#warnings.asObservable();
   }
 

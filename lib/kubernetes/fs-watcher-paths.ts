@@ -8,7 +8,12 @@ import {
 } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError } from '../errors.ts';
-import { rejectUnknownOptions, resolveScheduler } from '../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveFunction,
+  resolveScheduler,
+} from '../options.ts';
 import { RetryLoop } from '../retry-loop.ts';
 import type { FsWatcher } from './fs-watcher.ts';
 import type { Informer, KubeClient, Pod } from './kube-client.ts';
@@ -25,6 +30,18 @@ export interface FsWatcherPathsOptions {
   /** Where the retry timers run. Default: rxjs `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
 }
+
+/** The defaults of {@link FsWatcherPathsOptions} (`node`: all nodes). */
+export const DEFAULT_FS_WATCHER_PATHS_OPTIONS = Object.freeze({
+  retry: exponentialBackoff(),
+  scheduler: asyncScheduler as SchedulerLike,
+});
+
+const names = optionNames({
+  node: true,
+  retry: true,
+  scheduler: true,
+} satisfies Record<keyof FsWatcherPathsOptions, true>);
 
 /**
  * The node paths that FSWatcher resources name, as the Go daemon follows
@@ -49,11 +66,14 @@ export class FsWatcherPaths implements AsyncDisposable {
   #closed = false;
   #closing: Promise<void> | null = null;
 
-  private constructor(client: KubeClient, options: FsWatcherPathsOptions) {
+  private constructor(
+    client: KubeClient,
+    node: string | undefined,
+    policy: RetryPolicy,
+    scheduler: SchedulerLike,
+  ) {
     this.#watchers = client.fsWatcherInformer();
-    this.#pods = options.node === undefined ? null : client.podInformer(options.node);
-    const policy = options.retry ?? exponentialBackoff();
-    const scheduler = options.scheduler ?? asyncScheduler;
+    this.#pods = node === undefined ? null : client.podInformer(node);
     for (const informer of [this.#watchers, this.#pods]) {
       if (informer === null) continue;
       this.#retries.set(informer, new RetryLoop({ policy, option: 'retry', scheduler }));
@@ -71,19 +91,22 @@ export class FsWatcherPaths implements AsyncDisposable {
     client: KubeClient,
     options: FsWatcherPathsOptions = {},
   ): Promise<FsWatcherPaths> {
-    rejectUnknownOptions(options, ['node', 'retry', 'scheduler']);
-    if (options.node !== undefined && (typeof options.node !== 'string' || options.node === '')) {
-      throw new OptionsError('node', options.node, 'a node name');
+    rejectUnknownOptions(options, names);
+    const defaults = DEFAULT_FS_WATCHER_PATHS_OPTIONS;
+    const { node } = options;
+    if (node !== undefined && (typeof node !== 'string' || node === '')) {
+      throw new OptionsError('node', node, 'a node name');
     }
-    if (options.retry !== undefined && typeof options.retry !== 'function') {
-      throw new OptionsError(
+    const source = new FsWatcherPaths(
+      client,
+      node,
+      resolveFunction<RetryPolicy>(
         'retry',
-        options.retry,
-        'a RetryPolicy: (attempt) => delay in ms or null',
-      );
-    }
-    if (options.scheduler !== undefined) resolveScheduler('scheduler', options.scheduler);
-    const source = new FsWatcherPaths(client, options);
+        options.retry ?? defaults.retry,
+        '(attempt) => delay in ms or null',
+      ),
+      resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
+    );
     source.#follow(source.#watchers);
     if (source.#pods !== null) source.#follow(source.#pods);
     // A failed list does not reject: it is reported to 'error', which retries.

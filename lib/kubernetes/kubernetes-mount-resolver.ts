@@ -1,7 +1,6 @@
 import createDebug from 'debug';
-import { OptionsError } from '../errors.ts';
 import type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
-import { rejectUnknownOptions } from '../options.ts';
+import { optionNames, rejectUnknownOptions, resolveCount } from '../options.ts';
 import type { KubeClient, Pod, WatchHandle } from './kube-client.ts';
 import { mountsOfPod } from './pod-mounts.ts';
 
@@ -15,7 +14,10 @@ export interface KubernetesMountResolverOptions {
 
 /** The defaults of {@link KubernetesMountResolverOptions}. */
 export const DEFAULT_KUBERNETES_MOUNT_RESOLVER_OPTIONS = { maxPods: 1000 } as const;
-const names = { maxPods: true } satisfies Record<keyof KubernetesMountResolverOptions, true>;
+const names = optionNames({ maxPods: true } satisfies Record<
+  keyof KubernetesMountResolverOptions,
+  true
+>);
 
 interface Entry {
   /** The pod, `undefined` if it does not exist; shared by concurrent lookups. */
@@ -40,13 +42,13 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
 
   /** @throws OptionsError for an unknown option or a `maxPods` that is not a whole number >= 1. */
   constructor(client: KubeClient, options: KubernetesMountResolverOptions = {}) {
-    rejectUnknownOptions(options, Object.keys(names));
-    const maxPods = options.maxPods ?? DEFAULT_KUBERNETES_MOUNT_RESOLVER_OPTIONS.maxPods;
-    if (!Number.isInteger(maxPods) || maxPods < 1) {
-      throw new OptionsError('maxPods', maxPods, 'a whole number >= 1');
-    }
+    rejectUnknownOptions(options, names);
     this.#client = client;
-    this.#maxPods = maxPods;
+    this.#maxPods = resolveCount(
+      'maxPods',
+      options.maxPods ?? DEFAULT_KUBERNETES_MOUNT_RESOLVER_OPTIONS.maxPods,
+      { min: 1 },
+    );
   }
 
   /** Pods cached now. */

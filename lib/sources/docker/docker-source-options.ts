@@ -3,7 +3,13 @@ import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { OptionsError } from '../../errors.ts';
 import { type Action, isAction } from '../../events/action.ts';
 import { dockerActionMap } from '../../events/docker-action-map.ts';
-import { rejectUnknownOptions, resolveScheduler } from '../../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveFunction,
+  resolveOneOf,
+  resolveScheduler,
+} from '../../options.ts';
 import {
   type DockerClient,
   type DockerConnection,
@@ -74,17 +80,27 @@ export interface ResolvedDockerSourceOptions {
   readonly scheduler: SchedulerLike;
 }
 
-const optionNames = [
-  'docker',
-  'labels',
-  'containers',
-  'events',
-  'actionMap',
-  'initialState',
-  'reconnect',
-  'scheduler',
-];
-const initialStates: readonly string[] = Object.values(InitialState);
+/** The defaults of {@link DockerSourceOptions} (`docker`: dockerode's own default). */
+export const DEFAULT_DOCKER_SOURCE_OPTIONS = Object.freeze({
+  labels: Object.freeze([]) as readonly string[],
+  containers: Object.freeze([]) as readonly string[],
+  events: Object.freeze([]) as readonly string[],
+  actionMap: dockerActionMap,
+  initialState: InitialState.None as InitialState,
+  reconnect: exponentialBackoff(),
+  scheduler: asyncScheduler as SchedulerLike,
+});
+
+const names = optionNames({
+  docker: true,
+  labels: true,
+  containers: true,
+  events: true,
+  actionMap: true,
+  initialState: true,
+  reconnect: true,
+  scheduler: true,
+} satisfies Record<keyof DockerSourceOptions, true>);
 
 /** Validates and completes {@link DockerSourceOptions}; throws an `OptionsError` naming a bad option. */
 export function resolveDockerSourceOptions(
@@ -93,8 +109,9 @@ export function resolveDockerSourceOptions(
   if (options === null || typeof options !== 'object') {
     throw new OptionsError('options', options, 'an options object');
   }
-  rejectUnknownOptions(options, optionNames);
-  const { docker, initialState = InitialState.None, reconnect = exponentialBackoff() } = options;
+  rejectUnknownOptions(options, names);
+  const defaults = DEFAULT_DOCKER_SOURCE_OPTIONS;
+  const { docker } = options;
   if (docker !== undefined && (docker === null || typeof docker !== 'object')) {
     throw new OptionsError(
       'docker',
@@ -102,26 +119,27 @@ export function resolveDockerSourceOptions(
       'a dockerode instance, dockerode options or a DockerClient',
     );
   }
-  if (!initialStates.includes(initialState)) {
-    throw new OptionsError('initialState', initialState, `one of ${initialStates.join(', ')}`);
-  }
-  if (typeof reconnect !== 'function') {
-    throw new OptionsError('reconnect', reconnect, 'a function (attempt) => ms | null');
-  }
   return Object.freeze({
     client: isDockerClient(docker) ? docker : dockerClient(docker),
-    labels: stringList('labels', options.labels),
-    containers: stringList('containers', options.containers),
-    events: stringList('events', options.events),
-    actionMap: actionMap(options.actionMap ?? dockerActionMap),
-    initialState,
-    reconnect,
-    scheduler: resolveScheduler('scheduler', options.scheduler ?? asyncScheduler),
+    labels: stringList('labels', options.labels ?? defaults.labels),
+    containers: stringList('containers', options.containers ?? defaults.containers),
+    events: stringList('events', options.events ?? defaults.events),
+    actionMap: actionMap(options.actionMap ?? defaults.actionMap),
+    initialState: resolveOneOf(
+      'initialState',
+      options.initialState ?? defaults.initialState,
+      InitialState,
+    ),
+    reconnect: resolveFunction<RetryPolicy>(
+      'reconnect',
+      options.reconnect ?? defaults.reconnect,
+      '(attempt) => ms | null',
+    ),
+    scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
   });
 }
 
 function stringList(option: string, value: unknown): readonly string[] {
-  if (value === undefined) return Object.freeze([]);
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
     throw new OptionsError(option, value, 'an array of non-empty strings');
   }
