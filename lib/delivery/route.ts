@@ -39,9 +39,12 @@ export interface Router {
    * Gives up on every part still running or waiting: their signals abort,
    * their timers are cancelled, and each is reported as a `DeadLetterError`
    * caused by a `RouterClosedError`, as is every part of a later batch.
-   * Pending batch promises resolve. Idempotent.
+   * Pending batch promises resolve. All of that happens at once; the promise
+   * it returns (the same one every time) is already settled when it returns.
    */
-  close(): void;
+  close(): Promise<void>;
+  /** `await using router = route(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
   /** `using router = route(...)` closes it at the end of the scope. */
   [Symbol.dispose](): void;
 }
@@ -154,8 +157,13 @@ export function route(options: RouteOptions): Router {
       for (const [lane, events] of parts) lane.enqueue({ events, done });
     });
   };
-  const close = (): void => {
-    for (const lane of allLanes) lane.close();
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    if (closed === null) {
+      for (const lane of allLanes) lane.close();
+      closed = Promise.resolve();
+    }
+    return closed;
   };
   return Object.assign(router, {
     stats: (): RouterStats => ({
@@ -163,6 +171,7 @@ export function route(options: RouteOptions): Router {
       pending: allLanes.reduce((sum, lane) => sum + lane.size, 0),
     }),
     close,
-    [Symbol.dispose]: close,
+    [Symbol.asyncDispose]: close,
+    [Symbol.dispose]: (): void => void close(),
   });
 }

@@ -39,6 +39,7 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
   /** `namespace/pod` -> entry, in least recently used order. */
   readonly #pods = new Map<string, Entry>();
   #closed = false;
+  #closing: Promise<void> | null = null;
 
   /** @throws OptionsError for an unknown option or a `maxPods` that is not a whole number >= 1. */
   constructor(client: KubeClient, options: KubernetesMountResolverOptions = {}) {
@@ -61,11 +62,17 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
     return pod === undefined ? undefined : mountsOfPod(pod, ref.container);
   }
 
-  /** Stops every pod watch and empties the cache; later lookups read the pod each time. Idempotent. */
+  /**
+   * Stops every pod watch and empties the cache; later lookups read the pod
+   * each time. Idempotent: the same promise every time.
+   */
   close(): Promise<void> {
-    this.#closed = true;
-    for (const key of [...this.#pods.keys()]) this.#drop(key);
-    return Promise.resolve();
+    if (this.#closing === null) {
+      this.#closed = true;
+      for (const key of [...this.#pods.keys()]) this.#drop(key);
+      this.#closing = Promise.resolve();
+    }
+    return this.#closing;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

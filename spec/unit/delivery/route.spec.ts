@@ -280,9 +280,11 @@ describe('route (virtual time)', () => {
       vt.at(1, () => void onFlush([stop]));
       vt.at(3, () => {
         expect(vt.timers.active).toBe(2); // docker's timeout, file's backoff
-        onFlush.close();
-        onFlush.close();
+        const closing = onFlush.close();
+        expect(onFlush.close()).toBe(closing);
+        expect(onFlush[Symbol.asyncDispose]()).toBe(closing);
         expect(vt.timers.active).toBe(0);
+        expect(onFlush.stats().pending).toBe(0);
         void onFlush([pause]);
       });
     });
