@@ -47,6 +47,8 @@ describe('resolveRouteOptions', () => {
     ['handlers.docker.timeout', { handlers: { docker: { handle, timeout: -1 } } }],
     ['retry.backoff', { retry: { backoff: 5 } }],
     ['retry.max', { retry: { max: 2 } }],
+    ['retry.maxTries', { retry: { maxTries: 3 } }],
+    ['retry.maxRetries', { retry: { maxRetries: 1.5 } }],
     ['timeout', { timeout: Number.NaN }],
     ['fallback', { fallback: {} }],
     ['onError', { onError: 'log' }],

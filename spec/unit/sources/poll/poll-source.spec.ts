@@ -1,5 +1,5 @@
 import { ignoreElements, type Subscription, timer } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { BatchwatchError } from '../../../../lib/errors.ts';
 import type { Event } from '../../../../lib/events/event.ts';
 import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
@@ -282,6 +282,26 @@ describe('pollSource (virtual time)', () => {
       cause: new Error('e3'),
     });
     expect(warnings).toHaveLength(2);
+  });
+
+  it('with maxRetries: 0, fails at the first failed fetch without asking the backoff', () => {
+    let failure: unknown;
+    let warnings: BatchwatchError[] = [];
+    const backoff = vi.fn(() => 1);
+    marbles((vt) => {
+      const feed = new Feed(() => vt.testScheduler.now(), 1);
+      feed.failures = [new Error('down')];
+      const poll = source(vt, feed, { startRevision: '0', maxRetries: 0, backoff });
+      const recorded = record(vt, poll, 10);
+      vt.at(3, () => {
+        failure = recorded.failure();
+        warnings = recorded.warnings;
+        expect(vt.timers.active).toBe(0);
+      });
+    });
+    expect(failure).toMatchObject({ name: 'PollFailedError', attempts: 1 });
+    expect(warnings).toEqual([]);
+    expect(backoff).not.toHaveBeenCalled();
   });
 
   it('gives up at once when the backoff returns null', () => {
