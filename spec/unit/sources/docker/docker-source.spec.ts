@@ -272,6 +272,25 @@ describe('dockerSource (fake client, real captured lines)', () => {
     ]);
   });
 
+  it('opens one stream for two subscribers, and closes it when the last one leaves', async () => {
+    const w = watch();
+    await w.source.ready();
+    const second: Event[] = [];
+    const joined = w.source.subscribe((event) => second.push(event));
+    expect(w.client.queries).toHaveLength(1);
+    writeChunked(w.client.stream, lifecycle.slice(0, 2));
+    await vi.waitFor(() => expect(second).toHaveLength(2));
+    expect(w.events).toHaveLength(2);
+    expect(w.source.stats()['events']).toBe(2);
+    w.subscription.unsubscribe();
+    expect(w.client.stream.destroyed).toBe(false);
+    expect(w.source.status.kind).toBe('ready');
+    joined.unsubscribe();
+    expect(w.client.stream.destroyed).toBe(true);
+    expect(w.client.queries[0]?.signal.aborted).toBe(true);
+    expect(w.source.status).toEqual({ kind: 'closed' });
+  });
+
   it('unsubscribing aborts the request, destroys the stream and cancels a pending reconnect', async () => {
     const w = watch({ reconnect: () => 60_000 });
     await w.source.ready();

@@ -75,6 +75,36 @@ describe('pollSource (virtual time)', () => {
     expect(poll?.stats()).toMatchObject({ events: 1, polls: 3, warnings: 0 });
   });
 
+  it('polls once for two subscribers: one watch, joined by the second, stopped by the last', () => {
+    let feed: Feed | undefined;
+    let poll: ReturnType<typeof pollSource> | undefined;
+    marbles((vt) => {
+      const { expectObservable, testScheduler, at, timers } = vt;
+      feed = new Feed(() => testScheduler.now(), 0);
+      const f = feed;
+      poll = source(vt, f, { startRevision: '0' });
+      at(5, () => f.append(1));
+      at(17, () => f.append(1));
+      // The second subscriber joins at 8 and gets what comes after; the first leaves at 20.
+      expectObservable(poll, '^ 19ms !').toBe('14ms a', { a: eventOf(1) });
+      expectObservable(poll, '8ms ^ 29ms !').toBe('14ms a 11ms b', {
+        a: eventOf(1),
+        b: eventOf(2),
+      });
+      at(20, () => expect(poll?.status.kind).toBe('ready'));
+      at(39, () => expect(timers.active).toBe(0));
+    });
+    // One fetch per interval, not one per subscriber.
+    expect(feed?.requests.map(({ at, since }) => [at, since])).toEqual([
+      [0, '0'],
+      [12, '0'],
+      [24, '1'],
+      [36, '2'],
+    ]);
+    expect(poll?.status).toEqual({ kind: 'closed' });
+    expect(poll?.stats()).toMatchObject({ events: 2, polls: 3 });
+  });
+
   it('does not deliver the changes a "from now" server lists on the first fetch, but counts them', () => {
     marbles((vt) => {
       const feed = new Feed(() => vt.testScheduler.now(), 3);
