@@ -1,4 +1,5 @@
 import type { Stats } from 'node:fs';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { OptionsError } from '../../errors.ts';
 import {
   durationText,
@@ -7,6 +8,7 @@ import {
   rejectUnknownOptions,
   resolveCount,
   resolveDuration,
+  resolveScheduler,
 } from '../../options.ts';
 
 /**
@@ -64,6 +66,12 @@ export interface FileSourceOptions {
    * rename across directories is seen when both have been polled).
    */
   readonly renameWindow?: number;
+  /**
+   * Where the rename window and the other hold timers run, and event times
+   * come from (chokidar, where it is used, keeps its own timers). Default:
+   * rxjs `asyncScheduler`.
+   */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** {@link FileSourceOptions} validated, with every default filled in. */
@@ -75,6 +83,7 @@ export interface ResolvedFileSourceOptions {
   readonly awaitWriteFinish: false | Required<AwaitWriteFinishOptions>;
   readonly ignoreInitial: boolean;
   readonly renameWindow: number;
+  readonly scheduler: SchedulerLike;
 }
 
 /**
@@ -88,6 +97,7 @@ export const DEFAULT_FILE_SOURCE_OPTIONS = Object.freeze({
   awaitWriteFinish: false as boolean | AwaitWriteFinishOptions,
   ignoreInitial: true,
   renameWindow: 100,
+  scheduler: asyncScheduler as SchedulerLike,
   /** The interval of `polling: true`, in ms. */
   pollingInterval: 100,
   /** What `awaitWriteFinish: true` means. */
@@ -101,6 +111,7 @@ const names = optionNames({
   awaitWriteFinish: true,
   ignoreInitial: true,
   renameWindow: true,
+  scheduler: true,
 } satisfies Record<keyof FileSourceOptions, true>);
 
 const awaitWriteFinishNames = optionNames({
@@ -158,6 +169,7 @@ export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFi
     ),
     ignoreInitial,
     renameWindow,
+    scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
   });
 }
 

@@ -1,4 +1,3 @@
-import { asyncScheduler } from 'rxjs';
 import { type BatchwatchError, OptionsError } from '../../errors.ts';
 import { EventSource } from '../event-source.ts';
 import { FileWatchFallbackError } from './file-errors.ts';
@@ -74,7 +73,7 @@ export function fileSource(
     let waiting = roots.length;
     const stops: StopRootWatcher[] = [];
     const ready = (): void => {
-      if (--waiting === 0) context.status({ kind: 'ready', since: asyncScheduler.now() });
+      if (--waiting === 0) context.status({ kind: 'ready', since: resolved.scheduler.now() });
     };
     let fellBack = false;
     const warn = (warning: BatchwatchError): void => {
@@ -96,7 +95,9 @@ export function fileSource(
               ? ` below level ${root.covered} (the enclosing root reports the rest)`
               : '',
         );
-        stops.push(watchRoot(root, resolved, { context, scheduler: asyncScheduler, ready, warn }));
+        stops.push(
+          watchRoot(root, resolved, { context, scheduler: resolved.scheduler, ready, warn }),
+        );
       }
     } catch (err) {
       context.error(err instanceof Error ? err : new Error(String(err)));
