@@ -20,7 +20,7 @@ export const SourceStatusKind = LinkStatusKind;
 /** Where a source is in its life: the shared {@link LinkStatus}. */
 export type SourceStatus = LinkStatus;
 
-/** What a source's producer uses to report; every call after unsubscribe is ignored. */
+/** What a source's producer uses to report; every call after the watch stops is ignored. */
 export interface SourceContext {
   /** Delivers one event (counted as `events`). */
   next(event: Event): void;
@@ -32,7 +32,7 @@ export interface SourceContext {
   count(counter: string, by?: number): void;
   /** Fails for good: the stream errors and the status becomes `closed` with the error. */
   error(error: Error): void;
-  /** Aborted when the subscriber unsubscribes: pass it to requests and sleeps. */
+  /** Aborted when the watch stops (its last subscriber left): pass it to requests and sleeps. */
   readonly signal: AbortSignal;
   /**
    * The source's `debug` logger (`batchwatch:<name>`): printf-style `log('%d lines', n)`.

@@ -27,7 +27,7 @@ export interface PollRequest {
    * is wanted then, and the changes of that response are not delivered.
    */
   readonly sinceRevision: Revision | undefined;
-  /** Aborted when the subscriber unsubscribes: pass it to the request. */
+  /** Aborted when the watch stops (the last subscriber left): pass it to the request. */
   readonly signal: AbortSignal;
 }
 
