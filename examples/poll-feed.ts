@@ -6,7 +6,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { filter, firstValueFrom } from 'rxjs';
-import { CompactedError } from '../lib/errors.ts';
 import {
   Action,
   createEvent,
@@ -15,6 +14,7 @@ import {
   type PollResponse,
   pollSource,
 } from '../lib/index.ts';
+import { CompactedError } from '../lib/sources/poll/poll-errors.ts';
 
 // --- the server: GET /changes?since=<rev> (etcd-style), GET /snapshot, at most 3 changes a page.
 interface Change {

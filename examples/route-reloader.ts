@@ -76,7 +76,7 @@ const queue = new EventQueue({
   onError: (error) => console.log(`error: ${error.message}`),
 });
 
-const source = dockerSource({ labels: ['route.port'], initialState: 'forceReload' });
+const source = dockerSource({ labels: ['route.port'], initialState: 'force-reload' });
 source.status$.subscribe((status) => console.log(`docker: ${status.kind}`));
 source.warnings$.subscribe((warning) => console.log(`warning: ${warning.message}`));
 queue.start(source);

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { route } from '../lib/delivery/route.ts';
 import { byActionGroup } from '../lib/delivery/route-key.ts';
-import { DeadLetterError } from '../lib/errors.ts';
+import { DeadLetterError } from '../lib/delivery/router-errors.ts';
 import { type Event, EventQueue, formatEvent } from '../lib/index.ts';
 import { dockerEvent, fileEvent, forceReload } from '../lib/testing/index.ts';
 
@@ -30,14 +30,14 @@ const router = route({
         if (stopTries === 1) throw new Error('proxy API not ready');
         log(`routes removed (try ${attempt}): ${list(events)}`);
       },
-      retry: { maxTries: 3, backoff: () => 50 },
+      retry: { maxRetries: 2, backoff: () => 50 },
     },
     // Always rejects: a dead letter after its two tries.
     file: {
       handle: async (events) => {
         throw new Error(`invalid config in ${events.map((e) => e.actorName).join(', ')}`);
       },
-      retry: { maxTries: 2, backoff: () => 30 },
+      retry: { maxRetries: 1, backoff: () => 30 },
     },
     // Hangs unless aborted: the 100 ms timeout aborts its signal.
     reload: {

@@ -18,22 +18,17 @@ export type {
   RouteOptions,
 } from './delivery/route-options.ts';
 export {
-  BatchwatchError,
-  CallbackError,
-  CompactedError,
   DeadLetterError,
-  FileWatchError,
   HandlerTimeoutError,
-  OptionsError,
-  PollError,
-  PollFailedError,
-  PollFetchError,
-  PollMappingError,
-  QueueError,
-  RevisionError,
   RouteKeyError,
   RouterClosedError,
   RouterError,
+} from './delivery/router-errors.ts';
+export {
+  BatchwatchError,
+  CallbackError,
+  OptionsError,
+  QueueError,
   SourceError,
 } from './errors.ts';
 export {
@@ -67,13 +62,21 @@ export {
 export type { QueueSource } from './queue/source-subscription.ts';
 export type { SourceContext, SourceProducer, SourceStatus } from './sources/event-source.ts';
 export { EventSource, SourceStatusKind } from './sources/event-source.ts';
+export { FileWatchError, FileWatchFallbackError } from './sources/file/file-errors.ts';
 export { fileSource } from './sources/file/file-source.ts';
 export type {
   AwaitWriteFinishOptions,
   FileMatcher,
   FileSourceOptions,
 } from './sources/file/file-source-options.ts';
-export { FileWatchFallbackError } from './sources/file/watch-fallback-error.ts';
+export {
+  CompactedError,
+  PollError,
+  PollFailedError,
+  PollFetchError,
+  PollMappingError,
+  RevisionError,
+} from './sources/poll/poll-errors.ts';
 export { PollSource, pollSource } from './sources/poll/poll-source.ts';
 export type {
   PollFetch,

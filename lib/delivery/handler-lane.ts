@@ -1,9 +1,9 @@
 import type { SchedulerLike, Unsubscribable } from 'rxjs';
-import { DeadLetterError, HandlerTimeoutError, RouterClosedError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import { askRetryPolicy } from '../options.ts';
+import { RetryLoop } from '../retry-loop.ts';
 import { settle } from '../settle.ts';
 import type { ResolvedHandler } from './route-options.ts';
+import { DeadLetterError, HandlerTimeoutError, RouterClosedError } from './router-errors.ts';
 
 /** One part of a batch for one handler, and what to call once it is handled or dead-lettered. */
 export interface Part {
@@ -25,8 +25,9 @@ const ok: Outcome = { ok: true };
 
 /**
  * The parts for one handler, run one at a time in the order they came, each
- * tried up to `maxTries` times. At most one timer (a timeout or a backoff)
- * and one running try exist at any moment; both end with the part.
+ * tried once plus up to `maxRetries` times on the lane's {@link RetryLoop}.
+ * At most one timer (a timeout, or the loop's backoff) and one running try
+ * exist at any moment; both end with the part.
  */
 export class HandlerLane {
   readonly name: string;
@@ -36,6 +37,8 @@ export class HandlerLane {
   #queue: Part[] = [];
   #current: Part | null = null;
   #attempt = 0;
+  /** Counts the current part's failures and runs its backoff timer; reset for each part. */
+  readonly #retry: RetryLoop;
   #controller: AbortController | null = null;
   #timer: Unsubscribable | null = null;
   #work: Unsubscribable | null = null;
@@ -49,6 +52,12 @@ export class HandlerLane {
     this.#handler = handler;
     this.#scheduler = scheduler;
     this.#hooks = hooks;
+    this.#retry = new RetryLoop({
+      policy: handler.backoff,
+      option: `${name}.retry.backoff`,
+      scheduler,
+      maxRetries: handler.maxRetries,
+    });
   }
 
   /** Parts running or waiting, this one's included. */
@@ -148,33 +157,29 @@ export class HandlerLane {
       this.#next(part);
       return;
     }
-    // The backoff is user code: askRetryPolicy() survives it and caps what it answers.
-    const decision =
-      attempt < this.#handler.maxTries
-        ? askRetryPolicy(this.#handler.backoff, attempt, `${this.name}.retry.backoff`)
-        : { retry: false as const };
-    if (!decision.retry) {
+    // The backoff is user code: the retry loop survives it and caps what it answers.
+    const step = this.#retry.failed(() => this.#try(part, attempt + 1));
+    if (!step.retry) {
       this.#deadLetter(part, attempt, outcome.cause);
       this.#next(part);
       return;
     }
     this.#hooks.retrying();
-    this.#timer = this.#scheduler.schedule(() => {
-      this.#timer = null;
-      this.#try(part, attempt + 1);
-    }, decision.delay);
   }
 
   #next(part: Part): void {
+    // The part is done, handled or dead-lettered: the next one starts with a fresh count.
+    this.#retry.succeeded();
     this.#current = null;
     part.done();
     this.#pump();
   }
 
-  /** Cancels the timer and the running Observable, and forgets the try. */
+  /** Cancels the timers and the running Observable, and forgets the try. */
   #release(): void {
     this.#timer?.unsubscribe();
     this.#timer = null;
+    this.#retry.cancel();
     this.#work?.unsubscribe();
     this.#work = null;
     this.#controller = null;

@@ -1,9 +1,17 @@
 import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
-import { OptionsError, type RouterError } from '../errors.ts';
+import { OptionsError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import { rejectUnknownOptions, resolveDuration } from '../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveCount,
+  resolveDuration,
+  resolveFunction,
+  resolveScheduler,
+} from '../options.ts';
 import type { RouteKey } from './route-key.ts';
+import type { RouterError } from './router-errors.ts';
 
 /** What a handler gets besides its events. */
 export interface HandlerContext {
@@ -32,8 +40,11 @@ export type RouteHandler = (
 
 /** How a failed part is tried again. */
 export interface HandlerRetryOptions {
-  /** Tries in all, the first included; 1 dead-letters a part on its first failure. Default 1. */
-  readonly maxTries?: number;
+  /**
+   * Retries after the first try (tries in all: `maxRetries + 1`); 0
+   * dead-letters a part on its first failure. Default 0.
+   */
+  readonly maxRetries?: number;
   /**
    * Delay before retry number `attempt` (from 1), in ms; `null` gives up at
    * once. Default: 100 ms doubling up to 10 s, with 20 % jitter.
@@ -63,7 +74,7 @@ export interface RouteOptions {
    * `unrouted` in `stats()`.
    */
   readonly fallback?: RouteHandler | HandlerOptions;
-  /** Retries of every handler that sets none of its own. Default `{ maxTries: 1 }`. */
+  /** Retries of every handler that sets none of its own. Default `{ maxRetries: 0 }`. */
   readonly retry?: HandlerRetryOptions;
   /** Timeout of each try of every handler, in ms; `Infinity` for none. Default `Infinity`. */
   readonly timeout?: number;
@@ -80,7 +91,7 @@ export interface RouteOptions {
 /** A handler with its policy resolved. */
 export interface ResolvedHandler {
   readonly handle: RouteHandler;
-  readonly maxTries: number;
+  readonly maxRetries: number;
   readonly backoff: RetryPolicy;
   readonly timeout: number;
 }
@@ -94,29 +105,62 @@ export interface ResolvedRouteOptions {
   readonly scheduler: SchedulerLike;
 }
 
-const optionNames = ['key', 'handlers', 'fallback', 'retry', 'timeout', 'onError', 'scheduler'];
-const defaultBackoff = exponentialBackoff({ initial: 100, max: 10_000, jitter: 0.2 });
-const emitWarning = (error: RouterError): void => process.emitWarning(error);
+/** The defaults of {@link RouteOptions}, and of each handler's retry and timeout. */
+export const DEFAULT_ROUTE_OPTIONS = Object.freeze({
+  retry: Object.freeze({
+    maxRetries: 0,
+    backoff: exponentialBackoff({ initial: 100, max: 10_000, jitter: 0.2 }),
+  }),
+  timeout: Number.POSITIVE_INFINITY,
+  onError: (error: RouterError): void => process.emitWarning(error),
+  scheduler: asyncScheduler as SchedulerLike,
+});
+
+const names = optionNames({
+  key: true,
+  handlers: true,
+  fallback: true,
+  retry: true,
+  timeout: true,
+  onError: true,
+  scheduler: true,
+} satisfies Record<keyof RouteOptions, true>);
+const handlerNames = optionNames({
+  handle: true,
+  retry: true,
+  timeout: true,
+} satisfies Record<keyof HandlerOptions, true>);
+const retryNames = optionNames({
+  maxRetries: true,
+  backoff: true,
+} satisfies Record<keyof HandlerRetryOptions, true>);
 
 /** Validates and completes {@link RouteOptions}; throws an `OptionsError` naming a bad option. */
 export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions {
   if (options === null || typeof options !== 'object') {
     throw new OptionsError('options', options, 'an options object');
   }
-  rejectUnknownOptions(options, optionNames);
-  const { key, handlers, fallback, onError = emitWarning, scheduler = asyncScheduler } = options;
-  if (typeof key !== 'function') {
-    throw new OptionsError('key', key, 'byType, byActionGroup or a function (event) => string');
+  rejectUnknownOptions(options, names);
+  const { handlers, fallback } = options;
+  if (typeof options.key !== 'function') {
+    throw new OptionsError(
+      'key',
+      options.key,
+      'byType, byActionGroup or a function (event) => string',
+    );
   }
   if (handlers === null || typeof handlers !== 'object') {
     throw new OptionsError('handlers', handlers, 'an object { [key]: handler }');
   }
-  if (typeof onError !== 'function') {
-    throw new OptionsError('onError', onError, 'a function (error) => void');
-  }
-  if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    throw new OptionsError('scheduler', scheduler, 'an RxJS SchedulerLike');
-  }
+  const onError = resolveFunction<(error: RouterError) => void>(
+    'onError',
+    options.onError ?? DEFAULT_ROUTE_OPTIONS.onError,
+    '(error) => void',
+  );
+  const scheduler = resolveScheduler(
+    'scheduler',
+    options.scheduler ?? DEFAULT_ROUTE_OPTIONS.scheduler,
+  );
   const defaults = resolvePolicy(options.retry, options.timeout, 'retry', 'timeout', null);
   const resolved = new Map<string, ResolvedHandler>();
   for (const [name, handler] of Object.entries(handlers)) {
@@ -126,7 +170,7 @@ export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions
     throw new OptionsError('handlers', handlers, 'at least one handler, or a fallback');
   }
   return Object.freeze({
-    key,
+    key: options.key,
     handlers: resolved,
     fallback: fallback === undefined ? null : resolveHandler(fallback, 'fallback', defaults),
     onError,
@@ -149,7 +193,7 @@ function resolveHandler(
       'a function (events, context) => void | Promise, or { handle }',
     );
   }
-  rejectUnknownOptions(handler, ['handle', 'retry', 'timeout'], `${name}.`);
+  rejectUnknownOptions(handler, handlerNames, `${name}.`);
   const policy = resolvePolicy(
     handler.retry,
     handler.timeout,
@@ -169,18 +213,23 @@ function resolvePolicy(
 ): Policy {
   const given = retry ?? {};
   if (given === null || typeof given !== 'object') {
-    throw new OptionsError(retryName, given, 'an object { maxTries, backoff }');
+    throw new OptionsError(retryName, given, 'an object { maxRetries, backoff }');
   }
-  rejectUnknownOptions(given, ['maxTries', 'backoff'], `${retryName}.`);
-  const maxTries = given.maxTries ?? defaults?.maxTries ?? 1;
-  if (typeof maxTries !== 'number' || !Number.isInteger(maxTries) || maxTries < 1) {
-    throw new OptionsError(`${retryName}.maxTries`, maxTries, 'a whole number >= 1');
-  }
-  const backoff = given.backoff ?? defaults?.backoff ?? defaultBackoff;
-  if (typeof backoff !== 'function') {
-    throw new OptionsError(`${retryName}.backoff`, backoff, 'a function (attempt) => ms | null');
-  }
-  const timeout = timeoutOption ?? defaults?.timeout ?? Number.POSITIVE_INFINITY;
+  rejectUnknownOptions(given, retryNames, `${retryName}.`);
+  const fallback = defaults ?? {
+    ...DEFAULT_ROUTE_OPTIONS.retry,
+    timeout: DEFAULT_ROUTE_OPTIONS.timeout,
+  };
+  const maxRetries = resolveCount(
+    `${retryName}.maxRetries`,
+    given.maxRetries ?? fallback.maxRetries,
+  );
+  const backoff = resolveFunction<RetryPolicy>(
+    `${retryName}.backoff`,
+    given.backoff ?? fallback.backoff,
+    '(attempt) => ms | null',
+  );
+  const timeout = timeoutOption ?? fallback.timeout;
   resolveDuration(timeoutName, timeout, { exclusive: true, infinity: true });
-  return { maxTries, backoff, timeout };
+  return { maxRetries, backoff, timeout };
 }

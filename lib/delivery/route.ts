@@ -1,9 +1,10 @@
 import createDebug from 'debug';
 import { describe } from '../describe.ts';
-import { CallbackError, RouteKeyError, type RouterError } from '../errors.ts';
+import { CallbackError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { HandlerLane, type LaneHooks } from './handler-lane.ts';
 import { type RouteOptions, resolveRouteOptions } from './route-options.ts';
+import { RouteKeyError, type RouterError } from './router-errors.ts';
 
 const log = createDebug('batchwatch:route');
 
@@ -38,9 +39,12 @@ export interface Router {
    * Gives up on every part still running or waiting: their signals abort,
    * their timers are cancelled, and each is reported as a `DeadLetterError`
    * caused by a `RouterClosedError`, as is every part of a later batch.
-   * Pending batch promises resolve. Idempotent.
+   * Pending batch promises resolve. All of that happens at once; the promise
+   * it returns (the same one every time) is already settled when it returns.
    */
-  close(): void;
+  close(): Promise<void>;
+  /** `await using router = route(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
   /** `using router = route(...)` closes it at the end of the scope. */
   [Symbol.dispose](): void;
 }
@@ -50,7 +54,7 @@ export interface Router {
  * `byActionGroup`, or a function) and hands each part, in arrival order, to
  * the handler of that key. Handlers run in isolation: one failing, hanging
  * or throwing does not hold up or stop the others. Each handler has its own
- * retry policy (`maxTries`, `backoff`) and per-try timeout (an
+ * retry policy (`maxRetries`, `backoff`) and per-try timeout (an
  * `AbortSignal`); a part that still fails after its last try is reported
  * once to `onError` as a `DeadLetterError` carrying the events, the handler
  * name, the tries and the last cause. Parts for one handler never run
@@ -66,7 +70,7 @@ export interface Router {
  *     key: byActionGroup,
  *     handlers: {
  *       'container-start': (events) => addRoutes(events),
- *       'container-stop': { handle: removeRoutes, retry: { maxTries: 3 }, timeout: 5000 },
+ *       'container-stop': { handle: removeRoutes, retry: { maxRetries: 2 }, timeout: 5000 },
  *       reload: () => relistEverything(),
  *     },
  *   }),
@@ -153,8 +157,13 @@ export function route(options: RouteOptions): Router {
       for (const [lane, events] of parts) lane.enqueue({ events, done });
     });
   };
-  const close = (): void => {
-    for (const lane of allLanes) lane.close();
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    if (closed === null) {
+      for (const lane of allLanes) lane.close();
+      closed = Promise.resolve();
+    }
+    return closed;
   };
   return Object.assign(router, {
     stats: (): RouterStats => ({
@@ -162,6 +171,7 @@ export function route(options: RouteOptions): Router {
       pending: allLanes.reduce((sum, lane) => sum + lane.size, 0),
     }),
     close,
-    [Symbol.dispose]: close,
+    [Symbol.asyncDispose]: close,
+    [Symbol.dispose]: (): void => void close(),
   });
 }

@@ -1,13 +1,6 @@
 // `batchwatch/docker`: Docker container events. The only entry point that loads dockerode (an
 // optional peer dependency: `npm install dockerode`).
 
-export {
-  DockerMalformedEventError,
-  DockerReconnectGaveUpError,
-  DockerRequestRefusedError,
-  DockerSourceError,
-  DockerStreamError,
-} from '../errors.ts';
 export type {
   DockerClient,
   DockerConnection,
@@ -18,6 +11,13 @@ export type {
   DockerodeLike,
 } from '../sources/docker/docker-client.ts';
 export { dockerClient } from '../sources/docker/docker-client.ts';
+export {
+  DockerMalformedEventError,
+  DockerReconnectGaveUpError,
+  DockerRequestRefusedError,
+  DockerSourceError,
+  DockerStreamError,
+} from '../sources/docker/docker-errors.ts';
 export { dockerSource } from '../sources/docker/docker-source.ts';
 export type { DockerSourceOptions } from '../sources/docker/docker-source-options.ts';
 export { InitialState } from '../sources/docker/docker-source-options.ts';

@@ -1,10 +1,15 @@
 import createDebug from 'debug';
-import { type Observable, Subject } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike, Subject } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
-import { OptionsError } from '../errors.ts';
 import type { ChannelWatchers, WatcherClient } from '../jfs-proxy/channel-watchers.ts';
 import { type ContainerRef, parseChannelId } from '../jfs-proxy/mount-table.ts';
-import { rejectUnknownOptions } from '../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveFunction,
+  resolveScheduler,
+} from '../options.ts';
+import { RetryLoop } from '../retry-loop.ts';
 import { fsWatcherName, fsWatcherObject, isValidObjectName } from './fs-watcher.ts';
 import type { KubeClient } from './kube-client.ts';
 import { FsWatcherNameError, KubernetesApiError, statusOf } from './kubernetes-errors.ts';
@@ -15,6 +20,8 @@ const log = createDebug('batchwatch:kubernetes');
 export interface FsWatcherKeeperOptions {
   /** Delay before retrying a failed API call; `null` gives up (with a warning). Default: 0.5 s doubling to 10 s, 5 tries. */
   readonly retry?: RetryPolicy;
+  /** Where the retry timers and the `close()` timeout run. Default: rxjs `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** One FSWatcher resource: what it should hold, which client wrote it last, and its sync loop. */
@@ -32,10 +39,20 @@ interface Resource {
   dirty: boolean;
 }
 
-const defaultRetry = (() => {
-  const backoff = exponentialBackoff({ initial: 500, max: 10_000 });
-  return (attempt: number) => (attempt > 5 ? null : backoff(attempt));
-})();
+/** The defaults of {@link FsWatcherKeeperOptions}. */
+export const DEFAULT_FS_WATCHER_KEEPER_OPTIONS = Object.freeze({
+  /** 0.5 s doubling to 10 s; gives up after the fifth retry. */
+  retry: ((): RetryPolicy => {
+    const backoff = exponentialBackoff({ initial: 500, max: 10_000 });
+    return (attempt) => (attempt > 5 ? null : backoff(attempt));
+  })(),
+  scheduler: asyncScheduler as SchedulerLike,
+});
+
+const names = optionNames({
+  retry: true,
+  scheduler: true,
+} satisfies Record<keyof FsWatcherKeeperOptions, true>);
 
 /**
  * Keeps one FSWatcher resource per watching channel, as the Go
@@ -63,21 +80,23 @@ export class FsWatcherKeeper implements ChannelWatchers, AsyncDisposable {
   readonly #byClient = new Map<WatcherClient, Set<Resource>>();
   readonly #warned = new WeakMap<WatcherClient, Set<string>>();
   readonly #warnings = new Subject<KubernetesApiError>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #scheduler: SchedulerLike;
+  /** Sync loops waiting for a retry: cancelling wakes them to end once the keeper is stopped. */
+  readonly #waiting = new Map<RetryLoop, () => void>();
+  #stopped = false;
   #closing: Promise<void> | null = null;
 
   /** @throws OptionsError for an unknown option or a `retry` that is not a function. */
   constructor(client: KubeClient, options: FsWatcherKeeperOptions = {}) {
-    rejectUnknownOptions(options, ['retry']);
-    if (options.retry !== undefined && typeof options.retry !== 'function') {
-      throw new OptionsError(
-        'retry',
-        options.retry,
-        'a RetryPolicy: (attempt) => delay in ms or null',
-      );
-    }
+    rejectUnknownOptions(options, names);
+    const defaults = DEFAULT_FS_WATCHER_KEEPER_OPTIONS;
     this.#client = client;
-    this.#retry = options.retry ?? defaultRetry;
+    this.#retry = resolveFunction<RetryPolicy>(
+      'retry',
+      options.retry ?? defaults.retry,
+      '(attempt) => delay in ms or null',
+    );
+    this.#scheduler = resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler);
     this.warnings$ = this.#warnings.asObservable();
   }
 
@@ -184,33 +203,39 @@ export class FsWatcherKeeper implements ChannelWatchers, AsyncDisposable {
 
   /** Writes the wanted state until it is reached, the latest wish first; one loop per resource. */
   async #sync(resource: Resource): Promise<void> {
-    let attempt = 0;
-    while (resource.dirty) {
+    const retry = new RetryLoop({
+      policy: this.#retry,
+      option: 'retry',
+      scheduler: this.#scheduler,
+    });
+    while (resource.dirty && !this.#stopped) {
       resource.dirty = false;
       const want = resource.want;
       const what = `${want === null ? 'delete' : 'write'} FSWatcher ${resource.namespace}/${resource.name}`;
       try {
         await this.#write(resource, want);
-        attempt = 0;
+        retry.succeeded();
         log('%s: done%s', what, want === null ? '' : ` (${want.join(', ')})`);
       } catch (err) {
         const error = new KubernetesApiError(what, err);
         resource.exists = undefined;
-        const delay = this.#retry(++attempt);
-        log('%s failed (try %d): %s', what, attempt, error.message);
-        if (delay === null || resource.dirty) {
-          if (delay === null) this.#report(resource, error);
-          attempt = resource.dirty ? attempt : 0;
+        let wake = (): void => {};
+        const waited = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        const step = retry.failed(() => wake());
+        log('%s failed (try %d): %s', what, step.attempt, error.message);
+        if (!step.retry || resource.dirty) {
+          // A newer wish is tried at once; a policy that gave up starts over on the next wish.
+          retry.cancel();
+          if (!step.retry) this.#report(resource, error);
+          if (!resource.dirty) retry.succeeded();
           continue;
         }
-        if (attempt === 1) this.#report(resource, error);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            this.#timers.delete(timer);
-            resolve();
-          }, delay);
-          this.#timers.add(timer);
-        });
+        if (step.attempt === 1) this.#report(resource, error);
+        this.#waiting.set(retry, wake);
+        await waited;
+        this.#waiting.delete(retry);
         resource.dirty = true;
       }
     }
@@ -258,16 +283,20 @@ export class FsWatcherKeeper implements ChannelWatchers, AsyncDisposable {
   }
 
   async #close(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: { unsubscribe(): void } | undefined;
     await Promise.race([
       this.settled(),
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
+        timer = this.#scheduler.schedule(resolve, timeoutMs);
       }),
     ]);
-    clearTimeout(timer);
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
+    timer?.unsubscribe();
+    this.#stopped = true;
+    for (const [retry, wake] of this.#waiting) {
+      retry.cancel();
+      wake();
+    }
+    this.#waiting.clear();
     this.#warnings.complete();
   }
 }

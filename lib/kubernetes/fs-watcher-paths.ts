@@ -1,8 +1,20 @@
 import createDebug from 'debug';
-import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import {
+  asyncScheduler,
+  BehaviorSubject,
+  type Observable,
+  type SchedulerLike,
+  Subject,
+} from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError } from '../errors.ts';
-import { rejectUnknownOptions } from '../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveFunction,
+  resolveScheduler,
+} from '../options.ts';
+import { RetryLoop } from '../retry-loop.ts';
 import type { FsWatcher } from './fs-watcher.ts';
 import type { Informer, KubeClient, Pod } from './kube-client.ts';
 import { KubernetesApiError } from './kubernetes-errors.ts';
@@ -15,7 +27,21 @@ export interface FsWatcherPathsOptions {
   readonly node?: string;
   /** Delay before restarting a failed list or watch. Default: 1 s doubling to 30 s, for ever. */
   readonly retry?: RetryPolicy;
+  /** Where the retry timers run. Default: rxjs `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
 }
+
+/** The defaults of {@link FsWatcherPathsOptions} (`node`: all nodes). */
+export const DEFAULT_FS_WATCHER_PATHS_OPTIONS = Object.freeze({
+  retry: exponentialBackoff(),
+  scheduler: asyncScheduler as SchedulerLike,
+});
+
+const names = optionNames({
+  node: true,
+  retry: true,
+  scheduler: true,
+} satisfies Record<keyof FsWatcherPathsOptions, true>);
 
 /**
  * The node paths that FSWatcher resources name, as the Go daemon follows
@@ -33,18 +59,25 @@ export class FsWatcherPaths implements AsyncDisposable {
   readonly warnings$: Observable<KubernetesApiError>;
   readonly #watchers: Informer<FsWatcher>;
   readonly #pods: Informer<Pod> | null;
-  readonly #retry: RetryPolicy;
+  /** One retry loop per informer: its failures in a row and its restart timer. */
+  readonly #retries = new Map<object, RetryLoop>();
   readonly #paths = new BehaviorSubject<ReadonlySet<string>>(new Set());
   readonly #warnings = new Subject<KubernetesApiError>();
-  readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #attempts = new Map<object, number>();
   #closed = false;
   #closing: Promise<void> | null = null;
 
-  private constructor(client: KubeClient, options: FsWatcherPathsOptions) {
+  private constructor(
+    client: KubeClient,
+    node: string | undefined,
+    policy: RetryPolicy,
+    scheduler: SchedulerLike,
+  ) {
     this.#watchers = client.fsWatcherInformer();
-    this.#pods = options.node === undefined ? null : client.podInformer(options.node);
-    this.#retry = options.retry ?? exponentialBackoff();
+    this.#pods = node === undefined ? null : client.podInformer(node);
+    for (const informer of [this.#watchers, this.#pods]) {
+      if (informer === null) continue;
+      this.#retries.set(informer, new RetryLoop({ policy, option: 'retry', scheduler }));
+    }
     this.paths$ = this.#paths.asObservable();
     this.warnings$ = this.#warnings.asObservable();
   }
@@ -58,18 +91,22 @@ export class FsWatcherPaths implements AsyncDisposable {
     client: KubeClient,
     options: FsWatcherPathsOptions = {},
   ): Promise<FsWatcherPaths> {
-    rejectUnknownOptions(options, ['node', 'retry']);
-    if (options.node !== undefined && (typeof options.node !== 'string' || options.node === '')) {
-      throw new OptionsError('node', options.node, 'a node name');
+    rejectUnknownOptions(options, names);
+    const defaults = DEFAULT_FS_WATCHER_PATHS_OPTIONS;
+    const { node } = options;
+    if (node !== undefined && (typeof node !== 'string' || node === '')) {
+      throw new OptionsError('node', node, 'a node name');
     }
-    if (options.retry !== undefined && typeof options.retry !== 'function') {
-      throw new OptionsError(
+    const source = new FsWatcherPaths(
+      client,
+      node,
+      resolveFunction<RetryPolicy>(
         'retry',
-        options.retry,
-        'a RetryPolicy: (attempt) => delay in ms or null',
-      );
-    }
-    const source = new FsWatcherPaths(client, options);
+        options.retry ?? defaults.retry,
+        '(attempt) => delay in ms or null',
+      ),
+      resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
+    );
     source.#follow(source.#watchers);
     if (source.#pods !== null) source.#follow(source.#pods);
     // A failed list does not reject: it is reported to 'error', which retries.
@@ -95,8 +132,7 @@ export class FsWatcherPaths implements AsyncDisposable {
 
   async #close(): Promise<void> {
     this.#closed = true;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    for (const retry of this.#retries.values()) retry.cancel();
     await this.#watchers.stop();
     await this.#pods?.stop();
     this.#paths.complete();
@@ -105,7 +141,7 @@ export class FsWatcherPaths implements AsyncDisposable {
 
   #follow<T extends object>(informer: Informer<T>): void {
     informer.on('change', () => {
-      this.#attempts.delete(informer);
+      this.#retries.get(informer)?.succeeded();
       this.#update();
     });
     informer.on('error', (err: unknown) => this.#failed(informer, err));
@@ -136,18 +172,13 @@ export class FsWatcherPaths implements AsyncDisposable {
   /** The informer stopped on an error other than 410 (which it handles by relisting): restart it later. */
   #failed<T extends object>(informer: Informer<T>, err: unknown): void {
     if (this.#closed) return;
-    const attempt = (this.#attempts.get(informer) ?? 0) + 1;
-    this.#attempts.set(informer, attempt);
     const error = new KubernetesApiError('list/watch', err);
     log('%s', error.message);
     this.#warnings.next(error);
-    const delay = this.#retry(attempt);
-    if (delay === null) return;
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
+    // A policy that gives up leaves the informer stopped: the warning above was the last word.
+    this.#retries.get(informer)?.failed(() => {
       if (this.#closed) return;
       informer.start().catch((again: unknown) => this.#failed(informer, again));
-    }, delay);
-    this.#timers.add(timer);
+    });
   }
 }

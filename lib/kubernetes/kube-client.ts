@@ -8,6 +8,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { OptionsError } from '../errors.ts';
+import { optionNames, rejectUnknownOptions } from '../options.ts';
 import { FSWATCHER, type FsWatcher } from './fs-watcher.ts';
 import type { PodShape } from './pod-mounts.ts';
 
@@ -22,6 +23,11 @@ export interface KubeClientOptions {
   /** The environment to read. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
+
+const names = optionNames({
+  kubeconfig: true,
+  env: true,
+} satisfies Record<keyof KubeClientOptions, true>);
 
 /** A pod as read from the API server. */
 export type Pod = PodShape & { readonly metadata?: { readonly resourceVersion?: string } };
@@ -69,9 +75,11 @@ export class KubeClient {
   /**
    * Loads the configuration: `kubeconfig`, else `$KUBECONFIG`, else in-cluster.
    *
-   * @throws OptionsError naming `kubeconfig` when it cannot be loaded or names no cluster.
+   * @throws OptionsError naming `kubeconfig` when it cannot be loaded or names no cluster, or
+   *   naming an unknown option.
    */
   static load(options: KubeClientOptions = {}): KubeClient {
+    rejectUnknownOptions(options, names);
     const env = options.env ?? process.env;
     const file = options.kubeconfig ?? env['KUBECONFIG']?.split(':').find((part) => part !== '');
     const config = new KubeConfig();

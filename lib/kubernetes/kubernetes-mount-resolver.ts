@@ -1,7 +1,6 @@
 import createDebug from 'debug';
-import { OptionsError } from '../errors.ts';
 import type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
-import { rejectUnknownOptions } from '../options.ts';
+import { optionNames, rejectUnknownOptions, resolveCount } from '../options.ts';
 import type { KubeClient, Pod, WatchHandle } from './kube-client.ts';
 import { mountsOfPod } from './pod-mounts.ts';
 
@@ -15,7 +14,10 @@ export interface KubernetesMountResolverOptions {
 
 /** The defaults of {@link KubernetesMountResolverOptions}. */
 export const DEFAULT_KUBERNETES_MOUNT_RESOLVER_OPTIONS = { maxPods: 1000 } as const;
-const names = { maxPods: true } satisfies Record<keyof KubernetesMountResolverOptions, true>;
+const names = optionNames({ maxPods: true } satisfies Record<
+  keyof KubernetesMountResolverOptions,
+  true
+>);
 
 interface Entry {
   /** The pod, `undefined` if it does not exist; shared by concurrent lookups. */
@@ -37,16 +39,17 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
   /** `namespace/pod` -> entry, in least recently used order. */
   readonly #pods = new Map<string, Entry>();
   #closed = false;
+  #closing: Promise<void> | null = null;
 
   /** @throws OptionsError for an unknown option or a `maxPods` that is not a whole number >= 1. */
   constructor(client: KubeClient, options: KubernetesMountResolverOptions = {}) {
-    rejectUnknownOptions(options, Object.keys(names));
-    const maxPods = options.maxPods ?? DEFAULT_KUBERNETES_MOUNT_RESOLVER_OPTIONS.maxPods;
-    if (!Number.isInteger(maxPods) || maxPods < 1) {
-      throw new OptionsError('maxPods', maxPods, 'a whole number >= 1');
-    }
+    rejectUnknownOptions(options, names);
     this.#client = client;
-    this.#maxPods = maxPods;
+    this.#maxPods = resolveCount(
+      'maxPods',
+      options.maxPods ?? DEFAULT_KUBERNETES_MOUNT_RESOLVER_OPTIONS.maxPods,
+      { min: 1 },
+    );
   }
 
   /** Pods cached now. */
@@ -59,11 +62,17 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
     return pod === undefined ? undefined : mountsOfPod(pod, ref.container);
   }
 
-  /** Stops every pod watch and empties the cache; later lookups read the pod each time. Idempotent. */
+  /**
+   * Stops every pod watch and empties the cache; later lookups read the pod
+   * each time. Idempotent: the same promise every time.
+   */
   close(): Promise<void> {
-    this.#closed = true;
-    for (const key of [...this.#pods.keys()]) this.#drop(key);
-    return Promise.resolve();
+    if (this.#closing === null) {
+      this.#closed = true;
+      for (const key of [...this.#pods.keys()]) this.#drop(key);
+      this.#closing = Promise.resolve();
+    }
+    return this.#closing;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

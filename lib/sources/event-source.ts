@@ -6,6 +6,8 @@ import {
   map,
   Observable,
   Subject,
+  type Subscriber,
+  share,
   type TeardownLogic,
 } from 'rxjs';
 import type { BatchwatchError } from '../errors.ts';
@@ -18,7 +20,7 @@ export const SourceStatusKind = LinkStatusKind;
 /** Where a source is in its life: the shared {@link LinkStatus}. */
 export type SourceStatus = LinkStatus;
 
-/** What a source's producer uses to report; every call after unsubscribe is ignored. */
+/** What a source's producer uses to report; every call after the watch stops is ignored. */
 export interface SourceContext {
   /** Delivers one event (counted as `events`). */
   next(event: Event): void;
@@ -30,7 +32,7 @@ export interface SourceContext {
   count(counter: string, by?: number): void;
   /** Fails for good: the stream errors and the status becomes `closed` with the error. */
   error(error: Error): void;
-  /** Aborted when the subscriber unsubscribes: pass it to requests and sleeps. */
+  /** Aborted when the watch stops (its last subscriber left): pass it to requests and sleeps. */
   readonly signal: AbortSignal;
   /**
    * The source's `debug` logger (`batchwatch:<name>`): printf-style `log('%d lines', n)`.
@@ -39,15 +41,18 @@ export interface SourceContext {
   readonly log: (formatter: string, ...args: unknown[]) => void;
 }
 
-/** Starts watching for one subscriber; returns what releases every handle it opened. */
+/** Starts one watch; returns what releases every handle it opened. */
 export type SourceProducer = (context: SourceContext) => TeardownLogic;
 
 /**
- * A cold Observable of {@link Event}s that also reports its status, warnings
- * and counters. Subscribing starts watching; unsubscribing releases every
- * handle, socket and timer. Status, warnings and counters describe the
- * current subscription: subscribe once (`queue.start(source)`), or `share()`
- * it to fan out.
+ * An Observable of {@link Event}s that also reports its status, warnings and
+ * counters, shared by construction: however many subscribers it has, there
+ * is one watch. The first subscriber starts it; later ones join it (they get
+ * the events from then on); it stops when the last one unsubscribes, or when
+ * it fails (every subscriber gets the error). Status, warnings and counters
+ * describe that one watch: `closed` is published only when it stops, and the
+ * counters start from 0 when a new watch starts after the previous one
+ * stopped.
  */
 export class EventSource extends Observable<Event> {
   /** Short name of the kind of source (`docker`, `file`, `jfs`, `poll`). */
@@ -62,53 +67,15 @@ export class EventSource extends Observable<Event> {
   #counters: Record<string, number> = {};
 
   constructor(name: string, producer: SourceProducer) {
-    super((subscriber) => {
-      const log = createDebug(`batchwatch:${name}`);
-      const abort = new AbortController();
-      let open = true;
-      this.#counters = { events: 0, warnings: 0, reconnects: 0 };
-      const setStatus = (status: SourceStatus): void => {
-        if (status.kind === 'reconnecting') this.#count('reconnects', 1);
-        log('status %s', status.kind);
-        this.#status.next(status);
-      };
-      const context: SourceContext = {
-        next: (event) => {
-          if (!open) return;
-          this.#count('events', 1);
-          subscriber.next(event);
-        },
-        status: (status) => {
-          if (open) setStatus(status);
-        },
-        warn: (warning) => {
-          if (!open) return;
-          this.#count('warnings', 1);
-          log('warning %s: %s', warning.code, warning.message);
-          this.#warnings.next(warning);
-        },
-        count: (counter, by = 1) => {
-          if (open) this.#count(counter, by);
-        },
-        error: (error) => {
-          if (!open) return;
-          open = false;
-          setStatus({ kind: 'closed', error });
-          subscriber.error(error);
-        },
-        signal: abort.signal,
-        log,
-      };
-      setStatus({ kind: 'connecting', attempt: 1 });
-      const teardown = producer(context);
-      subscriber.add(() => {
-        const wasOpen = open;
-        open = false;
-        abort.abort();
-        if (wasOpen) setStatus({ kind: 'closed' });
-      });
-      return teardown;
-    });
+    // Assigned right after super(): nothing subscribes before the constructor returns.
+    let watch: Observable<Event> | null = null;
+    super((subscriber) => watch?.subscribe(subscriber));
+    const log = createDebug(`batchwatch:${name}`);
+    // share(): one watch for all subscribers, started by the first, stopped with the last
+    // (or by an error); a subscriber after that starts a new one.
+    watch = new Observable<Event>((subscriber) => this.#watch(producer, log, subscriber)).pipe(
+      share(),
+    );
     this.name = name;
     this.status$ = this.#status.asObservable();
     this.warnings$ = this.#warnings.asObservable();
@@ -139,6 +106,58 @@ export class EventSource extends Observable<Event> {
         }),
       ),
     );
+  }
+
+  /** The one watch: runs the producer with a context that reports to this source. */
+  #watch(
+    producer: SourceProducer,
+    log: SourceContext['log'],
+    subscriber: Subscriber<Event>,
+  ): TeardownLogic {
+    const abort = new AbortController();
+    let open = true;
+    this.#counters = { events: 0, warnings: 0, reconnects: 0 };
+    const setStatus = (status: SourceStatus): void => {
+      if (status.kind === 'reconnecting') this.#count('reconnects', 1);
+      log('status %s', status.kind);
+      this.#status.next(status);
+    };
+    const context: SourceContext = {
+      next: (event) => {
+        if (!open) return;
+        this.#count('events', 1);
+        subscriber.next(event);
+      },
+      status: (status) => {
+        if (open) setStatus(status);
+      },
+      warn: (warning) => {
+        if (!open) return;
+        this.#count('warnings', 1);
+        log('warning %s: %s', warning.code, warning.message);
+        this.#warnings.next(warning);
+      },
+      count: (counter, by = 1) => {
+        if (open) this.#count(counter, by);
+      },
+      error: (error) => {
+        if (!open) return;
+        open = false;
+        setStatus({ kind: 'closed', error });
+        subscriber.error(error);
+      },
+      signal: abort.signal,
+      log,
+    };
+    setStatus({ kind: 'connecting', attempt: 1 });
+    const teardown = producer(context);
+    subscriber.add(() => {
+      const wasOpen = open;
+      open = false;
+      abort.abort();
+      if (wasOpen) setStatus({ kind: 'closed' });
+    });
+    return teardown;
   }
 
   #count(counter: string, by: number): void {

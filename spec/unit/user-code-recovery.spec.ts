@@ -5,22 +5,16 @@ import { firstValueFrom, Observable, take, toArray } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { route } from '../../lib/delivery/route.ts';
 import { byType } from '../../lib/delivery/route-key.ts';
+import { DeadLetterError, type RouterError } from '../../lib/delivery/router-errors.ts';
 import { describe as describeValue } from '../../lib/describe.ts';
-import {
-  type BatchwatchError,
-  DeadLetterError,
-  MetricsCollectError,
-  PollFetchError,
-  PollMappingError,
-  type QueueError,
-  type RouterError,
-} from '../../lib/errors.ts';
+import { type BatchwatchError, MetricsCollectError, type QueueError } from '../../lib/errors.ts';
 import type { Event } from '../../lib/events/event.ts';
 import { safeMountResolver } from '../../lib/jfs-proxy/safe-mount-resolver.ts';
 import { instrumentFlush } from '../../lib/metrics/instrument-flush.ts';
 import { sourceMetrics } from '../../lib/metrics/source-metrics.ts';
 import { EventQueue } from '../../lib/queue/event-queue.ts';
 import { FlushError } from '../../lib/queue/queue-errors.ts';
+import { PollFetchError, PollMappingError } from '../../lib/sources/poll/poll-errors.ts';
 import { pollSource } from '../../lib/sources/poll/poll-source.ts';
 import { dockerEvent } from '../../lib/testing/index.ts';
 import { hostileCases, poisonObject, revokedProxy } from '../support/hostile.ts';

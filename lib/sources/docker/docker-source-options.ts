@@ -1,8 +1,15 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { OptionsError } from '../../errors.ts';
 import { type Action, isAction } from '../../events/action.ts';
 import { dockerActionMap } from '../../events/docker-action-map.ts';
-import { rejectUnknownOptions } from '../../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveFunction,
+  resolveOneOf,
+  resolveScheduler,
+} from '../../options.ts';
 import {
   type DockerClient,
   type DockerConnection,
@@ -15,7 +22,7 @@ export const InitialState = {
   /** Nothing: only changes from now on. */
   None: 'none',
   /** One ForceReload: the consumer lists containers itself. */
-  ForceReload: 'forceReload',
+  ForceReload: 'force-reload',
   /** A start event (pause, when paused) per running container, marked `initial: true`. */
   Containers: 'containers',
 } as const;
@@ -46,7 +53,7 @@ export interface DockerSourceOptions {
    */
   readonly actionMap?: Readonly<Record<string, Action>>;
   /**
-   * What to emit after the first connection: `'none'`, one `'forceReload'`, or `'containers'` (a
+   * What to emit after the first connection: `'none'`, one `'force-reload'`, or `'containers'` (a
    * start per running container, from a list taken after the stream is open, so that no change
    * falls between the two). Default `'none'`.
    */
@@ -57,6 +64,8 @@ export interface DockerSourceOptions {
    * `exponentialBackoff()`: 1 s doubling up to 30 s, 20% jitter, never gives up.
    */
   readonly reconnect?: RetryPolicy;
+  /** Where the reconnect timer runs and `ready` times come from. Default: rxjs `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** {@link DockerSourceOptions} validated, with every default filled in. */
@@ -68,18 +77,30 @@ export interface ResolvedDockerSourceOptions {
   readonly actionMap: ReadonlyMap<string, Action>;
   readonly initialState: InitialState;
   readonly reconnect: RetryPolicy;
+  readonly scheduler: SchedulerLike;
 }
 
-const optionNames = [
-  'docker',
-  'labels',
-  'containers',
-  'events',
-  'actionMap',
-  'initialState',
-  'reconnect',
-];
-const initialStates: readonly string[] = Object.values(InitialState);
+/** The defaults of {@link DockerSourceOptions} (`docker`: dockerode's own default). */
+export const DEFAULT_DOCKER_SOURCE_OPTIONS = Object.freeze({
+  labels: Object.freeze([]) as readonly string[],
+  containers: Object.freeze([]) as readonly string[],
+  events: Object.freeze([]) as readonly string[],
+  actionMap: dockerActionMap,
+  initialState: InitialState.None as InitialState,
+  reconnect: exponentialBackoff(),
+  scheduler: asyncScheduler as SchedulerLike,
+});
+
+const names = optionNames({
+  docker: true,
+  labels: true,
+  containers: true,
+  events: true,
+  actionMap: true,
+  initialState: true,
+  reconnect: true,
+  scheduler: true,
+} satisfies Record<keyof DockerSourceOptions, true>);
 
 /** Validates and completes {@link DockerSourceOptions}; throws an `OptionsError` naming a bad option. */
 export function resolveDockerSourceOptions(
@@ -88,8 +109,9 @@ export function resolveDockerSourceOptions(
   if (options === null || typeof options !== 'object') {
     throw new OptionsError('options', options, 'an options object');
   }
-  rejectUnknownOptions(options, optionNames);
-  const { docker, initialState = InitialState.None, reconnect = exponentialBackoff() } = options;
+  rejectUnknownOptions(options, names);
+  const defaults = DEFAULT_DOCKER_SOURCE_OPTIONS;
+  const { docker } = options;
   if (docker !== undefined && (docker === null || typeof docker !== 'object')) {
     throw new OptionsError(
       'docker',
@@ -97,25 +119,27 @@ export function resolveDockerSourceOptions(
       'a dockerode instance, dockerode options or a DockerClient',
     );
   }
-  if (!initialStates.includes(initialState)) {
-    throw new OptionsError('initialState', initialState, `one of ${initialStates.join(', ')}`);
-  }
-  if (typeof reconnect !== 'function') {
-    throw new OptionsError('reconnect', reconnect, 'a function (attempt) => ms | null');
-  }
   return Object.freeze({
     client: isDockerClient(docker) ? docker : dockerClient(docker),
-    labels: stringList('labels', options.labels),
-    containers: stringList('containers', options.containers),
-    events: stringList('events', options.events),
-    actionMap: actionMap(options.actionMap ?? dockerActionMap),
-    initialState,
-    reconnect,
+    labels: stringList('labels', options.labels ?? defaults.labels),
+    containers: stringList('containers', options.containers ?? defaults.containers),
+    events: stringList('events', options.events ?? defaults.events),
+    actionMap: actionMap(options.actionMap ?? defaults.actionMap),
+    initialState: resolveOneOf(
+      'initialState',
+      options.initialState ?? defaults.initialState,
+      InitialState,
+    ),
+    reconnect: resolveFunction<RetryPolicy>(
+      'reconnect',
+      options.reconnect ?? defaults.reconnect,
+      '(attempt) => ms | null',
+    ),
+    scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
   });
 }
 
 function stringList(option: string, value: unknown): readonly string[] {
-  if (value === undefined) return Object.freeze([]);
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
     throw new OptionsError(option, value, 'an array of non-empty strings');
   }

@@ -3,7 +3,7 @@ import { type DockerSourceOptions, resolveDockerSourceOptions } from './docker-s
 import { DockerWatch } from './docker-watch.ts';
 
 /**
- * Container events from dockerd, as a cold {@link EventSource} of `docker` events. Subscribing
+ * Container events from dockerd, as a shared {@link EventSource} of `docker` events. Subscribing
  * opens `/events` (container events only, plus the `labels`/`containers`/`events` filters, applied
  * by the daemon); each lifecycle action is mapped with `dockerActionMap` (others are dropped and
  * counted as `unmapped`). The stream is read as fast as the socket delivers.
@@ -13,7 +13,7 @@ import { DockerWatch } from './docker-watch.ts';
  * ForceReload only when the daemon's buffer no longer holds that event (it overflowed, or the
  * daemon restarted), i.e. when events may have been missed. Problems along the way are warnings
  * (`warnings$`, counted); status goes `connecting` -> `ready` -> `reconnecting` -> `ready`...
- * Unsubscribing aborts the request and releases every socket and timer.
+ * The last subscriber leaving aborts the request and releases every socket and timer.
  *
  * Counters in `stats()`: `events`, `warnings`, `reconnects`, `forceReloads`, `duplicates`,
  * `unmapped`, `malformed`.
@@ -21,7 +21,7 @@ import { DockerWatch } from './docker-watch.ts';
  * @throws OptionsError when an option is misspelled or out of range.
  * @example
  * const queue = new EventQueue({ onFlush: (batch) => reload(batch) });
- * queue.start(dockerSource({ labels: ['proxy.enable=true'], initialState: 'forceReload' }));
+ * queue.start(dockerSource({ labels: ['proxy.enable=true'], initialState: 'force-reload' }));
  */
 export function dockerSource(options: DockerSourceOptions = {}): EventSource {
   const resolved = resolveDockerSourceOptions(options);

@@ -1,14 +1,14 @@
+import { Action } from '../../events/action.ts';
+import type { Event } from '../../events/event.ts';
+import { RetryLoop } from '../../retry-loop.ts';
+import type { SourceContext } from '../event-source.ts';
 import {
   DockerMalformedEventError,
   DockerReconnectGaveUpError,
   DockerRequestRefusedError,
   DockerStreamError,
   type DockerStreamPhase,
-} from '../../errors.ts';
-import { Action } from '../../events/action.ts';
-import type { Event } from '../../events/event.ts';
-import { askRetryPolicy } from '../../options.ts';
-import type { SourceContext } from '../event-source.ts';
+} from './docker-errors.ts';
 import { type DockerMessage, parseDockerMessage } from './docker-message.ts';
 import { InitialState, type ResolvedDockerSourceOptions } from './docker-source-options.ts';
 import { initialEvents } from './initial-events.ts';
@@ -41,9 +41,8 @@ export class DockerWatch {
   readonly #resume = new ResumePoint();
   readonly #reader: JsonLinesReader;
   #connection: Connection | null = null;
-  #timer: NodeJS.Timeout | null = null;
-  /** Failed tries since the last good connection. */
-  #attempt = 0;
+  /** Failed tries since the last good connection, and the one reconnect timer. */
+  readonly #retry: RetryLoop;
   /** A connection was fully established once: a later break may lose events. */
   #connected = false;
   #initialPending: boolean;
@@ -53,6 +52,11 @@ export class DockerWatch {
     this.#options = options;
     this.#context = context;
     this.#initialPending = options.initialState !== InitialState.None;
+    this.#retry = new RetryLoop({
+      policy: options.reconnect,
+      option: 'reconnect',
+      scheduler: options.scheduler,
+    });
     for (const counter of ['forceReloads', 'duplicates', 'unmapped', 'malformed']) {
       context.count(counter, 0);
     }
@@ -75,8 +79,7 @@ export class DockerWatch {
   /** Aborts the request, destroys the stream, cancels the reconnect timer. Idempotent. */
   close(): void {
     this.#closed = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#retry.cancel();
     const connection = this.#connection;
     this.#connection = null;
     if (connection !== null) release(connection);
@@ -126,7 +129,7 @@ export class DockerWatch {
     if (connection !== this.#connection || connection.broken) return;
     this.#initialPending = false;
     this.#connected = true;
-    this.#attempt = 0;
+    this.#retry.succeeded();
     for (const event of lead) {
       if (event.action === Action.ForceReload) this.#context.count('forceReloads');
       this.#context.next(event);
@@ -134,7 +137,7 @@ export class DockerWatch {
     const held = connection.held ?? [];
     connection.held = null;
     for (const message of held) this.#deliver(message);
-    this.#context.status({ kind: 'ready', since: Date.now() });
+    this.#context.status({ kind: 'ready', since: this.#options.scheduler.now() });
   }
 
   /** What precedes the stream's messages on this connection: the initial state, or a ForceReload. */
@@ -203,21 +206,17 @@ export class DockerWatch {
       this.#context.error(new DockerRequestRefusedError(statusCode, err));
       return;
     }
-    const attempt = ++this.#attempt;
-    // The policy is user code: askRetryPolicy() survives it and caps what it answers.
-    const decision = askRetryPolicy(this.#options.reconnect, attempt, 'reconnect');
-    if (!decision.retry) {
-      this.#context.error(new DockerReconnectGaveUpError(attempt - 1, err));
+    const step = this.#retry.failed(() => {
+      if (!this.#closed) void this.#connect();
+    });
+    if (!step.retry) {
+      this.#context.error(new DockerReconnectGaveUpError(step.attempt - 1, err));
       return;
     }
-    const delayMs = decision.delay;
+    const { attempt, delay: delayMs } = step;
     const error = new DockerStreamError(phase, attempt, delayMs, err);
     this.#context.warn(error);
     this.#context.status({ kind: 'reconnecting', attempt, delayMs, error });
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      if (!this.#closed) void this.#connect();
-    }, delayMs);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { type ChokidarOptions, watch } from 'chokidar';
-import { FileWatchError } from '../../errors.ts';
+import { FileWatchError } from './file-errors.ts';
 import { fileIdentity } from './file-identity.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import { FileOp } from './rename-pairer.ts';

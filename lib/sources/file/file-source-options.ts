@@ -1,10 +1,14 @@
 import type { Stats } from 'node:fs';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { OptionsError } from '../../errors.ts';
 import {
   durationText,
   MAX_DURATION_MS,
+  optionNames,
   rejectUnknownOptions,
+  resolveCount,
   resolveDuration,
+  resolveScheduler,
 } from '../../options.ts';
 
 /**
@@ -62,6 +66,12 @@ export interface FileSourceOptions {
    * rename across directories is seen when both have been polled).
    */
   readonly renameWindow?: number;
+  /**
+   * Where the rename window and the other hold timers run, and event times
+   * come from (chokidar, where it is used, keeps its own timers). Default:
+   * rxjs `asyncScheduler`.
+   */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** {@link FileSourceOptions} validated, with every default filled in. */
@@ -73,24 +83,50 @@ export interface ResolvedFileSourceOptions {
   readonly awaitWriteFinish: false | Required<AwaitWriteFinishOptions>;
   readonly ignoreInitial: boolean;
   readonly renameWindow: number;
+  readonly scheduler: SchedulerLike;
 }
 
-const optionNames = [
-  'ignored',
-  'depth',
-  'polling',
-  'awaitWriteFinish',
-  'ignoreInitial',
-  'renameWindow',
-];
+/**
+ * The defaults of {@link FileSourceOptions}. `renameWindow` is 100 ms with
+ * native events, twice the polling interval (at least 100 ms) when polling.
+ */
+export const DEFAULT_FILE_SOURCE_OPTIONS = Object.freeze({
+  ignored: Object.freeze([]) as readonly FileMatcher[],
+  depth: Number.POSITIVE_INFINITY,
+  polling: false as boolean | number,
+  awaitWriteFinish: false as boolean | AwaitWriteFinishOptions,
+  ignoreInitial: true,
+  renameWindow: 100,
+  scheduler: asyncScheduler as SchedulerLike,
+  /** The interval of `polling: true`, in ms. */
+  pollingInterval: 100,
+  /** What `awaitWriteFinish: true` means. */
+  awaitWriteFinishSettings: Object.freeze({ stabilityThreshold: 2000, pollInterval: 100 }),
+});
+
+const names = optionNames({
+  ignored: true,
+  depth: true,
+  polling: true,
+  awaitWriteFinish: true,
+  ignoreInitial: true,
+  renameWindow: true,
+  scheduler: true,
+} satisfies Record<keyof FileSourceOptions, true>);
+
+const awaitWriteFinishNames = optionNames({
+  stabilityThreshold: true,
+  pollInterval: true,
+} satisfies Record<keyof AwaitWriteFinishOptions, true>);
 
 /** Validates and completes {@link FileSourceOptions}; throws an `OptionsError` naming a bad option. */
 export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFileSourceOptions {
   if (options === null || typeof options !== 'object') {
     throw new OptionsError('options', options, 'an options object');
   }
-  rejectUnknownOptions(options, optionNames);
-  const ignoredOption = options.ignored ?? [];
+  rejectUnknownOptions(options, names);
+  const defaults = DEFAULT_FILE_SOURCE_OPTIONS;
+  const ignoredOption = options.ignored ?? defaults.ignored;
   const ignored: FileMatcher[] = Array.isArray(ignoredOption)
     ? [...ignoredOption]
     : [ignoredOption];
@@ -103,11 +139,8 @@ export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFi
       throw new OptionsError('ignored', matcher, 'a path, a RegExp or a function (path, stats)');
     }
   }
-  const depth = options.depth ?? Number.POSITIVE_INFINITY;
-  if (depth !== Number.POSITIVE_INFINITY && !(Number.isInteger(depth) && depth >= 0)) {
-    throw new OptionsError('depth', depth, 'a whole number >= 0, or Infinity');
-  }
-  const polling = options.polling ?? false;
+  const depth = resolveCount('depth', options.depth ?? defaults.depth, { infinity: true });
+  const polling = options.polling ?? defaults.polling;
   if (
     typeof polling !== 'boolean' &&
     !(Number.isFinite(polling) && polling > 0 && polling <= MAX_DURATION_MS)
@@ -118,21 +151,25 @@ export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFi
       `true, false or ${durationText({ exclusive: true })}`,
     );
   }
-  const ignoreInitial = options.ignoreInitial ?? true;
+  const ignoreInitial = options.ignoreInitial ?? defaults.ignoreInitial;
   if (typeof ignoreInitial !== 'boolean') {
     throw new OptionsError('ignoreInitial', ignoreInitial, 'true or false');
   }
-  const interval = polling === true ? 100 : polling === false ? null : polling;
+  const interval = polling === true ? defaults.pollingInterval : polling === false ? null : polling;
   const renameWindow =
-    options.renameWindow ?? (interval === null ? 100 : Math.max(100, 2 * interval));
+    options.renameWindow ??
+    (interval === null ? defaults.renameWindow : Math.max(defaults.renameWindow, 2 * interval));
   resolveDuration('renameWindow', renameWindow);
   return Object.freeze({
     ignored: Object.freeze(ignored),
     depth,
     polling: interval,
-    awaitWriteFinish: resolveAwaitWriteFinish(options.awaitWriteFinish ?? false),
+    awaitWriteFinish: resolveAwaitWriteFinish(
+      options.awaitWriteFinish ?? defaults.awaitWriteFinish,
+    ),
     ignoreInitial,
     renameWindow,
+    scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
   });
 }
 
@@ -140,7 +177,8 @@ function resolveAwaitWriteFinish(
   value: boolean | AwaitWriteFinishOptions,
 ): false | Required<AwaitWriteFinishOptions> {
   if (value === false) return false;
-  if (value === true) return Object.freeze({ stabilityThreshold: 2000, pollInterval: 100 });
+  const settings = DEFAULT_FILE_SOURCE_OPTIONS.awaitWriteFinishSettings;
+  if (value === true) return settings;
   if (value === null || typeof value !== 'object') {
     throw new OptionsError(
       'awaitWriteFinish',
@@ -148,9 +186,9 @@ function resolveAwaitWriteFinish(
       'true, false or { stabilityThreshold, pollInterval }',
     );
   }
-  rejectUnknownOptions(value, ['stabilityThreshold', 'pollInterval'], 'awaitWriteFinish.');
-  const stabilityThreshold = value.stabilityThreshold ?? 2000;
-  const pollInterval = value.pollInterval ?? 100;
+  rejectUnknownOptions(value, awaitWriteFinishNames, 'awaitWriteFinish.');
+  const stabilityThreshold = value.stabilityThreshold ?? settings.stabilityThreshold;
+  const pollInterval = value.pollInterval ?? settings.pollInterval;
   for (const [name, ms] of [
     ['stabilityThreshold', stabilityThreshold],
     ['pollInterval', pollInterval],

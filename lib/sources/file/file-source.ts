@@ -1,19 +1,18 @@
-import { asyncScheduler } from 'rxjs';
 import { type BatchwatchError, OptionsError } from '../../errors.ts';
 import { EventSource } from '../event-source.ts';
+import { FileWatchFallbackError } from './file-errors.ts';
 import { type FileSourceOptions, resolveFileSourceOptions } from './file-source-options.ts';
 import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
-import { FileWatchFallbackError } from './watch-fallback-error.ts';
 import { resolveWatchRoots } from './watch-roots.ts';
 
 /**
- * Local file changes as a cold stream of `file` Events. On Linux with
+ * Local file changes as a shared stream of `file` Events. On Linux with
  * native events: one inotify watch per directory and a scan that stats each
  * entry once (100,000 files in 1,000 directories: 1,001 watches); with
  * polling, `awaitWriteFinish`, a directory that does not exist yet, or on
- * other systems: chokidar. Subscribing starts watching (one tree per
- * directory, and one per parent directory of the single files given);
- * unsubscribing closes every watch and timer.
+ * other systems: chokidar. The first subscriber starts watching (one tree
+ * per directory, and one per parent directory of the single files given);
+ * the last one to unsubscribe closes every watch and timer.
  *
  * - add/addDir -> FileCreated, change -> FileWritten, unlink/unlinkDir ->
  *   FileDeleted. `actorName` is the path relative to the watched directory
@@ -74,7 +73,7 @@ export function fileSource(
     let waiting = roots.length;
     const stops: StopRootWatcher[] = [];
     const ready = (): void => {
-      if (--waiting === 0) context.status({ kind: 'ready', since: asyncScheduler.now() });
+      if (--waiting === 0) context.status({ kind: 'ready', since: resolved.scheduler.now() });
     };
     let fellBack = false;
     const warn = (warning: BatchwatchError): void => {
@@ -96,7 +95,9 @@ export function fileSource(
               ? ` below level ${root.covered} (the enclosing root reports the rest)`
               : '',
         );
-        stops.push(watchRoot(root, resolved, { context, scheduler: asyncScheduler, ready, warn }));
+        stops.push(
+          watchRoot(root, resolved, { context, scheduler: resolved.scheduler, ready, warn }),
+        );
       }
     } catch (err) {
       context.error(err instanceof Error ? err : new Error(String(err)));

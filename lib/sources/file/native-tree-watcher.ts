@@ -1,8 +1,8 @@
 import { lstatSync, readdirSync, type Stats, watch } from 'node:fs';
 import type { SchedulerLike } from 'rxjs';
-import { FileWatchError } from '../../errors.ts';
 import { DelayedPaths } from './delayed-paths.ts';
 import { FallbackPoller } from './fallback-poller.ts';
+import { FileWatchError, isWatchLimit } from './file-errors.ts';
 import { fileIdentity } from './file-identity.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import { type IgnoreMatcher, ignoreMatcher } from './ignore-matcher.ts';
@@ -14,7 +14,6 @@ import {
   type TreeSink,
   type TreeWatcherKind,
 } from './tree-watcher.ts';
-import { isWatchLimit } from './watch-fallback-error.ts';
 import type { WatchRoot } from './watch-roots.ts';
 
 /** Entries the initial scan reads before it lets events in (one event-loop turn). */

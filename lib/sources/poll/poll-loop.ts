@@ -1,16 +1,16 @@
 import type { TeardownLogic, Unsubscribable } from 'rxjs';
 import { describe } from '../../describe.ts';
+import type { Event } from '../../events/event.ts';
+import { RetryLoop } from '../../retry-loop.ts';
+import { settle } from '../../settle.ts';
+import type { SourceContext } from '../event-source.ts';
 import {
   CompactedError,
   PollFailedError,
   PollFetchError,
   PollMappingError,
   RevisionError,
-} from '../../errors.ts';
-import type { Event } from '../../events/event.ts';
-import { askRetryPolicy } from '../../options.ts';
-import { settle } from '../../settle.ts';
-import type { SourceContext } from '../event-source.ts';
+} from './poll-errors.ts';
 import type { PollRecord, PollResponse, ResolvedPollSourceOptions } from './poll-source-options.ts';
 import { parseRevision, type Revision } from './revision.ts';
 
@@ -20,8 +20,6 @@ export interface PollReporter {
   caughtUp(value: boolean): void;
   /** The revision the next fetch asks after. */
   revision(value: Revision | null): void;
-  /** A failed fetch that will be retried (already sent to `context.warn`). */
-  warning(warning: PollFetchError): void;
 }
 
 /**
@@ -38,13 +36,19 @@ export function startPolling<Raw extends PollRecord>(
   const { signal, log } = context;
   let since: Revision | null = options.startRevision;
   let sinceValue: bigint | null = since === null ? null : BigInt(since);
-  let failures = 0;
   let ready = false;
+  /** The fetch in flight or the wait before the next poll; a retry waits in `retry` instead. */
   let pending: Unsubscribable | null = null;
+  const retry = new RetryLoop({ policy: backoff, option: 'backoff', scheduler, maxRetries });
 
-  const fatal = (error: Error): void => {
+  const release = (): void => {
     pending?.unsubscribe();
     pending = null;
+    retry.cancel();
+  };
+
+  const fatal = (error: Error): void => {
+    release();
     context.error(error);
   };
 
@@ -53,24 +57,18 @@ export function startPolling<Raw extends PollRecord>(
   };
 
   const failed = (cause: unknown): void => {
-    failures++;
     ready = false;
     context.count('failures');
-    // The backoff is user code: askRetryPolicy() survives it and caps what it answers.
-    const decision =
-      failures >= maxRetries
-        ? { retry: false as const }
-        : askRetryPolicy(backoff, failures, 'backoff');
-    if (!decision.retry) {
-      fatal(new PollFailedError(failures, cause));
+    // The backoff is user code: the retry loop survives it and caps what it answers.
+    const step = retry.failed(poll);
+    if (!step.retry) {
+      fatal(new PollFailedError(step.attempt, cause));
       return;
     }
-    const wait = decision.delay;
-    const warning = new PollFetchError(failures, wait, cause);
-    report.warning(warning);
+    const { attempt, delay } = step;
+    const warning = new PollFetchError(attempt, delay, cause);
     context.warn(warning);
-    context.status({ kind: 'reconnecting', attempt: failures, delayMs: wait, error: warning });
-    schedule(wait);
+    context.status({ kind: 'reconnecting', attempt, delayMs: delay, error: warning });
   };
 
   const received = (answer: PollResponse<Raw>): void => {
@@ -133,7 +131,7 @@ export function startPolling<Raw extends PollRecord>(
         fresh.push([given as Revision, revision, event]);
       }
     }
-    failures = 0;
+    retry.succeeded();
     context.count('polls');
     if (!ready) {
       ready = true;
@@ -181,10 +179,7 @@ export function startPolling<Raw extends PollRecord>(
   report.caughtUp(false);
   report.revision(since);
   poll();
-  return () => {
-    pending?.unsubscribe();
-    pending = null;
-  };
+  return release;
 }
 
 /** A plain copy of a response (its events array and revisions), or the error reading it raised. */

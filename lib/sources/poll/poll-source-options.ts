@@ -2,7 +2,14 @@ import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { OptionsError } from '../../errors.ts';
 import type { Event } from '../../events/event.ts';
-import { rejectUnknownOptions, resolveDuration } from '../../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveCount,
+  resolveDuration,
+  resolveFunction,
+  resolveScheduler,
+} from '../../options.ts';
 import { isRevision, type Revision } from './revision.ts';
 
 /** One raw change of the feed, as `fetch` returns it: anything that carries its revision. */
@@ -20,7 +27,7 @@ export interface PollRequest {
    * is wanted then, and the changes of that response are not delivered.
    */
   readonly sinceRevision: Revision | undefined;
-  /** Aborted when the subscriber unsubscribes: pass it to the request. */
+  /** Aborted when the watch stops (the last subscriber left): pass it to the request. */
   readonly signal: AbortSignal;
 }
 
@@ -61,10 +68,11 @@ export interface PollSourceOptions<Raw extends PollRecord = PollRecord> {
    */
   readonly startRevision?: Revision;
   /**
-   * Consecutive failed fetches that are fatal: the `maxRetries`-th one in a
-   * row ends the stream with a `PollFailedError` (the ones before are
-   * warnings, each retried after a backoff). Any success resets the count.
-   * `Infinity` never gives up. Default 3.
+   * Retries after a failed fetch: failure number `maxRetries + 1` in a row
+   * ends the stream with a `PollFailedError` (the ones before are warnings,
+   * each retried after a backoff). Any success resets the count. `0` gives
+   * up at the first failure; `Infinity` never gives up. Default 2 (the third
+   * failure in a row is fatal).
    */
   readonly maxRetries?: number;
   /**
@@ -88,15 +96,25 @@ export interface ResolvedPollSourceOptions<Raw extends PollRecord = PollRecord> 
   readonly scheduler: SchedulerLike;
 }
 
-const optionNames = [
-  'fetch',
-  'toEvent',
-  'interval',
-  'startRevision',
-  'maxRetries',
-  'backoff',
-  'scheduler',
-];
+/**
+ * The defaults of {@link PollSourceOptions}. The default `backoff` depends on
+ * `interval`: `exponentialBackoff({ initial: interval, max: max(30 s, interval) })`.
+ */
+export const DEFAULT_POLL_SOURCE_OPTIONS = Object.freeze({
+  interval: 1000,
+  maxRetries: 2,
+  scheduler: asyncScheduler as SchedulerLike,
+});
+
+const names = optionNames({
+  fetch: true,
+  toEvent: true,
+  interval: true,
+  startRevision: true,
+  maxRetries: true,
+  backoff: true,
+  scheduler: true,
+} satisfies Record<keyof PollSourceOptions, true>);
 
 /** Validates and completes {@link PollSourceOptions}; throws an `OptionsError` naming a bad option. */
 export function resolvePollSourceOptions<Raw extends PollRecord>(
@@ -105,41 +123,32 @@ export function resolvePollSourceOptions<Raw extends PollRecord>(
   if (options === null || typeof options !== 'object') {
     throw new OptionsError('options', options, 'an options object');
   }
-  rejectUnknownOptions(options, optionNames);
-  const { fetch, toEvent, startRevision, scheduler = asyncScheduler } = options;
-  if (typeof fetch !== 'function') {
-    throw new OptionsError('fetch', fetch, 'a function ({ sinceRevision, signal }) => Promise');
-  }
-  if (typeof toEvent !== 'function') {
-    throw new OptionsError('toEvent', toEvent, 'a function (raw) => Event');
-  }
-  const interval = options.interval ?? 1000;
-  resolveDuration('interval', interval, { exclusive: true });
+  rejectUnknownOptions(options, names);
+  const defaults = DEFAULT_POLL_SOURCE_OPTIONS;
+  const { startRevision } = options;
+  const interval = resolveDuration('interval', options.interval ?? defaults.interval, {
+    exclusive: true,
+  });
   if (startRevision !== undefined && !isRevision(startRevision)) {
     throw new OptionsError('startRevision', startRevision, 'a decimal string of digits, like "42"');
   }
-  const maxRetries = options.maxRetries ?? 3;
-  if (
-    maxRetries !== Number.POSITIVE_INFINITY &&
-    !(typeof maxRetries === 'number' && Number.isInteger(maxRetries) && maxRetries >= 1)
-  ) {
-    throw new OptionsError('maxRetries', maxRetries, 'a whole number >= 1, or Infinity');
-  }
-  const backoff =
-    options.backoff ?? exponentialBackoff({ initial: interval, max: Math.max(30_000, interval) });
-  if (typeof backoff !== 'function') {
-    throw new OptionsError('backoff', backoff, 'a function (attempt) => ms | null');
-  }
-  if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    throw new OptionsError('scheduler', scheduler, 'an RxJS SchedulerLike');
-  }
   return Object.freeze({
-    fetch,
-    toEvent,
+    fetch: resolveFunction<PollFetch<Raw>>(
+      'fetch',
+      options.fetch,
+      '({ sinceRevision, signal }) => Promise',
+    ),
+    toEvent: resolveFunction<(raw: Raw) => Event>('toEvent', options.toEvent, '(raw) => Event'),
     interval,
     startRevision: startRevision ?? null,
-    maxRetries,
-    backoff,
-    scheduler,
+    maxRetries: resolveCount('maxRetries', options.maxRetries ?? defaults.maxRetries, {
+      infinity: true,
+    }),
+    backoff: resolveFunction<RetryPolicy>(
+      'backoff',
+      options.backoff ?? exponentialBackoff({ initial: interval, max: Math.max(30_000, interval) }),
+      '(attempt) => ms | null',
+    ),
+    scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
   });
 }

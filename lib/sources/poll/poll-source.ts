@@ -1,5 +1,4 @@
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
-import type { PollFetchError } from '../../errors.ts';
 import { EventSource } from '../event-source.ts';
 import { startPolling } from './poll-loop.ts';
 import {
@@ -10,29 +9,23 @@ import {
 import type { Revision } from './revision.ts';
 
 /**
- * A revisioned change feed, polled: a cold {@link EventSource} with a
- * catch-up flag and the feed position. Subscribing starts polling;
- * unsubscribing aborts the fetch in flight and any wait at once.
+ * A revisioned change feed, polled: a shared {@link EventSource} with a
+ * catch-up flag and the feed position. The first subscriber starts polling;
+ * the last one to unsubscribe aborts the fetch in flight and any wait at once.
  *
  * Warnings: every failed fetch that will be retried is a `PollFetchError`
- * on `warnings$` (a plain Subject: it pushes to whoever listens and keeps
- * nothing). The poller never waits for a reader; a reader that polls instead
- * of listening uses {@link PollSource.takeWarning} or `latestWarning$`, which
- * hold only the latest unread warning: a newer one replaces it, reading it
- * clears it (Go's one-slot channel that drops the old value).
+ * on `warnings$`, hot like every source's: it pushes to whoever listens and
+ * keeps nothing, so the poller never waits for a reader.
  */
 export class PollSource<Raw extends PollRecord = PollRecord> extends EventSource {
   /**
-   * `false` from each subscription until the last delivered revision reaches
+   * `false` from the start of each watch until the last delivered revision reaches
    * the server's current revision, then `true`; `false` again when a page
    * shows the feed ahead. Replays the current value.
    */
   readonly caughtUp$: Observable<boolean>;
-  /** The latest unread warning, `null` once read with `takeWarning()` or before any. Replays. */
-  readonly latestWarning$: Observable<PollFetchError | null>;
 
   readonly #caughtUp: BehaviorSubject<boolean>;
-  readonly #latestWarning: BehaviorSubject<PollFetchError | null>;
   /** Shared with the producer, which is built before `this` exists. */
   readonly #position: { current: Revision | null };
 
@@ -40,22 +33,17 @@ export class PollSource<Raw extends PollRecord = PollRecord> extends EventSource
   constructor(options: PollSourceOptions<Raw>) {
     const resolved = resolvePollSourceOptions(options);
     const caughtUp = new BehaviorSubject(false);
-    const latestWarning = new BehaviorSubject<PollFetchError | null>(null);
     const position = { current: resolved.startRevision };
     super('poll', (context) => {
-      latestWarning.next(null);
       return startPolling(resolved, context, {
         caughtUp: (value) => caughtUp.next(value),
         revision: (value) => {
           position.current = value;
         },
-        warning: (warning) => latestWarning.next(warning),
       });
     });
     this.#caughtUp = caughtUp;
-    this.#latestWarning = latestWarning;
     this.caughtUp$ = caughtUp.pipe(distinctUntilChanged());
-    this.latestWarning$ = latestWarning.pipe(distinctUntilChanged());
     this.#position = position;
   }
 
@@ -72,18 +60,6 @@ export class PollSource<Raw extends PollRecord = PollRecord> extends EventSource
   /** Whether the last delivered revision has reached the server's current revision. */
   get caughtUp(): boolean {
     return this.#caughtUp.value;
-  }
-
-  /** The latest unread warning, without reading it; `null` when there is none. */
-  get lastWarning(): PollFetchError | null {
-    return this.#latestWarning.value;
-  }
-
-  /** Returns the latest unread warning and marks it read; `null` when there is none. */
-  takeWarning(): PollFetchError | null {
-    const warning = this.#latestWarning.value;
-    if (warning !== null) this.#latestWarning.next(null);
-    return warning;
   }
 }
 

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { asyncScheduler } from 'rxjs';
+import { describe, expect, it, vi } from 'vitest';
 import type { JfsServerError } from '../../../lib/errors.ts';
 import type { WatcherClient } from '../../../lib/jfs-proxy/channel-watchers.ts';
 import { FsWatcherKeeper } from '../../../lib/kubernetes/fs-watcher-keeper.ts';
@@ -6,6 +7,7 @@ import {
   FsWatcherNameError,
   KubernetesApiError,
 } from '../../../lib/kubernetes/kubernetes-errors.ts';
+import { trackTimers } from '../../../lib/testing/index.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { startApi } from './support.ts';
 
@@ -113,5 +115,23 @@ describe('FsWatcherKeeper (official client, test API server)', () => {
     expect(a.warnings.length).toBeGreaterThanOrEqual(1);
     expect(a.warnings[0]).toBeInstanceOf(KubernetesApiError);
     expect(a.warnings[0]?.message).toContain(`write FSWatcher ${ns}/${name} failed`);
+  });
+
+  it('close() ends a retry waiting for its delay, leaves no timer, and returns the same promise', async () => {
+    const { api, client: kube } = await startApi(cleanup);
+    const timers = trackTimers(asyncScheduler);
+    const keeper = new FsWatcherKeeper(kube, { retry: () => 60_000, scheduler: timers });
+    await api.close();
+    const a = client('a');
+    keeper.pathsChanged(a, channel, ['/olares/a']);
+    await vi.waitFor(() => expect(a.warnings).toHaveLength(1));
+    expect(timers.active).toBe(1);
+    const closing = keeper.close(20);
+    expect(keeper.close()).toBe(closing);
+    expect(keeper[Symbol.asyncDispose]()).toBe(closing);
+    await closing;
+    expect(timers.active).toBe(0);
+    // The write loop ended rather than waiting for a retry that will never come.
+    await keeper.settled();
   });
 });

@@ -1,6 +1,8 @@
+import { asyncScheduler } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { FsWatcherPaths } from '../../../lib/kubernetes/fs-watcher-paths.ts';
 import type { KubeClient } from '../../../lib/kubernetes/kube-client.ts';
+import { trackTimers } from '../../../lib/testing/index.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { appPod } from '../../support/kube-objects.ts';
 import { startApi } from './support.ts';
@@ -87,5 +89,22 @@ describe('FsWatcherPaths (official client informer, test API server)', () => {
     await vi.waitFor(() => expect(api.watchCount).toBe(2));
     await source.close();
     await vi.waitFor(() => expect(api.watchCount).toBe(0));
+  });
+
+  it('close() cancels a pending restart, leaves no timer, and returns the same promise', async () => {
+    const { api, client: kube } = await startApi(cleanup);
+    const timers = trackTimers(asyncScheduler);
+    const source = await FsWatcherPaths.start(kube, { retry: () => 60_000, scheduler: timers });
+    const warnings: Error[] = [];
+    source.warnings$.subscribe((w) => warnings.push(w));
+    api.partition();
+    await vi.waitFor(() => expect(warnings.length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(timers.active).toBeGreaterThan(0));
+    const closing = source.close();
+    expect(source.close()).toBe(closing);
+    expect(source[Symbol.asyncDispose]()).toBe(closing);
+    await closing;
+    expect(timers.active).toBe(0);
+    api.heal();
   });
 });

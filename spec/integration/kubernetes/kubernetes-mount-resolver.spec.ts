@@ -61,7 +61,11 @@ describe('KubernetesMountResolver (official client, test API server)', () => {
     api.putPod(pod('/olares/rootfs/alice'));
     expect(await resolver.mountsOf(ref)).toHaveLength(1);
     await vi.waitFor(() => expect(api.watchCount).toBe(1));
-    resolver.close();
+    const closing = resolver.close();
+    expect(resolver.close()).toBe(closing);
+    expect(resolver[Symbol.asyncDispose]()).toBe(closing);
+    await closing;
     await vi.waitFor(() => expect(api.watchCount).toBe(0));
+    expect(resolver.cachedPods).toBe(0);
   });
 });

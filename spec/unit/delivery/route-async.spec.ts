@@ -3,13 +3,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { route } from '../../../lib/delivery/route.ts';
 import { byActionGroup, byType } from '../../../lib/delivery/route-key.ts';
 import {
-  CallbackError,
   DeadLetterError,
   HandlerTimeoutError,
-  type QueueError,
   RouteKeyError,
   type RouterError,
-} from '../../../lib/errors.ts';
+} from '../../../lib/delivery/router-errors.ts';
+import { CallbackError, type QueueError } from '../../../lib/errors.ts';
 import type { Event } from '../../../lib/events/event.ts';
 import { EventQueue } from '../../../lib/queue/event-queue.ts';
 import { dockerEvent, fileEvent, trackTimers } from '../../../lib/testing/index.ts';
@@ -112,7 +111,7 @@ describe('route (real promises and timers)', () => {
               });
             }),
           timeout: 20,
-          retry: { maxTries: 2, backoff: () => 10 },
+          retry: { maxRetries: 1, backoff: () => 10 },
         },
       },
       onError: (error) => errors.push(error),

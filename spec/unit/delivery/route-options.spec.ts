@@ -11,16 +11,16 @@ describe('resolveRouteOptions', () => {
   it('fills the documented defaults and lets each handler override them', () => {
     const resolved = resolveRouteOptions({
       key: byType,
-      handlers: { docker: handle, file: { handle, retry: { maxTries: 4 }, timeout: 50 } },
+      handlers: { docker: handle, file: { handle, retry: { maxRetries: 3 }, timeout: 50 } },
       retry: { backoff: () => 7 },
     });
     expect(resolved.scheduler).toBe(asyncScheduler);
     expect(resolved.fallback).toBeNull();
     const docker = resolved.handlers.get('docker');
     const file = resolved.handlers.get('file');
-    expect(docker).toMatchObject({ maxTries: 1, timeout: Infinity });
+    expect(docker).toMatchObject({ maxRetries: 0, timeout: Infinity });
     expect(docker?.backoff(1)).toBe(7);
-    expect(file).toMatchObject({ maxTries: 4, timeout: 50 });
+    expect(file).toMatchObject({ maxRetries: 3, timeout: 50 });
     expect(file?.backoff(1)).toBe(7);
     const plain = resolveRouteOptions({ key: byType, handlers: { docker: handle } });
     const delay = plain.handlers.get('docker')?.backoff(1) ?? 0;
@@ -41,12 +41,14 @@ describe('resolveRouteOptions', () => {
     ['handlers.docker', { handlers: { docker: 'log' } }],
     ['handlers.docker.tries', { handlers: { docker: { handle, tries: 3 } } }],
     [
-      'handlers.docker.retry.maxTries',
-      { handlers: { docker: { handle, retry: { maxTries: 0 } } } },
+      'handlers.docker.retry.maxRetries',
+      { handlers: { docker: { handle, retry: { maxRetries: -1 } } } },
     ],
     ['handlers.docker.timeout', { handlers: { docker: { handle, timeout: -1 } } }],
     ['retry.backoff', { retry: { backoff: 5 } }],
     ['retry.max', { retry: { max: 2 } }],
+    ['retry.maxTries', { retry: { maxTries: 3 } }],
+    ['retry.maxRetries', { retry: { maxRetries: 1.5 } }],
     ['timeout', { timeout: Number.NaN }],
     ['fallback', { fallback: {} }],
     ['onError', { onError: 'log' }],

@@ -8,7 +8,7 @@ import {
   HandlerTimeoutError,
   RouterClosedError,
   type RouterError,
-} from '../../../lib/errors.ts';
+} from '../../../lib/delivery/router-errors.ts';
 import type { Event } from '../../../lib/events/event.ts';
 import {
   dockerEvent,
@@ -135,7 +135,7 @@ describe('route (virtual time)', () => {
         handlers: {
           docker: {
             handle: handler(vt, flaky, 2, (attempt) => attempt < 3),
-            retry: { maxTries: 3, backoff: (attempt) => attempt * 10 },
+            retry: { maxRetries: 2, backoff: (attempt) => attempt * 10 },
           },
           file: handler(vt, steady, 1),
         },
@@ -164,7 +164,7 @@ describe('route (virtual time)', () => {
       const onFlush = router(vt, {
         key: (event) => event.type,
         handlers: { docker: handler(vt, [], 1, () => true), file: handler(vt, others, 1) },
-        retry: { maxTries: 2, backoff: () => 3 },
+        retry: { maxRetries: 1, backoff: () => 3 },
         onError: (error) => errors.push(error),
       });
       vt.at(0, () => void onFlush([start, written, stop]));
@@ -203,7 +203,7 @@ describe('route (virtual time)', () => {
               return hanging;
             },
             timeout: 5,
-            retry: { maxTries: 2, backoff: () => 2 },
+            retry: { maxRetries: 1, backoff: () => 2 },
           },
         },
         onError: (error) => errors.push(error),
@@ -270,7 +270,7 @@ describe('route (virtual time)', () => {
           },
           file: {
             handle: handler(vt, [], 1, () => true),
-            retry: { maxTries: 5, backoff: () => 50 },
+            retry: { maxRetries: 4, backoff: () => 50 },
           },
         },
         timeout: 1000,
@@ -280,9 +280,11 @@ describe('route (virtual time)', () => {
       vt.at(1, () => void onFlush([stop]));
       vt.at(3, () => {
         expect(vt.timers.active).toBe(2); // docker's timeout, file's backoff
-        onFlush.close();
-        onFlush.close();
+        const closing = onFlush.close();
+        expect(onFlush.close()).toBe(closing);
+        expect(onFlush[Symbol.asyncDispose]()).toBe(closing);
         expect(vt.timers.active).toBe(0);
+        expect(onFlush.stats().pending).toBe(0);
         void onFlush([pause]);
       });
     });

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { route } from '../../../lib/delivery/route.ts';
 import { byType } from '../../../lib/delivery/route-key.ts';
-import type { RouterError } from '../../../lib/errors.ts';
+import type { RouterError } from '../../../lib/delivery/router-errors.ts';
 import { routerMetrics } from '../../../lib/metrics/router-metrics.ts';
 import { dockerEvent, fileEvent } from '../../../lib/testing/index.ts';
 import { sampleValue } from './prometheus-text.ts';

@@ -5,8 +5,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DockerStreamError } from '../../../../lib/errors.ts';
 import type { BatchwatchError, Event } from '../../../../lib/index.ts';
+import { DockerStreamError } from '../../../../lib/sources/docker/docker-errors.ts';
 import { dockerSource } from '../../../../lib/sources/docker/docker-source.ts';
 import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
 import {

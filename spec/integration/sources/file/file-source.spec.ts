@@ -1,5 +1,6 @@
 import { appendFile, mkdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Action, type Event } from '../../../../lib/index.ts';
 import { fileSource } from '../../../../lib/sources/file/file-source.ts';
@@ -112,6 +113,24 @@ describe('fileSource on a directory (real files)', () => {
     expect(created.at - movedIn).toBeLessThan(renameWindow);
     await rec.settle(root);
     expect(rec.log).toEqual(['deleted leaving.txt', 'created arrived.txt']);
+  });
+
+  it('holds a delete for the rename window on the injected scheduler', async () => {
+    const root = await tempDir();
+    await writeFile(join(root, 'leaving.txt'), 'x');
+    const scheduler = new VirtualTimeScheduler();
+    // A window no test could wait for in real time: only virtual time can let it pass.
+    const rec = new Recorder(fileSource(root, { renameWindow: 600_000, scheduler }));
+    await rec.source.ready();
+    const tracked = rec.source.stats()['tracked'] ?? 0;
+    await unlink(join(root, 'leaving.txt'));
+    await untilSettled(() => expect(rec.source.stats()['tracked']).toBe(tracked - 1));
+    expect(rec.log).toEqual([]);
+    await untilSettled(() => {
+      scheduler.flush();
+      expect(rec.log).toEqual(['deleted leaving.txt']);
+    });
+    expect(scheduler.now()).toBeGreaterThanOrEqual(600_000);
   });
 
   it('reports nothing for what exists by default, and with ignoreInitial: false every entry before ready', async () => {

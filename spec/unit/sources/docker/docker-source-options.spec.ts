@@ -37,6 +37,8 @@ describe('resolveDockerSourceOptions', () => {
     expect(optionOf({ containers: [''] })).toBe('containers');
     expect(optionOf({ events: [1] })).toBe('events');
     expect(optionOf({ initialState: 'list' })).toBe('initialState');
+    expect(optionOf({ initialState: 'forceReload' })).toBe('initialState');
+    expect(optionOf({ scheduler: {} })).toBe('scheduler');
     expect(optionOf({ reconnect: 1000 })).toBe('reconnect');
     expect(optionOf({ actionMap: { start: 3 } })).toBe('actionMap.start');
     expect(optionOf({ actionMap: [] })).toBe('actionMap');

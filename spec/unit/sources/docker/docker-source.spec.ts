@@ -1,12 +1,13 @@
+import { VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BatchwatchError } from '../../../../lib/errors.ts';
+import { Action, type Event } from '../../../../lib/index.ts';
 import {
-  type BatchwatchError,
   DockerMalformedEventError,
   DockerReconnectGaveUpError,
   DockerRequestRefusedError,
   DockerStreamError,
-} from '../../../../lib/errors.ts';
-import { Action, type Event } from '../../../../lib/index.ts';
+} from '../../../../lib/sources/docker/docker-errors.ts';
 import { dockerSource } from '../../../../lib/sources/docker/docker-source.ts';
 import type { DockerSourceOptions } from '../../../../lib/sources/docker/docker-source-options.ts';
 import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
@@ -229,8 +230,8 @@ describe('dockerSource (fake client, real captured lines)', () => {
     expect(w.client.queries).toHaveLength(3);
   });
 
-  it("initialState 'forceReload': one ForceReload after the first connection only", async () => {
-    const w = watch({ initialState: 'forceReload' });
+  it("initialState 'force-reload': one ForceReload after the first connection only", async () => {
+    const w = watch({ initialState: 'force-reload' });
     open.push(w.subscription);
     await w.source.ready();
     writeChunked(w.client.stream, lifecycle.slice(0, 1));
@@ -271,6 +272,25 @@ describe('dockerSource (fake client, real captured lines)', () => {
     ]);
   });
 
+  it('opens one stream for two subscribers, and closes it when the last one leaves', async () => {
+    const w = watch();
+    await w.source.ready();
+    const second: Event[] = [];
+    const joined = w.source.subscribe((event) => second.push(event));
+    expect(w.client.queries).toHaveLength(1);
+    writeChunked(w.client.stream, lifecycle.slice(0, 2));
+    await vi.waitFor(() => expect(second).toHaveLength(2));
+    expect(w.events).toHaveLength(2);
+    expect(w.source.stats()['events']).toBe(2);
+    w.subscription.unsubscribe();
+    expect(w.client.stream.destroyed).toBe(false);
+    expect(w.source.status.kind).toBe('ready');
+    joined.unsubscribe();
+    expect(w.client.stream.destroyed).toBe(true);
+    expect(w.client.queries[0]?.signal.aborted).toBe(true);
+    expect(w.source.status).toEqual({ kind: 'closed' });
+  });
+
   it('unsubscribing aborts the request, destroys the stream and cancels a pending reconnect', async () => {
     const w = watch({ reconnect: () => 60_000 });
     await w.source.ready();
@@ -280,19 +300,29 @@ describe('dockerSource (fake client, real captured lines)', () => {
     expect(first.destroyed).toBe(true);
     expect(w.source.status).toEqual({ kind: 'closed' });
 
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const v = watch({ reconnect: () => 60_000 });
-      await v.source.ready();
-      v.client.stream.end();
-      await vi.waitFor(() => expect(v.source.status.kind).toBe('reconnecting'));
-      expect(vi.getTimerCount()).toBe(1);
-      v.subscription.unsubscribe();
-      expect(vi.getTimerCount()).toBe(0);
-      vi.advanceTimersByTime(120_000);
-      expect(v.client.queries).toHaveLength(1);
-    } finally {
-      vi.useRealTimers();
-    }
+    const scheduler = new VirtualTimeScheduler();
+    const v = watch({ reconnect: () => 60_000, scheduler });
+    await v.source.ready();
+    v.client.stream.end();
+    await vi.waitFor(() => expect(v.source.status.kind).toBe('reconnecting'));
+    expect(scheduler.actions).toHaveLength(1);
+    v.subscription.unsubscribe();
+    expect(scheduler.actions.filter((action) => !action.closed)).toEqual([]);
+    scheduler.flush();
+    expect(v.client.queries).toHaveLength(1);
+  });
+
+  it('reconnects on the injected scheduler after the policy delay', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const w = watch({ reconnect: () => 5_000, scheduler });
+    open.push(w.subscription);
+    await w.source.ready();
+    w.client.stream.end();
+    await vi.waitFor(() => expect(w.source.status.kind).toBe('reconnecting'));
+    expect(w.client.queries).toHaveLength(1);
+    scheduler.flush();
+    expect(scheduler.now()).toBe(5_000);
+    await vi.waitFor(() => expect(w.source.status.kind).toBe('ready'));
+    expect(w.client.queries).toHaveLength(2);
   });
 });

@@ -1,3 +1,4 @@
+import { asyncScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { OptionsError } from '../../../../lib/index.ts';
 import { fileSource } from '../../../../lib/sources/file/file-source.ts';
@@ -16,6 +17,7 @@ describe('resolveFileSourceOptions', () => {
       awaitWriteFinish: false,
       ignoreInitial: true,
       renameWindow: 100,
+      scheduler: asyncScheduler,
     });
     expect(Object.isFrozen(resolved)).toBe(true);
   });
@@ -62,6 +64,7 @@ describe('resolveFileSourceOptions', () => {
     ['awaitWriteFinish.pollInterval', { awaitWriteFinish: { pollInterval: 0 } }],
     ['awaitWriteFinish.stable', { awaitWriteFinish: { stable: 1 } }],
     ['ignore', { ignore: /x/ }],
+    ['scheduler', { scheduler: {} }],
   ])('rejects a bad %s with an OptionsError naming it', (option, options) => {
     let thrown: unknown;
     try {

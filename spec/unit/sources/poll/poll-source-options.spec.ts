@@ -16,7 +16,7 @@ describe('resolvePollSourceOptions', () => {
     expect(resolved).toMatchObject({
       interval: 1000,
       startRevision: null,
-      maxRetries: 3,
+      maxRetries: 2,
       scheduler: asyncScheduler,
     });
     expect(Object.isFrozen(resolved)).toBe(true);
@@ -34,7 +34,7 @@ describe('resolvePollSourceOptions', () => {
     ['interval', { interval: Number.POSITIVE_INFINITY }],
     ['startRevision', { startRevision: '-1' }],
     ['startRevision', { startRevision: 5 }],
-    ['maxRetries', { maxRetries: 0 }],
+    ['maxRetries', { maxRetries: -1 }],
     ['maxRetries', { maxRetries: 1.5 }],
     ['backoff', { backoff: 100 }],
     ['scheduler', { scheduler: {} }],

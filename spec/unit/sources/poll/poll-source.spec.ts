@@ -1,15 +1,15 @@
 import { ignoreElements, type Subscription, timer } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { BatchwatchError } from '../../../../lib/errors.ts';
+import type { Event } from '../../../../lib/events/event.ts';
+import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
 import {
-  type BatchwatchError,
   CompactedError,
   PollFailedError,
   PollFetchError,
   PollMappingError,
   RevisionError,
-} from '../../../../lib/errors.ts';
-import type { Event } from '../../../../lib/events/event.ts';
-import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
+} from '../../../../lib/sources/poll/poll-errors.ts';
 import { pollSource } from '../../../../lib/sources/poll/poll-source.ts';
 import type { PollSourceOptions } from '../../../../lib/sources/poll/poll-source-options.ts';
 import type { VirtualTime } from '../../../../lib/testing/index.ts';
@@ -73,6 +73,36 @@ describe('pollSource (virtual time)', () => {
     expect(poll?.revision).toBe('6');
     expect(poll?.status).toEqual({ kind: 'closed' });
     expect(poll?.stats()).toMatchObject({ events: 1, polls: 3, warnings: 0 });
+  });
+
+  it('polls once for two subscribers: one watch, joined by the second, stopped by the last', () => {
+    let feed: Feed | undefined;
+    let poll: ReturnType<typeof pollSource> | undefined;
+    marbles((vt) => {
+      const { expectObservable, testScheduler, at, timers } = vt;
+      feed = new Feed(() => testScheduler.now(), 0);
+      const f = feed;
+      poll = source(vt, f, { startRevision: '0' });
+      at(5, () => f.append(1));
+      at(17, () => f.append(1));
+      // The second subscriber joins at 8 and gets what comes after; the first leaves at 20.
+      expectObservable(poll, '^ 19ms !').toBe('14ms a', { a: eventOf(1) });
+      expectObservable(poll, '8ms ^ 29ms !').toBe('14ms a 11ms b', {
+        a: eventOf(1),
+        b: eventOf(2),
+      });
+      at(20, () => expect(poll?.status.kind).toBe('ready'));
+      at(39, () => expect(timers.active).toBe(0));
+    });
+    // One fetch per interval, not one per subscriber.
+    expect(feed?.requests.map(({ at, since }) => [at, since])).toEqual([
+      [0, '0'],
+      [12, '0'],
+      [24, '1'],
+      [36, '2'],
+    ]);
+    expect(poll?.status).toEqual({ kind: 'closed' });
+    expect(poll?.stats()).toMatchObject({ events: 2, polls: 3 });
   });
 
   it('does not deliver the changes a "from now" server lists on the first fetch, but counts them', () => {
@@ -257,13 +287,13 @@ describe('pollSource (virtual time)', () => {
     ]);
   });
 
-  it('fails with PollFailedError at the maxRetries-th failure in a row', () => {
+  it('fails with PollFailedError at failure maxRetries + 1 in a row', () => {
     let failure: unknown;
     let warnings: BatchwatchError[] = [];
     marbles((vt) => {
       const feed = new Feed(() => vt.testScheduler.now(), 1);
       feed.failures = [new Error('e1'), new Error('e2'), new Error('e3'), new Error('e4')];
-      const poll = source(vt, feed, { startRevision: '0', maxRetries: 3, backoff: () => 1 });
+      const poll = source(vt, feed, { startRevision: '0', maxRetries: 2, backoff: () => 1 });
       const recorded = record(vt, poll, 100);
       // Fails at 2, retry at 3 fails at 5, retry at 6 fails at 8: fatal.
       vt.at(7, () => expect(recorded.failure()).toBeUndefined());
@@ -282,6 +312,26 @@ describe('pollSource (virtual time)', () => {
       cause: new Error('e3'),
     });
     expect(warnings).toHaveLength(2);
+  });
+
+  it('with maxRetries: 0, fails at the first failed fetch without asking the backoff', () => {
+    let failure: unknown;
+    let warnings: BatchwatchError[] = [];
+    const backoff = vi.fn(() => 1);
+    marbles((vt) => {
+      const feed = new Feed(() => vt.testScheduler.now(), 1);
+      feed.failures = [new Error('down')];
+      const poll = source(vt, feed, { startRevision: '0', maxRetries: 0, backoff });
+      const recorded = record(vt, poll, 10);
+      vt.at(3, () => {
+        failure = recorded.failure();
+        warnings = recorded.warnings;
+        expect(vt.timers.active).toBe(0);
+      });
+    });
+    expect(failure).toMatchObject({ name: 'PollFailedError', attempts: 1 });
+    expect(warnings).toEqual([]);
+    expect(backoff).not.toHaveBeenCalled();
   });
 
   it('gives up at once when the backoff returns null', () => {
@@ -318,25 +368,28 @@ describe('pollSource (virtual time)', () => {
     });
   });
 
-  it('keeps only the latest unread warning, and reading it clears it', () => {
+  it('reports each failed fetch on warnings$, to whoever listens, without waiting for a reader', () => {
+    let late: BatchwatchError[] = [];
+    let all: BatchwatchError[] = [];
+    let events = 0;
     marbles((vt) => {
       const feed = new Feed(() => vt.testScheduler.now(), 1);
       feed.failures = [new Error('first'), new Error('second')];
       const poll = source(vt, feed, { startRevision: '0', backoff: () => 1 });
-      const seen: (PollFetchError | null)[] = [];
-      poll.latestWarning$.subscribe((warning) => seen.push(warning));
-      record(vt, poll, 20);
-      vt.at(3, () => expect(poll.lastWarning?.cause).toEqual(new Error('first')));
-      vt.at(7, () => {
-        // The first was never read: the second replaced it.
-        expect(poll.takeWarning()?.cause).toEqual(new Error('second'));
-        expect(poll.takeWarning()).toBeNull();
-        expect(poll.lastWarning).toBeNull();
-        expect(
-          seen.map((warning) => (warning?.cause as Error | undefined)?.message ?? null),
-        ).toEqual([null, 'first', 'second', null]);
+      const recorded = record(vt, poll, 20);
+      vt.at(4, () => {
+        // Listening from now on: the first warning is gone, the second arrives.
+        poll.warnings$.subscribe((warning) => late.push(warning));
+      });
+      vt.at(19, () => {
+        late = [...late];
+        all = [...recorded.warnings];
+        events = recorded.events.length;
       });
     });
+    expect(all.map((warning) => (warning.cause as Error).message)).toEqual(['first', 'second']);
+    expect(late.map((warning) => (warning.cause as Error).message)).toEqual(['second']);
+    expect(events).toBe(1);
   });
 
   it('aborts the fetch in flight on unsubscribe, and leaves no timer', () => {
@@ -442,7 +495,7 @@ describe('pollSource (virtual time)', () => {
         },
         toEvent,
         startRevision: '0',
-        maxRetries: 4,
+        maxRetries: 3,
         backoff: () => 1,
         scheduler: vt.timers,
       });

@@ -1,4 +1,45 @@
+import { describeCause as causeText } from '../../describe.ts';
 import { BatchwatchError } from '../../errors.ts';
+
+/**
+ * The file source could not watch a path (`ENOSPC`, `EMFILE`, `EACCES`...).
+ * Reported as a warning on the source, which keeps watching everything else;
+ * the message says what to change.
+ */
+export class FileWatchError extends BatchwatchError {
+  override readonly name = 'FileWatchError';
+  override readonly code = 'BATCHWATCH_FILE_WATCH_FAILED';
+  /** The path that is not watched. */
+  readonly path: string;
+  /** The system error code (`ENOSPC`, `EMFILE`, `EACCES`...), or `''` when there is none. */
+  readonly systemCode: string;
+
+  constructor(path: string, cause: unknown) {
+    const systemCode = String((cause as { code?: unknown } | null)?.code ?? '');
+    const what = systemCode === '' ? path : `${path} (${systemCode})`;
+    super(`Cannot watch ${what}: ${watchFix(systemCode, path, cause)}`, { cause });
+    this.path = path;
+    this.systemCode = systemCode;
+  }
+}
+
+function watchFix(systemCode: string, path: string, cause: unknown): string {
+  switch (systemCode) {
+    case 'ENOSPC':
+      return (
+        'the inotify watch limit is reached. Raise it (sysctl -w fs.inotify.max_user_watches=524288, ' +
+        'and in /etc/sysctl.conf), watch less (ignored, depth), or use polling: true.'
+      );
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files. Raise the limit (ulimit -n), watch less (ignored, depth), or use polling: true.';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied. Give this process read access to ${path}, or add it to ignored.`;
+    default:
+      return `${causeText(cause).replace(/\.$/, '')}. That path is not watched; the rest is.`;
+  }
+}
 
 /**
  * A directory could not get a native watch (out of inotify watches or
