@@ -22,6 +22,8 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Resolves when the user asks to stop (SIGINT, SIGTERM). */
   readonly stopRequested: Promise<string>;
+  /** Called once the command serves: V8 gets its defaults back (see lean-startup.ts). */
+  readonly serving: () => void;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
     reporter.message(`metrics on ${metrics.url}`);
   }
   queue.start(...sources);
+  cli.serving();
 
   const signal = await Promise.race([cli.stopRequested, nothingLeft]);
   reporter.message(`${signal}: flushing and stopping`);
