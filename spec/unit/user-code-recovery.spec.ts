@@ -10,7 +10,6 @@ import {
   type BatchwatchError,
   DeadLetterError,
   FlushError,
-  MetricsCollectError,
   PollFetchError,
   PollMappingError,
   type QueueError,
@@ -19,6 +18,7 @@ import {
 import type { Event } from '../../lib/events/event.ts';
 import { safeMountResolver } from '../../lib/jfs-proxy/safe-mount-resolver.ts';
 import { instrumentFlush } from '../../lib/metrics/instrument-flush.ts';
+import { MetricsCollectError } from '../../lib/metrics/metrics-errors.ts';
 import { sourceMetrics } from '../../lib/metrics/source-metrics.ts';
 import { EventQueue } from '../../lib/queue/event-queue.ts';
 import { pollSource } from '../../lib/sources/poll/poll-source.ts';
