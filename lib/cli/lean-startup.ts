@@ -1,4 +1,3 @@
-import { registerHooks } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 
 /**
@@ -25,6 +24,16 @@ function userSet(flag: string, nodeOptions: readonly string[]): boolean {
   });
 }
 
+/** Where {@link leanStartup} reads the user's node options and how it sets V8 flags. */
+export interface LeanStartupOptions {
+  /** Default `process.execArgv`. */
+  readonly execArgv?: readonly string[];
+  /** Default `process.env.NODE_OPTIONS`. */
+  readonly nodeOptions?: string;
+  /** Default `v8.setFlagsFromString`. */
+  readonly setFlags?: (flag: string) => void;
+}
+
 /**
  * Lets a long-lived server command load its modules with V8 favouring memory over speed, so that
  * the process idles smaller, then gives V8 back its defaults for the traffic. A flag the user
@@ -33,15 +42,15 @@ function userSet(flag: string, nodeOptions: readonly string[]): boolean {
  * @returns the function that restores the defaults; call it once the server listens (calling it
  * again does nothing).
  */
-export function leanStartup(
-  execArgv: readonly string[] = process.execArgv,
-  nodeOptions: string = process.env['NODE_OPTIONS'] ?? '',
-): () => void {
+export function leanStartup({
+  execArgv = process.execArgv,
+  nodeOptions = process.env['NODE_OPTIONS'] ?? '',
+  setFlags = setFlagsFromString,
+}: LeanStartupOptions = {}): () => void {
   const given = [...execArgv, ...nodeOptions.split(/\s+/).filter((word) => word !== '')];
   const flags = LEAN_FLAGS.filter((flag) => !userSet(flag, given));
   const set = (lean: boolean): void => {
-    for (const flag of flags)
-      setFlagsFromString(`--${LEAN_VALUE[flag] === lean ? '' : 'no-'}${flag}`);
+    for (const flag of flags) setFlags(`--${LEAN_VALUE[flag] === lean ? '' : 'no-'}${flag}`);
   };
   set(true);
   let restored = false;
@@ -50,22 +59,4 @@ export function leanStartup(
     restored = true;
     set(false);
   };
-}
-
-/**
- * ioredis loads node:tls at import (about 3 MB of idle RSS: OpenSSL's TLS side and the JS of
- * node:tls) for the rare Redis link over TLS; from here on, ioredis gets `tls-on-demand.ts`
- * instead, whose `connect` loads node:tls on its first call. Nothing else is redirected.
- */
-export function tlsOnDemandForIoredis(): void {
-  // The sibling module, built (.js) or run from the sources (.ts) like this one.
-  const onDemand = new URL(`./tls-on-demand${import.meta.url.slice(-3)}`, import.meta.url).href;
-  registerHooks({
-    resolve(specifier, context, nextResolve) {
-      return (specifier === 'tls' || specifier === 'node:tls') &&
-        context.parentURL?.includes('/node_modules/ioredis/') === true
-        ? { url: onDemand, format: 'module', shortCircuit: true }
-        : nextResolve(specifier, context);
-    },
-  });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `batchwatch` command. Usage: batchwatch --help
-// Only lean-startup loads before V8 is told to favour memory; everything else loads after.
-import { leanStartup, tlsOnDemandForIoredis } from './lean-startup.ts';
+// Only these two small modules load before V8 is told to favour memory; the rest loads after.
+import { tlsOnDemandForIoredis } from './ioredis-tls-hook.ts';
+import { leanStartup } from './lean-startup.ts';
 
 const restoreV8 = leanStartup();
 tlsOnDemandForIoredis();
