@@ -59,7 +59,7 @@ async function main(argv: readonly string[], serving: () => void): Promise<numbe
 
 /**
  * Runs the command `argv` names and sets `process.exitCode`: 0, 1 for a crash, 2 for a usage
- * error; a long-lived command calls `serving` once it serves.
+ * error. A long-lived command calls `serving` once it serves.
  */
 export async function runCli(argv: readonly string[], serving: () => void): Promise<void> {
   try {
