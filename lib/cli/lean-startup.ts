@@ -16,11 +16,18 @@ const LEAN_VALUE: Record<(typeof LEAN_FLAGS)[number], boolean> = {
   turbofan: false,
 };
 
+/** Flags that decide the compilers too: given one, `maglev` and `turbofan` are left alone. */
+const COMPILER_MODES = ['jitless', 'lite-mode'];
+
 /** True when `flag` (or its `no-` form) is among the node options the user gave. */
 function userSet(flag: string, nodeOptions: readonly string[]): boolean {
   return nodeOptions.some((option) => {
     const name = option.replace(/^--?/, '').replace(/=.*$/, '').replaceAll('_', '-');
-    return name === flag || name === `no-${flag}`;
+    return (
+      name === flag ||
+      name === `no-${flag}` ||
+      (flag !== 'optimize-for-size' && COMPILER_MODES.includes(name))
+    );
   });
 }
 
@@ -37,7 +44,8 @@ export interface LeanStartupOptions {
 /**
  * Lets a long-lived server command load its modules with V8 favouring memory over speed, so that
  * the process idles smaller, then gives V8 back its defaults for the traffic. A flag the user
- * set (`node --turbofan ...`, NODE_OPTIONS) is left alone.
+ * set (`node --turbofan ...`, NODE_OPTIONS) is left alone, and so are the compilers under
+ * `--jitless` or `--lite-mode`.
  *
  * @returns the function that restores the defaults; call it once the server listens (calling it
  * again does nothing).

@@ -27,4 +27,12 @@ describe('leanStartup', () => {
     restore();
     expect(flags).toEqual(['--no-maglev', '--maglev']);
   });
+
+  it('leaves the compilers alone under --jitless or --lite-mode', () => {
+    for (const mode of ['--jitless', '--lite-mode']) {
+      const { flags, restore } = recorded([], mode);
+      restore();
+      expect(flags).toEqual(['--optimize-for-size', '--no-optimize-for-size']);
+    }
+  });
 });
