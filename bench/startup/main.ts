@@ -4,14 +4,14 @@
 //   need), `import('batchwatch')` and the other entry points: wall time, CPU time and RSS. Goal:
 //   import('batchwatch') costs at most 1.3x what rxjs + chokidar cost over a bare start.
 // - `batchwatch --version` against a bare start. Goal: under 1.5x.
-// - `batchwatch proxy` idle RSS, with a private redis-server, against an idle bare node. Goal: < 60 MB.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// - `batchwatch proxy` idle RSS, with a private redis-server, against an idle bare node, as shipped
+//   and with V8's defaults at start, before and after a burst of traffic (bench/startup/proxy-idle.ts).
+//   Goal: < 60 MB.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { fmt, median, printTable } from '../support.ts';
+import { measureProxies, type ProxyRun } from './proxy-idle.ts';
 
 const RUNS = 5;
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -103,73 +103,26 @@ console.log(
 );
 
 // Idle RSS: `batchwatch proxy` connected to a private redis-server, against an idle bare node.
-const redis = await startRedis();
-const dir = mkdtempSync(join(tmpdir(), 'batchwatch-bench-'));
-const mounts = join(dir, 'mounts.json');
-writeFileSync(mounts, '[]');
-
-/** VmRSS of a process, in bytes (Linux). */
-const rssOf = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
-
-/** Starts a child, waits for `ready` on its stderr, samples its RSS while idle, stops it. */
-async function idleRss(args: readonly string[], ready: string): Promise<number> {
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: root, stdio: 'pipe' });
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes(ready)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  // Idle for a second after ready: the largest RSS seen, as `ps` would show it.
-  let largest = 0;
-  for (let i = 0; i < 10; i++) {
-    largest = Math.max(largest, rssOf(child.pid ?? 0));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.removeAllListeners('exit');
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-  return largest;
-}
-
-const idle: Record<string, number[]> = { 'bare node (idle)': [], 'batchwatch proxy (idle)': [] };
-try {
-  for (let run = 0; run < RUNS; run++) {
-    idle['bare node (idle)']?.push(
-      await idleRss(['-e', "process.stderr.write('ready'); setInterval(() => {}, 1e6)"], 'ready'),
-    );
-    idle['batchwatch proxy (idle)']?.push(
-      await idleRss(
-        [
-          cli,
-          'proxy',
-          '--mounts',
-          mounts,
-          '--listen',
-          '127.0.0.1:0',
-          '--redis',
-          `127.0.0.1:${redis.port}`,
-        ],
-        'redis ready',
-      ),
-    );
-  }
-} finally {
-  await stopRedis(redis);
-  rmSync(dir, { recursive: true, force: true });
-}
+const { bare, proxies } = await measureProxies(root, cli, RUNS);
+const proxyRows = Object.entries(proxies).map(([name, runs]) => {
+  const of = (key: keyof ProxyRun): number => median(runs.map((run) => run[key]));
+  return [
+    name,
+    mb(of('idleRss')),
+    mb(Math.min(...runs.map((run) => run.idleRss))),
+    mb(Math.max(...runs.map((run) => run.idleRss))),
+    mb(of('idleRssAfterBurst')),
+    fmt(of('eventsPerSecond')),
+    fmt(of('cpuPer100k'), 3),
+    name === 'batchwatch proxy' ? '< 60' : '',
+  ];
+});
 console.log('');
 printTable([
-  ['process', 'idle RSS MB (median)', 'min', 'max', 'goal'],
-  ...Object.entries(idle).map(([name, values]) => [
-    name,
-    mb(median(values)),
-    mb(Math.min(...values)),
-    mb(Math.max(...values)),
-    name.startsWith('batchwatch') ? '< 60' : '',
-  ]),
+  ['idle process', 'RSS MB', 'min', 'max', 'after burst', 'burst events/s', 'CPU s/100k', 'goal'],
+  ['bare node', mb(median(bare)), mb(Math.min(...bare)), mb(Math.max(...bare)), '', '', '', ''],
+  ...proxyRows,
 ]);
+console.log(
+  `idle RSS: the largest of 10 samples over 1 s, median of ${RUNS} runs; burst: 100,000 events to one raw client (pub/sub)`,
+);

@@ -1,3 +1,4 @@
+import { parseHostPort } from '../host-port.ts';
 import type { DockerConnection } from '../sources/docker/docker-client.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -32,12 +33,16 @@ function parseUrl(url: string, given: string): DockerConnection {
   const rest = match?.[2] ?? '';
   if (scheme === 'unix' && rest.startsWith('/')) return { socketPath: rest };
   if (scheme === 'tcp' || scheme === 'http' || scheme === 'https') {
-    const hostPort = /^(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(rest);
-    if (hostPort !== null) {
+    const hostPort = parseHostPort(rest);
+    if (
+      hostPort !== null &&
+      hostPort.host !== '' &&
+      (hostPort.path === '' || hostPort.path === '/')
+    ) {
       const tls = scheme === 'https';
       return {
-        host: (hostPort[1] as string).replace(/^\[|\]$/g, ''),
-        port: Number(hostPort[2] ?? (tls ? 2376 : 2375)),
+        host: hostPort.host,
+        port: hostPort.port ?? (tls ? 2376 : 2375),
         protocol: tls ? 'https' : 'http',
       };
     }

@@ -1,75 +1,11 @@
 #!/usr/bin/env node
 // The `batchwatch` command. Usage: batchwatch --help
-import { readFileSync } from 'node:fs';
-import { BatchwatchError } from '../errors.ts';
-import { helpText } from './help.ts';
-import { parseCommand } from './parse-args.ts';
-import { UsageError } from './usage-error.ts';
+import { leanStartup } from './lean-startup.ts';
 
-const version = (): string =>
-  (
-    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    }
-  ).version;
-
-/** Resolves with the first SIGINT or SIGTERM; a second one exits at once. */
-function stopRequested(): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
-
-function context() {
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    cwd: process.cwd(),
-    env: process.env,
-    stopRequested: stopRequested(),
-  };
-}
-
-async function main(argv: readonly string[]): Promise<number> {
-  const command = parseCommand(argv);
-  switch (command.kind) {
-    case 'help':
-      process.stdout.write(helpText);
-      return 0;
-    case 'version':
-      process.stdout.write(`${version()}\n`);
-      return 0;
-    // Each command loads only what it uses: `--version` and `proxy` stay light.
-    case 'watch':
-      return (await import('./watch-command.ts')).runWatch(command.config, context());
-    case 'proxy':
-      return (await import('./server-commands.ts')).runProxy(command.config, context());
-    case 'daemon':
-      return (await import('./server-commands.ts')).runDaemon(command.config, context());
-  }
-}
-
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (err) {
-  if (err instanceof UsageError) {
-    process.stderr.write(`batchwatch: ${err.message}\n`);
-    process.exitCode = 2;
-  } else if (err instanceof BatchwatchError) {
-    process.stderr.write(`batchwatch: ${err.message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(
-      `batchwatch: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = 1;
-  }
-}
+// The server commands (named first, as parseCommand reads them) load with V8 favouring memory from
+// here on, before any other module: they idle smaller. V8 gets its defaults back once they serve.
+const server = process.argv[2] === 'proxy' || process.argv[2] === 'daemon';
+const serving = server ? leanStartup() : () => {};
+(await import('./ioredis-tls-hook.ts')).tlsOnDemandForIoredis();
+const { runCli } = await import('./run-cli.ts');
+await runCli(process.argv.slice(2), serving);

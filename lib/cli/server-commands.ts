@@ -41,6 +41,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
     }
     metrics.watchProxy(proxy);
   }
+  cli.serving();
   // Printed once everything listens, so that a failure is the only line.
   line(`listening on ${proxy.address}`);
   if (metrics !== null) line(`metrics on ${metrics.url}`);
@@ -78,6 +79,7 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
     ...(config.redis === undefined ? {} : { redisAddr: config.redis }),
     ...(config.streamMaxLen === undefined ? {} : { streamMaxLen: config.streamMaxLen }),
   });
+  cli.serving();
   const line = (text: string): unknown => cli.stderr.write(`batchwatch daemon: ${text}\n`);
   for (const path of config.paths) {
     const problem = pathProblem(path);

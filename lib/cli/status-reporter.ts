@@ -1,4 +1,4 @@
-import { Subscription } from 'rxjs';
+import { asyncScheduler, type SchedulerLike, Subscription } from 'rxjs';
 import type { EventSource, SourceStatus } from '../sources/event-source.ts';
 
 /** Where the reporter writes: stderr, and whether it is a terminal. */
@@ -23,11 +23,14 @@ export class StatusReporter {
   readonly #subscription = new Subscription();
   readonly #sources = new Map<string, EventSource>();
   readonly #since = new Map<string, number>();
-  #progress: ReturnType<typeof setInterval> | null = null;
+  readonly #scheduler: SchedulerLike;
+  #progress: Subscription | null = null;
   #lineShown = false;
 
-  constructor(out: StatusOutput) {
+  /** `scheduler` (default rxjs `asyncScheduler`) gives the clock and redraws the progress. */
+  constructor(out: StatusOutput, scheduler: SchedulerLike = asyncScheduler) {
     this.#out = out;
+    this.#scheduler = scheduler;
   }
 
   /** Follows one source until `close()`. */
@@ -37,7 +40,7 @@ export class StatusReporter {
       source.status$.subscribe((status) => {
         if (status.kind === 'idle') return;
         if (status.kind === 'connecting' && !this.#since.has(source.name)) {
-          this.#since.set(source.name, Date.now());
+          this.#since.set(source.name, this.#scheduler.now());
         }
         this.#statuses.set(source.name, status);
         if (this.#out.isTTY) this.#render();
@@ -91,20 +94,24 @@ export class StatusReporter {
     const parts = waiting.map(([name, status]) => {
       const seen = this.#sources.get(name)?.stats()['scanned'];
       if (status.kind !== 'connecting' || seen === undefined) return `${name} ${describe(status)}`;
-      const seconds = (Date.now() - (this.#since.get(name) ?? Date.now())) / 1000;
+      const now = this.#scheduler.now();
+      const seconds = (now - (this.#since.get(name) ?? now)) / 1000;
       return `${name} scanning: ${seen.toLocaleString('en-US')} files seen, ${seconds.toFixed(1)} s`;
     });
     this.#out.write(`batchwatch: ${parts.join(' · ')}`);
     this.#lineShown = true;
     // Drawn again while waiting: a file source's scan progresses without a status change.
     if (this.#progress === null) {
-      this.#progress = setInterval(() => this.#render(), PROGRESS_MS);
-      this.#progress.unref();
+      const render = (): void => this.#render();
+      this.#progress = this.#scheduler.schedule(function redraw() {
+        render();
+        this.schedule(undefined, PROGRESS_MS);
+      }, PROGRESS_MS);
     }
   }
 
   #stopProgress(): void {
-    if (this.#progress !== null) clearInterval(this.#progress);
+    this.#progress?.unsubscribe();
     this.#progress = null;
   }
 }

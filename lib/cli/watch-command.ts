@@ -22,6 +22,8 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Resolves when the user asks to stop (SIGINT, SIGTERM). */
   readonly stopRequested: Promise<string>;
+  /** Called once the command serves: V8 gets its defaults back (see lean-startup.ts). */
+  readonly serving: () => void;
 }
 
 /**
@@ -43,55 +45,63 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
     write: (text) => cli.stderr.write(text),
     isTTY: cli.stderr.isTTY === true,
   });
-  const perAction = new Map<string, number>();
-  let batchNo = 0;
-  const print = (batch: readonly Event[]): void => {
-    batchNo++;
-    for (const event of batch) {
-      const name = `${event.type} ${actionName(event.action)}`;
-      perAction.set(name, (perAction.get(name) ?? 0) + 1);
+  // Closed on every way out: its progress redraw is a timer.
+  try {
+    const perAction = new Map<string, number>();
+    let batchNo = 0;
+    const print = (batch: readonly Event[]): void => {
+      batchNo++;
+      for (const event of batch) {
+        const name = `${event.type} ${actionName(event.action)}`;
+        perAction.set(name, (perAction.get(name) ?? 0) + 1);
+      }
+      reporter.clear();
+      cli.stdout.write(formatBatch(batch, batchNo, config.format, new Date()));
+      reporter.redraw();
+    };
+    const metrics = config.metricsPort === null ? null : await startMetrics(config.metricsPort);
+    let failedSources = 0;
+    let allFailed = (): void => {};
+    const nothingLeft = new Promise<string>((resolve) => {
+      allFailed = () => resolve('every source failed');
+    });
+    const queue = new EventQueue({
+      flushInterval: config.interval,
+      coalesce: config.coalesce,
+      onFlush: metrics === null ? print : metrics.instrument(print),
+      // The status reporter prints each source's warnings (with its name) once; not again as errors.
+      onWarning: () => {},
+      onError: (error) => {
+        reporter.message(`error: ${error.message}`);
+        // A source that failed is gone: with none left, nothing could ever arrive.
+        if (error instanceof SourceError && ++failedSources === sources.length) allFailed();
+      },
+    });
+    for (const source of sources) reporter.follow(source);
+    if (metrics !== null) {
+      metrics.watchQueue(queue, sources);
+      reporter.message(`metrics on ${metrics.url}`);
     }
-    reporter.clear();
-    cli.stdout.write(formatBatch(batch, batchNo, config.format, new Date()));
-    reporter.redraw();
-  };
-  const metrics = config.metricsPort === null ? null : await startMetrics(config.metricsPort);
-  let failedSources = 0;
-  let allFailed = (): void => {};
-  const nothingLeft = new Promise<string>((resolve) => {
-    allFailed = () => resolve('every source failed');
-  });
-  const queue = new EventQueue({
-    flushInterval: config.interval,
-    coalesce: config.coalesce,
-    onFlush: metrics === null ? print : metrics.instrument(print),
-    onError: (error) => {
-      reporter.message(`error: ${error.message}`);
-      // A source that failed is gone: with none left, nothing could ever arrive.
-      if (error instanceof SourceError && ++failedSources === sources.length) allFailed();
-    },
-  });
-  for (const source of sources) reporter.follow(source);
-  if (metrics !== null) {
-    metrics.watchQueue(queue, sources);
-    reporter.message(`metrics on ${metrics.url}`);
-  }
-  queue.start(...sources);
+    queue.start(...sources);
+    cli.serving();
 
-  const signal = await Promise.race([cli.stopRequested, nothingLeft]);
-  reporter.message(`${signal}: flushing and stopping`);
-  await queue.drain();
-  await metrics?.close();
-  reporter.close();
-  const stats = queue.stats();
-  const actions = [...perAction].map(([name, count]) => `${name}: ${count}`).join(', ');
-  cli.stderr.write(
-    `batchwatch: ${stats.received} event(s) received, ${stats.flushed} in ${stats.batches} batch(es)` +
-      `${actions === '' ? '' : ` (${actions})`}` +
-      `${stats.coalesced > 0 ? `, ${stats.coalesced} coalesced` : ''}` +
-      `${stats.dropped > 0 ? `, ${stats.dropped} dropped` : ''}\n`,
-  );
-  return failedSources === sources.length ? 2 : 0;
+    const signal = await Promise.race([cli.stopRequested, nothingLeft]);
+    reporter.message(`${signal}: flushing and stopping`);
+    await queue.drain();
+    await metrics?.close();
+    reporter.close();
+    const stats = queue.stats();
+    const actions = [...perAction].map(([name, count]) => `${name}: ${count}`).join(', ');
+    cli.stderr.write(
+      `batchwatch: ${stats.received} event(s) received, ${stats.flushed} in ${stats.batches} batch(es)` +
+        `${actions === '' ? '' : ` (${actions})`}` +
+        `${stats.coalesced > 0 ? `, ${stats.coalesced} coalesced` : ''}` +
+        `${stats.dropped > 0 ? `, ${stats.dropped} dropped` : ''}\n`,
+    );
+    return failedSources === sources.length ? 2 : 0;
+  } finally {
+    reporter.close();
+  }
 }
 
 /** Builds the sources asked for, loading the Docker and JFS ones (and dockerode) only when asked. */

@@ -1,10 +1,10 @@
 // Prometheus metrics, `batchwatch/metrics`: the only part of batchwatch that imports prom-client
 // (an optional peer dependency). Nothing in the main entry point imports this folder.
 
-export { MetricsCollectError, MetricsConflictError } from '../errors.ts';
 export type { MetricsHandle } from './define-metrics.ts';
 export type { FlushMetricsOptions, InstrumentedFlush } from './instrument-flush.ts';
 export { defaultFlushDurationBuckets, instrumentFlush } from './instrument-flush.ts';
+export { MetricsCollectError, MetricsConflictError } from './metrics-errors.ts';
 export type { MetricsOptions, MetricsRegistry } from './metrics-options.ts';
 export { proxyMetrics } from './proxy-metrics.ts';
 export type { QueueMetricsOptions } from './queue-metrics.ts';

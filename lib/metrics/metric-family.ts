@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { MetricsCollectError, MetricsConflictError } from '../errors.ts';
+import { MetricsCollectError, MetricsConflictError } from './metrics-errors.ts';
 import type { MetricsRegistry } from './metrics-options.ts';
 
 /** Label values of one series. */

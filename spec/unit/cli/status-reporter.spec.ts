@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
+import { VirtualTimeScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import { StatusReporter } from '../../../lib/cli/status-reporter.ts';
 import { BatchwatchError } from '../../../lib/errors.ts';
 import { EventSource, type SourceContext } from '../../../lib/sources/event-source.ts';
@@ -47,34 +48,37 @@ describe('StatusReporter', () => {
   });
 
   it("on a terminal, shows a file scan's progress (files seen, time spent) until ready", () => {
-    vi.useFakeTimers({ now: 0 });
-    try {
-      let out = '';
-      const reporter = new StatusReporter({
+    const scheduler = new VirtualTimeScheduler();
+    const runUntil = (ms: number): void => {
+      scheduler.maxFrames = ms;
+      scheduler.flush();
+    };
+    let out = '';
+    const reporter = new StatusReporter(
+      {
         write: (text) => {
           out += text;
         },
         isTTY: true,
-      });
-      const file = source('file');
-      reporter.follow(file.source);
-      file.context().count('scanned', 0);
-      vi.advanceTimersByTime(0);
-      out = '';
-      file.context().count('scanned', 12_345);
-      vi.advanceTimersByTime(1500);
-      expect(out.split('\r\u001b[2K').at(-1)).toBe(
-        'batchwatch: file scanning: 12,345 files seen, 1.5 s',
-      );
-      file.context().status({ kind: 'ready', since: 0 });
-      out = '';
-      vi.advanceTimersByTime(1000);
-      expect(out).toBe('');
-      expect(vi.getTimerCount()).toBe(0);
-      reporter.close();
-    } finally {
-      vi.useRealTimers();
-    }
+      },
+      scheduler,
+    );
+    const file = source('file');
+    reporter.follow(file.source);
+    file.context().count('scanned', 0);
+    out = '';
+    file.context().count('scanned', 12_345);
+    runUntil(1500);
+    expect(out.split('\r\u001b[2K').at(-1)).toBe(
+      'batchwatch: file scanning: 12,345 files seen, 1.5 s',
+    );
+    file.context().status({ kind: 'ready', since: 0 });
+    out = '';
+    runUntil(2500);
+    expect(out).toBe('');
+    // No redraw is left scheduled once every source is ready.
+    expect(scheduler.actions.filter((action) => !action.closed)).toEqual([]);
+    reporter.close();
   });
 
   it('elsewhere, prints every status change and warning as a line', () => {

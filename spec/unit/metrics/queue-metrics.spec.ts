@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
 import { finalize, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { MetricsConflictError, OptionsError, type QueueError } from '../../../lib/errors.ts';
+import { OptionsError, type QueueError } from '../../../lib/errors.ts';
+import { MetricsConflictError } from '../../../lib/metrics/metrics-errors.ts';
 import { queueMetrics } from '../../../lib/metrics/queue-metrics.ts';
 import { EventQueue } from '../../../lib/queue/event-queue.ts';
 import type { EventQueueOptions } from '../../../lib/queue/event-queue-options.ts';

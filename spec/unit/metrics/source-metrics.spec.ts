@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { BatchwatchError, MetricsConflictError } from '../../../lib/errors.ts';
+import { BatchwatchError } from '../../../lib/errors.ts';
+import { MetricsConflictError } from '../../../lib/metrics/metrics-errors.ts';
 import { sourceMetrics } from '../../../lib/metrics/source-metrics.ts';
 import { EventSource, type SourceContext } from '../../../lib/sources/event-source.ts';
 import { dockerEvent } from '../../../lib/testing/index.ts';

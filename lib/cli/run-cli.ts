@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { BatchwatchError } from '../errors.ts';
+import { helpText } from './help.ts';
+import { parseCommand } from './parse-args.ts';
+import { UsageError } from './usage-error.ts';
+import type { CliContext } from './watch-command.ts';
+
+const version = (): string =>
+  (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+
+/** Resolves with the first SIGINT or SIGTERM; a second one exits at once. */
+function stopRequested(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+function context(serving: () => void): CliContext {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    env: process.env,
+    stopRequested: stopRequested(),
+    serving,
+  };
+}
+
+async function main(argv: readonly string[], serving: () => void): Promise<number> {
+  const command = parseCommand(argv);
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(helpText);
+      return 0;
+    case 'version':
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    // Each command loads only what it uses: `--version` and `proxy` stay light.
+    case 'watch':
+      return (await import('./watch-command.ts')).runWatch(command.config, context(serving));
+    case 'proxy':
+      return (await import('./server-commands.ts')).runProxy(command.config, context(serving));
+    case 'daemon':
+      return (await import('./server-commands.ts')).runDaemon(command.config, context(serving));
+  }
+}
+
+/**
+ * Runs the command `argv` names and sets `process.exitCode`: 0, 1 for a crash, 2 for a usage
+ * error. A long-lived command calls `serving` once it serves.
+ */
+export async function runCli(argv: readonly string[], serving: () => void): Promise<void> {
+  try {
+    process.exitCode = await main(argv, serving);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`batchwatch: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof BatchwatchError) {
+      process.stderr.write(`batchwatch: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(
+        `batchwatch: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 1;
+    }
+  }
+}
