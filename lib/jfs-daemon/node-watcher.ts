@@ -3,12 +3,12 @@ import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import { asyncScheduler, type Observable, Subject } from 'rxjs';
-import { LocalWatcherError } from '../errors.ts';
 import { Action } from '../events/action.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { Op } from '../jfs-protocol/op.ts';
 import { fileIdentity } from '../sources/file/file-identity.ts';
 import { type FileChange, FileOp, RenamePairer } from '../sources/file/rename-pairer.ts';
+import { LocalWatcherError } from '../sources/jfs/jfs-client-errors.ts';
 
 /** chokidar's `atomic` time: it holds unlinks this long, so the rename pairing waits for it too. */
 const atomicMs = 100;

@@ -3,19 +3,11 @@
 // formats. The only entry point that loads ioredis (for the proxy and the daemon).
 
 export {
-  AddressError,
-  FieldTooLongError,
-  FrameTooLargeError,
-  JfsConnectionError,
   JfsError,
   JfsServerError,
-  LocalWatcherError,
-  MalformedFrameError,
   MountsFileError,
   SlowClientError,
   UnmappedWatchError,
-  WatcherClosedError,
-  WatcherNameError,
 } from '../errors.ts';
 export type { JfsDaemonOptions, JfsDaemonStats } from '../jfs-daemon/jfs-daemon.ts';
 export { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';
@@ -51,6 +43,11 @@ export {
   parseStreamEntry,
 } from '../jfs-protocol/notify-stream.ts';
 export { Op, opHas, opString } from '../jfs-protocol/op.ts';
+export {
+  FieldTooLongError,
+  FrameTooLargeError,
+  MalformedFrameError,
+} from '../jfs-protocol/protocol-errors.ts';
 export type { ConnectionLimit } from '../jfs-proxy/connection-limits.ts';
 export { ConnectionLimitError } from '../jfs-proxy/connection-limits.ts';
 export type { JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
@@ -65,6 +62,13 @@ export { DEFAULT_NOTIFY_SERVER, formatAddress, parseAddress } from '../sources/j
 export { createNotifyWatcher } from '../sources/jfs/create-notify-watcher.ts';
 export type { ChannelIdParts } from '../sources/jfs/jfs-channel-id.ts';
 export { jfsChannelId } from '../sources/jfs/jfs-channel-id.ts';
+export {
+  AddressError,
+  JfsConnectionError,
+  LocalWatcherError,
+  WatcherClosedError,
+  WatcherNameError,
+} from '../sources/jfs/jfs-client-errors.ts';
 export type { JfsEventMapping } from '../sources/jfs/jfs-event-to-events.ts';
 export { jfsEventToEvents } from '../sources/jfs/jfs-event-to-events.ts';
 export type { JfsSourceOptions } from '../sources/jfs/jfs-source.ts';

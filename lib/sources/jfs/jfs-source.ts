@@ -1,7 +1,8 @@
 import { Subscription } from 'rxjs';
-import { MalformedFrameError, OptionsError } from '../../errors.ts';
+import { OptionsError } from '../../errors.ts';
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
+import { MalformedFrameError } from '../../jfs-protocol/protocol-errors.ts';
 import { rejectUnknownOptions } from '../../options.ts';
 import { EventSource } from '../event-source.ts';
 import { createNotifyWatcher } from './create-notify-watcher.ts';

@@ -1,11 +1,12 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
-import { AddressError, OptionsError } from '../../errors.ts';
+import { OptionsError } from '../../errors.ts';
 import { checkField } from '../../jfs-protocol/field.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../../jfs-protocol/frame-decoder.ts';
 import { rejectUnknownOptions, resolveDuration } from '../../options.ts';
 import { DEFAULT_NOTIFY_SERVER, type JfsAddress, parseAddress } from './address.ts';
 import { jfsChannelId } from './jfs-channel-id.ts';
+import { AddressError } from './jfs-client-errors.ts';
 
 /** Which watcher `createNotifyWatcher` builds (`FS_TYPE`). */
 export const FsType = {

@@ -1,22 +1,17 @@
 import type { Socket } from 'node:net';
 import createDebug from 'debug';
 import { BehaviorSubject, type Observable, Subject, type Subscription } from 'rxjs';
-import {
-  FrameTooLargeError,
-  JfsConnectionError,
-  JfsError,
-  MalformedFrameError,
-  OptionsError,
-  WatcherClosedError,
-} from '../../errors.ts';
+import { JfsError, OptionsError } from '../../errors.ts';
 import { encodeMessage } from '../../jfs-protocol/encode-message.ts';
 import { FIELD_SIZE } from '../../jfs-protocol/field.ts';
 import { FrameDecoder } from '../../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsEventMessage, JfsMessage } from '../../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../../jfs-protocol/message-type.ts';
+import { FrameTooLargeError, MalformedFrameError } from '../../jfs-protocol/protocol-errors.ts';
 import { askRetryPolicy } from '../../options.ts';
 import { formatAddress } from './address.ts';
 import { connectFrames } from './connect-frames.ts';
+import { JfsConnectionError, WatcherClosedError } from './jfs-client-errors.ts';
 import { type DialAddress, openSocket } from './jfs-transport.ts';
 import {
   FsType,

@@ -1,14 +1,10 @@
 import { type FSWatcher, watch } from 'chokidar';
 import createDebug from 'debug';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
-import {
-  type JfsError,
-  LocalWatcherError,
-  OptionsError,
-  WatcherClosedError,
-} from '../../errors.ts';
+import { type JfsError, OptionsError } from '../../errors.ts';
 import type { JfsEvent } from '../../jfs-protocol/jfs-message.ts';
 import { Op } from '../../jfs-protocol/op.ts';
+import { LocalWatcherError, WatcherClosedError } from './jfs-client-errors.ts';
 import { FsType, type JfsWatcherOptions, resolveJfsWatcherOptions } from './jfs-watcher-options.ts';
 import type { NotifyWatcher, WatcherStatus } from './notify-watcher.ts';
 

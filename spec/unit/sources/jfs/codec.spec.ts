@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { FieldTooLongError, MalformedFrameError } from '../../../../lib/errors.ts';
 import { decodePayload } from '../../../../lib/jfs-protocol/decode-payload.ts';
 import {
   encodeEvents,
@@ -11,6 +10,10 @@ import { type DecodedItem, FrameDecoder } from '../../../../lib/jfs-protocol/fra
 import type { JfsMessage } from '../../../../lib/jfs-protocol/jfs-message.ts';
 import { MessageType } from '../../../../lib/jfs-protocol/message-type.ts';
 import { Op, opHas, opString } from '../../../../lib/jfs-protocol/op.ts';
+import {
+  FieldTooLongError,
+  MalformedFrameError,
+} from '../../../../lib/jfs-protocol/protocol-errors.ts';
 import { type FrameVector, loadVectors } from './vectors.ts';
 
 const vectors = loadVectors();

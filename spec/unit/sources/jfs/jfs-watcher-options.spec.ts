@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { exponentialBackoff } from '../../../../lib/backoff.ts';
-import {
-  AddressError,
-  FieldTooLongError,
-  OptionsError,
-  WatcherNameError,
-} from '../../../../lib/errors.ts';
+import { OptionsError } from '../../../../lib/errors.ts';
+import { FieldTooLongError } from '../../../../lib/jfs-protocol/protocol-errors.ts';
 import { jfsChannelId } from '../../../../lib/sources/jfs/jfs-channel-id.ts';
+import { AddressError, WatcherNameError } from '../../../../lib/sources/jfs/jfs-client-errors.ts';
 import { resolveJfsWatcherOptions } from '../../../../lib/sources/jfs/jfs-watcher-options.ts';
 
 function thrown(run: () => unknown): unknown {
