@@ -4,7 +4,7 @@ import { type Observable, Subject, Subscription } from 'rxjs';
 import { type JfsError, JfsServerError, OptionsError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
-import { type NotifyNames, notifyNames } from '../jfs-protocol/notify-stream.ts';
+import { type NotifyNames, notifyNames, registryPattern } from '../jfs-protocol/redis-keys.ts';
 import { connectRedis, parseRedisAddress, type RedisAddress } from '../jfs-proxy/redis-address.ts';
 import { rejectUnknownOptions, resolveDuration } from '../options.ts';
 import { NodeWatcher } from './node-watcher.ts';
@@ -119,7 +119,7 @@ export class JfsDaemon implements AsyncDisposable {
   private constructor(options: JfsDaemonOptions, redis: RedisAddress) {
     this.#static = new Set(options.paths ?? []);
     this.#follow = options.followProxies ?? true;
-    this.#names = notifyNames(options.channel ?? NOTIFY_CHANNEL);
+    this.#names = notifyNames(options.channel ?? NOTIFY_CHANNEL, redis.db ?? 0);
     this.#catchUp = options.catchUp ?? 5000;
     this.#resyncInterval = options.resyncInterval ?? 10_000;
     const maxBacklog = options.maxBacklog ?? 10_000;
@@ -293,7 +293,7 @@ export class JfsDaemon implements AsyncDisposable {
       const [next, keys] = await this.#publisher.scan(
         cursor,
         'MATCH',
-        `${this.#names.registryPrefix}*`,
+        registryPattern(this.#names),
         'COUNT',
         200,
       );

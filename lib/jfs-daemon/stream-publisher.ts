@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { formatNotifyMessage } from '../jfs-protocol/notify-message.ts';
-import { eventFields, markerFields, type NotifyNames } from '../jfs-protocol/notify-stream.ts';
+import { eventFields, markerFields } from '../jfs-protocol/notify-stream.ts';
+import type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 
 /** One stream entry waiting for Redis, and the event it publishes (none for a marker). */
 interface Outgoing {

@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
-import { type GapReason, gapReasons, notifyNames } from '../jfs-protocol/notify-stream.ts';
+import { type GapReason, gapReasons } from '../jfs-protocol/notify-stream.ts';
+import { notifyNames } from '../jfs-protocol/redis-keys.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
 import { ConnectionLimitError, PartialFrameBudget } from './connection-limits.ts';
 import {

@@ -29,17 +29,11 @@ export {
   NOTIFY_CHANNEL,
   parseNotifyMessage,
 } from '../jfs-protocol/notify-message.ts';
-export type {
-  DaemonMarker,
-  GapReason,
-  NotifyNames,
-  StreamEntry,
-} from '../jfs-protocol/notify-stream.ts';
+export type { DaemonMarker, GapReason, StreamEntry } from '../jfs-protocol/notify-stream.ts';
 export {
   eventFields,
   gapReasons,
   markerFields,
-  notifyNames,
   parseStreamEntry,
 } from '../jfs-protocol/notify-stream.ts';
 export { Op, opHas, opString } from '../jfs-protocol/op.ts';
@@ -48,6 +42,8 @@ export {
   FrameTooLargeError,
   MalformedFrameError,
 } from '../jfs-protocol/protocol-errors.ts';
+export type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
+export { notifyNames } from '../jfs-protocol/redis-keys.ts';
 export type { ConnectionLimit } from '../jfs-proxy/connection-limits.ts';
 export { ConnectionLimitError } from '../jfs-proxy/connection-limits.ts';
 export type { JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';

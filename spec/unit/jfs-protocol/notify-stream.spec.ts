@@ -3,21 +3,11 @@ import {
   entryTime,
   eventFields,
   markerFields,
-  notifyNames,
   parseStreamEntry,
 } from '../../../lib/jfs-protocol/notify-stream.ts';
 import { parseRedisAddress } from '../../../lib/jfs-proxy/redis-address.ts';
 
-describe('the stream format and the Redis names', () => {
-  it('derives every key from the channel, so that two deployments never share one', () => {
-    expect(notifyNames('jfsnotify')).toEqual({
-      channel: 'jfsnotify',
-      stream: 'jfsnotify:stream',
-      registryPrefix: 'jfsnotify:watches:',
-      control: 'jfsnotify:control',
-    });
-  });
-
+describe('the stream format and the Redis address', () => {
   it('round-trips events and markers, and rejects anything else', () => {
     const event = { name: '/node/a', op: 8, key: '/node' };
     expect(eventFields(event)).toEqual(['Name', '/node/a', 'Op', '8', 'Key', '/node']);
