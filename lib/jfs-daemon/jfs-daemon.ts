@@ -5,8 +5,8 @@ import { type JfsError, JfsServerError, OptionsError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
 import { type NotifyNames, notifyNames, registryPattern } from '../jfs-protocol/redis-keys.ts';
-import { connectRedis, parseRedisAddress, type RedisAddress } from '../jfs-proxy/redis-address.ts';
 import { rejectUnknownOptions, resolveDuration } from '../options.ts';
+import { connectRedis, parseRedisAddress, type RedisAddress } from '../redis/redis-address.ts';
 import { NodeWatcher } from './node-watcher.ts';
 import { atMost, StreamPublisher } from './stream-publisher.ts';
 

@@ -6,6 +6,7 @@ import type { JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { type GapReason, gapReasons } from '../jfs-protocol/notify-stream.ts';
 import { notifyNames } from '../jfs-protocol/redis-keys.ts';
+import { connectRedis } from '../redis/redis-address.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
 import { ConnectionLimitError, PartialFrameBudget } from './connection-limits.ts';
 import {
@@ -17,7 +18,6 @@ import type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
 import { PubSubFeed } from './pubsub-feed.ts';
 import { RecentEvents } from './recent-events.ts';
-import { connectRedis } from './redis-address.ts';
 import { type FeedHandlers, StreamFeed } from './stream-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 
