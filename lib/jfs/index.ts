@@ -9,8 +9,12 @@ export {
   SlowClientError,
   UnmappedWatchError,
 } from '../errors.ts';
-export type { JfsDaemonOptions, JfsDaemonStats } from '../jfs-daemon/jfs-daemon.ts';
+export type { ChangeFeed, FeedRecord } from '../jfs-daemon/change-feed.ts';
+export type { JfsDaemonStats } from '../jfs-daemon/jfs-daemon.ts';
 export { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';
+export type { JfsDaemonOptions } from '../jfs-daemon/jfs-daemon-options.ts';
+export type { PathWatcher } from '../jfs-daemon/path-watcher.ts';
+export type { WatchList, WatchListChange } from '../jfs-daemon/watch-list.ts';
 export { decodePayload } from '../jfs-protocol/decode-payload.ts';
 export { encodeMessage } from '../jfs-protocol/encode-message.ts';
 export type { DecodedItem } from '../jfs-protocol/frame-decoder.ts';
