@@ -87,7 +87,7 @@ export function jfsSource(options: JfsSourceOptions): EventSource {
       }),
     );
     subscription.add(
-      watcher.errors$.subscribe((warning) => {
+      watcher.warnings$.subscribe((warning) => {
         if (warning instanceof MalformedFrameError) context.count('malformed');
         context.warn(warning);
       }),

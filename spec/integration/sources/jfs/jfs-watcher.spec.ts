@@ -70,7 +70,7 @@ function watcher(options: JfsWatcherOptions) {
   const errors: JfsError[] = [];
   const events: JfsEvent[] = [];
   created.status$.subscribe((status) => statuses.push(status));
-  created.errors$.subscribe((error) => errors.push(error));
+  created.warnings$.subscribe((error) => errors.push(error));
   created.events$.subscribe((event) => events.push(event));
   cleanup(() => created.close());
   return { watcher: created, statuses, errors, events };
@@ -329,7 +329,7 @@ describe('JfsWatcher.close()', () => {
     const w = new JfsWatcher({ ...base, server: srv.address, paths: ['/d'], scheduler: timers });
     const completed: string[] = [];
     w.events$.subscribe({ complete: () => completed.push('events') });
-    w.errors$.subscribe({ complete: () => completed.push('errors') });
+    w.warnings$.subscribe({ complete: () => completed.push('errors') });
     w.status$.subscribe({ complete: () => completed.push('status') });
     await ready(w);
     const closing = w.close();

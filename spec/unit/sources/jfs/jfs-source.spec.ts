@@ -18,7 +18,7 @@ class FakeWatcher implements NotifyWatcher {
   readonly errors = new Subject<JfsError>();
   readonly statuses = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 1 });
   readonly events$ = this.events.asObservable();
-  readonly errors$ = this.errors.asObservable();
+  readonly warnings$ = this.errors.asObservable();
   readonly status$ = this.statuses.asObservable();
   closed = 0;
   readonly options: JfsWatcherOptions;
