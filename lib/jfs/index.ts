@@ -73,8 +73,13 @@ export type { JfsEventMapping } from '../sources/jfs/jfs-event-to-events.ts';
 export { jfsEventToEvents } from '../sources/jfs/jfs-event-to-events.ts';
 export type { JfsSourceOptions } from '../sources/jfs/jfs-source.ts';
 export { jfsSource } from '../sources/jfs/jfs-source.ts';
+export type {
+  JfsConnection,
+  JfsConnectionEvents,
+  JfsTransport,
+} from '../sources/jfs/jfs-transport.ts';
 export { JfsWatcher } from '../sources/jfs/jfs-watcher.ts';
 export type { JfsWatcherOptions } from '../sources/jfs/jfs-watcher-options.ts';
-export { FsType } from '../sources/jfs/jfs-watcher-options.ts';
+export { DEFAULT_JFS_WATCHER_OPTIONS, FsType } from '../sources/jfs/jfs-watcher-options.ts';
 export { LocalNotifyWatcher } from '../sources/jfs/local-notify-watcher.ts';
 export type { NotifyWatcher, WatcherStatus } from '../sources/jfs/notify-watcher.ts';
