@@ -71,8 +71,9 @@ export {
 } from '../sources/jfs/jfs-client-errors.ts';
 export type { JfsEventMapping } from '../sources/jfs/jfs-event-to-events.ts';
 export { jfsEventToEvents } from '../sources/jfs/jfs-event-to-events.ts';
-export type { JfsSourceOptions } from '../sources/jfs/jfs-source.ts';
 export { jfsSource } from '../sources/jfs/jfs-source.ts';
+export type { JfsSourceOptions } from '../sources/jfs/jfs-source-options.ts';
+export { DEFAULT_JFS_SOURCE_OPTIONS } from '../sources/jfs/jfs-source-options.ts';
 export type {
   JfsConnection,
   JfsConnectionEvents,

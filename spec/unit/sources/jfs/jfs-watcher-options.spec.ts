@@ -131,4 +131,13 @@ describe('resolveJfsWatcherOptions', () => {
     expect(options.paths).toEqual(['/a', '/b']);
     expect(options.reconnect).toBe(reconnect);
   });
+
+  it('takes a transport with dial(), and refuses anything else naming the option', () => {
+    const transport = { dial: () => ({ send: () => {}, destroy: () => {} }) };
+    expect(resolveJfsWatcherOptions({ env: {}, transport }).transport).toBe(transport);
+    expect(resolveJfsWatcherOptions({ env: {} }).transport).toBeUndefined();
+    const error = thrown(() => resolveJfsWatcherOptions({ env: {}, transport: {} as never }));
+    expect(error).toBeInstanceOf(OptionsError);
+    expect((error as OptionsError).option).toBe('transport');
+  });
 });
