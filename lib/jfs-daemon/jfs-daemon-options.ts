@@ -59,7 +59,11 @@ export interface JfsDaemonOptions {
   readonly watchList?: WatchList;
   /** What watches node paths. Default non-recursive chokidar watches with fsnotify's ops. */
   readonly watcher?: PathWatcher;
-  /** Where the daemon's timers run (write batching, re-reads, the close timeout). Default `asyncScheduler`. */
+  /**
+   * Where the daemon's timers run (write batching, re-reads, the close
+   * timeout). Default `asyncScheduler`. The default `watcher` keeps real time
+   * (its rename pairing follows real file events).
+   */
   readonly scheduler?: SchedulerLike;
   /** The environment to read. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;

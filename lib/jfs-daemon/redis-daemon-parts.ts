@@ -18,8 +18,12 @@ export function daemonRedisParts(options: ResolvedJfsDaemonOptions): {
 } {
   const names = notifyNames(options.channel, options.redis.db ?? 0);
   const connect = (name: string): Redis => connectRedis(options.redis, name, options.redisRetry);
-  const writer = options.feed === undefined ? connect('batchwatch-daemon') : null;
-  const feed = options.feed ?? new RedisChangeFeed(writer as Redis, names, options.streamMaxLen);
+  let writer: Redis | null = null;
+  let feed = options.feed;
+  if (feed === undefined) {
+    writer = connect('batchwatch-daemon');
+    feed = new RedisChangeFeed(writer, names, options.streamMaxLen);
+  }
   if (!options.followProxies) return { feed, watchList: null };
   if (options.watchList !== undefined) return { feed, watchList: options.watchList };
   const reader = writer ?? connect('batchwatch-daemon-registry');
