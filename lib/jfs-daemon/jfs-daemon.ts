@@ -9,6 +9,7 @@ import {
   Subscription,
 } from 'rxjs';
 import { type JfsError, JfsServerError } from '../errors.ts';
+import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import type { LinkStatus } from '../status.ts';
 import { atMost } from './at-most.ts';
 import type { ChangeFeed } from './change-feed.ts';
@@ -219,7 +220,7 @@ export class JfsDaemon implements AsyncDisposable {
     this.#updateStatus();
   }
 
-  #onChange(event: Parameters<ChangeOutbox['push']>[0]): void {
+  #onChange(event: JfsEvent): void {
     this.#counters.events++;
     this.#outbox.push(event);
   }
