@@ -76,7 +76,14 @@ export class ChangeOutbox {
     }
     this.#outbox.push({ fields: eventFields(event), event });
     // One round trip per burst: everything that changed within this turn.
-    this.#scheduled ??= this.#options.scheduler.schedule(() => this.#flush());
+    if (this.#scheduled !== null) return;
+    let ran = false;
+    const scheduled = this.#options.scheduler.schedule(() => {
+      ran = true;
+      this.#flush();
+    });
+    // A synchronous scheduler (queueScheduler) has already flushed: nothing is pending.
+    if (!ran) this.#scheduled = scheduled;
   }
 
   /** Writes what is pending (at most a second's wait), then stops. Idempotent. */

@@ -1,7 +1,7 @@
 // What the daemon writes, over an in-memory feed: a start marker first, ONE event per pub/sub
 // message (a Go proxy reads only up to the first non-Write event of a message), and an overflow
 // marker before what it kept when its backlog overflowed while the feed was away.
-import { VirtualTimeScheduler } from 'rxjs';
+import { queueScheduler, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { JfsServerError } from '../../../lib/errors.ts';
 import { JfsDaemon } from '../../../lib/jfs-daemon/jfs-daemon.ts';
@@ -88,5 +88,23 @@ describe('the gap markers and the Go format of a daemon', () => {
     expect(feed.entryNames()).toEqual(['daemon-start', '/n/last']);
     expect(feed.closed).toBe(true);
     expect(watcher.closed).toBe(true);
+  });
+});
+
+describe('a daemon on a synchronous scheduler', () => {
+  it('writes each change at once and keeps writing (no batch left pending)', async () => {
+    const feed = new MemoryFeed();
+    const watcher = new MemoryPathWatcher();
+    const daemon = await JfsDaemon.start({
+      feed,
+      watcher,
+      scheduler: queueScheduler,
+      followProxies: false,
+      env: {},
+    });
+    watcher.emit('/n/1', Op.Create);
+    watcher.emit('/n/2', Op.Create);
+    expect(feed.entryNames()).toEqual(['daemon-start', '/n/1', '/n/2']);
+    await daemon.close();
   });
 });
