@@ -1,51 +1,30 @@
+import { hostname } from 'node:os';
 import createDebug from 'debug';
-import type { Redis } from 'ioredis';
-import { type Observable, Subject, Subscription } from 'rxjs';
-import { type JfsError, JfsServerError, OptionsError } from '../errors.ts';
+import {
+  BehaviorSubject,
+  distinctUntilChanged,
+  type Observable,
+  type SchedulerLike,
+  Subject,
+  Subscription,
+} from 'rxjs';
+import { type JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
-import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
-import { type NotifyNames, notifyNames } from '../jfs-protocol/notify-stream.ts';
-import { connectRedis, parseRedisAddress, type RedisAddress } from '../jfs-proxy/redis-address.ts';
-import { rejectUnknownOptions, resolveDuration } from '../options.ts';
+import type { LinkStatus } from '../status.ts';
+import { atMost } from './at-most.ts';
+import type { ChangeFeed } from './change-feed.ts';
+import { ChangeOutbox } from './change-outbox.ts';
+import {
+  type JfsDaemonOptions,
+  type ResolvedJfsDaemonOptions,
+  resolveJfsDaemonOptions,
+} from './jfs-daemon-options.ts';
 import { NodeWatcher } from './node-watcher.ts';
-import { atMost, StreamPublisher } from './stream-publisher.ts';
+import type { PathWatcher } from './path-watcher.ts';
+import { daemonRedisParts } from './redis-daemon-parts.ts';
+import type { WatchList, WatchListChange } from './watch-list.ts';
 
 const log = createDebug('batchwatch:jfs-daemon');
-
-/** Options of {@link JfsDaemon}; the Go daemon's environment variables are the defaults. */
-export interface JfsDaemonOptions {
-  /** Node paths always watched (non-recursively). Default none. */
-  readonly paths?: readonly string[];
-  /** Also watch the node paths proxies register in Redis. Default `true`. */
-  readonly followProxies?: boolean;
-  /** Redis `host:port`. Default `$REDIS_ADDR`, else `127.0.0.1:6379`. */
-  readonly redisAddr?: string;
-  /** Redis password. Default `$REDIS_PASSWORD`, else none. */
-  readonly redisPassword?: string;
-  /** Redis database of the stream and the registry (pub/sub ignores it). Default `$REDIS_DB`, else 0. */
-  readonly redisDb?: number;
-  /**
-   * The pub/sub channel to publish to (Go format, one event per message).
-   * The stream is `<channel>:stream`, the registry `<channel>:watches:*`.
-   * Default `jfsnotify`.
-   */
-  readonly channel?: string;
-  /** Entries the stream keeps, roughly (`XADD ... MAXLEN ~ n`). Default 100000. */
-  readonly streamMaxLen?: number;
-  /**
-   * When a registered path starts being watched, what was created or written
-   * this long before the daemon learned of it is reported too, in ms. Default 5000.
-   */
-  readonly catchUp?: number;
-  /** How often the registered paths are re-read even without a control message, in ms. Default 10000. */
-  readonly resyncInterval?: number;
-  /** Changes kept while Redis is away; beyond, the oldest are dropped and counted. Default 10000. */
-  readonly maxBacklog?: number;
-  /** More node paths to watch, as a whole set on every change (Kubernetes mode: `FsWatcherPaths`). Default none. */
-  readonly pathSource?: { readonly paths$: Observable<ReadonlySet<string>> };
-  /** The environment to read. Default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
 
 /** Counters of a {@link JfsDaemon}. */
 export interface JfsDaemonStats {
@@ -61,21 +40,6 @@ export interface JfsDaemonStats {
   readonly dropped: number;
 }
 
-const names = [
-  'paths',
-  'followProxies',
-  'redisAddr',
-  'redisPassword',
-  'redisDb',
-  'channel',
-  'streamMaxLen',
-  'catchUp',
-  'resyncInterval',
-  'maxBacklog',
-  'pathSource',
-  'env',
-];
-
 /**
  * The node side (Go's fsnotify-daemon): watches node paths non-recursively,
  * like inotify, with fsnotify's ops, and appends each change to the Redis
@@ -88,51 +52,63 @@ const names = [
  * `followProxies` is off, those proxies register: a proxy's first WATCH of a
  * node path makes the daemon watch it (catching up on what changed since,
  * see `catchUp`), and its last UNWATCH or disconnect releases it.
+ *
+ * Redis is reached through two narrow interfaces, `ChangeFeed` (where
+ * changes go) and `WatchList` (where registrations are read), so that other
+ * transports and unit specs can stand in for it.
  */
 export class JfsDaemon implements AsyncDisposable {
-  /** Non-fatal problems: a failed watch, a Redis error. Hot. */
+  /** Non-fatal problems: a failed watch, a lost Redis connection. Hot. */
   readonly warnings$: Observable<JfsError | Error>;
+  /**
+   * `connecting` until the static paths are watched and the start marker is
+   * written, then the feed's link (`ready`, `reconnecting`), `closed` after
+   * `close()`. Replays the current status.
+   */
+  readonly status$: Observable<LinkStatus>;
 
-  readonly #static: ReadonlySet<string>;
-  readonly #follow: boolean;
-  readonly #names: NotifyNames;
-  readonly #catchUp: number;
-  readonly #resyncInterval: number;
-  readonly #feed: StreamPublisher;
-  readonly #watcher = new NodeWatcher();
+  readonly #options: ResolvedJfsDaemonOptions;
+  readonly #scheduler: SchedulerLike;
+  readonly #feed: ChangeFeed;
+  readonly #outbox: ChangeOutbox;
+  readonly #watchList: WatchList | null;
+  readonly #watcher: PathWatcher;
   readonly #initial: Promise<unknown>;
-  readonly #publisher: Redis;
-  readonly #control: Redis | null;
   readonly #warnings = new Subject<JfsError | Error>();
+  readonly #status = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 1 });
   readonly #subscription = new Subscription();
+  #feedStatus: LinkStatus = { kind: 'connecting', attempt: 1 };
+  #started = false;
   /** The first read of the registry after a (re)connection only adds: proxies may not have rewritten it yet. */
   #addOnly = true;
-  #resyncTimer: NodeJS.Timeout | null = null;
+  #resyncTimer: Subscription | null = null;
   #resyncing: Promise<void> | null = null;
   #resyncAgain = false;
   #closing: Promise<void> | null = null;
+  /** Set as close() begins (before `#closing` is assigned). */
+  #closed = false;
   #counters = { events: 0, resyncs: 0 };
   /** The paths proxies registered (last read) and those the path source wants. */
   #registered: ReadonlySet<string> = new Set();
   #sourced: ReadonlySet<string> = new Set();
 
-  private constructor(options: JfsDaemonOptions, redis: RedisAddress) {
-    this.#static = new Set(options.paths ?? []);
-    this.#follow = options.followProxies ?? true;
-    this.#names = notifyNames(options.channel ?? NOTIFY_CHANNEL);
-    this.#catchUp = options.catchUp ?? 5000;
-    this.#resyncInterval = options.resyncInterval ?? 10_000;
-    const maxBacklog = options.maxBacklog ?? 10_000;
+  private constructor(options: ResolvedJfsDaemonOptions) {
+    this.#options = options;
+    this.#scheduler = options.scheduler;
     this.warnings$ = this.#warnings.asObservable();
+    this.status$ = this.#status.pipe(distinctUntilChanged());
+    this.#watcher = options.watcher ?? new NodeWatcher();
+    const { feed, watchList } = daemonRedisParts(options);
+    this.#feed = feed;
+    this.#watchList = watchList;
     this.#subscription.add(this.#watcher.events$.subscribe((event) => this.#onChange(event)));
-    this.#subscription.add(this.#watcher.errors$.subscribe((error) => this.#warn(error)));
-    this.#initial = Promise.all([...this.#static].map((path) => this.#watcher.add(path)));
-    this.#publisher = connectRedis(redis, 'batchwatch-daemon');
-    this.#publisher.on('error', (err: Error) => this.#warn(err));
-    this.#feed = new StreamPublisher(this.#publisher, {
-      names: this.#names,
-      maxLen: options.streamMaxLen ?? 100_000,
+    this.#subscription.add(this.#watcher.warnings$.subscribe((error) => this.#warn(error)));
+    this.#initial = Promise.all(options.paths.map((path) => this.#watcher.add(path)));
+    const { maxBacklog } = options;
+    this.#outbox = new ChangeOutbox(feed, {
+      daemonId: `${hostname()}-${process.pid}`,
       maxBacklog,
+      scheduler: this.#scheduler,
       // Redis has been away for long: the newest changes are kept, the loss is reported once an
       // outage and marked in the stream so that every reader resyncs its clients.
       overflowing: () =>
@@ -143,25 +119,15 @@ export class JfsDaemon implements AsyncDisposable {
         ),
       failed: (err) => this.#warn(err),
     });
-    this.#control = this.#follow ? connectRedis(redis, 'batchwatch-daemon-control') : null;
-    if (this.#control !== null) {
-      const control = this.#control;
-      control.on('error', (err: Error) => log('redis (control): %s', err.message));
-      // On every (re)connection: subscribe again, then re-read what proxies registered meanwhile.
-      control.on('ready', () => {
-        this.#addOnly = true;
-        control.subscribe(this.#names.control).then(
-          () => this.#resync(),
-          (err: unknown) => log('subscribe failed: %s', (err as Error).message),
-        );
-      });
-      control.on('message', () => this.#resync());
-      this.#resyncTimer = setInterval(() => this.#resync(), this.#resyncInterval);
+    this.#subscription.add(feed.status$.subscribe((status) => this.#onFeedStatus(status)));
+    if (watchList !== null) {
+      this.#subscription.add(watchList.changes$.subscribe((change) => this.#onListChange(change)));
+      this.#scheduleResync();
     }
     if (options.pathSource !== undefined) {
       const source = options.pathSource.paths$.subscribe((paths) => {
         this.#sourced = paths;
-        this.#apply(this.#registered, false, Date.now());
+        this.#apply(this.#registered, false, this.#scheduler.now());
       });
       this.#subscription.add(source);
     }
@@ -173,42 +139,7 @@ export class JfsDaemon implements AsyncDisposable {
    * @throws OptionsError for bad options.
    */
   static async start(options: JfsDaemonOptions = {}): Promise<JfsDaemon> {
-    if (options === null || typeof options !== 'object') {
-      throw new OptionsError('options', options, 'an options object');
-    }
-    rejectUnknownOptions(options, names);
-    const env = options.env ?? process.env;
-    const paths = options.paths ?? [];
-    if (
-      !Array.isArray(paths) ||
-      paths.some((path) => typeof path !== 'string' || !path.startsWith('/'))
-    ) {
-      throw new OptionsError('paths', paths, 'absolute node paths');
-    }
-    if (options.catchUp !== undefined)
-      resolveDuration('catchUp', options.catchUp, { integer: true });
-    for (const name of ['streamMaxLen', 'redisDb'] as const) {
-      const value = options[name];
-      if (
-        value !== undefined &&
-        (!Number.isInteger(value) || value < (name === 'streamMaxLen' ? 1 : 0))
-      ) {
-        throw new OptionsError(name, value, `a whole number >= ${name === 'streamMaxLen' ? 1 : 0}`);
-      }
-    }
-    const backlog = options.maxBacklog ?? 10_000;
-    if (!Number.isInteger(backlog) || backlog < 1) {
-      throw new OptionsError('maxBacklog', backlog, 'a whole number >= 1');
-    }
-    const interval = options.resyncInterval ?? 10_000;
-    resolveDuration('resyncInterval', interval, { exclusive: true });
-    const redis = parseRedisAddress(
-      options.redisAddr ?? (env['REDIS_ADDR'] || '127.0.0.1:6379'),
-      options.redisPassword ?? env['REDIS_PASSWORD'],
-      'redisAddr',
-      options.redisDb ?? (Number(env['REDIS_DB'] ?? 0) || 0),
-    );
-    const daemon = new JfsDaemon(options, redis);
+    const daemon = new JfsDaemon(resolveJfsDaemonOptions(options));
     await daemon.ready();
     return daemon;
   }
@@ -219,7 +150,9 @@ export class JfsDaemon implements AsyncDisposable {
    */
   async ready(): Promise<void> {
     await this.#initial;
-    await atMost(this.#feed.marked, 1000);
+    await atMost(this.#outbox.marked, 1000, this.#scheduler);
+    this.#started = true;
+    this.#updateStatus();
   }
 
   /** The node paths watched now. */
@@ -234,10 +167,14 @@ export class JfsDaemon implements AsyncDisposable {
   }
 
   stats(): JfsDaemonStats {
-    return { ...this.#counters, ...this.#feed.counters, watched: this.#watcher.watchList().length };
+    return {
+      ...this.#counters,
+      ...this.#outbox.counters,
+      watched: this.#watcher.watchList().length,
+    };
   }
 
-  /** Publishes what is pending, then stops watching and closes Redis. Idempotent. */
+  /** Publishes what is pending, then stops watching and closes Redis. Idempotent: the same promise every time. */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -248,34 +185,76 @@ export class JfsDaemon implements AsyncDisposable {
   }
 
   async #close(): Promise<void> {
-    if (this.#resyncTimer !== null) clearInterval(this.#resyncTimer);
+    this.#closed = true;
+    this.#updateStatus();
+    this.#resyncTimer?.unsubscribe();
     this.#subscription.unsubscribe();
-    // A last publish, but never wait long on a Redis that stopped answering.
-    await this.#feed.close();
     // A resync may wait on a Redis that is away, for ever: it is not waited for (what it would
-    // apply is ignored once closing), and disconnecting leaves no socket or timer behind.
-    this.#publisher.disconnect();
-    this.#control?.disconnect();
+    // apply is ignored once closing), and closing the list leaves no socket or timer behind.
+    await this.#watchList?.close();
+    // A last write, but never wait long on a Redis that stopped answering.
+    await this.#outbox.close();
+    await this.#feed.close();
     await this.#watcher.close();
     this.#warnings.complete();
+    this.#status.complete();
+  }
+
+  /** The one place the status is set: from the feed's link, the start and the close. */
+  #updateStatus(): void {
+    const feed = this.#feedStatus;
+    const next: LinkStatus = this.#closed
+      ? { kind: 'closed' }
+      : feed.kind === 'ready' && !this.#started
+        ? { kind: 'connecting', attempt: 1 }
+        : feed;
+    const now = this.#status.value;
+    if (now.kind === next.kind && (next.kind !== 'reconnecting' || now === next)) return;
+    this.#status.next(next);
+  }
+
+  #onFeedStatus(status: LinkStatus): void {
+    this.#feedStatus = status;
+    if (status.kind === 'reconnecting') this.#warn(status.error);
+    if (status.kind === 'closed' && status.error !== undefined) this.#warn(status.error);
+    this.#updateStatus();
   }
 
   #onChange(event: JfsEvent): void {
     this.#counters.events++;
-    this.#feed.push(event);
+    this.#outbox.push(event);
+  }
+
+  /** Re-reads the registry every `resyncInterval`, even when no announcement came. */
+  #scheduleResync(): void {
+    if (this.#closed) return;
+    this.#resyncTimer = this.#scheduler.schedule(() => {
+      this.#resync();
+      this.#scheduleResync();
+    }, this.#options.resyncInterval);
+  }
+
+  #onListChange(change: WatchListChange): void {
+    if (change === 'connected') this.#addOnly = true;
+    this.#resync();
   }
 
   #resync(): void {
-    if (this.#closing !== null || this.#control === null) return;
+    const list = this.#watchList;
+    if (this.#closed || list === null) return;
     if (this.#resyncing !== null) {
       this.#resyncAgain = true;
       return;
     }
     const addOnly = this.#addOnly;
     this.#addOnly = false;
-    const learned = Date.now();
-    this.#resyncing = this.#readRegistered()
-      .then((registered) => this.#apply(registered, addOnly, learned))
+    const learned = this.#scheduler.now();
+    this.#resyncing = list
+      .read()
+      .then((registered) => {
+        this.#counters.resyncs++;
+        this.#apply(registered, addOnly, learned);
+      })
       .catch((err: unknown) => log('resync failed: %s', (err as Error).message))
       .finally(() => {
         this.#resyncing = null;
@@ -286,34 +265,15 @@ export class JfsDaemon implements AsyncDisposable {
       });
   }
 
-  async #readRegistered(): Promise<Set<string>> {
-    const paths = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#publisher.scan(
-        cursor,
-        'MATCH',
-        `${this.#names.registryPrefix}*`,
-        'COUNT',
-        200,
-      );
-      cursor = next;
-      for (const key of keys)
-        for (const path of await this.#publisher.smembers(key)) paths.add(path);
-    } while (cursor !== '0');
-    this.#counters.resyncs++;
-    return paths;
-  }
-
   #apply(registered: ReadonlySet<string>, addOnly: boolean, learned: number): void {
-    if (this.#closing !== null) return;
+    if (this.#closed) return;
     this.#registered = registered;
-    const wanted = new Set([...this.#static, ...registered, ...this.#sourced]);
+    const wanted = new Set([...this.#options.paths, ...registered, ...this.#sourced]);
     const current = new Set(this.#watcher.watchList());
     for (const path of wanted) {
       if (!current.has(path) && path.startsWith('/')) {
         log('watch %s', path);
-        void this.#watcher.add(path, learned - this.#catchUp);
+        void this.#watcher.add(path, learned - this.#options.catchUp);
       }
     }
     if (addOnly) return;

@@ -3,12 +3,13 @@ import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import { asyncScheduler, type Observable, Subject } from 'rxjs';
-import { LocalWatcherError } from '../errors.ts';
 import { Action } from '../events/action.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { Op } from '../jfs-protocol/op.ts';
 import { fileIdentity } from '../sources/file/file-identity.ts';
 import { type FileChange, FileOp, RenamePairer } from '../sources/file/rename-pairer.ts';
+import { LocalWatcherError } from '../sources/jfs/jfs-client-errors.ts';
+import type { PathWatcher } from './path-watcher.ts';
 
 /** chokidar's `atomic` time: it holds unlinks this long, so the rename pairing waits for it too. */
 const atomicMs = 100;
@@ -39,20 +40,20 @@ interface Watched {
  * reported as Create or Write, so that nothing between a registration and
  * the watch is lost.
  */
-export class NodeWatcher {
+export class NodeWatcher implements PathWatcher {
   /** Every change, in order per path. */
   readonly events$: Observable<JfsEvent>;
   /** Watch failures (the watch goes on for the rest). */
-  readonly errors$: Observable<LocalWatcherError>;
+  readonly warnings$: Observable<LocalWatcherError>;
 
   readonly #events = new Subject<JfsEvent>();
-  readonly #errors = new Subject<LocalWatcherError>();
+  readonly #warnings = new Subject<LocalWatcherError>();
   readonly #watched = new Map<string, Watched>();
   #closed = false;
 
   constructor() {
     this.events$ = this.#events.asObservable();
-    this.errors$ = this.#errors.asObservable();
+    this.warnings$ = this.#warnings.asObservable();
   }
 
   /** The node paths watched now. */
@@ -110,7 +111,7 @@ export class NodeWatcher {
         () => {},
       );
     });
-    watcher.on('error', (error: unknown) => this.#errors.next(new LocalWatcherError(error)));
+    watcher.on('error', (error: unknown) => this.#warnings.next(new LocalWatcherError(error)));
     const ready = new Promise<void>((resolve) => {
       watcher.once('ready', () => {
         scanned = true;
@@ -139,7 +140,7 @@ export class NodeWatcher {
     for (const { pairer } of all) pairer.close();
     await Promise.all(all.map(({ watcher }) => watcher.close()));
     this.#events.complete();
-    this.#errors.complete();
+    this.#warnings.complete();
   }
 
   #report(change: FileChange): void {

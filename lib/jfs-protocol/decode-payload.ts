@@ -1,7 +1,8 @@
-import { MalformedFrameError, OptionsError } from '../errors.ts';
+import { OptionsError } from '../errors.ts';
 import { EVENT_RECORD_SIZE, FIELD_SIZE, readField } from './field.ts';
 import type { JfsEvent, JfsMessage } from './jfs-message.ts';
 import { MessageType, messageTypeName } from './message-type.ts';
+import { MalformedFrameError } from './protocol-errors.ts';
 
 /**
  * Decodes one frame's payload (`u32be type || data`, without the length

@@ -1,4 +1,4 @@
-import { FieldTooLongError } from '../errors.ts';
+import { FieldTooLongError } from './protocol-errors.ts';
 
 /** Bytes in every fixed JFS string field. */
 export const FIELD_SIZE = 255;

@@ -1,6 +1,7 @@
-import { FrameTooLargeError, type MalformedFrameError, OptionsError } from '../errors.ts';
+import { OptionsError } from '../errors.ts';
 import { decodePayload } from './decode-payload.ts';
 import type { JfsMessage } from './jfs-message.ts';
+import { FrameTooLargeError, type MalformedFrameError } from './protocol-errors.ts';
 
 /** The default cap on a frame's payload length: 1 MiB (real frames are under 64 KiB). */
 export const DEFAULT_MAX_FRAME_LENGTH = 1024 * 1024;

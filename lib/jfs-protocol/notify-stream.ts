@@ -1,33 +1,6 @@
 import type { JfsEvent } from './jfs-message.ts';
 
 /**
- * The Redis names one deployment uses, all derived from its pub/sub channel
- * so that two deployments on one Redis never share a stream or a registry.
- * Keys (the stream, the registry sets) live in the configured database;
- * pub/sub channels ignore it.
- */
-export interface NotifyNames {
-  /** The pub/sub channel of Go-format messages (`jfsnotify`). */
-  readonly channel: string;
-  /** The stream every change is appended to (`jfsnotify:stream`). */
-  readonly stream: string;
-  /** The prefix of the proxies' watch registry sets (`jfsnotify:watches:`). */
-  readonly registryPrefix: string;
-  /** Where proxies announce registry changes (`jfsnotify:control`). */
-  readonly control: string;
-}
-
-/** The names derived from `channel`. */
-export function notifyNames(channel: string): NotifyNames {
-  return {
-    channel,
-    stream: `${channel}:stream`,
-    registryPrefix: `${channel}:watches:`,
-    control: `${channel}:control`,
-  };
-}
-
-/**
  * Why a reader cannot prove that it missed nothing: a daemon restarted or
  * its backlog overflowed (both marked in the stream by the daemon), the
  * stream lost entries the reader had not read (trimmed or gone), Redis

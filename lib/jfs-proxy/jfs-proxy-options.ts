@@ -6,10 +6,10 @@ import { OptionsError } from '../errors.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../jfs-protocol/frame-decoder.ts';
 import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
 import { rejectUnknownOptions, resolveDuration } from '../options.ts';
+import { parseRedisAddress, type RedisAddress } from '../redis/redis-address.ts';
 import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
 import type { ChannelWatchers } from './channel-watchers.ts';
 import type { MountResolver } from './mount-table.ts';
-import { parseRedisAddress, type RedisAddress } from './redis-address.ts';
 import { safeMountResolver } from './safe-mount-resolver.ts';
 
 /** Options of {@link JfsProxy}; the Go proxy's environment variables are the defaults. */

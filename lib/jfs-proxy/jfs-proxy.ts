@@ -7,7 +7,9 @@ import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 import { Subject } from 'rxjs/internal/Subject';
 import type { JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
-import { type GapReason, gapReasons, notifyNames } from '../jfs-protocol/notify-stream.ts';
+import { type GapReason, gapReasons } from '../jfs-protocol/notify-stream.ts';
+import { notifyNames } from '../jfs-protocol/redis-keys.ts';
+import { connectRedis } from '../redis/redis-address.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
 import { ConnectionLimitError, PartialFrameBudget } from './connection-limits.ts';
 import {
@@ -19,7 +21,6 @@ import type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
 import { PubSubFeed } from './pubsub-feed.ts';
 import { RecentEvents } from './recent-events.ts';
-import { connectRedis } from './redis-address.ts';
 import { type FeedHandlers, StreamFeed } from './stream-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 
@@ -91,7 +92,7 @@ export class JfsProxy implements AsyncDisposable {
     this.#options = options;
     this.warnings$ = this.#warnings.asObservable();
     this.redisStatus$ = this.#redisStatus.asObservable();
-    const names = notifyNames(options.channel);
+    const names = notifyNames(options.channel, options.redis.db ?? 0);
     const handlers: FeedHandlers = {
       events: (events, messages = events.length) => {
         this.#counters.redisMessages += messages;

@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import { parseNotifyMessage } from '../jfs-protocol/notify-message.ts';
-import { connectRedis, type RedisAddress } from './redis-address.ts';
+import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
 import type { FeedHandlers } from './stream-feed.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');

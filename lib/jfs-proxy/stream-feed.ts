@@ -2,7 +2,7 @@ import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason, parseStreamEntry } from '../jfs-protocol/notify-stream.ts';
-import { connectRedis, type RedisAddress } from './redis-address.ts';
+import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 

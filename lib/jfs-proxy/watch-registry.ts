@@ -1,14 +1,14 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { type NotifyNames, notifyNames } from '../jfs-protocol/notify-stream.ts';
+import { type NotifyNames, notifyNames, registryKey } from '../jfs-protocol/redis-keys.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
 /** The default deployment's control channel (see `notifyNames` for another channel's). */
-export const CONTROL_CHANNEL = 'jfsnotify:control';
+export const CONTROL_CHANNEL = notifyNames('jfsnotify').control;
 /** The default deployment's prefix of the proxies' registry sets (see `notifyNames`). */
-export const REGISTRY_PREFIX = 'jfsnotify:watches:';
+export const REGISTRY_PREFIX = notifyNames('jfsnotify').registryPrefix;
 
 /**
  * The control channel, proxy side: the node paths this proxy's clients
@@ -39,7 +39,7 @@ export class WatchRegistry {
     this.#redis = redis;
     this.#proxyId = proxyId;
     this.#control = names.control;
-    this.#key = `${names.registryPrefix}${proxyId}`;
+    this.#key = registryKey(names, proxyId);
     this.#ttlMs = ttlMs;
     this.#scheduler = scheduler;
     this.#period = Math.max(1, Math.floor(ttlMs / 3));

@@ -3,22 +3,18 @@
 // formats. The only entry point that loads ioredis (for the proxy and the daemon).
 
 export {
-  AddressError,
-  FieldTooLongError,
-  FrameTooLargeError,
-  JfsConnectionError,
   JfsError,
   JfsServerError,
-  LocalWatcherError,
-  MalformedFrameError,
   MountsFileError,
   SlowClientError,
   UnmappedWatchError,
-  WatcherClosedError,
-  WatcherNameError,
 } from '../errors.ts';
-export type { JfsDaemonOptions, JfsDaemonStats } from '../jfs-daemon/jfs-daemon.ts';
+export type { ChangeFeed, FeedRecord } from '../jfs-daemon/change-feed.ts';
+export type { JfsDaemonStats } from '../jfs-daemon/jfs-daemon.ts';
 export { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';
+export type { JfsDaemonOptions } from '../jfs-daemon/jfs-daemon-options.ts';
+export type { PathWatcher } from '../jfs-daemon/path-watcher.ts';
+export type { WatchList, WatchListChange } from '../jfs-daemon/watch-list.ts';
 export { decodePayload } from '../jfs-protocol/decode-payload.ts';
 export { encodeMessage } from '../jfs-protocol/encode-message.ts';
 export type { DecodedItem } from '../jfs-protocol/frame-decoder.ts';
@@ -37,20 +33,21 @@ export {
   NOTIFY_CHANNEL,
   parseNotifyMessage,
 } from '../jfs-protocol/notify-message.ts';
-export type {
-  DaemonMarker,
-  GapReason,
-  NotifyNames,
-  StreamEntry,
-} from '../jfs-protocol/notify-stream.ts';
+export type { DaemonMarker, GapReason, StreamEntry } from '../jfs-protocol/notify-stream.ts';
 export {
   eventFields,
   gapReasons,
   markerFields,
-  notifyNames,
   parseStreamEntry,
 } from '../jfs-protocol/notify-stream.ts';
 export { Op, opHas, opString } from '../jfs-protocol/op.ts';
+export {
+  FieldTooLongError,
+  FrameTooLargeError,
+  MalformedFrameError,
+} from '../jfs-protocol/protocol-errors.ts';
+export type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
+export { notifyNames } from '../jfs-protocol/redis-keys.ts';
 export type { ConnectionLimit } from '../jfs-proxy/connection-limits.ts';
 export { ConnectionLimitError } from '../jfs-proxy/connection-limits.ts';
 export type { JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
@@ -65,12 +62,25 @@ export { DEFAULT_NOTIFY_SERVER, formatAddress, parseAddress } from '../sources/j
 export { createNotifyWatcher } from '../sources/jfs/create-notify-watcher.ts';
 export type { ChannelIdParts } from '../sources/jfs/jfs-channel-id.ts';
 export { jfsChannelId } from '../sources/jfs/jfs-channel-id.ts';
+export {
+  AddressError,
+  JfsConnectionError,
+  LocalWatcherError,
+  WatcherClosedError,
+  WatcherNameError,
+} from '../sources/jfs/jfs-client-errors.ts';
 export type { JfsEventMapping } from '../sources/jfs/jfs-event-to-events.ts';
 export { jfsEventToEvents } from '../sources/jfs/jfs-event-to-events.ts';
-export type { JfsSourceOptions } from '../sources/jfs/jfs-source.ts';
 export { jfsSource } from '../sources/jfs/jfs-source.ts';
+export type { JfsSourceOptions } from '../sources/jfs/jfs-source-options.ts';
+export { DEFAULT_JFS_SOURCE_OPTIONS } from '../sources/jfs/jfs-source-options.ts';
+export type {
+  JfsConnection,
+  JfsConnectionEvents,
+  JfsTransport,
+} from '../sources/jfs/jfs-transport.ts';
 export { JfsWatcher } from '../sources/jfs/jfs-watcher.ts';
 export type { JfsWatcherOptions } from '../sources/jfs/jfs-watcher-options.ts';
-export { FsType } from '../sources/jfs/jfs-watcher-options.ts';
+export { DEFAULT_JFS_WATCHER_OPTIONS, FsType } from '../sources/jfs/jfs-watcher-options.ts';
 export { LocalNotifyWatcher } from '../sources/jfs/local-notify-watcher.ts';
 export type { NotifyWatcher, WatcherStatus } from '../sources/jfs/notify-watcher.ts';

@@ -1,4 +1,4 @@
-import { AddressError } from '../../errors.ts';
+import { AddressError } from './jfs-client-errors.ts';
 
 /** Go's default notify-server address. Stale (real deployments use `fsnotify-svc.os-platform:5079`); kept as the documented fallback. */
 export const DEFAULT_NOTIFY_SERVER = 'fsnotify-svc.os-system:1506';

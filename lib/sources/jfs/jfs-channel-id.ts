@@ -1,5 +1,5 @@
-import { WatcherNameError } from '../../errors.ts';
 import { checkField } from '../../jfs-protocol/field.ts';
+import { WatcherNameError } from './jfs-client-errors.ts';
 
 /** The parts of a JFS channel id. */
 export interface ChannelIdParts {

@@ -1,38 +1,10 @@
 import { Subscription } from 'rxjs';
-import { MalformedFrameError, OptionsError } from '../../errors.ts';
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
-import { rejectUnknownOptions } from '../../options.ts';
+import { MalformedFrameError } from '../../jfs-protocol/protocol-errors.ts';
 import { EventSource } from '../event-source.ts';
-import { createNotifyWatcher } from './create-notify-watcher.ts';
 import { jfsEventToEvents } from './jfs-event-to-events.ts';
-import {
-  type JfsWatcherOptions,
-  jfsWatcherOptionNames,
-  resolveJfsWatcherOptions,
-} from './jfs-watcher-options.ts';
-import type { NotifyWatcher } from './notify-watcher.ts';
-
-/** Options of {@link jfsSource}: those of the watcher, plus the mapping. */
-export interface JfsSourceOptions extends JfsWatcherOptions {
-  /** The paths to watch (pod paths); at least one. */
-  readonly paths: readonly string[];
-  /** Report Chmod as FileWritten instead of ignoring it. Default `false`. */
-  readonly chmod?: boolean;
-  /**
-   * Emit one `file` ForceReload (no actor, attribute `reason: 'reconnect'`)
-   * each time the watcher is ready again after a reconnection: the protocol
-   * has no replay, so changes made while the connection was down are lost,
-   * and the consumer should re-list. Never on the first connection. Default
-   * `true`.
-   */
-  readonly reloadOnReconnect?: boolean;
-  /**
-   * Builds the watcher for each subscription. Default `createNotifyWatcher`
-   * (remote, or local when the fs type is `fs`).
-   */
-  readonly createWatcher?: (options: JfsWatcherOptions) => NotifyWatcher;
-}
+import { type JfsSourceOptions, resolveJfsSourceOptions } from './jfs-source-options.ts';
 
 /**
  * A source of the file changes a JFS notify server reports (or, with
@@ -50,31 +22,8 @@ export interface JfsSourceOptions extends JfsWatcherOptions {
  * @example queue.start(jfsSource({ name: 'config', paths: ['/data/config'] }));
  */
 export function jfsSource(options: JfsSourceOptions): EventSource {
-  if (options === null || typeof options !== 'object') {
-    throw new OptionsError('options', options, 'an options object');
-  }
-  const {
-    chmod = false,
-    reloadOnReconnect = true,
-    createWatcher = createNotifyWatcher,
-    ...watcherOptions
-  } = options;
-  if (typeof chmod !== 'boolean') throw new OptionsError('chmod', chmod, 'true or false');
-  if (typeof reloadOnReconnect !== 'boolean') {
-    throw new OptionsError('reloadOnReconnect', reloadOnReconnect, 'true or false');
-  }
-  if (typeof createWatcher !== 'function') {
-    throw new OptionsError('createWatcher', createWatcher, 'a function (options) => NotifyWatcher');
-  }
-  rejectUnknownOptions(options, [
-    ...jfsWatcherOptionNames,
-    'chmod',
-    'reloadOnReconnect',
-    'createWatcher',
-  ]);
-  const { paths } = resolveJfsWatcherOptions(watcherOptions);
-  if (paths.length === 0) throw new OptionsError('paths', options.paths, 'at least one path');
-
+  const { chmod, reloadOnReconnect, createWatcher, watcherOptions } =
+    resolveJfsSourceOptions(options);
   return new EventSource('jfs', (context) => {
     const watcher = createWatcher(watcherOptions);
     const subscription = new Subscription();
@@ -86,7 +35,7 @@ export function jfsSource(options: JfsSourceOptions): EventSource {
       }),
     );
     subscription.add(
-      watcher.errors$.subscribe((warning) => {
+      watcher.warnings$.subscribe((warning) => {
         if (warning instanceof MalformedFrameError) context.count('malformed');
         context.warn(warning);
       }),

@@ -1,44 +1,34 @@
-import { connect, type Socket } from 'node:net';
-import type { JfsAddress } from './address.ts';
-
-/** How {@link openSocket} dials. */
-export interface TransportOptions {
-  /** Destroy the socket if it is not connected after this many ms (0: never). */
-  readonly connectTimeout: number;
-  /** TCP keep-alive initial delay in ms once connected (0: off). */
-  readonly keepAlive: number;
+/**
+ * What a {@link JfsConnection} tells the watcher that dialled it. Never
+ * called during `dial()`; `closed` comes once, last, after a failed dial as
+ * after a lost connection.
+ */
+export interface JfsConnectionEvents {
+  /** The connection is up: frames can be sent. */
+  connected(): void;
+  /** Bytes from the server, split anywhere. */
+  data(chunk: Uint8Array): void;
+  /** The connection is gone; `failure` is why (`undefined` for a clean end). */
+  closed(failure: unknown): void;
 }
 
-/** A server address the transport can dial: TCP or a unix socket. */
-export type DialAddress = Exclude<JfsAddress, { readonly network: 'ipc' }>;
+/** One connection to a notify server, as the watcher uses it. */
+export interface JfsConnection {
+  /**
+   * Sends `frames` in order, in one go; `written` is called once all of them
+   * are handed over (not when the connection fails first). Ignored once closed.
+   */
+  send(frames: readonly Uint8Array[], written?: () => void): void;
+  /** Ends the connection, with `error` as its failure when given; `closed` follows. */
+  destroy(error?: Error): void;
+}
 
 /**
- * Starts dialling `address` and returns the socket at once; it emits
- * `connect`, then `data`, and always `close` last (after `error` on failure).
- * The connect timeout is lifted once connected: a server may stay silent for
- * hours between events, and keep-alive is what notices a dead peer then.
+ * How a `JfsWatcher` reaches its notify server: a TCP or unix socket by
+ * default (`socketTransport`), anything with this shape otherwise (an
+ * in-memory one in unit specs). The watcher depends on nothing else.
  */
-export function openSocket(address: DialAddress, options: TransportOptions): Socket {
-  const socket =
-    address.network === 'tcp'
-      ? connect({ host: address.host === '' ? 'localhost' : address.host, port: address.port })
-      : connect({
-          path: address.path.startsWith('@') ? `\0${address.path.slice(1)}` : address.path,
-        });
-  const onTimeout = (): void => {
-    socket.destroy(new Error(`no connection after ${options.connectTimeout} ms`));
-  };
-  if (options.connectTimeout > 0) {
-    socket.setTimeout(options.connectTimeout);
-    socket.once('timeout', onTimeout);
-  }
-  socket.once('connect', () => {
-    socket.setTimeout(0);
-    socket.off('timeout', onTimeout);
-    if (address.network === 'tcp') {
-      socket.setNoDelay(true);
-      if (options.keepAlive > 0) socket.setKeepAlive(true, options.keepAlive);
-    }
-  });
-  return socket;
+export interface JfsTransport {
+  /** Starts dialling; what happens next arrives through `events`. Never throws. */
+  dial(events: JfsConnectionEvents): JfsConnection;
 }

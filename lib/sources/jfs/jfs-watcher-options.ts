@@ -1,11 +1,19 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
-import { AddressError, OptionsError } from '../../errors.ts';
+import { OptionsError } from '../../errors.ts';
 import { checkField } from '../../jfs-protocol/field.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../../jfs-protocol/frame-decoder.ts';
-import { rejectUnknownOptions, resolveDuration } from '../../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveDuration,
+  resolveFunction,
+  resolveScheduler,
+} from '../../options.ts';
 import { DEFAULT_NOTIFY_SERVER, type JfsAddress, parseAddress } from './address.ts';
 import { jfsChannelId } from './jfs-channel-id.ts';
+import { AddressError } from './jfs-client-errors.ts';
+import type { JfsTransport } from './jfs-transport.ts';
 
 /** Which watcher `createNotifyWatcher` builds (`FS_TYPE`). */
 export const FsType = {
@@ -54,9 +62,26 @@ export interface JfsWatcherOptions {
   readonly keepAlive?: number;
   /** Where reconnection timers run. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * How the remote watcher reaches the server. Default a TCP or unix socket
+   * to `server` (with `connectTimeout` and `keepAlive`).
+   */
+  readonly transport?: JfsTransport;
   /** The environment to read. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
+
+/** The defaults of {@link JfsWatcherOptions} (environment variables aside). */
+export const DEFAULT_JFS_WATCHER_OPTIONS = Object.freeze({
+  name: 'batchwatch',
+  fsType: 'jfs' as FsType,
+  server: DEFAULT_NOTIFY_SERVER,
+  reconnect: exponentialBackoff({ initial: 1000, max: 30_000 }),
+  maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
+  connectTimeout: 10_000,
+  keepAlive: 30_000,
+  scheduler: asyncScheduler as SchedulerLike,
+});
 
 /** {@link JfsWatcherOptions} validated, with every default filled in. */
 export interface ResolvedJfsWatcherOptions {
@@ -74,26 +99,27 @@ export interface ResolvedJfsWatcherOptions {
   readonly connectTimeout: number;
   readonly keepAlive: number;
   readonly scheduler: SchedulerLike;
+  /** The transport given; `undefined` for the default socket. */
+  readonly transport: JfsTransport | undefined;
 }
 
 /** The names of {@link JfsWatcherOptions}. */
-export const jfsWatcherOptionNames: readonly string[] = [
-  'name',
-  'paths',
-  'namespace',
-  'pod',
-  'container',
-  'server',
-  'fsType',
-  'reconnect',
-  'maxFrameLength',
-  'connectTimeout',
-  'keepAlive',
-  'scheduler',
-  'env',
-];
-
-const defaultReconnect = exponentialBackoff({ initial: 1000, max: 30_000 });
+export const jfsWatcherOptionNames: readonly string[] = optionNames({
+  name: true,
+  paths: true,
+  namespace: true,
+  pod: true,
+  container: true,
+  server: true,
+  fsType: true,
+  reconnect: true,
+  maxFrameLength: true,
+  connectTimeout: true,
+  keepAlive: true,
+  scheduler: true,
+  transport: true,
+  env: true,
+} satisfies Record<keyof JfsWatcherOptions, true>);
 
 /**
  * Validates and completes {@link JfsWatcherOptions}. Throws an `OptionsError`
@@ -126,7 +152,8 @@ export function resolveJfsWatcherOptions(
     error.message = `unknown fs type ${JSON.stringify(fsType)} in ${fsTypeOption}: use "jfs" (remote, the default) or "fs" (local).`;
     throw error;
   }
-  const name = pick('name')[0] || 'batchwatch';
+  const d = DEFAULT_JFS_WATCHER_OPTIONS;
+  const name = pick('name')[0] || d.name;
   const paths = options.paths ?? [];
   if (!Array.isArray(paths)) throw new OptionsError('paths', paths, 'an array of paths');
   for (const path of paths) {
@@ -135,11 +162,12 @@ export function resolveJfsWatcherOptions(
     }
     checkField('path', path);
   }
-  const reconnect = options.reconnect ?? defaultReconnect;
-  if (typeof reconnect !== 'function') {
-    throw new OptionsError('reconnect', reconnect, 'a function (attempt) => ms | null');
-  }
-  const maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+  const reconnect = resolveFunction<RetryPolicy>(
+    'reconnect',
+    options.reconnect ?? d.reconnect,
+    '(attempt) => ms | null',
+  );
+  const maxFrameLength = options.maxFrameLength ?? d.maxFrameLength;
   if (!Number.isInteger(maxFrameLength) || maxFrameLength < 4 || maxFrameLength > 0xffff_ffff) {
     throw new OptionsError(
       'maxFrameLength',
@@ -147,9 +175,10 @@ export function resolveJfsWatcherOptions(
       'a whole number of bytes from 4 to 2^32-1',
     );
   }
-  const scheduler = options.scheduler ?? asyncScheduler;
-  if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    throw new OptionsError('scheduler', scheduler, 'an RxJS SchedulerLike');
+  const scheduler = resolveScheduler('scheduler', options.scheduler ?? d.scheduler);
+  const transport = options.transport;
+  if (transport !== undefined && typeof (transport as Partial<JfsTransport>)?.dial !== 'function') {
+    throw new OptionsError('transport', transport, 'a JfsTransport (an object with dial())');
   }
   const [server] = pick('server', 'NOTIFY_SERVER');
   const local = fsType === FsType.Fs;
@@ -165,13 +194,14 @@ export function resolveJfsWatcherOptions(
           container: pick('container', 'CONTAINER_NAME')[0] || 'default',
           watcherName: name,
         }),
-    server: server || DEFAULT_NOTIFY_SERVER,
-    address: local ? null : remoteAddress(server || DEFAULT_NOTIFY_SERVER),
+    server: server || d.server,
+    address: local ? null : remoteAddress(server || d.server),
     reconnect,
     maxFrameLength,
-    connectTimeout: milliseconds('connectTimeout', options.connectTimeout, 10_000),
-    keepAlive: milliseconds('keepAlive', options.keepAlive, 30_000),
+    connectTimeout: resolveDuration('connectTimeout', options.connectTimeout ?? d.connectTimeout),
+    keepAlive: resolveDuration('keepAlive', options.keepAlive ?? d.keepAlive),
     scheduler,
+    transport,
   };
   return Object.freeze(resolved);
 }
@@ -182,9 +212,4 @@ function remoteAddress(server: string): JfsAddress {
     throw new AddressError(server, 'ipc:// (the golang-ipc handshake) is unsupported');
   }
   return address;
-}
-
-function milliseconds(option: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  return resolveDuration(option, value);
 }

@@ -1,23 +1,16 @@
-import type { Socket } from 'node:net';
 import createDebug from 'debug';
-import { BehaviorSubject, type Observable, Subject, type Subscription } from 'rxjs';
-import {
-  FrameTooLargeError,
-  JfsConnectionError,
-  JfsError,
-  MalformedFrameError,
-  OptionsError,
-  WatcherClosedError,
-} from '../../errors.ts';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import { JfsError, OptionsError } from '../../errors.ts';
 import { encodeMessage } from '../../jfs-protocol/encode-message.ts';
 import { FIELD_SIZE } from '../../jfs-protocol/field.ts';
 import { FrameDecoder } from '../../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsEventMessage, JfsMessage } from '../../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../../jfs-protocol/message-type.ts';
-import { askRetryPolicy } from '../../options.ts';
-import { formatAddress } from './address.ts';
+import { FrameTooLargeError, MalformedFrameError } from '../../jfs-protocol/protocol-errors.ts';
+import { RetryLoop } from '../../retry-loop.ts';
 import { connectFrames } from './connect-frames.ts';
-import { type DialAddress, openSocket } from './jfs-transport.ts';
+import { JfsConnectionError, WatcherClosedError } from './jfs-client-errors.ts';
+import type { JfsConnection, JfsTransport } from './jfs-transport.ts';
 import {
   FsType,
   type JfsWatcherOptions,
@@ -25,6 +18,7 @@ import {
   resolveJfsWatcherOptions,
 } from './jfs-watcher-options.ts';
 import type { NotifyWatcher, WatcherStatus } from './notify-watcher.ts';
+import { type DialAddress, socketTransport } from './socket-transport.ts';
 
 const log = createDebug('batchwatch:jfs');
 
@@ -35,14 +29,28 @@ const log = createDebug('batchwatch:jfs');
  */
 export const STABLE_CONNECTION_MS = 1000;
 
+/** The connection being dialled or up, and what settles once it is gone. */
+interface Dial {
+  readonly connection: JfsConnection;
+  readonly closed: Promise<void>;
+}
+
 /**
- * The remote file-notify client: Go's `JFSWatcher` over TCP or a unix socket
- * (protocol: `shared/JFS-PROTOCOL.md`). The constructor never fails because
- * the server is down: it connects in the background and reconnects for ever
- * (see `reconnect`). On the first connection it sends CLEAR then WATCH(all);
- * on each reconnection WATCH(all) only, as Go does (a new connection starts
- * with no watches on the server). It is always remote, whatever `fsType` or
- * `$FS_TYPE` say: `createNotifyWatcher` is what honours them.
+ * The remote file-notify client: Go's `JFSWatcher` over a {@link JfsTransport}
+ * (a TCP or unix socket by default; protocol: `shared/JFS-PROTOCOL.md`). The
+ * constructor never fails because the server is down: it connects in the
+ * background and reconnects on a `RetryLoop` (see `reconnect`). On the first
+ * connection it sends CLEAR then WATCH(all); on each reconnection WATCH(all)
+ * only, as Go does (a new connection starts with no watches on the server).
+ * It is always remote, whatever `fsType` or `$FS_TYPE` say:
+ * `createNotifyWatcher` is what honours them.
+ *
+ * ```
+ *  connecting ─connected, watches written─► ready ─lost after ≥ 1 s─► (re-dial at once)
+ *      │ failed, or lost sooner                                  │
+ *      ▼                                                          ▼
+ *  reconnecting (policy's delay) ─► connecting          close() / policy gives up ─► closed
+ * ```
  *
  * @example
  * await using watcher = new JfsWatcher({ name: 'config', paths: ['/data/config'] });
@@ -50,36 +58,41 @@ export const STABLE_CONNECTION_MS = 1000;
  */
 export class JfsWatcher implements NotifyWatcher {
   readonly events$: Observable<JfsEvent>;
-  readonly errors$: Observable<JfsError>;
+  readonly warnings$: Observable<JfsError>;
   readonly status$: Observable<WatcherStatus>;
   /** The channel id the server files this watcher's paths under. */
   readonly channelId: string;
 
   readonly #options: ResolvedJfsWatcherOptions;
-  readonly #address: DialAddress;
+  readonly #transport: JfsTransport;
   readonly #paths: Set<string>;
   readonly #events = new Subject<JfsEvent>();
-  readonly #errors = new Subject<JfsError>();
+  readonly #warnings = new Subject<JfsError>();
   readonly #status = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 1 });
-  #socket: Socket | null = null;
+  readonly #retry: RetryLoop;
+  #dial: Dial | null = null;
   #connected = false;
   #readyAt = -1;
   #everConnected = false;
-  /** Dial number within the current outage, from 1. */
-  #attempt = 0;
-  #timer: Subscription | null = null;
   #closing: Promise<void> | null = null;
 
   /** @throws OptionsError, WatcherNameError, AddressError or FieldTooLongError for bad options. */
   constructor(options: JfsWatcherOptions = {}) {
     this.#options = resolveJfsWatcherOptions({ ...options, fsType: FsType.Jfs });
-    this.#address = this.#options.address as DialAddress;
+    this.#transport =
+      this.#options.transport ??
+      socketTransport(this.#options.address as DialAddress, this.#options);
     this.channelId = this.#options.channelId;
     this.#paths = new Set(this.#options.paths);
     this.events$ = this.#events.asObservable();
-    this.errors$ = this.#errors.asObservable();
+    this.warnings$ = this.#warnings.asObservable();
     this.status$ = this.#status.asObservable();
-    this.#dial();
+    this.#retry = new RetryLoop({
+      policy: this.#options.reconnect,
+      option: 'reconnect',
+      scheduler: this.#options.scheduler,
+    });
+    this.#connect();
   }
 
   get status(): WatcherStatus {
@@ -100,23 +113,33 @@ export class JfsWatcher implements NotifyWatcher {
 
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
-    this.#timer?.unsubscribe();
-    this.#timer = null;
-    const socket = this.#socket;
-    this.#socket = null;
+    this.#retry.cancel();
+    const dial = this.#dial;
+    this.#dial = null;
     this.#connected = false;
-    const closed =
-      socket === null ? Promise.resolve() : new Promise<void>((r) => socket.once('close', r));
-    socket?.destroy();
-    this.#closing = closed;
-    this.#status.next({ kind: 'closed' });
-    this.#complete();
+    this.#closing = dial?.closed ?? Promise.resolve();
+    dial?.connection.destroy();
+    this.#setStatus({ kind: 'closed' });
     log('closed %s', this.channelId);
-    return closed;
+    return this.#closing;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** The one place the status changes; `closed` is final and completes the streams. */
+  #setStatus(next: WatcherStatus): void {
+    const now = this.#status.value;
+    if (now.kind === 'closed') return;
+    if (next.kind === 'connecting' && now.kind === 'connecting' && now.attempt === next.attempt) {
+      return;
+    }
+    this.#status.next(next);
+    if (next.kind !== 'closed') return;
+    this.#events.complete();
+    this.#warnings.complete();
+    this.#status.complete();
   }
 
   #update(
@@ -134,115 +157,100 @@ export class JfsWatcher implements NotifyWatcher {
     const frame = encodeMessage({ type, channelId: this.channelId, paths: [path] });
     if (watch) this.#paths.add(path);
     else this.#paths.delete(path);
-    const socket = this.#socket;
-    if (socket !== null && this.#connected && !socket.destroyed) socket.write(frame);
+    if (this.#connected) this.#dial?.connection.send([frame]);
   }
 
-  #dial(): void {
-    this.#timer = null;
-    this.#attempt++;
-    const current = this.#status.value;
-    if (current.kind !== 'connecting' || current.attempt !== this.#attempt) {
-      this.#status.next({ kind: 'connecting', attempt: this.#attempt });
-    }
-    log('dial %s (attempt %d)', formatAddress(this.#address), this.#attempt);
-    const socket = openSocket(this.#address, this.#options);
+  #connect(): void {
+    const attempt = this.#retry.failures + 1;
+    this.#setStatus({ kind: 'connecting', attempt });
+    log('dial %s (attempt %d)', this.#options.server, attempt);
     const decoder = new FrameDecoder(this.#options.maxFrameLength);
-    let failure: unknown;
-    this.#socket = socket;
+    let gone: () => void = () => {};
+    const closed = new Promise<void>((resolve) => {
+      gone = resolve;
+    });
+    const connection: JfsConnection = this.#transport.dial({
+      connected: () => this.#onConnect(connection),
+      data: (chunk) => this.#onData(connection, decoder, chunk),
+      closed: (failure) => {
+        gone();
+        this.#onClose(connection, failure);
+      },
+    });
+    this.#dial = { connection, closed };
     this.#connected = false;
     this.#readyAt = -1;
-    socket.on('connect', () => this.#onConnect(socket));
-    socket.on('data', (chunk: Buffer) => this.#onData(socket, decoder, chunk));
-    socket.on('error', (error) => {
-      failure ??= error;
-    });
-    socket.on('close', () => this.#onClose(socket, failure));
   }
 
-  #onConnect(socket: Socket): void {
-    if (socket !== this.#socket) return;
+  #onConnect(connection: JfsConnection): void {
+    if (connection !== this.#dial?.connection) return;
     this.#connected = true;
     const frames = connectFrames(this.channelId, [...this.#paths], !this.#everConnected);
     this.#everConnected = true;
     log('connected; sending %d frame(s)', frames.length);
-    const ready = (error?: Error | null): void => {
-      if (error || socket !== this.#socket) return;
+    const ready = (): void => {
+      if (connection !== this.#dial?.connection) return;
       this.#readyAt = this.#options.scheduler.now();
-      this.#status.next({ kind: 'ready', since: this.#readyAt });
+      this.#setStatus({ kind: 'ready', since: this.#readyAt });
     };
-    if (frames.length === 0) {
-      ready();
-      return;
-    }
-    socket.cork();
-    for (const [i, frame] of frames.entries()) {
-      socket.write(frame, i === frames.length - 1 ? ready : undefined);
-    }
-    socket.uncork();
+    if (frames.length === 0) ready();
+    else connection.send(frames, ready);
   }
 
-  #onData(socket: Socket, decoder: FrameDecoder, chunk: Buffer): void {
-    if (socket !== this.#socket) return;
+  #onData(connection: JfsConnection, decoder: FrameDecoder, chunk: Uint8Array): void {
     for (const item of decoder.push(chunk)) {
-      if (socket !== this.#socket) return;
+      if (connection !== this.#dial?.connection) return;
       if (item instanceof FrameTooLargeError) {
-        socket.destroy(item);
+        connection.destroy(item);
       } else if (item instanceof MalformedFrameError) {
-        this.#errors.next(item);
+        this.#warnings.next(item);
       } else if (item.type !== MessageType.Event) {
-        this.#errors.next(unexpected(item));
+        this.#warnings.next(unexpected(item));
       } else {
         for (const event of item.events) {
-          if (socket !== this.#socket) return;
+          if (connection !== this.#dial?.connection) return;
           this.#events.next(event);
         }
       }
     }
   }
 
-  #onClose(socket: Socket, failure: unknown): void {
-    if (socket !== this.#socket) return;
-    this.#socket = null;
+  #onClose(connection: JfsConnection, failure: unknown): void {
+    if (connection !== this.#dial?.connection) return;
+    this.#dial = null;
     const wasConnected = this.#connected;
     this.#connected = false;
-    const wasReady = this.#readyAt >= 0;
-    const address = this.#options.server;
     const error =
       failure instanceof JfsError
         ? failure
         : new JfsConnectionError(
-            address,
+            this.#options.server,
             wasConnected ? 'the connection was lost' : 'could not connect',
             failure,
           );
     log('connection closed: %s', error.message);
-    this.#errors.next(error);
-    if (this.#closing !== null) return;
-    if (wasReady && this.#options.scheduler.now() - this.#readyAt >= STABLE_CONNECTION_MS) {
-      this.#attempt = 0;
-      this.#status.next({ kind: 'reconnecting', attempt: 1, delayMs: 0, error });
-      this.#dial();
+    this.#warnings.next(error);
+    const upFor = this.#readyAt < 0 ? -1 : this.#options.scheduler.now() - this.#readyAt;
+    if (upFor >= STABLE_CONNECTION_MS) {
+      // It was working: this outage starts now, and its first re-dial is immediate.
+      this.#retry.succeeded();
+      this.#setStatus({ kind: 'reconnecting', attempt: 1, delayMs: 0, error });
+      this.#connect();
       return;
     }
-    // The policy is user code: askRetryPolicy() survives it and caps what it answers.
-    const decision = askRetryPolicy(this.#options.reconnect, this.#attempt, 'reconnect');
-    if (!decision.retry) {
-      log('reconnect policy gave up after %d tries', this.#attempt);
+    const step = this.#retry.failed(() => this.#connect());
+    if (!step.retry) {
+      log('reconnect policy gave up after %d tries', step.attempt);
       this.#closing = Promise.resolve();
-      this.#status.next({ kind: 'closed', error });
-      this.#complete();
+      this.#setStatus({ kind: 'closed', error });
       return;
     }
-    const delay = decision.delay;
-    this.#status.next({ kind: 'reconnecting', attempt: this.#attempt + 1, delayMs: delay, error });
-    this.#timer = this.#options.scheduler.schedule(() => this.#dial(), delay);
-  }
-
-  #complete(): void {
-    this.#events.complete();
-    this.#errors.complete();
-    this.#status.complete();
+    this.#setStatus({
+      kind: 'reconnecting',
+      attempt: step.attempt + 1,
+      delayMs: step.delay,
+      error,
+    });
   }
 }
 

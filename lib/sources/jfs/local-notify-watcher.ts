@@ -1,14 +1,10 @@
 import { type FSWatcher, watch } from 'chokidar';
 import createDebug from 'debug';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
-import {
-  type JfsError,
-  LocalWatcherError,
-  OptionsError,
-  WatcherClosedError,
-} from '../../errors.ts';
+import { type JfsError, OptionsError } from '../../errors.ts';
 import type { JfsEvent } from '../../jfs-protocol/jfs-message.ts';
 import { Op } from '../../jfs-protocol/op.ts';
+import { LocalWatcherError, WatcherClosedError } from './jfs-client-errors.ts';
 import { FsType, type JfsWatcherOptions, resolveJfsWatcherOptions } from './jfs-watcher-options.ts';
 import type { NotifyWatcher, WatcherStatus } from './notify-watcher.ts';
 
@@ -31,12 +27,12 @@ const ops: Readonly<Record<string, number>> = {
  */
 export class LocalNotifyWatcher implements NotifyWatcher {
   readonly events$: Observable<JfsEvent>;
-  readonly errors$: Observable<JfsError>;
+  readonly warnings$: Observable<JfsError>;
   readonly status$: Observable<WatcherStatus>;
 
   readonly #paths: Set<string>;
   readonly #events = new Subject<JfsEvent>();
-  readonly #errors = new Subject<JfsError>();
+  readonly #warnings = new Subject<JfsError>();
   readonly #status = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 1 });
   readonly #watcher: FSWatcher;
   #closing: Promise<void> | null = null;
@@ -46,7 +42,7 @@ export class LocalNotifyWatcher implements NotifyWatcher {
     const resolved = resolveJfsWatcherOptions({ ...options, fsType: FsType.Fs });
     this.#paths = new Set(resolved.paths);
     this.events$ = this.#events.asObservable();
-    this.errors$ = this.#errors.asObservable();
+    this.warnings$ = this.#warnings.asObservable();
     this.status$ = this.#status.asObservable();
     this.#watcher = watch([...this.#paths], { depth: 0, ignoreInitial: true });
     this.#watcher.on('all', (event, path) => {
@@ -54,7 +50,7 @@ export class LocalNotifyWatcher implements NotifyWatcher {
       if (op !== undefined && this.#closing === null)
         this.#events.next({ name: path, op, key: '' });
     });
-    this.#watcher.on('error', (error) => this.#errors.next(new LocalWatcherError(error)));
+    this.#watcher.on('error', (error) => this.#warnings.next(new LocalWatcherError(error)));
     this.#watcher.once('ready', () => {
       if (this.#closing === null) this.#status.next({ kind: 'ready', since: Date.now() });
     });
@@ -88,7 +84,7 @@ export class LocalNotifyWatcher implements NotifyWatcher {
     if (this.#closing !== null) return this.#closing;
     this.#status.next({ kind: 'closed' });
     this.#events.complete();
-    this.#errors.complete();
+    this.#warnings.complete();
     this.#status.complete();
     log('local watcher closed');
     this.#closing = this.#watcher.close();

@@ -19,7 +19,7 @@ export interface NotifyWatcher extends AsyncDisposable {
   /** Every change of a watched path. Hot; completes on close. */
   readonly events$: Observable<JfsEvent>;
   /** Non-fatal problems: a lost connection, a malformed frame, a failed local watch. Hot; completes on close. */
-  readonly errors$: Observable<JfsError>;
+  readonly warnings$: Observable<JfsError>;
   /** The current status, then every change; completes on close. */
   readonly status$: Observable<WatcherStatus>;
   /** The current status. */

@@ -4,8 +4,9 @@ import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it, vi } from 'vitest';
-import { notifyNames, parseStreamEntry } from '../../../lib/jfs-protocol/notify-stream.ts';
+import { parseStreamEntry } from '../../../lib/jfs-protocol/notify-stream.ts';
 import { Op } from '../../../lib/jfs-protocol/op.ts';
+import { notifyNames } from '../../../lib/jfs-protocol/redis-keys.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { nodeDir, startDaemon, uniqueChannel } from '../jfs-proxy/support.ts';
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { FrameTooLargeError, MalformedFrameError } from '../../../lib/errors.ts';
 import {
   encodeEvents,
   encodeFrame,
@@ -11,6 +10,10 @@ import {
   FrameDecoder,
 } from '../../../lib/jfs-protocol/frame-decoder.ts';
 import { MessageType } from '../../../lib/jfs-protocol/message-type.ts';
+import {
+  FrameTooLargeError,
+  MalformedFrameError,
+} from '../../../lib/jfs-protocol/protocol-errors.ts';
 
 /** mulberry32: a small seeded PRNG, so that a failing fuzz run can be replayed. */
 function prng(seed: number): () => number {

@@ -3,21 +3,10 @@ import {
   entryTime,
   eventFields,
   markerFields,
-  notifyNames,
   parseStreamEntry,
 } from '../../../lib/jfs-protocol/notify-stream.ts';
-import { parseRedisAddress } from '../../../lib/jfs-proxy/redis-address.ts';
 
-describe('the stream format and the Redis names', () => {
-  it('derives every key from the channel, so that two deployments never share one', () => {
-    expect(notifyNames('jfsnotify')).toEqual({
-      channel: 'jfsnotify',
-      stream: 'jfsnotify:stream',
-      registryPrefix: 'jfsnotify:watches:',
-      control: 'jfsnotify:control',
-    });
-  });
-
+describe('the stream format', () => {
   it('round-trips events and markers, and rejects anything else', () => {
     const event = { name: '/node/a', op: 8, key: '/node' };
     expect(eventFields(event)).toEqual(['Name', '/node/a', 'Op', '8', 'Key', '/node']);
@@ -35,21 +24,5 @@ describe('the stream format and the Redis names', () => {
       expect(parseStreamEntry(bad)).toEqual({ kind: 'invalid' });
     }
     expect(entryTime('1700000000123-4')).toBe(1700000000123);
-  });
-
-  it('reads the database number from host:port/db, else the default given', () => {
-    expect(parseRedisAddress('redis://h:6380/10', undefined, 'redisAddr')).toEqual({
-      host: 'h',
-      port: 6380,
-      db: 10,
-    });
-    expect(parseRedisAddress('h:6380', 'pw', 'redisAddr', 3)).toEqual({
-      host: 'h',
-      port: 6380,
-      db: 3,
-      password: 'pw',
-    });
-    expect(parseRedisAddress('h', undefined, 'redisAddr')).toEqual({ host: 'h', port: 6379 });
-    expect(() => parseRedisAddress('h:1/x', undefined, 'redisAddr')).toThrow('redisAddr');
   });
 });

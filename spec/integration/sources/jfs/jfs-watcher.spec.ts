@@ -9,15 +9,7 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  FieldTooLongError,
-  FrameTooLargeError,
-  JfsConnectionError,
-  type JfsError,
-  MalformedFrameError,
-  OptionsError,
-  WatcherClosedError,
-} from '../../../../lib/errors.ts';
+import { type JfsError, OptionsError } from '../../../../lib/errors.ts';
 import {
   encodeEvents,
   encodeFrame,
@@ -25,6 +17,15 @@ import {
 } from '../../../../lib/jfs-protocol/encode-message.ts';
 import type { JfsEvent } from '../../../../lib/jfs-protocol/jfs-message.ts';
 import { MessageType } from '../../../../lib/jfs-protocol/message-type.ts';
+import {
+  FieldTooLongError,
+  FrameTooLargeError,
+  MalformedFrameError,
+} from '../../../../lib/jfs-protocol/protocol-errors.ts';
+import {
+  JfsConnectionError,
+  WatcherClosedError,
+} from '../../../../lib/sources/jfs/jfs-client-errors.ts';
 import { JfsWatcher } from '../../../../lib/sources/jfs/jfs-watcher.ts';
 import type { JfsWatcherOptions } from '../../../../lib/sources/jfs/jfs-watcher-options.ts';
 import type { WatcherStatus } from '../../../../lib/sources/jfs/notify-watcher.ts';
@@ -69,7 +70,7 @@ function watcher(options: JfsWatcherOptions) {
   const errors: JfsError[] = [];
   const events: JfsEvent[] = [];
   created.status$.subscribe((status) => statuses.push(status));
-  created.errors$.subscribe((error) => errors.push(error));
+  created.warnings$.subscribe((error) => errors.push(error));
   created.events$.subscribe((event) => events.push(event));
   cleanup(() => created.close());
   return { watcher: created, statuses, errors, events };
@@ -328,7 +329,7 @@ describe('JfsWatcher.close()', () => {
     const w = new JfsWatcher({ ...base, server: srv.address, paths: ['/d'], scheduler: timers });
     const completed: string[] = [];
     w.events$.subscribe({ complete: () => completed.push('events') });
-    w.errors$.subscribe({ complete: () => completed.push('errors') });
+    w.warnings$.subscribe({ complete: () => completed.push('errors') });
     w.status$.subscribe({ complete: () => completed.push('status') });
     await ready(w);
     const closing = w.close();

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AddressError } from '../../../../lib/errors.ts';
 import {
   DEFAULT_NOTIFY_SERVER,
   formatAddress,
   parseAddress,
 } from '../../../../lib/sources/jfs/address.ts';
+import { AddressError } from '../../../../lib/sources/jfs/jfs-client-errors.ts';
 
 describe('parseAddress', () => {
   it.each([

@@ -1,16 +1,13 @@
 import { BehaviorSubject, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  JfsConnectionError,
-  type JfsError,
-  MalformedFrameError,
-  OptionsError,
-} from '../../../../lib/errors.ts';
+import { type JfsError, OptionsError } from '../../../../lib/errors.ts';
 import { Action } from '../../../../lib/events/action.ts';
 import type { Event } from '../../../../lib/events/event.ts';
 import type { JfsEvent } from '../../../../lib/jfs-protocol/jfs-message.ts';
 import { Op } from '../../../../lib/jfs-protocol/op.ts';
+import { MalformedFrameError } from '../../../../lib/jfs-protocol/protocol-errors.ts';
 import type { SourceStatus } from '../../../../lib/sources/event-source.ts';
+import { JfsConnectionError } from '../../../../lib/sources/jfs/jfs-client-errors.ts';
 import { jfsSource } from '../../../../lib/sources/jfs/jfs-source.ts';
 import type { JfsWatcherOptions } from '../../../../lib/sources/jfs/jfs-watcher-options.ts';
 import type { NotifyWatcher, WatcherStatus } from '../../../../lib/sources/jfs/notify-watcher.ts';
@@ -21,7 +18,7 @@ class FakeWatcher implements NotifyWatcher {
   readonly errors = new Subject<JfsError>();
   readonly statuses = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 1 });
   readonly events$ = this.events.asObservable();
-  readonly errors$ = this.errors.asObservable();
+  readonly warnings$ = this.errors.asObservable();
   readonly status$ = this.statuses.asObservable();
   closed = 0;
   readonly options: JfsWatcherOptions;

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { exponentialBackoff } from '../../../../lib/backoff.ts';
-import {
-  AddressError,
-  FieldTooLongError,
-  OptionsError,
-  WatcherNameError,
-} from '../../../../lib/errors.ts';
+import { OptionsError } from '../../../../lib/errors.ts';
+import { FieldTooLongError } from '../../../../lib/jfs-protocol/protocol-errors.ts';
 import { jfsChannelId } from '../../../../lib/sources/jfs/jfs-channel-id.ts';
+import { AddressError, WatcherNameError } from '../../../../lib/sources/jfs/jfs-client-errors.ts';
 import { resolveJfsWatcherOptions } from '../../../../lib/sources/jfs/jfs-watcher-options.ts';
 
 function thrown(run: () => unknown): unknown {
@@ -133,5 +130,14 @@ describe('resolveJfsWatcherOptions', () => {
     const options = resolveJfsWatcherOptions({ paths: ['/a', '/b', '/a'], reconnect, env: {} });
     expect(options.paths).toEqual(['/a', '/b']);
     expect(options.reconnect).toBe(reconnect);
+  });
+
+  it('takes a transport with dial(), and refuses anything else naming the option', () => {
+    const transport = { dial: () => ({ send: () => {}, destroy: () => {} }) };
+    expect(resolveJfsWatcherOptions({ env: {}, transport }).transport).toBe(transport);
+    expect(resolveJfsWatcherOptions({ env: {} }).transport).toBeUndefined();
+    const error = thrown(() => resolveJfsWatcherOptions({ env: {}, transport: {} as never }));
+    expect(error).toBeInstanceOf(OptionsError);
+    expect((error as OptionsError).option).toBe('transport');
   });
 });

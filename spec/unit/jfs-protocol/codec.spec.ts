@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { FieldTooLongError, MalformedFrameError } from '../../../../lib/errors.ts';
-import { decodePayload } from '../../../../lib/jfs-protocol/decode-payload.ts';
+import { decodePayload } from '../../../lib/jfs-protocol/decode-payload.ts';
 import {
   encodeEvents,
   encodeFrame,
   encodeMessage,
-} from '../../../../lib/jfs-protocol/encode-message.ts';
-import { FIELD_SIZE } from '../../../../lib/jfs-protocol/field.ts';
-import { type DecodedItem, FrameDecoder } from '../../../../lib/jfs-protocol/frame-decoder.ts';
-import type { JfsMessage } from '../../../../lib/jfs-protocol/jfs-message.ts';
-import { MessageType } from '../../../../lib/jfs-protocol/message-type.ts';
-import { Op, opHas, opString } from '../../../../lib/jfs-protocol/op.ts';
-import { type FrameVector, loadVectors } from './vectors.ts';
+} from '../../../lib/jfs-protocol/encode-message.ts';
+import { FIELD_SIZE } from '../../../lib/jfs-protocol/field.ts';
+import { type DecodedItem, FrameDecoder } from '../../../lib/jfs-protocol/frame-decoder.ts';
+import type { JfsMessage } from '../../../lib/jfs-protocol/jfs-message.ts';
+import { MessageType } from '../../../lib/jfs-protocol/message-type.ts';
+import { Op, opHas, opString } from '../../../lib/jfs-protocol/op.ts';
+import {
+  FieldTooLongError,
+  MalformedFrameError,
+} from '../../../lib/jfs-protocol/protocol-errors.ts';
+import { type FrameVector, loadVectors } from '../sources/jfs/vectors.ts';
 
 const vectors = loadVectors();
 

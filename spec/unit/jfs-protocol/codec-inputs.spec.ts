@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { OptionsError } from '../../../../lib/errors.ts';
-import { decodePayload } from '../../../../lib/jfs-protocol/decode-payload.ts';
-import { encodeEvents } from '../../../../lib/jfs-protocol/encode-message.ts';
-import { FrameDecoder } from '../../../../lib/jfs-protocol/frame-decoder.ts';
-import { StaticMountResolver } from '../../../../lib/jfs-proxy/static-mount-resolver.ts';
+import { OptionsError } from '../../../lib/errors.ts';
+import { decodePayload } from '../../../lib/jfs-protocol/decode-payload.ts';
+import { encodeEvents } from '../../../lib/jfs-protocol/encode-message.ts';
+import { FrameDecoder } from '../../../lib/jfs-protocol/frame-decoder.ts';
+import { StaticMountResolver } from '../../../lib/jfs-proxy/static-mount-resolver.ts';
 
 function thrown(run: () => unknown): unknown {
   try {

@@ -1,0 +1,49 @@
+import type { Redis } from 'ioredis';
+import type { Observable } from 'rxjs';
+import type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
+import { redisLinkStatus } from '../redis/redis-link-status.ts';
+import type { LinkStatus } from '../status.ts';
+import type { ChangeFeed, FeedRecord } from './change-feed.ts';
+
+/**
+ * The default {@link ChangeFeed}: entries go to the stream `names.stream`
+ * (`XADD ... MAXLEN ~ maxLen`), messages to the channel `names.channel`, all
+ * of one write in one pipeline. ioredis queues what a lost connection cut off
+ * and sends it again once it is back. Owns `redis`: `close()` disconnects it.
+ */
+export class RedisChangeFeed implements ChangeFeed {
+  readonly status$: Observable<LinkStatus>;
+  readonly #redis: Redis;
+  readonly #names: NotifyNames;
+  readonly #maxLen: number;
+  #closed = false;
+
+  constructor(redis: Redis, names: NotifyNames, maxLen: number) {
+    this.#redis = redis;
+    this.#names = names;
+    this.#maxLen = maxLen;
+    this.status$ = redisLinkStatus(redis, () => this.#closed);
+  }
+
+  async write(records: readonly FeedRecord[]): Promise<void> {
+    const pipeline = this.#redis.pipeline();
+    for (const record of records) {
+      if (record.kind === 'append') {
+        pipeline.xadd(this.#names.stream, 'MAXLEN', '~', this.#maxLen, '*', ...record.fields);
+      } else {
+        pipeline.publish(this.#names.channel, record.message);
+      }
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error !== null)?.[0];
+    if (failed) throw failed;
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#redis.disconnect();
+    }
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
+import type { LinkStatus } from '../status.ts';
+
+/**
+ * An ioredis connection's life as the shared {@link LinkStatus}: `connecting`
+ * until the first `ready`, `reconnecting` (attempt from 1 since the last
+ * `ready`, ioredis's delay, the last error) after each loss, `closed` once it
+ * ends (with the last error when the retry policy gave up, none when
+ * `closing()` says the end was asked for). Replays the current status;
+ * completes on `closed`.
+ */
+export function redisLinkStatus(
+  redis: Redis,
+  closing: () => boolean,
+  now: () => number = Date.now,
+): Observable<LinkStatus> {
+  const status = new BehaviorSubject<LinkStatus>(
+    redis.status === 'ready' ? { kind: 'ready', since: now() } : { kind: 'connecting', attempt: 1 },
+  );
+  let attempt = 0;
+  let lastError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    lastError = error;
+  });
+  redis.on('ready', () => {
+    attempt = 0;
+    lastError = undefined;
+    status.next({ kind: 'ready', since: now() });
+  });
+  redis.on('reconnecting', (delayMs: number) => {
+    attempt++;
+    const error = lastError ?? new Error('the Redis connection was lost');
+    status.next({ kind: 'reconnecting', attempt, delayMs, error });
+  });
+  redis.on('end', () => {
+    // A close asked for (`closing()`) is not a failure: it ends without error.
+    status.next(
+      closing() || lastError === undefined
+        ? { kind: 'closed' }
+        : { kind: 'closed', error: lastError },
+    );
+    status.complete();
+  });
+  return status.pipe(distinctUntilChanged());
+}
