@@ -2,15 +2,9 @@
 import { tap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Event } from '../../../lib/index.ts';
-import { dockerEvent, fileEvent } from '../../../lib/testing/index.ts';
+import { fileEvent } from '../../../lib/testing/index.ts';
 import { marbles } from '../../support/marbles.ts';
-
-const a = dockerEvent.start('a');
-const b = dockerEvent.stop('b');
-const c = dockerEvent.die('c');
-const d = dockerEvent.pause('d');
-const e = dockerEvent.kill('e');
-const values = { a, b, c, d, e };
+import { a, b, c, d, e, values } from './marble-events.ts';
 
 describe('EventQueue batching', () => {
   it('hands each batch to onFlush and flushes$, and opens windows only on events', () => {

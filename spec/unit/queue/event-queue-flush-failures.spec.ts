@@ -2,15 +2,8 @@
 import { throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { FlushError, type QueueError } from '../../../lib/index.ts';
-import { dockerEvent } from '../../../lib/testing/index.ts';
 import { marbles } from '../../support/marbles.ts';
-
-const a = dockerEvent.start('a');
-const b = dockerEvent.stop('b');
-const c = dockerEvent.die('c');
-const d = dockerEvent.pause('d');
-const e = dockerEvent.kill('e');
-const values = { a, b, c, d, e };
+import { a, b, values } from './marble-events.ts';
 
 describe('EventQueue: a failed flush', () => {
   it.each([

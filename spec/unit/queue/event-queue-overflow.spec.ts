@@ -7,15 +7,9 @@ import {
   OverflowError,
   type QueueError,
 } from '../../../lib/index.ts';
-import { dockerEvent, fileEvent } from '../../../lib/testing/index.ts';
+import { fileEvent } from '../../../lib/testing/index.ts';
 import { marbles } from '../../support/marbles.ts';
-
-const a = dockerEvent.start('a');
-const b = dockerEvent.stop('b');
-const c = dockerEvent.die('c');
-const d = dockerEvent.pause('d');
-const e = dockerEvent.kill('e');
-const values = { a, b, c, d, e };
+import { a, b, d, values } from './marble-events.ts';
 
 describe('EventQueue overflow', () => {
   it("'force-reload' (the default) collapses the pending batch and absorbs later events of that type", () => {

@@ -3,13 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { type Event, EventQueue, type QueueError } from '../../../lib/index.ts';
 import { dockerEvent, fileEvent } from '../../../lib/testing/index.ts';
 import { marbles } from '../../support/marbles.ts';
-
-const a = dockerEvent.start('a');
-const b = dockerEvent.stop('b');
-const c = dockerEvent.die('c');
-const d = dockerEvent.pause('d');
-const e = dockerEvent.kill('e');
-const values = { a, b, c, d, e };
+import { a, b, values } from './marble-events.ts';
 
 describe('EventQueue retry', () => {
   it('retries a failed batch with backoff, then reports it once as a dead letter', () => {

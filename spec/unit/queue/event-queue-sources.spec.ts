@@ -1,15 +1,8 @@
 // Sources given to start(): one that errors or completes ends alone; the queue and the others go on.
 import { describe, expect, it } from 'vitest';
 import { type Event, type QueueError, SourceError } from '../../../lib/index.ts';
-import { dockerEvent } from '../../../lib/testing/index.ts';
 import { marbles } from '../../support/marbles.ts';
-
-const a = dockerEvent.start('a');
-const b = dockerEvent.stop('b');
-const c = dockerEvent.die('c');
-const d = dockerEvent.pause('d');
-const e = dockerEvent.kill('e');
-const values = { a, b, c, d, e };
+import { a, b, c, values } from './marble-events.ts';
 
 describe('EventQueue sources', () => {
   it('reports a source that errors as a SourceError and keeps the queue and other sources going', () => {

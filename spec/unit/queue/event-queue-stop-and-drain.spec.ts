@@ -2,15 +2,8 @@
 import { timer } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { type Event, EventQueue, QueueClosedError, type QueueError } from '../../../lib/index.ts';
-import { dockerEvent } from '../../../lib/testing/index.ts';
 import { marbles } from '../../support/marbles.ts';
-
-const a = dockerEvent.start('a');
-const b = dockerEvent.stop('b');
-const c = dockerEvent.die('c');
-const d = dockerEvent.pause('d');
-const e = dockerEvent.kill('e');
-const values = { a, b, c, d, e };
+import { a, b, c, d, values } from './marble-events.ts';
 
 describe('EventQueue stop and drain', () => {
   it('stop() discards pending events and releases sources and timers', () => {
