@@ -2,13 +2,23 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { formatNotifyMessage } from '../jfs-protocol/notify-message.ts';
-import { eventFields, markerFields, type NotifyNames } from '../jfs-protocol/notify-stream.ts';
+import {
+  batchFields,
+  eventFields,
+  markerFields,
+  type NotifyNames,
+} from '../jfs-protocol/notify-stream.ts';
 
-/** One stream entry waiting for Redis, and the event it publishes (none for a marker). */
-interface Outgoing {
-  readonly fields: string[];
-  readonly event?: JfsEvent;
-}
+/** A change waiting for Redis, or a marker (its fields, no event). */
+type Outgoing =
+  | { readonly fields?: undefined; readonly event: JfsEvent }
+  | {
+      readonly fields: string[];
+      readonly event?: undefined;
+    };
+
+/** Most changes in one stream entry. */
+const ENTRY_EVENTS = 1000;
 
 /** Settles after `ms`, or as soon as `work` does; leaves no timer behind. */
 export async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
@@ -34,7 +44,8 @@ export interface StreamPublisherOptions {
 }
 
 /**
- * The daemon's writing side: each change is appended to the stream and
+ * The daemon's writing side: each change is appended to the stream (the
+ * changes of one turn of the event loop as one entry, up to 1,000) and
  * published on the channel (Go's format, ONE event per message), batched
  * into one pipeline per turn of the event loop, and kept (up to a bound)
  * while Redis is away. The daemon's own gaps go into the stream as markers,
@@ -71,7 +82,7 @@ export class StreamPublisher {
       if (!this.#overflowed) this.#options.overflowing();
       this.#overflowed = true;
     }
-    this.#outbox.push({ fields: eventFields(event), event });
+    this.#outbox.push({ event });
     // One round trip per burst: everything that changed within this turn of the event loop.
     this.#scheduled ??= setImmediate(() => this.#flush());
   }
@@ -103,13 +114,29 @@ export class StreamPublisher {
     this.#overflowed = false;
     const { stream, channel } = this.#options.names;
     const pipeline = this.#redis.pipeline();
-    for (const { fields, event } of outgoing) {
+    const xadd = (fields: string[]): void => {
       pipeline.xadd(stream, 'MAXLEN', '~', this.#options.maxLen, '*', ...fields);
-      if (event !== undefined) {
-        pipeline.publish(channel, formatNotifyMessage([event]));
-        this.counters.published++;
+    };
+    // A run of changes is one stream entry (up to ENTRY_EVENTS): readers pay per entry. Markers
+    // stay entries of their own, in order. Pub/sub keeps ONE change per message (Go proxies).
+    let run: JfsEvent[] = [];
+    const endRun = (): void => {
+      if (run.length === 1) xadd(eventFields(run[0] as JfsEvent));
+      else if (run.length > 1) xadd(batchFields(run));
+      run = [];
+    };
+    for (const { fields, event } of outgoing) {
+      if (event === undefined) {
+        endRun();
+        xadd(fields);
+        continue;
       }
+      run.push(event);
+      if (run.length === ENTRY_EVENTS) endRun();
+      pipeline.publish(channel, formatNotifyMessage([event]));
+      this.counters.published++;
     }
+    endRun();
     // Commands cut off by a lost connection are sent again once it is back (ioredis).
     const sent = pipeline.exec();
     if (marking) void sent.then(this.#onMarked, this.#onMarked);

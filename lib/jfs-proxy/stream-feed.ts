@@ -1,8 +1,9 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
-import { entryTime, type GapReason, parseStreamEntry } from '../jfs-protocol/notify-stream.ts';
+import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
 import { connectRedis, type RedisAddress } from './redis-address.ts';
+import { StreamEntryDecoder } from './stream-entry-decoder.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
@@ -22,9 +23,11 @@ export interface FeedHandlers {
 
 /** Redis stream entries as ioredis returns them: `[id, [field, value, ...]]`. */
 type Entries = [string, string[]][];
-type XReadReply = [string, Entries][] | null;
+/** The same, read as Buffers (`xreadBuffer`): decoded by a {@link StreamEntryDecoder}. */
+type RawEntries = [Buffer, Buffer[]][];
+type XReadReply = [Buffer, RawEntries][] | null;
 
-/** Entries read per command. */
+/** About how many changes one read should bring (entries carry one change, or a daemon's burst). */
 const BATCH = 1000;
 /** How long one blocking read waits, in ms: also how soon a close or a reconnection is noticed. */
 const BLOCK_MS = 1000;
@@ -54,6 +57,9 @@ export class StreamFeed {
   #proven = -1;
   #closed = false;
   #lagMs = 0;
+  readonly #decoder = new StreamEntryDecoder();
+  /** Entries per read: about BATCH changes at the size of the entries read last. */
+  #count = BATCH;
   readonly #done: Promise<void>;
 
   constructor(address: RedisAddress, name: string, key: string, handlers: FeedHandlers) {
@@ -136,12 +142,12 @@ export class StreamFeed {
   }
 
   /** A batch without waiting, proven to follow `#last`; else waits for new entries. */
-  async #read(): Promise<Entries> {
+  async #read(): Promise<RawEntries> {
     const key = this.#key;
     const multi = this.#redis.multi();
     if (this.#fresh) multi.xinfo('STREAM', key);
     else multi.xrange(key, this.#last, this.#last);
-    multi.xread('COUNT', BATCH, 'STREAMS', key, this.#last);
+    multi.xreadBuffer('COUNT', this.#count, 'STREAMS', key, this.#last);
     const replies = (await multi.exec()) ?? [];
     const [check, read] = replies as [[Error | null, unknown], [Error | null, XReadReply]];
     if (this.#fresh ? this.#freshStreamLost(check) : (check[1] as Entries).length === 0) {
@@ -152,9 +158,9 @@ export class StreamFeed {
     if (read[0] !== null) throw read[0];
     const entries = read[1]?.[0]?.[1] ?? [];
     if (entries.length > 0) return entries;
-    const waited = (await this.#redis.xread(
+    const waited = (await this.#redis.xreadBuffer(
       'COUNT',
-      BATCH,
+      this.#count,
       'BLOCK',
       BLOCK_MS,
       'STREAMS',
@@ -164,25 +170,35 @@ export class StreamFeed {
     return waited?.[0]?.[1] ?? [];
   }
 
-  #process(entries: Entries): void {
+  #process(entries: RawEntries): void {
     let events: JfsEvent[] = [];
     let invalid = 0;
     for (const [id, fields] of entries) {
-      this.#last = id;
-      this.#fresh = false;
-      const entry = parseStreamEntry(fields);
+      const entry = this.#decoder.decode(fields);
       if (entry.kind === 'event') events.push(entry.event);
-      else if (entry.kind === 'invalid') invalid++;
+      else if (entry.kind === 'events') {
+        for (const event of entry.events) events.push(event);
+        invalid += entry.invalid;
+      } else if (entry.kind === 'invalid') invalid++;
       else {
+        this.#last = id.toString();
+        this.#fresh = false;
         if (events.length > 0) this.#handlers.events(events);
         events = [];
         this.#gap(entry.reason);
       }
     }
+    const newest = entries.at(-1);
+    if (newest === undefined) return;
+    this.#last = newest[0].toString();
+    this.#fresh = false;
+    this.#count = Math.max(
+      1,
+      Math.min(BATCH, Math.round((BATCH * entries.length) / Math.max(1, events.length))),
+    );
     if (events.length > 0) this.#handlers.events(events);
     if (invalid > 0) this.#handlers.invalid(invalid);
-    const newest = entries.at(-1);
-    if (newest !== undefined) this.#lagMs = Math.max(0, Date.now() - entryTime(newest[0]));
+    this.#lagMs = Math.max(0, Date.now() - entryTime(this.#last));
   }
 
   /**
