@@ -6,7 +6,7 @@ import type { JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { type GapReason, gapReasons, notifyNames } from '../jfs-protocol/notify-stream.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
-import { ConnectionLimitError, PartialFrameBudget } from './connection-limits.ts';
+import { PartialFrameBudget } from './connection-limits.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
@@ -14,6 +14,7 @@ import {
 } from './jfs-proxy-options.ts';
 import type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
+import { ConnectionLimitError } from './proxy-errors.ts';
 import { PubSubFeed } from './pubsub-feed.ts';
 import { RecentEvents } from './recent-events.ts';
 import { connectRedis } from './redis-address.ts';

@@ -1,10 +1,5 @@
 import type { Socket } from 'node:net';
-import {
-  type JfsError,
-  type JfsServerError,
-  SlowClientError,
-  UnmappedWatchError,
-} from '../errors.ts';
+import type { JfsError, JfsServerError } from '../errors.ts';
 import { FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
@@ -14,6 +9,7 @@ import { FrameBatcher } from './frame-batcher.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
 import { type PodTarget, podTarget, translateName } from './pod-name.ts';
+import { SlowClientError, UnmappedWatchError } from './proxy-errors.ts';
 import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
 import { WriteDebouncer } from './write-debouncer.ts';
 

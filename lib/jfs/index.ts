@@ -11,9 +11,6 @@ export {
   JfsServerError,
   LocalWatcherError,
   MalformedFrameError,
-  MountsFileError,
-  SlowClientError,
-  UnmappedWatchError,
   WatcherClosedError,
   WatcherNameError,
 } from '../errors.ts';
@@ -44,6 +41,7 @@ export type {
   StreamEntry,
 } from '../jfs-protocol/notify-stream.ts';
 export {
+  batchFields,
   eventFields,
   gapReasons,
   markerFields,
@@ -51,12 +49,17 @@ export {
   parseStreamEntry,
 } from '../jfs-protocol/notify-stream.ts';
 export { Op, opHas, opString } from '../jfs-protocol/op.ts';
-export type { ConnectionLimit } from '../jfs-proxy/connection-limits.ts';
-export { ConnectionLimitError } from '../jfs-proxy/connection-limits.ts';
 export type { JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
 export type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
+export type { ConnectionLimit } from '../jfs-proxy/proxy-errors.ts';
+export {
+  ConnectionLimitError,
+  MountsFileError,
+  SlowClientError,
+  UnmappedWatchError,
+} from '../jfs-proxy/proxy-errors.ts';
 export { MountLookupError } from '../jfs-proxy/safe-mount-resolver.ts';
 export type { ContainerMounts } from '../jfs-proxy/static-mount-resolver.ts';
 export { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';
