@@ -1,4 +1,5 @@
 import type { GapReason } from '../jfs-protocol/notify-stream.ts';
+import type { LinkStatus } from '../status.ts';
 
 /** Counters of a {@link JfsProxy}. */
 export interface JfsProxyStats {
@@ -26,5 +27,5 @@ export interface JfsProxyStats {
   readonly streamLagMs: number;
 }
 
-/** The proxy's link to Redis. */
-export type RedisLinkStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+/** The proxy's link to Redis: the shared {@link LinkStatus} (its feed connection). */
+export type RedisLinkStatus = LinkStatus;

@@ -6,13 +6,14 @@ import type { JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { type GapReason, gapReasons, notifyNames } from '../jfs-protocol/notify-stream.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
+import type { LinkStatus } from '../status.ts';
 import { PartialFrameBudget } from './connection-limits.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
   resolveJfsProxyOptions,
 } from './jfs-proxy-options.ts';
-import type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
+import type { JfsProxyStats } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
 import { ConnectionLimitError } from './proxy-errors.ts';
 import { PubSubFeed } from './pubsub-feed.ts';
@@ -50,8 +51,12 @@ type Counter = 'framesIn' | 'framesOut' | 'eventsDelivered' | 'malformedFrames' 
 export class JfsProxy implements AsyncDisposable {
   /** Non-fatal problems: bad frames, unmapped watches, slow clients, Redis errors. Hot. */
   readonly warnings$: Observable<JfsServerError | JfsError | Error>;
-  /** The Redis link: current value, then every change. */
-  readonly redisStatus$: Observable<RedisLinkStatus>;
+  /**
+   * The Redis link (the feed's connection) as the shared `LinkStatus`:
+   * `connecting`, `ready` (reading), `reconnecting` (attempt, delayMs,
+   * error), `closed`. Current value, then every change.
+   */
+  readonly redisStatus$: Observable<LinkStatus>;
 
   readonly #options: ResolvedJfsProxyOptions;
   readonly #server: Server;
@@ -62,7 +67,9 @@ export class JfsProxy implements AsyncDisposable {
   /** node path -> the connections watching it. */
   readonly #index = new Map<string, Set<ProxyConnection>>();
   readonly #warnings = new Subject<JfsServerError | JfsError | Error>();
-  readonly #redisStatus = new BehaviorSubject<RedisLinkStatus>('connecting');
+  readonly #redisStatus = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 1 });
+  /** Reconnections in a row of the feed's connection. */
+  #attempt = 0;
   readonly #counters = {
     connectionsTotal: 0,
     framesIn: 0,
@@ -99,10 +106,16 @@ export class JfsProxy implements AsyncDisposable {
       invalid: (count) => {
         this.#counters.invalidNotifyEntries += count;
       },
-      status: (status) => {
+      status: (status, delayMs = 0, error = new Error('the connection to Redis was lost')) => {
         if (this.#closing !== null) return;
-        if (status === 'ready') this.#reading();
-        this.#redisStatus.next(status);
+        if (status === 'ready') {
+          this.#attempt = 0;
+          this.#reading();
+          this.#redisStatus.next({ kind: 'ready', since: options.scheduler.now() });
+        } else {
+          this.#attempt++;
+          this.#redisStatus.next({ kind: 'reconnecting', attempt: this.#attempt, delayMs, error });
+        }
       },
       error: (err) => this.#warn(err),
     };
@@ -175,9 +188,9 @@ export class JfsProxy implements AsyncDisposable {
   subscribed(): Promise<void> {
     return new Promise((resolve, reject) => {
       const subscription = this.#redisStatus.subscribe((status) => {
-        if (status !== 'ready' && status !== 'closed') return;
+        if (status.kind !== 'ready' && status.kind !== 'closed') return;
         queueMicrotask(() => subscription.unsubscribe());
-        if (status === 'ready') resolve();
+        if (status.kind === 'ready') resolve();
         else reject(new Error('the proxy closed before it subscribed to Redis'));
       });
     });
@@ -216,7 +229,7 @@ export class JfsProxy implements AsyncDisposable {
     await closed;
     await this.#feed.close();
     this.#commands.disconnect();
-    this.#redisStatus.next('closed');
+    this.#redisStatus.next({ kind: 'closed' });
     this.#redisStatus.complete();
     this.#warnings.complete();
   }

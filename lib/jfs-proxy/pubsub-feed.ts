@@ -32,8 +32,12 @@ export class PubSubFeed {
         (err: unknown) => log('subscribe failed: %s', (err as Error).message),
       );
     });
-    redis.on('reconnecting', () => handlers.status('reconnecting'));
+    let lastError = new Error('the connection to Redis was lost');
+    redis.on('reconnecting', (delayMs: number) =>
+      handlers.status('reconnecting', delayMs, lastError),
+    );
     redis.on('error', (err: Error) => {
+      lastError = err;
       log('redis: %s', err.message);
       handlers.error?.(err);
     });

@@ -15,8 +15,11 @@ export interface FeedHandlers {
   gap(reason: GapReason): void;
   /** Entries that were neither an event nor a marker. */
   invalid(count: number): void;
-  /** The feed is positioned and reading (`ready`) or its connection is away (`reconnecting`). */
-  status(status: 'ready' | 'reconnecting'): void;
+  /**
+   * The feed is positioned and reading (`ready`), or its connection is away
+   * (`reconnecting`, the next try in `delayMs`, after `error`).
+   */
+  status(status: 'ready' | 'reconnecting', delayMs?: number, error?: Error): void;
   /** A Redis error worth a warning (the connection retries by itself). */
   error?(err: Error): void;
 }
@@ -69,8 +72,14 @@ export class StreamFeed {
     this.#redis.on('ready', () => {
       this.#generation++;
     });
-    this.#redis.on('reconnecting', () => handlers.status('reconnecting'));
-    this.#redis.on('error', (err: Error) => log('redis (stream): %s', err.message));
+    let lastError = new Error('the connection to Redis was lost');
+    this.#redis.on('reconnecting', (delayMs: number) =>
+      handlers.status('reconnecting', delayMs, lastError),
+    );
+    this.#redis.on('error', (err: Error) => {
+      lastError = err;
+      log('redis (stream): %s', err.message);
+    });
     this.#done = this.#loop();
   }
 

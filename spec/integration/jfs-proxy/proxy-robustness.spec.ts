@@ -107,7 +107,7 @@ describe('JFS proxy robustness', () => {
     const proxy = await startProxy(node.mounts, { channel, redisAddr, writeDebounce: 20 });
     cleanup(() => proxy.close());
     const statuses: string[] = [];
-    proxy.redisStatus$.subscribe((status) => statuses.push(status));
+    proxy.redisStatus$.subscribe((status) => statuses.push(status.kind));
     const c = client(proxy.address, ['/data']);
     cleanup(c.stop);
     await c.source.ready();
