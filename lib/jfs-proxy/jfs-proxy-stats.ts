@@ -23,7 +23,10 @@ export interface JfsProxyStats {
   readonly watchedPaths: number;
   /** Gaps that could not be proven empty, by reason; each disconnected every client. */
   readonly resyncs: Readonly<Record<GapReason, number>>;
-  /** How far behind the stream's newest entry the feed was at its last read, in ms. */
+  /**
+   * How far behind the stream's newest entry the feed is, in ms, from Redis's
+   * clock alone (entry ids); 0 when caught up, and with `feed: 'pubsub'`.
+   */
   readonly streamLagMs: number;
 }
 

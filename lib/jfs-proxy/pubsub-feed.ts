@@ -1,8 +1,8 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import { parseNotifyMessage } from '../jfs-protocol/notify-message.ts';
+import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
 import { connectRedis, type RedisAddress } from './redis-address.ts';
-import type { FeedHandlers } from './stream-feed.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
@@ -12,7 +12,9 @@ const log = createDebug('batchwatch:jfs-proxy');
  * for a subscriber that is away, so every resubscription after the first is
  * a gap. Reports to its proxy as a {@link StreamFeed} does.
  */
-export class PubSubFeed {
+export class PubSubFeed implements ProxyFeed {
+  /** Pub/sub has no positions: no lag to tell. */
+  readonly lagMs = 0;
   readonly #redis: Redis;
 
   constructor(address: RedisAddress, name: string, channel: string, handlers: FeedHandlers) {

@@ -2,27 +2,11 @@ import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
+import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
 import { connectRedis, type RedisAddress } from './redis-address.ts';
 import { StreamEntryDecoder } from './stream-entry-decoder.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
-
-/** What a feed ({@link StreamFeed}, `PubSubFeed`) reports to its proxy. */
-export interface FeedHandlers {
-  /** Events read, in order, from `messages` Redis messages (default: one per event). */
-  events(events: JfsEvent[], messages?: number): void;
-  /** Something may have been missed: every client must resync. */
-  gap(reason: GapReason): void;
-  /** Entries that were neither an event nor a marker. */
-  invalid(count: number): void;
-  /**
-   * The feed is positioned and reading (`ready`), or its connection is away
-   * (`reconnecting`, the next try in `delayMs`, after `error`).
-   */
-  status(status: 'ready' | 'reconnecting', delayMs?: number, error?: Error): void;
-  /** A Redis error worth a warning (the connection retries by itself). */
-  error?(err: Error): void;
-}
 
 /** Redis stream entries as ioredis returns them: `[id, [field, value, ...]]`. */
 type Entries = [string, string[]][];
@@ -44,7 +28,7 @@ const BLOCK_MS = 1000;
  * each read), or Redis's `run_id` changed (it restarted), or a daemon marked
  * one. After a gap it moves to the end of the stream.
  */
-export class StreamFeed {
+export class StreamFeed implements ProxyFeed {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #handlers: FeedHandlers;
@@ -60,6 +44,10 @@ export class StreamFeed {
   #proven = -1;
   #closed = false;
   #lagMs = 0;
+  /** The last read brought as many entries as it asked for: newer ones may wait. */
+  #behind = false;
+  /** The COUNT of the read in progress. */
+  #readCount = BATCH;
   readonly #decoder = new StreamEntryDecoder();
   /** Entries per read: about BATCH changes at the size of the entries read last. */
   #count = BATCH;
@@ -83,7 +71,12 @@ export class StreamFeed {
     this.#done = this.#loop();
   }
 
-  /** How far behind the newest entry read the feed was when it read it, in ms (Redis clock). */
+  /**
+   * How far the feed is behind the stream, in ms, from Redis's clock alone:
+   * the newest entry's id time minus the id time of the last entry read (the
+   * proxy's clock never enters). 0 when the last read reached the newest
+   * entry; measured at the next read when it did not.
+   */
   get lagMs(): number {
     return this.#lagMs;
   }
@@ -157,8 +150,20 @@ export class StreamFeed {
     if (this.#fresh) multi.xinfo('STREAM', key);
     else multi.xrange(key, this.#last, this.#last);
     multi.xreadBuffer('COUNT', this.#count, 'STREAMS', key, this.#last);
+    // Behind at the last read: how far, in Redis's own ids (the newest entry vs the last read).
+    const behind = this.#behind;
+    if (behind) multi.xrevrange(key, '+', '-', 'COUNT', 1);
+    this.#readCount = this.#count;
     const replies = (await multi.exec()) ?? [];
-    const [check, read] = replies as [[Error | null, unknown], [Error | null, XReadReply]];
+    const [check, read, newest] = replies as [
+      [Error | null, unknown],
+      [Error | null, XReadReply],
+      [Error | null, Entries] | undefined,
+    ];
+    if (behind) {
+      const id = newest?.[1]?.[0]?.[0];
+      this.#lagMs = id === undefined ? 0 : Math.max(0, entryTime(id) - entryTime(this.#last));
+    }
     if (this.#fresh ? this.#freshStreamLost(check) : (check[1] as Entries).length === 0) {
       await this.#toEnd();
       this.#gap('trimmed');
@@ -167,6 +172,7 @@ export class StreamFeed {
     if (read[0] !== null) throw read[0];
     const entries = read[1]?.[0]?.[1] ?? [];
     if (entries.length > 0) return entries;
+    this.#readCount = this.#count;
     const waited = (await this.#redis.xreadBuffer(
       'COUNT',
       this.#count,
@@ -207,7 +213,9 @@ export class StreamFeed {
     );
     if (events.length > 0) this.#handlers.events(events);
     if (invalid > 0) this.#handlers.invalid(invalid);
-    this.#lagMs = Math.max(0, Date.now() - entryTime(this.#last));
+    // A read that brought less than it asked for reached the newest entry: no lag.
+    this.#behind = entries.length >= this.#readCount;
+    if (!this.#behind) this.#lagMs = 0;
   }
 
   /**

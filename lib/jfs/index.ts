@@ -49,7 +49,7 @@ export {
   parseStreamEntry,
 } from '../jfs-protocol/notify-stream.ts';
 export { Op, opHas, opString } from '../jfs-protocol/op.ts';
-export type { JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
+export type { JfsProxyParts, JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
 export type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
@@ -60,6 +60,12 @@ export {
   SlowClientError,
   UnmappedWatchError,
 } from '../jfs-proxy/proxy-errors.ts';
+export type {
+  FeedHandlers,
+  ProxyFeed,
+  ProxyFeedFactory,
+  ProxyRegistry,
+} from '../jfs-proxy/proxy-feed.ts';
 export { MountLookupError } from '../jfs-proxy/safe-mount-resolver.ts';
 export type { ContainerMounts } from '../jfs-proxy/static-mount-resolver.ts';
 export { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';

@@ -29,8 +29,9 @@ const redisStatuses = Object.keys({
  *   `proxy_resyncs_total{reason}` (gaps in the feed that could not be proven
  *   empty: `daemon-start`, `daemon-overflow`, `trimmed`, `redis-restart`,
  *   `resubscribe`, `proxy-start`);
- * - gauge `proxy_stream_lag_seconds` (how far behind the stream's newest
- *   entry the proxy was at its last read).
+ * - gauge `proxy_stream_lag_seconds` (how far the proxy is behind the
+ *   stream's newest entry, from Redis's clock alone: the newest entry id's
+ *   time minus that of the last entry read; 0 when caught up);
  *
  * `unregister()` removes the series and the `redisStatus$` subscription.
  *
@@ -117,7 +118,7 @@ export function proxyMetrics(
     );
     set.gauge(
       'proxy_stream_lag_seconds',
-      "How far behind the stream's newest entry the proxy was at its last read.",
+      "How far the proxy is behind the stream's newest entry, in Redis's own time (entry ids); 0 when caught up.",
       [],
       (emit) => emit({}, proxy.stats().streamLagMs / 1000),
     );
