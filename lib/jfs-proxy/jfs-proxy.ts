@@ -7,6 +7,7 @@ import { type GapReason, gapReasons, notifyNames } from '../jfs-protocol/notify-
 import { formatAddress } from '../sources/jfs/address.ts';
 import type { LinkStatus } from '../status.ts';
 import { PartialFrameBudget } from './connection-limits.ts';
+import { disconnectRedis } from './disconnect-redis.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
@@ -240,7 +241,7 @@ export class JfsProxy implements AsyncDisposable {
     await this.#registry.close();
     await closed;
     await this.#feed.close();
-    this.#commands?.disconnect();
+    if (this.#commands !== undefined) await disconnectRedis(this.#commands);
     this.#redisStatus.next({ kind: 'closed' });
     this.#redisStatus.complete();
     this.#warnings.complete();

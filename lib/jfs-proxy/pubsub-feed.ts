@@ -1,6 +1,7 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import { parseNotifyMessage } from '../jfs-protocol/notify-message.ts';
+import { disconnectRedis } from './disconnect-redis.ts';
 import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
 import { connectRedis, type RedisAddress } from './redis-address.ts';
 
@@ -53,7 +54,6 @@ export class PubSubFeed implements ProxyFeed {
   }
 
   close(): Promise<void> {
-    this.#redis.disconnect();
-    return Promise.resolve();
+    return disconnectRedis(this.#redis);
   }
 }

@@ -2,6 +2,7 @@ import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
+import { disconnectRedis } from './disconnect-redis.ts';
 import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
 import { connectRedis, type RedisAddress } from './redis-address.ts';
 import { StreamEntryDecoder } from './stream-entry-decoder.ts';
@@ -88,8 +89,10 @@ export class StreamFeed implements ProxyFeed {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#redis.disconnect();
-    await this.#done;
+    // A command queued while Redis was away never settles once ioredis is told to stop: the loop
+    // is then left waiting on it (no socket, no timer), and the feed is closed all the same.
+    await disconnectRedis(this.#redis);
+    if (this.#redis.status === 'end') await this.#done;
   }
 
   async #loop(): Promise<void> {
