@@ -33,7 +33,10 @@ export async function atMost(work: Promise<unknown>, ms: number): Promise<void> 
 /** How a {@link StreamPublisher} writes. */
 export interface StreamPublisherOptions {
   readonly names: NotifyNames;
-  /** `XADD ... MAXLEN ~ n`. */
+  /**
+   * About how many changes the stream keeps: `XADD ... MAXLEN ~ n / c`, c the
+   * average number of changes per entry.
+   */
   readonly maxLen: number;
   /** Changes kept while Redis is away; beyond, the oldest are dropped. */
   readonly maxBacklog: number;
@@ -61,6 +64,8 @@ export class StreamPublisher {
   #started = false;
   #overflowed = false;
   #closed = false;
+  /** Changes per stream entry, a moving average: what `MAXLEN` is scaled by. */
+  #perEntry = 1;
   #onMarked: () => void = () => {};
   /** Resolves once the start marker is written. */
   readonly marked = new Promise<void>((resolve) => {
@@ -114,15 +119,18 @@ export class StreamPublisher {
     this.#overflowed = false;
     const { stream, channel } = this.#options.names;
     const pipeline = this.#redis.pipeline();
-    const xadd = (fields: string[]): void => {
-      pipeline.xadd(stream, 'MAXLEN', '~', this.#options.maxLen, '*', ...fields);
+    const xadd = (fields: string[], changes = 1): void => {
+      // maxLen bounds CHANGES: entries are trimmed at maxLen / (changes per entry, on average).
+      this.#perEntry += (changes - this.#perEntry) / 16;
+      const entries = Math.max(1, Math.ceil(this.#options.maxLen / this.#perEntry));
+      pipeline.xadd(stream, 'MAXLEN', '~', entries, '*', ...fields);
     };
     // A run of changes is one stream entry (up to ENTRY_EVENTS): readers pay per entry. Markers
     // stay entries of their own, in order. Pub/sub keeps ONE change per message (Go proxies).
     let run: JfsEvent[] = [];
     const endRun = (): void => {
       if (run.length === 1) xadd(eventFields(run[0] as JfsEvent));
-      else if (run.length > 1) xadd(batchFields(run));
+      else if (run.length > 1) xadd(batchFields(run), run.length);
       run = [];
     };
     for (const { fields, event } of outgoing) {
