@@ -173,8 +173,12 @@ export class JfsProxy implements AsyncDisposable {
   }
 
   /**
-   * Starts a proxy: resolves once it listens. Redis may still be connecting
-   * (see `redisStatus$`); the proxy keeps trying for as long as it runs.
+   * Starts a proxy: resolves once it listens, not once it reads Redis, so
+   * that a proxy starts (and serves clients) while Redis is away, as it does
+   * after any Redis outage; `await proxy.subscribed()` waits for the feed to
+   * read (clients accepted before get a `proxy-start` resync). The proxy
+   * keeps trying Redis for as long as it runs (see `redisStatus$`). `parts`
+   * replaces the Redis feed or registry (tests, other transports).
    *
    * @throws OptionsError for bad options; the listen error (EADDRINUSE...) if it cannot listen.
    */
