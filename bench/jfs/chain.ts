@@ -107,7 +107,14 @@ async function feed1000(feed: Feed, channel: string, offset: number): Promise<vo
   while (replies < target) await new Promise<void>((resolve) => (replyWaiter = resolve));
 }
 
-type Cpu = { cpu: number; stats: { watchedPaths: number; connections: number } };
+type Cpu = {
+  cpu: number;
+  stats: { watchedPaths: number; connections: number; droppedClients: number };
+};
+/** How long a run may make no progress before it is reported as stalled. */
+const STALL_MS = 15_000;
+/** Runs left out for stalling, over the whole bench. */
+let stalled = 0;
 
 /** One configuration: a fresh proxy, `clients` clients, `events` events; rates of RUNS runs. */
 async function measure(
@@ -149,8 +156,27 @@ async function measure(
     const cpuBefore = (await ask<Cpu>('cpu')).cpu;
     const started = process.hrtime.bigint();
     for (let offset = 0; offset < events; offset += BATCH) await feed1000(feed, channel, offset);
-    while (sockets.reduce((sum, s) => sum + s.count(), 0) < total)
+    // A run that makes no progress for STALL_MS is reported and left out (a client dropped as
+    // slow, or pub/sub messages Redis dropped with a subscriber it disconnected), not waited on.
+    let seen = 0;
+    let progressAt = Date.now();
+    let count = 0;
+    while ((count = sockets.reduce((sum, s) => sum + s.count(), 0)) < total) {
+      if (count !== seen) [seen, progressAt] = [count, Date.now()];
+      if (Date.now() - progressAt > STALL_MS) break;
       await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    if (count < total) {
+      const { stats } = await ask<Cpu>('cpu');
+      process.stderr.write(
+        `  ${label}${feed} ${records} records/frame, ${clients} client(s): STALLED at ${fmt(count)} of ${fmt(total)} (clients dropped as slow: ${stats.droppedClients}); run left out\n`,
+      );
+      stalled++;
+      for (const { socket } of sockets) socket.destroy();
+      while ((await ask<Cpu>('cpu')).stats.connections > 0)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      continue;
+    }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const cpu = (await ask<Cpu>('cpu')).cpu - cpuBefore;
     process.stderr.write(
@@ -165,7 +191,9 @@ async function measure(
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.send('close');
   await exited;
-  return { rate: median(rates), cpuPer100k: median(cpus) };
+  return rates.length === 0
+    ? { rate: Number.NaN, cpuPer100k: Number.NaN }
+    : { rate: median(rates), cpuPer100k: median(cpus) };
 }
 
 const rows: string[][] = [
@@ -232,5 +260,6 @@ console.log(
 );
 printTable(rows);
 console.log('\nGoal (1 client): >= 200,000 events/s, <= 0.4 s proxy CPU per 100,000 deliveries.');
+if (stalled > 0) console.log(`${stalled} run(s) stalled and were left out (see above).`);
 raw.destroy();
 await stopRedis(redis);
