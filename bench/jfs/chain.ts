@@ -160,11 +160,13 @@ async function measure(
     // slow, or pub/sub messages Redis dropped with a subscriber it disconnected), not waited on.
     let seen = 0;
     let progressAt = Date.now();
-    let count = 0;
-    while ((count = sockets.reduce((sum, s) => sum + s.count(), 0)) < total) {
+    const delivered = (): number => sockets.reduce((sum, s) => sum + s.count(), 0);
+    let count = delivered();
+    while (count < total) {
       if (count !== seen) [seen, progressAt] = [count, Date.now()];
       if (Date.now() - progressAt > STALL_MS) break;
       await new Promise((resolve) => setTimeout(resolve, 2));
+      count = delivered();
     }
     if (count < total) {
       const { stats } = await ask<Cpu>('cpu');
