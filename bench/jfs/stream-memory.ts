@@ -1,9 +1,15 @@
-// Redis memory under 1,000,000 changes appended as `batchwatch daemon` appends them
-// (XADD <channel>:stream MAXLEN ~ 100000): the stream stays bounded, so does Redis's memory.
+// Redis memory under 1,000,000 changes: appended one per entry (XADD <channel>:stream MAXLEN ~
+// 100000, the daemon before), then through the daemon's own ChangeOutbox (bursts of 1,000
+// changes per entry, MAXLEN scaled to keep about 100,000 changes): the stream stays bounded, so
+// does Redis's memory.
 // `npx node bench/jfs/stream-memory.ts` starts a private redis-server (as the tests do).
 import { createConnection } from 'node:net';
 import { Redis } from 'ioredis';
+import { asapScheduler } from 'rxjs';
+import { ChangeOutbox } from '../../lib/jfs-daemon/change-outbox.ts';
+import { RedisChangeFeed } from '../../lib/jfs-daemon/redis-change-feed.ts';
 import { eventFields } from '../../lib/jfs-protocol/notify-stream.ts';
+import { notifyNames } from '../../lib/jfs-protocol/redis-keys.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { fmt, printTable } from '../support.ts';
 
@@ -61,12 +67,56 @@ for (let offset = 0; offset < EVENTS; offset += BATCH) {
   }
 }
 console.log(
-  `\nRedis memory while ${fmt(EVENTS)} changes are appended with MAXLEN ~ ${fmt(MAX_LEN)} (empty Redis: ${fmt(baseline / 1e6, 1)} MB)\n`,
+  `\nRedis memory while ${fmt(EVENTS)} changes are appended one per entry with MAXLEN ~ ${fmt(MAX_LEN)} (empty Redis: ${fmt(baseline / 1e6, 1)} MB)\n`,
 );
 printTable(rows);
 console.log(
   `\nPeak used_memory: ${fmt(peak / 1e6, 1)} MB; bounded by the stream length, not the events appended.`,
 );
+
+// The same through the daemon's writer: bursts of 1,000 changes (one turn of its event loop).
+await info.del(stream);
+const writer = new Redis({ port: redis.port, lazyConnect: true });
+await writer.connect();
+const publisher = new ChangeOutbox(new RedisChangeFeed(writer, notifyNames('jfsnotify'), MAX_LEN), {
+  daemonId: 'bench',
+  maxBacklog: 1_000_000,
+  scheduler: asapScheduler,
+  overflowing: () => {},
+  failed: (error) => console.error(error.message),
+});
+const burstRows: string[][] = [
+  ['events appended', 'XLEN (entries)', 'used_memory (MB)', 'x baseline'],
+];
+let burstPeak = 0;
+for (let offset = 0; offset < EVENTS; offset += 1000) {
+  for (let i = offset; i < offset + 1000; i++) {
+    publisher.push({
+      name: `/var/lib/node/data/some-dir/file-${i}.txt`,
+      op: 2,
+      key: '/var/lib/node/data/some-dir',
+    });
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  await writer.ping(); // after the burst's pipeline
+  if ((offset + 1000) % 100_000 === 0) {
+    const used = await usedMemory();
+    burstPeak = Math.max(burstPeak, used);
+    burstRows.push([
+      fmt(offset + 1000),
+      fmt(await info.xlen(stream)),
+      fmt(used / 1e6, 1),
+      fmt(used / baseline, 1),
+    ]);
+  }
+}
+console.log(
+  `\nThe same ${fmt(EVENTS)} changes through the daemon's StreamPublisher (bursts of 1,000 per entry; streamMaxLen ${fmt(MAX_LEN)})\n`,
+);
+printTable(burstRows);
+console.log(`\nPeak used_memory: ${fmt(burstPeak / 1e6, 1)} MB.`);
+await publisher.close();
+writer.disconnect();
 raw.destroy();
 info.disconnect();
 await stopRedis(redis);

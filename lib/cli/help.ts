@@ -40,7 +40,7 @@ The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
   batchwatch daemon [NODE_PATH...] [--redis HOST:PORT[/DB]] [--no-follow]
                     [--stream-max-len N]
       appends changes of node paths (non-recursive) to the stream
-      jfsnotify:stream (about N entries kept, default 100000) and publishes
+      jfsnotify:stream (about N changes kept, default 100000) and publishes
       them on jfsnotify, one per message: the paths given, and those proxies
       register unless --no-follow.
 

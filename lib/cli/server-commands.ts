@@ -45,7 +45,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   // Printed once everything listens, so that a failure is the only line.
   line(`listening on ${proxy.address}`);
   if (metrics !== null) line(`metrics on ${metrics.url}`);
-  const status = proxy.redisStatus$.subscribe((state) => line(`redis ${state}`));
+  const status = proxy.redisStatus$.subscribe((state) => line(`redis ${state.kind}`));
   const warnings = proxy.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   k8s?.watchers.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   const signal = await cli.stopRequested;

@@ -1,9 +1,13 @@
 import type { Observable } from 'rxjs';
 import type { LinkStatus } from '../status.ts';
 
-/** One write to a {@link ChangeFeed}: a stream entry (its flat field list) or a pub/sub message. */
+/**
+ * One write to a {@link ChangeFeed}: a stream entry (its flat field list and
+ * how many changes it carries, a marker counting as one: a burst is one entry)
+ * or a pub/sub message.
+ */
 export type FeedRecord =
-  | { readonly kind: 'append'; readonly fields: readonly string[] }
+  | { readonly kind: 'append'; readonly fields: readonly string[]; readonly changes: number }
   | { readonly kind: 'publish'; readonly message: string };
 
 /**

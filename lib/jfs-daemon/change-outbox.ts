@@ -1,15 +1,17 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { formatNotifyMessage } from '../jfs-protocol/notify-message.ts';
-import { eventFields, markerFields } from '../jfs-protocol/notify-stream.ts';
+import { batchFields, eventFields, markerFields } from '../jfs-protocol/notify-stream.ts';
 import { atMost } from './at-most.ts';
 import type { ChangeFeed, FeedRecord } from './change-feed.ts';
 
-/** One stream entry waiting for the feed, and the event it publishes (none for a marker). */
-interface Outgoing {
-  readonly fields: string[];
-  readonly event?: JfsEvent;
-}
+/** A change waiting for the feed, or a marker (its fields, no event). */
+type Outgoing =
+  | { readonly event: JfsEvent; readonly fields?: undefined }
+  | { readonly fields: string[]; readonly event?: undefined };
+
+/** Most changes in one stream entry. */
+const ENTRY_CHANGES = 1000;
 
 /** How a {@link ChangeOutbox} writes. */
 export interface ChangeOutboxOptions {
@@ -26,7 +28,8 @@ export interface ChangeOutboxOptions {
 }
 
 /**
- * The daemon's writing side: each change becomes one stream entry and one
+ * The daemon's writing side: the changes of one scheduler turn become one
+ * stream entry (up to 1,000; readers pay per entry) and each change one
  * pub/sub message holding that ONE event (Go's format: a Go proxy reads only
  * up to the first non-Write event of a message), batched into one write per
  * scheduler turn, and kept (up to a bound) while the feed is away. The
@@ -74,7 +77,7 @@ export class ChangeOutbox {
       if (!this.#overflowed) this.#options.overflowing();
       this.#overflowed = true;
     }
-    this.#outbox.push({ fields: eventFields(event), event });
+    this.#outbox.push({ event });
     // One round trip per burst: everything that changed within this turn.
     if (this.#scheduled !== null) return;
     let ran = false;
@@ -116,13 +119,28 @@ export class ChangeOutbox {
     this.#started = true;
     this.#overflowed = false;
     const records: FeedRecord[] = [];
-    for (const { fields, event } of outgoing) {
-      records.push({ kind: 'append', fields });
-      if (event !== undefined) {
-        records.push({ kind: 'publish', message: formatNotifyMessage([event]) });
-        this.counters.published++;
+    // A run of changes is one entry; markers stay entries of their own, in order.
+    let run: JfsEvent[] = [];
+    const endRun = (): void => {
+      if (run.length === 1) {
+        records.push({ kind: 'append', fields: eventFields(run[0] as JfsEvent), changes: 1 });
+      } else if (run.length > 1) {
+        records.push({ kind: 'append', fields: batchFields(run), changes: run.length });
       }
+      run = [];
+    };
+    for (const { fields, event } of outgoing) {
+      if (event === undefined) {
+        endRun();
+        records.push({ kind: 'append', fields, changes: 1 });
+        continue;
+      }
+      run.push(event);
+      if (run.length === ENTRY_CHANGES) endRun();
+      records.push({ kind: 'publish', message: formatNotifyMessage([event]) });
+      this.counters.published++;
     }
+    endRun();
     const sent = this.#feed.write(records);
     if (marking) void sent.then(this.#onMarked, this.#onMarked);
     return sent;

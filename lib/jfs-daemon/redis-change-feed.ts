@@ -7,7 +7,8 @@ import type { ChangeFeed, FeedRecord } from './change-feed.ts';
 
 /**
  * The default {@link ChangeFeed}: entries go to the stream `names.stream`
- * (`XADD ... MAXLEN ~ maxLen`), messages to the channel `names.channel`, all
+ * (`XADD ... MAXLEN ~`, keeping about `maxLen` changes: the entry bound is
+ * `maxLen` over the average changes per entry), messages to the channel `names.channel`, all
  * of one write in one pipeline. ioredis queues what a lost connection cut off
  * and sends it again once it is back. Owns `redis`: `close()` disconnects it.
  */
@@ -17,6 +18,8 @@ export class RedisChangeFeed implements ChangeFeed {
   readonly #names: NotifyNames;
   readonly #maxLen: number;
   #closed = false;
+  /** Changes per stream entry, a moving average: what `MAXLEN` is scaled by. */
+  #perEntry = 1;
 
   constructor(redis: Redis, names: NotifyNames, maxLen: number) {
     this.#redis = redis;
@@ -29,7 +32,9 @@ export class RedisChangeFeed implements ChangeFeed {
     const pipeline = this.#redis.pipeline();
     for (const record of records) {
       if (record.kind === 'append') {
-        pipeline.xadd(this.#names.stream, 'MAXLEN', '~', this.#maxLen, '*', ...record.fields);
+        this.#perEntry += (record.changes - this.#perEntry) / 16;
+        const entries = Math.max(1, Math.ceil(this.#maxLen / this.#perEntry));
+        pipeline.xadd(this.#names.stream, 'MAXLEN', '~', entries, '*', ...record.fields);
       } else {
         pipeline.publish(this.#names.channel, record.message);
       }

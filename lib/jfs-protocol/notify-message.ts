@@ -39,6 +39,18 @@ export function parseNotifyMessage(text: string): ParsedNotifyMessage {
 }
 
 function toEvent(entry: Record<string, unknown>): JfsEvent | undefined {
+  // This project's writers spell the fields as Go does: no search through the keys needed.
+  const { Name, Op, Key } = entry;
+  if (
+    typeof Name === 'string' &&
+    typeof Key === 'string' &&
+    typeof Op === 'number' &&
+    Number.isInteger(Op) &&
+    Op >= 0 &&
+    Op <= 0xffff_ffff
+  ) {
+    return { name: Name, op: Op, key: Key };
+  }
   let name: unknown;
   let op: unknown;
   let key: unknown;

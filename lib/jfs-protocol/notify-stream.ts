@@ -1,4 +1,5 @@
 import type { JfsEvent } from './jfs-message.ts';
+import { formatNotifyMessage, parseNotifyMessage } from './notify-message.ts';
 
 /**
  * Why a reader cannot prove that it missed nothing: a daemon restarted or
@@ -31,12 +32,24 @@ export type DaemonMarker = 'daemon-start' | 'daemon-overflow';
 /** One stream entry, decoded. */
 export type StreamEntry =
   | { readonly kind: 'event'; readonly event: JfsEvent }
+  | { readonly kind: 'events'; readonly events: JfsEvent[]; readonly invalid: number }
   | { readonly kind: 'marker'; readonly reason: DaemonMarker; readonly daemon: string }
   | { readonly kind: 'invalid' };
 
 /** The fields of a change's stream entry: Go's field names, Op as decimal text. */
 export function eventFields(event: JfsEvent): string[] {
   return ['Name', event.name, 'Op', String(event.op), 'Key', event.key];
+}
+
+/**
+ * The fields of one entry carrying several changes, in order (a daemon's
+ * burst): `Events` and Go's JSON array, the pub/sub message format. A reader
+ * pays per entry, not per change, so that a burst costs a fraction of one
+ * entry per change; `MAXLEN` then bounds entries, each of at most the
+ * writer's chunk of changes.
+ */
+export function batchFields(events: readonly JfsEvent[]): string[] {
+  return ['Events', formatNotifyMessage(events)];
 }
 
 /** The fields of a daemon's marker entry. */
@@ -52,6 +65,12 @@ export function parseStreamEntry(fields: readonly string[]): StreamEntry {
       return { kind: 'marker', reason, daemon: fields[3] ?? '' };
     }
     return { kind: 'invalid' };
+  }
+  if (fields[0] === 'Events') {
+    const { events, invalid, error } = parseNotifyMessage(fields[1] ?? '');
+    return error === undefined && fields.length === 2
+      ? { kind: 'events', events, invalid }
+      : { kind: 'invalid' };
   }
   if (fields.length !== 6 || fields[0] !== 'Name' || fields[2] !== 'Op' || fields[4] !== 'Key') {
     return { kind: 'invalid' };

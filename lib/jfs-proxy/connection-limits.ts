@@ -1,5 +1,5 @@
 import type { SchedulerLike, Unsubscribable } from 'rxjs';
-import { JfsServerError } from '../errors.ts';
+import { type ConnectionLimit, ConnectionLimitError } from './proxy-errors.ts';
 
 /** The limits a proxy puts on each client connection, from {@link JfsProxyOptions}. */
 export interface ConnectionLimitOptions {
@@ -12,33 +12,6 @@ export interface ConnectionLimitOptions {
   /** Bytes of incomplete frames all connections together may hold. */
   readonly maxTotalPartialBytes: number;
   readonly scheduler: SchedulerLike;
-}
-
-/** The limit a connection broke. */
-export type ConnectionLimit =
-  | 'maxConnections'
-  | 'idleTimeout'
-  | 'frameDeadline'
-  | 'maxPartialBytes'
-  | 'maxTotalPartialBytes';
-
-/** A client broke one of the proxy's connection limits and was disconnected. A warning. */
-export class ConnectionLimitError extends JfsServerError {
-  override readonly name = 'ConnectionLimitError';
-  override readonly code = 'BATCHWATCH_JFS_CONNECTION_LIMIT';
-  /** `address:port` of the client. */
-  readonly remote: string;
-  /** The option whose limit was reached. */
-  readonly limit: ConnectionLimit;
-
-  constructor(remote: string, limit: ConnectionLimit, detail: string) {
-    super(
-      `Client ${remote} disconnected: ${detail} (the proxy's ${limit}). A client that sends ` +
-        `frames whole and WATCHes soon after connecting is never affected; raise ${limit} if one is.`,
-    );
-    this.remote = remote;
-    this.limit = limit;
-  }
 }
 
 /** What a guard can do to its socket's reading. */

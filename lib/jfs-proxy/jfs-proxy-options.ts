@@ -3,9 +3,17 @@ import type { SchedulerLike } from 'rxjs';
 // Deep import: the `rxjs` index loads all of rxjs (about 10 MB of idle RSS for `batchwatch proxy`).
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { OptionsError } from '../errors.ts';
+import { parseHostPort } from '../host-port.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../jfs-protocol/frame-decoder.ts';
 import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
-import { rejectUnknownOptions, resolveDuration } from '../options.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveCount,
+  resolveDuration,
+  resolveOneOf,
+  resolveScheduler,
+} from '../options.ts';
 import { parseRedisAddress, type RedisAddress } from '../redis/redis-address.ts';
 import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
 import type { ChannelWatchers } from './channel-watchers.ts';
@@ -112,31 +120,54 @@ export interface ResolvedJfsProxyOptions {
   readonly watchers: ChannelWatchers | undefined;
 }
 
-const names = [
-  'mounts',
-  'listen',
-  'redisAddr',
-  'redisPassword',
-  'channel',
-  'redisDb',
-  'feed',
-  'maxRecordsPerFrame',
-  'writeDebounce',
-  'maxFrameLength',
-  'maxQueuedBytes',
-  'slowClientGrace',
-  'maxBufferedBytes',
-  'maxConnections',
-  'idleTimeout',
-  'frameDeadline',
-  'maxPartialBytes',
-  'maxTotalPartialBytes',
-  'proxyId',
-  'registryTtl',
-  'scheduler',
-  'env',
-  'watchers',
-];
+/** The defaults of {@link JfsProxyOptions} that do not come from the environment. */
+export const DEFAULT_JFS_PROXY_OPTIONS = Object.freeze({
+  listen: ':5079',
+  redisAddr: '127.0.0.1:6379',
+  channel: NOTIFY_CHANNEL,
+  redisDb: 0,
+  feed: 'stream',
+  maxRecordsPerFrame: 128,
+  writeDebounce: 1000,
+  maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
+  maxQueuedBytes: 1024 * 1024,
+  slowClientGrace: 5000,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  maxConnections: 4096,
+  idleTimeout: 30_000,
+  frameDeadline: 10_000,
+  maxTotalPartialBytes: 8 * 1024 * 1024,
+  registryTtl: 30_000,
+} as const);
+
+/** Where the proxy reads changes from: the values of {@link JfsProxyOptions.feed}. */
+export const ProxyFeedKind = { Stream: 'stream', PubSub: 'pubsub' } as const;
+
+const names = optionNames({
+  mounts: true,
+  listen: true,
+  redisAddr: true,
+  redisPassword: true,
+  channel: true,
+  redisDb: true,
+  feed: true,
+  maxRecordsPerFrame: true,
+  writeDebounce: true,
+  maxFrameLength: true,
+  maxQueuedBytes: true,
+  slowClientGrace: true,
+  maxBufferedBytes: true,
+  maxConnections: true,
+  idleTimeout: true,
+  frameDeadline: true,
+  maxPartialBytes: true,
+  maxTotalPartialBytes: true,
+  proxyId: true,
+  registryTtl: true,
+  scheduler: true,
+  env: true,
+  watchers: true,
+} satisfies Record<keyof JfsProxyOptions, true>);
 
 /** Validates and completes {@link JfsProxyOptions}; throws an `OptionsError` naming a bad option. */
 export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsProxyOptions {
@@ -144,6 +175,7 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
     throw new OptionsError('options', options, 'an options object');
   }
   rejectUnknownOptions(options, names);
+  const D = DEFAULT_JFS_PROXY_OPTIONS;
   const env = options.env ?? process.env;
   const pick = (value: string | undefined, variable: string): string | undefined =>
     value ?? (env[variable] === '' ? undefined : env[variable]);
@@ -161,53 +193,57 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
       'a ChannelWatchers, such as an FsWatcherKeeper',
     );
   }
-  const listenText = pick(options.listen, 'MULTICAST_SERVER') ?? ':5079';
-  const listen = parseListen(listenText);
+  const listen = parseListen(pick(options.listen, 'MULTICAST_SERVER') ?? D.listen);
   const redis = parseRedisAddress(
-    pick(options.redisAddr, 'REDIS_ADDR') ?? '127.0.0.1:6379',
+    pick(options.redisAddr, 'REDIS_ADDR') ?? D.redisAddr,
     pick(options.redisPassword, 'REDIS_PASSWORD'),
     'redisAddr',
     redisDb(options.redisDb ?? env['REDIS_DB']),
   );
-  const maxFrameLength = positive(
-    'maxFrameLength',
-    options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH,
-  );
-  const feed = options.feed ?? 'stream';
-  if (feed !== 'stream' && feed !== 'pubsub') {
-    throw new OptionsError('feed', feed, "'stream' or 'pubsub'");
-  }
+  const count = (option: string, value: unknown): number => resolveCount(option, value, { min: 1 });
+  const maxFrameLength = count('maxFrameLength', options.maxFrameLength ?? D.maxFrameLength);
   return Object.freeze({
     mounts: safeMountResolver(options.mounts),
     listen,
     redis,
-    channel: nonEmpty('channel', options.channel ?? NOTIFY_CHANNEL),
-    feed,
-    maxRecordsPerFrame: positive('maxRecordsPerFrame', options.maxRecordsPerFrame ?? 128),
-    writeDebounce: resolveDuration('writeDebounce', options.writeDebounce ?? 1000),
+    channel: nonEmpty('channel', options.channel ?? D.channel),
+    feed: resolveOneOf('feed', options.feed ?? D.feed, ProxyFeedKind),
+    maxRecordsPerFrame: count(
+      'maxRecordsPerFrame',
+      options.maxRecordsPerFrame ?? D.maxRecordsPerFrame,
+    ),
+    writeDebounce: resolveDuration('writeDebounce', options.writeDebounce ?? D.writeDebounce),
     maxFrameLength,
-    maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes ?? 1024 * 1024),
-    slowClientGrace: resolveDuration('slowClientGrace', options.slowClientGrace ?? 5000),
-    maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes ?? 64 * 1024 * 1024),
-    maxConnections: positive('maxConnections', options.maxConnections ?? 4096),
-    idleTimeout: resolveDuration('idleTimeout', options.idleTimeout ?? 30_000, { exclusive: true }),
-    frameDeadline: resolveDuration('frameDeadline', options.frameDeadline ?? 10_000, {
+    maxQueuedBytes: count('maxQueuedBytes', options.maxQueuedBytes ?? D.maxQueuedBytes),
+    slowClientGrace: resolveDuration(
+      'slowClientGrace',
+      options.slowClientGrace ?? D.slowClientGrace,
+    ),
+    maxBufferedBytes: count('maxBufferedBytes', options.maxBufferedBytes ?? D.maxBufferedBytes),
+    maxConnections: count('maxConnections', options.maxConnections ?? D.maxConnections),
+    idleTimeout: resolveDuration('idleTimeout', options.idleTimeout ?? D.idleTimeout, {
       exclusive: true,
     }),
-    maxPartialBytes: positive('maxPartialBytes', options.maxPartialBytes ?? maxFrameLength + 4),
-    maxTotalPartialBytes: positive(
+    frameDeadline: resolveDuration('frameDeadline', options.frameDeadline ?? D.frameDeadline, {
+      exclusive: true,
+    }),
+    maxPartialBytes: count('maxPartialBytes', options.maxPartialBytes ?? maxFrameLength + 4),
+    maxTotalPartialBytes: count(
       'maxTotalPartialBytes',
-      options.maxTotalPartialBytes ?? 8 * 1024 * 1024,
+      options.maxTotalPartialBytes ?? D.maxTotalPartialBytes,
     ),
     proxyId: nonEmpty(
       'proxyId',
       options.proxyId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     ),
-    registryTtl: resolveDuration('registryTtl', options.registryTtl ?? 30_000, {
+    registryTtl: resolveDuration('registryTtl', options.registryTtl ?? D.registryTtl, {
       min: 1,
       integer: true,
     }),
-    scheduler: options.scheduler ?? asyncScheduler,
+    scheduler:
+      options.scheduler === undefined
+        ? asyncScheduler
+        : resolveScheduler('scheduler', options.scheduler),
     watchers: options.watchers,
   });
 }
@@ -216,12 +252,9 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
 function parseListen(text: string): ResolvedJfsProxyOptions['listen'] {
   const expected = ':port, host:port, [ipv6]:port or unix:/path';
   if (typeof text !== 'string') throw new OptionsError('listen', text, expected);
-  const tcp = /^(?:tcp:\/\/)?(\[[^\]]*\]|[^:/]*):(\d+)$/i.exec(text);
-  if (tcp !== null) {
-    const port = Number(tcp[2]);
-    if (port > 65535) throw new OptionsError('listen', text, expected);
-    const host = (tcp[1] as string).replace(/^\[|\]$/g, '');
-    return { network: 'tcp', host: host === '' ? '0.0.0.0' : host, port };
+  const tcp = parseHostPort(text.replace(/^tcp:\/\//i, ''));
+  if (tcp !== null && tcp.port !== undefined && tcp.path === '') {
+    return { network: 'tcp', host: tcp.host === '' ? '0.0.0.0' : tcp.host, port: tcp.port };
   }
   let address: JfsAddress;
   try {
@@ -243,12 +276,5 @@ function redisDb(value: number | string | undefined): number {
 function nonEmpty(name: string, value: unknown): string {
   if (typeof value !== 'string' || value === '')
     throw new OptionsError(name, value, 'a non-empty string');
-  return value;
-}
-
-function positive(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new OptionsError(name, value, 'a whole number >= 1');
-  }
   return value;
 }

@@ -1,4 +1,5 @@
 import type { GapReason } from '../jfs-protocol/notify-stream.ts';
+import type { LinkStatus } from '../status.ts';
 
 /** Counters of a {@link JfsProxy}. */
 export interface JfsProxyStats {
@@ -22,9 +23,12 @@ export interface JfsProxyStats {
   readonly watchedPaths: number;
   /** Gaps that could not be proven empty, by reason; each disconnected every client. */
   readonly resyncs: Readonly<Record<GapReason, number>>;
-  /** How far behind the stream's newest entry the feed was at its last read, in ms. */
+  /**
+   * How far behind the stream's newest entry the feed is, in ms, from Redis's
+   * clock alone (entry ids); 0 when caught up, and with `feed: 'pubsub'`.
+   */
   readonly streamLagMs: number;
 }
 
-/** The proxy's link to Redis. */
-export type RedisLinkStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+/** The proxy's link to Redis: the shared {@link LinkStatus} (its feed connection). */
+export type RedisLinkStatus = LinkStatus;

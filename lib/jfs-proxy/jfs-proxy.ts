@@ -6,30 +6,41 @@ import type { Observable } from 'rxjs';
 import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 import { Subject } from 'rxjs/internal/Subject';
 import type { JfsError, JfsServerError } from '../errors.ts';
-import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { type GapReason, gapReasons } from '../jfs-protocol/notify-stream.ts';
 import { notifyNames } from '../jfs-protocol/redis-keys.ts';
 import { connectRedis } from '../redis/redis-address.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
-import { ConnectionLimitError, PartialFrameBudget } from './connection-limits.ts';
+import type { LinkStatus } from '../status.ts';
+import { PartialFrameBudget } from './connection-limits.ts';
+import { disconnectRedis } from './disconnect-redis.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
   resolveJfsProxyOptions,
 } from './jfs-proxy-options.ts';
-import type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
+import type { JfsProxyStats } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
+import { ConnectionLimitError } from './proxy-errors.ts';
+import type { FeedHandlers, ProxyFeed, ProxyFeedFactory, ProxyRegistry } from './proxy-feed.ts';
 import { PubSubFeed } from './pubsub-feed.ts';
-import { RecentEvents } from './recent-events.ts';
-import { type FeedHandlers, StreamFeed } from './stream-feed.ts';
+import { StreamFeed } from './stream-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
+import { WatchRouter } from './watch-router.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
-/** A connection that starts watching a node path also gets that path's events of the last second. */
-const WATCH_CATCH_UP_MS = 1000;
-
 export type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
+
+/**
+ * What a proxy reads changes from and registers its watched paths with,
+ * when not Redis (the default for both): for tests, or another transport.
+ */
+export interface JfsProxyParts {
+  /** Makes the feed; default: the Redis stream or channel of the options. */
+  readonly feed?: ProxyFeedFactory;
+  /** Default: the Redis registry sets of the options' channel. */
+  readonly registry?: ProxyRegistry;
+}
 
 type Counter = 'framesIn' | 'framesOut' | 'eventsDelivered' | 'malformedFrames' | 'droppedClients';
 
@@ -53,19 +64,24 @@ type Counter = 'framesIn' | 'framesOut' | 'eventsDelivered' | 'malformedFrames' 
 export class JfsProxy implements AsyncDisposable {
   /** Non-fatal problems: bad frames, unmapped watches, slow clients, Redis errors. Hot. */
   readonly warnings$: Observable<JfsServerError | JfsError | Error>;
-  /** The Redis link: current value, then every change. */
-  readonly redisStatus$: Observable<RedisLinkStatus>;
+  /**
+   * The Redis link (the feed's connection) as the shared `LinkStatus`:
+   * `connecting`, `ready` (reading), `reconnecting` (attempt, delayMs,
+   * error), `closed`. Current value, then every change.
+   */
+  readonly redisStatus$: Observable<LinkStatus>;
 
   readonly #options: ResolvedJfsProxyOptions;
   readonly #server: Server;
-  readonly #feed: StreamFeed | PubSubFeed;
-  readonly #commands: Redis;
-  readonly #registry: WatchRegistry;
-  readonly #connections = new Set<ProxyConnection>();
-  /** node path -> the connections watching it. */
-  readonly #index = new Map<string, Set<ProxyConnection>>();
+  readonly #feed: ProxyFeed;
+  /** The Redis connection of the default registry (none when one is given). */
+  readonly #commands: Redis | undefined;
+  readonly #registry: ProxyRegistry;
+  readonly #router: WatchRouter<ProxyConnection>;
   readonly #warnings = new Subject<JfsServerError | JfsError | Error>();
-  readonly #redisStatus = new BehaviorSubject<RedisLinkStatus>('connecting');
+  readonly #redisStatus = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 1 });
+  /** Reconnections in a row of the feed's connection. */
+  #attempt = 0;
   readonly #counters = {
     connectionsTotal: 0,
     framesIn: 0,
@@ -85,10 +101,8 @@ export class JfsProxy implements AsyncDisposable {
   /** Bytes of incomplete frames held by all connections, against `maxTotalPartialBytes`. */
   readonly #partialFrames = new PartialFrameBudget();
   #feedStarted = false;
-  readonly #recent = new RecentEvents(WATCH_CATCH_UP_MS, 100_000);
-  readonly #everWatched = new WeakMap<ProxyConnection, Set<string>>();
 
-  private constructor(options: ResolvedJfsProxyOptions) {
+  private constructor(options: ResolvedJfsProxyOptions, parts: JfsProxyParts) {
     this.#options = options;
     this.warnings$ = this.#warnings.asObservable();
     this.redisStatus$ = this.#redisStatus.asObservable();
@@ -96,40 +110,53 @@ export class JfsProxy implements AsyncDisposable {
     const handlers: FeedHandlers = {
       events: (events, messages = events.length) => {
         this.#counters.redisMessages += messages;
-        this.#deliverAll(events);
+        this.#router.deliver(events);
       },
       gap: (reason) => this.#resync(reason),
       invalid: (count) => {
         this.#counters.invalidNotifyEntries += count;
       },
-      status: (status) => {
+      status: (status, delayMs = 0, error = new Error('the connection to Redis was lost')) => {
         if (this.#closing !== null) return;
-        if (status === 'ready') this.#reading();
-        this.#redisStatus.next(status);
+        if (status === 'ready') {
+          this.#attempt = 0;
+          this.#reading();
+          this.#redisStatus.next({ kind: 'ready', since: options.scheduler.now() });
+        } else {
+          this.#attempt++;
+          this.#redisStatus.next({ kind: 'reconnecting', attempt: this.#attempt, delayMs, error });
+        }
       },
       error: (err) => this.#warn(err),
     };
     const name = `batchwatch-proxy-feed-${options.proxyId}`;
+    if (parts.registry === undefined) {
+      const commands = connectRedis(options.redis, `batchwatch-proxy-${options.proxyId}`);
+      commands.on('error', (err: Error) => log('redis (commands): %s', err.message));
+      this.#commands = commands;
+      this.#registry = new WatchRegistry(
+        commands,
+        options.proxyId,
+        options.registryTtl,
+        options.scheduler,
+        names,
+      );
+    } else {
+      this.#registry = parts.registry;
+    }
+    this.#router = new WatchRouter(this.#registry, () => Date.now());
     this.#feed =
-      options.feed === 'pubsub'
+      parts.feed?.(handlers) ??
+      (options.feed === 'pubsub'
         ? new PubSubFeed(options.redis, name, options.channel, handlers)
-        : new StreamFeed(options.redis, name, names.stream, handlers);
-    this.#commands = connectRedis(options.redis, `batchwatch-proxy-${options.proxyId}`);
-    this.#registry = new WatchRegistry(
-      this.#commands,
-      options.proxyId,
-      options.registryTtl,
-      options.scheduler,
-      names,
-    );
-    this.#commands.on('error', (err: Error) => log('redis (commands): %s', err.message));
+        : new StreamFeed(options.redis, name, names.stream, handlers));
     const host = this.#host();
     // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
       this.#counters.connectionsTotal++;
       const connection = new ProxyConnection(socket, host, this.#partialFrames);
-      this.#connections.add(connection);
-      log('connection %s opened (%d open)', connection.remote, this.#connections.size);
+      this.#router.opened(connection);
+      log('connection %s opened (%d open)', connection.remote, this.#router.connections.size);
     });
     // Node refuses connections past maxConnections itself; say so, at most once a second.
     this.#server.maxConnections = options.maxConnections;
@@ -150,13 +177,17 @@ export class JfsProxy implements AsyncDisposable {
   }
 
   /**
-   * Starts a proxy: resolves once it listens. Redis may still be connecting
-   * (see `redisStatus$`); the proxy keeps trying for as long as it runs.
+   * Starts a proxy: resolves once it listens, not once it reads Redis, so
+   * that a proxy starts (and serves clients) while Redis is away, as it does
+   * after any Redis outage; `await proxy.subscribed()` waits for the feed to
+   * read (clients accepted before get a `proxy-start` resync). The proxy
+   * keeps trying Redis for as long as it runs (see `redisStatus$`). `parts`
+   * replaces the Redis feed or registry (tests, other transports).
    *
    * @throws OptionsError for bad options; the listen error (EADDRINUSE...) if it cannot listen.
    */
-  static async start(options: JfsProxyOptions): Promise<JfsProxy> {
-    const proxy = new JfsProxy(resolveJfsProxyOptions(options));
+  static async start(options: JfsProxyOptions, parts: JfsProxyParts = {}): Promise<JfsProxy> {
+    const proxy = new JfsProxy(resolveJfsProxyOptions(options), parts);
     try {
       await proxy.#listen();
     } catch (err) {
@@ -178,9 +209,9 @@ export class JfsProxy implements AsyncDisposable {
   subscribed(): Promise<void> {
     return new Promise((resolve, reject) => {
       const subscription = this.#redisStatus.subscribe((status) => {
-        if (status !== 'ready' && status !== 'closed') return;
+        if (status.kind !== 'ready' && status.kind !== 'closed') return;
         queueMicrotask(() => subscription.unsubscribe());
-        if (status === 'ready') resolve();
+        if (status.kind === 'ready') resolve();
         else reject(new Error('the proxy closed before it subscribed to Redis'));
       });
     });
@@ -189,15 +220,15 @@ export class JfsProxy implements AsyncDisposable {
   /** A snapshot of the counters. */
   stats(): JfsProxyStats {
     let debounced = this.#counters.debouncedClosed;
-    for (const connection of this.#connections) debounced += connection.debounced;
+    for (const connection of this.#router.connections) debounced += connection.debounced;
     const { debouncedClosed: _, ...counters } = this.#counters;
     return {
       ...counters,
       debounced,
-      connections: this.#connections.size,
-      watchedPaths: this.#index.size,
+      connections: this.#router.connections.size,
+      watchedPaths: this.#router.watchedPaths,
       resyncs: { ...this.#resyncs },
-      streamLagMs: this.#feed instanceof StreamFeed ? this.#feed.lagMs : 0,
+      streamLagMs: this.#feed.lagMs,
     };
   }
 
@@ -212,14 +243,14 @@ export class JfsProxy implements AsyncDisposable {
   }
 
   async #close(): Promise<void> {
-    log('closing: %d connection(s)', this.#connections.size);
+    log('closing: %d connection(s)', this.#router.connections.size);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const connection of this.#connections) connection.destroy();
+    this.#router.resync();
     await this.#registry.close();
     await closed;
     await this.#feed.close();
-    this.#commands.disconnect();
-    this.#redisStatus.next('closed');
+    if (this.#commands !== undefined) await disconnectRedis(this.#commands);
+    this.#redisStatus.next({ kind: 'closed' });
     this.#redisStatus.complete();
     this.#warnings.complete();
   }
@@ -245,15 +276,6 @@ export class JfsProxy implements AsyncDisposable {
     });
   }
 
-  #deliverAll(events: readonly JfsEvent[]): void {
-    this.#recent.push(events, Date.now());
-    for (const event of events) {
-      const watching = this.#index.get(event.key);
-      if (watching === undefined) continue;
-      for (const connection of watching) connection.deliver(event);
-    }
-  }
-
   /**
    * The feed reads from now on (first time only): clients accepted before
    * may have missed what came between their WATCH and now.
@@ -261,7 +283,7 @@ export class JfsProxy implements AsyncDisposable {
   #reading(): void {
     if (this.#feedStarted) return;
     this.#feedStarted = true;
-    if (this.#connections.size > 0) this.#resync('proxy-start');
+    if (this.#router.connections.size > 0) this.#resync('proxy-start');
   }
 
   /**
@@ -272,8 +294,8 @@ export class JfsProxy implements AsyncDisposable {
   #resync(reason: GapReason): void {
     if (this.#closing !== null) return;
     this.#resyncs[reason]++;
-    log('resync (%s): disconnecting %d client(s)', reason, this.#connections.size);
-    for (const connection of this.#connections) connection.destroy();
+    log('resync (%s): disconnecting %d client(s)', reason, this.#router.connections.size);
+    this.#router.resync();
   }
 
   #warn(warning: JfsServerError | JfsError | Error): void {
@@ -284,33 +306,8 @@ export class JfsProxy implements AsyncDisposable {
   #host(): ConnectionHost {
     return {
       options: this.#options,
-      watched: (connection, nodePath) => {
-        let watching = this.#index.get(nodePath);
-        if (watching === undefined) {
-          watching = new Set();
-          this.#index.set(nodePath, watching);
-          this.#registry.add(nodePath);
-        }
-        watching.add(connection);
-        // The first watch of a path on a connection also gets the path's events of the last
-        // second (its WATCH may have come the long way); never again, so no event comes twice.
-        const ever = this.#everWatched.get(connection) ?? new Set<string>();
-        this.#everWatched.set(connection, ever);
-        if (ever.has(nodePath)) return;
-        ever.add(nodePath);
-        // Once the connection has recorded the watch (it does right after this call).
-        queueMicrotask(() => {
-          for (const event of this.#recent.of(nodePath, Date.now())) connection.deliver(event);
-        });
-      },
-      unwatched: (connection, nodePath) => {
-        const watching = this.#index.get(nodePath);
-        if (watching === undefined || !watching.delete(connection)) return;
-        if (watching.size === 0) {
-          this.#index.delete(nodePath);
-          this.#registry.remove(nodePath);
-        }
-      },
+      watched: (connection, nodePath) => this.#router.watched(connection, nodePath),
+      unwatched: (connection, nodePath) => this.#router.unwatched(connection, nodePath),
       count: (counter: Counter, by = 1) => {
         this.#counters[counter] += by;
       },
@@ -318,8 +315,8 @@ export class JfsProxy implements AsyncDisposable {
       log: (format, ...args) => log(format, ...args),
       closed: (connection) => {
         this.#counters.debouncedClosed += connection.debounced;
-        this.#connections.delete(connection);
-        log('connection %s closed (%d open)', connection.remote, this.#connections.size);
+        this.#router.closed(connection);
+        log('connection %s closed (%d open)', connection.remote, this.#router.connections.size);
       },
     };
   }

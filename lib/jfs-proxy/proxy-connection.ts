@@ -1,11 +1,5 @@
 import type { Socket } from 'node:net';
-import { posix } from 'node:path';
-import {
-  type JfsError,
-  type JfsServerError,
-  SlowClientError,
-  UnmappedWatchError,
-} from '../errors.ts';
+import type { JfsError, JfsServerError } from '../errors.ts';
 import { FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
@@ -13,7 +7,9 @@ import type { WatcherClient } from './channel-watchers.ts';
 import { ConnectionGuard, PartialFrameBudget } from './connection-limits.ts';
 import { FrameBatcher } from './frame-batcher.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
-import { isWithin, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
+import { type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
+import { type PodTarget, podTarget, translateName } from './pod-name.ts';
+import { SlowClientError, UnmappedWatchError } from './proxy-errors.ts';
 import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
 import { WriteDebouncer } from './write-debouncer.ts';
 
@@ -34,7 +30,7 @@ export interface ConnectionHost {
 }
 
 /** One watch: which channel asked for a node path, under which pod path. */
-type Watches = Map<string, Map<string, string>>;
+type Watches = Map<string, Map<string, PodTarget>>;
 
 /**
  * One client connection of the proxy: decodes its frames, keeps its watches
@@ -105,13 +101,22 @@ export class ProxyConnection {
   deliver(event: JfsEvent): void {
     const channels = this.#watches.get(event.key);
     if (channels === undefined || this.#closed) return;
-    const sent = new Set<string>();
-    for (const podKey of channels.values()) {
-      if (sent.has(podKey)) continue;
-      sent.add(podKey);
-      const name = translateName(event, podKey);
-      if (name !== undefined) this.#debouncer.push({ name, op: event.op, key: podKey });
+    if (channels.size === 1) {
+      for (const target of channels.values()) this.#deliverAs(event, target);
+      return;
     }
+    // Several channels of this client watch the path: each pod path once.
+    const sent: string[] = [];
+    for (const target of channels.values()) {
+      if (sent.includes(target.podKey)) continue;
+      sent.push(target.podKey);
+      this.#deliverAs(event, target);
+    }
+  }
+
+  #deliverAs(event: JfsEvent, target: PodTarget): void {
+    const name = translateName(event, target);
+    if (name !== undefined) this.#debouncer.push({ name, op: event.op, key: target.podKey });
   }
 
   /** Closes the connection; its watches are dropped. */
@@ -262,7 +267,7 @@ export class ProxyConnection {
       this.#watches.set(nodePath, channels);
       this.#host.watched(this, nodePath);
     }
-    channels.set(channelId, podPath);
+    channels.set(channelId, podTarget(podPath));
     this.#host.log(
       'connection %s watches %s (%s for %s)',
       this.remote,
@@ -330,12 +335,4 @@ export class ProxyConnection {
     this.#host.options.watchers?.closed(this.#client);
     this.#host.closed(this);
   }
-}
-
-/** The pod path of the event's name: under the pod key the client registered. */
-function translateName(event: JfsEvent, podKey: string): string | undefined {
-  if (event.name === event.key) return podKey;
-  if (!isWithin(event.name, event.key)) return undefined;
-  const rest = event.key === '/' ? event.name.slice(1) : event.name.slice(event.key.length + 1);
-  return posix.join(podKey, rest);
 }

@@ -2,7 +2,8 @@ import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import { parseNotifyMessage } from '../jfs-protocol/notify-message.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
-import type { FeedHandlers } from './stream-feed.ts';
+import { disconnectRedis } from './disconnect-redis.ts';
+import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
@@ -12,7 +13,9 @@ const log = createDebug('batchwatch:jfs-proxy');
  * for a subscriber that is away, so every resubscription after the first is
  * a gap. Reports to its proxy as a {@link StreamFeed} does.
  */
-export class PubSubFeed {
+export class PubSubFeed implements ProxyFeed {
+  /** Pub/sub has no positions: no lag to tell. */
+  readonly lagMs = 0;
   readonly #redis: Redis;
 
   constructor(address: RedisAddress, name: string, channel: string, handlers: FeedHandlers) {
@@ -32,8 +35,12 @@ export class PubSubFeed {
         (err: unknown) => log('subscribe failed: %s', (err as Error).message),
       );
     });
-    redis.on('reconnecting', () => handlers.status('reconnecting'));
+    let lastError = new Error('the connection to Redis was lost');
+    redis.on('reconnecting', (delayMs: number) =>
+      handlers.status('reconnecting', delayMs, lastError),
+    );
     redis.on('error', (err: Error) => {
+      lastError = err;
       log('redis: %s', err.message);
       handlers.error?.(err);
     });
@@ -47,7 +54,6 @@ export class PubSubFeed {
   }
 
   close(): Promise<void> {
-    this.#redis.disconnect();
-    return Promise.resolve();
+    return disconnectRedis(this.#redis);
   }
 }

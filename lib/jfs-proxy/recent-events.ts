@@ -1,6 +1,41 @@
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 
 /**
+ * Up to CHUNK_EVENTS consecutive events, kept in a few objects rather than one per
+ * event: a second of a busy feed is 100,000 events, and as many live
+ * objects would be copied by every young-generation collection while they
+ * wait (most of the proxy's GC time, measured with bench/jfs/chain.ts).
+ */
+interface Chunk {
+  /** When its last event came: the chunk leaves the window with it. */
+  readonly time: number;
+  /** Every name, end to end; `ends[i]` is where name i ends. */
+  readonly names: string;
+  readonly ends: Uint32Array;
+  readonly ops: Uint32Array;
+  /** The key of each event; runs of one key share one string. */
+  readonly keys: string[];
+  /** Index of the first event still kept (older ones were dropped by `maxEvents`). */
+  from: number;
+}
+
+/** Events of the chunk being filled. */
+interface OpenChunk {
+  /** When its first event came. */
+  time: number;
+  /** When its last event came. */
+  last: number;
+  names: string[];
+  ops: number[];
+  keys: string[];
+}
+
+/** Events per sealed chunk, at most. */
+const CHUNK_EVENTS = 1024;
+/** How long events wait, one object each, before they are sealed into a chunk. */
+const SEAL_AFTER_MS = 20;
+
+/**
  * The events a proxy received in the last `windowMs` (at most `maxEvents`),
  * so that a client whose WATCH arrives after an event it should get (the
  * WATCH came the long way, through a load balancer, while the change came
@@ -11,9 +46,11 @@ import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 export class RecentEvents {
   readonly #windowMs: number;
   readonly #maxEvents: number;
-  #times: number[] = [];
-  #events: JfsEvent[] = [];
-  #head = 0;
+  #chunks: Chunk[] = [];
+  /** Events not sealed into a chunk yet (at most CHUNK_EVENTS, for at most SEAL_AFTER_MS). */
+  #open: OpenChunk = { time: 0, last: 0, names: [], ops: [], keys: [] };
+  /** Events kept in `#chunks`. */
+  #size = 0;
 
   constructor(windowMs: number, maxEvents: number) {
     this.#windowMs = windowMs;
@@ -22,10 +59,19 @@ export class RecentEvents {
 
   push(events: readonly JfsEvent[], now: number): void {
     if (this.#windowMs <= 0) return;
-    for (const event of events) {
-      this.#times.push(now);
-      this.#events.push(event);
+    const open = this.#open;
+    if (open.names.length > 0 && now - open.time >= SEAL_AFTER_MS) this.#seal();
+    if (this.#open.names.length === 0) this.#open.time = now;
+    // More than fit: only the newest can be kept.
+    for (let i = Math.max(0, events.length - this.#maxEvents); i < events.length; i++) {
+      const event = events[i] as JfsEvent;
+      this.#open.names.push(event.name);
+      this.#open.ops.push(event.op);
+      this.#open.keys.push(event.key);
+      this.#size++;
+      if (this.#open.names.length === CHUNK_EVENTS) this.#seal();
     }
+    this.#open.last = now;
     this.#prune(now);
   }
 
@@ -33,23 +79,79 @@ export class RecentEvents {
   of(key: string, now: number): JfsEvent[] {
     this.#prune(now);
     const found: JfsEvent[] = [];
-    for (let i = this.#head; i < this.#events.length; i++) {
-      const event = this.#events[i] as JfsEvent;
-      if (event.key === key) found.push(event);
+    for (const chunk of this.#chunks) {
+      for (let i = chunk.from; i < chunk.keys.length; i++) {
+        if (chunk.keys[i] !== key) continue;
+        const start = i === 0 ? 0 : (chunk.ends[i - 1] as number);
+        const name = chunk.names.slice(start, chunk.ends[i]);
+        found.push({ name, op: chunk.ops[i] as number, key });
+      }
+    }
+    const open = this.#open;
+    for (let i = 0; i < open.keys.length; i++) {
+      if (open.keys[i] === key)
+        found.push({ name: open.names[i] as string, op: open.ops[i] as number, key });
     }
     return found;
   }
 
+  /** Moves the open events into a chunk of their own. */
+  #seal(): void {
+    const { names, ops, keys, last } = this.#open;
+    const count = names.length;
+    const ends = new Uint32Array(count);
+    let end = 0;
+    let key = '';
+    for (let i = 0; i < count; i++) {
+      end += (names[i] as string).length;
+      ends[i] = end;
+      // Equal keys share one string (a feed may give each event its own copy).
+      if (keys[i] !== key) key = keys[i] as string;
+      keys[i] = key;
+    }
+    this.#chunks.push({
+      time: last,
+      names: names.join(''),
+      ends,
+      ops: Uint32Array.from(ops),
+      keys,
+      from: 0,
+    });
+    this.#open = { time: 0, last: 0, names: [], ops: [], keys: [] };
+  }
+
   #prune(now: number): void {
     const from = now - this.#windowMs;
-    const size = (): number => this.#events.length - this.#head;
-    while (size() > 0 && (size() > this.#maxEvents || (this.#times[this.#head] as number) < from))
-      this.#head++;
-    // Compact once the dropped part dominates, so that pushing stays O(1) amortised.
-    if (this.#head > 1024 && this.#head * 2 > this.#events.length) {
-      this.#events = this.#events.slice(this.#head);
-      this.#times = this.#times.slice(this.#head);
-      this.#head = 0;
+    let drop = 0;
+    while (drop < this.#chunks.length && (this.#chunks[drop] as Chunk).time < from) {
+      const chunk = this.#chunks[drop] as Chunk;
+      this.#size -= chunk.keys.length - chunk.from;
+      drop++;
     }
+    if (drop === this.#chunks.length && this.#open.last < from) {
+      this.#size -= this.#open.names.length;
+      this.#open = { time: 0, last: 0, names: [], ops: [], keys: [] };
+    }
+    while (this.#size > this.#maxEvents) {
+      const over = this.#size - this.#maxEvents;
+      const chunk = this.#chunks[drop];
+      if (chunk === undefined) {
+        // Only open events are left.
+        this.#open.names.splice(0, over);
+        this.#open.ops.splice(0, over);
+        this.#open.keys.splice(0, over);
+        this.#size -= over;
+        break;
+      }
+      const left = chunk.keys.length - chunk.from;
+      if (over >= left) {
+        this.#size -= left;
+        drop++;
+      } else {
+        chunk.from += over;
+        this.#size -= over;
+      }
+    }
+    if (drop > 0) this.#chunks = this.#chunks.slice(drop);
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { MountsFileError, OptionsError } from '../errors.ts';
+import { OptionsError } from '../errors.ts';
 import { type ContainerRef, cleanPath, type MountResolver, type PodMount } from './mount-table.ts';
+import { MountsFileError } from './proxy-errors.ts';
 
 /** One entry of a mounts file. */
 export interface ContainerMounts extends ContainerRef {

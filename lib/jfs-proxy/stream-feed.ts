@@ -1,30 +1,21 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
-import { entryTime, type GapReason, parseStreamEntry } from '../jfs-protocol/notify-stream.ts';
+import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
+import { disconnectRedis } from './disconnect-redis.ts';
+import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
+import { StreamEntryDecoder } from './stream-entry-decoder.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
-/** What a feed ({@link StreamFeed}, `PubSubFeed`) reports to its proxy. */
-export interface FeedHandlers {
-  /** Events read, in order, from `messages` Redis messages (default: one per event). */
-  events(events: JfsEvent[], messages?: number): void;
-  /** Something may have been missed: every client must resync. */
-  gap(reason: GapReason): void;
-  /** Entries that were neither an event nor a marker. */
-  invalid(count: number): void;
-  /** The feed is positioned and reading (`ready`) or its connection is away (`reconnecting`). */
-  status(status: 'ready' | 'reconnecting'): void;
-  /** A Redis error worth a warning (the connection retries by itself). */
-  error?(err: Error): void;
-}
-
 /** Redis stream entries as ioredis returns them: `[id, [field, value, ...]]`. */
 type Entries = [string, string[]][];
-type XReadReply = [string, Entries][] | null;
+/** The same, read as Buffers (`xreadBuffer`): decoded by a {@link StreamEntryDecoder}. */
+type RawEntries = [Buffer, Buffer[]][];
+type XReadReply = [Buffer, RawEntries][] | null;
 
-/** Entries read per command. */
+/** About how many changes one read should bring (entries carry one change, or a daemon's burst). */
 const BATCH = 1000;
 /** How long one blocking read waits, in ms: also how soon a close or a reconnection is noticed. */
 const BLOCK_MS = 1000;
@@ -38,7 +29,7 @@ const BLOCK_MS = 1000;
  * each read), or Redis's `run_id` changed (it restarted), or a daemon marked
  * one. After a gap it moves to the end of the stream.
  */
-export class StreamFeed {
+export class StreamFeed implements ProxyFeed {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #handlers: FeedHandlers;
@@ -54,6 +45,13 @@ export class StreamFeed {
   #proven = -1;
   #closed = false;
   #lagMs = 0;
+  /** The last read brought as many entries as it asked for: newer ones may wait. */
+  #behind = false;
+  /** The COUNT of the read in progress. */
+  #readCount = BATCH;
+  readonly #decoder = new StreamEntryDecoder();
+  /** Entries per read: about BATCH changes at the size of the entries read last. */
+  #count = BATCH;
   readonly #done: Promise<void>;
 
   constructor(address: RedisAddress, name: string, key: string, handlers: FeedHandlers) {
@@ -63,12 +61,23 @@ export class StreamFeed {
     this.#redis.on('ready', () => {
       this.#generation++;
     });
-    this.#redis.on('reconnecting', () => handlers.status('reconnecting'));
-    this.#redis.on('error', (err: Error) => log('redis (stream): %s', err.message));
+    let lastError = new Error('the connection to Redis was lost');
+    this.#redis.on('reconnecting', (delayMs: number) =>
+      handlers.status('reconnecting', delayMs, lastError),
+    );
+    this.#redis.on('error', (err: Error) => {
+      lastError = err;
+      log('redis (stream): %s', err.message);
+    });
     this.#done = this.#loop();
   }
 
-  /** How far behind the newest entry read the feed was when it read it, in ms (Redis clock). */
+  /**
+   * How far the feed is behind the stream, in ms, from Redis's clock alone:
+   * the newest entry's id time minus the id time of the last entry read (the
+   * proxy's clock never enters). 0 when the last read reached the newest
+   * entry; measured at the next read when it did not.
+   */
   get lagMs(): number {
     return this.#lagMs;
   }
@@ -80,8 +89,10 @@ export class StreamFeed {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#redis.disconnect();
-    await this.#done;
+    // A command queued while Redis was away never settles once ioredis is told to stop: the loop
+    // is then left waiting on it (no socket, no timer), and the feed is closed all the same.
+    await disconnectRedis(this.#redis);
+    if (this.#redis.status === 'end') await this.#done;
   }
 
   async #loop(): Promise<void> {
@@ -136,14 +147,26 @@ export class StreamFeed {
   }
 
   /** A batch without waiting, proven to follow `#last`; else waits for new entries. */
-  async #read(): Promise<Entries> {
+  async #read(): Promise<RawEntries> {
     const key = this.#key;
     const multi = this.#redis.multi();
     if (this.#fresh) multi.xinfo('STREAM', key);
     else multi.xrange(key, this.#last, this.#last);
-    multi.xread('COUNT', BATCH, 'STREAMS', key, this.#last);
+    multi.xreadBuffer('COUNT', this.#count, 'STREAMS', key, this.#last);
+    // Behind at the last read: how far, in Redis's own ids (the newest entry vs the last read).
+    const behind = this.#behind;
+    if (behind) multi.xrevrange(key, '+', '-', 'COUNT', 1);
+    this.#readCount = this.#count;
     const replies = (await multi.exec()) ?? [];
-    const [check, read] = replies as [[Error | null, unknown], [Error | null, XReadReply]];
+    const [check, read, newest] = replies as [
+      [Error | null, unknown],
+      [Error | null, XReadReply],
+      [Error | null, Entries] | undefined,
+    ];
+    if (behind) {
+      const id = newest?.[1]?.[0]?.[0];
+      this.#lagMs = id === undefined ? 0 : Math.max(0, entryTime(id) - entryTime(this.#last));
+    }
     if (this.#fresh ? this.#freshStreamLost(check) : (check[1] as Entries).length === 0) {
       await this.#toEnd();
       this.#gap('trimmed');
@@ -152,9 +175,10 @@ export class StreamFeed {
     if (read[0] !== null) throw read[0];
     const entries = read[1]?.[0]?.[1] ?? [];
     if (entries.length > 0) return entries;
-    const waited = (await this.#redis.xread(
+    this.#readCount = this.#count;
+    const waited = (await this.#redis.xreadBuffer(
       'COUNT',
-      BATCH,
+      this.#count,
       'BLOCK',
       BLOCK_MS,
       'STREAMS',
@@ -164,25 +188,37 @@ export class StreamFeed {
     return waited?.[0]?.[1] ?? [];
   }
 
-  #process(entries: Entries): void {
+  #process(entries: RawEntries): void {
     let events: JfsEvent[] = [];
     let invalid = 0;
     for (const [id, fields] of entries) {
-      this.#last = id;
-      this.#fresh = false;
-      const entry = parseStreamEntry(fields);
+      const entry = this.#decoder.decode(fields);
       if (entry.kind === 'event') events.push(entry.event);
-      else if (entry.kind === 'invalid') invalid++;
+      else if (entry.kind === 'events') {
+        for (const event of entry.events) events.push(event);
+        invalid += entry.invalid;
+      } else if (entry.kind === 'invalid') invalid++;
       else {
+        this.#last = id.toString();
+        this.#fresh = false;
         if (events.length > 0) this.#handlers.events(events);
         events = [];
         this.#gap(entry.reason);
       }
     }
+    const newest = entries.at(-1);
+    if (newest === undefined) return;
+    this.#last = newest[0].toString();
+    this.#fresh = false;
+    this.#count = Math.max(
+      1,
+      Math.min(BATCH, Math.round((BATCH * entries.length) / Math.max(1, events.length))),
+    );
     if (events.length > 0) this.#handlers.events(events);
     if (invalid > 0) this.#handlers.invalid(invalid);
-    const newest = entries.at(-1);
-    if (newest !== undefined) this.#lagMs = Math.max(0, Date.now() - entryTime(newest[0]));
+    // A read that brought less than it asked for reached the newest entry: no lag.
+    this.#behind = entries.length >= this.#readCount;
+    if (!this.#behind) this.#lagMs = 0;
   }
 
   /**

@@ -2,6 +2,7 @@ import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { type NotifyNames, notifyNames, registryKey } from '../jfs-protocol/redis-keys.ts';
+import type { ProxyRegistry } from './proxy-feed.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
@@ -17,7 +18,7 @@ export const REGISTRY_PREFIX = notifyNames('jfsnotify').registryPrefix;
  * and a restarted Redis gets them back), and every change is announced on
  * `jfsnotify:control` so that daemons re-read the sets at once.
  */
-export class WatchRegistry {
+export class WatchRegistry implements ProxyRegistry {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #proxyId: string;

@@ -5,9 +5,6 @@
 export {
   JfsError,
   JfsServerError,
-  MountsFileError,
-  SlowClientError,
-  UnmappedWatchError,
 } from '../errors.ts';
 export type { ChangeFeed, FeedRecord } from '../jfs-daemon/change-feed.ts';
 export type { JfsDaemonStats } from '../jfs-daemon/jfs-daemon.ts';
@@ -35,6 +32,7 @@ export {
 } from '../jfs-protocol/notify-message.ts';
 export type { DaemonMarker, GapReason, StreamEntry } from '../jfs-protocol/notify-stream.ts';
 export {
+  batchFields,
   eventFields,
   gapReasons,
   markerFields,
@@ -48,12 +46,23 @@ export {
 } from '../jfs-protocol/protocol-errors.ts';
 export type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 export { notifyNames } from '../jfs-protocol/redis-keys.ts';
-export type { ConnectionLimit } from '../jfs-proxy/connection-limits.ts';
-export { ConnectionLimitError } from '../jfs-proxy/connection-limits.ts';
-export type { JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
+export type { JfsProxyParts, JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
 export type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
+export type { ConnectionLimit } from '../jfs-proxy/proxy-errors.ts';
+export {
+  ConnectionLimitError,
+  MountsFileError,
+  SlowClientError,
+  UnmappedWatchError,
+} from '../jfs-proxy/proxy-errors.ts';
+export type {
+  FeedHandlers,
+  ProxyFeed,
+  ProxyFeedFactory,
+  ProxyRegistry,
+} from '../jfs-proxy/proxy-feed.ts';
 export { MountLookupError } from '../jfs-proxy/safe-mount-resolver.ts';
 export type { ContainerMounts } from '../jfs-proxy/static-mount-resolver.ts';
 export { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';

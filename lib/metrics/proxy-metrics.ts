@@ -1,15 +1,17 @@
-import type { JfsProxy, JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
+import type { JfsProxy, JfsProxyStats } from '../jfs-proxy/jfs-proxy.ts';
+import type { LinkStatus } from '../status.ts';
 import { defineMetrics, type MetricsHandle } from './define-metrics.ts';
 import type { Collect } from './metric-family.ts';
 import { type MetricsOptions, resolveMetricsOptions } from './metrics-options.ts';
 
-// Spelled as an object so that the compiler fails here when RedisLinkStatus gains a member.
+// Spelled as an object so that the compiler fails here when LinkStatus gains a kind (a proxy's
+// Redis link is never idle: it connects at once).
 const redisStatuses = Object.keys({
   connecting: true,
   ready: true,
   reconnecting: true,
   closed: true,
-} satisfies Record<RedisLinkStatus, true>);
+} satisfies Record<Exclude<LinkStatus['kind'], 'idle'>, true>);
 
 /**
  * Exposes a {@link JfsProxy}'s counters for Prometheus, read from
@@ -27,8 +29,9 @@ const redisStatuses = Object.keys({
  *   `proxy_resyncs_total{reason}` (gaps in the feed that could not be proven
  *   empty: `daemon-start`, `daemon-overflow`, `trimmed`, `redis-restart`,
  *   `resubscribe`, `proxy-start`);
- * - gauge `proxy_stream_lag_seconds` (how far behind the stream's newest
- *   entry the proxy was at its last read).
+ * - gauge `proxy_stream_lag_seconds` (how far the proxy is behind the
+ *   stream's newest entry, from Redis's clock alone: the newest entry id's
+ *   time minus that of the last entry read; 0 when caught up);
  *
  * `unregister()` removes the series and the `redisStatus$` subscription.
  *
@@ -115,11 +118,11 @@ export function proxyMetrics(
     );
     set.gauge(
       'proxy_stream_lag_seconds',
-      "How far behind the stream's newest entry the proxy was at its last read.",
+      "How far the proxy is behind the stream's newest entry, in Redis's own time (entry ids); 0 when caught up.",
       [],
       (emit) => emit({}, proxy.stats().streamLagMs / 1000),
     );
-    let redis: RedisLinkStatus = 'connecting';
+    let redis: LinkStatus['kind'] = 'connecting';
     set.gauge(
       'proxy_redis_status',
       'The state of the link to Redis: 1 for the current one, 0 for the others.',
@@ -131,7 +134,7 @@ export function proxyMetrics(
     // The status completes when the proxy closes (also when it had closed before this call).
     const subscription = proxy.redisStatus$.subscribe({
       next: (status) => {
-        redis = status;
+        redis = status.kind;
       },
       complete: () => {
         redis = 'closed';

@@ -60,6 +60,9 @@ describe('JFS proxy: WATCH, UNWATCH and CLEAR from a raw client', () => {
     send({ type: MessageType.Unwatch, channelId, paths: ['/data'] });
     await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(0));
     await publish('two');
+    // The proxy has read 'two' (it came by with nobody watching) before the new WATCH: Redis's
+    // answer to PUBLISH alone does not order it before a frame sent on another connection.
+    await vi.waitFor(() => expect(proxy.stats().redisMessages).toBe(2));
     send({ type: MessageType.Watch, channelId, paths: ['/data'] });
     await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(1));
     await publish('three');

@@ -1,5 +1,6 @@
 // Regressions found in review: each test failed before its fix.
 import { writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { JfsDaemon } from '../../../lib/jfs-daemon/jfs-daemon.ts';
@@ -25,13 +26,22 @@ describe('JFS proxy and daemon regressions', () => {
   it('a daemon closes promptly while Redis is unreachable', async () => {
     const node = await nodeDir();
     cleanup(node.cleanup);
+    // A "Redis" that hangs up at once: the daemon's commands queue on a link that never works.
+    let dials = 0;
+    const deadRedis = createServer((socket) => {
+      dials++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => deadRedis.listen(0, '127.0.0.1', resolve));
+    cleanup(() => new Promise<void>((resolve) => deadRedis.close(() => resolve())));
     const daemon = await JfsDaemon.start({
       paths: [node.dir],
-      redisAddr: '127.0.0.1:1',
+      redisAddr: `127.0.0.1:${(deadRedis.address() as AddressInfo).port}`,
       resyncInterval: 20,
       env: {},
     });
-    await new Promise((resolve) => setTimeout(resolve, 200)); // resyncs are now queued on a dead link
+    // Several dials failed: resyncs are now queued on the dead link.
+    await vi.waitFor(() => expect(dials).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
     const started = Date.now();
     await daemon.close();
     expect(Date.now() - started).toBeLessThan(3000);
@@ -58,11 +68,14 @@ describe('JFS proxy and daemon regressions', () => {
 
   it('a WATCH whose mount lookup ends after the client left registers nothing', async () => {
     const channel = uniqueChannel();
-    let release = (): void => {};
+    const lookups: (() => void)[] = [];
+    const release = (): void => {
+      for (const resolve of lookups.splice(0)) resolve();
+    };
     const slow: MountResolver = {
       mountsOf: () =>
         new Promise<readonly PodMount[]>((resolve) => {
-          release = () => resolve([{ mountPath: '/data', hostPath: '/node/data' }]);
+          lookups.push(() => resolve([{ mountPath: '/data', hostPath: '/node/data' }]));
         }),
     };
     const proxy = await JfsProxy.start({
@@ -84,9 +97,22 @@ describe('JFS proxy and daemon regressions', () => {
     await vi.waitFor(() => expect(proxy.stats().framesIn).toBe(1));
     raw.socket.destroy();
     await vi.waitFor(() => expect(proxy.stats().connections).toBe(0));
+    // The barrier: a second client's WATCH on the same container is applied after the late lookup
+    // (a connection applies its messages in order, and lookups resolve in order): once it is
+    // watched, the late lookup of the client that left has been applied, and registered nothing.
+    const after = await rawClient(proxy.address);
+    cleanup(() => after.socket.destroy());
+    after.socket.write(
+      encodeMessage({
+        type: MessageType.Watch,
+        channelId: 'default/web-0/app/after',
+        paths: ['/data/other'],
+      }),
+    );
+    await vi.waitFor(() => expect(proxy.stats().framesIn).toBe(2));
     release();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(proxy.stats().watchedPaths).toBe(0);
+    await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(1));
+    expect(proxy.stats().watchedPaths).toBe(1);
   });
 
   it('a pod path or a mount with a trailing slash still delivers', async () => {

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it, vi } from 'vitest';
@@ -80,8 +80,13 @@ describe('JFS proxy and daemon over a real Redis', () => {
     const delay = Date.now() - lastWrite;
     expect(delay).toBeGreaterThanOrEqual(900);
     expect(delay).toBeLessThan(2500);
-    // Nothing more comes for that file: exactly one FileWritten.
-    await new Promise((resolve) => setTimeout(resolve, 1300));
+    // Nothing more comes for that file: a removal sends any write still held for it first (the
+    // debounce never lets a write follow the removal), so once the FileDeleted is here, every
+    // FileWritten there will ever be is here too: exactly one.
+    await rm(file);
+    await vi.waitFor(() =>
+      expect(c.events.some((event) => event.action === Action.FileDeleted)).toBe(true),
+    );
     expect(c.events.filter((event) => event.action === Action.FileWritten)).toHaveLength(1);
     expect(proxy.stats().debounced).toBeGreaterThan(0);
   });

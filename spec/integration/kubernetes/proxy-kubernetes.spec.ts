@@ -1,7 +1,7 @@
 import { filter, firstValueFrom } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { UnmappedWatchError } from '../../../lib/errors.ts';
 import { JfsProxy } from '../../../lib/jfs-proxy/jfs-proxy.ts';
+import { UnmappedWatchError } from '../../../lib/jfs-proxy/proxy-errors.ts';
 import { FsWatcherKeeper } from '../../../lib/kubernetes/fs-watcher-keeper.ts';
 import { FsWatcherNameError } from '../../../lib/kubernetes/kubernetes-errors.ts';
 import { KubernetesMountResolver } from '../../../lib/kubernetes/kubernetes-mount-resolver.ts';

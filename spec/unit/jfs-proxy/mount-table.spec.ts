@@ -2,7 +2,6 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MountsFileError } from '../../../lib/errors.ts';
 import {
   isWithin,
   nodeToPodPath,
@@ -10,6 +9,7 @@ import {
   parseChannelId,
   podToNodePath,
 } from '../../../lib/jfs-proxy/mount-table.ts';
+import { MountsFileError } from '../../../lib/jfs-proxy/proxy-errors.ts';
 import { StaticMountResolver } from '../../../lib/jfs-proxy/static-mount-resolver.ts';
 
 const mounts: PodMount[] = [

@@ -1,0 +1,109 @@
+import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
+import type { ProxyRegistry } from './proxy-feed.ts';
+import { RecentEvents } from './recent-events.ts';
+
+/** A client connection as the router sees it. */
+export interface RoutedConnection {
+  /** Delivers a node-side event whose key the connection watches. */
+  deliver(event: JfsEvent): void;
+  /** Disconnects the client (a resync: it reconnects and re-sends its watches). */
+  destroy(): void;
+}
+
+/** How long a connection that starts watching a node path is sent that path's recent events. */
+export const WATCH_CATCH_UP_MS = 1000;
+
+/**
+ * The proxy's routing, without sockets or Redis: which connections watch
+ * which node path, the registry kept to the paths watched by at least one
+ * connection, events sent to the connections watching their key, the
+ * catch-up of a path's recent events for a connection that starts watching
+ * it, and the resync of every open connection after a gap.
+ */
+export class WatchRouter<C extends RoutedConnection> {
+  readonly #registry: ProxyRegistry;
+  readonly #now: () => number;
+  /** node path -> the connections watching it. */
+  readonly #index = new Map<string, Set<C>>();
+  readonly #recent: RecentEvents;
+  readonly #everWatched = new WeakMap<C, Set<string>>();
+  readonly #connections = new Set<C>();
+
+  constructor(registry: ProxyRegistry, now: () => number, catchUpMs = WATCH_CATCH_UP_MS) {
+    this.#registry = registry;
+    this.#now = now;
+    this.#recent = new RecentEvents(catchUpMs, 100_000);
+  }
+
+  /** Node paths watched by at least one connection. */
+  get watchedPaths(): number {
+    return this.#index.size;
+  }
+
+  /** Every event to the connections watching its key, in order. */
+  deliver(events: readonly JfsEvent[]): void {
+    this.#recent.push(events, this.#now());
+    for (const event of events) {
+      const watching = this.#index.get(event.key);
+      if (watching === undefined) continue;
+      for (const connection of watching) connection.deliver(event);
+    }
+  }
+
+  /**
+   * `connection` now watches `nodePath`. Its first watch of a path also gets
+   * the path's events of the catch-up window (its WATCH may have come the long
+   * way), once the caller has recorded the watch (a microtask later); never
+   * again, so that no event comes twice.
+   */
+  watched(connection: C, nodePath: string): void {
+    let watching = this.#index.get(nodePath);
+    if (watching === undefined) {
+      watching = new Set();
+      this.#index.set(nodePath, watching);
+      this.#registry.add(nodePath);
+    }
+    watching.add(connection);
+    const ever = this.#everWatched.get(connection) ?? new Set<string>();
+    this.#everWatched.set(connection, ever);
+    if (ever.has(nodePath)) return;
+    ever.add(nodePath);
+    queueMicrotask(() => {
+      for (const event of this.#recent.of(nodePath, this.#now())) connection.deliver(event);
+    });
+  }
+
+  /** `connection` no longer watches `nodePath`; the last one gone unregisters it. */
+  unwatched(connection: C, nodePath: string): void {
+    const watching = this.#index.get(nodePath);
+    if (watching === undefined || !watching.delete(connection)) return;
+    if (watching.size === 0) {
+      this.#index.delete(nodePath);
+      this.#registry.remove(nodePath);
+    }
+  }
+
+  /** A connection was accepted. */
+  opened(connection: C): void {
+    this.#connections.add(connection);
+  }
+
+  /** A connection closed (after it unwatched its paths). */
+  closed(connection: C): void {
+    this.#connections.delete(connection);
+  }
+
+  /** The open connections. */
+  get connections(): ReadonlySet<C> {
+    return this.#connections;
+  }
+
+  /**
+   * A gap in the feed that cannot be proven empty: every connection is
+   * disconnected, the protocol's only signal; each client reconnects,
+   * re-sends its watches and (this project's client) emits a ForceReload.
+   */
+  resync(): void {
+    for (const connection of [...this.#connections]) connection.destroy();
+  }
+}

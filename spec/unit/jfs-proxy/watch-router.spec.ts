@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { JfsEvent } from '../../../lib/jfs-protocol/jfs-message.ts';
+import type { ProxyRegistry } from '../../../lib/jfs-proxy/proxy-feed.ts';
+import { type RoutedConnection, WatchRouter } from '../../../lib/jfs-proxy/watch-router.ts';
+
+/** A registry that records what it was told. */
+function registry(): ProxyRegistry & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    add: (path) => calls.push(`add ${path}`),
+    remove: (path) => calls.push(`remove ${path}`),
+    close: async () => {
+      calls.push('close');
+    },
+  };
+}
+
+function connection(): RoutedConnection & { got: string[]; destroyed: boolean } {
+  const c = {
+    got: [] as string[],
+    destroyed: false,
+    deliver: (event: JfsEvent) => c.got.push(event.name),
+    destroy: () => {
+      c.destroyed = true;
+    },
+  };
+  return c;
+}
+
+const event = (name: string, key = '/n/a'): JfsEvent => ({ name: `${key}/${name}`, op: 1, key });
+const microtask = (): Promise<void> => new Promise((resolve) => queueMicrotask(resolve));
+
+describe('WatchRouter (the proxy without sockets or Redis)', () => {
+  it('registers a path with its first watcher and withdraws it with its last', () => {
+    const reg = registry();
+    const router = new WatchRouter(reg, () => 0);
+    const [a, b] = [connection(), connection()];
+    router.watched(a, '/n/a');
+    router.watched(b, '/n/a');
+    router.watched(b, '/n/b');
+    router.unwatched(a, '/n/a');
+    router.unwatched(b, '/n/a');
+    router.unwatched(b, '/n/a');
+    expect(reg.calls).toEqual(['add /n/a', 'add /n/b', 'remove /n/a']);
+    expect(router.watchedPaths).toBe(1);
+  });
+
+  it('delivers each event, in order, to the connections watching its key only', async () => {
+    const router = new WatchRouter(registry(), () => 0, 0);
+    const [a, b] = [connection(), connection()];
+    router.watched(a, '/n/a');
+    router.watched(b, '/n/b');
+    await microtask();
+    router.deliver([event('1'), event('2', '/n/b'), event('3'), event('4', '/n/c')]);
+    expect(a.got).toEqual(['/n/a/1', '/n/a/3']);
+    expect(b.got).toEqual(['/n/b/2']);
+  });
+
+  it("catches a new watcher up on its path's recent events, once per path", async () => {
+    let now = 0;
+    const router = new WatchRouter(registry(), () => now, 1000);
+    router.deliver([event('old')]);
+    now = 1500;
+    router.deliver([event('x'), event('y', '/n/b')]);
+    const c = connection();
+    router.watched(c, '/n/a');
+    await microtask();
+    expect(c.got).toEqual(['/n/a/x']);
+    router.unwatched(c, '/n/a');
+    router.watched(c, '/n/a');
+    await microtask();
+    expect(c.got).toEqual(['/n/a/x']);
+  });
+
+  it('a gap resyncs every open connection, watching or not', () => {
+    const router = new WatchRouter(registry(), () => 0);
+    const [a, b, gone] = [connection(), connection(), connection()];
+    for (const c of [a, b, gone]) router.opened(c);
+    router.watched(a, '/n/a');
+    router.closed(gone);
+    router.resync();
+    expect([a.destroyed, b.destroyed, gone.destroyed]).toEqual([true, true, false]);
+  });
+});
