@@ -54,15 +54,20 @@ export class MemoryFeed implements ChangeFeed {
     return Promise.resolve();
   }
 
-  /** The kinds of the entries written: a marker's reason, or an event's name. */
-  entryNames(): string[] {
-    return this.entries.map((entry) =>
-      entry.kind === 'marker'
-        ? entry.reason
-        : entry.kind === 'event'
-          ? entry.event.name
-          : 'invalid',
-    );
+  /** Each entry: a marker's reason, a change's name, or a burst entry's names (an array). */
+  entryNames(): (string | string[])[] {
+    return this.entries.map((entry) => {
+      switch (entry.kind) {
+        case 'marker':
+          return entry.reason;
+        case 'event':
+          return entry.event.name;
+        case 'events':
+          return entry.events.map((event) => event.name);
+        default:
+          return 'invalid';
+      }
+    });
   }
 }
 
