@@ -8,59 +8,19 @@
 // checkout's proxy, in the same run (rows it cannot read are left out); BENCH_RUNS (default 3).
 // Goal (issue 9): >= 200,000 events/s and <= 0.4 s proxy CPU per 100,000 deliveries to one client.
 import { fork } from 'node:child_process';
-import { createConnection, type Socket } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeMessage } from '../../lib/jfs-protocol/encode-message.ts';
-import { MessageType } from '../../lib/jfs-protocol/message-type.ts';
 import { formatNotifyMessage } from '../../lib/jfs-protocol/notify-message.ts';
 import { batchFields, eventFields } from '../../lib/jfs-protocol/notify-stream.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { fmt, median, printTable } from '../support.ts';
+import { countingClient } from './counting-client.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const BATCH = 1000;
 const BEFORE = process.env['BENCH_BEFORE'];
 const redis = await startRedis();
-
-/** A client that sends CLEAR + WATCH /data and counts the records of the EVENT frames it gets. */
-async function countingClient(
-  address: string,
-  name: string,
-): Promise<{ socket: Socket; count: () => number }> {
-  const [host, port] = address.split(/:(?=\d+$)/) as [string, string];
-  const socket = createConnection({ host, port: Number(port) });
-  await new Promise<void>((resolve) => socket.once('connect', resolve));
-  let records = 0;
-  // Counts whole frames without copying them: the 4-byte prefix, then `skip` bytes of payload.
-  const prefix = Buffer.alloc(4);
-  let prefixBytes = 0;
-  let skip = 0;
-  let inFrame = 0;
-  socket.on('data', (chunk: Buffer) => {
-    let offset = 0;
-    while (offset < chunk.length) {
-      if (skip > 0) {
-        const take = Math.min(skip, chunk.length - offset);
-        skip -= take;
-        offset += take;
-        if (skip === 0) records += inFrame;
-        continue;
-      }
-      prefix[prefixBytes++] = chunk[offset++] as number;
-      if (prefixBytes < 4) continue;
-      prefixBytes = 0;
-      const length = prefix.readUInt32BE(0);
-      inFrame = Math.floor((length - 4) / 514);
-      skip = length;
-      if (skip === 0) records += inFrame;
-    }
-  });
-  const channelId = `default/bench/app/${name}`;
-  socket.write(encodeMessage({ type: MessageType.Clear, channelId }));
-  socket.write(encodeMessage({ type: MessageType.Watch, channelId, paths: ['/data'] }));
-  return { socket, count: () => records };
-}
 
 /** RESP for one command: what a fast daemon (or many) sends, without a client library's cost. */
 function resp(args: readonly string[]): string {

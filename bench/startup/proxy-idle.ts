@@ -6,13 +6,12 @@
 // lean start shows what it costs the traffic, if anything.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, type Socket } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeMessage } from '../../lib/jfs-protocol/encode-message.ts';
-import { MessageType } from '../../lib/jfs-protocol/message-type.ts';
 import { formatNotifyMessage, NOTIFY_CHANNEL } from '../../lib/jfs-protocol/notify-message.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
+import { countingClient } from '../jfs/counting-client.ts';
 
 const BURST = 100_000;
 const BATCH = 1000;
@@ -62,30 +61,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-}
-
-/** A raw JFS client of pod bench/app watching /data; counts the records of the EVENT frames. */
-async function countingClient(address: string): Promise<{ socket: Socket; count: () => number }> {
-  const [host, port] = address.split(/:(?=\d+$)/) as [string, string];
-  const socket = createConnection({ host, port: Number(port) });
-  await new Promise<void>((resolve) => socket.once('connect', resolve));
-  let records = 0;
-  let pending: Buffer = Buffer.alloc(0);
-  socket.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    let offset = 0;
-    while (pending.length - offset >= 4) {
-      const length = pending.readUInt32BE(offset);
-      if (pending.length - offset - 4 < length) break;
-      records += Math.floor((length - 4) / 514);
-      offset += 4 + length;
-    }
-    pending = pending.subarray(offset);
-  });
-  const channelId = 'default/bench/app/c0';
-  socket.write(encodeMessage({ type: MessageType.Clear, channelId }));
-  socket.write(encodeMessage({ type: MessageType.Watch, channelId, paths: ['/data'] }));
-  return { socket, count: () => records };
 }
 
 /** PUBLISHes over a raw RESP connection, one event a message as Go's daemon does. */
