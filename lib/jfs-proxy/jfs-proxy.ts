@@ -149,7 +149,7 @@ export class JfsProxy implements AsyncDisposable {
       parts.feed?.(handlers) ??
       (options.feed === 'pubsub'
         ? new PubSubFeed(options.redis, name, options.channel, handlers)
-        : new StreamFeed(options.redis, name, names.stream, handlers));
+        : new StreamFeed(options.redis, name, names.stream, handlers, options.scheduler));
     const host = this.#host();
     // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {

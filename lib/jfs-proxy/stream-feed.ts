@@ -1,5 +1,6 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
+import type { SchedulerLike } from 'rxjs';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
@@ -33,6 +34,7 @@ export class StreamFeed implements ProxyFeed {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #handlers: FeedHandlers;
+  readonly #scheduler: SchedulerLike;
   /** The id of the last entry read; `0-0` with `#fresh` when the stream did not exist. */
   #last = '0-0';
   /** Positioned on a stream that did not exist: every entry is new, none may have gone. */
@@ -54,9 +56,17 @@ export class StreamFeed implements ProxyFeed {
   #count = BATCH;
   readonly #done: Promise<void>;
 
-  constructor(address: RedisAddress, name: string, key: string, handlers: FeedHandlers) {
+  /** `scheduler` times the pause after a failed read. */
+  constructor(
+    address: RedisAddress,
+    name: string,
+    key: string,
+    handlers: FeedHandlers,
+    scheduler: SchedulerLike,
+  ) {
     this.#key = key;
     this.#handlers = handlers;
+    this.#scheduler = scheduler;
     this.#redis = connectRedis(address, name);
     this.#redis.on('ready', () => {
       this.#generation++;
@@ -112,7 +122,7 @@ export class StreamFeed implements ProxyFeed {
       } catch (err) {
         if (this.#closed) return;
         log('stream read failed: %s', (err as Error).message);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise<void>((resolve) => this.#scheduler.schedule(() => resolve(), 100));
       }
     }
   }
