@@ -1,4 +1,6 @@
-import { asyncScheduler, type SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
+import { Subscription } from 'rxjs/internal/Subscription';
+import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import type { EventSource, SourceStatus } from '../sources/event-source.ts';
 
 /** Where the reporter writes: stderr, and whether it is a terminal. */

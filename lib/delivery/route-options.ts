@@ -1,4 +1,5 @@
-import { asyncScheduler, type SchedulerLike, type Subscribable } from 'rxjs';
+import type { SchedulerLike, Subscribable } from 'rxjs';
+import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError } from '../errors.ts';
 import type { Event } from '../events/event.ts';

@@ -1,5 +1,5 @@
 import type { Observable, SchedulerLike } from 'rxjs';
-import { asyncScheduler } from 'rxjs';
+import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import type { RetryPolicy } from '../backoff.ts';
 import { OptionsError } from '../errors.ts';
 import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';

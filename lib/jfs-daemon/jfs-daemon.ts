@@ -1,13 +1,10 @@
 import { hostname } from 'node:os';
 import createDebug from 'debug';
-import {
-  BehaviorSubject,
-  distinctUntilChanged,
-  type Observable,
-  type SchedulerLike,
-  Subject,
-  Subscription,
-} from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
+import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
+import { distinctUntilChanged } from 'rxjs/internal/operators/distinctUntilChanged';
+import { Subject } from 'rxjs/internal/Subject';
+import { Subscription } from 'rxjs/internal/Subscription';
 import { type JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import type { LinkStatus } from '../status.ts';

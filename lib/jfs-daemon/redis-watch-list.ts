@@ -1,6 +1,7 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
-import { type Observable, Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from 'rxjs/internal/Subject';
 import { type NotifyNames, registryPattern } from '../jfs-protocol/redis-keys.ts';
 import type { WatchList, WatchListChange } from './watch-list.ts';
 

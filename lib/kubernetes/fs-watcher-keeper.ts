@@ -1,5 +1,7 @@
 import createDebug from 'debug';
-import { asyncScheduler, type Observable, type SchedulerLike, Subject } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
+import { Subject } from 'rxjs/internal/Subject';
+import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import type { ChannelWatchers, WatcherClient } from '../jfs-proxy/channel-watchers.ts';
 import { type ContainerRef, parseChannelId } from '../jfs-proxy/mount-table.ts';

@@ -1,11 +1,8 @@
 import createDebug from 'debug';
-import {
-  asyncScheduler,
-  BehaviorSubject,
-  type Observable,
-  type SchedulerLike,
-  Subject,
-} from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
+import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
+import { Subject } from 'rxjs/internal/Subject';
+import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError } from '../errors.ts';
 import {

@@ -1,5 +1,6 @@
 import createDebug from 'debug';
-import { Observable, type Subscribable } from 'rxjs';
+import type { Subscribable } from 'rxjs';
+import { Observable } from 'rxjs/internal/Observable';
 import { describe } from '../describe.ts';
 import { OptionsError } from '../errors.ts';
 import type { Event } from '../events/event.ts';

@@ -1,4 +1,5 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { Observable } from 'rxjs/internal/Observable';
 import type { Event } from '../events/event.ts';
 import { optionNames, rejectUnknownOptions, resolveFunction } from '../options.ts';
 import { type BatchOptions, batchOptionNames, resolveBatchOptions } from './batch-options.ts';

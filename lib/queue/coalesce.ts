@@ -1,4 +1,6 @@
-import { filter, map, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { filter } from 'rxjs/internal/operators/filter';
+import { map } from 'rxjs/internal/operators/map';
 import { Action } from '../events/action.ts';
 import { createEvent, type Event } from '../events/event.ts';
 

@@ -1,5 +1,7 @@
 import createDebug from 'debug';
-import { type Observable, Subject, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from 'rxjs/internal/Subject';
+import { Subscription } from 'rxjs/internal/Subscription';
 import { SourceError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { Batcher } from './batcher.ts';

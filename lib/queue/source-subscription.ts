@@ -1,4 +1,5 @@
-import { type Subscribable, Subscription } from 'rxjs';
+import type { Subscribable } from 'rxjs';
+import { Subscription } from 'rxjs/internal/Subscription';
 import type { Event } from '../events/event.ts';
 
 /**

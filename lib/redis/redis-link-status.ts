@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
-import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
+import { distinctUntilChanged } from 'rxjs/internal/operators/distinctUntilChanged';
 import type { LinkStatus } from '../status.ts';
 
 /**

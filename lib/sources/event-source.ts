@@ -1,15 +1,12 @@
 import createDebug from 'debug';
-import {
-  BehaviorSubject,
-  filter,
-  firstValueFrom,
-  map,
-  Observable,
-  Subject,
-  type Subscriber,
-  share,
-  type TeardownLogic,
-} from 'rxjs';
+import type { Subscriber, TeardownLogic } from 'rxjs';
+import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
+import { firstValueFrom } from 'rxjs/internal/firstValueFrom';
+import { Observable } from 'rxjs/internal/Observable';
+import { filter } from 'rxjs/internal/operators/filter';
+import { map } from 'rxjs/internal/operators/map';
+import { share } from 'rxjs/internal/operators/share';
+import { Subject } from 'rxjs/internal/Subject';
 import type { BatchwatchError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { type LinkStatus, LinkStatusKind } from '../status.ts';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as docker from '../../lib/docker/index.ts';
 import * as root from '../../lib/index.ts';
@@ -111,6 +112,27 @@ describe('entry points', () => {
         'Op',
         'JfsError',
       ]),
+    );
+  });
+});
+
+describe('what importing an entry point loads', () => {
+  // lib/ takes each rxjs operator from its own module (rxjs/internal/*, the same CommonJS modules
+  // the rxjs index re-exports in Node), so that `import('batchwatch')` does not load rxjs's 223.
+  it.each(['index.ts', 'testing/index.ts', 'jfs/index.ts'])('%s loads no rxjs index', (entry) => {
+    const script = `import { registerHooks } from 'node:module';
+const urls = [];
+registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
+await import(${JSON.stringify(new URL(`../../lib/${entry}`, import.meta.url).href)});
+console.log(JSON.stringify(urls));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(child.stderr).toBe('');
+    const urls = JSON.parse(child.stdout) as string[];
+    expect(urls.some((url) => url.includes('/node_modules/rxjs/'))).toBe(true);
+    expect(urls.filter((url) => /\/node_modules\/rxjs\/dist\/[^/]+\/index\.js$/.test(url))).toEqual(
+      [],
     );
   });
 });

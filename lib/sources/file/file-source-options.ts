@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
+import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { OptionsError } from '../../errors.ts';
 import {
   durationText,

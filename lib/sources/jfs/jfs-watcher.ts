@@ -1,5 +1,7 @@
 import createDebug from 'debug';
-import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
+import { Subject } from 'rxjs/internal/Subject';
 import { JfsError, OptionsError } from '../../errors.ts';
 import { encodeMessage } from '../../jfs-protocol/encode-message.ts';
 import { FIELD_SIZE } from '../../jfs-protocol/field.ts';

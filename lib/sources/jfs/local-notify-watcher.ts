@@ -1,6 +1,8 @@
 import { type FSWatcher, watch } from 'chokidar';
 import createDebug from 'debug';
-import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
+import { Subject } from 'rxjs/internal/Subject';
 import { type JfsError, OptionsError } from '../../errors.ts';
 import type { JfsEvent } from '../../jfs-protocol/jfs-message.ts';
 import { Op } from '../../jfs-protocol/op.ts';

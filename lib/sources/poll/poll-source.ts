@@ -1,4 +1,6 @@
-import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
+import { distinctUntilChanged } from 'rxjs/internal/operators/distinctUntilChanged';
 import { EventSource } from '../event-source.ts';
 import { startPolling } from './poll-loop.ts';
 import {
