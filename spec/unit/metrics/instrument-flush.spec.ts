@@ -155,7 +155,7 @@ describe('instrumentFlush', () => {
       flushInterval: 100,
       scheduler: clock.scheduler,
       onFlush,
-      retry: { max: 2, backoff: () => 10 },
+      retry: { maxRetries: 2, backoff: () => 10 },
       onError: (error) => errors.push(error),
     });
     queueMetrics(queue, { registry });

@@ -84,7 +84,7 @@ describe('queueMetrics', () => {
       capacity: 2,
       overflow: 'drop-newest',
       coalesce: true,
-      retry: { max: 1, backoff: () => 10 },
+      retry: { maxRetries: 1, backoff: () => 10 },
       onFlush: () => {
         throw new Error('handler down');
       },
