@@ -40,7 +40,10 @@ export interface JfsDaemonOptions {
    * Default `jfsnotify`.
    */
   readonly channel?: string;
-  /** Entries the stream keeps, roughly (`XADD ... MAXLEN ~ n`). Default 100000. */
+  /**
+   * Changes the stream keeps, roughly (`XADD ... MAXLEN ~`, scaled by the
+   * changes per entry: a burst is one entry). Default 100000.
+   */
   readonly streamMaxLen?: number;
   /**
    * When a registered path starts being watched, what was created or written

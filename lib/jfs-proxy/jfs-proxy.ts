@@ -8,11 +8,11 @@ import { Subject } from 'rxjs/internal/Subject';
 import type { JfsError, JfsServerError } from '../errors.ts';
 import { type GapReason, gapReasons } from '../jfs-protocol/notify-stream.ts';
 import { notifyNames } from '../jfs-protocol/redis-keys.ts';
+import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis } from '../redis/redis-address.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
 import type { LinkStatus } from '../status.ts';
 import { PartialFrameBudget } from './connection-limits.ts';
-import { disconnectRedis } from './disconnect-redis.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,

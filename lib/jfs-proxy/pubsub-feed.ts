@@ -1,8 +1,8 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import { parseNotifyMessage } from '../jfs-protocol/notify-message.ts';
+import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
-import { disconnectRedis } from './disconnect-redis.ts';
 import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');

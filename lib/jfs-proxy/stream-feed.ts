@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import type { SchedulerLike } from 'rxjs';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
+import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
-import { disconnectRedis } from './disconnect-redis.ts';
 import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
 import { StreamEntryDecoder } from './stream-entry-decoder.ts';
 
