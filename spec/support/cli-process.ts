@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 
-const main = fileURLToPath(new URL('../../lib/cli/main.ts', import.meta.url));
+const main = fileURLToPath(new URL('../../lib/cli/bin.ts', import.meta.url));
 
 /** The real `batchwatch` program running as a child process, with its output collected. */
 export interface CliProcess {
@@ -19,7 +19,7 @@ export interface CliProcess {
 }
 
 /**
- * Starts `node lib/cli/main.ts ...args` with this process's Node (24). With
+ * Starts `node lib/cli/bin.ts ...args` with this process's Node (24). With
  * `permissionsApply`, file permissions apply to the program even when the
  * tests run as root: it stays root (so it can still read the checkout, which
  * may lie in a 0700 temp dir) but loses the capabilities that bypass them.

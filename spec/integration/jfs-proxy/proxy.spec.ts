@@ -6,7 +6,7 @@ import { Action } from '../../../lib/events/action.ts';
 import type { JfsDaemon } from '../../../lib/jfs-daemon/jfs-daemon.ts';
 import type { JfsProxy } from '../../../lib/jfs-proxy/jfs-proxy.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
-import { loadVectors } from '../../unit/sources/jfs/vectors.ts';
+import { loadVectors } from '../../support/jfs-vectors.ts';
 import {
   client,
   daemonWatches,

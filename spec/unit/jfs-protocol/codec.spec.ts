@@ -14,7 +14,7 @@ import {
   FieldTooLongError,
   MalformedFrameError,
 } from '../../../lib/jfs-protocol/protocol-errors.ts';
-import { type FrameVector, loadVectors } from '../sources/jfs/vectors.ts';
+import { type FrameVector, loadVectors } from '../../support/jfs-vectors.ts';
 
 const vectors = loadVectors();
 

@@ -7,7 +7,7 @@ import { MessageType } from '../../../../lib/jfs-protocol/message-type.ts';
 import { Op } from '../../../../lib/jfs-protocol/op.ts';
 import { EventQueue } from '../../../../lib/queue/event-queue.ts';
 import { jfsSource } from '../../../../lib/sources/jfs/jfs-source.ts';
-import { loadVectors } from '../../../unit/sources/jfs/vectors.ts';
+import { loadVectors } from '../../../support/jfs-vectors.ts';
 import { JfsTestServer } from './jfs-test-server.ts';
 
 const vectors = loadVectors();

@@ -31,7 +31,7 @@ import type { JfsWatcherOptions } from '../../../../lib/sources/jfs/jfs-watcher-
 import type { WatcherStatus } from '../../../../lib/sources/jfs/notify-watcher.ts';
 import { trackTimers } from '../../../../lib/testing/track-timers.ts';
 import { cleanupAfterEach } from '../../../support/cleanups.ts';
-import { loadVectors } from '../../../unit/sources/jfs/vectors.ts';
+import { loadVectors } from '../../../support/jfs-vectors.ts';
 import { JfsTestServer } from './jfs-test-server.ts';
 
 const vectors = loadVectors();

@@ -1,5 +1,6 @@
-// Loads shared/jfs-vectors/vectors.json, the frames every JFS implementation must encode and decode
-// byte for byte. CI clones the repository with shared/ beside it, as in development.
+// Loads spec/fixtures/jfs-vectors.json, the frames every JFS implementation must encode and decode
+// byte for byte (the Go jfsnotify encoder's output, copied into the repository: a clone needs
+// nothing beside it).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -15,13 +16,14 @@ export interface FrameVector {
 
 /** The whole vectors file. */
 export interface Vectors {
+  /** Where the bytes come from. */
+  readonly source: string;
   readonly frames: readonly FrameVector[];
   readonly opStrings: readonly (readonly [number, string])[];
   readonly redisExample: { readonly channel: string; readonly message: string };
 }
 
-// Resolved from this file: spec/unit/sources/jfs/ -> the folder that holds the repository.
-const vectorsUrl = new URL('../../../../../shared/jfs-vectors/vectors.json', import.meta.url);
+const vectorsUrl = new URL('../fixtures/jfs-vectors.json', import.meta.url);
 
 /** Reads the vectors, or fails with a message that says where they should be. */
 export function loadVectors(): Vectors {
@@ -29,11 +31,9 @@ export function loadVectors(): Vectors {
   try {
     text = readFileSync(vectorsUrl, 'utf8');
   } catch (cause) {
-    throw new Error(
-      `The JFS test vectors are missing: expected ${fileURLToPath(vectorsUrl)} ` +
-        '(the shared/ folder must sit beside the repository checkout, as in CI).',
-      { cause },
-    );
+    throw new Error(`The JFS test vectors are missing: expected ${fileURLToPath(vectorsUrl)}.`, {
+      cause,
+    });
   }
   const vectors = JSON.parse(text) as Vectors;
   if (!Array.isArray(vectors.frames) || vectors.frames.length === 0) {
