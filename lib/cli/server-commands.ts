@@ -34,7 +34,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   let metrics: MetricsEndpoint | null = null;
   if (config.metricsPort !== null) {
     try {
-      metrics = await startMetrics(config.metricsPort);
+      metrics = await startMetrics(config.metricsPort, config.metricsHost);
     } catch (err) {
       await proxy.close();
       throw err;

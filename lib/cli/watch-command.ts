@@ -5,22 +5,30 @@ import type { Event } from '../events/event.ts';
 import { EventQueue } from '../queue/event-queue.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { dockerConnection } from './docker-url.ts';
 import { formatBatch } from './format-batch.ts';
+import { globMatcher, ignoreGlobs } from './ignore-globs.ts';
 import { startMetrics } from './metrics-endpoint.ts';
 import { importNeeding } from './optional-dependency.ts';
 import type { WatchConfig } from './parse-args.ts';
 import { pathProblem } from './path-problem.ts';
 import { StatusReporter } from './status-reporter.ts';
+import { countTree } from './tree-count.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What the command talks to; `process` in real use, fakes of the streams in none of our tests. */
 export interface CliContext {
   readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: {
+    write(text: string): unknown;
+    readonly isTTY?: boolean;
+    /** The terminal's width, when it is one. */
+    readonly columns?: number;
+  };
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Resolves when the user asks to stop (SIGINT, SIGTERM). */
+  /** Resolves when the user asks to stop (SIGINT, SIGTERM, SIGHUP). */
   readonly stopRequested: Promise<string>;
   /** Called once the command serves: V8 gets its defaults back (see lean-startup.ts). */
   readonly serving: () => void;
@@ -36,15 +44,30 @@ export interface CliContext {
 export async function runWatch(config: WatchConfig, cli: CliContext): Promise<number> {
   for (const path of config.paths) {
     const problem = pathProblem(resolve(cli.cwd, path));
-    if (problem === 'does not exist') throw new UsageError(`no such file or directory: ${path}`);
+    if (problem === 'does not exist') {
+      const command = path === config.paths[0] ? didYouMean(path) : null;
+      throw new UsageError(
+        command === null
+          ? `no such file or directory: ${path}`
+          : `no command or path "${path}": did you mean ${command}? (see batchwatch --help)`,
+      );
+    }
     if (problem !== null) throw new UsageError(`${path} ${problem}.`);
   }
 
-  const sources = await buildSources(config, cli);
-  const reporter = new StatusReporter({
-    write: (text) => cli.stderr.write(text),
-    isTTY: cli.stderr.isTTY === true,
-  });
+  const roots = config.paths.map((path) => resolve(cli.cwd, path));
+  const ignored = globMatcher(ignoreGlobs(config.ignore, config.defaultIgnores, cli.cwd));
+  const sources = await buildSources(config, cli, roots, ignored);
+  const reporter = new StatusReporter(
+    {
+      write: (text) => cli.stderr.write(text),
+      isTTY: cli.stderr.isTTY === true,
+      get columns() {
+        return cli.stderr.columns;
+      },
+    },
+    { describeReady: () => describeWatched(sources, roots, ignored) },
+  );
   // Closed on every way out: its progress redraw is a timer.
   try {
     const perAction = new Map<string, number>();
@@ -59,7 +82,10 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
       cli.stdout.write(formatBatch(batch, batchNo, config.format, new Date()));
       reporter.redraw();
     };
-    const metrics = config.metricsPort === null ? null : await startMetrics(config.metricsPort);
+    const metrics =
+      config.metricsPort === null
+        ? null
+        : await startMetrics(config.metricsPort, config.metricsHost);
     let failedSources = 0;
     let allFailed = (): void => {};
     const nothingLeft = new Promise<string>((resolve) => {
@@ -104,11 +130,41 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
   }
 }
 
+/** What the `ready:` line names: the local tree's size, then the other sources. */
+async function describeWatched(
+  sources: readonly EventSource[],
+  roots: readonly string[],
+  ignored: (path: string) => boolean,
+): Promise<string> {
+  const parts: string[] = [];
+  for (const source of sources) {
+    if (source.name !== 'file') {
+      parts.push(source.name);
+      continue;
+    }
+    const { directories, files } = await countTree(roots, ignored);
+    parts.push(
+      `${plural(directories, 'directory', 'directories')} (${plural(files, 'file', 'files')})`,
+    );
+  }
+  return parts.join(', ');
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
 /** Builds the sources asked for, loading the Docker and JFS ones (and dockerode) only when asked. */
-async function buildSources(config: WatchConfig, cli: CliContext): Promise<EventSource[]> {
+async function buildSources(
+  config: WatchConfig,
+  cli: CliContext,
+  roots: readonly string[],
+  ignored: (path: string) => boolean,
+): Promise<EventSource[]> {
   const sources: EventSource[] = [];
-  if (config.paths.length > 0) {
-    sources.push(fileSource(config.paths.map((path) => resolve(cli.cwd, path))));
+  if (roots.length > 0) {
+    // A function until fileSource takes globs itself; the rules are the same either way.
+    sources.push(fileSource(roots, { ignored: (path) => ignored(path) }));
   }
   if (config.docker !== null) {
     const connection = dockerConnection(config.docker, cli.env);
@@ -121,7 +177,14 @@ async function buildSources(config: WatchConfig, cli: CliContext): Promise<Event
   }
   if (config.jfs !== null) {
     const { jfsSource } = await import('../sources/jfs/jfs-source.ts');
-    sources.push(jfsSource({ server: config.jfs.server, paths: config.jfs.paths, env: cli.env }));
+    sources.push(
+      jfsSource({
+        server: config.jfs.server,
+        paths: config.jfs.paths,
+        env: cli.env,
+        ...config.jfs.pod,
+      }),
+    );
   }
   return sources;
 }

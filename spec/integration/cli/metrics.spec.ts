@@ -87,7 +87,7 @@ describe('--metrics PORT (the real program, scraped over HTTP)', () => {
     cleanup(() => stopCli(cli));
     expect(await cli.exit).toBe(2);
     expect(cli.stderr()).toBe(
-      'batchwatch: --metrics takes a TCP port from 0 to 65535, not "http".\n',
+      'batchwatch: --metrics takes [HOST:]PORT, a TCP port from 0 to 65535 (HOST default 127.0.0.1), not "http".\n',
     );
   });
 });
