@@ -17,7 +17,7 @@ export interface MetricsEndpoint {
 }
 
 /**
- * Serves Prometheus metrics on `host`:`port`. prom-client is an optional peer
+ * Serves Prometheus metrics on `host`:`port`, prom-client's default process metrics included. prom-client is an optional peer
  * dependency, so it is loaded only here, only when `--metrics` is given.
  *
  * @throws UsageError naming the install command when prom-client is missing.
@@ -40,7 +40,8 @@ export async function startMetrics(port: number, host: string): Promise<MetricsE
   } catch (err) {
     throw listenFailure(err, '--metrics', `${host.includes(':') ? `[${host}]` : host}:${port}`);
   }
-  const handles: { unregister(): void }[] = [];
+  // The process's CPU, memory and event loop, as every prom-client app exposes them.
+  const handles: { unregister(): void }[] = [metrics.processMetrics({ registry })];
   return {
     url: server.url,
     instrument: (onFlush) => {

@@ -82,6 +82,27 @@ describe('--metrics PORT (the real program, scraped over HTTP)', () => {
     expect(await cli.exit).toBe(0);
   });
 
+  it('watch --metrics HOST:PORT listens on HOST, with process metrics and counters typed as counters', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bw-metrics-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
+    // Any 127/8 address is this machine on Linux: one that is not the default proves HOST is used.
+    const cli = runCli(['watch', dir, '--metrics', '127.0.0.2:0']);
+    cleanup(() => stopCli(cli));
+    const url = await metricsUrl(cli);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/metrics$/);
+    await cli.waitForStderr('file ready');
+    const text = await (await fetch(url)).text();
+    expect(text).toContain('# TYPE process_cpu_seconds_total counter');
+    expect(text).toContain('# TYPE process_resident_memory_bytes gauge');
+    expect(text).toContain('# TYPE batchwatch_source_counter_total counter');
+    expect(text).toMatch(
+      /^batchwatch_source_counter_total\{source="file",counter="scanned"\} \d+$/m,
+    );
+    expect(text).not.toMatch(/^batchwatch_source_stat[{ ]/m);
+    cli.child.kill('SIGINT');
+    expect(await cli.exit).toBe(0);
+  });
+
   it('rejects a bad port with one line and exit 2', async () => {
     const cli = runCli(['watch', '--metrics', 'http']);
     cleanup(() => stopCli(cli));
