@@ -43,9 +43,13 @@ Batching and output:
 
 The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
   batchwatch proxy --mounts FILE [--listen ADDR] [--redis HOST:PORT[/DB]] [--debounce MS]
-                   [--feed stream|pubsub] [--metrics [HOST:]PORT]
-      serves JFS clients from the Redis stream jfsnotify:stream (--feed pubsub:
-      the channel jfsnotify, for Go daemons). A gap it cannot prove empty
+                   [--feed auto|stream|pubsub] [--metrics [HOST:]PORT]
+      serves JFS clients from Redis. --feed auto (default) reads the stream
+      jfsnotify:stream when a daemon writes one, and the channel jfsnotify
+      when a change comes there with no stream entry within 2 s (only Go
+      daemons publish): it says so, and from then on each Redis reconnection
+      resyncs every client (pub/sub replays nothing). --feed stream / pubsub
+      read only that one. A gap it cannot prove empty
       (Redis restarted, stream trimmed, daemon restarted) disconnects every
       client so that it resyncs. ADDR defaults to $MULTICAST_SERVER, else
       :5079; Redis to $REDIS_ADDR ($REDIS_PASSWORD, $REDIS_DB), else

@@ -49,8 +49,8 @@ export interface ProxyConfig {
   readonly listen?: string;
   readonly redis?: string;
   readonly debounce?: number;
-  /** `stream` (default) or `pubsub` (Go daemons). */
-  readonly feed?: 'stream' | 'pubsub';
+  /** `auto` (default: the stream, or the channel when only Go daemons publish), `stream` or `pubsub`. */
+  readonly feed?: 'auto' | 'stream' | 'pubsub';
   readonly metricsPort: number | null;
   readonly metricsHost: string;
 }
@@ -179,8 +179,8 @@ function parseProxy(args: string[]): Command {
   const debounce =
     values.debounce === undefined ? undefined : parseDuration('--debounce', values.debounce);
   const feed = values.feed;
-  if (feed !== undefined && feed !== 'stream' && feed !== 'pubsub') {
-    throw new UsageError(`--feed takes stream or pubsub, not "${feed}".`);
+  if (feed !== undefined && feed !== 'auto' && feed !== 'stream' && feed !== 'pubsub') {
+    throw new UsageError(`--feed takes auto, stream or pubsub, not "${feed}".`);
   }
   const metrics = parseMetricsAddress(values.metrics);
   return {
