@@ -182,6 +182,8 @@ async function buildSources(
         server: config.jfs.server,
         paths: config.jfs.paths,
         env: cli.env,
+        // A proxy that cannot map a path says so, and the status reporter prints it.
+        reportRefusals: true,
         ...config.jfs.pod,
       }),
     );

@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net';
 import type { JfsError, JfsServerError } from '../errors.ts';
+import { encodeMessage } from '../jfs-protocol/encode-message.ts';
+import { FIELD_SIZE } from '../jfs-protocol/field.ts';
 import { FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
@@ -52,6 +54,8 @@ export class ProxyConnection {
   #backlog: JfsMessage[] = [];
   #busy = false;
   #closed = false;
+  /** The client sent WANT_ERRORS: refusals are sent to it as ERROR frames. */
+  #wantsErrors = false;
   /** Every frame goes out through it; it drops the client when it stops reading (see the options). */
   readonly #sender: SendQueue;
   /** The idle timeout, frame deadline and partial-frame budgets (see connection-limits.ts). */
@@ -172,7 +176,7 @@ export class ProxyConnection {
         }
         const ref = parseChannelId(channelId);
         if (ref === undefined) {
-          this.#host.warn(
+          this.#refuse(
             new UnmappedWatchError(channelId, '', 'not a namespace/pod/container/watcher id'),
           );
           return undefined;
@@ -185,7 +189,7 @@ export class ProxyConnection {
         return found.then(
           (resolved) => this.#withMounts(message.type, channelId, message.paths, resolved),
           (err: unknown) =>
-            this.#host.warn(
+            this.#refuse(
               new UnmappedWatchError(
                 channelId,
                 '',
@@ -196,6 +200,9 @@ export class ProxyConnection {
       }
       case MessageType.Clear:
         this.#clear(message.channelId.toLowerCase());
+        return undefined;
+      case MessageType.WantErrors:
+        this.#wantsErrors = true;
         return undefined;
       default:
         this.#host.log(
@@ -216,7 +223,7 @@ export class ProxyConnection {
     // A lookup that ends after the client left must not register anything (it would never be released).
     if (this.#closed) return;
     if (mounts === undefined) {
-      this.#host.warn(
+      this.#refuse(
         new UnmappedWatchError(
           channelId,
           '',
@@ -239,7 +246,7 @@ export class ProxyConnection {
       const nodePath = podPath === '' ? undefined : podToNodePath(podPath, mounts);
       if (nodePath === undefined) {
         if (type === MessageType.Watch) {
-          this.#host.warn(
+          this.#refuse(
             new UnmappedWatchError(
               channelId,
               podPath,
@@ -293,6 +300,22 @@ export class ProxyConnection {
     this.#host.options.watchers?.cleared(this.#client, channelId);
   }
 
+  /**
+   * A WATCH this proxy cannot serve: a warning here, and an ERROR frame to a client that asked
+   * for them (never to a Go client, which does not ask).
+   */
+  #refuse(error: UnmappedWatchError): void {
+    this.#host.warn(error);
+    if (!this.#wantsErrors || this.#closed) return;
+    const frame = encodeMessage({
+      type: MessageType.Error,
+      channelId: fitField(error.channelId),
+      path: fitField(error.path),
+      reason: fitField(error.message),
+    });
+    if (this.#sender.send(frame)) this.#host.count('framesOut');
+  }
+
   #send(event: JfsEvent): void {
     if (this.#closed) return;
     this.#batcher.push(event);
@@ -335,4 +358,15 @@ export class ProxyConnection {
     this.#host.options.watchers?.closed(this.#client);
     this.#host.closed(this);
   }
+}
+
+/** `text` cut to what one field holds (255 UTF-8 bytes), never inside a character. */
+function fitField(text: string): string {
+  if (Buffer.byteLength(text) <= FIELD_SIZE) return text;
+  let cut = '';
+  for (const char of text) {
+    if (Buffer.byteLength(cut + char) > FIELD_SIZE - 3) break;
+    cut += char;
+  }
+  return `${cut}…`;
 }

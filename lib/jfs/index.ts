@@ -78,6 +78,7 @@ export {
   LocalWatcherError,
   WatcherClosedError,
   WatcherNameError,
+  WatchRefusedError,
 } from '../sources/jfs/jfs-client-errors.ts';
 export type { JfsEventMapping } from '../sources/jfs/jfs-event-to-events.ts';
 export { jfsEventToEvents } from '../sources/jfs/jfs-event-to-events.ts';
