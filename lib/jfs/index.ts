@@ -18,6 +18,7 @@ export type { DecodedItem } from '../jfs-protocol/frame-decoder.ts';
 export { DEFAULT_MAX_FRAME_LENGTH, FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 export type {
   JfsChannelMessage,
+  JfsErrorMessage,
   JfsEvent,
   JfsEventMessage,
   JfsMessage,
