@@ -3,7 +3,8 @@ export const helpText = `batchwatch: Docker, file and remote file-notify events,
 
 Usage:
   batchwatch [watch] [PATH...] [--ignore GLOB...] [--no-default-ignores]
-                     [--docker [URL]] [--jfs ADDR --jfs-path P... [--jfs-pod NS/POD/C]]
+                     [--docker [URL]]
+                     [--jfs ADDR --jfs-path P... [--jfs-pod NS/POD/C]]
                      [--interval MS] [--coalesce] [--format text|json]
 
 With no source named, watches the current directory. Prints each flushed
@@ -27,7 +28,8 @@ Sources:
   --jfs-path P       a remote path to watch (repeatable)
   --jfs-pod NS/POD/C the pod and container the paths are in, as the proxy
                      knows them (default: $NAMESPACE/$POD_NAME/$CONTAINER_NAME,
-                     each "default" when unset; POD_NAME falls back to $HOSTNAME)
+                     each "default" when unset; $POD_NAME falls back to
+                     $HOSTNAME)
 
 Batching and output:
   --interval MS      batch window in milliseconds (default 300)
@@ -49,9 +51,9 @@ The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
       when a change comes there with no stream entry within 2 s (only Go
       daemons publish): it says so, and from then on each Redis reconnection
       resyncs every client (pub/sub replays nothing). --feed stream / pubsub
-      read only that one. A gap it cannot prove empty
-      (Redis restarted, stream trimmed, daemon restarted) disconnects every
-      client so that it resyncs. ADDR defaults to $MULTICAST_SERVER, else
+      read only that one. A gap it cannot prove empty (Redis restarted,
+      stream trimmed, daemon restarted) disconnects every client so that it
+      resyncs. ADDR defaults to $MULTICAST_SERVER, else
       :5079; Redis to $REDIS_ADDR ($REDIS_PASSWORD, $REDIS_DB), else
       127.0.0.1:6379. FILE lists containers and their hostPath mounts:
       [{"namespace":"default","pod":"web-0","container":"app",
