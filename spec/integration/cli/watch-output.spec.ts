@@ -73,6 +73,22 @@ describe('batchwatch watch: what it watches and how it says so (the real program
     expect(line).toContain('"action":2,"actionName":"created"');
   });
 
+  it('--help names the default ignores, the JFS identity flag and its environment variables', async () => {
+    const help = start(['--help']);
+    expect(await help.exit).toBe(0);
+    const text = help.stdoutLines().join('\n');
+    expect(text).toContain('--ignore GLOB');
+    expect(text).toMatch(
+      /--no-default-ignores\s+also watch \.git and node_modules, which are left out by\s+default/,
+    );
+    expect(text).toMatch(/--jfs-pod NS\/POD\/C[\s\S]*\$NAMESPACE\/\$POD_NAME\/\$CONTAINER_NAME/);
+    expect(text).toContain('--feed auto|stream|pubsub');
+    for (const line of help.stdoutLines()) {
+      if (/ignore|jfs-pod|NAMESPACE|--feed|HOSTNAME/.test(line))
+        expect(line.length).toBeLessThanOrEqual(80);
+    }
+  });
+
   it('asks "did you mean" for a mistyped subcommand', async () => {
     const cli = start(['deamon']);
     expect(await cli.exit).toBe(2);
