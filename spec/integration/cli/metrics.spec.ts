@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it, vi } from 'vitest';
@@ -27,7 +27,11 @@ describe('--metrics PORT (the real program, scraped over HTTP)', () => {
     cleanup(() => stopCli(cli));
     const url = await metricsUrl(cli);
     await cli.waitForStderr('file ready');
-    await writeFile(join(dir, 'a.txt'), 'x');
+    // Written beside the watched directory, then moved in: one change (a create), however slowly
+    // a loaded machine lets the write follow the open (else a second event, a write, may come).
+    cleanup(() => rm(`${dir}-a.txt`, { force: true }));
+    await writeFile(`${dir}-a.txt`, 'x');
+    await rename(`${dir}-a.txt`, join(dir, 'a.txt'));
     await cli.waitForLine((line) => line.includes('created a.txt'));
     await vi.waitFor(async () => {
       const response = await fetch(url);
