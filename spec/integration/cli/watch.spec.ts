@@ -38,7 +38,7 @@ describe('batchwatch watch (the real program)', () => {
   it('watches the current directory when no source is named, and prints text batches', async () => {
     const cli = runCli(['--interval', '50'], { cwd: dir });
     await cli.waitForStderr('file ready');
-    await writeFile(join(dir, 'b.txt'), 'x');
+    await writeFile(join(dir, 'b.txt'), '');
     await cli.waitForLine((text) => text === '  created b.txt');
     expect(cli.stdoutLines()[0]).toMatch(/^batch 1 · 1 event · \d\d:\d\d:\d\d$/);
     cli.child.kill('SIGTERM');
