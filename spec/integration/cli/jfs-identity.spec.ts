@@ -33,6 +33,9 @@ async function proxyFor(mounts: string): Promise<string> {
     '50',
   ]);
   await proxy.waitForStderr('redis ready');
+  expect(proxy.stderr()).toContain(
+    'batchwatch proxy: feed stream: reading the stream only (replayed after any Redis disconnection)',
+  );
   return `127.0.0.1:${port}`;
 }
 
