@@ -143,8 +143,12 @@ async function describeWatched(
       continue;
     }
     const { directories, files } = await countTree(roots, ignored);
+    const fileCount = plural(files, 'file', 'files');
+    // Single files only (watched through their directories): no directory count to give.
     parts.push(
-      `${plural(directories, 'directory', 'directories')} (${plural(files, 'file', 'files')})`,
+      directories === 0
+        ? fileCount
+        : `${plural(directories, 'directory', 'directories')} (${fileCount})`,
     );
   }
   return parts.join(', ');

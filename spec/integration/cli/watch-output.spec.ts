@@ -35,6 +35,13 @@ describe('batchwatch watch: what it watches and how it says so (the real program
     );
   });
 
+  it('counts single files as files', async () => {
+    await writeFile(join(dir, 'config.yml'), '');
+    const cli = start(['watch', 'config.yml']);
+    await cli.waitForStderr('ready: watching');
+    expect(cli.stderr()).toMatch(/^batchwatch: ready: watching 1 file in \d+\.\d s$/m);
+  });
+
   it('leaves out .git and node_modules by default, and what --ignore GLOB matches', async () => {
     await mkdir(join(dir, '.git'));
     await mkdir(join(dir, 'node_modules', 'dep'), { recursive: true });
