@@ -69,7 +69,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
 const FEED_LINES = {
   auto:
     'feed auto: reading the stream (replayed after any Redis disconnection); switching to the ' +
-    'channel, with a warning, if only Go daemons publish there',
+    'channel, and saying so, if only Go daemons publish there',
   stream: 'feed stream: reading the stream only (replayed after any Redis disconnection)',
   pubsub:
     'feed pubsub: reading the channel (Go daemons); no replay: every Redis reconnection resyncs ' +
