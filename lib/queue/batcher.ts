@@ -40,7 +40,6 @@ export interface BatcherOutput {
  *   └───────────── setReady(true): a maxBatch cut's remainder is due at once; events
  *                  that came meanwhile are collecting in their own window.
  *
- *
  *  collecting, window closes while held: probe the holds; stay collecting, checked again at the
  *  first expiry (holdExpired(), then due) or, with probes, one window period later. The last
  *  hold released: the pending events get a fresh window (changes still on their way join them).

@@ -17,7 +17,7 @@ import { HoldTimeoutWarning } from './hold-errors.ts';
 import { type HoldRelease, HoldSet } from './hold-set.ts';
 import type { Taken } from './pending-buffer.ts';
 import { QueueCounters, type QueueStats } from './queue-counters.ts';
-import { type OverflowError, QueueClosedError } from './queue-errors.ts';
+import { QueueClosedError } from './queue-errors.ts';
 import { QueueReporter } from './queue-reporter.ts';
 import { type QueueSource, type SourceHandlers, subscribeSource } from './source-subscription.ts';
 import { SyncBarriers } from './sync-barriers.ts';
@@ -85,15 +85,18 @@ export class EventQueue implements AsyncDisposable {
     const { holdWhile, maxHold, scheduler } = this.#options;
     this.#holds = new HoldSet(maxHold, () => scheduler.now());
     this.#fileHold = holdWhile === null ? null : new FileHold(holdWhile, this.#holds, existsSync);
-    const output = {
-      emit: (taken: Taken) => this.#deliver(taken),
-      overflow: (error: OverflowError) => this.#report.error(error),
-      drained: () => this.#finishDrain(),
-      emptied: () => this.#checkBarriers(),
-      holdExpired: (names: readonly string[]) =>
-        this.#report.error(new HoldTimeoutWarning(names, maxHold)),
-    };
-    this.#engine = new Batcher(this.#options, this.#counters, output, this.#holds);
+    this.#engine = new Batcher(
+      this.#options,
+      this.#counters,
+      {
+        emit: (taken) => this.#deliver(taken),
+        overflow: (error) => this.#report.error(error),
+        drained: () => this.#finishDrain(),
+        emptied: () => this.#checkBarriers(),
+        holdExpired: (names) => this.#report.error(new HoldTimeoutWarning(names, maxHold)),
+      },
+      this.#holds,
+    );
     const signal = this.#options.signal;
     if (signal?.aborted) this.stop();
     else signal?.addEventListener('abort', this.#abort, { once: true });
