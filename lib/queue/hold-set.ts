@@ -45,11 +45,6 @@ export class HoldSet {
     return this.#probes.length > 0;
   }
 
-  /** The names of the holds that are taken (expired ones included). */
-  names(): string[] {
-    return [...this.#holds.keys()];
-  }
-
   /** Takes the hold `name` once more; the result releases this take. Does nothing once closed. */
   acquire(name: string): HoldRelease {
     if (this.#closed) return () => {};
