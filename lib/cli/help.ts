@@ -4,6 +4,7 @@ export const helpText = `batchwatch: Docker, file and remote file-notify events,
 Usage:
   batchwatch [watch] [PATH...] [--docker [URL]] [--jfs ADDR --jfs-path P...]
                      [--interval MS] [--coalesce] [--format text|json]
+                     [--settle MS [--max-wait MS]] [--hold-while PATH... [--max-hold MS]]
 
 With no source named, watches the current directory. Prints each flushed
 batch on stdout; statuses and warnings go to stderr. Ctrl-C flushes what is
@@ -18,6 +19,14 @@ Sources:
 
 Batching and output:
   --interval MS      batch window in milliseconds (default 300)
+  --settle MS        instead: close a batch once no change came for MS ms
+  --max-wait MS      with --settle: close it at the latest MS ms after its first
+                     change (default 10000)
+  --hold-while PATH  deliver nothing while PATH exists (repeatable), e.g.
+                     .git/index.lock: one batch per git checkout; a relative
+                     PATH is looked for in each watched directory
+  --max-hold MS      deliver anyway (with a warning) after a hold of MS ms
+                     (default 60000)
   --coalesce         one event per container or path per batch
   --format FORMAT    text (default) or json: one {"batch":N,"events":[...]} per line
   --metrics PORT     serve Prometheus metrics on http://127.0.0.1:PORT/metrics

@@ -19,6 +19,12 @@ export interface WatchConfig {
   readonly format: OutputFormat;
   /** Serve Prometheus metrics on this port (`/metrics`); `null`: none. */
   readonly metricsPort: number | null;
+  /** `--settle MS [--max-wait MS]`: a settling window instead of `interval`'s fixed one. */
+  readonly settle?: { readonly quiet: number; readonly maxWait?: number };
+  /** `--hold-while PATH`...: hold batches while one of these exists (relative: to each watched path). */
+  readonly holdWhile?: readonly string[];
+  /** `--max-hold MS`: the longest a hold keeps a batch open. */
+  readonly maxHold?: number;
 }
 
 /** What `batchwatch proxy` was asked to do; unset fields fall back to the Go proxy's variables. */
@@ -79,6 +85,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.version) return { kind: 'version' };
 
   const interval = parseDuration('--interval', values.interval ?? '300', { exclusive: true });
+  const settleAndHold = parseSettleAndHold(values);
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') {
     throw new UsageError(`--format takes text or json, not "${format}".`);
@@ -104,7 +111,48 @@ export function parseCommand(argv: readonly string[]): Command {
       coalesce: values.coalesce ?? false,
       format,
       metricsPort,
+      ...settleAndHold,
     },
+  };
+}
+
+/** `--settle`, `--max-wait`, `--hold-while`, `--max-hold`: how a batch window closes. */
+function parseSettleAndHold(values: {
+  interval?: string | undefined;
+  settle?: string | undefined;
+  'max-wait'?: string | undefined;
+  'hold-while'?: string[] | undefined;
+  'max-hold'?: string | undefined;
+}): Pick<WatchConfig, 'settle' | 'holdWhile' | 'maxHold'> {
+  const settle = values.settle;
+  const maxWaitText = values['max-wait'];
+  if (settle !== undefined && values.interval !== undefined) {
+    throw new UsageError('--settle replaces --interval (a fixed window): give one of them.');
+  }
+  if (maxWaitText !== undefined && settle === undefined) {
+    throw new UsageError('--max-wait needs --settle MS: it caps a settling window.');
+  }
+  const positive = { exclusive: true };
+  const quiet = settle === undefined ? undefined : parseDuration('--settle', settle, positive);
+  const maxWait =
+    maxWaitText === undefined ? undefined : parseDuration('--max-wait', maxWaitText, positive);
+  if (quiet !== undefined && maxWait !== undefined && maxWait < quiet) {
+    throw new UsageError(`--max-wait (${maxWait}) must be at least --settle (${quiet}).`);
+  }
+  const holdWhile = values['hold-while'] ?? [];
+  if (holdWhile.includes('')) throw new UsageError('--hold-while takes a file path, not "".');
+  const maxHoldText = values['max-hold'];
+  if (maxHoldText !== undefined && holdWhile.length === 0) {
+    throw new UsageError('--max-hold needs --hold-while PATH: the file whose presence holds.');
+  }
+  return {
+    ...(quiet === undefined
+      ? {}
+      : { settle: maxWait === undefined ? { quiet } : { quiet, maxWait } }),
+    ...(holdWhile.length === 0 ? {} : { holdWhile }),
+    ...(maxHoldText === undefined
+      ? {}
+      : { maxHold: parseDuration('--max-hold', maxHoldText, positive) }),
   };
 }
 
@@ -243,6 +291,10 @@ function parse(args: string[]) {
       coalesce: { type: 'boolean' },
       format: { type: 'string' },
       metrics: { type: 'string' },
+      settle: { type: 'string' },
+      'max-wait': { type: 'string' },
+      'hold-while': { type: 'string', multiple: true },
+      'max-hold': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
