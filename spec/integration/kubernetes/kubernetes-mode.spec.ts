@@ -26,6 +26,7 @@ describe('batchwatch proxy --kubernetes | daemon --kubernetes (real programs, a 
         name: 'files-deployment-7d9f8c6b5-x2x9q',
         container: 'files',
         node: 'olares-node-1',
+        podIPs: ['127.0.0.1'],
         volumes: [
           { name: 'userspace-dir', hostPath: node, type: 'DirectoryOrCreate', mountPath: '/data' },
         ],

@@ -22,6 +22,7 @@ async function setup() {
       name: 'files-0',
       container: 'files',
       node: 'olares-node-1',
+      podIPs: ['127.0.0.1'],
       volumes: [
         { name: 'home', hostPath: '/olares/rootfs/alice', type: 'Directory', mountPath: '/data' },
         { name: 'conf', hostPath: '/etc/olares/app.conf', type: 'File', mountPath: '/conf' },
