@@ -141,6 +141,11 @@ export class KubeClient {
     return this.#timeout;
   }
 
+  /** Milliseconds without data after which the client itself ends a watch: the server's timeout and 30 s. */
+  get watchIdleTimeout(): number {
+    return (this.#watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs;
+  }
+
   /**
    * Loads the configuration as kubectl does: `kubeconfig`, else `$KUBECONFIG`
    * (merged), else `$HOME/.kube/config`, else in-cluster.
