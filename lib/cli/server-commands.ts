@@ -101,7 +101,9 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
         `following FSWatchers${config.kubernetes?.node ? ` of pods on ${config.kubernetes.node}` : ''}`,
       );
     } else if (state.kind === 'reconnecting') {
-      line(`warning: ${state.error.message} (retry ${state.attempt} in ${state.delayMs} ms)`);
+      line(
+        `warning: ${state.error.message} (retry ${state.attempt} in ${Math.round(state.delayMs)} ms)`,
+      );
     } else if (state.kind === 'closed' && state.error !== undefined) {
       line(`warning: ${state.error.message} (no more retries)`);
     }
