@@ -183,7 +183,7 @@ export class KubeClient {
           const next = new KubeConfig();
           next.loadFromFile(more);
           // kubectl: the first file to set a value wins, current-context included.
-          config.mergeConfig(next, config.currentContext !== '');
+          config.mergeConfig(next, Boolean(config.currentContext));
         }
       }
     } catch (err) {
@@ -199,7 +199,7 @@ export class KubeClient {
         'kubeconfig',
         file ?? '(in-cluster)',
         file === undefined
-          ? 'KUBECONFIG, or a pod with KUBERNETES_SERVICE_HOST and a service account'
+          ? 'KUBECONFIG, $HOME/.kube/config, or a pod with KUBERNETES_SERVICE_HOST and a service account'
           : 'a kubeconfig whose current context names a cluster with a server',
       );
     }
