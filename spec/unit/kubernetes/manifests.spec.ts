@@ -21,7 +21,7 @@ const podSpec = (file: string, kind: string): Doc => {
 };
 
 describe('deploy/kubernetes', () => {
-  it('defines the FSWatcher CRD exactly as fs-lib does (names, scope, version, fields, default, columns)', () => {
+  it('defines the FSWatcher CRD with the schema of fs-lib (names, scope, version, fields, default) and columns that show the state', () => {
     const crd = find(
       load('fswatcher-crd.yaml'),
       'CustomResourceDefinition',
@@ -44,11 +44,13 @@ describe('deploy/kubernetes', () => {
       storage: true,
       subresources: {},
     });
+    // `kubectl get fsw`: who watches and the state the proxy writes; the paths with -o wide.
     expect(version['additionalPrinterColumns']).toEqual([
-      { jsonPath: '.spec.pod', name: 'the content request pod', type: 'string' },
-      { jsonPath: '.spec.container', name: 'the content request container', type: 'string' },
-      { jsonPath: '.status.state', name: 'state', type: 'string' },
-      { jsonPath: '.metadata.creationTimestamp', name: 'age', type: 'date' },
+      { jsonPath: '.spec.pod', name: 'Pod', type: 'string' },
+      { jsonPath: '.spec.container', name: 'Container', type: 'string' },
+      { jsonPath: '.status.state', name: 'State', type: 'string' },
+      { jsonPath: '.metadata.creationTimestamp', name: 'Age', type: 'date' },
+      { jsonPath: '.spec.paths', name: 'Paths', type: 'string', priority: 1 },
     ]);
     const schema = version['schema']['openAPIV3Schema'];
     expect(Object.keys(schema['properties']).sort()).toEqual([
