@@ -105,4 +105,21 @@ describe('JfsProxy in Kubernetes mode (official client, test API server, real Re
     await vi.waitFor(() => expect(unmapped).toHaveLength(3));
     expect(unmapped[2]?.channelId).toBe(`${ns}/gone-0/files/w`);
   });
+
+  it('drops a WATCH whose pod lookup is forbidden with the request, status, server message and permission', async () => {
+    const { api, proxy, watcher } = await setup();
+    api.deny('list', 'pods');
+    const dropped = firstValueFrom(
+      proxy.warnings$.pipe(filter((w) => w instanceof UnmappedWatchError)),
+    );
+    watcher('w', ['/data']);
+    const { message } = await dropped;
+    expect(message).toContain(
+      `WATCH for channel "${ns}/files-0/files/w" dropped: the mount lookup failed: Kubernetes API: list pods failed: GET /api/v1/namespaces/${ns}/pods?fieldSelector=metadata.name%3Dfiles-0 answered HTTP 403 Forbidden: pods is forbidden: User `,
+    );
+    expect(message).toContain('Grant verb "list" on resource "pods" of API group ""');
+    expect(message).not.toMatch(
+      /Unknown API Status Code|HTTP-Code|Add the container to the mounts|MountResolver/,
+    );
+  });
 });
