@@ -236,12 +236,16 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
   #follow(key: string, entry: Entry): void {
     const [namespace, name] = key.split('/') as [string, string];
     const uid = entry.pod?.metadata?.uid;
+    // A watch the server ends after telling something (a bookmark at least, as a real server sends
+    // before its timeout) resumes; one that ends having said nothing is not retried in a loop.
+    let heard = false;
     this.#client
       .watchPod(
         namespace,
         name,
         entry.resourceVersion,
         (type, object) => {
+          heard = true;
           const version = object.metadata?.resourceVersion;
           if (type === 'BOOKMARK' || type === 'ADDED' || type === 'MODIFIED') {
             if (version !== undefined && version !== '') entry.resourceVersion = version;
@@ -258,8 +262,9 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
         (err: unknown) => {
           entry.watch = null;
           if (this.#pods.get(key) !== entry) return;
-          const ended = err === null || err === undefined || (err as Error).name === 'TimeoutError';
-          if (ended && !this.#closed) {
+          const timedOut = (err as Error | null)?.name === 'TimeoutError';
+          const ended = (err === null || err === undefined) && heard;
+          if ((ended || timedOut) && !this.#closed) {
             log('pod %s watch ended: resuming from %s', key, entry.resourceVersion);
             this.#follow(key, entry);
             return;

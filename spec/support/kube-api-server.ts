@@ -90,6 +90,7 @@ export class KubeApiServer {
   #oldest = 0;
   #partitioned = false;
   #initializing = false;
+  #failing = { count: 0, status: 503 };
 
   private constructor(options: KubeApiServerOptions) {
     this.#window = options.window ?? 100;
@@ -115,6 +116,14 @@ export class KubeApiServer {
    */
   setInitializing(on: boolean): void {
     this.#initializing = on;
+  }
+
+  /**
+   * Answers the next `count` requests `status` (default 503, as an API server behind a load
+   * balancer whose backend is restarting), with a Status.
+   */
+  failNext(count: number, status = 503): void {
+    this.#failing = { count, status };
   }
 
   /** Answers `verb` on `resource` ("pods", "fswatchers") 403 Forbidden, as RBAC does without a rule. */
@@ -257,6 +266,16 @@ export class KubeApiServer {
     const route = parseRoute(url.pathname);
     if (route === undefined)
       return fail(res, 404, 'NotFound', `the server could not find the requested resource`);
+    if (this.#failing.count > 0) {
+      this.#failing.count--;
+      const { status } = this.#failing;
+      return fail(
+        res,
+        status,
+        'ServiceUnavailable',
+        'the server is currently unable to handle the request',
+      );
+    }
     if (this.#initializing) {
       res.setHeader('retry-after', '1');
       return fail(res, 429, 'TooManyRequests', 'storage is (re)initializing', {

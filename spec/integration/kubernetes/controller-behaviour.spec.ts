@@ -180,4 +180,36 @@ describe('Kubernetes mode as a controller (official client, a test API server wi
       /list pods failed: GET \/api\/v1\/namespaces\/user-space-alice\/pods\?fieldSelector=metadata\.name%3Dfiles-0 got no answer \(fetch failed: .*ECONNREFUSED/,
     );
   });
+
+  it('retries a pod read answered 5xx, and reports each failure', async () => {
+    const { api, client } = await startApi(cleanup);
+    api.putPod(pod());
+    api.failNext(2, 503);
+    const resolver = new KubernetesMountResolver(client, {
+      checkClientAddress: false,
+      retry: () => 20,
+    });
+    cleanup(() => resolver.close());
+    const warnings: KubernetesApiError[] = [];
+    resolver.warnings$.subscribe((w) => warnings.push(w));
+    expect(await resolver.mountsOf(ref)).toHaveLength(1);
+    expect(warnings.map((w) => w.status)).toEqual([503, 503]);
+    expect(warnings[0]?.message).toContain(
+      'answered HTTP 503 Service Unavailable: the server is currently unable to handle the request',
+    );
+  });
+
+  it('does not resume in a loop a watch the server ended without a word: the pod is read again on the next lookup', async () => {
+    const { api, client } = await startApi(cleanup);
+    api.putPod(pod());
+    const resolver = new KubernetesMountResolver(client, { checkClientAddress: false });
+    cleanup(() => resolver.close());
+    await resolver.mountsOf(ref);
+    await vi.waitFor(() => expect(api.watchCount).toBe(1));
+    api.endWatches();
+    await vi.waitFor(() => expect(resolver.cachedPods).toBe(0));
+    expect(podWatches(api)).toHaveLength(1);
+    expect(await resolver.mountsOf(ref)).toHaveLength(1);
+    expect(podReads(api)).toHaveLength(2);
+  });
 });
