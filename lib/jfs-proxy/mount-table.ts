@@ -34,6 +34,11 @@ export interface MountResolver {
     ref: ContainerRef,
     client?: MountClient,
   ): readonly PodMount[] | undefined | Promise<readonly PodMount[] | undefined>;
+  /**
+   * What to change when a container is unknown, in the proxy's warning.
+   * Default: "Add the container to the mounts." (a mounts file).
+   */
+  readonly unknownContainerHint?: string;
 }
 
 /** A channel id `namespace/pod/container/watcher`, lowercased as the Go proxy does. */

@@ -253,6 +253,7 @@ export class ProxyConnection {
           channelId,
           '',
           'no container with that namespace, pod and name is known',
+          this.#host.options.mounts.unknownContainerHint,
         ),
       );
       return;

@@ -29,7 +29,14 @@ type Lookup = { ok: true; value: Answer } | { ok: false; error: MountLookupError
  * known synchronously stay synchronous.
  */
 export function safeMountResolver(inner: MountResolver): MountResolver {
+  let hint: unknown;
+  try {
+    hint = inner.unknownContainerHint;
+  } catch {
+    hint = undefined;
+  }
   return {
+    ...(typeof hint === 'string' ? { unknownContainerHint: hint.slice(0, 500) } : {}),
     mountsOf(ref: ContainerRef, client?: MountClient): Answer | Promise<Answer> {
       const state: { sync: Lookup | null; answer: ((outcome: Lookup) => void) | null } = {
         sync: null,

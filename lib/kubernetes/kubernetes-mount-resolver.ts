@@ -83,6 +83,9 @@ interface Entry {
  * not at all is retried (see `retry`), each failure reported in `warnings$`.
  */
 export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
+  /** The proxy's advice when a pod or container is unknown (instead of the mounts file's). */
+  readonly unknownContainerHint =
+    "Check the client's NAMESPACE, POD_NAME and CONTAINER_NAME: the API server has no such pod, or the pod no such container.";
   /** Failed pod reads, each one retried or the last. Hot. */
   readonly warnings$: Observable<KubernetesApiError>;
   readonly #client: KubeClient;

@@ -104,6 +104,10 @@ describe('JfsProxy in Kubernetes mode (official client, test API server, real Re
     cleanup(() => ghost.close());
     await vi.waitFor(() => expect(unmapped).toHaveLength(3));
     expect(unmapped[2]?.channelId).toBe(`${ns}/gone-0/files/w`);
+    // Advice for Kubernetes mode, not the mounts file's.
+    expect(unmapped[2]?.message).toBe(
+      `WATCH for channel "${ns}/gone-0/files/w" dropped: no container with that namespace, pod and name is known. Check the client's NAMESPACE, POD_NAME and CONTAINER_NAME: the API server has no such pod, or the pod no such container.`,
+    );
   });
 
   it('drops a WATCH whose pod lookup is forbidden with the request, status, server message and permission', async () => {
