@@ -63,6 +63,8 @@ export class ProxyConnection {
   readonly #batcher: FrameBatcher;
   /** Who asks the mount resolver: the client's IP, checked against the container's addresses. */
   readonly #peer: MountClient;
+  /** Containers this client was refused for (warned once each). */
+  readonly #refused = new Set<string>();
 
   /** `budget` is shared by every connection of the proxy; a fresh one bounds this connection alone. */
   constructor(socket: Socket, host: ConnectionHost, budget = new PartialFrameBudget()) {
@@ -188,7 +190,7 @@ export class ProxyConnection {
         }
         return found.then(
           (resolved) => this.#withMounts(message.type, channelId, message.paths, resolved),
-          (err: unknown) => this.#lookupFailed(channelId, err),
+          (err: unknown) => this.#lookupFailed(channelId, err, 'WATCH'),
         );
       }
       case MessageType.Clear: {
@@ -209,7 +211,7 @@ export class ProxyConnection {
             if (!this.#closed) this.#clear(channelId);
           },
           (err: unknown) => {
-            if (refusal(err) !== undefined) this.#lookupFailed(channelId, err);
+            if (refusal(err) !== undefined) this.#lookupFailed(channelId, err, 'CLEAR');
             else if (!this.#closed) this.#clear(channelId);
           },
         );
@@ -225,11 +227,16 @@ export class ProxyConnection {
   }
 
   /** A refused identity is logged as it is; another lookup failure drops the WATCH, in its own words. */
-  #lookupFailed(channelId: string, err: unknown): void {
+  #lookupFailed(channelId: string, err: unknown, kind: 'WATCH' | 'CLEAR'): void {
     const refused = refusal(err);
     if (refused !== undefined) {
       this.#host.log('connection %s refused: %s', this.remote, refused.message);
-      this.#host.warn(refused);
+      // Once per container and kind on this connection: a client that insists cannot flood the log.
+      const key = `${kind} ${refused.container.namespace}/${refused.container.pod}/${refused.container.container}`;
+      if (this.#refused.size < 64 && !this.#refused.has(key)) {
+        this.#refused.add(key);
+        this.#host.warn(refused);
+      }
       return;
     }
     const cause = (err as { cause?: unknown } | null)?.cause;

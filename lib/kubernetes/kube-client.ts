@@ -190,7 +190,7 @@ export class KubeClient {
       throw new OptionsError(
         'kubeconfig',
         file ?? '(in-cluster)',
-        `a readable kubeconfig (${(err as Error).message})`,
+        `a readable kubeconfig (${loadProblem(err)})`,
       );
     }
     const server = config.getCurrentCluster()?.server;
@@ -413,4 +413,17 @@ function statusOfRaw(err: unknown): number | undefined {
   if (typeof record.code === 'number') return record.code;
   if (typeof record.statusCode === 'number') return record.statusCode;
   return undefined;
+}
+
+/**
+ * Why a kubeconfig did not load, without its content: a YAML error's message quotes the lines
+ * around the mistake, which may hold a token or a key.
+ */
+function loadProblem(err: unknown): string {
+  const record = err as { name?: unknown; reason?: unknown; mark?: { line?: unknown } } | null;
+  if (record?.name === 'YAMLException') {
+    const line = typeof record.mark?.line === 'number' ? ` at line ${record.mark.line + 1}` : '';
+    return `not valid YAML: ${String(record.reason)}${line}`;
+  }
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }

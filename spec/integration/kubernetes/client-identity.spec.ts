@@ -98,9 +98,18 @@ describe('client identity (real proxy, test API server, clients from other loopb
     await vi.waitFor(() => expect(api.fsWatcher(ns, resource)).toBeDefined());
     expect(proxy.stats().watchedPaths).toBe(1);
 
-    // The intruder's CLEAR would delete the owner's FSWatcher (Go's proxy lets it).
+    // The intruder's CLEAR would delete the owner's FSWatcher (Go's proxy lets it). Refused too,
+    // and said once per container and connection however often it insists.
+    intruder.send(watch(['/data']));
+    intruder.send(clear);
     intruder.send(clear);
     await vi.waitFor(() => expect(refused).toHaveLength(2));
+    // Said once per kind and container: the repeats above are not; the barrier after them is
+    // (another container of the pod), and a connection applies its frames in order.
+    intruder.send(watch(['/data']));
+    intruder.send({ type: MessageType.Watch, channelId: `${ns}/files-0/sidecar/w`, paths: ['/'] });
+    await vi.waitFor(() => expect(refused).toHaveLength(3));
+    expect(refused.map((r) => r.container.container)).toEqual(['files', 'files', 'sidecar']);
     await watchers.settled();
     expect(api.fsWatcher(ns, resource)?.['spec']).toMatchObject({ paths: ['/olares/alice'] });
     // The refused client keeps its connection (a Go client would reconnect and try again).

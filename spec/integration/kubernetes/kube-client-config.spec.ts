@@ -82,4 +82,25 @@ describe('KubeClient.load: the kubeconfig as kubectl reads it', () => {
       'KUBECONFIG, $HOME/.kube/config, or a pod with KUBERNETES_SERVICE_HOST and a service account',
     );
   });
+
+  it('says why a kubeconfig is not valid YAML without quoting it (its lines may hold a token)', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'config');
+    const broken = kubeconfig('a', 'http://127.0.0.1:2', true).replace(
+      '    token: secret-token-not-printed',
+      '    token: secret-token-not-printed\n   : [unclosed',
+    );
+    await writeFile(file, broken);
+    const error = (() => {
+      try {
+        KubeClient.load({ kubeconfig: file });
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(OptionsError);
+    expect((error as Error).message).toMatch(/not valid YAML: .+ at line \d+/);
+    expect((error as Error).message).not.toContain('secret-token');
+  });
 });
