@@ -94,10 +94,13 @@ function detailOf(
   if (status === undefined) return `${call}got no answer (${words})`;
   const text = `${call}answered HTTP ${status}${STATUS_CODES[status] === undefined ? '' : ` ${STATUS_CODES[status]}`}: ${words}`;
   if (status !== 403 || request === undefined) return text;
+  // The daemon reads pods only with --node, through a ClusterRole of its own file.
   const role =
     request.program === undefined
       ? "the Role or ClusterRole bound to this program's ServiceAccount"
-      : `the ClusterRole batchwatch-fsnotify-${request.program} (deploy/kubernetes/rbac.yaml), bound to its ServiceAccount`;
+      : request.program === 'daemon' && request.resource === 'pods'
+        ? 'the ClusterRole batchwatch-fsnotify-daemon-node (deploy/kubernetes/rbac-daemon-node.yaml), bound to its ServiceAccount'
+        : `the ClusterRole batchwatch-fsnotify-${request.program} (deploy/kubernetes/rbac.yaml), bound to its ServiceAccount`;
   return `${text}. Grant verb "${request.verb}" on resource "${request.resource}" of API group "${request.group}" in ${role}.`;
 }
 

@@ -212,4 +212,24 @@ describe('Kubernetes mode as a controller (official client, a test API server wi
     expect(await resolver.mountsOf(ref)).toHaveLength(1);
     expect(podReads(api)).toHaveLength(2);
   });
+
+  it('names the ClusterRole a 403 of the daemon calls for: its own for FSWatchers, the --node one for pods', async () => {
+    const { api, client } = await startApi(cleanup, { program: 'daemon' });
+    api.deny('list', 'fswatchers');
+    api.deny('list', 'pods');
+    const errors: Error[] = [];
+    for (const informer of [client.podInformer('olares-node-1'), client.fsWatcherInformer()]) {
+      informer.on('error', (err) => errors.push(err as Error));
+      await informer.start();
+      cleanup(() => informer.stop());
+    }
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringContaining(
+        'Grant verb "list" on resource "pods" of API group "" in the ClusterRole batchwatch-fsnotify-daemon-node (deploy/kubernetes/rbac-daemon-node.yaml)',
+      ),
+      expect.stringContaining(
+        'Grant verb "list" on resource "fswatchers" of API group "sys.bytetrade.io" in the ClusterRole batchwatch-fsnotify-daemon (deploy/kubernetes/rbac.yaml)',
+      ),
+    ]);
+  });
 });
