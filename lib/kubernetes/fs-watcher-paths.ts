@@ -156,7 +156,7 @@ export class FsWatcherPaths implements AsyncDisposable {
     await this.#pods?.stop();
     this.#paths.complete();
     this.#warnings.complete();
-    this.#status.next({ kind: 'closed' });
+    this.#setStatus({ kind: 'closed' });
     this.#status.complete();
   }
 
@@ -173,7 +173,7 @@ export class FsWatcherPaths implements AsyncDisposable {
     this.#retries.get(informer)?.succeeded();
     this.#failing.delete(informer);
     if (this.#failing.size === 0 && this.#status.value.kind !== 'ready') {
-      this.#status.next({ kind: 'ready', since: this.#scheduler.now() });
+      this.#setStatus({ kind: 'ready', since: this.#scheduler.now() });
     }
   }
 
@@ -226,10 +226,16 @@ export class FsWatcherPaths implements AsyncDisposable {
       if (this.#closed) return;
       this.#start(informer).catch((again: unknown) => this.#failed(informer, again));
     });
-    this.#status.next(
+    this.#setStatus(
       step?.retry
         ? { kind: 'reconnecting', attempt: step.attempt, delayMs: step.delay, error }
         : { kind: 'closed', error },
     );
+  }
+
+  /** The one place the status changes; nothing after `closed`. */
+  #setStatus(next: LinkStatus): void {
+    if (this.#status.value.kind === 'closed' && next.kind !== 'closed') return;
+    this.#status.next(next);
   }
 }
