@@ -96,8 +96,8 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
   readonly #warnings = new Subject<KubernetesApiError>();
   /** `namespace/pod` -> entry, in least recently used order. */
   readonly #pods = new Map<string, Entry>();
-  /** Retry timers of reads waiting: cancelled by close(). */
-  readonly #retries = new Set<RetryLoop>();
+  /** Reads waiting for a retry, and how to end them: close() cancels the timer and rejects. */
+  readonly #retries = new Map<RetryLoop, (err: Error) => void>();
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -157,7 +157,10 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
     if (this.#closing === null) {
       this.#closed = true;
       for (const key of [...this.#pods.keys()]) this.#drop(key);
-      for (const retry of this.#retries) retry.cancel();
+      for (const [retry, reject] of this.#retries) {
+        retry.cancel();
+        reject(new Error('the mount resolver was closed while a pod read waited for its retry'));
+      }
       this.#retries.clear();
       this.#warnings.complete();
       this.#closing = Promise.resolve();
@@ -220,7 +223,7 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
           const transient = error.transient && !this.#closed;
           const step = transient ? retry.failed(attempt) : null;
           if (step?.retry) {
-            this.#retries.add(retry);
+            this.#retries.set(retry, reject);
             log('%s (retrying in %d ms)', error.message, step.delay);
           }
           if (!this.#closed) this.#warnings.next(error);

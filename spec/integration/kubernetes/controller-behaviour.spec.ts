@@ -1,12 +1,14 @@
 // What a real API server showed (issue 25) and a controller author expects: list, then watch from
 // the list's version; quiet watches that end at timeoutSeconds resume without dropping the cache;
 // 429 while the server initializes is retried and said; a 403 names the request and permission.
+import { asyncScheduler } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { FsWatcherPaths } from '../../../lib/kubernetes/fs-watcher-paths.ts';
 import { KubeClient } from '../../../lib/kubernetes/kube-client.ts';
 import { KubernetesApiError } from '../../../lib/kubernetes/kubernetes-errors.ts';
 import { KubernetesMountResolver } from '../../../lib/kubernetes/kubernetes-mount-resolver.ts';
 import type { LinkStatus } from '../../../lib/status.ts';
+import { trackTimers } from '../../../lib/testing/index.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import type { KubeApiServer } from '../../support/kube-api-server.ts';
 import { appPod } from '../../support/kube-objects.ts';
@@ -231,5 +233,25 @@ describe('Kubernetes mode as a controller (official client, a test API server wi
         'Grant verb "list" on resource "fswatchers" of API group "sys.bytetrade.io" in the ClusterRole batchwatch-fsnotify-daemon (deploy/kubernetes/rbac.yaml)',
       ),
     ]);
+  });
+
+  it('close() ends a pod read waiting for its retry: no timer left, the lookup rejected', async () => {
+    const { api, client } = await startApi(cleanup);
+    api.putPod(pod());
+    api.setInitializing(true);
+    const timers = trackTimers(asyncScheduler);
+    const resolver = new KubernetesMountResolver(client, {
+      checkClientAddress: false,
+      retry: () => 60_000,
+      scheduler: timers,
+    });
+    const warnings: KubernetesApiError[] = [];
+    resolver.warnings$.subscribe((w) => warnings.push(w));
+    const lookup = resolver.mountsOf(ref);
+    await vi.waitFor(() => expect(timers.active).toBe(1));
+    await resolver.close();
+    expect(timers.active).toBe(0);
+    await expect(lookup).rejects.toThrow('closed while a pod read waited for its retry');
+    expect(warnings).toHaveLength(1);
   });
 });
