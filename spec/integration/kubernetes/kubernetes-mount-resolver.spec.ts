@@ -73,4 +73,26 @@ describe('KubernetesMountResolver (official client, test API server)', () => {
     await vi.waitFor(() => expect(api.watchCount).toBe(0));
     expect(resolver.cachedPods).toBe(0);
   });
+
+  it('maps a hostPath volume written without a type, which the API server stores as type ""', async () => {
+    const { api, client } = await startApi(cleanup);
+    const stored = api.putPod(
+      appPod({
+        namespace: 'user-space-alice',
+        name: 'files-0',
+        container: 'files',
+        node: 'olares-node-1',
+        volumes: [{ name: 'home', hostPath: '/olares/rootfs/alice', mountPath: '/data' }],
+      }),
+    );
+    expect((stored['spec'] as { volumes: { hostPath?: unknown }[] }).volumes[0]?.hostPath).toEqual({
+      path: '/olares/rootfs/alice',
+      type: '',
+    });
+    const resolver = new KubernetesMountResolver(client);
+    cleanup(() => resolver.close());
+    expect(await resolver.mountsOf(ref)).toEqual([
+      { mountPath: '/data', hostPath: '/olares/rootfs/alice' },
+    ]);
+  });
 });
