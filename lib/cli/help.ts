@@ -54,7 +54,8 @@ The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
       register unless --no-follow.
 
 Kubernetes mode (needs the optional dependency @kubernetes/client-node; the
-API server from $KUBECONFIG when set, else the pod's service account):
+API server as kubectl finds it: $KUBECONFIG, else ~/.kube/config, else the
+pod's service account):
   batchwatch proxy --kubernetes [--listen ADDR] [--redis HOST:PORT] [...]
       maps pod paths through the pod's hostPath volumes read from the API
       server, and keeps one FSWatcher resource per watching channel.

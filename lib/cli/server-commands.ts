@@ -48,6 +48,10 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   const status = proxy.redisStatus$.subscribe((state) => line(`redis ${state.kind}`));
   const warnings = proxy.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   k8s?.watchers.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
+  // A pod read that fails for good reaches the client's warning above; these are the retried ones.
+  k8s?.mounts.warnings$.subscribe((warning) => {
+    if (warning.transient) line(`warning: ${warning.message} (retrying)`);
+  });
   const signal = await cli.stopRequested;
   line(`${signal}: closing`);
   await proxy.close();
@@ -90,12 +94,20 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
     `watching ${daemon.watchList().length} path(s)${config.follow ? ' and those proxies register' : ''}`,
   );
   const warnings = daemon.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
-  k8s?.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
-  if (k8s !== undefined) {
-    line(
-      `following FSWatchers${config.kubernetes?.node ? ` of pods on ${config.kubernetes.node}` : ''}`,
-    );
-  }
+  // Said when true: "following" once the lists are in; each failed list or watch as it is retried.
+  k8s?.status$.subscribe((state) => {
+    if (state.kind === 'ready') {
+      line(
+        `following FSWatchers${config.kubernetes?.node ? ` of pods on ${config.kubernetes.node}` : ''}`,
+      );
+    } else if (state.kind === 'reconnecting') {
+      line(
+        `warning: ${state.error.message} (retry ${state.attempt} in ${Math.round(state.delayMs)} ms)`,
+      );
+    } else if (state.kind === 'closed' && state.error !== undefined) {
+      line(`warning: ${state.error.message} (no more retries)`);
+    }
+  });
   const signal = await cli.stopRequested;
   line(`${signal}: closing`);
   await daemon.close();
@@ -113,7 +125,7 @@ async function kubernetesProxyParts(cli: CliContext) {
   const { FsWatcherKeeper, KubeClient, KubernetesMountResolver } = await import(
     '../kubernetes/index.ts'
   );
-  const client = KubeClient.load({ env: cli.env });
+  const client = KubeClient.load({ env: cli.env, program: 'proxy' });
   const mounts = new KubernetesMountResolver(client);
   const watchers = new FsWatcherKeeper(client);
   return {
@@ -130,5 +142,8 @@ async function kubernetesProxyParts(cli: CliContext) {
 /** Kubernetes mode of the daemon: the paths FSWatcher resources name. */
 async function fsWatcherPaths(config: DaemonConfig, cli: CliContext) {
   const { FsWatcherPaths, KubeClient } = await import('../kubernetes/index.ts');
-  return FsWatcherPaths.start(KubeClient.load({ env: cli.env }), config.kubernetes);
+  return FsWatcherPaths.start(
+    KubeClient.load({ env: cli.env, program: 'daemon' }),
+    config.kubernetes,
+  );
 }

@@ -1,13 +1,14 @@
 import type { Socket } from 'node:net';
-import type { JfsError, JfsServerError } from '../errors.ts';
+import { BatchwatchError, type JfsError, type JfsServerError } from '../errors.ts';
 import { FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
 import type { WatcherClient } from './channel-watchers.ts';
+import { ClientIdentityError } from './client-identity.ts';
 import { ConnectionGuard, PartialFrameBudget } from './connection-limits.ts';
 import { FrameBatcher } from './frame-batcher.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
-import { type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
+import { type MountClient, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
 import { type PodTarget, podTarget, translateName } from './pod-name.ts';
 import { SlowClientError, UnmappedWatchError } from './proxy-errors.ts';
 import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
@@ -60,6 +61,10 @@ export class ProxyConnection {
   readonly #client: WatcherClient;
   /** Events sent within this turn of the event loop go as one EVENT frame at its end (or when full). */
   readonly #batcher: FrameBatcher;
+  /** Who asks the mount resolver: the client's IP, checked against the container's addresses. */
+  readonly #peer: MountClient;
+  /** Containers this client was refused for (warned once each). */
+  readonly #refused = new Set<string>();
 
   /** `budget` is shared by every connection of the proxy; a fresh one bounds this connection alone. */
   constructor(socket: Socket, host: ConnectionHost, budget = new PartialFrameBudget()) {
@@ -69,6 +74,7 @@ export class ProxyConnection {
       socket.remoteAddress === undefined
         ? 'unix socket'
         : `${socket.remoteAddress}:${socket.remotePort}`;
+    this.#peer = { address: socket.remoteAddress };
     this.#decoder = new FrameDecoder(host.options.maxFrameLength);
     this.#sender = new SendQueue(socket, host.options, (verdict) => this.#drop(verdict));
     this.#debouncer = new WriteDebouncer(
@@ -177,26 +183,39 @@ export class ProxyConnection {
           );
           return undefined;
         }
-        const found = this.#host.options.mounts.mountsOf(ref);
+        const found = this.#host.options.mounts.mountsOf(ref, this.#peer);
         if (!(found instanceof Promise)) {
           this.#withMounts(message.type, channelId, message.paths, found);
           return undefined;
         }
         return found.then(
           (resolved) => this.#withMounts(message.type, channelId, message.paths, resolved),
-          (err: unknown) =>
-            this.#host.warn(
-              new UnmappedWatchError(
-                channelId,
-                '',
-                `the mount lookup failed: ${(err as Error).message}`,
-              ),
-            ),
+          (err: unknown) => this.#lookupFailed(channelId, err, 'WATCH'),
         );
       }
-      case MessageType.Clear:
-        this.#clear(message.channelId.toLowerCase());
-        return undefined;
+      case MessageType.Clear: {
+        const channelId = message.channelId.toLowerCase();
+        const ref = parseChannelId(channelId);
+        // A CLEAR speaks for a container too: the same identity check as a WATCH.
+        if (ref === undefined || this.#mounts.has(channelId)) {
+          this.#clear(channelId);
+          return undefined;
+        }
+        const found = this.#host.options.mounts.mountsOf(ref, this.#peer);
+        if (!(found instanceof Promise)) {
+          this.#clear(channelId);
+          return undefined;
+        }
+        return found.then(
+          () => {
+            if (!this.#closed) this.#clear(channelId);
+          },
+          (err: unknown) => {
+            if (refusal(err) !== undefined) this.#lookupFailed(channelId, err, 'CLEAR');
+            else if (!this.#closed) this.#clear(channelId);
+          },
+        );
+      }
       default:
         this.#host.log(
           'connection %s: %s frame ignored (unknown here)',
@@ -205,6 +224,26 @@ export class ProxyConnection {
         );
         return undefined;
     }
+  }
+
+  /** A refused identity is logged as it is; another lookup failure drops the WATCH, in its own words. */
+  #lookupFailed(channelId: string, err: unknown, kind: 'WATCH' | 'CLEAR'): void {
+    const refused = refusal(err);
+    if (refused !== undefined) {
+      this.#host.log('connection %s refused: %s', this.remote, refused.message);
+      // Once per container and kind on this connection: a client that insists cannot flood the log.
+      const key = `${kind} ${refused.container.namespace}/${refused.container.pod}/${refused.container.container}`;
+      if (this.#refused.size < 64 && !this.#refused.has(key)) {
+        this.#refused.add(key);
+        this.#host.warn(refused);
+      }
+      return;
+    }
+    const cause = (err as { cause?: unknown } | null)?.cause;
+    const reason = cause instanceof BatchwatchError ? cause.message : (err as Error).message;
+    this.#host.warn(
+      new UnmappedWatchError(channelId, '', `the mount lookup failed: ${reason}`, ''),
+    );
   }
 
   #withMounts(
@@ -221,6 +260,7 @@ export class ProxyConnection {
           channelId,
           '',
           'no container with that namespace, pod and name is known',
+          this.#host.options.mounts.unknownContainerHint,
         ),
       );
       return;
@@ -335,4 +375,11 @@ export class ProxyConnection {
     this.#host.options.watchers?.closed(this.#client);
     this.#host.closed(this);
   }
+}
+
+/** The ClientIdentityError a resolver raised (as such, or as the cause of a MountLookupError). */
+function refusal(err: unknown): ClientIdentityError | undefined {
+  if (err instanceof ClientIdentityError) return err;
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return cause instanceof ClientIdentityError ? cause : undefined;
 }

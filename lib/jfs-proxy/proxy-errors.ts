@@ -25,10 +25,16 @@ export class UnmappedWatchError extends JfsServerError {
   /** The pod path; empty when the whole channel is unknown. */
   readonly path: string;
 
-  constructor(channelId: string, path: string, reason: string) {
+  /** `hint`: what to change, for a whole channel; default: add the container to the mounts. */
+  constructor(
+    channelId: string,
+    path: string,
+    reason: string,
+    hint = 'Add the container to the mounts.',
+  ) {
     super(
       path === ''
-        ? `WATCH for channel ${JSON.stringify(channelId)} dropped: ${reason}. Add the container to the mounts.`
+        ? `WATCH for channel ${JSON.stringify(channelId)} dropped: ${reason}.${hint === '' ? '' : ` ${hint}`}`
         : `WATCH of ${JSON.stringify(path)} for channel ${JSON.stringify(channelId)} dropped: ${reason}.`,
     );
     this.channelId = channelId;

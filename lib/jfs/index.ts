@@ -46,10 +46,16 @@ export {
 } from '../jfs-protocol/protocol-errors.ts';
 export type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 export { notifyNames } from '../jfs-protocol/redis-keys.ts';
+export { ClientIdentityError } from '../jfs-proxy/client-identity.ts';
 export type { JfsProxyParts, JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
-export type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
+export type {
+  ContainerRef,
+  MountClient,
+  MountResolver,
+  PodMount,
+} from '../jfs-proxy/mount-table.ts';
 export type { ConnectionLimit } from '../jfs-proxy/proxy-errors.ts';
 export {
   ConnectionLimitError,
