@@ -119,6 +119,8 @@ export class JfsDaemon implements AsyncDisposable {
     this.#subscription.add(feed.status$.subscribe((status) => this.#onFeedStatus(status)));
     if (watchList !== null) {
       this.#subscription.add(watchList.changes$.subscribe((change) => this.#onListChange(change)));
+      if (watchList.warnings$ !== undefined)
+        this.#subscription.add(watchList.warnings$.subscribe((warning) => this.#warn(warning)));
       this.#scheduleResync();
     }
     if (options.pathSource !== undefined) {

@@ -84,6 +84,13 @@ export interface JfsProxyOptions {
    * connection that would pass it is closed. Default 8 MiB.
    */
   readonly maxTotalPartialBytes?: number;
+  /**
+   * (channel, path) watches one connection may hold; the paths of a WATCH
+   * beyond it are refused (a warning, the connection stays). Default 256.
+   */
+  readonly maxWatchesPerConnection?: number;
+  /** Distinct node paths the proxy registers for all its clients; beyond, WATCHes are refused. Default 16384. */
+  readonly maxWatchedPaths?: number;
   /** This proxy's name in the control channel. Default `<hostname>-<pid>-<random>`. */
   readonly proxyId?: string;
   /** Lifetime of this proxy's watch registration in Redis without a heartbeat, in ms. Default 30000. */
@@ -114,6 +121,8 @@ export interface ResolvedJfsProxyOptions {
   readonly frameDeadline: number;
   readonly maxPartialBytes: number;
   readonly maxTotalPartialBytes: number;
+  readonly maxWatchesPerConnection: number;
+  readonly maxWatchedPaths: number;
   readonly proxyId: string;
   readonly registryTtl: number;
   readonly scheduler: SchedulerLike;
@@ -137,6 +146,8 @@ export const DEFAULT_JFS_PROXY_OPTIONS = Object.freeze({
   idleTimeout: 30_000,
   frameDeadline: 10_000,
   maxTotalPartialBytes: 8 * 1024 * 1024,
+  maxWatchesPerConnection: 256,
+  maxWatchedPaths: 16_384,
   registryTtl: 30_000,
 } as const);
 
@@ -162,6 +173,8 @@ const names = optionNames({
   frameDeadline: true,
   maxPartialBytes: true,
   maxTotalPartialBytes: true,
+  maxWatchesPerConnection: true,
+  maxWatchedPaths: true,
   proxyId: true,
   registryTtl: true,
   scheduler: true,
@@ -232,6 +245,11 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
       'maxTotalPartialBytes',
       options.maxTotalPartialBytes ?? D.maxTotalPartialBytes,
     ),
+    maxWatchesPerConnection: count(
+      'maxWatchesPerConnection',
+      options.maxWatchesPerConnection ?? D.maxWatchesPerConnection,
+    ),
+    maxWatchedPaths: count('maxWatchedPaths', options.maxWatchedPaths ?? D.maxWatchedPaths),
     proxyId: nonEmpty(
       'proxyId',
       options.proxyId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
