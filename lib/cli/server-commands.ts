@@ -24,6 +24,11 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
       ...(config.redis === undefined ? {} : { redisAddr: config.redis }),
       ...(config.debounce === undefined ? {} : { writeDebounce: config.debounce }),
       ...(config.feed === undefined ? {} : { feed: config.feed }),
+      ...(config.maxWatchesPerConnection === undefined
+        ? {}
+        : { maxWatchesPerConnection: config.maxWatchesPerConnection }),
+      ...(config.maxWatchedPaths === undefined ? {} : { maxWatchedPaths: config.maxWatchedPaths }),
+      ...(config.registryTtl === undefined ? {} : { registryTtl: config.registryTtl }),
     });
   } catch (err) {
     await k8s?.close();
@@ -64,6 +69,9 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   return 0;
 }
 
+/** Where the kubelet keeps pod volumes: the daemon's default root in Kubernetes mode. */
+export const KUBELET_PODS = '/var/lib/kubelet/pods';
+
 /**
  * `batchwatch daemon`: publishes node-side changes to Redis until a stop
  * request, then closes and prints its counters.
@@ -78,6 +86,8 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
     env: cli.env,
     ...(config.redis === undefined ? {} : { redisAddr: config.redis }),
     ...(config.streamMaxLen === undefined ? {} : { streamMaxLen: config.streamMaxLen }),
+    // Kubernetes mode: only the kubelet's pod directories, unless --root says otherwise.
+    roots: config.roots ?? (config.kubernetes === undefined ? [] : [KUBELET_PODS]),
   });
   cli.serving();
   const line = (text: string): unknown => cli.stderr.write(`batchwatch daemon: ${text}\n`);
@@ -89,6 +99,9 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
   line(
     `watching ${daemon.watchList().length} path(s)${config.follow ? ' and those proxies register' : ''}`,
   );
+  const roots = config.roots ?? (config.kubernetes === undefined ? [] : [KUBELET_PODS]);
+  if (roots.length > 0) line(`watching only under ${roots.join(', ')}`);
+  else if (config.follow) line('warning: no --root: a registry entry may name any node path');
   const warnings = daemon.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   k8s?.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   if (k8s !== undefined) {

@@ -24,6 +24,13 @@ import type { WatchList } from './watch-list.ts';
 export interface JfsDaemonOptions {
   /** Node paths always watched (non-recursively). Default none. */
   readonly paths?: readonly string[];
+  /**
+   * The directories anything may make the daemon watch in (arguments,
+   * registry entries, FSWatchers); other paths, and paths that lead out
+   * through a symbolic link below a root, are refused with a warning (see
+   * `AllowedRoots`). Default none: `/`, any path, still without such links.
+   */
+  readonly roots?: readonly string[];
   /** Also watch the node paths proxies register (see `watchList`). Default `true`. */
   readonly followProxies?: boolean;
   /** Redis `host:port` or `host:port/db`. Default `$REDIS_ADDR`, else `127.0.0.1:6379`. */
@@ -75,6 +82,7 @@ export interface JfsDaemonOptions {
 /** The defaults of {@link JfsDaemonOptions} (environment variables aside). */
 export const DEFAULT_JFS_DAEMON_OPTIONS = Object.freeze({
   paths: [] as readonly string[],
+  roots: [] as readonly string[],
   followProxies: true,
   redisAddr: '127.0.0.1:6379',
   redisDb: 0,
@@ -90,6 +98,7 @@ export const DEFAULT_JFS_DAEMON_OPTIONS = Object.freeze({
 /** {@link JfsDaemonOptions} validated, with every default filled in. */
 export interface ResolvedJfsDaemonOptions {
   readonly paths: readonly string[];
+  readonly roots: readonly string[];
   readonly followProxies: boolean;
   readonly redis: RedisAddress;
   readonly redisRetry: RetryPolicy;
@@ -107,6 +116,7 @@ export interface ResolvedJfsDaemonOptions {
 
 const names = optionNames({
   paths: true,
+  roots: true,
   followProxies: true,
   redisAddr: true,
   redisPassword: true,
@@ -144,6 +154,13 @@ export function resolveJfsDaemonOptions(options: JfsDaemonOptions = {}): Resolve
   ) {
     throw new OptionsError('paths', paths, 'absolute node paths');
   }
+  const roots = options.roots ?? d.roots;
+  if (
+    !Array.isArray(roots) ||
+    roots.some((root) => typeof root !== 'string' || !root.startsWith('/'))
+  ) {
+    throw new OptionsError('roots', roots, 'absolute node directories');
+  }
   const channel = options.channel ?? d.channel;
   if (typeof channel !== 'string' || channel === '') {
     throw new OptionsError('channel', channel, 'a non-empty channel name');
@@ -157,6 +174,7 @@ export function resolveJfsDaemonOptions(options: JfsDaemonOptions = {}): Resolve
         : resolveCount('REDIS_DB', Number(envDb));
   return Object.freeze({
     paths: Object.freeze([...paths]),
+    roots: Object.freeze([...roots]),
     followProxies: optionalBoolean('followProxies', options.followProxies, d.followProxies),
     redis: parseRedisAddress(
       options.redisAddr ?? (env['REDIS_ADDR'] || d.redisAddr),
