@@ -3,6 +3,7 @@ import { listenFailure } from './listen-failure.ts';
 import { type MetricsEndpoint, startMetrics } from './metrics-endpoint.ts';
 import type { DaemonConfig, ProxyConfig } from './parse-args.ts';
 import { pathProblem } from './path-problem.ts';
+import { readRedisTls, redisPreflight } from './redis-preflight.ts';
 import type { CliContext } from './watch-command.ts';
 
 /**
@@ -13,6 +14,10 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   const { JfsProxy } = await import('../jfs-proxy/jfs-proxy.ts');
   const { StaticMountResolver } = await import('../jfs-proxy/static-mount-resolver.ts');
   const listen = config.listen ?? cli.env['MULTICAST_SERVER'] ?? ':5079';
+  const redisTls = readRedisTls(config.redisTls);
+  await redisPreflight(config.redis, redisTls, cli.env, (text) =>
+    cli.stderr.write(`batchwatch proxy: ${text}\n`),
+  );
   const k8s = config.kubernetes ? await kubernetesProxyParts(cli) : undefined;
   let proxy: JfsProxy;
   try {
@@ -29,6 +34,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
         : { maxWatchesPerConnection: config.maxWatchesPerConnection }),
       ...(config.maxWatchedPaths === undefined ? {} : { maxWatchedPaths: config.maxWatchedPaths }),
       ...(config.registryTtl === undefined ? {} : { registryTtl: config.registryTtl }),
+      ...(redisTls === undefined ? {} : { redisTls }),
     });
   } catch (err) {
     await k8s?.close();
@@ -50,7 +56,13 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   // Printed once everything listens, so that a failure is the only line.
   line(`listening on ${proxy.address}`);
   if (metrics !== null) line(`metrics on ${metrics.url}`);
-  const status = proxy.redisStatus$.subscribe((state) => line(`redis ${state.kind}`));
+  // Why Redis cannot be used is said once per new reason, not on every attempt.
+  let reason = '';
+  const status = proxy.redisStatus$.subscribe((state) => {
+    const why = state.kind === 'reconnecting' ? state.error.message : '';
+    line(why === '' || why === reason ? `redis ${state.kind}` : `redis ${state.kind}: ${why}`);
+    reason = why === '' ? reason : why;
+  });
   const warnings = proxy.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   k8s?.watchers.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   const signal = await cli.stopRequested;
@@ -77,6 +89,10 @@ export const KUBELET_PODS = '/var/lib/kubelet/pods';
  * request, then closes and prints its counters.
  */
 export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<number> {
+  const redisTls = readRedisTls(config.redisTls);
+  await redisPreflight(config.redis, redisTls, cli.env, (text) =>
+    cli.stderr.write(`batchwatch daemon: ${text}\n`),
+  );
   const k8s = config.kubernetes === undefined ? undefined : await fsWatcherPaths(config, cli);
   const { JfsDaemon } = await import('../jfs-daemon/jfs-daemon.ts');
   const daemon = await JfsDaemon.start({
@@ -88,6 +104,7 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
     ...(config.streamMaxLen === undefined ? {} : { streamMaxLen: config.streamMaxLen }),
     // Kubernetes mode: only the kubelet's pod directories, unless --root says otherwise.
     roots: config.roots ?? (config.kubernetes === undefined ? [] : [KUBELET_PODS]),
+    ...(redisTls === undefined ? {} : { redisTls }),
   });
   cli.serving();
   const line = (text: string): unknown => cli.stderr.write(`batchwatch daemon: ${text}\n`);
@@ -102,7 +119,12 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
   const roots = config.roots ?? (config.kubernetes === undefined ? [] : [KUBELET_PODS]);
   if (roots.length > 0) line(`watching only under ${roots.join(', ')}`);
   else if (config.follow) line('warning: no --root: a registry entry may name any node path');
-  const warnings = daemon.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
+  // The same warning again (each reconnection to a Redis that refuses) is said once.
+  let last = '';
+  const warnings = daemon.warnings$.subscribe((warning) => {
+    if (warning.message !== last) line(`warning: ${warning.message}`);
+    last = warning.message;
+  });
   k8s?.warnings$.subscribe((warning) => line(`warning: ${warning.message}`));
   if (k8s !== undefined) {
     line(

@@ -15,6 +15,7 @@ import {
   DEFAULT_REDIS_RETRY,
   parseRedisAddress,
   type RedisAddress,
+  type RedisTlsOptions,
 } from '../redis/redis-address.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { PathWatcher } from './path-watcher.ts';
@@ -35,8 +36,12 @@ export interface JfsDaemonOptions {
   readonly followProxies?: boolean;
   /** Redis `host:port` or `host:port/db`. Default `$REDIS_ADDR`, else `127.0.0.1:6379`. */
   readonly redisAddr?: string;
-  /** Redis password. Default `$REDIS_PASSWORD`, else none. */
+  /** Redis password, when the address has none. Default `$REDIS_PASSWORD`, else none. */
   readonly redisPassword?: string;
+  /** Redis ACL user, when the address names none. Default `$REDIS_USERNAME`, else the default user. */
+  readonly redisUsername?: string;
+  /** TLS files for a `rediss://` address (a private CA, a client certificate). Default the system's CAs. */
+  readonly redisTls?: RedisTlsOptions;
   /** Redis database of the stream and the registry (pub/sub ignores it). Default `$REDIS_DB`, else 0. */
   readonly redisDb?: number;
   /** How Redis connections reconnect. Default 100 ms doubling up to 2 s, for ever. */
@@ -120,6 +125,8 @@ const names = optionNames({
   followProxies: true,
   redisAddr: true,
   redisPassword: true,
+  redisUsername: true,
+  redisTls: true,
   redisDb: true,
   redisRetry: true,
   channel: true,
@@ -181,6 +188,7 @@ export function resolveJfsDaemonOptions(options: JfsDaemonOptions = {}): Resolve
       options.redisPassword ?? env['REDIS_PASSWORD'],
       'redisAddr',
       db,
+      { username: options.redisUsername ?? env['REDIS_USERNAME'], tls: options.redisTls },
     ),
     redisRetry: resolveFunction<RetryPolicy>(
       'redisRetry',

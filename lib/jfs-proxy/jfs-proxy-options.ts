@@ -14,7 +14,11 @@ import {
   resolveOneOf,
   resolveScheduler,
 } from '../options.ts';
-import { parseRedisAddress, type RedisAddress } from '../redis/redis-address.ts';
+import {
+  parseRedisAddress,
+  type RedisAddress,
+  type RedisTlsOptions,
+} from '../redis/redis-address.ts';
 import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
 import type { ChannelWatchers } from './channel-watchers.ts';
 import type { MountResolver } from './mount-table.ts';
@@ -31,8 +35,12 @@ export interface JfsProxyOptions {
   readonly listen?: string;
   /** Redis `host:port`. Default `$REDIS_ADDR`, else `127.0.0.1:6379`. */
   readonly redisAddr?: string;
-  /** Redis password. Default `$REDIS_PASSWORD`, else none. */
+  /** Redis password, when the address has none. Default `$REDIS_PASSWORD`, else none. */
   readonly redisPassword?: string;
+  /** Redis ACL user, when the address names none. Default `$REDIS_USERNAME`, else the default user. */
+  readonly redisUsername?: string;
+  /** TLS files for a `rediss://` address (a private CA, a client certificate). Default the system's CAs. */
+  readonly redisTls?: RedisTlsOptions;
   /** The pub/sub channel daemons publish to. Default `jfsnotify`. */
   readonly channel?: string;
   /** Redis database of the stream and the registry (pub/sub ignores it). Default `$REDIS_DB`, else 0. */
@@ -159,6 +167,8 @@ const names = optionNames({
   listen: true,
   redisAddr: true,
   redisPassword: true,
+  redisUsername: true,
+  redisTls: true,
   channel: true,
   redisDb: true,
   feed: true,
@@ -212,6 +222,7 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
     pick(options.redisPassword, 'REDIS_PASSWORD'),
     'redisAddr',
     redisDb(options.redisDb ?? env['REDIS_DB']),
+    { username: pick(options.redisUsername, 'REDIS_USERNAME'), tls: options.redisTls },
   );
   const count = (option: string, value: unknown): number => resolveCount(option, value, { min: 1 });
   const maxFrameLength = count('maxFrameLength', options.maxFrameLength ?? D.maxFrameLength);
