@@ -69,5 +69,7 @@ export async function redisPreflight(
       `Redis at ${where} has no database ${address.db ?? 0} (${found.reason}): give a database the server has (its "databases" setting).`,
     );
   }
-  if (found.kind === 'failed') line(`redis: cannot use ${where}: ${found.reason}; retrying`);
+  if (found.kind === 'failed') {
+    line(`redis: cannot use ${where}: ${found.reason.replace(/\.?$/, '.')} Retrying.`);
+  }
 }
