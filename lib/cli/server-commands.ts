@@ -14,6 +14,10 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   const { JfsProxy } = await import('../jfs-proxy/jfs-proxy.ts');
   const { StaticMountResolver } = await import('../jfs-proxy/static-mount-resolver.ts');
   const listen = config.listen ?? cli.env['MULTICAST_SERVER'] ?? ':5079';
+  // The inputs first (quick, bounded), then Redis.
+  const fileMounts = config.kubernetes
+    ? undefined
+    : StaticMountResolver.fromFile(config.mounts as string);
   const redisTls = readRedisTls(config.redisTls);
   await redisPreflight(config.redis, redisTls, cli.env, (text) =>
     cli.stderr.write(`batchwatch proxy: ${text}\n`),
@@ -22,7 +26,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   let proxy: JfsProxy;
   try {
     proxy = await JfsProxy.start({
-      mounts: k8s?.mounts ?? StaticMountResolver.fromFile(config.mounts as string),
+      mounts: k8s?.mounts ?? (fileMounts as NonNullable<typeof fileMounts>),
       ...(k8s === undefined ? {} : { watchers: k8s.watchers }),
       env: cli.env,
       ...(config.listen === undefined ? {} : { listen: config.listen }),
