@@ -85,9 +85,6 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   return 0;
 }
 
-/** Where the kubelet keeps pod volumes: the daemon's default root in Kubernetes mode. */
-export const KUBELET_PODS = '/var/lib/kubelet/pods';
-
 /**
  * `batchwatch daemon`: publishes node-side changes to Redis until a stop
  * request, then closes and prints its counters.
@@ -106,8 +103,7 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
     env: cli.env,
     ...(config.redis === undefined ? {} : { redisAddr: config.redis }),
     ...(config.streamMaxLen === undefined ? {} : { streamMaxLen: config.streamMaxLen }),
-    // Kubernetes mode: only the kubelet's pod directories, unless --root says otherwise.
-    roots: config.roots ?? (config.kubernetes === undefined ? [] : [KUBELET_PODS]),
+    roots: config.roots ?? [],
     ...(redisTls === undefined ? {} : { redisTls }),
   });
   cli.serving();
@@ -120,9 +116,13 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
   line(
     `watching ${daemon.watchList().length} path(s)${config.follow ? ' and those proxies register' : ''}`,
   );
-  const roots = config.roots ?? (config.kubernetes === undefined ? [] : [KUBELET_PODS]);
+  // No default root, even in Kubernetes mode: hostPath volumes live wherever the cluster puts
+  // them (Olares: /olares/rootfs/...), never under the kubelet's pod directory.
+  const roots = config.roots ?? [];
   if (roots.length > 0) line(`watching only under ${roots.join(', ')}`);
-  else if (config.follow) line('warning: no --root: a registry entry may name any node path');
+  else if (config.follow || config.kubernetes !== undefined) {
+    line('warning: no --root: a registry entry or FSWatcher may name any node path');
+  }
   // The same warning again (each reconnection to a Redis that refuses) is said once.
   let last = '';
   const warnings = daemon.warnings$.subscribe((warning) => {
