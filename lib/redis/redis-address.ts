@@ -81,8 +81,9 @@ export function parseRedisAddress(
   let user = credentials.username;
   let secret = password ?? credentials.password;
   let tls = false;
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(addr)?.[1]?.toLowerCase();
-  if (scheme === 'unix' || addr.startsWith('/')) {
+  // A scheme only with its slashes: `redis:6380` is the host "redis", port 6380.
+  const scheme = /^(rediss?):\/\//i.exec(addr)?.[1]?.toLowerCase();
+  if (/^unix:\//i.test(addr) || addr.startsWith('/')) {
     path = addr.replace(/^unix:(\/\/(?=\/))?/i, '');
     if (!path.startsWith('/')) throw bad(`an absolute socket path (${forms})`);
   } else if (scheme === 'redis' || scheme === 'rediss') {

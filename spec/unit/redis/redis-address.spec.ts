@@ -64,6 +64,18 @@ describe('a Redis address as people write it', () => {
     ).toEqual({ host: '::1', port: 7000, username: 'u', password: 'pw', tls: { ca: 'PEM' } });
   });
 
+  it('reads a host named like a scheme as a host', () => {
+    expect(parseRedisAddress('redis:6380', undefined, 'redisAddr')).toEqual({
+      host: 'redis',
+      port: 6380,
+    });
+    expect(parseRedisAddress('unix:6379/1', undefined, 'redisAddr')).toEqual({
+      host: 'unix',
+      port: 6379,
+      db: 1,
+    });
+  });
+
   it('takes unix sockets', () => {
     for (const form of ['unix:/run/redis.sock', 'unix:///run/redis.sock', '/run/redis.sock']) {
       expect(parseRedisAddress(form, undefined, 'redisAddr', 2), form).toMatchObject({
