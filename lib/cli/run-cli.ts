@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
-import createDebug from 'debug';
 import { BatchwatchError } from '../errors.ts';
 import { redactSecrets, urlPasswords } from '../redact.ts';
 import { helpText } from './help.ts';
@@ -23,7 +22,7 @@ let started = false;
  * here: the credentials it was given (`$REDIS_PASSWORD`, the passwords in
  * URLs of its arguments and environment) are never printed.
  */
-function redacting(argv: readonly string[]) {
+async function redacting(argv: readonly string[]) {
   const env = process.env;
   const secrets = [
     ...(env['REDIS_PASSWORD'] ? [env['REDIS_PASSWORD']] : []),
@@ -33,8 +32,12 @@ function redacting(argv: readonly string[]) {
     Object.assign(Object.create(stream) as T, {
       write: (text: string) => stream.write(redactSecrets(String(text), secrets)),
     });
-  createDebug.log = (...args: unknown[]) =>
-    process.stderr.write(`${redactSecrets(format(...args), secrets)}\n`);
+  // `debug` prints only with DEBUG set; without it, `--version` loads no package at all.
+  if (env['DEBUG']) {
+    const { default: createDebug } = await import('debug');
+    createDebug.log = (...args: unknown[]) =>
+      process.stderr.write(`${redactSecrets(format(...args), secrets)}\n`);
+  }
   return { stdout: wrap(process.stdout), stderr: wrap(process.stderr) };
 }
 
@@ -94,7 +97,7 @@ async function main(argv: readonly string[], serving: () => void): Promise<numbe
  * error. A long-lived command calls `serving` once it serves.
  */
 export async function runCli(argv: readonly string[], serving: () => void): Promise<void> {
-  output = redacting(argv);
+  output = await redacting(argv);
   const { stderr } = output;
   try {
     process.exitCode = await main(argv, serving);
