@@ -144,18 +144,16 @@ describe('batchwatch and a Redis with passwords (real processes)', () => {
   }, 30_000);
 
   it('credentials in --docker, DOCKER_HOST, --jfs and --redis URLs are redacted from errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bw-creds-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
+    const mounts = join(dir, 'mounts.json');
+    await writeFile(mounts, '[]');
     const runs = [
       runCli(['--docker', 'tcp://me:Docker-Pw-1@127.0.0.1:notaport']),
       runCli(['--docker'], { env: { DOCKER_HOST: 'tcp://me:Docker-Pw-2@127.0.0.1:x/y' } }),
       runCli(['--jfs', 'tcp://me:Jfs-Pw-3@127.0.0.1', '--jfs-path', '/x']),
       runCli(['daemon', '/x', '--redis', 'redis://me:Redis-Pw-4@127.0.0.1:1/notadb']),
-      runCli([
-        'proxy',
-        '--mounts',
-        '/nonexistent.json',
-        '--redis',
-        'redis://me:Redis-Pw-5@h:99999',
-      ]),
+      runCli(['proxy', '--mounts', mounts, '--redis', 'redis://me:Redis-Pw-5@h:99999']),
       runCli(['--help'], {
         env: { REDIS_PASSWORD: 'Env-Pw-6', REDIS_ADDR: 'redis://:Env-Pw-7@h' },
       }),
