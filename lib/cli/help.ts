@@ -46,7 +46,7 @@ The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
       register unless --no-follow; only under the --root directories (no
       symbolic link below a root is followed).
   Limits (proxy): at most N watches per connection (--max-watches, 256) and
-      N node paths in all (--max-watched-paths, 16384); its registry entry in
+      N node paths in all (--max-watched-paths, 4096); its registry entry in
       Redis is a lease of MS (--registry-ttl, 30000).
   Redis (both): HOST:PORT[/DB], redis://[USER[:PASSWORD]@]HOST[:PORT][/DB],
       rediss://... (TLS; --redis-ca FILE, --redis-cert FILE --redis-key FILE)

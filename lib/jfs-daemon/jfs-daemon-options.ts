@@ -32,6 +32,12 @@ export interface JfsDaemonOptions {
    * `AllowedRoots`). Default none: `/`, any path, still without such links.
    */
   readonly roots?: readonly string[];
+  /**
+   * Most node paths registry entries and the path source may make the daemon
+   * watch at once (each costs a watcher, about 65 KB); beyond, paths are
+   * refused with a warning. The `paths` given are always watched. Default 8192.
+   */
+  readonly maxWatches?: number;
   /** Also watch the node paths proxies register (see `watchList`). Default `true`. */
   readonly followProxies?: boolean;
   /** Redis `host:port` or `host:port/db`. Default `$REDIS_ADDR`, else `127.0.0.1:6379`. */
@@ -88,6 +94,7 @@ export interface JfsDaemonOptions {
 export const DEFAULT_JFS_DAEMON_OPTIONS = Object.freeze({
   paths: [] as readonly string[],
   roots: [] as readonly string[],
+  maxWatches: 8192,
   followProxies: true,
   redisAddr: '127.0.0.1:6379',
   redisDb: 0,
@@ -104,6 +111,7 @@ export const DEFAULT_JFS_DAEMON_OPTIONS = Object.freeze({
 export interface ResolvedJfsDaemonOptions {
   readonly paths: readonly string[];
   readonly roots: readonly string[];
+  readonly maxWatches: number;
   readonly followProxies: boolean;
   readonly redis: RedisAddress;
   readonly redisRetry: RetryPolicy;
@@ -122,6 +130,7 @@ export interface ResolvedJfsDaemonOptions {
 const names = optionNames({
   paths: true,
   roots: true,
+  maxWatches: true,
   followProxies: true,
   redisAddr: true,
   redisPassword: true,
@@ -182,6 +191,7 @@ export function resolveJfsDaemonOptions(options: JfsDaemonOptions = {}): Resolve
   return Object.freeze({
     paths: Object.freeze([...paths]),
     roots: Object.freeze([...roots]),
+    maxWatches: resolveCount('maxWatches', options.maxWatches ?? d.maxWatches, { min: 1 }),
     followProxies: optionalBoolean('followProxies', options.followProxies, d.followProxies),
     redis: parseRedisAddress(
       options.redisAddr ?? (env['REDIS_ADDR'] || d.redisAddr),

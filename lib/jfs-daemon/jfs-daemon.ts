@@ -93,6 +93,8 @@ export class JfsDaemon implements AsyncDisposable {
   /** Where the daemon may watch (`roots`); paths refused now, with why (each warned once). */
   readonly #roots: AllowedRoots;
   readonly #refused = new Map<string, string>();
+  /** Paths being checked against the roots and added. */
+  readonly #pending = new Set<string>();
   /** When the watched paths were last checked against the roots again. */
   #rechecked = Number.NEGATIVE_INFINITY;
 
@@ -277,8 +279,24 @@ export class JfsDaemon implements AsyncDisposable {
     this.#registered = registered;
     const wanted = new Set([...this.#options.paths, ...registered, ...this.#sourced]);
     const current = new Set(this.#watcher.watchList());
+    // `maxWatches` bounds what others can make the daemon watch: what it watches, what it is
+    // about to, less what this read releases.
+    let room = this.#options.maxWatches - current.size - this.#pending.size;
+    if (!addOnly) for (const path of current) if (!wanted.has(path)) room++;
     for (const path of wanted) {
-      if (!current.has(path)) void this.#watchAllowed(path, learned - this.#options.catchUp);
+      if (current.has(path) || this.#pending.has(path)) continue;
+      if (room <= 0 && !this.#options.paths.includes(path)) {
+        this.#refuse(
+          path,
+          `the daemon watches ${this.#options.maxWatches} paths already (maxWatches)`,
+        );
+        continue;
+      }
+      room--;
+      this.#pending.add(path);
+      void this.#watchAllowed(path, learned - this.#options.catchUp).finally(() =>
+        this.#pending.delete(path),
+      );
     }
     for (const path of this.#refused.keys()) if (!wanted.has(path)) this.#refused.delete(path);
     if (addOnly) return;

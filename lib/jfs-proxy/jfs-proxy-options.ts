@@ -97,7 +97,7 @@ export interface JfsProxyOptions {
    * beyond it are refused (a warning, the connection stays). Default 256.
    */
   readonly maxWatchesPerConnection?: number;
-  /** Distinct node paths the proxy registers for all its clients; beyond, WATCHes are refused. Default 16384. */
+  /** Distinct node paths the proxy registers for all its clients; beyond, WATCHes are refused. Default 4096. */
   readonly maxWatchedPaths?: number;
   /** This proxy's name in the control channel. Default `<hostname>-<pid>-<random>`. */
   readonly proxyId?: string;
@@ -155,7 +155,7 @@ export const DEFAULT_JFS_PROXY_OPTIONS = Object.freeze({
   frameDeadline: 10_000,
   maxTotalPartialBytes: 8 * 1024 * 1024,
   maxWatchesPerConnection: 256,
-  maxWatchedPaths: 16_384,
+  maxWatchedPaths: 4096,
   registryTtl: 30_000,
 } as const);
 

@@ -103,6 +103,47 @@ describe('the daemon watches only under its roots', () => {
     expect(daemon.watchList().sort()).toEqual([join(root, 'ok')]);
   }, 30_000);
 
+  it('watches at most maxWatches registered paths; the rest are refused, and taken once there is room', async () => {
+    const server = await startRedis();
+    cleanup(() => stopRedis(server));
+    const redis = new Redis({ port: server.port, lazyConnect: true });
+    cleanup(() => redis.disconnect());
+    await redis.connect();
+    const root = await tempDir();
+    const dirs = ['a', 'b', 'c', 'd', 'e'].map((name) => join(root, name));
+    for (const dir of dirs) await mkdir(dir);
+    const daemon = await startDaemon({
+      channel: 'jfsnotify',
+      redisAddr: `127.0.0.1:${server.port}`,
+      roots: [root],
+      maxWatches: 3,
+    });
+    cleanup(() => daemon.close());
+    const warnings = collect(daemon);
+    const names = notifyNames('jfsnotify');
+    const key = registryKey(names, 'many');
+    await redis
+      .multi()
+      .sadd(key, ...dirs)
+      .pexpire(key, 30_000)
+      .exec();
+    await redis.publish(names.control, JSON.stringify({ proxy: 'many', op: 'change' }));
+    await vi.waitFor(() => expect(refusedPaths(warnings)).toHaveLength(2), { timeout: 10_000 });
+    await vi.waitFor(() => expect(daemon.watchList()).toHaveLength(3));
+    expect(warnings.find((w) => w.name === 'RefusedPathError')?.message).toMatch(/maxWatches/);
+    // Room again: two of the watched ones leave, the refused ones are taken at the next read.
+    const watched = daemon.watchList();
+    await redis.srem(key, watched[0] as string, watched[1] as string);
+    await redis.publish(names.control, JSON.stringify({ proxy: 'many', op: 'change' }));
+    await vi.waitFor(
+      () =>
+        expect(daemon.watchList().sort()).toEqual(
+          dirs.filter((dir) => dir !== watched[0] && dir !== watched[1]).sort(),
+        ),
+      { timeout: 10_000 },
+    );
+  }, 30_000);
+
   it('a symbolic link inside a pod hostPath does not bring events from outside the mount', async () => {
     const channel = uniqueChannel();
     const node = await nodeDir();
