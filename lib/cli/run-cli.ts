@@ -30,7 +30,12 @@ async function redacting(argv: readonly string[]) {
   ];
   const wrap = <T extends { write(text: string): unknown }>(stream: T) =>
     Object.assign(Object.create(stream) as T, {
-      write: (text: string) => stream.write(redactSecrets(String(text), secrets)),
+      write: (text: string, ...rest: unknown[]) =>
+        (stream.write as (text: string, ...rest: unknown[]) => unknown).call(
+          stream,
+          redactSecrets(String(text), secrets),
+          ...rest,
+        ),
     });
   // `debug` prints only with DEBUG set; without it, `--version` loads no package at all.
   if (env['DEBUG']) {
