@@ -108,10 +108,15 @@ export async function runDaemon(config: DaemonConfig, cli: CliContext): Promise<
   });
   cli.serving();
   const line = (text: string): unknown => cli.stderr.write(`batchwatch daemon: ${text}\n`);
+  const { AllowedRoots } = await import('../jfs-daemon/allowed-roots.ts');
+  const allowed = new AllowedRoots(config.roots ?? []);
   for (const path of config.paths) {
     const problem = pathProblem(path);
     if (problem !== null)
       line(`warning: ${path} ${problem}: no change there is seen until it is fixed`);
+    // Refused while the daemon started (before its warnings could be printed).
+    const refusal = await allowed.check(path);
+    if (refusal !== null) line(`warning: not watching ${path}: ${refusal}`);
   }
   line(
     `watching ${daemon.watchList().length} path(s)${config.follow ? ' and those proxies register' : ''}`,

@@ -42,6 +42,27 @@ describe('batchwatch proxy start is bounded and interruptible', () => {
     }
   }, 60_000);
 
+  it('batchwatch daemon says which of its NODE_PATHs are outside --root, and watches the rest', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'ok'));
+    const daemon = runCli([
+      'daemon',
+      '--no-follow',
+      join(root, 'ok'),
+      '/usr',
+      '--root',
+      root,
+      '--redis',
+      '127.0.0.1:1',
+    ]);
+    cleanup(() => stopCli(daemon));
+    await daemon.waitForStderr('watching 1 path(s)');
+    expect(daemon.stderr()).toContain(`watching only under ${root}`);
+    expect(daemon.stderr()).toMatch(/warning: not watching \/usr: it is not inside a root/);
+    daemon.child.kill('SIGINT');
+    expect(await daemon.exit).toBe(0);
+  }, 30_000);
+
   it('Ctrl-C while the start waits on a Redis that does not answer ends it at once', async () => {
     // A "Redis" that accepts and never answers: the start waits on it.
     const sockets: Socket[] = [];
