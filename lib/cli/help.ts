@@ -37,7 +37,8 @@ Batching and output:
 
 The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
   batchwatch proxy --mounts FILE [--listen ADDR] [--redis HOST:PORT[/DB]] [--debounce MS]
-                   [--feed stream|pubsub] [--metrics PORT]
+                   [--feed stream|pubsub] [--metrics PORT] [--max-watches N]
+                   [--max-watched-paths N] [--registry-ttl MS]
       serves JFS clients from the Redis stream jfsnotify:stream (--feed pubsub:
       the channel jfsnotify, for Go daemons). A gap it cannot prove empty
       (Redis restarted, stream trimmed, daemon restarted) disconnects every
@@ -47,11 +48,19 @@ The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
       [{"namespace":"default","pod":"web-0","container":"app",
         "mounts":[{"mountPath":"/data","hostPath":"/var/lib/web-0"}]}]
   batchwatch daemon [NODE_PATH...] [--redis HOST:PORT[/DB]] [--no-follow]
-                    [--stream-max-len N]
+                    [--stream-max-len N] [--root DIR]...
       appends changes of node paths (non-recursive) to the stream
       jfsnotify:stream (about N changes kept, default 100000) and publishes
       them on jfsnotify, one per message: the paths given, and those proxies
-      register unless --no-follow.
+      register unless --no-follow; only under the --root directories (no
+      symbolic link below a root is followed).
+  Limits (proxy): at most N watches per connection (--max-watches, 256) and
+      N node paths in all (--max-watched-paths, 4096); its registry entry in
+      Redis is a lease of MS (--registry-ttl, 30000).
+  Redis (both): HOST:PORT[/DB], redis://[USER[:PASSWORD]@]HOST[:PORT][/DB],
+      rediss://... (TLS; --redis-ca FILE, --redis-cert FILE --redis-key FILE)
+      or unix:/PATH; $REDIS_USERNAME and $REDIS_PASSWORD when the URL has none.
+      Passwords are never printed.
 
 Kubernetes mode (needs the optional dependency @kubernetes/client-node; the
 API server as kubectl finds it: $KUBECONFIG, else ~/.kube/config, else the

@@ -39,6 +39,19 @@ export interface ProxyConfig {
   /** `stream` (default) or `pubsub` (Go daemons). */
   readonly feed?: 'stream' | 'pubsub';
   readonly metricsPort: number | null;
+  /** Limits and the registry lease (`--max-watches`, `--max-watched-paths`, `--registry-ttl`). */
+  readonly maxWatchesPerConnection?: number;
+  readonly maxWatchedPaths?: number;
+  readonly registryTtl?: number;
+  /** Files of a private CA, a client certificate and its key for `rediss://`. */
+  readonly redisTls?: RedisTlsFiles;
+}
+
+/** `--redis-ca FILE`, `--redis-cert FILE`, `--redis-key FILE`. */
+export interface RedisTlsFiles {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
 }
 
 /** What `batchwatch daemon` was asked to do. */
@@ -50,6 +63,9 @@ export interface DaemonConfig {
   readonly kubernetes?: { readonly node?: string };
   /** Entries the stream keeps, roughly. */
   readonly streamMaxLen?: number;
+  /** `--root PATH`: where anything may make the daemon watch. */
+  readonly roots?: readonly string[];
+  readonly redisTls?: RedisTlsFiles;
 }
 
 /** A parsed command line. */
@@ -181,11 +197,23 @@ function parseProxy(args: string[]): Command {
         debounce: { type: 'string' },
         feed: { type: 'string' },
         metrics: { type: 'string' },
+        'max-watches': { type: 'string' },
+        'max-watched-paths': { type: 'string' },
+        'registry-ttl': { type: 'string' },
+        ...redisTlsFlags,
         help: { type: 'boolean', short: 'h' },
       },
     }),
   );
   if (values.help) return { kind: 'help' };
+  const limits = {
+    ...optionalCount('--max-watches', values['max-watches'], 'maxWatchesPerConnection'),
+    ...optionalCount('--max-watched-paths', values['max-watched-paths'], 'maxWatchedPaths'),
+    ...(values['registry-ttl'] === undefined
+      ? {}
+      : { registryTtl: parseDuration('--registry-ttl', values['registry-ttl'], { min: 1 }) }),
+    ...redisTls(values),
+  };
   if (values.mounts === undefined && !values.kubernetes) {
     throw new UsageError(
       'proxy needs --mounts FILE (the containers and their hostPath mounts) or --kubernetes (see --help).',
@@ -209,8 +237,50 @@ function parseProxy(args: string[]): Command {
       ...(debounce === undefined ? {} : { debounce }),
       ...(feed === undefined ? {} : { feed }),
       metricsPort: parsePort(values.metrics),
+      ...limits,
     },
   };
+}
+
+const redisTlsFlags = {
+  'redis-ca': { type: 'string' },
+  'redis-cert': { type: 'string' },
+  'redis-key': { type: 'string' },
+} as const;
+
+/** The `--redis-ca/-cert/-key` files given, if any. */
+function redisTls(values: {
+  'redis-ca'?: string | undefined;
+  'redis-cert'?: string | undefined;
+  'redis-key'?: string | undefined;
+}): { redisTls?: RedisTlsFiles } {
+  const { 'redis-ca': ca, 'redis-cert': cert, 'redis-key': key } = values;
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError(
+      '--redis-cert and --redis-key go together (a client certificate and its key).',
+    );
+  }
+  if (ca === undefined && cert === undefined) return {};
+  return {
+    redisTls: {
+      ...(ca === undefined ? {} : { ca }),
+      ...(cert === undefined ? {} : { cert }),
+      ...(key === undefined ? {} : { key }),
+    },
+  };
+}
+
+/** A whole-number flag >= 1, as `{ [option]: n }`, or nothing when not given. */
+function optionalCount<K extends string>(
+  flag: string,
+  text: string | undefined,
+  option: K,
+): { [key in K]?: number } {
+  if (text === undefined) return {};
+  if (!/^[1-9]\d*$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${flag} takes a whole number >= 1, not "${text}".`);
+  }
+  return { [option]: Number(text) } as { [key in K]?: number };
 }
 
 /** A duration flag in ms, checked as the library checks duration options (at most 2^31-1 ms). */
@@ -245,11 +315,19 @@ function parseDaemon(args: string[]): Command {
         kubernetes: { type: 'boolean' },
         node: { type: 'string' },
         'stream-max-len': { type: 'string' },
+        root: { type: 'string', multiple: true },
+        ...redisTlsFlags,
         help: { type: 'boolean', short: 'h' },
       },
     }),
   );
   if (values.help) return { kind: 'help' };
+  const roots = values.root ?? [];
+  const relativeRoot = roots.find((root) => !root.startsWith('/'));
+  if (relativeRoot !== undefined) {
+    throw new UsageError(`--root takes an absolute node directory, not "${relativeRoot}".`);
+  }
+  const tls = redisTls(values);
   const relative = positionals.find((path) => !path.startsWith('/'));
   if (relative !== undefined)
     throw new UsageError(`daemon takes absolute node paths, not "${relative}".`);
@@ -274,6 +352,8 @@ function parseDaemon(args: string[]): Command {
         ? { kubernetes: values.node === undefined ? {} : { node: values.node } }
         : {}),
       ...(maxLen === undefined ? {} : { streamMaxLen: Number(maxLen) }),
+      ...(roots.length === 0 ? {} : { roots }),
+      ...tls,
     },
   };
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { OptionsError } from '../errors.ts';
+import { readBoundedFileSync } from '../read-bounded-file.ts';
 import { addressAllowed, ClientIdentityError } from './client-identity.ts';
 import {
   type ContainerRef,
@@ -20,6 +20,9 @@ export interface ContainerMounts extends ContainerRef {
    */
   readonly allowedAddresses?: readonly string[];
 }
+
+/** The largest mounts file read, in bytes (thousands of containers fit in far less). */
+export const MAX_MOUNTS_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Serves container mounts from a list, such as a mounts file:
@@ -50,16 +53,23 @@ export class StaticMountResolver implements MountResolver {
   }
 
   /**
-   * Reads and validates a mounts file.
+   * Reads and validates a mounts file: a regular file of at most
+   * {@link MAX_MOUNTS_FILE_BYTES} (a device, a pipe or a huge file is refused at once).
    *
    * @throws MountsFileError naming the file and what is wrong in it.
    */
   static fromFile(file: string): StaticMountResolver {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readBoundedFileSync(file, MAX_MOUNTS_FILE_BYTES).toString('utf8');
     } catch (err) {
-      throw new MountsFileError(file, `cannot be read (${(err as Error).message})`, err);
+      const message = (err as Error).message;
+      // Our own bounds say what is wrong in a few words; a system error says why it cannot be read.
+      throw new MountsFileError(
+        file,
+        /^is /.test(message) ? message : `cannot be read (${message})`,
+        err,
+      );
     }
     let data: unknown;
     try {
