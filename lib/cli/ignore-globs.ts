@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 
 /** What `batchwatch watch` leaves out unless `--no-default-ignores`: VCS data and dependencies. */
 export const DEFAULT_IGNORES: readonly string[] = Object.freeze(['.git', 'node_modules']);
@@ -39,4 +39,24 @@ export function globMatcher(globs: readonly string[]): (path: string) => boolean
   const patterns = globs.flatMap((glob) => [glob, `${glob}/**`]);
   // dot: `**` crosses dot directories too (a checkout under ~/.cache); posix separators only.
   return picomatch(patterns, { dot: true, windows: false });
+}
+
+/**
+ * `ignored`, except for the paths in `kept` and the directories above them: a `--hold-while`
+ * lock file (`.git/index.lock`) is watched although `.git` is left out, and nothing else of
+ * `.git` is (what is under `.git` stays ignored, the lock aside).
+ */
+export function keeping(
+  ignored: (path: string) => boolean,
+  kept: readonly string[],
+): (path: string) => boolean {
+  if (kept.length === 0) return ignored;
+  const spared = new Set<string>();
+  for (const path of kept) {
+    for (let at = path; !spared.has(at); at = dirname(at)) {
+      spared.add(at);
+      if (dirname(at) === at) break;
+    }
+  }
+  return (path) => !spared.has(path) && ignored(path);
 }

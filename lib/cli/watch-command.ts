@@ -1,14 +1,17 @@
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { SourceError } from '../errors.ts';
 import { actionName } from '../events/action.ts';
 import type { Event } from '../events/event.ts';
 import { EventQueue } from '../queue/event-queue.ts';
+import type { EventQueueOptions } from '../queue/event-queue-options.ts';
+import { HoldTimeoutWarning } from '../queue/hold-errors.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { dockerConnection } from './docker-url.ts';
 import { formatBatch } from './format-batch.ts';
-import { globMatcher, ignoreGlobs } from './ignore-globs.ts';
+import { globMatcher, ignoreGlobs, keeping } from './ignore-globs.ts';
 import { startMetrics } from './metrics-endpoint.ts';
 import { importNeeding } from './optional-dependency.ts';
 import type { WatchConfig } from './parse-args.ts';
@@ -56,7 +59,12 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
   }
 
   const roots = config.paths.map((path) => resolve(cli.cwd, path));
-  const ignored = globMatcher(ignoreGlobs(config.ignore, config.defaultIgnores, cli.cwd));
+  const window = windowOptions(config, cli.cwd);
+  // A --hold-while file is watched even under an ignored directory (.git/index.lock).
+  const ignored = keeping(
+    globMatcher(ignoreGlobs(config.ignore, config.defaultIgnores, cli.cwd)),
+    Array.isArray(window.holdWhile) ? window.holdWhile : [],
+  );
   const sources = await buildSources(config, cli, roots, ignored);
   const reporter = new StatusReporter(
     {
@@ -92,13 +100,14 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
       allFailed = () => resolve('every source failed');
     });
     const queue = new EventQueue({
-      flushInterval: config.interval,
+      ...window,
       coalesce: config.coalesce,
       onFlush: metrics === null ? print : metrics.instrument(print),
       // The status reporter prints each source's warnings (with its name) once; not again as errors.
       onWarning: () => {},
       onError: (error) => {
-        reporter.message(`error: ${error.message}`);
+        const kind = error instanceof HoldTimeoutWarning ? 'warning' : 'error';
+        reporter.message(`${kind}: ${error.message}`);
         // A source that failed is gone: with none left, nothing could ever arrive.
         if (error instanceof SourceError && ++failedSources === sources.length) allFailed();
       },
@@ -193,4 +202,29 @@ async function buildSources(
     );
   }
   return sources;
+}
+
+/**
+ * How batches close: `--interval`'s fixed window, or `--settle`/`--max-wait`;
+ * `--hold-while` paths made absolute, a relative one looked for in each watched
+ * directory (a watched file's own directory), or the current one with none.
+ */
+function windowOptions(config: WatchConfig, cwd: string): EventQueueOptions {
+  const window = config.settle ?? { flushInterval: config.interval };
+  const relative = config.holdWhile ?? [];
+  if (relative.length === 0) return window;
+  const dirs = config.paths.map((path) => {
+    const absolute = resolve(cwd, path);
+    return statSync(absolute, { throwIfNoEntry: false })?.isDirectory() === false
+      ? dirname(absolute)
+      : absolute;
+  });
+  const holdWhile = relative.flatMap((path) =>
+    isAbsolute(path) ? [path] : (dirs.length === 0 ? [cwd] : dirs).map((dir) => resolve(dir, path)),
+  );
+  return {
+    ...window,
+    holdWhile: [...new Set(holdWhile)],
+    ...(config.maxHold === undefined ? {} : { maxHold: config.maxHold }),
+  };
 }

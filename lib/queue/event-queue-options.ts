@@ -10,6 +10,13 @@ import {
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from './batch-options.ts';
+import {
+  DEFAULT_HOLD_OPTIONS,
+  type HoldOptions,
+  holdOptionNames,
+  type ResolvedHoldOptions,
+  resolveHoldOptions,
+} from './hold-options.ts';
 
 /**
  * Handles one batch. It may return nothing (done), a promise or an Observable
@@ -37,7 +44,7 @@ export interface RetryOptions {
 }
 
 /** Options of {@link EventQueue}. */
-export interface EventQueueOptions extends BatchOptions {
+export interface EventQueueOptions extends BatchOptions, HoldOptions {
   /** Handles each batch; at most one runs at a time. Default: none (read `flushes$`). */
   readonly onFlush?: FlushHandler;
   /**
@@ -72,7 +79,7 @@ export interface EventQueueOptions extends BatchOptions {
 }
 
 /** {@link EventQueueOptions} validated, with every default filled in. */
-export interface ResolvedEventQueueOptions extends ResolvedBatchOptions {
+export interface ResolvedEventQueueOptions extends ResolvedBatchOptions, ResolvedHoldOptions {
   readonly onFlush: FlushHandler | null;
   readonly onError: (error: QueueError) => void;
   readonly onWarning: ((warning: BatchwatchError, sourceIndex: number) => void) | null;
@@ -84,6 +91,7 @@ export interface ResolvedEventQueueOptions extends ResolvedBatchOptions {
 /** The defaults of {@link EventQueueOptions}. */
 export const DEFAULT_EVENT_QUEUE_OPTIONS = Object.freeze({
   ...DEFAULT_BATCH_OPTIONS,
+  ...DEFAULT_HOLD_OPTIONS,
   onError: (error: QueueError): void => process.emitWarning(error),
   retry: Object.freeze({
     maxRetries: 0,
@@ -94,6 +102,7 @@ export const DEFAULT_EVENT_QUEUE_OPTIONS = Object.freeze({
 
 const queueOptionNames = [
   ...batchOptionNames,
+  ...holdOptionNames,
   ...optionNames({
     onFlush: true,
     onError: true,
@@ -101,7 +110,10 @@ const queueOptionNames = [
     signal: true,
     retry: true,
     debug: true,
-  } satisfies Record<Exclude<keyof EventQueueOptions, keyof BatchOptions>, true>),
+  } satisfies Record<
+    Exclude<keyof EventQueueOptions, keyof BatchOptions | keyof HoldOptions>,
+    true
+  >),
 ];
 const retryOptionNames = optionNames({
   maxRetries: true,
@@ -120,6 +132,7 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
   if (typeof debug !== 'boolean') throw new OptionsError('debug', debug, 'true or false');
   return Object.freeze({
     ...resolveBatchOptions(options),
+    ...resolveHoldOptions(options),
     onFlush:
       onFlush === undefined
         ? null

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { didYouMean } from '../../../lib/cli/did-you-mean.ts';
 import { fitToWidth } from '../../../lib/cli/fit-to-width.ts';
 import { formatBatch } from '../../../lib/cli/format-batch.ts';
-import { globMatcher, ignoreGlobs } from '../../../lib/cli/ignore-globs.ts';
+import { globMatcher, ignoreGlobs, keeping } from '../../../lib/cli/ignore-globs.ts';
 import { Action } from '../../../lib/events/action.ts';
 import { createEvent } from '../../../lib/events/event.ts';
 
@@ -57,6 +57,15 @@ describe('ignoreGlobs and globMatcher', () => {
     expect(ignored('/work/app/tmp/a')).toBe(true);
     expect(ignored('/work/app/src/build/a.js')).toBe(false);
     expect(ignored('/work/app/node_modules/x')).toBe(false);
+  });
+
+  it('spare a --hold-while file and the directories above it, nothing else under them', () => {
+    const ignored = keeping(match([], true), ['/work/app/.git/index.lock']);
+    expect(ignored('/work/app/.git/index.lock')).toBe(false);
+    expect(ignored('/work/app/.git')).toBe(false);
+    expect(ignored('/work/app/.git/index')).toBe(true);
+    expect(ignored('/work/app/.git/objects/ab')).toBe(true);
+    expect(ignored('/work/app/node_modules')).toBe(true);
   });
 
   it('match nothing with no glob', () => {
