@@ -11,6 +11,7 @@ import {
   resolveEventQueueOptions,
 } from './event-queue-options.ts';
 import { FlushRunner } from './flush-runner.ts';
+import { JournalHook } from './journal-hook.ts';
 import type { Taken } from './pending-buffer.ts';
 import { QueueCounters, type QueueStats } from './queue-counters.ts';
 import { QueueClosedError } from './queue-errors.ts';
@@ -47,11 +48,12 @@ export class EventQueue implements AsyncDisposable {
   readonly #flushes = new Subject<readonly Event[]>();
   readonly #sources = new Subscription();
   readonly #barriers = new SyncBarriers();
+  readonly #journal: JournalHook | null = null;
   #sourceCount = 0;
   #state: State = 'open';
   #drained: Promise<void> | null = null;
   #resolveDrained: (() => void) | null = null;
-  readonly #sourceHandlers: SourceHandlers = {
+  #sourceHandlers: SourceHandlers = {
     event: (event) => this.#engine.add(event),
     warning: (index, warning) => this.#report.warning(index, warning),
     error: (index, err) => this.#report.error(new SourceError(index, err)),
@@ -65,7 +67,11 @@ export class EventQueue implements AsyncDisposable {
 
   /** @throws OptionsError when an option is out of range, contradicts another or is misspelled. */
   constructor(options: EventQueueOptions = {}) {
-    this.#options = resolveEventQueueOptions(options);
+    const resolved = resolveEventQueueOptions(options);
+    if (resolved.journal !== null) {
+      this.#journal = new JournalHook(resolved.journal, resolved, (e) => this.#report.error(e));
+    }
+    this.#options = this.#journal?.options ?? resolved;
     this.flushes$ = this.#flushes.asObservable();
     this.#report = new QueueReporter(this.#options, this.#counters);
     this.#runner = new FlushRunner(this.#options, this.#counters, this.#report, {
@@ -79,6 +85,11 @@ export class EventQueue implements AsyncDisposable {
       drained: () => this.#finishDrain(),
       emptied: () => this.#checkBarriers(),
     });
+    const journal = this.#journal;
+    if (journal !== null) {
+      this.#sourceHandlers = { ...this.#sourceHandlers, event: (event) => journal.accept(event) };
+      journal.start((event) => this.#engine.add(event));
+    }
     const signal = this.#options.signal;
     if (signal?.aborted) this.stop();
     else signal?.addEventListener('abort', this.#abort, { once: true });
@@ -87,7 +98,8 @@ export class EventQueue implements AsyncDisposable {
   /** Adds one event. Never blocks, never throws; after `stop()` or `drain()` the event is dropped. */
   push(event: Event): void {
     // Once stopped or draining, the engine drops (and counts) what comes in.
-    this.#engine.add(event);
+    if (this.#journal === null) this.#engine.add(event);
+    else this.#journal.accept(event);
   }
 
   /**
@@ -146,6 +158,7 @@ export class EventQueue implements AsyncDisposable {
     if (this.#state === 'stopped' || this.#state === 'drained') return;
     log('stop: discarding %d pending event(s)', this.#engine.pending);
     this.#state = 'stopped';
+    this.#journal?.stop();
     this.#engine.clear();
     this.#release();
     this.#barriers.rejectAll('stop() discarded events a sync() was waiting for');
@@ -189,6 +202,7 @@ export class EventQueue implements AsyncDisposable {
 
   #deliver(taken: Taken): void {
     this.#engine.setReady(false);
+    this.#journal?.taken(this.#engine.pending);
     this.#runner.run(taken);
   }
 
