@@ -124,6 +124,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   recover(): JournalRecovery {
     this.#assertOpen('recover');
+    this.commit(); // what was appended before is part of what is recovered
     const rows = this.#db
       .prepare('SELECT position, state, tries, record FROM events ORDER BY position')
       .all() as { position: number; state: number; tries: number; record: string }[];

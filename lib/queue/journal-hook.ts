@@ -130,7 +130,9 @@ export class JournalHook {
 
   /** The queue stopped: what is not acknowledged stays in the journal for the next start. */
   stop(): void {
+    if (this.#stopped) return;
     this.#stopped = true;
+    this.#enqueue('commit', () => this.#journal.commit());
   }
 
   /** Settles once every journal operation started so far has. */
