@@ -1,4 +1,5 @@
 import type { Event } from '../events/event.ts';
+import type { CheckpointStore } from './checkpoint-store.ts';
 
 /**
  * Where a stored event is in its life. A record is written `accepted`,
@@ -74,7 +75,7 @@ export interface DeadLetter {
  * and at the end of every intake turn. Any method may return a promise (a
  * journal over the network); the queue waits for it in order.
  */
-export interface Journal {
+export interface Journal extends CheckpointStore {
   /** Stores an event as accepted; durable once the next `commit()` settles. Returns its position. */
   append(event: Event): number;
   /** Makes every append (and checkpoint) so far durable. */
@@ -108,10 +109,6 @@ export interface Journal {
   replayDeadLetter(id: number): number | PromiseLike<number>;
   /** Removes a dead letter for good. Returns whether it existed. */
   discardDeadLetter(id: number): boolean | PromiseLike<boolean>;
-  /** A source checkpoint, or `undefined`. */
-  checkpoint(name: string): string | undefined | PromiseLike<string | undefined>;
-  /** Saves a source checkpoint with the next commit. */
-  setCheckpoint(name: string, value: string): void;
   /** Commits and releases the journal. Idempotent: the same promise every time. */
   close(): Promise<void>;
 }
