@@ -169,14 +169,12 @@ describe('a consumer with the SQLite journal, SIGKILLed at random points', () =>
         .map((r) => ({ ...r })),
     ).toEqual([{ position: row?.position, record: damaged }]);
     after.close();
-    const handled = new Set(
-      readDeliveries(out)
-        .flat()
-        .map(([n]) => n),
-    );
+    const runs = readDeliveries(out);
+    // The damaged record's event is not redelivered (it is kept aside, not dropped); every other is handled.
+    expect(runs.at(-1)?.map(([n]) => n)).not.toContain(victim);
+    const handled = new Set(runs.flat().map(([n]) => n));
     const missing = [];
-    for (let n = 1; n <= total; n++) if (!handled.has(n)) missing.push(n);
-    // Only the damaged record's event is not delivered, and it is kept aside, not dropped.
-    expect(missing).toEqual(handled.has(victim) ? [] : [victim]);
+    for (let n = 1; n <= total; n++) if (n !== victim && !handled.has(n)) missing.push(n);
+    expect(missing).toEqual([]);
   });
 });
