@@ -6,6 +6,7 @@ import { EventQueue } from '../queue/event-queue.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
 import { dockerConnection } from './docker-url.ts';
+import { markRedelivered, openDurableWatch } from './durable-watch.ts';
 import { formatBatch } from './format-batch.ts';
 import { startMetrics } from './metrics-endpoint.ts';
 import { importNeeding } from './optional-dependency.ts';
@@ -34,6 +35,10 @@ export interface CliContext {
  * @throws UsageError for a path that does not exist.
  */
 export async function runWatch(config: WatchConfig, cli: CliContext): Promise<number> {
+  // --state-dir: the journal (and --dead-letters, which lists and exits; --replay).
+  const durable = await openDurableWatch(config, cli);
+  if (durable.exitCode !== null) return durable.exitCode;
+  const journal = durable.journal;
   for (const path of config.paths) {
     const problem = pathProblem(resolve(cli.cwd, path));
     if (problem === 'does not exist') throw new UsageError(`no such file or directory: ${path}`);
@@ -56,7 +61,10 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
         perAction.set(name, (perAction.get(name) ?? 0) + 1);
       }
       reporter.clear();
-      cli.stdout.write(formatBatch(batch, batchNo, config.format, new Date()));
+      const text = formatBatch(batch, batchNo, config.format, new Date());
+      cli.stdout.write(
+        journal === null ? text : markRedelivered(text, batch, config.format === 'json'),
+      );
       reporter.redraw();
     };
     const metrics = config.metricsPort === null ? null : await startMetrics(config.metricsPort);
@@ -66,6 +74,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
       allFailed = () => resolve('every source failed');
     });
     const queue = new EventQueue({
+      ...(journal === null ? {} : { journal }),
       flushInterval: config.interval,
       coalesce: config.coalesce,
       onFlush: metrics === null ? print : metrics.instrument(print),
@@ -88,6 +97,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
     const signal = await Promise.race([cli.stopRequested, nothingLeft]);
     reporter.message(`${signal}: flushing and stopping`);
     await queue.drain();
+    await journal?.close();
     await metrics?.close();
     reporter.close();
     const stats = queue.stats();
