@@ -11,6 +11,7 @@ const benches: Record<string, string> = {
   file: 'file/main.ts',
   docker: 'docker/main.ts',
   startup: 'startup/main.ts',
+  journal: 'journal/main.ts',
 };
 
 const wanted = process.argv.slice(2);

@@ -76,6 +76,12 @@ export interface DeadLetter {
  * journal over the network); the queue waits for it in order.
  */
 export interface Journal extends CheckpointStore {
+  /**
+   * How long the queue may group intake before it commits, in ms: appends
+   * are committed at most this long after they were made (and always before
+   * their batch goes to the handler). 0: at the end of every intake turn.
+   */
+  readonly commitWindow: number;
   /** Stores an event as accepted; durable once the next `commit()` settles. Returns its position. */
   append(event: Event): number;
   /** Makes every append (and checkpoint) so far durable. */

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import createDebug from 'debug';
 import type { Event } from '../events/event.ts';
 import { decodeEvent, EventCodecError, encodeEvent } from './event-codec.ts';
@@ -22,8 +23,9 @@ const log = createDebug('batchwatch:journal');
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-  position INTEGER PRIMARY KEY, state INTEGER NOT NULL, tries INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS segments (
+  first INTEGER PRIMARY KEY, last INTEGER NOT NULL, state INTEGER NOT NULL, tries INTEGER NOT NULL,
+  records BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, tries INTEGER NOT NULL,
   cause TEXT NOT NULL, records TEXT NOT NULL);
@@ -38,9 +40,14 @@ CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value TEXT NOT NU
  * `commit()` in one transaction, one fsync (`sync: 'full'`): the queue
  * commits at the end of every intake turn and before every batch goes to its
  * handler, so the fsync cost is paid per turn and per batch, never per event.
- * An acknowledgement, a failed try and a dead letter are one transaction each.
- * Acknowledged records are deleted: the file holds what is pending, the dead
- * letters, the records set aside and the source checkpoints.
+ * The records of one commit are one row (a segment: positions `first` to
+ * `last`, one record a line, compressed with raw deflate at level 1, about
+ * 30 times smaller for Docker events), so a commit costs one small insert
+ * whatever its size. An acknowledgement, a failed try and a dead letter are one
+ * transaction each; an acknowledgement moves a watermark and deletes the
+ * segments wholly below it. In flight and failed tries are kept per segment.
+ * The file holds what is pending, the dead letters, the records set aside
+ * and the source checkpoints.
  *
  * One process at a time may use a journal file.
  *
@@ -53,7 +60,11 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
   #nextPosition: number;
-  #appended: [number, string][] = [];
+  /** The records appended since the last commit, and the position of the first. */
+  #appended: string[] = [];
+  #firstAppended = 0;
+  /** Every position at or below it is acknowledged. */
+  #acknowledged = 0;
   #inFlightThrough = 0;
   readonly #checkpoints = new Map<string, string>();
   #closed: Promise<void> | null = null;
@@ -69,13 +80,18 @@ export class SqliteJournal implements Journal, AsyncDisposable {
       this.#db.exec('PRAGMA busy_timeout = 5000');
       this.#db.exec(schema);
       this.#insert = this.#db.prepare(
-        'INSERT INTO events (position, state, tries, record) VALUES (?, 0, 0, ?)',
+        'INSERT INTO segments (first, last, state, tries, records) VALUES (?, ?, 0, 0, ?)',
       );
       this.#nextPosition = this.#readNextPosition();
+      this.#acknowledged = Number(this.#meta('acknowledged') ?? 0);
     } catch (cause) {
       throw new JournalIoError(`open ${this.#options.path}`, cause);
     }
     log('opened %s, next position %d', this.#options.path, this.#nextPosition);
+  }
+
+  get commitWindow(): number {
+    return this.#options.commitWindow;
   }
 
   /** The file (or `':memory:'`). */
@@ -85,9 +101,10 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   append(event: Event): number {
     this.#assertOpen('append');
-    const position = this.#nextPosition++;
-    this.#appended.push([position, encodeEvent(event)]);
-    return position;
+    const record = encodeEvent(event);
+    if (this.#appended.length === 0) this.#firstAppended = this.#nextPosition;
+    this.#appended.push(record);
+    return this.#nextPosition++;
   }
 
   commit(): void {
@@ -100,14 +117,16 @@ export class SqliteJournal implements Journal, AsyncDisposable {
       return;
     }
     const appended = this.#appended;
+    const first = this.#firstAppended;
     this.#appended = [];
     try {
       this.#transaction('commit', () => {
-        const insert = this.#insert;
-        for (const [position, record] of appended) insert.run(position, record);
+        if (appended.length > 0) {
+          this.#insert.run(first, first + appended.length - 1, packRecords(appended));
+        }
         if (this.#inFlightThrough > 0) {
           this.#db
-            .prepare('UPDATE events SET state = ? WHERE position <= ? AND state = ?')
+            .prepare('UPDATE segments SET state = ? WHERE first <= ? AND state = ?')
             .run(RecordState.InFlight, this.#inFlightThrough, RecordState.Accepted);
         }
         this.#saveCheckpoints();
@@ -116,6 +135,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     } catch (error) {
       // Kept for the next commit: a full disk may have room again by then.
       this.#appended = appended.concat(this.#appended);
+      this.#firstAppended = first;
       throw error;
     }
     this.#inFlightThrough = 0;
@@ -126,18 +146,43 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     this.#assertOpen('recover');
     this.commit(); // what was appended before is part of what is recovered
     const rows = this.#db
-      .prepare('SELECT position, state, tries, record FROM events ORDER BY position')
-      .all() as { position: number; state: number; tries: number; record: string }[];
+      .prepare('SELECT first, last, state, tries, records FROM segments ORDER BY first')
+      .all() as {
+      first: number;
+      last: number;
+      state: number;
+      tries: number;
+      records: Uint8Array;
+    }[];
+    const asideBefore = new Set(
+      (this.#db.prepare('SELECT position FROM set_aside').all() as { position: number }[]).map(
+        (row) => row.position,
+      ),
+    );
     const records: RecoveredRecord[] = [];
     const setAside: SetAsideRecord[] = [];
     for (const row of rows) {
-      try {
-        const event = decodeEvent(String(row.record));
-        const delivered = row.state === RecordState.InFlight;
-        records.push({ position: row.position, event, delivered, tries: row.tries });
-      } catch (cause) {
-        const reason = cause instanceof EventCodecError ? cause.message : String(cause);
-        setAside.push({ position: row.position, record: String(row.record), reason });
+      const lines = unpackRecords(row.records);
+      const delivered = row.state === RecordState.InFlight;
+      if (lines === null || lines.length !== row.last - row.first + 1) {
+        // Positions cannot be told apart any more: the segment is kept aside whole.
+        if (!asideBefore.has(row.first)) {
+          const found = lines === null ? 'not a deflated segment' : `${lines.length} records`;
+          const reason = `damaged segment: ${found} for positions ${row.first}-${row.last}`;
+          const record = `base64:${Buffer.from(row.records).toString('base64')}`;
+          setAside.push({ position: row.first, record, reason });
+        }
+        continue;
+      }
+      for (const [index, record] of lines.entries()) {
+        const position = row.first + index;
+        if (position <= this.#acknowledged || asideBefore.has(position)) continue;
+        try {
+          records.push({ position, event: decodeEvent(record), delivered, tries: row.tries });
+        } catch (cause) {
+          const reason = cause instanceof EventCodecError ? cause.message : String(cause);
+          setAside.push({ position, record, reason });
+        }
       }
     }
     if (setAside.length > 0) {
@@ -145,10 +190,8 @@ export class SqliteJournal implements Journal, AsyncDisposable {
         const keep = this.#db.prepare(
           'INSERT OR REPLACE INTO set_aside (position, record, reason, time) VALUES (?, ?, ?, ?)',
         );
-        const remove = this.#db.prepare('DELETE FROM events WHERE position = ?');
         for (const { position, record, reason } of setAside) {
           keep.run(position, record, reason, Date.now());
-          remove.run(position);
         }
       });
     }
@@ -163,14 +206,12 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   markFailed(through: number): void {
     this.#transaction('count a failed try', () => {
-      this.#db.prepare('UPDATE events SET tries = tries + 1 WHERE position <= ?').run(through);
+      this.#db.prepare('UPDATE segments SET tries = tries + 1 WHERE first <= ?').run(through);
     });
   }
 
   acknowledge(through: number): void {
-    this.#transaction('acknowledge', () => {
-      this.#db.prepare('DELETE FROM events WHERE position <= ?').run(through);
-    });
+    this.#transaction('acknowledge', () => this.#acknowledgeThrough(through));
   }
 
   deadLetter(through: number, batch: readonly Event[], tries: number, cause: string): void {
@@ -185,7 +226,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
       this.#db
         .prepare('INSERT INTO dead_letters (time, tries, cause, records) VALUES (?, ?, ?, ?)')
         .run(Date.now(), tries, cause, JSON.stringify(records));
-      this.#db.prepare('DELETE FROM events WHERE position <= ?').run(through);
+      this.#acknowledgeThrough(through);
     });
   }
 
@@ -225,10 +266,11 @@ export class SqliteJournal implements Journal, AsyncDisposable {
         | { records: string }
         | undefined;
       if (row === undefined) return;
-      for (const record of parseRecords(row.records)) {
-        this.#insert.run(this.#nextPosition++, record);
-        count++;
-      }
+      const records = parseRecords(row.records);
+      count = records.length;
+      const first = this.#nextPosition;
+      this.#nextPosition += count;
+      if (count > 0) this.#insert.run(first, first + count - 1, packRecords(records));
       this.#db.prepare('DELETE FROM dead_letters WHERE id = ?').run(id);
       this.#setMeta('next_position', String(this.#nextPosition));
     });
@@ -257,7 +299,11 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   /** How many records are not acknowledged yet (committed ones). */
   pendingCount(): number {
     this.#assertOpen('count records');
-    const row = this.#db.prepare('SELECT count(*) AS n FROM events').get() as { n: number };
+    const row = this.#db
+      .prepare(
+        'SELECT coalesce(sum(last - max(first, ?) + 1), 0) AS n FROM segments WHERE last >= ?',
+      )
+      .get(this.#acknowledged + 1, this.#acknowledged + 1) as { n: number };
     return Number(row.n);
   }
 
@@ -300,6 +346,20 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     for (const [name, value] of this.#checkpoints) save.run(name, value);
   }
 
+  #acknowledgeThrough(through: number): void {
+    if (through <= this.#acknowledged) return;
+    this.#db.prepare('DELETE FROM segments WHERE last <= ?').run(through);
+    this.#setMeta('acknowledged', String(through));
+    this.#acknowledged = through;
+  }
+
+  #meta(key: string): string | undefined {
+    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
   #setMeta(key: string, value: string): void {
     this.#db
       .prepare(
@@ -309,15 +369,12 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   }
 
   #readNextPosition(): number {
-    const meta = this.#db.prepare("SELECT value FROM meta WHERE key = 'next_position'").get() as
-      | { value: string }
-      | undefined;
     const max = this.#db
       .prepare(
-        'SELECT max(coalesce((SELECT max(position) FROM events), 0), coalesce((SELECT max(position) FROM set_aside), 0)) AS n',
+        'SELECT max(coalesce((SELECT max(last) FROM segments), 0), coalesce((SELECT max(position) FROM set_aside), 0)) AS n',
       )
       .get() as { n: number };
-    return Math.max(Number(meta?.value ?? 1), Number(max.n) + 1);
+    return Math.max(Number(this.#meta('next_position') ?? 1), Number(max.n) + 1);
   }
 
   #transaction(operation: string, work: () => void): void {
@@ -343,6 +400,20 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   #assertOpen(what: string): void {
     if (this.#closed !== null) throw new JournalClosedError(`cannot ${what}`);
+  }
+}
+
+/** One record a line (JSON text never holds a raw newline), deflated. */
+function packRecords(records: readonly string[]): Uint8Array {
+  return deflateRawSync(records.join('\n'), { level: 1 });
+}
+
+/** The records of a segment, or `null` when it does not inflate. */
+function unpackRecords(blob: Uint8Array): string[] | null {
+  try {
+    return inflateRawSync(blob).toString('utf8').split('\n');
+  } catch {
+    return null;
   }
 }
 

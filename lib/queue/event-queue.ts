@@ -158,7 +158,6 @@ export class EventQueue implements AsyncDisposable {
     if (this.#state === 'stopped' || this.#state === 'drained') return;
     log('stop: discarding %d pending event(s)', this.#engine.pending);
     this.#state = 'stopped';
-    this.#journal?.stop();
     this.#engine.clear();
     this.#release();
     this.#barriers.rejectAll('stop() discarded events a sync() was waiting for');
@@ -225,6 +224,7 @@ export class EventQueue implements AsyncDisposable {
   }
 
   #release(): void {
+    this.#journal?.stop();
     this.#sources.unsubscribe();
     this.#engine.dispose();
     this.#runner.cancel();

@@ -1,4 +1,5 @@
 import createDebug from 'debug';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import type { RetryPolicy } from '../backoff.ts';
 import { describeCause } from '../describe.ts';
 import type { QueueError } from '../errors.ts';
@@ -20,7 +21,9 @@ class TriesUsedUpError extends Error {
  * What an `EventQueue` with a `journal` does around its engine, in one place:
  *
  * - intake: every event is appended to the journal before the engine sees
- *   it; the appends of one intake turn are committed together (a microtask);
+ *   it; appends are committed together, at most the journal's `commitWindow`
+ *   ms later (0: at the end of the intake turn), with the source checkpoints
+ *   saved meanwhile;
  * - a batch: its handler runs only after everything through the batch's last
  *   position is committed and marked in flight; success acknowledges it, a
  *   failed try is counted on its records, a dead letter is kept;
@@ -48,6 +51,8 @@ export class JournalHook {
   /** Through where the batch with the handler reaches. */
   #current = 0;
   #commitScheduled = false;
+  #commitTimer: Subscription | null = null;
+  readonly #scheduler: SchedulerLike;
   #stopped = false;
   /** Journal operations in order (a journal over the network answers later). */
   #tail: Promise<void> = Promise.resolve();
@@ -62,6 +67,7 @@ export class JournalHook {
   ) {
     this.#journal = journal;
     this.#report = report;
+    this.#scheduler = options.scheduler;
     const { maxRetries, backoff } = options.retry;
     const onError = options.onError;
     this.options = Object.freeze({
@@ -101,7 +107,10 @@ export class JournalHook {
 
   /** Journals an event, then hands it to the engine. Never throws. */
   accept(event: Event): void {
-    if (this.#stopped) return;
+    if (this.#stopped) {
+      this.#add?.(event); // the engine drops and counts it
+      return;
+    }
     let position: number;
     try {
       position = this.#journal.append(event);
@@ -112,7 +121,9 @@ export class JournalHook {
     }
     if (!this.#commitScheduled) {
       this.#commitScheduled = true;
-      queueMicrotask(this.#commitTurn);
+      const window = this.#journal.commitWindow;
+      if (window > 0) this.#commitTimer = this.#scheduler.schedule(this.#commitTurn, window);
+      else queueMicrotask(this.#commitTurn);
     }
     if (this.#held !== null) {
       this.#held.push(event);
@@ -128,10 +139,15 @@ export class JournalHook {
     this.#current = remainder === 0 ? this.#lastAdded : this.#acknowledged;
   }
 
-  /** The queue stopped: what is not acknowledged stays in the journal for the next start. */
+  /**
+   * The queue stopped or drained: what was taken in is committed now, and
+   * what is not acknowledged stays in the journal for the next start.
+   */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#commitTimer?.unsubscribe();
+    this.#commitTimer = null;
     this.#enqueue('commit', () => this.#journal.commit());
   }
 
@@ -142,6 +158,7 @@ export class JournalHook {
 
   readonly #commitTurn = (): void => {
     this.#commitScheduled = false;
+    this.#commitTimer = null;
     this.#enqueue('commit', () => this.#journal.commit());
   };
 

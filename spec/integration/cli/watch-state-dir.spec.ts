@@ -9,6 +9,7 @@ import { createEvent } from '../../../lib/events/event.ts';
 import { loadSqlite } from '../../../lib/journal/load-sqlite.ts';
 import { openStateDir } from '../../../lib/journal/state-dir.ts';
 import { runCli } from '../../support/cli-process.ts';
+import { journalRows } from '../../support/journal-rows.ts';
 
 let dir: string;
 let watched: string;
@@ -27,7 +28,7 @@ afterEach(async () => {
 function pendingRecords(): number {
   const db = new (loadSqlite().DatabaseSync)(join(state, 'journal.sqlite'), { readOnly: true });
   try {
-    return Number((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n);
+    return journalRows(db).length;
   } finally {
     db.close();
   }

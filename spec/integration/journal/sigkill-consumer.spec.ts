@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSqlite } from '../../../lib/journal/load-sqlite.ts';
+import { damageRecord, journalRows } from '../../support/journal-rows.ts';
 
 const consumer = fileURLToPath(new URL('./crash-consumer.ts', import.meta.url));
 const seed = Number(process.env['BATCHWATCH_SEED'] ?? 20261207);
@@ -134,7 +135,7 @@ describe('a consumer with the SQLite journal, SIGKILLed at random points', () =>
     expect(handled.size).toBe(total);
     // Everything acknowledged at the end: the journal holds nothing more.
     const db = new (loadSqlite().DatabaseSync)(journal);
-    expect(db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 });
+    expect(journalRows(db)).toEqual([]);
     db.close();
     console.log(`seed ${seed}: killed at ${killedAt.join(' ')}; ${redelivered} redelivered`);
   });
@@ -147,12 +148,10 @@ describe('a consumer with the SQLite journal, SIGKILLed at random points', () =>
       .ended;
     expect(killed.signal).toBe('SIGKILL');
     const db = new (loadSqlite().DatabaseSync)(journal);
-    const row = db
-      .prepare('SELECT position, record FROM events ORDER BY position LIMIT 1 OFFSET 3')
-      .get() as { position: number; record: string } | undefined;
+    const row = journalRows(db)[3];
     expect(row, 'the killed consumer left records unacknowledged').toBeDefined();
     const damaged = `${String(row?.record).slice(0, 9)}\u0000garbage`;
-    db.prepare('UPDATE events SET record = ? WHERE position = ?').run(damaged, row?.position ?? 0);
+    damageRecord(db, row?.position ?? 0, damaged);
     const victim = Number(JSON.parse(String(row?.record))[2]);
     db.close();
 

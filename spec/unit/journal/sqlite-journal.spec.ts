@@ -5,6 +5,7 @@ import { createEvent, type Event } from '../../../lib/events/event.ts';
 import { JournalClosedError } from '../../../lib/journal/journal-errors.ts';
 import { loadSqlite } from '../../../lib/journal/load-sqlite.ts';
 import { SqliteJournal } from '../../../lib/journal/sqlite-journal.ts';
+import { damageRecord } from '../../support/journal-rows.ts';
 
 const fileEvent = (name: string, action: Action = Action.FileWritten): Event =>
   createEvent({ type: 'file', actorName: name, actorId: `/r/${name}`, action, time: 1000 });
@@ -13,7 +14,10 @@ describe('SqliteJournal', () => {
   it('gives growing positions, and recovers committed records in order with their state', async () => {
     await using journal = new SqliteJournal({ path: ':memory:' });
     expect(journal.recover()).toEqual({ records: [], setAside: [] });
-    const positions = ['a', 'b', 'c', 'd'].map((n) => journal.append(fileEvent(n)));
+    // State and tries are kept per commit (one segment a commit): a, b in one, c, d in the next.
+    const positions = ['a', 'b'].map((n) => journal.append(fileEvent(n)));
+    journal.commit();
+    positions.push(...['c', 'd'].map((n) => journal.append(fileEvent(n))));
     expect(positions).toEqual([1, 2, 3, 4]);
     journal.markInFlight(2);
     journal.commit();
@@ -83,7 +87,7 @@ describe('SqliteJournal', () => {
     journal.append(fileEvent('c'));
     journal.commit();
     const raw = new (loadSqlite().DatabaseSync)(path);
-    raw.prepare('UPDATE events SET record = \'[9,"file"\' WHERE position = 2').run();
+    damageRecord(raw, 2, '[9,"file"');
     const { records, setAside } = journal.recover();
     expect(records.map((r) => r.event.actorName)).toEqual(['a', 'c']);
     expect(setAside).toEqual([{ position: 2, record: '[9,"file"', reason: 'not JSON' }]);

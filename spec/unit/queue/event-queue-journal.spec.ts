@@ -1,5 +1,6 @@
 // EventQueue with a journal (the embedded SQLite one, in memory): what is acknowledged when,
 // redelivery on a new queue over the same journal, retry counts and dead letters that survive.
+import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { type Event, EventQueue, type QueueError } from '../../../lib/index.ts';
 import { isRedelivered } from '../../../lib/journal/journal.ts';
@@ -7,28 +8,23 @@ import { JournalRecordError } from '../../../lib/journal/journal-errors.ts';
 import { loadSqlite } from '../../../lib/journal/load-sqlite.ts';
 import { SqliteJournal } from '../../../lib/journal/sqlite-journal.ts';
 import { fileEvent as testFile } from '../../../lib/testing/index.ts';
+import { damageRecord, journalRows } from '../../support/journal-rows.ts';
 
 const fileEvent = (name: string, kind: 'written' | 'created' | 'deleted' = 'written'): Event =>
   testFile[kind](name, { time: 1000 });
 
 let databases = 0;
 /** A shared in-memory database, so that a second connection can look at (or damage) the rows. */
-function openJournal(): {
+function openJournal(options: { commitWindow?: number } = {}): {
   journal: SqliteJournal;
   rows: () => { position: number; state: number; tries: number }[];
   raw: import('node:sqlite').DatabaseSync;
 } {
   const path = `file:queue-journal-${databases++}?mode=memory&cache=shared`;
-  const journal = new SqliteJournal({ path });
+  const journal = new SqliteJournal({ path, ...options });
   const raw = new (loadSqlite().DatabaseSync)(path);
   const rows = () =>
-    (
-      raw.prepare('SELECT position, state, tries FROM events ORDER BY position').all() as {
-        position: number;
-        state: number;
-        tries: number;
-      }[]
-    ).map(({ position, state, tries }) => ({ position, state, tries }));
+    journalRows(raw).map(({ position, state, tries }) => ({ position, state, tries }));
   return { journal, rows, raw };
 }
 
@@ -58,14 +54,44 @@ describe('EventQueue with a journal', () => {
     await queue.close();
   });
 
-  it('has every event of an intake turn committed before the next turn, before any batch', async () => {
-    const { journal, rows } = openJournal();
+  it('with commitWindow 0, commits every event of an intake turn before the next turn', async () => {
+    const { journal, rows } = openJournal({ commitWindow: 0 });
     const queue = new EventQueue({ journal, flushInterval: 60_000 });
     for (let i = 0; i < 100; i++) queue.push(fileEvent(`f${i}`));
     expect(rows()).toHaveLength(0); // still the same turn
     await new Promise((resolve) => setImmediate(resolve));
     expect(rows()).toHaveLength(100);
     queue.stop();
+  });
+
+  it('by default groups the commits of 10 ms of intake (in virtual time: on the queue scheduler)', () => {
+    const { journal, rows } = openJournal();
+    const scheduler = new VirtualTimeScheduler();
+    const queue = new EventQueue({ journal, flushInterval: 60_000, scheduler });
+    queue.push(fileEvent('a'));
+    scheduler.maxFrames = 9;
+    scheduler.flush();
+    expect(rows()).toHaveLength(0);
+    queue.push(fileEvent('b'));
+    scheduler.maxFrames = 10;
+    scheduler.flush();
+    return Promise.resolve()
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(() => {
+        expect(rows().map((r) => r.position)).toEqual([1, 2]);
+        queue.stop();
+      });
+  });
+
+  it('stop() commits at once what was taken in, and leaves no commit timer behind', async () => {
+    const { journal, rows } = openJournal({ commitWindow: 60_000 });
+    const scheduler = new VirtualTimeScheduler();
+    const queue = new EventQueue({ journal, flushInterval: 60_000, scheduler });
+    queue.push(fileEvent('a'));
+    queue.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(rows()).toHaveLength(1);
+    expect(scheduler.actions).toEqual([]);
   });
 
   it('redelivers to a new queue what was not acknowledged, in order, marked redelivered', async () => {
@@ -147,7 +173,7 @@ describe('EventQueue with a journal', () => {
     const { journal, raw } = openJournal();
     journal.append(fileEvent('a'));
     journal.commit();
-    raw.prepare('UPDATE events SET state = 1, tries = 3').run();
+    raw.prepare('UPDATE segments SET state = 1, tries = 3').run();
     const onFlush = vi.fn();
     const errors: QueueError[] = [];
     const queue = new EventQueue({
@@ -199,7 +225,7 @@ describe('EventQueue with a journal', () => {
     const { journal, raw } = openJournal();
     for (const name of ['a', 'b', 'c']) journal.append(fileEvent(name));
     journal.commit();
-    raw.prepare(`UPDATE events SET record = '[7,"file","b","",{},1,1,0]' WHERE position = 2`).run();
+    damageRecord(raw, 2, '[7,"file","b","",{},1,1,0]');
     const errors: QueueError[] = [];
     const batches: string[][] = [];
     const queue = new EventQueue({
