@@ -1,3 +1,5 @@
+import { OptionsError } from '../errors.ts';
+
 /**
  * Where a source keeps its position so that it resumes after a restart (a
  * Docker event time, a poll feed's revision, a tree snapshot). Every
@@ -10,4 +12,25 @@ export interface CheckpointStore {
   checkpoint(name: string): string | undefined;
   /** Saves a checkpoint, durable with the next commit. */
   setCheckpoint(name: string, value: string): void;
+}
+
+/** Validates a `checkpoint` option (a journal, or any {@link CheckpointStore}); `undefined`: none. */
+export function resolveCheckpointStore(option: string, store: unknown): CheckpointStore | null {
+  if (store === undefined) return null;
+  const candidate = store as Partial<CheckpointStore> | null;
+  if (
+    typeof candidate?.checkpoint !== 'function' ||
+    typeof candidate.setCheckpoint !== 'function'
+  ) {
+    throw new OptionsError(option, store, 'a CheckpointStore (a journal)');
+  }
+  return candidate as CheckpointStore;
+}
+
+/** Validates a checkpoint's name option. */
+export function resolveCheckpointName(option: string, name: unknown): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new OptionsError(option, name, 'a non-empty string');
+  }
+  return name;
 }

@@ -3,7 +3,11 @@ import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { OptionsError } from '../../errors.ts';
 import type { Event } from '../../events/event.ts';
-import type { CheckpointStore } from '../../journal/checkpoint-store.ts';
+import {
+  type CheckpointStore,
+  resolveCheckpointName,
+  resolveCheckpointStore,
+} from '../../journal/checkpoint-store.ts';
 import {
   optionNames,
   rejectUnknownOptions,
@@ -141,11 +145,11 @@ export function resolvePollSourceOptions<Raw extends PollRecord>(
   }
   rejectUnknownOptions(options, names);
   const defaults = DEFAULT_POLL_SOURCE_OPTIONS;
-  const checkpoint = resolveCheckpointStore(options.checkpoint);
-  const checkpointName = options.checkpointName ?? defaults.checkpointName;
-  if (typeof checkpointName !== 'string' || checkpointName === '') {
-    throw new OptionsError('checkpointName', checkpointName, 'a non-empty string');
-  }
+  const checkpoint = resolveCheckpointStore('checkpoint', options.checkpoint);
+  const checkpointName = resolveCheckpointName(
+    'checkpointName',
+    options.checkpointName ?? defaults.checkpointName,
+  );
   const saved = checkpoint?.checkpoint(checkpointName);
   if (saved !== undefined && !isRevision(saved)) {
     throw new OptionsError('checkpoint', saved, `a saved revision under "${checkpointName}"`);
@@ -178,16 +182,4 @@ export function resolvePollSourceOptions<Raw extends PollRecord>(
     checkpoint,
     checkpointName,
   });
-}
-
-function resolveCheckpointStore(store: unknown): CheckpointStore | null {
-  if (store === undefined) return null;
-  const candidate = store as Partial<CheckpointStore> | null;
-  if (
-    typeof candidate?.checkpoint !== 'function' ||
-    typeof candidate.setCheckpoint !== 'function'
-  ) {
-    throw new OptionsError('checkpoint', store, 'a CheckpointStore (a journal)');
-  }
-  return candidate as CheckpointStore;
 }
