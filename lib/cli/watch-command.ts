@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { SourceError } from '../errors.ts';
 import { actionName } from '../events/action.ts';
 import type { Event } from '../events/event.ts';
+import type { CheckpointStore } from '../journal/checkpoint-store.ts';
 import { EventQueue } from '../queue/event-queue.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
@@ -45,7 +46,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
     if (problem !== null) throw new UsageError(`${path} ${problem}.`);
   }
 
-  const sources = await buildSources(config, cli);
+  const sources = await buildSources(config, cli, journal);
   const reporter = new StatusReporter({
     write: (text) => cli.stderr.write(text),
     isTTY: cli.stderr.isTTY === true,
@@ -115,7 +116,11 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
 }
 
 /** Builds the sources asked for, loading the Docker and JFS ones (and dockerode) only when asked. */
-async function buildSources(config: WatchConfig, cli: CliContext): Promise<EventSource[]> {
+async function buildSources(
+  config: WatchConfig,
+  cli: CliContext,
+  journal: CheckpointStore | null,
+): Promise<EventSource[]> {
   const sources: EventSource[] = [];
   if (config.paths.length > 0) {
     sources.push(fileSource(config.paths.map((path) => resolve(cli.cwd, path))));
@@ -127,7 +132,10 @@ async function buildSources(config: WatchConfig, cli: CliContext): Promise<Event
       'dockerode',
       '--docker',
     );
-    sources.push(dockerSource({ docker: connection }));
+    // --state-dir: Docker resumes from the last event it delivered (a checkpoint in the journal).
+    sources.push(
+      dockerSource({ docker: connection, ...(journal === null ? {} : { checkpoint: journal }) }),
+    );
   }
   if (config.jfs !== null) {
     const { jfsSource } = await import('../sources/jfs/jfs-source.ts');
