@@ -123,7 +123,9 @@ async function buildSources(
 ): Promise<EventSource[]> {
   const sources: EventSource[] = [];
   if (config.paths.length > 0) {
-    sources.push(fileSource(config.paths.map((path) => resolve(cli.cwd, path))));
+    const paths = config.paths.map((path) => resolve(cli.cwd, path));
+    // --state-dir: a tree snapshot in the journal reports what changed while the watch was down.
+    sources.push(fileSource(paths, journal === null ? {} : { checkpoint: journal }));
   }
   if (config.docker !== null) {
     const connection = dockerConnection(config.docker, cli.env);

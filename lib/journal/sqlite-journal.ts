@@ -68,6 +68,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   #inFlightThrough = 0;
   readonly #checkpoints = new Map<string, string>();
   #closed: Promise<void> | null = null;
+  #checkpointTimer: NodeJS.Timeout | null = null;
 
   /** @throws OptionsError for bad options; JournalIoError when the file cannot be opened. */
   constructor(options: SqliteJournalOptions) {
@@ -320,10 +321,25 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   setCheckpoint(name: string, value: string): void {
     this.#assertOpen('save a checkpoint');
     this.#checkpoints.set(name, value);
+    // A checkpoint that no append comes to commit (a source that saw nothing new) is committed
+    // on its own within the commit window; with appends before it, in the same commit as they.
+    if (this.#checkpointTimer === null) {
+      this.#checkpointTimer = setTimeout(() => {
+        this.#checkpointTimer = null;
+        try {
+          this.commit();
+        } catch (cause) {
+          log('committing checkpoints failed: %O', cause);
+        }
+      }, this.#options.commitWindow);
+      this.#checkpointTimer.unref();
+    }
   }
 
   close(): Promise<void> {
     if (this.#closed !== null) return this.#closed;
+    if (this.#checkpointTimer !== null) clearTimeout(this.#checkpointTimer);
+    this.#checkpointTimer = null;
     try {
       this.commit();
     } finally {

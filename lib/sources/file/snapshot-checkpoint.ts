@@ -24,7 +24,10 @@ export interface SnapshotCheckpointOptions {
   readonly depth: number;
   readonly ignore: IgnoreMatcher;
   readonly scheduler: SchedulerLike;
-  /** Saves at most this often while changes come in, in ms. */
+  /**
+   * Saves at most this often while changes come in, in ms; never more often
+   * than 10 times the last save took (a large tree costs more to write).
+   */
   readonly saveInterval: number;
 }
 
@@ -49,6 +52,7 @@ export class SnapshotCheckpoint {
   /** Paths of the events delivered during that walk: looked at again once it is done. */
   readonly #seenDuringWalk = new Set<string>();
   #timer: Subscription | null = null;
+  #lastSaveMs = 0;
   #closed = false;
 
   constructor(options: SnapshotCheckpointOptions) {
@@ -148,15 +152,20 @@ export class SnapshotCheckpoint {
 
   #scheduleSave(): void {
     if (this.#timer !== null) return;
-    this.#timer = this.#options.scheduler.schedule(() => {
-      this.#timer = null;
-      this.#save();
-    }, this.#options.saveInterval);
+    this.#timer = this.#options.scheduler.schedule(
+      () => {
+        this.#timer = null;
+        this.#save();
+      },
+      Math.max(this.#options.saveInterval, 10 * this.#lastSaveMs),
+    );
   }
 
   #save(): void {
     if (this.#snapshot === null || this.#closed) return;
+    const start = performance.now();
     this.#options.store.setCheckpoint(this.#options.name, serializeSnapshot(this.#snapshot));
+    this.#lastSaveMs = performance.now() - start;
   }
 }
 
@@ -173,6 +182,6 @@ export function snapshotCheckpoint(
     depth: options.depth,
     ignore: ignoreMatcher(options.ignored),
     scheduler: options.scheduler,
-    saveInterval: 1000,
+    saveInterval: 10,
   });
 }
