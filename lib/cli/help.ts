@@ -30,7 +30,8 @@ Durable delivery:
                      every event is journaled before it is batched, a batch is
                      acknowledged once printed; killed and started again with
                      the same DIR, it first prints what it had not acknowledged,
-                     marked redelivered (at least once)
+                     marked redelivered (at least once), then the file and Docker
+                     changes made while it was down (checkpoints in the journal)
   --dead-letters     list the dead letters kept in DIR, and exit
   --replay ID|all    put a dead letter (or all) back, delivered first (repeatable)
 
