@@ -141,7 +141,10 @@ async function buildSources(
   }
   if (config.jfs !== null) {
     const { jfsSource } = await import('../sources/jfs/jfs-source.ts');
-    sources.push(jfsSource({ server: config.jfs.server, paths: config.jfs.paths, env: cli.env }));
+    const { server, paths } = config.jfs;
+    // --state-dir: JFS has no position; restarted, it reports a ForceReload.
+    const checkpoint = journal === null ? {} : { checkpoint: journal };
+    sources.push(jfsSource({ server, paths, env: cli.env, ...checkpoint }));
   }
   return sources;
 }
