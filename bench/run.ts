@@ -12,6 +12,7 @@ const benches: Record<string, string> = {
   docker: 'docker/main.ts',
   startup: 'startup/main.ts',
   journal: 'journal/main.ts',
+  'journal-file-restart': 'journal/file-restart.ts',
 };
 
 const wanted = process.argv.slice(2);

@@ -1,5 +1,4 @@
-import { lstatSync, type Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Action } from '../../events/action.ts';
@@ -49,11 +48,12 @@ export async function takeSnapshot(
   ignore: IgnoreMatcher,
 ): Promise<TreeSnapshot> {
   const snapshot: TreeSnapshot = new Map();
-  const add = async (path: string): Promise<SnapshotEntry | null> => {
+  // Synchronous calls: an awaited lstat per entry costs ten times as much on a large tree.
+  const add = (path: string): SnapshotEntry | null => {
     if (ignore.byPath(path)) return null;
     let stats: Stats;
     try {
-      stats = await lstat(path);
+      stats = lstatSync(path);
     } catch {
       return null;
     }
@@ -64,23 +64,25 @@ export async function takeSnapshot(
   };
   for (const root of roots) {
     if (root.files !== null) {
-      for (const file of root.files) await add(file);
+      for (const file of root.files) add(file);
       continue;
     }
-    const walk = async (dir: string, level: number): Promise<void> => {
+    const walk = (dir: string, level: number): void => {
       let names: string[];
       try {
-        names = await readdir(dir);
+        names = readdirSync(dir);
       } catch {
         return;
       }
       for (const name of names) {
         const path = dir + sep + name;
-        const entry = level > root.covered ? await add(path) : statEntry(path);
-        if (entry?.dir && level < depth) await walk(path, level + 1);
+        const entry = level > root.covered ? add(path) : statEntry(path);
+        if (entry?.dir && level < depth) walk(path, level + 1);
       }
     };
-    await walk(root.dir, 1);
+    walk(root.dir, 1);
+    // Let the event loop breathe between roots.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return snapshot;
 }
