@@ -98,6 +98,12 @@ export interface Journal extends CheckpointStore {
   markFailed(through: number): void | PromiseLike<void>;
   /** The handler succeeded with everything through `position`: those records are acknowledged. */
   acknowledge(through: number): void | PromiseLike<void>;
+  /**
+   * Keeps `events` as a dead letter, acknowledging nothing: what `route()`
+   * does with a part whose handler failed on every try (option `journal`),
+   * before the queue acknowledges the batch the part came from.
+   */
+  keepDeadLetter(events: readonly Event[], tries: number, cause: string): void | PromiseLike<void>;
   /** Acknowledges everything through `position` and keeps `batch` as a dead letter, in one step. */
   deadLetter(
     through: number,

@@ -216,6 +216,17 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   }
 
   deadLetter(through: number, batch: readonly Event[], tries: number, cause: string): void {
+    this.#transaction('keep a dead letter', () => {
+      this.#insertDeadLetter(batch, tries, cause);
+      this.#acknowledgeThrough(through);
+    });
+  }
+
+  keepDeadLetter(events: readonly Event[], tries: number, cause: string): void {
+    this.#transaction('keep a dead letter', () => this.#insertDeadLetter(events, tries, cause));
+  }
+
+  #insertDeadLetter(batch: readonly Event[], tries: number, cause: string): void {
     const records = batch.map((event) => {
       try {
         return encodeEvent(event);
@@ -223,12 +234,9 @@ export class SqliteJournal implements Journal, AsyncDisposable {
         return JSON.stringify({ unencodable: String(error) });
       }
     });
-    this.#transaction('keep a dead letter', () => {
-      this.#db
-        .prepare('INSERT INTO dead_letters (time, tries, cause, records) VALUES (?, ?, ?, ?)')
-        .run(Date.now(), tries, cause, JSON.stringify(records));
-      this.#acknowledgeThrough(through);
-    });
+    this.#db
+      .prepare('INSERT INTO dead_letters (time, tries, cause, records) VALUES (?, ?, ?, ?)')
+      .run(Date.now(), tries, cause, JSON.stringify(records));
   }
 
   deadLetters(): readonly DeadLetter[] {

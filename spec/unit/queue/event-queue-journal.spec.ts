@@ -286,20 +286,32 @@ describe('EventQueue with a journal', () => {
     expect(rows()).toEqual([]);
   });
 
-  it('delivers through route(): a part that failed on every try is handled, so the batch is acknowledged', async () => {
+  it('delivers through route(): a part that failed on every try is kept as a dead letter, and the batch acknowledged', async () => {
     const { route } = await import('../../../lib/index.ts');
     const { journal, rows } = openJournal();
     const router = route({
-      key: () => 'only',
-      handlers: { only: () => Promise.reject(new Error('x')) },
+      key: (event) => event.actorName,
+      handlers: { a: () => Promise.reject(new Error('x')), b: () => {} },
       onError: () => {},
+      journal,
     });
     const queue = new EventQueue({ journal, flushInterval: 1, onFlush: router });
     queue.push(fileEvent('a'));
+    queue.push(fileEvent('b'));
     await queue.sync();
     await queue.close();
     expect(rows()).toEqual([]);
-    expect(router.stats().deadLettered).toBe(1);
+    expect(router.stats()).toMatchObject({ deadLettered: 1, handled: 1 });
+    expect(journal.deadLetters()).toMatchObject([
+      { tries: 1, cause: 'a: x', events: [fileEvent('a')] },
+    ]);
+  });
+
+  it('refuses a route journal that cannot keep dead letters', async () => {
+    const { route } = await import('../../../lib/index.ts');
+    expect(() =>
+      route({ key: () => 'k', handlers: { k: () => {} }, journal: {} as never }),
+    ).toThrow(/Bad option journal/);
   });
 
   it('refuses a journal option that is not a Journal', () => {
