@@ -8,6 +8,7 @@ const benches: Record<string, string> = {
   'jfs-e2e': 'jfs/end-to-end.ts',
   'jfs-chain': 'jfs/chain.ts',
   'jfs-memory': 'jfs/stream-memory.ts',
+  'watch-flood': 'jfs/watch-flood.ts',
   file: 'file/main.ts',
   docker: 'docker/main.ts',
   startup: 'startup/main.ts',

@@ -1,9 +1,12 @@
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { SourceError } from '../errors.ts';
 import { actionName } from '../events/action.ts';
 import type { Event } from '../events/event.ts';
 import type { CheckpointStore } from '../journal/checkpoint-store.ts';
 import { EventQueue } from '../queue/event-queue.ts';
+import type { EventQueueOptions } from '../queue/event-queue-options.ts';
+import { HoldTimeoutWarning } from '../queue/hold-errors.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
 import { dockerConnection } from './docker-url.ts';
@@ -76,13 +79,14 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
     });
     const queue = new EventQueue({
       ...(journal === null ? {} : { journal }),
-      flushInterval: config.interval,
+      ...windowOptions(config, cli.cwd),
       coalesce: config.coalesce,
       onFlush: metrics === null ? print : metrics.instrument(print),
       // The status reporter prints each source's warnings (with its name) once; not again as errors.
       onWarning: () => {},
       onError: (error) => {
-        reporter.message(`error: ${error.message}`);
+        const kind = error instanceof HoldTimeoutWarning ? 'warning' : 'error';
+        reporter.message(`${kind}: ${error.message}`);
         // A source that failed is gone: with none left, nothing could ever arrive.
         if (error instanceof SourceError && ++failedSources === sources.length) allFailed();
       },
@@ -147,4 +151,29 @@ async function buildSources(
     sources.push(jfsSource({ server, paths, env: cli.env, ...checkpoint }));
   }
   return sources;
+}
+
+/**
+ * How batches close: `--interval`'s fixed window, or `--settle`/`--max-wait`;
+ * `--hold-while` paths made absolute, a relative one looked for in each watched
+ * directory (a watched file's own directory), or the current one with none.
+ */
+function windowOptions(config: WatchConfig, cwd: string): EventQueueOptions {
+  const window = config.settle ?? { flushInterval: config.interval };
+  const relative = config.holdWhile ?? [];
+  if (relative.length === 0) return window;
+  const dirs = config.paths.map((path) => {
+    const absolute = resolve(cwd, path);
+    return statSync(absolute, { throwIfNoEntry: false })?.isDirectory() === false
+      ? dirname(absolute)
+      : absolute;
+  });
+  const holdWhile = relative.flatMap((path) =>
+    isAbsolute(path) ? [path] : (dirs.length === 0 ? [cwd] : dirs).map((dir) => resolve(dir, path)),
+  );
+  return {
+    ...window,
+    holdWhile: [...new Set(holdWhile)],
+    ...(config.maxHold === undefined ? {} : { maxHold: config.maxHold }),
+  };
 }

@@ -11,6 +11,13 @@ import {
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from './batch-options.ts';
+import {
+  DEFAULT_HOLD_OPTIONS,
+  type HoldOptions,
+  holdOptionNames,
+  type ResolvedHoldOptions,
+  resolveHoldOptions,
+} from './hold-options.ts';
 
 /**
  * Handles one batch. It may return nothing (done), a promise or an Observable
@@ -38,7 +45,7 @@ export interface RetryOptions {
 }
 
 /** Options of {@link EventQueue}. */
-export interface EventQueueOptions extends BatchOptions {
+export interface EventQueueOptions extends BatchOptions, HoldOptions {
   /** Handles each batch; at most one runs at a time. Default: none (read `flushes$`). */
   readonly onFlush?: FlushHandler;
   /**
@@ -78,7 +85,7 @@ export interface EventQueueOptions extends BatchOptions {
 }
 
 /** {@link EventQueueOptions} validated, with every default filled in. */
-export interface ResolvedEventQueueOptions extends ResolvedBatchOptions {
+export interface ResolvedEventQueueOptions extends ResolvedBatchOptions, ResolvedHoldOptions {
   readonly onFlush: FlushHandler | null;
   readonly onError: (error: QueueError) => void;
   readonly onWarning: ((warning: unknown, sourceIndex: number) => void) | null;
@@ -91,6 +98,7 @@ export interface ResolvedEventQueueOptions extends ResolvedBatchOptions {
 /** The defaults of {@link EventQueueOptions}. */
 export const DEFAULT_EVENT_QUEUE_OPTIONS = Object.freeze({
   ...DEFAULT_BATCH_OPTIONS,
+  ...DEFAULT_HOLD_OPTIONS,
   onError: (error: QueueError): void => process.emitWarning(error),
   retry: Object.freeze({
     maxRetries: 0,
@@ -101,6 +109,7 @@ export const DEFAULT_EVENT_QUEUE_OPTIONS = Object.freeze({
 
 const queueOptionNames = [
   ...batchOptionNames,
+  ...holdOptionNames,
   ...optionNames({
     onFlush: true,
     onError: true,
@@ -109,7 +118,10 @@ const queueOptionNames = [
     retry: true,
     debug: true,
     journal: true,
-  } satisfies Record<Exclude<keyof EventQueueOptions, keyof BatchOptions>, true>),
+  } satisfies Record<
+    Exclude<keyof EventQueueOptions, keyof BatchOptions | keyof HoldOptions>,
+    true
+  >),
 ];
 const retryOptionNames = optionNames({
   maxRetries: true,
@@ -136,6 +148,7 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
   if (typeof debug !== 'boolean') throw new OptionsError('debug', debug, 'true or false');
   return Object.freeze({
     ...resolveBatchOptions(options),
+    ...resolveHoldOptions(options),
     onFlush:
       onFlush === undefined
         ? null
@@ -162,7 +175,7 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
 function resolveJournal(journal: unknown): Journal {
   const candidate = journal as Partial<Journal> | null;
   if (typeof candidate?.append !== 'function' || typeof candidate.recover !== 'function') {
-    throw new OptionsError('journal', journal, 'a Journal (SqliteJournal, RedisJournal)');
+    throw new OptionsError('journal', journal, 'a Journal (a SqliteJournal)');
   }
   return candidate as Journal;
 }

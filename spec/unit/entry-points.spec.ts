@@ -26,6 +26,7 @@ describe('entry points', () => {
         'FileWatchFallbackError',
         'FlushError',
         'HandlerTimeoutError',
+        'HoldTimeoutWarning',
         'MAX_DURATION_MS',
         'OptionsError',
         'OverflowError',
