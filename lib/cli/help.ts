@@ -5,6 +5,8 @@ Usage:
   batchwatch [watch] [PATH...] [--docker [URL]] [--jfs ADDR --jfs-path P...]
                      [--interval MS] [--coalesce] [--format text|json]
                      [--settle MS [--max-wait MS]] [--hold-while PATH... [--max-hold MS]]
+                     [--state-dir DIR [--replay ID|all]...]
+  batchwatch watch --state-dir DIR --dead-letters
 
 With no source named, watches the current directory. Prints each flushed
 batch on stdout; statuses and warnings go to stderr. Ctrl-C flushes what is
@@ -31,6 +33,16 @@ Batching and output:
   --format FORMAT    text (default) or json: one {"batch":N,"events":[...]} per line
   --metrics PORT     serve Prometheus metrics on http://127.0.0.1:PORT/metrics
                      (needs the optional dependency prom-client)
+
+Durable delivery:
+  --state-dir DIR    keep the journal in DIR/journal.sqlite (created if missing):
+                     every event is journaled before it is batched, a batch is
+                     acknowledged once printed; killed and started again with
+                     the same DIR, it first prints what it had not acknowledged,
+                     marked redelivered (at least once), then the file and Docker
+                     changes made while it was down (checkpoints in the journal)
+  --dead-letters     list the dead letters kept in DIR, and exit
+  --replay ID|all    put a dead letter (or all) back, delivered first (repeatable)
 
   -h, --help         this help
   -v, --version      the version

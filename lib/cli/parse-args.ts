@@ -19,6 +19,12 @@ export interface WatchConfig {
   readonly format: OutputFormat;
   /** Serve Prometheus metrics on this port (`/metrics`); `null`: none. */
   readonly metricsPort: number | null;
+  /** Durable delivery: the journal and checkpoints live in this directory; `null`: in memory. */
+  readonly stateDir: string | null;
+  /** With `stateDir`: list the dead letters and exit, instead of watching. */
+  readonly listDeadLetters: boolean;
+  /** With `stateDir`: dead letters to replay (ids, or `'all'`) before watching. */
+  readonly replay: readonly number[] | 'all';
   /** `--settle MS [--max-wait MS]`: a settling window instead of `interval`'s fixed one. */
   readonly settle?: { readonly quiet: number; readonly maxWait?: number };
   /** `--hold-while PATH`...: hold batches while one of these exists (relative: to each watched path). */
@@ -117,6 +123,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const jfs = values.jfs === undefined ? null : { server: values.jfs, paths: jfsPaths };
   const paths = positionals.length === 0 && docker === null && jfs === null ? ['.'] : positionals;
   const metricsPort = parsePort(values.metrics);
+  const durable = parseDurableFlags(values);
   return {
     kind: 'watch',
     config: {
@@ -127,9 +134,34 @@ export function parseCommand(argv: readonly string[]): Command {
       coalesce: values.coalesce ?? false,
       format,
       metricsPort,
+      ...durable,
       ...settleAndHold,
     },
   };
+}
+
+/** `--state-dir DIR`, `--dead-letters`, `--replay ID|all`: durable delivery (see the README). */
+function parseDurableFlags(values: {
+  'state-dir'?: string | undefined;
+  'dead-letters'?: boolean | undefined;
+  replay?: string[] | undefined;
+}): Pick<WatchConfig, 'stateDir' | 'listDeadLetters' | 'replay'> {
+  const stateDir = values['state-dir'] ?? null;
+  if (stateDir === '') throw new UsageError('--state-dir needs a directory.');
+  const listDeadLetters = values['dead-letters'] ?? false;
+  const replayed = values.replay ?? [];
+  if (stateDir === null && (listDeadLetters || replayed.length > 0)) {
+    const flag = listDeadLetters ? '--dead-letters' : '--replay';
+    throw new UsageError(`${flag} needs --state-dir DIR: the journal that keeps the dead letters.`);
+  }
+  let replay: number[] | 'all' = [];
+  for (const item of replayed) {
+    if (item === 'all') replay = 'all';
+    else if (/^[1-9]\d*$/.test(item)) {
+      if (replay !== 'all') replay.push(Number(item));
+    } else throw new UsageError(`--replay takes a dead letter's id or all, not "${item}".`);
+  }
+  return { stateDir, listDeadLetters, replay };
 }
 
 /** `--settle`, `--max-wait`, `--hold-while`, `--max-hold`: how a batch window closes. */
@@ -371,6 +403,9 @@ function parse(args: string[]) {
       coalesce: { type: 'boolean' },
       format: { type: 'string' },
       metrics: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'dead-letters': { type: 'boolean' },
+      replay: { type: 'string', multiple: true },
       settle: { type: 'string' },
       'max-wait': { type: 'string' },
       'hold-while': { type: 'string', multiple: true },
