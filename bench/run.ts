@@ -12,6 +12,8 @@ const benches: Record<string, string> = {
   file: 'file/main.ts',
   docker: 'docker/main.ts',
   startup: 'startup/main.ts',
+  journal: 'journal/main.ts',
+  'journal-file-restart': 'journal/file-restart.ts',
 };
 
 const wanted = process.argv.slice(2);

@@ -7,6 +7,8 @@ Usage:
                      [--jfs ADDR --jfs-path P... [--jfs-pod NS/POD/C]]
                      [--interval MS] [--coalesce] [--format text|json]
                      [--settle MS [--max-wait MS]] [--hold-while PATH... [--max-hold MS]]
+                     [--state-dir DIR [--replay ID|all]...]
+  batchwatch watch --state-dir DIR --dead-letters
 
 With no source named, watches the current directory. Prints each flushed
 batch on stdout; statuses and warnings go to stderr, and one "ready:
@@ -48,6 +50,16 @@ Batching and output:
                      serve Prometheus metrics on http://HOST:PORT/metrics
                      (HOST default 127.0.0.1; 0.0.0.0 for every interface;
                      needs the optional dependency prom-client)
+
+Durable delivery:
+  --state-dir DIR    keep the journal in DIR/journal.sqlite (created if missing):
+                     every event is journaled before it is batched, a batch is
+                     acknowledged once printed; killed and started again with
+                     the same DIR, it first prints what it had not acknowledged,
+                     marked redelivered (at least once), then the file and Docker
+                     changes made while it was down (checkpoints in the journal)
+  --dead-letters     list the dead letters kept in DIR, and exit
+  --replay ID|all    put a dead letter (or all) back, delivered first (repeatable)
 
   -h, --help         this help
   -v, --version      the version

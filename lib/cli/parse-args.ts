@@ -31,6 +31,12 @@ export interface WatchConfig {
   readonly metricsPort: number | null;
   /** The interface of `--metrics [HOST:]PORT`; default 127.0.0.1. */
   readonly metricsHost: string;
+  /** Durable delivery: the journal and checkpoints live in this directory; `null`: in memory. */
+  readonly stateDir: string | null;
+  /** With `stateDir`: list the dead letters and exit, instead of watching. */
+  readonly listDeadLetters: boolean;
+  /** With `stateDir`: dead letters to replay (ids, or `'all'`) before watching. */
+  readonly replay: readonly number[] | 'all';
   /** `--settle MS [--max-wait MS]`: a settling window instead of `interval`'s fixed one. */
   readonly settle?: { readonly quiet: number; readonly maxWait?: number };
   /** `--hold-while PATH`...: hold batches while one of these exists (relative: to each watched path). */
@@ -144,6 +150,7 @@ export function parseCommand(argv: readonly string[]): Command {
       : { server: values.jfs, paths: jfsPaths, ...(pod === undefined ? {} : { pod }) };
   const paths = positionals.length === 0 && docker === null && jfs === null ? ['.'] : positionals;
   const metrics = parseMetricsAddress(values.metrics);
+  const durable = parseDurableFlags(values);
   return {
     kind: 'watch',
     config: {
@@ -157,9 +164,34 @@ export function parseCommand(argv: readonly string[]): Command {
       format,
       metricsPort: metrics.port,
       metricsHost: metrics.host,
+      ...durable,
       ...settleAndHold,
     },
   };
+}
+
+/** `--state-dir DIR`, `--dead-letters`, `--replay ID|all`: durable delivery (see the README). */
+function parseDurableFlags(values: {
+  'state-dir'?: string | undefined;
+  'dead-letters'?: boolean | undefined;
+  replay?: string[] | undefined;
+}): Pick<WatchConfig, 'stateDir' | 'listDeadLetters' | 'replay'> {
+  const stateDir = values['state-dir'] ?? null;
+  if (stateDir === '') throw new UsageError('--state-dir needs a directory.');
+  const listDeadLetters = values['dead-letters'] ?? false;
+  const replayed = values.replay ?? [];
+  if (stateDir === null && (listDeadLetters || replayed.length > 0)) {
+    const flag = listDeadLetters ? '--dead-letters' : '--replay';
+    throw new UsageError(`${flag} needs --state-dir DIR: the journal that keeps the dead letters.`);
+  }
+  let replay: number[] | 'all' = [];
+  for (const item of replayed) {
+    if (item === 'all') replay = 'all';
+    else if (/^[1-9]\d*$/.test(item)) {
+      if (replay !== 'all') replay.push(Number(item));
+    } else throw new UsageError(`--replay takes a dead letter's id or all, not "${item}".`);
+  }
+  return { stateDir, listDeadLetters, replay };
 }
 
 /** `--settle`, `--max-wait`, `--hold-while`, `--max-hold`: how a batch window closes. */
@@ -431,6 +463,9 @@ function parse(args: string[]) {
       coalesce: { type: 'boolean' },
       format: { type: 'string' },
       metrics: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'dead-letters': { type: 'boolean' },
+      replay: { type: 'string', multiple: true },
       settle: { type: 'string' },
       'max-wait': { type: 'string' },
       'hold-while': { type: 'string', multiple: true },

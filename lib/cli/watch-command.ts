@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { SourceError } from '../errors.ts';
 import { actionName } from '../events/action.ts';
 import type { Event } from '../events/event.ts';
+import type { CheckpointStore } from '../journal/checkpoint-store.ts';
 import { EventQueue } from '../queue/event-queue.ts';
 import type { EventQueueOptions } from '../queue/event-queue-options.ts';
 import { HoldTimeoutWarning } from '../queue/hold-errors.ts';
@@ -10,6 +11,7 @@ import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { dockerConnection } from './docker-url.ts';
+import { markRedelivered, openDurableWatch } from './durable-watch.ts';
 import { formatBatch } from './format-batch.ts';
 import { globMatcher, ignoreGlobs, keeping } from './ignore-globs.ts';
 import { startMetrics } from './metrics-endpoint.ts';
@@ -45,6 +47,10 @@ export interface CliContext {
  * @throws UsageError for a path that does not exist.
  */
 export async function runWatch(config: WatchConfig, cli: CliContext): Promise<number> {
+  // --state-dir: the journal (and --dead-letters, which lists and exits; --replay).
+  const durable = await openDurableWatch(config, cli);
+  if (durable.exitCode !== null) return durable.exitCode;
+  const journal = durable.journal;
   for (const path of config.paths) {
     const problem = pathProblem(resolve(cli.cwd, path));
     if (problem === 'does not exist') {
@@ -65,7 +71,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
     globMatcher(ignoreGlobs(config.ignore, config.defaultIgnores, cli.cwd)),
     Array.isArray(window.holdWhile) ? window.holdWhile : [],
   );
-  const sources = await buildSources(config, cli, roots, ignored);
+  const sources = await buildSources(config, cli, roots, ignored, journal);
   const reporter = new StatusReporter(
     {
       write: (text) => cli.stderr.write(text),
@@ -87,7 +93,10 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
         perAction.set(name, (perAction.get(name) ?? 0) + 1);
       }
       reporter.clear();
-      cli.stdout.write(formatBatch(batch, batchNo, config.format, new Date()));
+      const text = formatBatch(batch, batchNo, config.format, new Date());
+      cli.stdout.write(
+        journal === null ? text : markRedelivered(text, batch, config.format === 'json'),
+      );
       reporter.redraw();
     };
     const metrics =
@@ -100,6 +109,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
       allFailed = () => resolve('every source failed');
     });
     const queue = new EventQueue({
+      ...(journal === null ? {} : { journal }),
       ...window,
       coalesce: config.coalesce,
       onFlush: metrics === null ? print : metrics.instrument(print),
@@ -123,6 +133,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
     const signal = await Promise.race([cli.stopRequested, nothingLeft]);
     reporter.message(`${signal}: flushing and stopping`);
     await queue.drain();
+    await journal?.close();
     await metrics?.close();
     reporter.close();
     const stats = queue.stats();
@@ -173,11 +184,18 @@ async function buildSources(
   cli: CliContext,
   roots: readonly string[],
   ignored: (path: string) => boolean,
+  journal: CheckpointStore | null,
 ): Promise<EventSource[]> {
   const sources: EventSource[] = [];
   if (roots.length > 0) {
     // A function until fileSource takes globs itself; the rules are the same either way.
-    sources.push(fileSource(roots, { ignored: (path) => ignored(path) }));
+    // --state-dir: a tree snapshot in the journal reports what changed while the watch was down.
+    sources.push(
+      fileSource(roots, {
+        ignored: (path) => ignored(path),
+        ...(journal === null ? {} : { checkpoint: journal }),
+      }),
+    );
   }
   if (config.docker !== null) {
     const connection = dockerConnection(config.docker, cli.env);
@@ -186,18 +204,25 @@ async function buildSources(
       'dockerode',
       '--docker',
     );
-    sources.push(dockerSource({ docker: connection }));
+    // --state-dir: Docker resumes from the last event it delivered (a checkpoint in the journal).
+    sources.push(
+      dockerSource({ docker: connection, ...(journal === null ? {} : { checkpoint: journal }) }),
+    );
   }
   if (config.jfs !== null) {
     const { jfsSource } = await import('../sources/jfs/jfs-source.ts');
+    const { server, paths } = config.jfs;
+    // --state-dir: JFS has no position; restarted, it reports a ForceReload.
+    const checkpoint = journal === null ? {} : { checkpoint: journal };
     sources.push(
       jfsSource({
-        server: config.jfs.server,
-        paths: config.jfs.paths,
+        server,
+        paths,
         env: cli.env,
         // A proxy that cannot map a path says so, and the status reporter prints it.
         reportRefusals: true,
         ...config.jfs.pod,
+        ...checkpoint,
       }),
     );
   }

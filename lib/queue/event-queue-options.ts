@@ -2,6 +2,7 @@ import type { Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { type BatchwatchError, OptionsError, type QueueError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import type { Journal } from '../journal/journal.ts';
 import { optionNames, rejectUnknownOptions, resolveCount, resolveFunction } from '../options.ts';
 import {
   type BatchOptions,
@@ -76,6 +77,15 @@ export interface EventQueueOptions extends BatchOptions, HoldOptions {
    * not re-thrown). Default `false`.
    */
   readonly debug?: boolean;
+  /**
+   * Makes delivery durable: every event is in the journal before the queue
+   * takes it, a batch is acknowledged there once `onFlush` succeeded or it
+   * was dead-lettered, and a new queue on the same journal first redelivers
+   * what was not acknowledged, in order, each event marked `redelivered`
+   * (see `isRedelivered`). `stop()` then keeps what it discards for the next
+   * start. Default none: the in-memory queue.
+   */
+  readonly journal?: Journal;
 }
 
 /** {@link EventQueueOptions} validated, with every default filled in. */
@@ -86,6 +96,7 @@ export interface ResolvedEventQueueOptions extends ResolvedBatchOptions, Resolve
   readonly signal: AbortSignal | null;
   readonly retry: { readonly maxRetries: number; readonly backoff: RetryPolicy };
   readonly debug: boolean;
+  readonly journal: Journal | null;
 }
 
 /** The defaults of {@link EventQueueOptions}. */
@@ -110,6 +121,7 @@ const queueOptionNames = [
     signal: true,
     retry: true,
     debug: true,
+    journal: true,
   } satisfies Record<
     Exclude<keyof EventQueueOptions, keyof BatchOptions | keyof HoldOptions>,
     true
@@ -128,7 +140,15 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
   }
   rejectUnknownOptions(options, queueOptionNames);
   const defaults = DEFAULT_EVENT_QUEUE_OPTIONS;
-  const { onFlush, onError, onWarning, signal, retry = {}, debug = defaults.debug } = options;
+  const {
+    onFlush,
+    onError,
+    onWarning,
+    signal,
+    retry = {},
+    debug = defaults.debug,
+    journal,
+  } = options;
   if (typeof debug !== 'boolean') throw new OptionsError('debug', debug, 'true or false');
   return Object.freeze({
     ...resolveBatchOptions(options),
@@ -152,7 +172,16 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
     signal: signal === undefined ? null : resolveSignal(signal),
     retry: resolveRetryOptions(retry),
     debug,
+    journal: journal === undefined ? null : resolveJournal(journal),
   });
+}
+
+function resolveJournal(journal: unknown): Journal {
+  const candidate = journal as Partial<Journal> | null;
+  if (typeof candidate?.append !== 'function' || typeof candidate.recover !== 'function') {
+    throw new OptionsError('journal', journal, 'a Journal (a SqliteJournal)');
+  }
+  return candidate as Journal;
 }
 
 function resolveSignal(signal: unknown): AbortSignal {

@@ -15,6 +15,7 @@ import { FileHold } from './file-hold.ts';
 import { FlushRunner } from './flush-runner.ts';
 import { HoldTimeoutWarning } from './hold-errors.ts';
 import { type HoldRelease, HoldSet } from './hold-set.ts';
+import { JournalHook } from './journal-hook.ts';
 import type { Taken } from './pending-buffer.ts';
 import { QueueCounters, type QueueStats } from './queue-counters.ts';
 import { QueueClosedError } from './queue-errors.ts';
@@ -53,11 +54,12 @@ export class EventQueue implements AsyncDisposable {
   readonly #barriers = new SyncBarriers();
   readonly #holds: HoldSet;
   readonly #fileHold: FileHold | null;
+  readonly #journal: JournalHook | null = null;
   #sourceCount = 0;
   #state: State = 'open';
   #drained: Promise<void> | null = null;
   #resolveDrained: (() => void) | null = null;
-  readonly #sourceHandlers: SourceHandlers = {
+  #sourceHandlers: SourceHandlers = {
     event: (event) => {
       this.#fileHold?.observe(event);
       this.#engine.add(event);
@@ -74,7 +76,11 @@ export class EventQueue implements AsyncDisposable {
 
   /** @throws OptionsError when an option is out of range, contradicts another or is misspelled. */
   constructor(options: EventQueueOptions = {}) {
-    this.#options = resolveEventQueueOptions(options);
+    const resolved = resolveEventQueueOptions(options);
+    if (resolved.journal !== null) {
+      this.#journal = new JournalHook(resolved.journal, resolved, (e) => this.#report.error(e));
+    }
+    this.#options = this.#journal?.options ?? resolved;
     this.flushes$ = this.#flushes.asObservable();
     this.#report = new QueueReporter(this.#options, this.#counters);
     this.#runner = new FlushRunner(this.#options, this.#counters, this.#report, {
@@ -97,6 +103,15 @@ export class EventQueue implements AsyncDisposable {
       },
       this.#holds,
     );
+    const journal = this.#journal;
+    if (journal !== null) {
+      const event = (event: Event): void => {
+        this.#fileHold?.observe(event);
+        journal.accept(event);
+      };
+      this.#sourceHandlers = { ...this.#sourceHandlers, event };
+      journal.start((event) => this.#engine.add(event));
+    }
     const signal = this.#options.signal;
     if (signal?.aborted) this.stop();
     else signal?.addEventListener('abort', this.#abort, { once: true });
@@ -107,7 +122,8 @@ export class EventQueue implements AsyncDisposable {
     // A lock file's creation holds before the changes it guards are stored (file-hold.ts).
     this.#fileHold?.observe(event);
     // Once stopped or draining, the engine drops (and counts) what comes in.
-    this.#engine.add(event);
+    if (this.#journal === null) this.#engine.add(event);
+    else this.#journal.accept(event);
   }
 
   /**
@@ -233,6 +249,7 @@ export class EventQueue implements AsyncDisposable {
 
   #deliver(taken: Taken): void {
     this.#engine.setReady(false);
+    this.#journal?.taken(this.#engine.pending);
     this.#runner.run(taken);
   }
 
@@ -255,6 +272,7 @@ export class EventQueue implements AsyncDisposable {
   }
 
   #release(): void {
+    this.#journal?.stop();
     this.#sources.unsubscribe();
     this.#engine.dispose();
     this.#runner.cancel();
