@@ -13,6 +13,7 @@ import { connectRedis } from '../redis/redis-address.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
 import type { LinkStatus } from '../status.ts';
 import { PartialFrameBudget, WatchBudget } from './connection-limits.ts';
+import { defaultFeed } from './default-feed.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
@@ -22,8 +23,6 @@ import type { JfsProxyStats } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
 import { ConnectionLimitError } from './proxy-errors.ts';
 import type { FeedHandlers, ProxyFeed, ProxyFeedFactory, ProxyRegistry } from './proxy-feed.ts';
-import { PubSubFeed } from './pubsub-feed.ts';
-import { StreamFeed } from './stream-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 import { WatchRouter } from './watch-router.ts';
 
@@ -155,11 +154,7 @@ export class JfsProxy implements AsyncDisposable {
       this.#registry = parts.registry;
     }
     this.#router = new WatchRouter(this.#registry, () => Date.now());
-    this.#feed =
-      parts.feed?.(handlers) ??
-      (options.feed === 'pubsub'
-        ? new PubSubFeed(options.redis, name, options.channel, handlers)
-        : new StreamFeed(options.redis, name, names.stream, handlers, options.scheduler));
+    this.#feed = parts.feed?.(handlers) ?? defaultFeed(options, name, names.stream, handlers);
     const host = this.#host();
     // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
