@@ -81,13 +81,24 @@ export function redisRetryStrategy(
  * {@link DEFAULT_REDIS_RETRY}: for ever) and queues commands meanwhile; its
  * user resubscribes on `'ready'` (ioredis's auto-resubscribe is off, so that
  * the user knows when it is done).
+ *
+ * `timeoutMs` (default 10 s): a connection that waits that long for the
+ * answer to a command it sent (a frozen or overloaded server, a dead link
+ * no RST announced) is closed and made again (ioredis's `socketTimeout`), so
+ * that it reports `reconnecting` instead of queueing commands for ever; the
+ * commands it was waiting for are sent again once it is back (not lost, not
+ * failed: `maxRetriesPerRequest: null`), so a caller that keeps one command
+ * in flight keeps its memory bounded. Longer than any blocking command's
+ * wait on that connection; `0` turns it off.
  */
 export function connectRedis(
   address: RedisAddress,
   name: string,
   retry: RetryPolicy = DEFAULT_REDIS_RETRY,
+  timeoutMs = 10_000,
 ): Redis {
   return new Redis({
+    ...(timeoutMs > 0 ? { socketTimeout: timeoutMs } : {}),
     host: address.host,
     port: address.port,
     ...(address.password === undefined ? {} : { password: address.password }),
