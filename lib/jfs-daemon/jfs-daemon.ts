@@ -114,12 +114,12 @@ export class JfsDaemon implements AsyncDisposable {
       daemonId: `${hostname()}-${process.pid}`,
       maxBacklog,
       scheduler: this.#scheduler,
-      // Redis has been away for long: the newest changes are kept, the loss is reported once an
+      // Redis has been away (or refusing) for long: the newest changes are kept, the loss is reported once an
       // outage and marked in the stream so that every reader resyncs its clients.
       overflowing: () =>
         this.#warn(
           new JfsServerError(
-            `Redis is unreachable and ${maxBacklog} changes are waiting: the oldest are dropped until it is back.`,
+            `${maxBacklog} changes are waiting for Redis: the oldest are dropped until it takes writes again (the gap is marked in the stream, so that readers resync).`,
           ),
         ),
       retry: WRITE_RETRY,
