@@ -13,6 +13,7 @@ import { connectRedis } from '../redis/redis-address.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
 import type { LinkStatus } from '../status.ts';
 import { PartialFrameBudget } from './connection-limits.ts';
+import { FeedGapError } from './feed-gap-error.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
@@ -294,7 +295,8 @@ export class JfsProxy implements AsyncDisposable {
   #resync(reason: GapReason): void {
     if (this.#closing !== null) return;
     this.#resyncs[reason]++;
-    log('resync (%s): disconnecting %d client(s)', reason, this.#router.connections.size);
+    // Always in the log (a warning), with its reason: a mass disconnect is never unexplained.
+    this.#warn(new FeedGapError(reason, this.#router.connections.size));
     this.#router.resync();
   }
 

@@ -46,6 +46,7 @@ export {
 } from '../jfs-protocol/protocol-errors.ts';
 export type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 export { notifyNames } from '../jfs-protocol/redis-keys.ts';
+export { FeedGapError } from '../jfs-proxy/feed-gap-error.ts';
 export type { JfsProxyParts, JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';

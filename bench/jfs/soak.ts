@@ -1,0 +1,362 @@
+// A steady churn through the whole JFS chain: the real `batchwatch daemon` and `batchwatch proxy`
+// programs on a private redis-server, raw clients in this process, `--rate` creates and `--rate`
+// removes a second in ONE directory (about 500 entries at a time) for `--duration` seconds.
+// Counted: changes a client silently lost (neither delivered nor followed by a disconnect, the
+// protocol's resync), clients dropped (disconnected), resyncs the proxy logged; sampled every
+// minute: the daemon's and the proxy's RSS. Then a burst: `--burst` files created at once in a
+// directory the daemon watches, timed from the first creation to the last change in Redis (the
+// daemon's throughput from inotify to Redis).
+//
+//   npm run bench -- jfs-soak --duration 600 --rate 1000 --clients 100 --burst 10000
+//
+// Targets (issue 20): nothing lost, no client dropped, RSS growth under 5 MB a minute after the
+// first minute, burst >= 20,000 changes/s. On a shared machine, say what else was running.
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createConnection, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { encodeMessage } from '../../lib/jfs-protocol/encode-message.ts';
+import { EVENT_RECORD_SIZE, FIELD_SIZE } from '../../lib/jfs-protocol/field.ts';
+import { MessageType } from '../../lib/jfs-protocol/message-type.ts';
+import { Op } from '../../lib/jfs-protocol/op.ts';
+import { freePort, startRedis, stopRedis } from '../../spec/support/redis-server.ts';
+import { fmt, printTable } from '../support.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '600' },
+    rate: { type: 'string', default: '1000' },
+    clients: { type: 'string', default: '100' },
+    burst: { type: 'string', default: '10000' },
+  },
+});
+const DURATION_S = Number(args.duration);
+const RATE = Number(args.rate);
+const CLIENTS = Number(args.clients);
+const BURST = Number(args.burst);
+/** Entries the directory keeps: each file is removed this many creations later. */
+const KEEP = 500;
+const TICK_MS = 10;
+const bin = fileURLToPath(new URL('../../lib/cli/bin.ts', import.meta.url));
+
+const redis = await startRedis();
+const root = mkdtempSync(join(tmpdir(), 'bw-soak-'));
+const node = join(root, 'node');
+const burstDir = join(root, 'burst');
+mkdirSync(node);
+mkdirSync(burstDir);
+const mounts = join(root, 'mounts.json');
+writeFileSync(
+  mounts,
+  JSON.stringify([
+    {
+      namespace: 'default',
+      pod: 'soak',
+      container: 'app',
+      mounts: [{ mountPath: '/data', hostPath: node }],
+    },
+  ]),
+);
+
+/** A program of the chain; its stderr is kept for the counters it prints when stopped. */
+function program(args: readonly string[]): { child: ChildProcess; stderr: () => string } {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let text = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+  });
+  return { child, stderr: () => text };
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function rssMb(pid: number | undefined): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+const redisAddr = `127.0.0.1:${redis.port}`;
+const daemon = program(['daemon', '--redis', redisAddr, burstDir]);
+await until('the daemon', () => daemon.stderr().includes('watching'));
+const port = await freePort();
+const proxy = program([
+  'proxy',
+  '--mounts',
+  mounts,
+  '--listen',
+  `127.0.0.1:${port}`,
+  '--redis',
+  redisAddr,
+]);
+await until('the proxy', () => proxy.stderr().includes('redis ready'));
+
+/** One raw client: decodes EVENT records straight from the bytes, marks what it got per file index. */
+interface SoakClient {
+  created: Uint8Array;
+  removed: Uint8Array;
+  /** When the WATCH of the current connection was sent; disconnections so far. */
+  watchedAt: number;
+  disconnects: number;
+  records: number;
+  socket: Socket | null;
+}
+
+const capacity = Math.ceil(RATE * DURATION_S * 1.2) + KEEP * 2;
+let stopping = false;
+
+function soakClient(id: number): SoakClient {
+  const client: SoakClient = {
+    created: new Uint8Array(capacity),
+    removed: new Uint8Array(capacity),
+    watchedAt: -1,
+    disconnects: 0,
+    records: 0,
+    socket: null,
+  };
+  const connect = (): void => {
+    if (stopping) return;
+    const socket = createConnection({ host: '127.0.0.1', port });
+    client.socket = socket;
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on('connect', () => {
+      const channelId = `default/soak/app/c${id}`;
+      socket.write(encodeMessage({ type: MessageType.Clear, channelId }));
+      socket.write(encodeMessage({ type: MessageType.Watch, channelId, paths: ['/data'] }));
+      client.watchedAt = Date.now();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      const data = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      let offset = 0;
+      while (data.length - offset >= 4) {
+        const length = data.readUInt32BE(offset);
+        if (data.length - offset - 4 < length) break;
+        if (data.readUInt32BE(offset + 4) === MessageType.Event) {
+          for (
+            let at = offset + 8;
+            at + EVENT_RECORD_SIZE <= offset + 4 + length;
+            at += EVENT_RECORD_SIZE
+          ) {
+            // Names are /data/s<index>: the digits from byte 7 to the padding.
+            let index = 0;
+            for (let i = at + 7; i < at + FIELD_SIZE && (data[i] as number) !== 0; i++) {
+              index = index * 10 + ((data[i] as number) - 48);
+            }
+            const op = data.readUInt32BE(at + FIELD_SIZE);
+            if (index < capacity) {
+              if (op & Op.Create) client.created[index] = 1;
+              if (op & Op.Remove) client.removed[index] = 1;
+            }
+            client.records++;
+          }
+        }
+        offset += 4 + length;
+      }
+      pending = offset === data.length ? Buffer.alloc(0) : data.subarray(offset);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (stopping) return;
+      client.disconnects++;
+      client.watchedAt = -1;
+      setTimeout(connect, 50);
+    });
+  };
+  connect();
+  return client;
+}
+
+// --- Burst: the daemon alone, from file creation to Redis. ---
+const reader = new Redis({ port: redis.port, lazyConnect: true });
+await reader.connect();
+const streamKey = 'jfsnotify:stream';
+async function changesIn(prefix: string, after: string): Promise<{ count: number; last: string }> {
+  let count = 0;
+  let last = after;
+  for (;;) {
+    const entries = await reader.xrange(streamKey, `(${last}`, '+', 'COUNT', 1000);
+    if (entries.length === 0) return { count, last };
+    for (const [id, fields] of entries) {
+      last = id;
+      if (fields[0] === 'Name' && (fields[1] as string).startsWith(prefix)) count++;
+      else if (fields[0] === 'Events') {
+        for (const event of JSON.parse(fields[1] as string) as { Name: string }[]) {
+          if (event.Name.startsWith(prefix)) count++;
+        }
+      }
+    }
+  }
+}
+const streamStart = (await reader.xrevrange(streamKey, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+const burstStart = performance.now();
+for (let i = 0; i < BURST; i++) closeSync(openSync(join(burstDir, `b${i}`), 'w'));
+const burstCreated = performance.now();
+let burstSeen = 0;
+let burstCursor = streamStart;
+await until(
+  `${fmt(BURST)} burst changes in Redis`,
+  async () => {
+    const { count, last } = await changesIn(burstDir, burstCursor);
+    burstSeen += count;
+    burstCursor = last;
+    return burstSeen >= BURST;
+  },
+  60_000,
+).catch((err: Error) => console.error(err.message));
+const burstDone = performance.now();
+rmSync(burstDir, { recursive: true, force: true });
+
+// --- Soak. ---
+const clients = Array.from({ length: CLIENTS }, (_, i) => soakClient(i));
+await until('every client watching', () => clients.every((c) => c.watchedAt > 0), 30_000);
+// The time each change was made: created[i] and removed[i] in ms.
+const createdAt = new Float64Array(capacity);
+const removedAt = new Float64Array(capacity);
+let next = 0;
+const started = Date.now();
+const samples: string[][] = [
+  ['minute', 'daemon RSS (MB)', 'proxy RSS (MB)', 'changes made', 'records delivered'],
+];
+const sample = async (label: string): Promise<[number, number]> => {
+  const d = await rssMb(daemon.child.pid);
+  const p = await rssMb(proxy.child.pid);
+  const delivered = clients.reduce((sum, c) => sum + c.records, 0);
+  samples.push([label, fmt(d, 1), fmt(p, 1), fmt(next * 2), fmt(delivered)]);
+  console.log(samples.at(-1)?.join('  '));
+  return [d, p];
+};
+const rss: [number, number][] = [await sample('0')];
+let minute = 1;
+let lag = 0;
+while (Date.now() - started < DURATION_S * 1000) {
+  // Catch up to the rate: as many changes as the elapsed time asks for.
+  const due = Math.min(capacity - 1, Math.floor(((Date.now() - started) * RATE) / 1000));
+  lag = Math.max(lag, due - next);
+  while (next < due) {
+    closeSync(openSync(join(node, `s${next}`), 'w'));
+    createdAt[next] = Date.now();
+    if (next >= KEEP) {
+      unlinkSync(join(node, `s${next - KEEP}`));
+      removedAt[next - KEEP] = Date.now();
+    }
+    next++;
+  }
+  if (Date.now() - started >= minute * 60_000) {
+    rss.push(await sample(String(minute)));
+    minute++;
+  }
+  await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+}
+const madeUntil = Date.now();
+rss.push(await sample(`end (${fmt((madeUntil - started) / 60_000, 1)})`));
+// Drain: until no client receives anything more for 5 s (or 120 s in all).
+let lastRecords = -1;
+let quietSince = Date.now();
+const drainDeadline = Date.now() + 120_000;
+while (Date.now() < drainDeadline && Date.now() - quietSince < 5000) {
+  const records = clients.reduce((sum, c) => sum + c.records, 0);
+  if (records !== lastRecords) {
+    lastRecords = records;
+    quietSince = Date.now();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
+/** Changes `client` lost silently: not delivered, made after the WATCH of its last connection. */
+function lost(client: SoakClient): number {
+  if (client.watchedAt < 0) return 0;
+  let count = 0;
+  for (let i = 0; i < next; i++) {
+    if ((createdAt[i] as number) > client.watchedAt && client.created[i] === 0) count++;
+    const removed = removedAt[i] as number;
+    if (removed > 0 && removed > client.watchedAt && client.removed[i] === 0) count++;
+  }
+  return count;
+}
+const lostPerClient = clients.map(lost);
+stopping = true;
+for (const client of clients) client.socket?.destroy();
+const stop = async (part: { child: ChildProcess }): Promise<void> => {
+  const exited = new Promise((resolve) => part.child.once('close', resolve));
+  part.child.kill('SIGTERM');
+  await exited;
+};
+await stop(proxy);
+await stop(daemon);
+reader.disconnect();
+const proxyResyncs = proxy.stderr().match(/warning: resync \([^)]+\)/g) ?? [];
+const daemonWarnings = daemon.stderr().match(/warning: .*/g) ?? [];
+const growth = (which: 0 | 1): string => {
+  // After the first minute: MB a minute from the minute-1 sample to the last one.
+  if (rss.length < 3) return 'n/a (under 2 samples after minute 1)';
+  const first = rss[1] as [number, number];
+  const last = rss.at(-1) as [number, number];
+  const minutes = (madeUntil - started) / 60_000 - 1;
+  return `${fmt((last[which] - first[which]) / Math.max(minutes, 1e-9), 1)} MB/min`;
+};
+
+console.log(
+  `\nSoak: ${fmt(RATE)} creates + ${fmt(RATE)} removes a second in one directory, ${CLIENTS} clients, ${fmt((madeUntil - started) / 1000)} s\n`,
+);
+printTable(samples);
+console.log('');
+printTable([
+  ['measure', 'value'],
+  ['changes made (creates + removes)', fmt(next + Math.max(0, next - KEEP))],
+  ['most changes the writer was behind', fmt(lag)],
+  ['changes lost silently (all clients)', fmt(lostPerClient.reduce((a, b) => a + b, 0))],
+  ['clients with a silent loss', fmt(lostPerClient.filter((n) => n > 0).length)],
+  [
+    'client disconnections (dropped or resynced)',
+    fmt(clients.reduce((a, c) => a + c.disconnects, 0)),
+  ],
+  [
+    'resyncs in the proxy log',
+    proxyResyncs.length === 0 ? '0' : [...new Set(proxyResyncs)].join(', '),
+  ],
+  ['daemon warnings', fmt(daemonWarnings.length)],
+  ['daemon RSS growth after minute 1', growth(0)],
+  ['proxy RSS growth after minute 1', growth(1)],
+  [
+    `burst: ${fmt(BURST)} files created in`,
+    `${fmt(burstCreated - burstStart)} ms (${fmt((BURST / (burstCreated - burstStart)) * 1000)}/s)`,
+  ],
+  [
+    'burst: creation to the last change in Redis',
+    `${fmt(burstDone - burstStart)} ms: ${fmt((burstSeen / (burstDone - burstStart)) * 1000)} changes/s (${fmt(burstSeen)} seen)`,
+  ],
+]);
+console.log(
+  `\n${proxy
+    .stderr()
+    .split('\n')
+    .filter((l) => l.includes('connection(s)'))
+    .join('\n')}`,
+);
+console.log(
+  daemon
+    .stderr()
+    .split('\n')
+    .filter((l) => l.includes('change(s) seen'))
+    .join('\n'),
+);
+await stopRedis(redis);
+rmSync(root, { recursive: true, force: true });
