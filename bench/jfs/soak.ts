@@ -280,14 +280,26 @@ while (Date.now() < drainDeadline && Date.now() - quietSince < 5000) {
   await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
+/** Where the losses are: creates and removes, and in which tenth of the run. */
+const lostCreates = new Array<number>(10).fill(0);
+const lostRemoves = new Array<number>(10).fill(0);
+const tenth = (time: number): number =>
+  Math.min(9, Math.floor(((time - started) * 10) / Math.max(1, madeUntil - started)));
 /** Changes `client` lost silently: not delivered, made after the WATCH of its last connection. */
 function lost(client: SoakClient): number {
   if (client.watchedAt < 0) return 0;
   let count = 0;
   for (let i = 0; i < next; i++) {
-    if ((createdAt[i] as number) > client.watchedAt && client.created[i] === 0) count++;
+    const created = createdAt[i] as number;
+    if (created > client.watchedAt && client.created[i] === 0) {
+      count++;
+      lostCreates[tenth(created)] = (lostCreates[tenth(created)] as number) + 1;
+    }
     const removed = removedAt[i] as number;
-    if (removed > 0 && removed > client.watchedAt && client.removed[i] === 0) count++;
+    if (removed > 0 && removed > client.watchedAt && client.removed[i] === 0) {
+      count++;
+      lostRemoves[tenth(removed)] = (lostRemoves[tenth(removed)] as number) + 1;
+    }
   }
   return count;
 }
@@ -324,6 +336,8 @@ printTable([
   ['most changes the writer was behind', fmt(lag)],
   ['changes lost silently (all clients)', fmt(lostPerClient.reduce((a, b) => a + b, 0))],
   ['clients with a silent loss', fmt(lostPerClient.filter((n) => n > 0).length)],
+  ['lost creates, by tenth of the run', lostCreates.map((n) => fmt(n)).join(' ')],
+  ['lost removes, by tenth of the run', lostRemoves.map((n) => fmt(n)).join(' ')],
   [
     'client disconnections (dropped or resynced)',
     fmt(clients.reduce((a, c) => a + c.disconnects, 0)),

@@ -62,6 +62,42 @@ describe('the JFS chain when Redis is overloaded (real redis-server, daemon and 
   }, 60_000);
 });
 
+describe('the JFS chain when Redis freezes (real redis-server, daemon and proxy programs)', () => {
+  it('Redis SIGSTOPped for 12 s: the daemon says why once, the proxy reconnects, and after SIGCONT nothing is lost silently', async () => {
+    const setup = await chain(cleanup);
+    const daemon = await setup.startDaemon();
+    const proxy = await setup.startProxy();
+    const client = watchData(`127.0.0.1:${proxy.port}`, cleanup);
+    await client.ready;
+    const files = writer(setup.node);
+    cleanup(files.stop);
+    await receives(client, 5);
+    const admin = new Redis({ port: setup.redis.port, lazyConnect: true });
+    cleanup(() => admin.disconnect());
+    await admin.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await admin.info('server'))?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGSTOP');
+    let frozen = true;
+    cleanup(() => {
+      if (frozen) process.kill(pid, 'SIGCONT');
+    });
+    // Past the default redisTimeout (10 s): the frozen connections are noticed and made again.
+    await vi.waitFor(() => expect(daemon.stderr()).toMatch(/Socket timeout/), { timeout: 20_000 });
+    await vi.waitFor(() => expect(proxy.cli.stderr()).toMatch(/redis reconnecting/), {
+      timeout: 20_000,
+    });
+    await during(2000);
+    process.kill(pid, 'SIGCONT');
+    frozen = false;
+    await stopWithoutSilentLoss(files, client);
+    // One warning for the outage (its cause), not one per reconnection attempt.
+    expect(
+      daemon.stderr().match(/batchwatch daemon: warning: .*Redis connection was lost/g),
+    ).toHaveLength(1);
+  }, 90_000);
+});
+
 /** How many changes the stream holds (burst entries count each of theirs; markers none). */
 async function streamChanges(admin: Redis, stream: string): Promise<number> {
   let count = 0;
