@@ -12,26 +12,23 @@
 // Targets (issue 20): nothing lost, no client dropped, RSS growth under 5 MB a minute after the
 // first minute, burst >= 20,000 changes/s. On a shared machine, say what else was running.
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
+import { asapScheduler } from 'rxjs';
+import { ChangeOutbox } from '../../lib/jfs-daemon/change-outbox.ts';
+import { RedisChangeFeed } from '../../lib/jfs-daemon/redis-change-feed.ts';
 import { encodeMessage } from '../../lib/jfs-protocol/encode-message.ts';
 import { EVENT_RECORD_SIZE, FIELD_SIZE } from '../../lib/jfs-protocol/field.ts';
 import { MessageType } from '../../lib/jfs-protocol/message-type.ts';
 import { Op } from '../../lib/jfs-protocol/op.ts';
+import { notifyNames } from '../../lib/jfs-protocol/redis-keys.ts';
 import { freePort, startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { fmt, printTable } from '../support.ts';
 
@@ -49,7 +46,6 @@ const CLIENTS = Number(args.clients);
 const BURST = Number(args.burst);
 /** Entries the directory keeps: each file is removed this many creations later. */
 const KEEP = 500;
-const TICK_MS = 10;
 const bin = fileURLToPath(new URL('../../lib/cli/bin.ts', import.meta.url));
 
 const redis = await startRedis();
@@ -224,14 +220,96 @@ await until(
 const burstDone = performance.now();
 rmSync(burstDir, { recursive: true, force: true });
 
+// The daemon's writing side alone (ChangeOutbox + RedisChangeFeed, as the daemon runs them) on a
+// stream of its own: changes pushed in turns of 1,000, timed until Redis accepted the last.
+const writerRedis = new Redis({ port: redis.port, lazyConnect: true });
+await writerRedis.connect();
+const outbox = new ChangeOutbox(
+  new RedisChangeFeed(writerRedis, notifyNames('soak-writer'), 100_000),
+  {
+    daemonId: 'soak',
+    maxBacklog: 1_000_000,
+    scheduler: asapScheduler,
+    retry: () => 100,
+    overflowing: () => {},
+    failed: (error) => console.error(error.message),
+    recovered: () => {},
+  },
+);
+await outbox.marked;
+const WRITER_CHANGES = 200_000;
+const writerStart = performance.now();
+for (let i = 0; i < WRITER_CHANGES; i++) {
+  outbox.push({ name: `${burstDir}/w${i}`, op: Op.Create, key: burstDir });
+  if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
+}
+await until('the writer', () => outbox.counters.published >= WRITER_CHANGES, 120_000);
+const writerMs = performance.now() - writerStart;
+await outbox.close();
+writerRedis.disconnect();
+
 // --- Soak. ---
 const clients = Array.from({ length: CLIENTS }, (_, i) => soakClient(i));
 await until('every client watching', () => clients.every((c) => c.watchedAt > 0), 30_000);
-// The time each change was made: created[i] and removed[i] in ms.
-const createdAt = new Float64Array(capacity);
-const removedAt = new Float64Array(capacity);
-let next = 0;
+// What reached Redis, read from the stream as it grows: a loss is the daemon's (never in Redis)
+// or the proxy's (in Redis, not delivered to a client that was watching).
+const observer = new Redis({ port: redis.port, lazyConnect: true });
+await observer.connect();
+const inRedis = { created: new Uint8Array(capacity), removed: new Uint8Array(capacity) };
+let observing = true;
+const mark = (name: string, op: number): void => {
+  if (!name.startsWith(`${node}/s`)) return;
+  const index = Number(name.slice(node.length + 2));
+  if (!(index < capacity)) return;
+  if (op & Op.Create) inRedis.created[index] = 1;
+  if (op & Op.Remove) inRedis.removed[index] = 1;
+};
+const observed = (async () => {
+  let cursor = (await observer.xrevrange(streamKey, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+  while (observing) {
+    const reply = (await observer.xread(
+      'COUNT',
+      100,
+      'BLOCK',
+      500,
+      'STREAMS',
+      streamKey,
+      cursor,
+    )) as [string, [string, string[]][]][] | null;
+    for (const [id, fields] of reply?.[0]?.[1] ?? []) {
+      cursor = id;
+      if (fields[0] === 'Name') mark(fields[1] as string, Number(fields[3]));
+      else if (fields[0] === 'Events') {
+        for (const event of JSON.parse(fields[1] as string) as { Name: string; Op: number }[]) {
+          mark(event.Name, event.Op);
+        }
+      }
+    }
+  }
+})();
+
+// The time each change was made (by the churn thread): created[i] and removed[i] in ms.
+const createdBuffer = new SharedArrayBuffer(capacity * 8);
+const removedBuffer = new SharedArrayBuffer(capacity * 8);
+const progress = new Int32Array(new SharedArrayBuffer(12));
+const createdAt = new Float64Array(createdBuffer);
+const removedAt = new Float64Array(removedBuffer);
 const started = Date.now();
+const churn = new Worker(fileURLToPath(new URL('./soak-writer.ts', import.meta.url)), {
+  workerData: {
+    dir: node,
+    rate: RATE,
+    keep: KEEP,
+    durationMs: DURATION_S * 1000,
+    createdAt: createdBuffer,
+    removedAt: removedBuffer,
+    progress: progress.buffer,
+  },
+});
+const churned = new Promise((resolve, reject) => {
+  churn.once('exit', resolve);
+  churn.once('error', reject);
+});
 const samples: string[][] = [
   ['minute', 'daemon RSS (MB)', 'proxy RSS (MB)', 'changes made', 'records delivered'],
 ];
@@ -239,32 +317,22 @@ const sample = async (label: string): Promise<[number, number]> => {
   const d = await rssMb(daemon.child.pid);
   const p = await rssMb(proxy.child.pid);
   const delivered = clients.reduce((sum, c) => sum + c.records, 0);
-  samples.push([label, fmt(d, 1), fmt(p, 1), fmt(next * 2), fmt(delivered)]);
+  samples.push([label, fmt(d, 1), fmt(p, 1), fmt(Atomics.load(progress, 0) * 2), fmt(delivered)]);
   console.log(samples.at(-1)?.join('  '));
   return [d, p];
 };
 const rss: [number, number][] = [await sample('0')];
 let minute = 1;
-let lag = 0;
-while (Date.now() - started < DURATION_S * 1000) {
-  // Catch up to the rate: as many changes as the elapsed time asks for.
-  const due = Math.min(capacity - 1, Math.floor(((Date.now() - started) * RATE) / 1000));
-  lag = Math.max(lag, due - next);
-  while (next < due) {
-    closeSync(openSync(join(node, `s${next}`), 'w'));
-    createdAt[next] = Date.now();
-    if (next >= KEEP) {
-      unlinkSync(join(node, `s${next - KEEP}`));
-      removedAt[next - KEEP] = Date.now();
-    }
-    next++;
-  }
+while (Atomics.load(progress, 2) === 0) {
   if (Date.now() - started >= minute * 60_000) {
     rss.push(await sample(String(minute)));
     minute++;
   }
-  await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+  await new Promise((resolve) => setTimeout(resolve, 200));
 }
+await churned;
+const next = Atomics.load(progress, 0);
+const lag = Atomics.load(progress, 1);
 const madeUntil = Date.now();
 rss.push(await sample(`end (${fmt((madeUntil - started) / 60_000, 1)})`));
 // Drain: until no client receives anything more for 5 s (or 120 s in all).
@@ -280,6 +348,17 @@ while (Date.now() < drainDeadline && Date.now() - quietSince < 5000) {
   await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
+observing = false;
+await observed;
+observer.disconnect();
+let neverInRedis = 0;
+for (let i = 0; i < next; i++) {
+  if (inRedis.created[i] === 0) neverInRedis++;
+  if ((removedAt[i] as number) > 0 && inRedis.removed[i] === 0) neverInRedis++;
+}
+/** Changes in Redis that a client watching at the time did not get. */
+let proxyLost = 0;
+
 /** Where the losses are: creates and removes, and in which tenth of the run. */
 const lostCreates = new Array<number>(10).fill(0);
 const lostRemoves = new Array<number>(10).fill(0);
@@ -293,11 +372,13 @@ function lost(client: SoakClient): number {
     const created = createdAt[i] as number;
     if (created > client.watchedAt && client.created[i] === 0) {
       count++;
+      if (inRedis.created[i] === 1) proxyLost++;
       lostCreates[tenth(created)] = (lostCreates[tenth(created)] as number) + 1;
     }
     const removed = removedAt[i] as number;
     if (removed > 0 && removed > client.watchedAt && client.removed[i] === 0) {
       count++;
+      if (inRedis.removed[i] === 1) proxyLost++;
       lostRemoves[tenth(removed)] = (lostRemoves[tenth(removed)] as number) + 1;
     }
   }
@@ -336,6 +417,8 @@ printTable([
   ['most changes the writer was behind', fmt(lag)],
   ['changes lost silently (all clients)', fmt(lostPerClient.reduce((a, b) => a + b, 0))],
   ['clients with a silent loss', fmt(lostPerClient.filter((n) => n > 0).length)],
+  ['  changes that never reached Redis (the daemon)', fmt(neverInRedis)],
+  ['  in Redis, not delivered (the proxy), all clients', fmt(proxyLost)],
   ['lost creates, by tenth of the run', lostCreates.map((n) => fmt(n)).join(' ')],
   ['lost removes, by tenth of the run', lostRemoves.map((n) => fmt(n)).join(' ')],
   [
@@ -356,6 +439,10 @@ printTable([
   [
     'burst: creation to the last change in Redis',
     `${fmt(burstDone - burstStart)} ms: ${fmt((burstSeen / (burstDone - burstStart)) * 1000)} changes/s (${fmt(burstSeen)} seen)`,
+  ],
+  [
+    `the daemon's writer alone: ${fmt(WRITER_CHANGES)} changes to Redis`,
+    `${fmt(writerMs)} ms: ${fmt((WRITER_CHANGES / writerMs) * 1000)} changes/s`,
   ],
 ]);
 console.log(
