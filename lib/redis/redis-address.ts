@@ -87,8 +87,9 @@ export function redisRetryStrategy(
  * no RST announced) is closed and made again (ioredis's `socketTimeout`), so
  * that it reports `reconnecting` instead of queueing commands for ever; the
  * commands it was waiting for are sent again once it is back (not lost, not
- * failed: `maxRetriesPerRequest: null`), so a caller that keeps one command
- * in flight keeps its memory bounded. Longer than any blocking command's
+ * failed: `maxRetriesPerRequest: null`; one the server had already read may
+ * so run twice), so a caller that keeps one command in flight keeps its
+ * memory bounded. Longer than any blocking command's
  * wait on that connection; `0` turns it off.
  */
 export function connectRedis(

@@ -67,4 +67,32 @@ describe('the status and the close of a daemon', () => {
     daemon.status$.subscribe({ complete: () => (completed = true) });
     expect(completed).toBe(true);
   });
+
+  it('closed while Redis refuses its writes: one last try, then no retry timer is left', async () => {
+    const virtual = new VirtualTimeScheduler(VirtualAction, 100_000);
+    const timers = trackTimers(virtual);
+    const feed = new MemoryFeed();
+    const watcher = new MemoryPathWatcher();
+    const daemon = await JfsDaemon.start({
+      feed,
+      watcher,
+      scheduler: timers,
+      followProxies: false,
+      env: {},
+    });
+    feed.refusing = new Error('OOM command not allowed when used memory > maxmemory');
+    watcher.emit('/node/s/f', 1);
+    // The batching turn only (the retry, 100 ms later, stays pending).
+    virtual.maxFrames = virtual.now() + 1;
+    virtual.flush();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(feed.refused).toBe(1);
+    // The retry waits on the scheduler.
+    expect(timers.active).toBeGreaterThan(0);
+    const refusedBefore = feed.refused;
+    await daemon.close();
+    expect(feed.refused).toBe(refusedBefore + 1);
+    expect(timers.active).toBe(0);
+    expect(daemon.stats()).toMatchObject({ published: 0, events: 1 });
+  });
 });
