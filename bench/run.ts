@@ -10,9 +10,12 @@ const benches: Record<string, string> = {
   'jfs-chain': 'jfs/chain.ts',
   'jfs-memory': 'jfs/stream-memory.ts',
   'jfs-soak': 'jfs/soak.ts',
+  'watch-flood': 'jfs/watch-flood.ts',
   file: 'file/main.ts',
   docker: 'docker/main.ts',
   startup: 'startup/main.ts',
+  journal: 'journal/main.ts',
+  'journal-file-restart': 'journal/file-restart.ts',
 };
 
 const first = process.argv.findIndex((arg, i) => i >= 2 && arg.startsWith('--'));

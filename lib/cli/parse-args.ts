@@ -19,6 +19,18 @@ export interface WatchConfig {
   readonly format: OutputFormat;
   /** Serve Prometheus metrics on this port (`/metrics`); `null`: none. */
   readonly metricsPort: number | null;
+  /** Durable delivery: the journal and checkpoints live in this directory; `null`: in memory. */
+  readonly stateDir: string | null;
+  /** With `stateDir`: list the dead letters and exit, instead of watching. */
+  readonly listDeadLetters: boolean;
+  /** With `stateDir`: dead letters to replay (ids, or `'all'`) before watching. */
+  readonly replay: readonly number[] | 'all';
+  /** `--settle MS [--max-wait MS]`: a settling window instead of `interval`'s fixed one. */
+  readonly settle?: { readonly quiet: number; readonly maxWait?: number };
+  /** `--hold-while PATH`...: hold batches while one of these exists (relative: to each watched path). */
+  readonly holdWhile?: readonly string[];
+  /** `--max-hold MS`: the longest a hold keeps a batch open. */
+  readonly maxHold?: number;
 }
 
 /** What `batchwatch proxy` was asked to do; unset fields fall back to the Go proxy's variables. */
@@ -33,6 +45,19 @@ export interface ProxyConfig {
   /** `stream` (default) or `pubsub` (Go daemons). */
   readonly feed?: 'stream' | 'pubsub';
   readonly metricsPort: number | null;
+  /** Limits and the registry lease (`--max-watches`, `--max-watched-paths`, `--registry-ttl`). */
+  readonly maxWatchesPerConnection?: number;
+  readonly maxWatchedPaths?: number;
+  readonly registryTtl?: number;
+  /** Files of a private CA, a client certificate and its key for `rediss://`. */
+  readonly redisTls?: RedisTlsFiles;
+}
+
+/** `--redis-ca FILE`, `--redis-cert FILE`, `--redis-key FILE`. */
+export interface RedisTlsFiles {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
 }
 
 /** What `batchwatch daemon` was asked to do. */
@@ -44,6 +69,9 @@ export interface DaemonConfig {
   readonly kubernetes?: { readonly node?: string };
   /** Entries the stream keeps, roughly. */
   readonly streamMaxLen?: number;
+  /** `--root PATH`: where anything may make the daemon watch. */
+  readonly roots?: readonly string[];
+  readonly redisTls?: RedisTlsFiles;
 }
 
 /** A parsed command line. */
@@ -79,6 +107,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.version) return { kind: 'version' };
 
   const interval = parseDuration('--interval', values.interval ?? '300', { exclusive: true });
+  const settleAndHold = parseSettleAndHold(values);
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') {
     throw new UsageError(`--format takes text or json, not "${format}".`);
@@ -94,6 +123,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const jfs = values.jfs === undefined ? null : { server: values.jfs, paths: jfsPaths };
   const paths = positionals.length === 0 && docker === null && jfs === null ? ['.'] : positionals;
   const metricsPort = parsePort(values.metrics);
+  const durable = parseDurableFlags(values);
   return {
     kind: 'watch',
     config: {
@@ -104,7 +134,73 @@ export function parseCommand(argv: readonly string[]): Command {
       coalesce: values.coalesce ?? false,
       format,
       metricsPort,
+      ...durable,
+      ...settleAndHold,
     },
+  };
+}
+
+/** `--state-dir DIR`, `--dead-letters`, `--replay ID|all`: durable delivery (see the README). */
+function parseDurableFlags(values: {
+  'state-dir'?: string | undefined;
+  'dead-letters'?: boolean | undefined;
+  replay?: string[] | undefined;
+}): Pick<WatchConfig, 'stateDir' | 'listDeadLetters' | 'replay'> {
+  const stateDir = values['state-dir'] ?? null;
+  if (stateDir === '') throw new UsageError('--state-dir needs a directory.');
+  const listDeadLetters = values['dead-letters'] ?? false;
+  const replayed = values.replay ?? [];
+  if (stateDir === null && (listDeadLetters || replayed.length > 0)) {
+    const flag = listDeadLetters ? '--dead-letters' : '--replay';
+    throw new UsageError(`${flag} needs --state-dir DIR: the journal that keeps the dead letters.`);
+  }
+  let replay: number[] | 'all' = [];
+  for (const item of replayed) {
+    if (item === 'all') replay = 'all';
+    else if (/^[1-9]\d*$/.test(item)) {
+      if (replay !== 'all') replay.push(Number(item));
+    } else throw new UsageError(`--replay takes a dead letter's id or all, not "${item}".`);
+  }
+  return { stateDir, listDeadLetters, replay };
+}
+
+/** `--settle`, `--max-wait`, `--hold-while`, `--max-hold`: how a batch window closes. */
+function parseSettleAndHold(values: {
+  interval?: string | undefined;
+  settle?: string | undefined;
+  'max-wait'?: string | undefined;
+  'hold-while'?: string[] | undefined;
+  'max-hold'?: string | undefined;
+}): Pick<WatchConfig, 'settle' | 'holdWhile' | 'maxHold'> {
+  const settle = values.settle;
+  const maxWaitText = values['max-wait'];
+  if (settle !== undefined && values.interval !== undefined) {
+    throw new UsageError('--settle replaces --interval (a fixed window): give one of them.');
+  }
+  if (maxWaitText !== undefined && settle === undefined) {
+    throw new UsageError('--max-wait needs --settle MS: it caps a settling window.');
+  }
+  const positive = { exclusive: true };
+  const quiet = settle === undefined ? undefined : parseDuration('--settle', settle, positive);
+  const maxWait =
+    maxWaitText === undefined ? undefined : parseDuration('--max-wait', maxWaitText, positive);
+  if (quiet !== undefined && maxWait !== undefined && maxWait < quiet) {
+    throw new UsageError(`--max-wait (${maxWait}) must be at least --settle (${quiet}).`);
+  }
+  const holdWhile = values['hold-while'] ?? [];
+  if (holdWhile.includes('')) throw new UsageError('--hold-while takes a file path, not "".');
+  const maxHoldText = values['max-hold'];
+  if (maxHoldText !== undefined && holdWhile.length === 0) {
+    throw new UsageError('--max-hold needs --hold-while PATH: the file whose presence holds.');
+  }
+  return {
+    ...(quiet === undefined
+      ? {}
+      : { settle: maxWait === undefined ? { quiet } : { quiet, maxWait } }),
+    ...(holdWhile.length === 0 ? {} : { holdWhile }),
+    ...(maxHoldText === undefined
+      ? {}
+      : { maxHold: parseDuration('--max-hold', maxHoldText, positive) }),
   };
 }
 
@@ -133,11 +229,23 @@ function parseProxy(args: string[]): Command {
         debounce: { type: 'string' },
         feed: { type: 'string' },
         metrics: { type: 'string' },
+        'max-watches': { type: 'string' },
+        'max-watched-paths': { type: 'string' },
+        'registry-ttl': { type: 'string' },
+        ...redisTlsFlags,
         help: { type: 'boolean', short: 'h' },
       },
     }),
   );
   if (values.help) return { kind: 'help' };
+  const limits = {
+    ...optionalCount('--max-watches', values['max-watches'], 'maxWatchesPerConnection'),
+    ...optionalCount('--max-watched-paths', values['max-watched-paths'], 'maxWatchedPaths'),
+    ...(values['registry-ttl'] === undefined
+      ? {}
+      : { registryTtl: parseDuration('--registry-ttl', values['registry-ttl'], { min: 1 }) }),
+    ...redisTls(values),
+  };
   if (values.mounts === undefined && !values.kubernetes) {
     throw new UsageError(
       'proxy needs --mounts FILE (the containers and their hostPath mounts) or --kubernetes (see --help).',
@@ -161,8 +269,50 @@ function parseProxy(args: string[]): Command {
       ...(debounce === undefined ? {} : { debounce }),
       ...(feed === undefined ? {} : { feed }),
       metricsPort: parsePort(values.metrics),
+      ...limits,
     },
   };
+}
+
+const redisTlsFlags = {
+  'redis-ca': { type: 'string' },
+  'redis-cert': { type: 'string' },
+  'redis-key': { type: 'string' },
+} as const;
+
+/** The `--redis-ca/-cert/-key` files given, if any. */
+function redisTls(values: {
+  'redis-ca'?: string | undefined;
+  'redis-cert'?: string | undefined;
+  'redis-key'?: string | undefined;
+}): { redisTls?: RedisTlsFiles } {
+  const { 'redis-ca': ca, 'redis-cert': cert, 'redis-key': key } = values;
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError(
+      '--redis-cert and --redis-key go together (a client certificate and its key).',
+    );
+  }
+  if (ca === undefined && cert === undefined) return {};
+  return {
+    redisTls: {
+      ...(ca === undefined ? {} : { ca }),
+      ...(cert === undefined ? {} : { cert }),
+      ...(key === undefined ? {} : { key }),
+    },
+  };
+}
+
+/** A whole-number flag >= 1, as `{ [option]: n }`, or nothing when not given. */
+function optionalCount<K extends string>(
+  flag: string,
+  text: string | undefined,
+  option: K,
+): { [key in K]?: number } {
+  if (text === undefined) return {};
+  if (!/^[1-9]\d*$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${flag} takes a whole number >= 1, not "${text}".`);
+  }
+  return { [option]: Number(text) } as { [key in K]?: number };
 }
 
 /** A duration flag in ms, checked as the library checks duration options (at most 2^31-1 ms). */
@@ -197,11 +347,19 @@ function parseDaemon(args: string[]): Command {
         kubernetes: { type: 'boolean' },
         node: { type: 'string' },
         'stream-max-len': { type: 'string' },
+        root: { type: 'string', multiple: true },
+        ...redisTlsFlags,
         help: { type: 'boolean', short: 'h' },
       },
     }),
   );
   if (values.help) return { kind: 'help' };
+  const roots = values.root ?? [];
+  const relativeRoot = roots.find((root) => !root.startsWith('/'));
+  if (relativeRoot !== undefined) {
+    throw new UsageError(`--root takes an absolute node directory, not "${relativeRoot}".`);
+  }
+  const tls = redisTls(values);
   const relative = positionals.find((path) => !path.startsWith('/'));
   if (relative !== undefined)
     throw new UsageError(`daemon takes absolute node paths, not "${relative}".`);
@@ -226,6 +384,8 @@ function parseDaemon(args: string[]): Command {
         ? { kubernetes: values.node === undefined ? {} : { node: values.node } }
         : {}),
       ...(maxLen === undefined ? {} : { streamMaxLen: Number(maxLen) }),
+      ...(roots.length === 0 ? {} : { roots }),
+      ...tls,
     },
   };
 }
@@ -243,6 +403,13 @@ function parse(args: string[]) {
       coalesce: { type: 'boolean' },
       format: { type: 'string' },
       metrics: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'dead-letters': { type: 'boolean' },
+      replay: { type: 'string', multiple: true },
+      settle: { type: 'string' },
+      'max-wait': { type: 'string' },
+      'hold-while': { type: 'string', multiple: true },
+      'max-hold': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

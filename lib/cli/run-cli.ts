@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { format } from 'node:util';
 import { BatchwatchError } from '../errors.ts';
+import { redactSecrets, urlPasswords } from '../redact.ts';
 import { helpText } from './help.ts';
 import { parseCommand } from './parse-args.ts';
 import { UsageError } from './usage-error.ts';
@@ -12,10 +14,43 @@ const version = (): string =>
     }
   ).version;
 
-/** Resolves with the first SIGINT or SIGTERM; a second one exits at once. */
+/** Until the command serves, a stop request exits at once: nothing is open that needs closing. */
+let started = false;
+
+/**
+ * Every output of the command (its lines, errors, `DEBUG` logs) goes through
+ * here: the credentials it was given (`$REDIS_PASSWORD`, the passwords in
+ * URLs of its arguments and environment) are never printed.
+ */
+async function redacting(argv: readonly string[]) {
+  const env = process.env;
+  const secrets = [
+    ...(env['REDIS_PASSWORD'] ? [env['REDIS_PASSWORD']] : []),
+    ...urlPasswords([...argv, ...Object.values(env)]),
+  ];
+  const wrap = <T extends { write(text: string): unknown }>(stream: T) =>
+    Object.assign(Object.create(stream) as T, {
+      write: (text: string, ...rest: unknown[]) =>
+        (stream.write as (text: string, ...rest: unknown[]) => unknown).call(
+          stream,
+          redactSecrets(String(text), secrets),
+          ...rest,
+        ),
+    });
+  // `debug` prints only with DEBUG set; without it, `--version` loads no package at all.
+  if (env['DEBUG']) {
+    const { default: createDebug } = await import('debug');
+    createDebug.log = (...args: unknown[]) =>
+      process.stderr.write(`${redactSecrets(format(...args), secrets)}\n`);
+  }
+  return { stdout: wrap(process.stdout), stderr: wrap(process.stderr) };
+}
+
+/** Resolves with the first SIGINT or SIGTERM; a second one, or one before serving, exits at once. */
 function stopRequested(): Promise<string> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
+      if (!started) process.exit(signal === 'SIGINT' ? 130 : 143);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       process.once('SIGINT', () => process.exit(130));
@@ -27,14 +62,19 @@ function stopRequested(): Promise<string> {
   });
 }
 
+let output = { stdout: process.stdout, stderr: process.stderr };
+
 function context(serving: () => void): CliContext {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: output.stdout,
+    stderr: output.stderr,
     cwd: process.cwd(),
     env: process.env,
     stopRequested: stopRequested(),
-    serving,
+    serving: () => {
+      started = true;
+      serving();
+    },
   };
 }
 
@@ -62,17 +102,19 @@ async function main(argv: readonly string[], serving: () => void): Promise<numbe
  * error. A long-lived command calls `serving` once it serves.
  */
 export async function runCli(argv: readonly string[], serving: () => void): Promise<void> {
+  output = await redacting(argv);
+  const { stderr } = output;
   try {
     process.exitCode = await main(argv, serving);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`batchwatch: ${err.message}\n`);
+      stderr.write(`batchwatch: ${err.message}\n`);
       process.exitCode = 2;
     } else if (err instanceof BatchwatchError) {
-      process.stderr.write(`batchwatch: ${err.message}\n`);
+      stderr.write(`batchwatch: ${err.message}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(
+      stderr.write(
         `batchwatch: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
       );
       process.exitCode = 1;

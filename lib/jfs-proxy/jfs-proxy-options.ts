@@ -14,7 +14,11 @@ import {
   resolveOneOf,
   resolveScheduler,
 } from '../options.ts';
-import { parseRedisAddress, type RedisAddress } from '../redis/redis-address.ts';
+import {
+  parseRedisAddress,
+  type RedisAddress,
+  type RedisTlsOptions,
+} from '../redis/redis-address.ts';
 import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
 import type { ChannelWatchers } from './channel-watchers.ts';
 import type { MountResolver } from './mount-table.ts';
@@ -31,8 +35,12 @@ export interface JfsProxyOptions {
   readonly listen?: string;
   /** Redis `host:port`. Default `$REDIS_ADDR`, else `127.0.0.1:6379`. */
   readonly redisAddr?: string;
-  /** Redis password. Default `$REDIS_PASSWORD`, else none. */
+  /** Redis password, when the address has none. Default `$REDIS_PASSWORD`, else none. */
   readonly redisPassword?: string;
+  /** Redis ACL user, when the address names none. Default `$REDIS_USERNAME`, else the default user. */
+  readonly redisUsername?: string;
+  /** TLS files for a `rediss://` address (a private CA, a client certificate). Default the system's CAs. */
+  readonly redisTls?: RedisTlsOptions;
   /** The pub/sub channel daemons publish to. Default `jfsnotify`. */
   readonly channel?: string;
   /** Redis database of the stream and the registry (pub/sub ignores it). Default `$REDIS_DB`, else 0. */
@@ -84,6 +92,13 @@ export interface JfsProxyOptions {
    * connection that would pass it is closed. Default 8 MiB.
    */
   readonly maxTotalPartialBytes?: number;
+  /**
+   * (channel, path) watches one connection may hold; the paths of a WATCH
+   * beyond it are refused (a warning, the connection stays). Default 256.
+   */
+  readonly maxWatchesPerConnection?: number;
+  /** Distinct node paths the proxy registers for all its clients; beyond, WATCHes are refused. Default 4096. */
+  readonly maxWatchedPaths?: number;
   /** This proxy's name in the control channel. Default `<hostname>-<pid>-<random>`. */
   readonly proxyId?: string;
   /** Lifetime of this proxy's watch registration in Redis without a heartbeat, in ms. Default 30000. */
@@ -114,6 +129,8 @@ export interface ResolvedJfsProxyOptions {
   readonly frameDeadline: number;
   readonly maxPartialBytes: number;
   readonly maxTotalPartialBytes: number;
+  readonly maxWatchesPerConnection: number;
+  readonly maxWatchedPaths: number;
   readonly proxyId: string;
   readonly registryTtl: number;
   readonly scheduler: SchedulerLike;
@@ -137,6 +154,8 @@ export const DEFAULT_JFS_PROXY_OPTIONS = Object.freeze({
   idleTimeout: 30_000,
   frameDeadline: 10_000,
   maxTotalPartialBytes: 8 * 1024 * 1024,
+  maxWatchesPerConnection: 256,
+  maxWatchedPaths: 4096,
   registryTtl: 30_000,
 } as const);
 
@@ -148,6 +167,8 @@ const names = optionNames({
   listen: true,
   redisAddr: true,
   redisPassword: true,
+  redisUsername: true,
+  redisTls: true,
   channel: true,
   redisDb: true,
   feed: true,
@@ -162,6 +183,8 @@ const names = optionNames({
   frameDeadline: true,
   maxPartialBytes: true,
   maxTotalPartialBytes: true,
+  maxWatchesPerConnection: true,
+  maxWatchedPaths: true,
   proxyId: true,
   registryTtl: true,
   scheduler: true,
@@ -199,6 +222,7 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
     pick(options.redisPassword, 'REDIS_PASSWORD'),
     'redisAddr',
     redisDb(options.redisDb ?? env['REDIS_DB']),
+    { username: pick(options.redisUsername, 'REDIS_USERNAME'), tls: options.redisTls },
   );
   const count = (option: string, value: unknown): number => resolveCount(option, value, { min: 1 });
   const maxFrameLength = count('maxFrameLength', options.maxFrameLength ?? D.maxFrameLength);
@@ -232,6 +256,11 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
       'maxTotalPartialBytes',
       options.maxTotalPartialBytes ?? D.maxTotalPartialBytes,
     ),
+    maxWatchesPerConnection: count(
+      'maxWatchesPerConnection',
+      options.maxWatchesPerConnection ?? D.maxWatchesPerConnection,
+    ),
+    maxWatchedPaths: count('maxWatchedPaths', options.maxWatchedPaths ?? D.maxWatchedPaths),
     proxyId: nonEmpty(
       'proxyId',
       options.proxyId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,

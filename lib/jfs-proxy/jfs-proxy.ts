@@ -12,7 +12,7 @@ import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis } from '../redis/redis-address.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
 import type { LinkStatus } from '../status.ts';
-import { PartialFrameBudget } from './connection-limits.ts';
+import { PartialFrameBudget, WatchBudget } from './connection-limits.ts';
 import { FeedGapError } from './feed-gap-error.ts';
 import {
   type JfsProxyOptions,
@@ -43,7 +43,13 @@ export interface JfsProxyParts {
   readonly registry?: ProxyRegistry;
 }
 
-type Counter = 'framesIn' | 'framesOut' | 'eventsDelivered' | 'malformedFrames' | 'droppedClients';
+type Counter =
+  | 'framesIn'
+  | 'framesOut'
+  | 'eventsDelivered'
+  | 'malformedFrames'
+  | 'droppedClients'
+  | 'refusedWatches';
 
 /**
  * The server side of the JFS protocol (Go's fsnotify-proxy): clients WATCH
@@ -90,6 +96,7 @@ export class JfsProxy implements AsyncDisposable {
     eventsDelivered: 0,
     debouncedClosed: 0,
     droppedClients: 0,
+    refusedWatches: 0,
     malformedFrames: 0,
     redisMessages: 0,
     invalidNotifyEntries: 0,
@@ -101,10 +108,13 @@ export class JfsProxy implements AsyncDisposable {
   #closing: Promise<void> | null = null;
   /** Bytes of incomplete frames held by all connections, against `maxTotalPartialBytes`. */
   readonly #partialFrames = new PartialFrameBudget();
+  /** Node paths of all connections, against `maxWatchedPaths`. */
+  readonly #watchBudget: WatchBudget;
   #feedStarted = false;
 
   private constructor(options: ResolvedJfsProxyOptions, parts: JfsProxyParts) {
     this.#options = options;
+    this.#watchBudget = new WatchBudget(options.maxWatchedPaths);
     this.warnings$ = this.#warnings.asObservable();
     this.redisStatus$ = this.#redisStatus.asObservable();
     const names = notifyNames(options.channel, options.redis.db ?? 0);
@@ -155,7 +165,7 @@ export class JfsProxy implements AsyncDisposable {
     // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
       this.#counters.connectionsTotal++;
-      const connection = new ProxyConnection(socket, host, this.#partialFrames);
+      const connection = new ProxyConnection(socket, host, this.#partialFrames, this.#watchBudget);
       this.#router.opened(connection);
       log('connection %s opened (%d open)', connection.remote, this.#router.connections.size);
     });

@@ -11,6 +11,7 @@ export type { JfsDaemonStats } from '../jfs-daemon/jfs-daemon.ts';
 export { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';
 export type { JfsDaemonOptions } from '../jfs-daemon/jfs-daemon-options.ts';
 export type { PathWatcher } from '../jfs-daemon/path-watcher.ts';
+export { RefusedPathError, RegistryEntryError } from '../jfs-daemon/watch-errors.ts';
 export type { WatchList, WatchListChange } from '../jfs-daemon/watch-list.ts';
 export { decodePayload } from '../jfs-protocol/decode-payload.ts';
 export { encodeMessage } from '../jfs-protocol/encode-message.ts';
@@ -46,17 +47,24 @@ export {
 } from '../jfs-protocol/protocol-errors.ts';
 export type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 export { notifyNames } from '../jfs-protocol/redis-keys.ts';
+export { ClientIdentityError } from '../jfs-proxy/client-identity.ts';
 export { FeedGapError } from '../jfs-proxy/feed-gap-error.ts';
 export type { JfsProxyParts, JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
-export type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
-export type { ConnectionLimit } from '../jfs-proxy/proxy-errors.ts';
+export type {
+  ContainerRef,
+  MountClient,
+  MountResolver,
+  PodMount,
+} from '../jfs-proxy/mount-table.ts';
+export type { ConnectionLimit, WatchLimit } from '../jfs-proxy/proxy-errors.ts';
 export {
   ConnectionLimitError,
   MountsFileError,
   SlowClientError,
   UnmappedWatchError,
+  WatchLimitError,
 } from '../jfs-proxy/proxy-errors.ts';
 export type {
   FeedHandlers,
@@ -67,6 +75,7 @@ export type {
 export { MountLookupError } from '../jfs-proxy/safe-mount-resolver.ts';
 export type { ContainerMounts } from '../jfs-proxy/static-mount-resolver.ts';
 export { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';
+export type { RedisTlsOptions } from '../redis/redis-address.ts';
 export type { JfsAddress } from '../sources/jfs/address.ts';
 export { DEFAULT_NOTIFY_SERVER, formatAddress, parseAddress } from '../sources/jfs/address.ts';
 export { createNotifyWatcher } from '../sources/jfs/create-notify-watcher.ts';

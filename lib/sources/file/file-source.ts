@@ -3,6 +3,7 @@ import { EventSource } from '../event-source.ts';
 import { FileWatchFallbackError } from './file-errors.ts';
 import { type FileSourceOptions, resolveFileSourceOptions } from './file-source-options.ts';
 import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
+import { snapshotCheckpoint } from './snapshot-checkpoint.ts';
 import { resolveWatchRoots } from './watch-roots.ts';
 
 /**
@@ -72,8 +73,14 @@ export function fileSource(
     const roots = resolveWatchRoots(list, resolved.depth);
     let waiting = roots.length;
     const stops: StopRootWatcher[] = [];
+    // checkpoint: what changed while not watching is reported once watching, before `ready`.
+    const snapshot = snapshotCheckpoint(roots, resolved);
+    const watched = snapshot === null ? context : snapshot.follow(context);
     const ready = (): void => {
-      if (--waiting === 0) context.status({ kind: 'ready', since: resolved.scheduler.now() });
+      if (--waiting !== 0) return;
+      const isReady = () => context.status({ kind: 'ready', since: resolved.scheduler.now() });
+      if (snapshot === null) isReady();
+      else snapshot.resume(context).then(isReady, (err: unknown) => context.error(err as Error));
     };
     let fellBack = false;
     const warn = (warning: BatchwatchError): void => {
@@ -96,13 +103,19 @@ export function fileSource(
               : '',
         );
         stops.push(
-          watchRoot(root, resolved, { context, scheduler: resolved.scheduler, ready, warn }),
+          watchRoot(root, resolved, {
+            context: watched,
+            scheduler: resolved.scheduler,
+            ready,
+            warn,
+          }),
         );
       }
     } catch (err) {
       context.error(err instanceof Error ? err : new Error(String(err)));
     }
     return () => {
+      snapshot?.close();
       for (const stop of stops) {
         stop().catch((err: unknown) => context.log('closing a watcher failed: %O', err));
       }
