@@ -216,6 +216,17 @@ export function connectRedis(
     autoResubscribe: false,
     retryStrategy: redisRetryStrategy(retry),
   });
+  if (timeoutMs > 0) {
+    // ioredis leaves its socket timer running when a connection closes: it would then cut the
+    // next connection (it destroys whatever stream is current) or outlive close().
+    redis.on('close', () => {
+      const timed = redis as unknown as {
+        socketTimeoutTimer?: ReturnType<typeof setTimeout> | undefined;
+      };
+      clearTimeout(timed.socketTimeoutTimer);
+      timed.socketTimeoutTimer = undefined;
+    });
+  }
   // ioredis only reports a failed SELECT and goes on in database 0: never write there.
   redis.on('error', (err: Error) => {
     if (!isMissingDatabase(err)) return;
