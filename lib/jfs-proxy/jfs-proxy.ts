@@ -305,8 +305,11 @@ export class JfsProxy implements AsyncDisposable {
   #resync(reason: GapReason): void {
     if (this.#closing !== null) return;
     this.#resyncs[reason]++;
-    // Always in the log (a warning), with its reason: a mass disconnect is never unexplained.
-    this.#warn(new FeedGapError(reason, this.#router.connections.size));
+    // In the log (a warning) with its reason whenever it disconnects clients: a mass disconnect
+    // is never unexplained. With none connected it is only counted (a daemon that just started).
+    const clients = this.#router.connections.size;
+    if (clients > 0) this.#warn(new FeedGapError(reason, clients));
+    else log('resync (%s): no client to disconnect', reason);
     this.#router.resync();
   }
 
