@@ -14,6 +14,7 @@ import { formatAddress } from '../sources/jfs/address.ts';
 import type { LinkStatus } from '../status.ts';
 import { PartialFrameBudget, WatchBudget } from './connection-limits.ts';
 import { defaultFeed } from './default-feed.ts';
+import { FeedGapError } from './feed-gap-error.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
@@ -299,7 +300,11 @@ export class JfsProxy implements AsyncDisposable {
   #resync(reason: GapReason): void {
     if (this.#closing !== null) return;
     this.#resyncs[reason]++;
-    log('resync (%s): disconnecting %d client(s)', reason, this.#router.connections.size);
+    // In the log (a warning) with its reason whenever it disconnects clients: a mass disconnect
+    // is never unexplained. With none connected it is only counted (a daemon that just started).
+    const clients = this.#router.connections.size;
+    if (clients > 0) this.#warn(new FeedGapError(reason, clients));
+    else log('resync (%s): no client to disconnect', reason);
     this.#router.resync();
   }
 

@@ -50,6 +50,7 @@ export type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 export { notifyNames } from '../jfs-protocol/redis-keys.ts';
 export { ClientIdentityError } from '../jfs-proxy/client-identity.ts';
 export { FeedChoiceWarning } from '../jfs-proxy/feed-choice-errors.ts';
+export { FeedGapError } from '../jfs-proxy/feed-gap-error.ts';
 export type { JfsProxyParts, JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
