@@ -68,6 +68,17 @@ export interface FileSourceOptions {
    */
   readonly renameWindow?: number;
   /**
+   * Report entries whose name starts with `..` and everything below them.
+   * Kubernetes ConfigMap and Secret volumes are made of them: the kubelet
+   * writes each update to a new `..<timestamp>` directory, renames a new
+   * `..data` link over the old one and removes the old directory, so their
+   * names change on every update and are gone after it; the visible names
+   * (`config.yaml -> ..data/config.yaml`) are reported as written instead.
+   * A `..` name given as a watched single file is always reported. Default
+   * `false`.
+   */
+  readonly reportDotDotEntries?: boolean;
+  /**
    * Where the rename window and the other hold timers run, and event times
    * come from (chokidar, where it is used, keeps its own timers). Default:
    * rxjs `asyncScheduler`.
@@ -84,6 +95,7 @@ export interface ResolvedFileSourceOptions {
   readonly awaitWriteFinish: false | Required<AwaitWriteFinishOptions>;
   readonly ignoreInitial: boolean;
   readonly renameWindow: number;
+  readonly reportDotDotEntries: boolean;
   readonly scheduler: SchedulerLike;
 }
 
@@ -98,6 +110,7 @@ export const DEFAULT_FILE_SOURCE_OPTIONS = Object.freeze({
   awaitWriteFinish: false as boolean | AwaitWriteFinishOptions,
   ignoreInitial: true,
   renameWindow: 100,
+  reportDotDotEntries: false,
   scheduler: asyncScheduler as SchedulerLike,
   /** The interval of `polling: true`, in ms. */
   pollingInterval: 100,
@@ -112,6 +125,7 @@ const names = optionNames({
   awaitWriteFinish: true,
   ignoreInitial: true,
   renameWindow: true,
+  reportDotDotEntries: true,
   scheduler: true,
 } satisfies Record<keyof FileSourceOptions, true>);
 
@@ -161,6 +175,10 @@ export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFi
     options.renameWindow ??
     (interval === null ? defaults.renameWindow : Math.max(defaults.renameWindow, 2 * interval));
   resolveDuration('renameWindow', renameWindow);
+  const reportDotDotEntries = options.reportDotDotEntries ?? defaults.reportDotDotEntries;
+  if (typeof reportDotDotEntries !== 'boolean') {
+    throw new OptionsError('reportDotDotEntries', reportDotDotEntries, 'true or false');
+  }
   return Object.freeze({
     ignored: Object.freeze(ignored),
     depth,
@@ -170,6 +188,7 @@ export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFi
     ),
     ignoreInitial,
     renameWindow,
+    reportDotDotEntries,
     scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
   });
 }

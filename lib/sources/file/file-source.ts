@@ -1,6 +1,7 @@
 import { type BatchwatchError, OptionsError } from '../../errors.ts';
+import { InotifyOverflowError } from '../../local-watcher/inotify-overflow-error.ts';
 import { EventSource } from '../event-source.ts';
-import { FileWatchFallbackError } from './file-errors.ts';
+import { FileRootGoneError, FileWatchFallbackError } from './file-errors.ts';
 import { type FileSourceOptions, resolveFileSourceOptions } from './file-source-options.ts';
 import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
 import { resolveWatchRoots } from './watch-roots.ts';
@@ -72,8 +73,27 @@ export function fileSource(
     const roots = resolveWatchRoots(list, resolved.depth);
     let waiting = roots.length;
     const stops: StopRootWatcher[] = [];
+    /** Roots that went away and are not back yet, with the error the status carries. */
+    const gone = new Map<string, FileRootGoneError>();
+    let attempt = 0;
+    const setStatus = (): void => {
+      if (waiting > 0) return;
+      const first = gone.values().next();
+      if (first.done === true) {
+        attempt = 0;
+        context.status({ kind: 'ready', since: resolved.scheduler.now() });
+      } else {
+        context.status({
+          kind: 'reconnecting',
+          attempt: ++attempt,
+          delayMs: 0,
+          error: first.value,
+        });
+      }
+    };
     const ready = (): void => {
-      if (--waiting === 0) context.status({ kind: 'ready', since: resolved.scheduler.now() });
+      waiting--;
+      setStatus();
     };
     let fellBack = false;
     const warn = (warning: BatchwatchError): void => {
@@ -82,6 +102,7 @@ export function fileSource(
         if (fellBack) return;
         fellBack = true;
       }
+      if (warning instanceof InotifyOverflowError) context.count('overflows');
       context.warn(warning);
     };
     try {
@@ -95,8 +116,24 @@ export function fileSource(
               ? ` below level ${root.covered} (the enclosing root reports the rest)`
               : '',
         );
+        const present = (there: boolean): void => {
+          if (there === !gone.has(root.dir)) return;
+          if (there) gone.delete(root.dir);
+          else {
+            const error = new FileRootGoneError(root.dir);
+            gone.set(root.dir, error);
+            context.warn(error);
+          }
+          setStatus();
+        };
         stops.push(
-          watchRoot(root, resolved, { context, scheduler: resolved.scheduler, ready, warn }),
+          watchRoot(root, resolved, {
+            context,
+            scheduler: resolved.scheduler,
+            ready,
+            warn,
+            present,
+          }),
         );
       }
     } catch (err) {

@@ -25,9 +25,10 @@ export interface DirNode {
   readonly path: string;
   /** Levels below the root (the root is 0). */
   readonly level: number;
-  readonly dev: number;
-  readonly ino: number;
-  readonly birth: number;
+  /** The identity of the directory (changed when a swapped root link now leads elsewhere). */
+  dev: number;
+  ino: number;
+  birth: number;
   /** Each entry by name: a file, or a directory's node. */
   readonly entries: Map<string, FileEntry | DirNode>;
   watcher: FSWatcher | null;

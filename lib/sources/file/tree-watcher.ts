@@ -29,8 +29,10 @@ export interface TreeSink {
   scanned(count: number): void;
   /** A path that cannot be watched, or watched only by polling. */
   warn(warning: BatchwatchError): void;
-  /** Called once, when the initial scan is done. */
+  /** Called once, when the initial scan is done (or, for a root not there yet, when watching for it). */
   ready(): void;
+  /** The root went away (`false`; its entries and itself reported deleted) or came back (`true`). */
+  present(present: boolean): void;
 }
 
 /** Stops a tree watcher: closes every handle and timer it holds. */

@@ -17,6 +17,7 @@ describe('resolveFileSourceOptions', () => {
       awaitWriteFinish: false,
       ignoreInitial: true,
       renameWindow: 100,
+      reportDotDotEntries: false,
       scheduler: asyncScheduler,
     });
     expect(Object.isFrozen(resolved)).toBe(true);
@@ -59,6 +60,7 @@ describe('resolveFileSourceOptions', () => {
     ['renameWindow', { renameWindow: -5 }],
     ['renameWindow', { renameWindow: Number.NaN }],
     ['ignoreInitial', { ignoreInitial: 'no' }],
+    ['reportDotDotEntries', { reportDotDotEntries: 1 }],
     ['ignored', { ignored: [42] }],
     ['awaitWriteFinish', { awaitWriteFinish: 'soon' }],
     ['awaitWriteFinish.pollInterval', { awaitWriteFinish: { pollInterval: 0 } }],

@@ -1,12 +1,18 @@
-import { lstatSync, readdirSync, type Stats, watch } from 'node:fs';
+import { lstatSync, readdirSync, type Stats, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { SchedulerLike } from 'rxjs';
+import { onInotifyOverflow } from '../../local-watcher/inotify-overflow.ts';
+import { InotifyOverflowError } from '../../local-watcher/inotify-overflow-error.ts';
+import { watchDirectory } from '../../local-watcher/watch-directory.ts';
 import { DelayedPaths } from './delayed-paths.ts';
-import { FallbackPoller } from './fallback-poller.ts';
+import { FALLBACK_POLL_MS, FallbackPoller } from './fallback-poller.ts';
 import { FileWatchError, isWatchLimit } from './file-errors.ts';
 import { fileIdentity } from './file-identity.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import { type IgnoreMatcher, ignoreMatcher } from './ignore-matcher.ts';
+import { LinkTargets } from './link-targets.ts';
 import { FileOp } from './rename-pairer.ts';
+import { RootPresence } from './root-presence.ts';
 import { type DirNode, dirNode, FileEntry, identityOf } from './tree-node.ts';
 import {
   ATOMIC_MS,
@@ -14,7 +20,7 @@ import {
   type TreeSink,
   type TreeWatcherKind,
 } from './tree-watcher.ts';
-import type { WatchRoot } from './watch-roots.ts';
+import { levelBelow, type WatchRoot } from './watch-roots.ts';
 
 /** Entries the initial scan reads before it lets events in (one event-loop turn). */
 const SCAN_SLICE = 4096;
@@ -25,31 +31,43 @@ const SCAN_SLICE = 4096;
 const EMPTY_HOLD_MS = 50;
 
 /**
- * Watches one root on Linux with one `fs.watch` (one inotify watch) per
- * directory and a scan that stats each entry once. Each directory is watched
- * before it is read, so nothing made during the scan is lost: what the read
- * finds is the initial state, what happens after it arrives as an event.
- * Each event is checked against the disk with one `lstat`. File unlinks are
- * held {@link ATOMIC_MS}, as chokidar holds them, so that an atomic save is
- * one change and a rename's add reaches the pairer before its unlink. A
- * directory that cannot get a watch (ENOSPC, EMFILE) is polled instead, with
- * one warning. Symbolic links are entries, not followed.
+ * Watches one root with one `fs.watch` (one inotify watch) per directory,
+ * or, with `polling`, by reading each directory again at that interval; a
+ * scan stats each entry once. Each directory is watched before it is read,
+ * so nothing made during the scan is lost: what the read finds is the
+ * initial state, what happens after it arrives as an event. Each event is
+ * checked against the disk with one `lstat`. File unlinks are held
+ * {@link ATOMIC_MS}, as chokidar holds them, so that an atomic save is one
+ * change and a rename's add reaches the pairer before its unlink.
+ *
+ * - The root itself is watched from its nearest existing ancestor: a root
+ *   that does not exist yet is watched once it appears (everything in it is
+ *   reported as created); a root deleted is reported (each entry and the
+ *   root) and watched again when it comes back; a root that is a link
+ *   swapped to another directory is read again and the differences reported.
+ * - Symbolic links are entries, not followed; a link whose target is
+ *   swapped to other content (a ConfigMap key) is reported as written.
+ * - A directory that cannot get a watch (ENOSPC, EMFILE) is polled instead,
+ *   with one warning. A read of the kernel's queue that may have overflowed
+ *   (Node hides `IN_Q_OVERFLOW`) reads the whole tree again, reports every
+ *   difference and warns with `InotifyOverflowError`.
  */
-const watchTreeNatively: StartTreeWatcher = (root, options, sink, scheduler) => {
-  const tree = new NativeTree(root, options, sink, scheduler);
+const watchLocalTree: StartTreeWatcher = (root, options, sink, scheduler) => {
+  const tree = new LocalTree(root, options, sink, scheduler);
   tree.start();
   return async () => tree.close();
 };
 
 /**
- * The native watcher remembers every entry's identity itself (as numbers:
- * no string and no path key per file), so the rename pairer need not.
+ * The local tree remembers every entry's identity itself (as numbers: no
+ * string and no path key per file), so the rename pairer need not.
  */
-export const nativeTreeWatcher: TreeWatcherKind = { start: watchTreeNatively, remembers: true };
+export const localTreeWatcher: TreeWatcherKind = { start: watchLocalTree, remembers: true };
 
-class NativeTree {
+class LocalTree {
   readonly #root: WatchRoot;
-  readonly #maxLevel: number;
+  readonly #depth: number;
+  readonly #polling: number | null;
   readonly #sink: TreeSink;
   readonly #ignored: IgnoreMatcher;
   /** Held file unlinks, with the identity of the file (see ATOMIC_MS). */
@@ -58,14 +76,22 @@ class NativeTree {
   readonly #empty: DelayedPaths<FileOp>;
   /** The path of each held unlink, by identity. */
   readonly #heldIds = new Map<string, string>();
+  readonly #links: LinkTargets;
+  readonly #presence: RootPresence;
+  readonly #stopOverflow: () => void;
   /** Entries in the tree, the root included. */
-  #count = 1;
+  #count = 0;
   #rootNode: DirNode | null = null;
+  /** Whether the root, when planted, was a symbolic link (swapped links are read again). */
+  #rootIsLink = false;
+  /** While a swapped root link is read again: a directory with another identity is the same one. */
+  #swapping = false;
   /** Directories found by the initial scan and not read yet. */
   #toScan: DirNode[] = [];
   #seen = 0;
   #slice: NodeJS.Immediate | null = null;
   readonly #poller: FallbackPoller;
+  #ready = false;
   #closed = false;
 
   constructor(
@@ -75,11 +101,16 @@ class NativeTree {
     scheduler: SchedulerLike,
   ) {
     this.#root = root;
-    // A single file is watched through its parent: its direct entries only.
-    this.#maxLevel = root.files === null ? options.depth : 0;
+    this.#depth = options.depth;
+    this.#polling = options.polling;
     this.#sink = sink;
     this.#ignored = ignoreMatcher(options.ignored);
-    this.#poller = new FallbackPoller(scheduler, sink.warn, (node) => this.#rescan(node));
+    this.#poller = new FallbackPoller(
+      scheduler,
+      sink.warn,
+      (node) => this.#rescan(node),
+      options.polling ?? FALLBACK_POLL_MS,
+    );
     this.#unlinks = new DelayedPaths<string>(ATOMIC_MS, scheduler, (path, identity) => {
       if (this.#heldIds.get(identity) === path) this.#heldIds.delete(identity);
       sink.changed(FileOp.Unlink, path, false, identity);
@@ -88,27 +119,148 @@ class NativeTree {
       const stats = lstatSync(path, { throwIfNoEntry: false });
       if (stats !== undefined) sink.changed(op, path, false, fileIdentity(stats), false);
     });
+    this.#links = new LinkTargets((path) => {
+      const stats = lstatSync(path, { throwIfNoEntry: false });
+      if (stats !== undefined) sink.changed(FileOp.Change, path, false, fileIdentity(stats), false);
+    });
+    this.#presence = new RootPresence(root.dir, options.polling, scheduler, () =>
+      this.#reconcile(),
+    );
+    this.#stopOverflow =
+      options.polling === null
+        ? onInotifyOverflow((events, limit) => this.#overflowed(events, limit))
+        : () => {};
   }
 
   start(): void {
-    const stats = lstatSync(this.#root.dir);
-    const node = dirNode(this.#root.dir, 0, stats);
-    this.#rootNode = node;
-    this.#sink.found(node.path, true, undefined);
-    this.#toScan.push(node);
-    this.#scanSlice();
+    const stats = directoryStats(this.#root.dir);
+    if (stats !== undefined) this.#plant(stats, true);
+    this.#presence.aim();
+    // Not there yet: watching for it is all there is to do.
+    if (stats === undefined) this.#readied();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#slice !== null) clearImmediate(this.#slice);
+    this.#stopOverflow();
+    this.#presence.close();
+    this.#links.close();
     this.#poller.close();
     this.#unlinks.close();
     this.#empty.close();
     this.#heldIds.clear();
     this.#toScan = [];
     if (this.#rootNode !== null) this.#closeTree(this.#rootNode);
+  }
+
+  #readied(): void {
+    if (this.#ready) return;
+    this.#ready = true;
+    this.#poller.paused = false;
+    this.#sink.ready();
+  }
+
+  /** Takes the root into the tree: `initial` at start (scanned in slices), else it just appeared. */
+  #plant(stats: Stats, initial: boolean): void {
+    const node = dirNode(this.#root.dir, 0, stats);
+    this.#rootNode = node;
+    this.#rootIsLink =
+      lstatSync(this.#root.dir, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+    this.#count++;
+    if (initial) {
+      this.#sink.found(node.path, true, undefined);
+      this.#toScan.push(node);
+      this.#scanSlice();
+      return;
+    }
+    this.#sink.present(true);
+    this.#sink.changed(FileOp.Add, node.path, true, fileIdentity(stats), false);
+    this.#scan(node, false);
+    this.#sink.tracked(this.#count);
+    this.#links.changed();
+  }
+
+  /** Looks at the root again: still there, gone, back, or a link now leading elsewhere. */
+  #reconcile(): void {
+    if (this.#closed) return;
+    const stats = directoryStats(this.#root.dir);
+    const node = this.#rootNode;
+    if (node !== null && stats !== undefined && node.dev === stats.dev && node.ino === stats.ino) {
+      this.#presence.aim();
+      return;
+    }
+    const link = lstatSync(this.#root.dir, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+    if (node !== null && stats !== undefined && this.#rootIsLink && link) {
+      this.#swap(node, stats);
+    } else {
+      if (node !== null) this.#uproot(node);
+      if (stats !== undefined) this.#plant(stats, false);
+    }
+    this.#presence.aim();
+  }
+
+  /** The root is gone (or replaced by another directory): everything in it is reported deleted. */
+  #uproot(node: DirNode): void {
+    this.#rootNode = null;
+    this.#toScan = [];
+    this.#removeTree(node);
+    this.#sink.tracked(this.#count);
+    this.#sink.present(false);
+    this.#links.changed();
+  }
+
+  /** The root link leads to another directory: read everything again there, report the differences. */
+  #swap(node: DirNode, stats: Stats): void {
+    this.#closeTree(node);
+    node.dev = stats.dev;
+    node.ino = stats.ino;
+    node.birth = stats.birthtimeMs;
+    this.#swapping = true;
+    try {
+      this.#refreshTree(node, true, null);
+    } finally {
+      this.#swapping = false;
+    }
+    this.#sink.tracked(this.#count);
+    this.#links.changed();
+  }
+
+  /** The kernel's queue may have overflowed: every directory is read again. */
+  #overflowed(events: number, limit: number): void {
+    if (this.#closed) return;
+    this.#reconcile();
+    const node = this.#rootNode;
+    if (node !== null) {
+      // Directories the initial scan has not read yet will report their entries as found.
+      this.#refreshTree(node, false, new Set(this.#toScan));
+      this.#sink.tracked(this.#count);
+    }
+    this.#links.check();
+    this.#sink.warn(new InotifyOverflowError(this.#root.dir, events, limit));
+  }
+
+  /**
+   * Reads `node` and the directories below it again, reporting every
+   * difference (watching each again first when `rewatch`); `skip`: nodes
+   * not to read.
+   */
+  #refreshTree(node: DirNode, rewatch: boolean, skip: ReadonlySet<DirNode> | null): void {
+    if (skip?.has(node) || (node.closed && !rewatch)) return;
+    if (rewatch) {
+      node.closed = false;
+      if (!this.#watch(node)) return;
+    }
+    const before: DirNode[] = [];
+    for (const entry of node.entries.values()) {
+      if (!(entry instanceof FileEntry) && this.#reaches(entry)) before.push(entry);
+    }
+    this.#rescan(node);
+    for (const child of before) {
+      // Still there (not replaced, so not read already as a new directory): read it again too.
+      if (node.entries.get(basename(child.path)) === child) this.#refreshTree(child, rewatch, skip);
+    }
   }
 
   /** Reads directories of the initial scan until a slice of entries is done, then yields. */
@@ -126,8 +278,21 @@ class NativeTree {
       this.#slice = setImmediate(() => this.#scanSlice());
       return;
     }
-    this.#poller.paused = false;
-    this.#sink.ready();
+    this.#readied();
+  }
+
+  /**
+   * Whether the directory is watched and read: within `depth` of the root;
+   * for single files, only a watched path that is a directory, and below it.
+   */
+  #reaches(node: DirNode): boolean {
+    const files = this.#root.files;
+    if (files === null) return node.level <= this.#depth;
+    for (const file of files) {
+      const level = levelBelow(file, node.path);
+      if (level !== null && level <= this.#depth) return true;
+    }
+    return false;
   }
 
   /** Watches a directory, then reads it: `initial` entries are found, the others are adds. */
@@ -156,6 +321,11 @@ class NativeTree {
     this.#count++;
     if (!stats.isDirectory()) {
       node.entries.set(name, new FileEntry(stats));
+      if (stats.isSymbolicLink()) {
+        this.#links.track(path);
+        // A new link can complete a path another link leads through (the first `..data`).
+        if (!initial) this.#links.changed();
+      }
       if (initial) this.#sink.found(path, false, undefined);
       // Gone and back within the atomic time: an atomic save, one change.
       else if (this.#takeUnlink(path) !== undefined) this.#file(FileOp.Change, path, stats, false);
@@ -167,14 +337,15 @@ class NativeTree {
     node.entries.set(name, child);
     if (initial) {
       this.#sink.found(path, true, undefined);
-      if (child.level <= this.#maxLevel) this.#toScan.push(child);
+      if (this.#reaches(child)) this.#toScan.push(child);
       return;
     }
     const unlinked = this.#takeUnlink(path);
     if (unlinked !== undefined) this.#sink.changed(FileOp.Unlink, path, false, unlinked);
     this.#sink.changed(FileOp.Add, path, true, fileIdentity(stats), false);
     this.#sink.tracked(this.#count);
-    if (child.level <= this.#maxLevel) this.#scan(child, false);
+    this.#links.changed();
+    if (this.#reaches(child)) this.#scan(child, false);
   }
 
   /** Stops holding the unlink of `path`; the identity it was held with, if it was. */
@@ -188,15 +359,23 @@ class NativeTree {
 
   /** Watches `node` natively, or polls it; false when it cannot be watched at all (warned). */
   #watch(node: DirNode): boolean {
+    if (this.#polling !== null) {
+      this.#poller.add(node, null);
+      return true;
+    }
+    const own = node === this.#rootNode ? basename(node.path) : null;
     try {
-      const watcher = watch(node.path, { persistent: true }, (type, name) => {
+      const watcher = watchDirectory(node.path, (type, name) => {
         if (this.#closed || node.closed) return;
-        if (typeof name !== 'string' || name === '') this.#rescan(node);
+        // The root's own removal or move comes with its own name: look at the root again.
+        if (name === own) this.#reconcile();
+        if (node.closed) return;
+        if (name === null || name === '') this.#rescan(node);
         else this.#check(node, name, type === 'rename');
       });
       watcher.on('error', (err) => {
         watcher.close();
-        node.watcher = null;
+        if (node.watcher === watcher) node.watcher = null;
         if (!node.closed && !this.#closed) this.#poller.add(node, err);
       });
       node.watcher = watcher;
@@ -233,12 +412,26 @@ class NativeTree {
     if (known instanceof FileEntry && !dir) {
       // A write moves the modification time, finely enough: since Linux 6.13 a file whose time
       // was read gets a fine-grained one on its next change. A file renamed over it is a write.
-      if (known.mtime === stats.mtimeMs && !renamed) return;
+      if (known.mtime === stats.mtimeMs && known.ino === stats.ino && !renamed) return;
       known.update(stats);
+      if (stats.isSymbolicLink()) {
+        // Reported here as written: following it again must not report it twice.
+        this.#links.track(path);
+        this.#links.changed();
+      } else this.#links.forget(path);
       this.#file(FileOp.Change, path, stats, false);
       return;
     }
-    if (!(known instanceof FileEntry) && dir && known.ino === stats.ino) return;
+    if (!(known instanceof FileEntry) && dir) {
+      if (known.ino === stats.ino) return;
+      if (this.#swapping) {
+        // Through a swapped root link: the same directory, elsewhere; its entries are compared next.
+        known.dev = stats.dev;
+        known.ino = stats.ino;
+        known.birth = stats.birthtimeMs;
+        return;
+      }
+    }
     // Replaced by an entry of the other kind, or by another directory.
     this.#remove(node, name, known);
     this.#enter(node, name, false, stats);
@@ -257,7 +450,7 @@ class NativeTree {
       this.#sink.changed(held, path, false, fileIdentity(stats), false);
       return;
     }
-    if (stats.size === 0 && !renameLikely) {
+    if (stats.size === 0 && !renameLikely && !stats.isSymbolicLink()) {
       this.#empty.hold(path, op);
       return;
     }
@@ -270,7 +463,9 @@ class NativeTree {
     try {
       names = readdirSync(node.path);
     } catch {
-      return; // Gone: its parent reports it.
+      // Gone: its parent reports it (the root: its presence watch does).
+      if (node === this.#rootNode) this.#reconcile();
+      return;
     }
     const present = new Set(names);
     for (const [name, known] of node.entries) {
@@ -282,6 +477,7 @@ class NativeTree {
   /** Reports an entry gone: a file once the atomic time has passed, a directory and its tree now. */
   #remove(node: DirNode, name: string, known: FileEntry | DirNode): void {
     node.entries.delete(name);
+    this.#links.changed();
     if (!(known instanceof FileEntry)) {
       this.#removeTree(known);
       this.#sink.tracked(this.#count);
@@ -290,6 +486,7 @@ class NativeTree {
     this.#count--;
     this.#sink.tracked(this.#count);
     const path = `${node.path}/${name}`;
+    this.#links.forget(path);
     // An empty file's add never reported: nothing to delete.
     if (this.#empty.take(path) === FileOp.Add) return;
     const identity = identityOf(node.dev, known);
@@ -305,6 +502,7 @@ class NativeTree {
       else {
         this.#count--;
         const path = `${node.path}/${name}`;
+        this.#links.forget(path);
         // An empty file's add never reported: nothing to delete.
         if (this.#empty.take(path) === FileOp.Add) continue;
         this.#sink.changed(FileOp.Unlink, path, false, identityOf(node.dev, entry));
@@ -327,5 +525,15 @@ class NativeTree {
     node.watcher?.close();
     node.watcher = null;
     this.#poller.delete(node);
+  }
+}
+
+/** The stats of `path` when it is a directory (following links), else `undefined`. */
+function directoryStats(path: string): Stats | undefined {
+  try {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    return stats?.isDirectory() ? stats : undefined;
+  } catch {
+    return undefined;
   }
 }

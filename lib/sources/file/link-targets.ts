@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+
+/** Targets larger than this are compared by identity, size and time only, not by content. */
+const MAX_HASHED_BYTES = 1024 * 1024;
+
+/** What a symbolic link leads to: its target's identity and, for a small file, its content. */
+interface LinkTarget {
+  /** Device, inode, size and modification time of the final target; `null` when dangling. */
+  readonly signature: string | null;
+  /** A digest of the target's content, for a regular file of at most 1 MiB; else `null`. */
+  readonly digest: string | null;
+}
+
+/**
+ * The symbolic links of a watched tree and what each leads to, so that a
+ * link whose target is swapped is reported as written even though the link
+ * itself did not change: a Kubernetes ConfigMap key (`config.yaml ->
+ * ..data/config.yaml`, where the kubelet renames a new `..data` link over
+ * the old one), a `current -> releases/N` deploy seen through a link to a
+ * link. Checked again, all at once, after a change that can move where a
+ * path leads (a directory or link added, removed or replaced); a target
+ * whose content is unchanged (same digest) is not reported.
+ */
+export class LinkTargets {
+  readonly #links = new Map<string, LinkTarget>();
+  readonly #written: (path: string) => void;
+  #pending: NodeJS.Immediate | null = null;
+
+  /** @param written Receives each link whose target now has other content. */
+  constructor(written: (path: string) => void) {
+    this.#written = written;
+  }
+
+  /** How many links are followed. */
+  get size(): number {
+    return this.#links.size;
+  }
+
+  /** Follows the link at `path` from now on (again, if it was replaced: no report). */
+  track(path: string): void {
+    this.#links.set(path, targetOf(path));
+  }
+
+  /** Stops following `path` (it is gone, or no longer a link). */
+  forget(path: string): void {
+    this.#links.delete(path);
+  }
+
+  /** Something that can change where links lead happened: check them all once this turn ends. */
+  changed(): void {
+    if (this.#links.size === 0 || this.#pending !== null) return;
+    // After the turn's other events: the kubelet's rename and removals land together.
+    this.#pending = setImmediate(() => {
+      this.#pending = null;
+      this.check();
+    });
+  }
+
+  /** Compares every link's target with what it was and reports those whose content differs. */
+  check(): void {
+    for (const [path, before] of this.#links) {
+      const now = targetOf(path);
+      if (now.signature === before.signature) continue;
+      this.#links.set(path, now);
+      if (now.digest !== null && now.digest === before.digest) continue;
+      this.#written(path);
+    }
+  }
+
+  close(): void {
+    if (this.#pending !== null) clearImmediate(this.#pending);
+    this.#pending = null;
+    this.#links.clear();
+  }
+}
+
+function targetOf(path: string): LinkTarget {
+  try {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats === undefined) return { signature: null, digest: null };
+    const signature = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+    if (!stats.isFile() || stats.size > MAX_HASHED_BYTES) return { signature, digest: null };
+    const digest = createHash('sha1').update(readFileSync(path)).digest('base64');
+    return { signature, digest };
+  } catch {
+    // A loop of links, or an unreadable target: it leads nowhere we can see.
+    return { signature: null, digest: null };
+  }
+}
