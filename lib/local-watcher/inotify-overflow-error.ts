@@ -3,8 +3,8 @@ import { BatchwatchError } from '../errors.ts';
 /**
  * The kernel's inotify queue was full (`fs.inotify.max_queued_events`):
  * the kernel dropped events, which Node does not report. Reported as a
- * warning once the watched tree has been read again and every difference
- * reported, so nothing was lost; the message says how to make it rarer.
+ * warning just before the watched tree is read again and every difference
+ * reported, so nothing is lost; the message says how to make it rarer.
  */
 export class InotifyOverflowError extends BatchwatchError {
   override readonly name = 'InotifyOverflowError';
@@ -19,7 +19,7 @@ export class InotifyOverflowError extends BatchwatchError {
   constructor(path: string, events: number, limit: number) {
     super(
       `The inotify event queue overflowed (${events} events read at once, ` +
-        `fs.inotify.max_queued_events = ${limit}): the kernel dropped events, so ${path} was read ` +
+        `fs.inotify.max_queued_events = ${limit}): the kernel dropped events, so ${path} is read ` +
         'again and every difference reported. To make it rarer, raise the limit ' +
         '(sysctl -w fs.inotify.max_queued_events=1048576, and in /etc/sysctl.conf) or keep the ' +
         "process's event loop from blocking for long.",

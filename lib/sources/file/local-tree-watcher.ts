@@ -230,6 +230,8 @@ class LocalTree {
   /** The kernel's queue may have overflowed: every directory is read again. */
   #overflowed(events: number, limit: number): void {
     if (this.#closed) return;
+    // Warned first: what the rescan reports comes after the warning that explains it.
+    this.#sink.warn(new InotifyOverflowError(this.#root.dir, events, limit));
     this.#reconcile();
     const node = this.#rootNode;
     if (node !== null) {
@@ -238,7 +240,6 @@ class LocalTree {
       this.#sink.tracked(this.#count);
     }
     this.#links.check();
-    this.#sink.warn(new InotifyOverflowError(this.#root.dir, events, limit));
   }
 
   /**
