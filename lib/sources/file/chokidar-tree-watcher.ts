@@ -4,6 +4,7 @@ import { type ChokidarOptions, watch } from 'chokidar';
 import { FileWatchError } from './file-errors.ts';
 import { fileIdentity } from './file-identity.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
+import { ignoreMatcher } from './ignore-matcher.ts';
 import { FileOp } from './rename-pairer.ts';
 import { ATOMIC_MS, type StartTreeWatcher, type TreeWatcherKind } from './tree-watcher.ts';
 import type { WatchRoot } from './watch-roots.ts';
@@ -60,16 +61,20 @@ export const chokidarTreeWatcher: TreeWatcherKind = {
 };
 
 function chokidarOptions(root: WatchRoot, options: ResolvedFileSourceOptions): ChokidarOptions {
+  // Our forms of `ignored` (globs by name or relative path): chokidar takes strings as exact paths.
+  const matcher = ignoreMatcher(options.ignored, root.dir);
+  const ignored = (path: string, stats?: Stats): boolean =>
+    matcher.byPath(path) || (stats !== undefined && matcher.byStats(path, stats));
   return {
     // Always scan: the inodes of what exists are needed to pair renames; ignoreInitial is ours.
     ignoreInitial: false,
     alwaysStat: true,
     persistent: true,
     ...(root.files === null
-      ? { depth: options.depth, ignored: [...options.ignored] }
+      ? { depth: options.depth, ignored }
       : // A single file is watched through its parent: its direct entries only. Not with depth 0:
         // chokidar then never looks inside a parent that is created after the watch starts.
-        { ignored: [...options.ignored, deeperThan(root.dir)] }),
+        { ignored: [ignored, deeperThan(root.dir)] }),
     ...(options.polling === null
       ? { atomic: ATOMIC_MS }
       : {

@@ -1,30 +1,62 @@
 import type { Stats } from 'node:fs';
+import { isAbsolute, sep } from 'node:path';
+import picomatch from 'picomatch';
 import type { FileMatcher } from './file-source-options.ts';
 
 /** The `ignored` option as two tests: before a path's stats are known, and once they are. */
 export interface IgnoreMatcher {
-  /** Whether `path` is ignored whatever it is (exact paths, RegExps, functions without stats). */
+  /** Whether `path` is ignored whatever it is (paths, globs, RegExps, functions without stats). */
   byPath(path: string): boolean;
   /** Whether the functions ignore `path` given its stats. */
   byStats(path: string, stats: Stats): boolean;
 }
 
-/** Compiles the `ignored` matchers once (as chokidar does: functions may be called twice). */
-export function ignoreMatcher(matchers: readonly FileMatcher[]): IgnoreMatcher {
+/**
+ * Compiles the `ignored` matchers once (as chokidar does: functions may be
+ * called twice). A string is, by its form:
+ * - an absolute path without glob characters: that exact path;
+ * - a pattern without a slash (`node_modules`, `*.log`, `.git`): matched
+ *   against each entry's name, at any depth;
+ * - a pattern with a slash (`.git/**`, `**\/*.log`, `build/*.tmp`): matched
+ *   against the path relative to `root` (the watched directory), or the
+ *   absolute path when the pattern is absolute.
+ * Globs are picomatch's, with dot files matched (`*.log` matches `.x.log`).
+ *
+ * @param root The watched directory, absolute (relative patterns are relative to it).
+ */
+export function ignoreMatcher(matchers: readonly FileMatcher[], root = ''): IgnoreMatcher {
   const paths = new Set<string>();
+  const names: ((name: string) => boolean)[] = [];
+  const relatives: ((path: string) => boolean)[] = [];
+  const absolutes: ((path: string) => boolean)[] = [];
   const patterns: RegExp[] = [];
   const functions: ((path: string, stats?: Stats) => boolean)[] = [];
   for (const matcher of matchers) {
-    if (typeof matcher === 'string') paths.add(matcher);
-    else if (matcher instanceof RegExp) patterns.push(matcher);
+    if (typeof matcher === 'string') {
+      const pattern = matcher.startsWith('./') ? matcher.slice(2) : matcher;
+      if (isAbsolute(pattern) && !picomatch.scan(pattern).isGlob) paths.add(pattern);
+      else if (isAbsolute(pattern)) absolutes.push(picomatch(pattern, { dot: true }));
+      else if (pattern.includes('/')) relatives.push(picomatch(pattern, { dot: true }));
+      else names.push(picomatch(pattern, { dot: true }));
+    } else if (matcher instanceof RegExp) patterns.push(matcher);
     else functions.push(matcher);
   }
-  if (paths.size === 0 && patterns.length === 0 && functions.length === 0) {
-    return { byPath: () => false, byStats: () => false };
-  }
+  const none =
+    paths.size + names.length + relatives.length + absolutes.length + patterns.length === 0;
+  if (none && functions.length === 0) return { byPath: () => false, byStats: () => false };
+  const prefix = root === '' || root.endsWith(sep) ? root : `${root}${sep}`;
   return {
     byPath(path) {
       if (paths.has(path)) return true;
+      if (names.length > 0) {
+        const name = path.slice(path.lastIndexOf(sep) + 1);
+        for (const test of names) if (test(name)) return true;
+      }
+      if (relatives.length > 0 && prefix !== '' && path.startsWith(prefix)) {
+        const relative = path.slice(prefix.length);
+        for (const test of relatives) if (test(relative)) return true;
+      }
+      for (const test of absolutes) if (test(path)) return true;
       for (const pattern of patterns) {
         pattern.lastIndex = 0;
         if (pattern.test(path)) return true;

@@ -104,7 +104,7 @@ class LocalTree {
     this.#depth = options.depth;
     this.#polling = options.polling;
     this.#sink = sink;
-    this.#ignored = ignoreMatcher(options.ignored);
+    this.#ignored = ignoreMatcher(options.ignored, root.dir);
     this.#poller = new FallbackPoller(
       scheduler,
       sink.warn,

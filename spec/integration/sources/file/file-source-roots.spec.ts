@@ -324,3 +324,28 @@ describe('fileSource on a watched directory deleted and created again (real file
     },
   );
 });
+
+describe('fileSource ignored globs (real files)', () => {
+  it.each(modes)(
+    "leaves out what 'node_modules', '**/*.log' and '.git/**' name, at any depth (%s)",
+    async (_mode, options) => {
+      const root = await tempDir();
+      await mkdir(join(root, 'app', 'node_modules', 'dep'), { recursive: true });
+      await mkdir(join(root, '.git', 'refs'), { recursive: true });
+      const rec = new Recorder(
+        fileSource(root, { ...options, ignored: ['node_modules', '**/*.log', '.git/**'] }),
+      );
+      await rec.source.ready();
+      await writeFile(join(root, 'app', 'node_modules', 'dep', 'index.js'), 'x');
+      await mkdir(join(root, 'node_modules'));
+      await writeFile(join(root, 'app', 'debug.log'), 'x');
+      await writeFile(join(root, 'top.log'), 'x');
+      await writeFile(join(root, '.git', 'refs', 'main'), 'x');
+      await writeFile(join(root, '.git', 'HEAD'), 'x');
+      await writeFile(join(root, 'app', 'index.js'), 'x');
+      await rec.next(is(Action.FileCreated, 'app/index.js'));
+      await rec.settle(root);
+      expect(rec.log).toEqual(['created app/index.js']);
+    },
+  );
+});

@@ -25,4 +25,43 @@ describe('ignoreMatcher', () => {
     expect(matcher.byPath('/w/a')).toBe(false);
     expect(matcher.byStats('/w/a', fileStats)).toBe(false);
   });
+
+  it('takes the globs chokidar users write: names at any depth, paths relative to the root, absolute globs', () => {
+    const matcher = ignoreMatcher(
+      ['node_modules', '*.log', '.git/**', 'build/*.tmp', './dist', '/elsewhere/**/*.bak'],
+      '/w',
+    );
+    for (const ignored of [
+      '/w/node_modules',
+      '/w/a/b/node_modules',
+      '/w/a.log',
+      '/w/deep/.hidden.log',
+      '/w/.git',
+      '/w/.git/HEAD',
+      '/w/.git/objects/ab/cdef',
+      '/w/build/x.tmp',
+      '/w/dist',
+      '/elsewhere/a/b.bak',
+    ]) {
+      expect([ignored, matcher.byPath(ignored)]).toEqual([ignored, true]);
+    }
+    for (const kept of [
+      '/w/node_modules.txt',
+      '/w/a.log.txt',
+      '/w/sub/.git',
+      '/w/sub/build/x.tmp',
+      '/w/build/deeper/x.tmp',
+      '/w/distant',
+      '/w/a.bak',
+    ]) {
+      expect([kept, matcher.byPath(kept)]).toEqual([kept, false]);
+    }
+  });
+
+  it("matches '**/*.log' at the root's own level and below", () => {
+    const matcher = ignoreMatcher(['**/*.log'], '/w/');
+    expect(matcher.byPath('/w/top.log')).toBe(true);
+    expect(matcher.byPath('/w/a/b/c.log')).toBe(true);
+    expect(matcher.byPath('/other/c.log')).toBe(false);
+  });
 });
