@@ -1,13 +1,17 @@
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { type ChokidarOptions, watch } from 'chokidar';
-import { FileWatchError } from './file-errors.ts';
-import { fileIdentity } from './file-identity.ts';
+import { fileIdentity } from '../../local-watcher/file-identity.ts';
+import { ignoreMatcher } from '../../local-watcher/ignore-matcher.ts';
+import { FileOp } from '../../local-watcher/rename-pairer.ts';
+import {
+  ATOMIC_MS,
+  type StartTreeWatcher,
+  type TreeRoot,
+  type TreeWatcherKind,
+} from '../../local-watcher/tree-watcher.ts';
+import { FileWatchError } from '../../local-watcher/watch-errors.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
-import { ignoreMatcher } from './ignore-matcher.ts';
-import { FileOp } from './rename-pairer.ts';
-import { ATOMIC_MS, type StartTreeWatcher, type TreeWatcherKind } from './tree-watcher.ts';
-import type { WatchRoot } from './watch-roots.ts';
 
 const chokidarOps: Readonly<Record<string, { op: FileOp; dir: boolean }>> = {
   add: { op: FileOp.Add, dir: false },
@@ -23,7 +27,11 @@ const chokidarOps: Readonly<Record<string, { op: FileOp; dir: boolean }>> = {
  * become `FileWatchError` warnings (once per path and code); chokidar goes on
  * watching the rest.
  */
-const watchTreeWithChokidar: StartTreeWatcher = (root, options, sink) => {
+const watchTreeWithChokidar: StartTreeWatcher<ResolvedFileSourceOptions> = (
+  root,
+  options,
+  sink,
+) => {
   const watcher = watch(root.dir, chokidarOptions(root, options));
   let scanned = false;
   let seen = 0;
@@ -55,12 +63,12 @@ const watchTreeWithChokidar: StartTreeWatcher = (root, options, sink) => {
 };
 
 /** chokidar: the rename pairer remembers identities. */
-export const chokidarTreeWatcher: TreeWatcherKind = {
+export const chokidarTreeWatcher: TreeWatcherKind<ResolvedFileSourceOptions> = {
   start: watchTreeWithChokidar,
   remembers: false,
 };
 
-function chokidarOptions(root: WatchRoot, options: ResolvedFileSourceOptions): ChokidarOptions {
+function chokidarOptions(root: TreeRoot, options: ResolvedFileSourceOptions): ChokidarOptions {
   // Our forms of `ignored` (globs by name or relative path): chokidar takes strings as exact paths.
   const matcher = ignoreMatcher(options.ignored, root.dir);
   const ignored = (path: string, stats?: Stats): boolean =>

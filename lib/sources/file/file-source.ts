@@ -1,7 +1,8 @@
 import { type BatchwatchError, OptionsError } from '../../errors.ts';
 import { InotifyOverflowError } from '../../local-watcher/inotify-overflow-error.ts';
+import { FileWatchFallbackError } from '../../local-watcher/watch-errors.ts';
 import { EventSource } from '../event-source.ts';
-import { FileRootGoneError, FileWatchFallbackError } from './file-errors.ts';
+import { FileRootGoneError } from './file-errors.ts';
 import { type FileSourceOptions, resolveFileSourceOptions } from './file-source-options.ts';
 import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
 import { resolveWatchRoots } from './watch-roots.ts';

@@ -3,16 +3,17 @@ import type { SchedulerLike } from 'rxjs';
 import type { BatchwatchError } from '../../errors.ts';
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
+import { levelBelow } from '../../local-watcher/level-below.ts';
+import { localTreeWatcher } from '../../local-watcher/local-tree-watcher.ts';
+import { type FileChange, type FileOp, RenamePairer } from '../../local-watcher/rename-pairer.ts';
+import { ATOMIC_MS } from '../../local-watcher/tree-watcher.ts';
 import type { SourceContext } from '../event-source.ts';
 import { chokidarTreeWatcher } from './chokidar-tree-watcher.ts';
 import {
   DEFAULT_FILE_SOURCE_OPTIONS,
   type ResolvedFileSourceOptions,
 } from './file-source-options.ts';
-import { localTreeWatcher } from './local-tree-watcher.ts';
-import { type FileChange, type FileOp, RenamePairer } from './rename-pairer.ts';
-import { ATOMIC_MS } from './tree-watcher.ts';
-import { levelBelow, type WatchRoot } from './watch-roots.ts';
+import type { WatchRoot } from './watch-roots.ts';
 
 /** What {@link watchRoot} needs from the source. */
 export interface RootWatcherHooks {

@@ -1,15 +1,13 @@
 import { lstatSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { SchedulerLike } from 'rxjs';
-import { onInotifyOverflow } from '../../local-watcher/inotify-overflow.ts';
-import { InotifyOverflowError } from '../../local-watcher/inotify-overflow-error.ts';
-import { watchDirectory } from '../../local-watcher/watch-directory.ts';
 import { DelayedPaths } from './delayed-paths.ts';
 import { FALLBACK_POLL_MS, FallbackPoller } from './fallback-poller.ts';
-import { FileWatchError, isWatchLimit } from './file-errors.ts';
 import { fileIdentity } from './file-identity.ts';
-import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import { type IgnoreMatcher, ignoreMatcher } from './ignore-matcher.ts';
+import { onInotifyOverflow } from './inotify-overflow.ts';
+import { InotifyOverflowError } from './inotify-overflow-error.ts';
+import { levelBelow } from './level-below.ts';
 import { LinkTargets } from './link-targets.ts';
 import { FileOp } from './rename-pairer.ts';
 import { RootPresence } from './root-presence.ts';
@@ -17,10 +15,13 @@ import { type DirNode, dirNode, FileEntry, identityOf } from './tree-node.ts';
 import {
   ATOMIC_MS,
   type StartTreeWatcher,
+  type TreeOptions,
+  type TreeRoot,
   type TreeSink,
   type TreeWatcherKind,
 } from './tree-watcher.ts';
-import { levelBelow, type WatchRoot } from './watch-roots.ts';
+import { watchDirectory } from './watch-directory.ts';
+import { FileWatchError, isWatchLimit } from './watch-errors.ts';
 
 /** Entries the initial scan reads before it lets events in (one event-loop turn). */
 const SCAN_SLICE = 4096;
@@ -65,7 +66,7 @@ const watchLocalTree: StartTreeWatcher = (root, options, sink, scheduler) => {
 export const localTreeWatcher: TreeWatcherKind = { start: watchLocalTree, remembers: true };
 
 class LocalTree {
-  readonly #root: WatchRoot;
+  readonly #root: TreeRoot;
   readonly #depth: number;
   readonly #polling: number | null;
   readonly #sink: TreeSink;
@@ -94,12 +95,7 @@ class LocalTree {
   #ready = false;
   #closed = false;
 
-  constructor(
-    root: WatchRoot,
-    options: ResolvedFileSourceOptions,
-    sink: TreeSink,
-    scheduler: SchedulerLike,
-  ) {
+  constructor(root: TreeRoot, options: TreeOptions, sink: TreeSink, scheduler: SchedulerLike) {
     this.#root = root;
     this.#depth = options.depth;
     this.#polling = options.polling;
@@ -170,7 +166,7 @@ class LocalTree {
       lstatSync(this.#root.dir, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
     this.#count++;
     if (initial) {
-      this.#sink.found(node.path, true, undefined);
+      this.#sink.found(node.path, true, undefined, stats);
       this.#toScan.push(node);
       this.#scanSlice();
       return;
@@ -217,6 +213,7 @@ class LocalTree {
     node.dev = stats.dev;
     node.ino = stats.ino;
     node.birth = stats.birthtimeMs;
+    node.mode = stats.mode;
     this.#swapping = true;
     try {
       this.#refreshTree(node, true, null);
@@ -327,7 +324,7 @@ class LocalTree {
         // A new link can complete a path another link leads through (the first `..data`).
         if (!initial) this.#links.changed();
       }
-      if (initial) this.#sink.found(path, false, undefined);
+      if (initial) this.#sink.found(path, false, undefined, stats);
       // Gone and back within the atomic time: an atomic save, one change.
       else if (this.#takeUnlink(path) !== undefined) this.#file(FileOp.Change, path, stats, false);
       else this.#file(FileOp.Add, path, stats, this.#heldIds.has(fileIdentity(stats) ?? ''));
@@ -337,7 +334,7 @@ class LocalTree {
     const child = dirNode(path, node.level + 1, stats);
     node.entries.set(name, child);
     if (initial) {
-      this.#sink.found(path, true, undefined);
+      this.#sink.found(path, true, undefined, stats);
       if (this.#reaches(child)) this.#toScan.push(child);
       return;
     }
@@ -413,7 +410,13 @@ class LocalTree {
     if (known instanceof FileEntry && !dir) {
       // A write moves the modification time, finely enough: since Linux 6.13 a file whose time
       // was read gets a fine-grained one on its next change. A file renamed over it is a write.
-      if (known.mtime === stats.mtimeMs && known.ino === stats.ino && !renamed) return;
+      if (known.mtime === stats.mtimeMs && known.ino === stats.ino && !renamed) {
+        if (known.mode !== stats.mode) {
+          known.mode = stats.mode;
+          this.#sink.attributes?.(path, false);
+        }
+        return;
+      }
       known.update(stats);
       if (stats.isSymbolicLink()) {
         // Reported here as written: following it again must not report it twice.
@@ -424,12 +427,19 @@ class LocalTree {
       return;
     }
     if (!(known instanceof FileEntry) && dir) {
-      if (known.ino === stats.ino) return;
+      if (known.ino === stats.ino) {
+        if (known.mode !== stats.mode) {
+          known.mode = stats.mode;
+          this.#sink.attributes?.(path, true);
+        }
+        return;
+      }
       if (this.#swapping) {
         // Through a swapped root link: the same directory, elsewhere; its entries are compared next.
         known.dev = stats.dev;
         known.ino = stats.ino;
         known.birth = stats.birthtimeMs;
+        known.mode = stats.mode;
         return;
       }
     }

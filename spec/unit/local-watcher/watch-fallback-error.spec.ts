@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FileWatchFallbackError, isWatchLimit } from '../../../../lib/sources/file/file-errors.ts';
+import { FileWatchFallbackError, isWatchLimit } from '../../../lib/local-watcher/watch-errors.ts';
 
 const systemError = (code: string): Error => Object.assign(new Error(code), { code });
 

@@ -1,7 +1,19 @@
 import type { Stats } from 'node:fs';
 import { isAbsolute, sep } from 'node:path';
 import picomatch from 'picomatch';
-import type { FileMatcher } from './file-source-options.ts';
+
+/**
+ * A path to leave out. A string is an absolute path (that exact path), or a
+ * glob as chokidar users write them (picomatch's, dot files included): one
+ * without a slash is matched against each entry's name at any depth
+ * (`'node_modules'`, `'.git'`, `'*.log'`), one with a slash against the
+ * path relative to the watched directory (`'.git/**'`, `'**\/*.log'`,
+ * `'build/*.tmp'`) or, when absolute, against the absolute path. A RegExp is
+ * tested against the whole absolute path; a function gets the path and, when
+ * known, its stats (it may be called twice, first without stats: guard with
+ * `stats?.isFile()`). An ignored directory is not entered.
+ */
+export type FileMatcher = string | RegExp | ((path: string, stats?: Stats) => boolean);
 
 /** The `ignored` option as two tests: before a path's stats are known, and once they are. */
 export interface IgnoreMatcher {

@@ -5,11 +5,14 @@ export class FileEntry {
   mtime: number;
   ino: number;
   birth: number;
+  /** Type and permission bits: a change of them alone is an attribute change. */
+  mode: number;
 
   constructor(stats: Stats) {
     this.mtime = stats.mtimeMs;
     this.ino = stats.ino;
     this.birth = stats.birthtimeMs;
+    this.mode = stats.mode;
   }
 
   /** Takes the stats of what is now at its path (a write, or a file renamed over it). */
@@ -17,6 +20,7 @@ export class FileEntry {
     this.mtime = stats.mtimeMs;
     this.ino = stats.ino;
     this.birth = stats.birthtimeMs;
+    this.mode = stats.mode;
   }
 }
 
@@ -29,6 +33,7 @@ export interface DirNode {
   dev: number;
   ino: number;
   birth: number;
+  mode: number;
   /** Each entry by name: a file, or a directory's node. */
   readonly entries: Map<string, FileEntry | DirNode>;
   watcher: FSWatcher | null;
@@ -43,6 +48,7 @@ export function dirNode(path: string, level: number, stats: Stats): DirNode {
     dev: stats.dev,
     ino: stats.ino,
     birth: stats.birthtimeMs,
+    mode: stats.mode,
     entries: new Map(),
     watcher: null,
     closed: false,

@@ -1,7 +1,7 @@
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
-import type { BatchwatchError } from '../../errors.ts';
-import { FileWatchFallbackError } from './file-errors.ts';
+import type { BatchwatchError } from '../errors.ts';
 import type { DirNode } from './tree-node.ts';
+import { FileWatchFallbackError } from './watch-errors.ts';
 
 /** How often a directory that fell back to polling is read again, in ms. */
 export const FALLBACK_POLL_MS = 250;

@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ignoreMatcher } from '../../../../lib/sources/file/ignore-matcher.ts';
+import { ignoreMatcher } from '../../../lib/local-watcher/ignore-matcher.ts';
 
 describe('ignoreMatcher', () => {
   const fileStats = { isFile: () => true } as Stats;

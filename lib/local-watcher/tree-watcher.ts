@@ -1,8 +1,29 @@
+import type { Stats } from 'node:fs';
 import type { SchedulerLike } from 'rxjs';
-import type { BatchwatchError } from '../../errors.ts';
-import type { ResolvedFileSourceOptions } from './file-source-options.ts';
+import type { BatchwatchError } from '../errors.ts';
+import type { FileMatcher } from './ignore-matcher.ts';
 import type { FileOp } from './rename-pairer.ts';
-import type { WatchRoot } from './watch-roots.ts';
+
+/** One directory a tree watcher watches. */
+export interface TreeRoot {
+  /** Absolute path of the directory; event names are relative to it. */
+  readonly dir: string;
+  /**
+   * The single files watched through this directory (absolute paths): only
+   * changes to them are reported. `null` when the whole tree is watched.
+   */
+  readonly files: ReadonlySet<string> | null;
+}
+
+/** What a tree watcher needs to know, validated (the file source's resolved options have it). */
+export interface TreeOptions {
+  /** Paths not to watch (see {@link FileMatcher}). */
+  readonly ignored: readonly FileMatcher[];
+  /** Levels below the root that are watched (0: its entries only); `Infinity`: all. */
+  readonly depth: number;
+  /** Polling interval in ms, or `null` for native events. */
+  readonly polling: number | null;
+}
 
 /** Where a tree watcher reports what it finds and sees. */
 export interface TreeSink {
@@ -10,7 +31,7 @@ export interface TreeSink {
    * An entry found by the initial scan (the root directory included). A
    * watcher that remembers identities itself (`remembers`) passes none.
    */
-  found(path: string, dir: boolean, identity: string | undefined): void;
+  found(path: string, dir: boolean, identity: string | undefined, stats?: Stats): void;
   /**
    * A change seen after the directory holding `path` was scanned. A watcher
    * that `remembers` passes the identity on unlinks too, and on adds whether
@@ -33,22 +54,24 @@ export interface TreeSink {
   ready(): void;
   /** The root went away (`false`; its entries and itself reported deleted) or came back (`true`). */
   present(present: boolean): void;
+  /** An entry's mode changed, and nothing else (the local tree only). */
+  attributes?(path: string, dir: boolean): void;
 }
 
 /** Stops a tree watcher: closes every handle and timer it holds. */
 export type StopTreeWatcher = () => Promise<void>;
 
 /** A way of watching a tree, and whether it remembers every entry's identity itself. */
-export interface TreeWatcherKind {
-  readonly start: StartTreeWatcher;
+export interface TreeWatcherKind<O extends TreeOptions = TreeOptions> {
+  readonly start: StartTreeWatcher<O>;
   /** Passes identities on unlinks (else the rename pairer must remember every path's). */
   readonly remembers: boolean;
 }
 
 /** Starts watching one root's tree; unlinks come after the adds they may pair with. */
-export type StartTreeWatcher = (
-  root: WatchRoot,
-  options: ResolvedFileSourceOptions,
+export type StartTreeWatcher<O extends TreeOptions = TreeOptions> = (
+  root: TreeRoot,
+  options: O,
   sink: TreeSink,
   scheduler: SchedulerLike,
 ) => StopTreeWatcher;
