@@ -5,7 +5,9 @@ import { readFileSync, statSync } from 'node:fs';
 const MAX_HASHED_BYTES = 1024 * 1024;
 
 /** What a symbolic link leads to: its target's identity and, for a small file, its content. */
-interface LinkTarget {
+interface LinkTarget<E> {
+  /** What the tree keeps for the link itself (updated when the target's change is reported). */
+  readonly entry: E;
   /** Device, inode, size and modification time of the final target; `null` when dangling. */
   readonly signature: string | null;
   /** A digest of the target's content, for a regular file of at most 1 MiB; else `null`. */
@@ -22,13 +24,13 @@ interface LinkTarget {
  * path leads (a directory or link added, removed or replaced); a target
  * whose content is unchanged (same digest) is not reported.
  */
-export class LinkTargets {
-  readonly #links = new Map<string, LinkTarget>();
-  readonly #written: (path: string) => void;
+export class LinkTargets<E> {
+  readonly #links = new Map<string, LinkTarget<E>>();
+  readonly #written: (path: string, entry: E) => void;
   #pending: NodeJS.Immediate | null = null;
 
-  /** @param written Receives each link whose target now has other content. */
-  constructor(written: (path: string) => void) {
+  /** @param written Receives each link whose target now has other content, with its entry. */
+  constructor(written: (path: string, entry: E) => void) {
     this.#written = written;
   }
 
@@ -38,8 +40,8 @@ export class LinkTargets {
   }
 
   /** Follows the link at `path` from now on (again, if it was replaced: no report). */
-  track(path: string): void {
-    this.#links.set(path, targetOf(path));
+  track(path: string, entry: E): void {
+    this.#links.set(path, { entry, ...targetOf(path) });
   }
 
   /** Stops following `path` (it is gone, or no longer a link). */
@@ -62,9 +64,9 @@ export class LinkTargets {
     for (const [path, before] of this.#links) {
       const now = targetOf(path);
       if (now.signature === before.signature) continue;
-      this.#links.set(path, now);
+      this.#links.set(path, { entry: before.entry, ...now });
       if (now.digest !== null && now.digest === before.digest) continue;
-      this.#written(path);
+      this.#written(path, before.entry);
     }
   }
 
@@ -75,7 +77,7 @@ export class LinkTargets {
   }
 }
 
-function targetOf(path: string): LinkTarget {
+function targetOf(path: string): Omit<LinkTarget<unknown>, 'entry'> {
   try {
     const stats = statSync(path, { throwIfNoEntry: false });
     if (stats === undefined) return { signature: null, digest: null };

@@ -77,7 +77,7 @@ class LocalTree {
   readonly #empty: DelayedPaths<FileOp>;
   /** The path of each held unlink, by identity. */
   readonly #heldIds = new Map<string, string>();
-  readonly #links: LinkTargets;
+  readonly #links: LinkTargets<FileEntry>;
   readonly #presence: RootPresence;
   readonly #stopOverflow: () => void;
   /** Entries in the tree, the root included. */
@@ -115,9 +115,12 @@ class LocalTree {
       const stats = lstatSync(path, { throwIfNoEntry: false });
       if (stats !== undefined) sink.changed(op, path, false, fileIdentity(stats), false);
     });
-    this.#links = new LinkTargets((path) => {
+    this.#links = new LinkTargets<FileEntry>((path, entry) => {
       const stats = lstatSync(path, { throwIfNoEntry: false });
-      if (stats !== undefined) sink.changed(FileOp.Change, path, false, fileIdentity(stats), false);
+      if (stats === undefined) return;
+      // The link itself may have been replaced too (its event still on its way): one report.
+      entry.update(stats);
+      sink.changed(FileOp.Change, path, false, fileIdentity(stats), false);
     });
     this.#presence = new RootPresence(root.dir, options.polling, scheduler, () =>
       this.#reconcile(),
@@ -318,9 +321,10 @@ class LocalTree {
     this.#seen++;
     this.#count++;
     if (!stats.isDirectory()) {
-      node.entries.set(name, new FileEntry(stats));
+      const entry = new FileEntry(stats);
+      node.entries.set(name, entry);
       if (stats.isSymbolicLink()) {
-        this.#links.track(path);
+        this.#links.track(path, entry);
         // A new link can complete a path another link leads through (the first `..data`).
         if (!initial) this.#links.changed();
       }
@@ -363,13 +367,13 @@ class LocalTree {
     }
     const own = node === this.#rootNode ? basename(node.path) : null;
     try {
-      const watcher = watchDirectory(node.path, (type, name) => {
+      const watcher = watchDirectory(node.path, (_type, name) => {
         if (this.#closed || node.closed) return;
         // The root's own removal or move comes with its own name: look at the root again.
         if (name === own) this.#reconcile();
         if (node.closed) return;
         if (name === null || name === '') this.#rescan(node);
-        else this.#check(node, name, type === 'rename');
+        else this.#check(node, name);
       });
       watcher.on('error', (err) => {
         watcher.close();
@@ -392,7 +396,7 @@ class LocalTree {
   }
 
   /** Compares one entry of `node` with the disk and reports the difference. */
-  #check(node: DirNode, name: string, renamed: boolean): void {
+  #check(node: DirNode, name: string): void {
     const path = `${node.path}/${name}`;
     const known = node.entries.get(name);
     const stats = this.#ignored.byPath(path)
@@ -410,7 +414,8 @@ class LocalTree {
     if (known instanceof FileEntry && !dir) {
       // A write moves the modification time, finely enough: since Linux 6.13 a file whose time
       // was read gets a fine-grained one on its next change. A file renamed over it is a write.
-      if (known.mtime === stats.mtimeMs && known.ino === stats.ino && !renamed) {
+      // A file renamed over it is a write: another inode (the same one: nothing changed).
+      if (known.mtime === stats.mtimeMs && known.ino === stats.ino) {
         if (known.mode !== stats.mode) {
           known.mode = stats.mode;
           this.#sink.attributes?.(path, false);
@@ -420,7 +425,7 @@ class LocalTree {
       known.update(stats);
       if (stats.isSymbolicLink()) {
         // Reported here as written: following it again must not report it twice.
-        this.#links.track(path);
+        this.#links.track(path, known);
         this.#links.changed();
       } else this.#links.forget(path);
       this.#file(FileOp.Change, path, stats, false);
@@ -482,7 +487,7 @@ class LocalTree {
     for (const [name, known] of node.entries) {
       if (!present.has(name)) this.#remove(node, name, known);
     }
-    for (const name of names) this.#check(node, name, false);
+    for (const name of names) this.#check(node, name);
   }
 
   /** Reports an entry gone: a file once the atomic time has passed, a directory and its tree now. */
