@@ -58,9 +58,20 @@ function endOfRead(): void {
   pending = null;
   const events = burst;
   burst = 0;
-  if (events < overflowThreshold()) return;
-  log('read %d inotify events at once (limit %d): the queue may have overflowed', events, limit);
-  for (const listener of [...listeners]) listener(events, inotifyQueueLimit());
+  if (events >= overflowThreshold()) reportInotifyOverflow(events, inotifyQueueLimit());
+}
+
+/**
+ * Tells every listener that a read may have found the queue full (called
+ * here, or with what the watch thread found in its own queue).
+ */
+export function reportInotifyOverflow(events: number, queueLimit: number): void {
+  log(
+    'read %d inotify events at once (limit %d): the queue may have overflowed',
+    events,
+    queueLimit,
+  );
+  for (const listener of [...listeners]) listener(events, queueLimit);
 }
 
 /**

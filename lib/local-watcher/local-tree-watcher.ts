@@ -367,19 +367,21 @@ class LocalTree {
     }
     const own = node === this.#rootNode ? basename(node.path) : null;
     try {
-      const watcher = watchDirectory(node.path, (_type, name) => {
-        if (this.#closed || node.closed) return;
-        // The root's own removal or move comes with its own name: look at the root again.
-        if (name === own) this.#reconcile();
-        if (node.closed) return;
-        if (name === null || name === '') this.#rescan(node);
-        else this.#check(node, name);
-      });
-      watcher.on('error', (err) => {
-        watcher.close();
-        if (node.watcher === watcher) node.watcher = null;
-        if (!node.closed && !this.#closed) this.#poller.add(node, err);
-      });
+      const watcher = watchDirectory(
+        node.path,
+        (_type, name) => {
+          if (this.#closed || node.closed) return;
+          // The root's own removal or move comes with its own name: look at the root again.
+          if (name === own) this.#reconcile();
+          if (node.closed) return;
+          if (name === null || name === '') this.#rescan(node);
+          else this.#check(node, name);
+        },
+        (err) => {
+          if (node.watcher === watcher) node.watcher = null;
+          if (!node.closed && !this.#closed) this.#poller.add(node, err);
+        },
+      );
       node.watcher = watcher;
       return true;
     } catch (err) {

@@ -1,7 +1,8 @@
-import { type FSWatcher, statSync, watch } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 import { FALLBACK_POLL_MS } from './fallback-poller.ts';
+import { type WatchHandle, watchDirectory } from './watch-directory.ts';
 
 /**
  * Watches for a tree's root coming, going or being swapped: the nearest
@@ -19,7 +20,7 @@ export class RootPresence {
   readonly #scheduler: SchedulerLike;
   readonly #check: () => void;
   #watched: string | null = null;
-  #watcher: FSWatcher | null = null;
+  #watcher: WatchHandle | null = null;
   #timer: Subscription | null = null;
   #closed = false;
   #generation = 0;
@@ -52,17 +53,21 @@ export class RootPresence {
     const next = relative(ancestor, this.#root).split(sep)[0];
     const own = basename(ancestor);
     try {
-      const watcher = watch(ancestor, { persistent: true }, (_type, name) => {
-        if (this.#closed || this.#watcher !== watcher) return;
-        if (typeof name !== 'string' || name === '' || name === next || name === own) this.#check();
-      });
-      watcher.on('error', () => {
-        // The ancestor went away (or the watch broke): look again, and poll until aimed anew.
-        if (this.#watcher !== watcher) return;
-        this.#stop();
-        this.#poll(FALLBACK_POLL_MS);
-        this.#check();
-      });
+      const watcher: WatchHandle = watchDirectory(
+        ancestor,
+        (_type, name) => {
+          if (this.#closed || this.#watcher !== watcher) return;
+          if (name === null || name === '' || name === next || name === own) this.#check();
+        },
+        () => {
+          // The ancestor went away (or the watch broke): look again, and poll until aimed anew.
+          if (this.#watcher !== watcher) return;
+          this.#watcher = null;
+          this.#stop();
+          this.#poll(FALLBACK_POLL_MS);
+          this.#check();
+        },
+      );
       this.#watcher = watcher;
     } catch {
       // Out of watches or instances: the tree has warned (or will); poll this one quietly.

@@ -1,4 +1,5 @@
-import type { FSWatcher, Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
+import type { WatchHandle } from './watch-directory.ts';
 
 /** One file of a watched tree: what tells a write (its modification time) and its identity. */
 export class FileEntry {
@@ -36,7 +37,7 @@ export interface DirNode {
   mode: number;
   /** Each entry by name: a file, or a directory's node. */
   readonly entries: Map<string, FileEntry | DirNode>;
-  watcher: FSWatcher | null;
+  watcher: WatchHandle | null;
   closed: boolean;
 }
 
