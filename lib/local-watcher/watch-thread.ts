@@ -41,6 +41,9 @@ class WatchThread {
       : './watch-thread-worker.js';
     this.#worker = new Worker(new URL(source, import.meta.url), {
       workerData: this.#reply.buffer,
+      // The process's flags minus those that only make sense for its own entry (`node
+      // --input-type=module -e ...` would make the thread fail to load).
+      execArgv: process.execArgv.filter((flag) => !/^--(input-type|eval|print|test)\b/.test(flag)),
       // The thread needs no more than a few watches' worth of memory.
       resourceLimits: { maxOldGenerationSizeMb: 32 },
     });
