@@ -9,6 +9,7 @@ const benches: Record<string, string> = {
   'jfs-chain': 'jfs/chain.ts',
   'jfs-memory': 'jfs/stream-memory.ts',
   file: 'file/main.ts',
+  'file-overflow': 'file/overflow.ts',
   docker: 'docker/main.ts',
   startup: 'startup/main.ts',
 };
