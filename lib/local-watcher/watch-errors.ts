@@ -43,8 +43,8 @@ function watchFix(systemCode: string, path: string, cause: unknown): string {
 
 /**
  * A directory could not get a native watch (out of inotify watches or
- * instances, or of file descriptors): it and whatever fails the same way
- * below it are polled instead. Reported once per source, naming the limit
+ * instances, or of file descriptors), or lost it (the watch thread died):
+ * it and whatever fails the same way below it are polled instead. Reported once per source, naming the limit
  * to raise; `path` is the first directory that fell back.
  */
 export class FileWatchFallbackError extends BatchwatchError {
@@ -52,15 +52,20 @@ export class FileWatchFallbackError extends BatchwatchError {
   override readonly code = 'BATCHWATCH_FILE_WATCH_FALLBACK';
   /** The first directory polled instead of watched. */
   readonly path: string;
-  /** `ENOSPC`, `EMFILE` or `ENFILE`. */
+  /** `ENOSPC`, `EMFILE` or `ENFILE`; another code or `''` when a watch broke after it was opened. */
   readonly systemCode: string;
 
   constructor(path: string, cause: unknown, intervalMs: number) {
     const systemCode = String((cause as { code?: unknown } | null)?.code ?? '');
+    const limit = isWatchLimit(cause);
     super(
-      `Cannot watch ${path} (${systemCode}): ${limitText(systemCode)} Polling it every ${intervalMs} ms ` +
-        'instead, and any other directory that fails the same way (reported once); changes there ' +
-        `are seen later and cost CPU. To avoid it: ${fixText(systemCode)}, or watch less (ignored, depth).`,
+      limit
+        ? `Cannot watch ${path} (${systemCode}): ${limitText(systemCode)} Polling it every ${intervalMs} ms ` +
+            'instead, and any other directory that fails the same way (reported once); changes there ' +
+            `are seen later and cost CPU. To avoid it: ${fixText(systemCode)}, or watch less (ignored, depth).`
+        : `The native watch of ${path} failed (${causeText(cause).replace(/\.$/, '')}): polling it every ` +
+            `${intervalMs} ms instead, and any other directory that fails (reported once); changes ` +
+            'there are seen later and cost CPU. Restart the process to watch natively again.',
       { cause },
     );
     this.path = path;

@@ -44,16 +44,14 @@ class WatchThread {
       // The process's flags minus those that only make sense for its own entry (`node
       // --input-type=module -e ...` would make the thread fail to load).
       execArgv: process.execArgv.filter((flag) => !/^--(input-type|eval|print|test)\b/.test(flag)),
-      // The thread needs no more than a few watches' worth of memory.
-      resourceLimits: { maxOldGenerationSizeMb: 32 },
     });
     this.#worker.on('message', (message: ThreadMessage) => this.#receive(message));
     this.#worker.on('error', (err) => {
       log('watch thread failed: %O', err);
-      this.#broken = true;
+      this.#fail(err);
     });
-    this.#worker.on('exit', () => {
-      this.#broken = true;
+    this.#worker.on('exit', (code) => {
+      this.#fail(new Error(`the watch thread exited (code ${code})`));
     });
     // After the listeners (adding one refs the thread again): alive only while a watch is open.
     this.#worker.unref();
@@ -93,6 +91,19 @@ class WatchThread {
         if (this.#remotes.size === 0) this.#worker.unref();
       },
     };
+  }
+
+  /** Stops the thread (its watches fail over to polling); a later `watchThread()` starts none. */
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+  }
+
+  /** The thread is gone: every watch it held fails (its owner polls instead, and warns). */
+  #fail(error: Error): void {
+    this.#broken = true;
+    const remotes = [...this.#remotes.values()];
+    this.#remotes.clear();
+    for (const remote of remotes) remote.onError(error);
   }
 
   #receive(message: ThreadMessage): void {

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { Action, type Event } from '../../../../lib/index.ts';
+import { watchThread } from '../../../../lib/local-watcher/watch-thread.ts';
 import { FileRootGoneError } from '../../../../lib/sources/file/file-errors.ts';
 import { fileSource } from '../../../../lib/sources/file/file-source.ts';
 import type { FileSourceOptions } from '../../../../lib/sources/file/file-source-options.ts';
@@ -348,4 +349,28 @@ describe('fileSource ignored globs (real files)', () => {
       expect(rec.log).toEqual(['created app/index.js']);
     },
   );
+});
+
+describe('fileSource when the watch thread dies (real files)', () => {
+  it('polls the directories it watched there, with a warning: nothing goes silent', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'sub'));
+    const rec = new Recorder(fileSource(root));
+    await rec.source.ready();
+    const thread = watchThread();
+    if (thread === null) throw new Error('this spec needs the watch thread (Linux, not disabled)');
+    await thread.terminate();
+    await vi.waitFor(
+      () => expect(rec.warnings.map((w) => w.name)).toContain('FileWatchFallbackError'),
+      {
+        interval: 5,
+      },
+    );
+    expect(rec.warnings.find((w) => w.name === 'FileWatchFallbackError')?.message).toContain(
+      'the watch thread exited',
+    );
+    await writeFile(join(root, 'sub', 'after.txt'), 'x');
+    await rec.next(is(Action.FileCreated, 'sub/after.txt'));
+    expect(watchThread()).toBeNull();
+  });
 });
