@@ -134,7 +134,7 @@ class LocalTree {
   start(): void {
     const stats = directoryStats(this.#root.dir);
     if (stats !== undefined) this.#plant(stats, true);
-    this.#presence.aim();
+    this.#aim();
     // Not there yet: watching for it is all there is to do.
     if (stats === undefined) this.#readied();
   }
@@ -187,7 +187,7 @@ class LocalTree {
     const stats = directoryStats(this.#root.dir);
     const node = this.#rootNode;
     if (node !== null && stats !== undefined && node.dev === stats.dev && node.ino === stats.ino) {
-      this.#presence.aim();
+      this.#aim();
       return;
     }
     const link = lstatSync(this.#root.dir, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
@@ -197,7 +197,18 @@ class LocalTree {
       if (node !== null) this.#uproot(node);
       if (stats !== undefined) this.#plant(stats, false);
     }
-    this.#presence.aim();
+    this.#aim();
+  }
+
+  /**
+   * Watches for the root from its ancestor while it is missing or a link
+   * (a swap changes the link, not what the root's own watch sees); a root
+   * that is a directory reports its own removal or move through its watch.
+   */
+  #aim(): void {
+    this.#presence.aim(
+      this.#rootNode === null || this.#rootIsLink || this.#rootNode.watcher === null,
+    );
   }
 
   /** The root is gone (or replaced by another directory): everything in it is reported deleted. */

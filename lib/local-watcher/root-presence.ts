@@ -37,9 +37,19 @@ export class RootPresence {
     this.#check = check;
   }
 
-  /** Watches the nearest existing ancestor of the root, if that is not what is watched already. */
-  aim(): void {
+  /**
+   * Watches the nearest existing ancestor of the root, if that is not what
+   * is watched already. With `ancestor: false` (a root that exists and is no
+   * link: its own watch reports its removal or move) a native watch is
+   * released, saving one inotify watch per root; polling goes on.
+   */
+  aim(ancestorNeeded = true): void {
     if (this.#closed) return;
+    if (!ancestorNeeded && this.#polling === null) {
+      this.#stop();
+      this.#watched = null;
+      return;
+    }
     const ancestor = nearestExisting(dirname(this.#root));
     if (ancestor === this.#watched && (this.#watcher !== null || this.#timer !== null)) return;
     this.#stop();
