@@ -471,6 +471,8 @@ class LocalTree {
    * content a little (not the new name of a renamed file: the pairer waits).
    */
   #file(op: FileOp, path: string, stats: Stats, renameLikely: boolean): void {
+    // A link in the tree may lead to this file: what it reads changed too.
+    this.#links.changed();
     const held = this.#empty.get(path);
     if (held !== undefined) {
       if (stats.size === 0) return;

@@ -218,6 +218,27 @@ describe('fileSource on a swapped symbolic link (current -> releases/N, real fil
   );
 });
 
+describe('fileSource on a link to a file in the watched tree (real files)', () => {
+  it.each(modes)(
+    'a write of the target is reported for the link too (%s)',
+    async (_mode, options) => {
+      const root = await tempDir();
+      await mkdir(join(root, 'configs'));
+      await writeFile(join(root, 'configs', 'app.yaml'), 'a: 1\n');
+      await symlink(join('configs', 'app.yaml'), join(root, 'app.yaml'));
+      const rec = new Recorder(fileSource(root, options));
+      await rec.source.ready();
+      await writeFile(join(root, 'configs', 'app.yaml'), 'a: 2\n');
+      await rec.next(is(Action.FileWritten, 'app.yaml'));
+      await rec.settle(root);
+      expect(rec.log.filter((line, i, all) => line !== all[i - 1]).sort()).toEqual([
+        'written app.yaml',
+        'written configs/app.yaml',
+      ]);
+    },
+  );
+});
+
 describe('fileSource on paths that do not exist yet (real files)', () => {
   it.each(modes)(
     'a directory that appears later is watched with everything created in it (%s)',
