@@ -8,11 +8,14 @@ import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
 import { resolveWatchRoots } from './watch-roots.ts';
 
 /**
- * Local file changes as a shared stream of `file` Events. On Linux with
- * native events: one inotify watch per directory and a scan that stats each
- * entry once (100,000 files in 1,000 directories: 1,001 watches); with
- * polling, `awaitWriteFinish`, a directory that does not exist yet, or on
- * other systems: chokidar. The first subscriber starts watching (one tree
+ * Local file changes as a shared stream of `file` Events, through the
+ * local watcher of `lib/local-watcher/`: on Linux with native events, one
+ * inotify watch per directory read on a watch thread, and a scan that stats
+ * each entry once (100,000 files in 1,000 directories: 1,001 watches); with
+ * polling, the same tree read again at the interval; with
+ * `awaitWriteFinish`, and with native events on other systems: chokidar
+ * (which has none of the root, link and full-queue handling below). The
+ * first subscriber starts watching (one tree
  * per directory, and one per parent directory of the single files given);
  * the last one to unsubscribe closes every watch and timer.
  *
@@ -45,7 +48,15 @@ import { resolveWatchRoots } from './watch-roots.ts';
  *   warning naming it and the fix; the rest is still watched. (With
  *   chokidar, ENOSPC and EMFILE are `FileWatchError`s too.)
  * - Symbolic links are reported as entries, not followed (chokidar, where it
- *   is used, follows them).
+ *   is used, follows them); a link whose target now reads differently (a
+ *   ConfigMap key after the kubelet's `..data` swap) is a FileWritten.
+ *   `..`-named entries are hidden unless `reportDotDotEntries`.
+ * - A path that does not exist yet is watched once it appears; a watched
+ *   directory deleted is reported, the status is `reconnecting` with a
+ *   `FileRootGoneError` until it comes back, and it is watched again.
+ * - A full inotify queue is detected, the tree read again and every
+ *   difference reported, with an `InotifyOverflowError` warning (counter
+ *   `overflows`).
  * - Counters: `renames`, `tracked` (paths whose identity is remembered to
  *   pair renames: every path that exists under the watched roots) and
  *   `scanned` (entries seen by the initial scan, for progress).
