@@ -22,6 +22,7 @@ import {
 } from './tree-watcher.ts';
 import { watchDirectory } from './watch-directory.ts';
 import { FileWatchError, isWatchLimit } from './watch-errors.ts';
+import { WriteStabilizer } from './write-stabilizer.ts';
 
 /** Entries the initial scan reads before it lets events in (one event-loop turn). */
 const SCAN_SLICE = 4096;
@@ -75,6 +76,8 @@ class LocalTree {
   readonly #unlinks: DelayedPaths<string>;
   /** Empty files whose add or change waits for content; the op to report (see EMPTY_HOLD_MS). */
   readonly #empty: DelayedPaths<FileOp>;
+  /** With `awaitWriteFinish`: adds and writes waiting for the size to settle. */
+  readonly #unsettled: WriteStabilizer<FileOp> | null;
   /** The path of each held unlink, by identity. */
   readonly #heldIds = new Map<string, string>();
   readonly #links: LinkTargets<FileEntry>;
@@ -115,6 +118,13 @@ class LocalTree {
       const stats = lstatSync(path, { throwIfNoEntry: false });
       if (stats !== undefined) sink.changed(op, path, false, fileIdentity(stats), false);
     });
+    this.#unsettled =
+      options.awaitWriteFinish === undefined || options.awaitWriteFinish === false
+        ? null
+        : new WriteStabilizer<FileOp>(options.awaitWriteFinish, scheduler, (path, op) => {
+            const stats = lstatSync(path, { throwIfNoEntry: false });
+            if (stats !== undefined) sink.changed(op, path, false, fileIdentity(stats), false);
+          });
     this.#links = new LinkTargets<FileEntry>((path, entry) => {
       const stats = lstatSync(path, { throwIfNoEntry: false });
       if (stats === undefined) return;
@@ -149,6 +159,7 @@ class LocalTree {
     this.#poller.close();
     this.#unlinks.close();
     this.#empty.close();
+    this.#unsettled?.close();
     this.#heldIds.clear();
     this.#toScan = [];
     if (this.#rootNode !== null) this.#closeTree(this.#rootNode);
@@ -473,6 +484,10 @@ class LocalTree {
   #file(op: FileOp, path: string, stats: Stats, renameLikely: boolean): void {
     // A link in the tree may lead to this file: what it reads changed too.
     this.#links.changed();
+    if (this.#unsettled !== null && !renameLikely && !stats.isSymbolicLink()) {
+      this.#unsettled.hold(path, op, stats.size);
+      return;
+    }
     const held = this.#empty.get(path);
     if (held !== undefined) {
       if (stats.size === 0) return;
@@ -518,8 +533,9 @@ class LocalTree {
     this.#sink.tracked(this.#count);
     const path = `${node.path}/${name}`;
     this.#links.forget(path);
-    // An empty file's add never reported: nothing to delete.
+    // An add never reported (empty, or its size not settled): nothing to delete.
     if (this.#empty.take(path) === FileOp.Add) return;
+    if (this.#unsettled?.take(path) === FileOp.Add) return;
     const identity = identityOf(node.dev, known);
     this.#takeUnlink(path);
     this.#heldIds.set(identity, path);
@@ -534,8 +550,9 @@ class LocalTree {
         this.#count--;
         const path = `${node.path}/${name}`;
         this.#links.forget(path);
-        // An empty file's add never reported: nothing to delete.
+        // An add never reported (empty, or its size not settled): nothing to delete.
         if (this.#empty.take(path) === FileOp.Add) continue;
+        if (this.#unsettled?.take(path) === FileOp.Add) continue;
         this.#sink.changed(FileOp.Unlink, path, false, identityOf(node.dev, entry));
       }
     }

@@ -3,6 +3,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { BatchwatchError } from '../errors.ts';
 import type { FileMatcher } from './ignore-matcher.ts';
 import type { FileOp } from './rename-pairer.ts';
+import type { WriteFinish } from './write-stabilizer.ts';
 
 /** One directory a tree watcher watches. */
 export interface TreeRoot {
@@ -23,6 +24,8 @@ export interface TreeOptions {
   readonly depth: number;
   /** Polling interval in ms, or `null` for native events. */
   readonly polling: number | null;
+  /** Hold adds and writes until the size has settled (`false`: report them at once). Default `false`. */
+  readonly awaitWriteFinish?: false | WriteFinish;
 }
 
 /** Where a tree watcher reports what it finds and sees. */

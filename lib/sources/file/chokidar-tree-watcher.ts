@@ -22,8 +22,8 @@ const chokidarOps: Readonly<Record<string, { op: FileOp; dir: boolean }>> = {
 };
 
 /**
- * Watches one root with chokidar: for polling, `awaitWriteFinish`, a root
- * that does not exist yet, and platforms other than Linux. Watch errors
+ * Watches one root with chokidar: native events on platforms other than
+ * Linux (the local tree does the rest). Watch errors
  * become `FileWatchError` warnings (once per path and code); chokidar goes on
  * watching the rest.
  */

@@ -14,7 +14,7 @@ import {
 
 export type { FileMatcher };
 
-/** Settings of `awaitWriteFinish` (chokidar's). */
+/** Settings of `awaitWriteFinish` (chokidar's option, with its meaning). */
 export interface AwaitWriteFinishOptions {
   /** How long the size must stay the same, in ms. Default 2000. */
   readonly stabilityThreshold?: number;

@@ -12,9 +12,9 @@ import { resolveWatchRoots } from './watch-roots.ts';
  * local watcher of `lib/local-watcher/`: on Linux with native events, one
  * inotify watch per directory read on a watch thread, and a scan that stats
  * each entry once (100,000 files in 1,000 directories: 1,001 watches); with
- * polling, the same tree read again at the interval; with
- * `awaitWriteFinish`, and with native events on other systems: chokidar
- * (which has none of the root, link and full-queue handling below). The
+ * polling, the same tree read again at the interval; with native events on
+ * other systems: chokidar (which has none of the root, link and full-queue
+ * handling below). The
  * first subscriber starts watching (one tree
  * per directory, and one per parent directory of the single files given);
  * the last one to unsubscribe closes every watch and timer.

@@ -33,8 +33,8 @@ export type StopRootWatcher = () => Promise<void>;
 /**
  * Watches one root and reports its changes as Events through `context`,
  * pairing renames. The local tree of `local-tree-watcher.ts` does it when
- * polling and, on Linux, with native events; chokidar does it with
- * `awaitWriteFinish`, and with native events on other systems. Watch errors
+ * polling and, on Linux, with native events; chokidar does it with native
+ * events on other systems. Watch errors
  * become warnings; the rest is still watched.
  * Counters: `tracked` (see the pairer), `scanned` (entries the initial scan
  * has seen, for progress).
@@ -134,9 +134,8 @@ function withPollingFromEnvironment(options: ResolvedFileSourceOptions): Resolve
   return Object.freeze({ ...options, polling });
 }
 
-/** Whether the local tree watches this root (else chokidar does). */
+/** Whether the local tree watches this root (else chokidar does: native events off Linux). */
 function usesLocalTree(options: ResolvedFileSourceOptions): boolean {
-  if (options.awaitWriteFinish !== false) return false;
   return options.polling !== null || process.platform === 'linux';
 }
 

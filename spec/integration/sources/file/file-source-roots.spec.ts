@@ -1,4 +1,13 @@
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  mkdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { Action, type Event } from '../../../../lib/index.ts';
@@ -393,5 +402,30 @@ describe('fileSource when the watch thread dies (real files)', () => {
     await writeFile(join(root, 'sub', 'after.txt'), 'x');
     await rec.next(is(Action.FileCreated, 'sub/after.txt'));
     expect(watchThread()).toBeNull();
+  });
+});
+
+describe('fileSource with awaitWriteFinish (the local tree, not chokidar, on Linux)', () => {
+  it('reports a file written in chunks once, when settled, in a directory that appeared late', async () => {
+    const dir = await tempDir();
+    const later = join(dir, 'uploads');
+    const rec = new Recorder(
+      fileSource(later, { awaitWriteFinish: { stabilityThreshold: 300, pollInterval: 20 } }),
+    );
+    await rec.source.ready();
+    await mkdir(later);
+    await rec.next(is(Action.FileCreated, 'uploads'));
+    const file = join(later, 'upload.bin');
+    await writeFile(file, Buffer.alloc(1024));
+    await appendFile(file, Buffer.alloc(1024));
+    await appendFile(file, Buffer.alloc(1024));
+    const { event } = await rec.next(is(Action.FileCreated, 'uploads/upload.bin'));
+    expect(event.actorId).toBe(file);
+    expect((await stat(file)).size).toBe(3072);
+    await rm(later, { recursive: true });
+    await rec.next(is(Action.FileDeleted, 'uploads'));
+    await rec.next(is(Action.FileDeleted, 'uploads/upload.bin'));
+    expect(rec.log.slice(0, 2)).toEqual(['created uploads', 'created uploads/upload.bin']);
+    expect(rec.log.slice(2).sort()).toEqual(['deleted uploads', 'deleted uploads/upload.bin']);
   });
 });
