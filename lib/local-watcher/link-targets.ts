@@ -3,6 +3,8 @@ import { readFileSync, statSync } from 'node:fs';
 
 /** Targets larger than this are compared by identity, size and time only, not by content. */
 const MAX_HASHED_BYTES = 1024 * 1024;
+/** How long after seeing a target empty it is looked at again (the tree holds empty files as long). */
+const EMPTY_RECHECK_MS = 50;
 
 /** What a symbolic link leads to: its target's identity and, for a small file, its content. */
 interface LinkTarget<E> {
@@ -12,6 +14,8 @@ interface LinkTarget<E> {
   readonly signature: string | null;
   /** A digest of the target's content, for a regular file of at most 1 MiB; else `null`. */
   readonly digest: string | null;
+  /** Whether the target is an empty regular file. */
+  readonly empty: boolean;
 }
 
 /**
@@ -28,6 +32,8 @@ export class LinkTargets<E> {
   readonly #links = new Map<string, LinkTarget<E>>();
   readonly #written: (path: string, entry: E) => void;
   #pending: NodeJS.Immediate | null = null;
+  /** A check again after a target was seen empty, as a write that truncates first leaves it. */
+  #again: NodeJS.Timeout | null = null;
 
   /** @param written Receives each link whose target now has other content, with its entry. */
   constructor(written: (path: string, entry: E) => void) {
@@ -64,6 +70,14 @@ export class LinkTargets<E> {
     for (const [path, before] of this.#links) {
       const now = targetOf(path);
       if (now.signature === before.signature) continue;
+      if (now.empty && before.digest !== null && !before.empty) {
+        // Most likely truncated for a write still under way: look again once it has landed.
+        this.#again ??= setTimeout(() => {
+          this.#again = null;
+          this.check();
+        }, EMPTY_RECHECK_MS);
+        continue;
+      }
       this.#links.set(path, { entry: before.entry, ...now });
       if (now.digest !== null && now.digest === before.digest) continue;
       this.#written(path, before.entry);
@@ -73,6 +87,8 @@ export class LinkTargets<E> {
   close(): void {
     if (this.#pending !== null) clearImmediate(this.#pending);
     this.#pending = null;
+    if (this.#again !== null) clearTimeout(this.#again);
+    this.#again = null;
     this.#links.clear();
   }
 }
@@ -80,13 +96,14 @@ export class LinkTargets<E> {
 function targetOf(path: string): Omit<LinkTarget<unknown>, 'entry'> {
   try {
     const stats = statSync(path, { throwIfNoEntry: false });
-    if (stats === undefined) return { signature: null, digest: null };
+    if (stats === undefined) return { signature: null, digest: null, empty: false };
     const signature = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
-    if (!stats.isFile() || stats.size > MAX_HASHED_BYTES) return { signature, digest: null };
+    const empty = stats.isFile() && stats.size === 0;
+    if (!stats.isFile() || stats.size > MAX_HASHED_BYTES) return { signature, digest: null, empty };
     const digest = createHash('sha1').update(readFileSync(path)).digest('base64');
-    return { signature, digest };
+    return { signature, digest, empty };
   } catch {
     // A loop of links, or an unreadable target: it leads nowhere we can see.
-    return { signature: null, digest: null };
+    return { signature: null, digest: null, empty: false };
   }
 }
