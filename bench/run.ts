@@ -8,10 +8,13 @@ const benches: Record<string, string> = {
   'jfs-e2e': 'jfs/end-to-end.ts',
   'jfs-chain': 'jfs/chain.ts',
   'jfs-memory': 'jfs/stream-memory.ts',
+  'watch-flood': 'jfs/watch-flood.ts',
   file: 'file/main.ts',
   'file-overflow': 'file/overflow.ts',
   docker: 'docker/main.ts',
   startup: 'startup/main.ts',
+  journal: 'journal/main.ts',
+  'journal-file-restart': 'journal/file-restart.ts',
 };
 
 const wanted = process.argv.slice(2);

@@ -55,6 +55,9 @@ export { coalesce, defaultCoalesceKey } from './queue/coalesce.ts';
 export type { QueueStats, TypeStats } from './queue/event-queue.ts';
 export { EventQueue } from './queue/event-queue.ts';
 export type { EventQueueOptions, FlushHandler, RetryOptions } from './queue/event-queue-options.ts';
+export { HoldTimeoutWarning } from './queue/hold-errors.ts';
+export type { HoldOptions } from './queue/hold-options.ts';
+export type { HoldRelease } from './queue/hold-set.ts';
 export {
   FlushError,
   OverflowError,

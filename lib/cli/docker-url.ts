@@ -1,4 +1,5 @@
 import { parseHostPort } from '../host-port.ts';
+import { redactUrl } from '../redact.ts';
 import type { DockerConnection } from '../sources/docker/docker-client.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -20,11 +21,11 @@ export function dockerConnection(
   if (url === '') {
     const fromEnv = env['DOCKER_HOST'];
     if (fromEnv !== undefined && fromEnv !== '') {
-      parseUrl(fromEnv, `DOCKER_HOST=${fromEnv}`);
+      parseUrl(fromEnv, `DOCKER_HOST=${redactUrl(fromEnv)}`);
     }
     return {};
   }
-  return parseUrl(url, `--docker ${url}`);
+  return parseUrl(url, `--docker ${redactUrl(url)}`);
 }
 
 function parseUrl(url: string, given: string): DockerConnection {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseHostPort } from '../host-port.ts';
 import { type DurationRule, durationText, resolveDuration } from '../options.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -13,12 +14,42 @@ export interface WatchConfig {
   /** Watch Docker: `''` for DOCKER_HOST or the default socket, else the daemon's URL. */
   readonly docker: string | null;
   /** Watch a JFS notify server: its address and the paths to register. */
-  readonly jfs: { readonly server: string; readonly paths: readonly string[] } | null;
+  readonly jfs: {
+    readonly server: string;
+    readonly paths: readonly string[];
+    /** `--jfs-pod NAMESPACE/POD/CONTAINER`; unset: `$NAMESPACE`, `$POD_NAME`, `$CONTAINER_NAME`. */
+    readonly pod?: JfsPod;
+  } | null;
+  /** `--ignore GLOB`s, in order given. */
+  readonly ignore: readonly string[];
+  /** Leave out `.git` and `node_modules` (unless `--no-default-ignores`). */
+  readonly defaultIgnores: boolean;
   readonly interval: number;
   readonly coalesce: boolean;
   readonly format: OutputFormat;
   /** Serve Prometheus metrics on this port (`/metrics`); `null`: none. */
   readonly metricsPort: number | null;
+  /** The interface of `--metrics [HOST:]PORT`; default 127.0.0.1. */
+  readonly metricsHost: string;
+  /** Durable delivery: the journal and checkpoints live in this directory; `null`: in memory. */
+  readonly stateDir: string | null;
+  /** With `stateDir`: list the dead letters and exit, instead of watching. */
+  readonly listDeadLetters: boolean;
+  /** With `stateDir`: dead letters to replay (ids, or `'all'`) before watching. */
+  readonly replay: readonly number[] | 'all';
+  /** `--settle MS [--max-wait MS]`: a settling window instead of `interval`'s fixed one. */
+  readonly settle?: { readonly quiet: number; readonly maxWait?: number };
+  /** `--hold-while PATH`...: hold batches while one of these exists (relative: to each watched path). */
+  readonly holdWhile?: readonly string[];
+  /** `--max-hold MS`: the longest a hold keeps a batch open. */
+  readonly maxHold?: number;
+}
+
+/** The identity a JFS client gives the proxy. */
+export interface JfsPod {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
 }
 
 /** What `batchwatch proxy` was asked to do; unset fields fall back to the Go proxy's variables. */
@@ -30,9 +61,23 @@ export interface ProxyConfig {
   readonly listen?: string;
   readonly redis?: string;
   readonly debounce?: number;
-  /** `stream` (default) or `pubsub` (Go daemons). */
-  readonly feed?: 'stream' | 'pubsub';
+  /** `auto` (default: the stream, or the channel when only Go daemons publish), `stream` or `pubsub`. */
+  readonly feed?: 'auto' | 'stream' | 'pubsub';
   readonly metricsPort: number | null;
+  readonly metricsHost: string;
+  /** Limits and the registry lease (`--max-watches`, `--max-watched-paths`, `--registry-ttl`). */
+  readonly maxWatchesPerConnection?: number;
+  readonly maxWatchedPaths?: number;
+  readonly registryTtl?: number;
+  /** Files of a private CA, a client certificate and its key for `rediss://`. */
+  readonly redisTls?: RedisTlsFiles;
+}
+
+/** `--redis-ca FILE`, `--redis-cert FILE`, `--redis-key FILE`. */
+export interface RedisTlsFiles {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
 }
 
 /** What `batchwatch daemon` was asked to do. */
@@ -44,6 +89,9 @@ export interface DaemonConfig {
   readonly kubernetes?: { readonly node?: string };
   /** Entries the stream keeps, roughly. */
   readonly streamMaxLen?: number;
+  /** `--root PATH`: where anything may make the daemon watch. */
+  readonly roots?: readonly string[];
+  readonly redisTls?: RedisTlsFiles;
 }
 
 /** A parsed command line. */
@@ -79,6 +127,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.version) return { kind: 'version' };
 
   const interval = parseDuration('--interval', values.interval ?? '300', { exclusive: true });
+  const settleAndHold = parseSettleAndHold(values);
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') {
     throw new UsageError(`--format takes text or json, not "${format}".`);
@@ -90,21 +139,98 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.jfs !== undefined && jfsPaths.length === 0) {
     throw new UsageError('--jfs needs at least one --jfs-path P: the remote paths to watch.');
   }
+  if (values.jfs === undefined && values['jfs-pod'] !== undefined) {
+    throw new UsageError('--jfs-pod needs --jfs ADDR: the notify server to ask.');
+  }
+  const pod = values['jfs-pod'] === undefined ? undefined : parseJfsPod(values['jfs-pod']);
   const docker = values.docker ?? null;
-  const jfs = values.jfs === undefined ? null : { server: values.jfs, paths: jfsPaths };
+  const jfs =
+    values.jfs === undefined
+      ? null
+      : { server: values.jfs, paths: jfsPaths, ...(pod === undefined ? {} : { pod }) };
   const paths = positionals.length === 0 && docker === null && jfs === null ? ['.'] : positionals;
-  const metricsPort = parsePort(values.metrics);
+  const metrics = parseMetricsAddress(values.metrics);
+  const durable = parseDurableFlags(values);
   return {
     kind: 'watch',
     config: {
       paths,
       docker,
       jfs,
+      ignore: values.ignore ?? [],
+      defaultIgnores: !(values['no-default-ignores'] ?? false),
       interval,
       coalesce: values.coalesce ?? false,
       format,
-      metricsPort,
+      metricsPort: metrics.port,
+      metricsHost: metrics.host,
+      ...durable,
+      ...settleAndHold,
     },
+  };
+}
+
+/** `--state-dir DIR`, `--dead-letters`, `--replay ID|all`: durable delivery (see the README). */
+function parseDurableFlags(values: {
+  'state-dir'?: string | undefined;
+  'dead-letters'?: boolean | undefined;
+  replay?: string[] | undefined;
+}): Pick<WatchConfig, 'stateDir' | 'listDeadLetters' | 'replay'> {
+  const stateDir = values['state-dir'] ?? null;
+  if (stateDir === '') throw new UsageError('--state-dir needs a directory.');
+  const listDeadLetters = values['dead-letters'] ?? false;
+  const replayed = values.replay ?? [];
+  if (stateDir === null && (listDeadLetters || replayed.length > 0)) {
+    const flag = listDeadLetters ? '--dead-letters' : '--replay';
+    throw new UsageError(`${flag} needs --state-dir DIR: the journal that keeps the dead letters.`);
+  }
+  let replay: number[] | 'all' = [];
+  for (const item of replayed) {
+    if (item === 'all') replay = 'all';
+    else if (/^[1-9]\d*$/.test(item)) {
+      if (replay !== 'all') replay.push(Number(item));
+    } else throw new UsageError(`--replay takes a dead letter's id or all, not "${item}".`);
+  }
+  return { stateDir, listDeadLetters, replay };
+}
+
+/** `--settle`, `--max-wait`, `--hold-while`, `--max-hold`: how a batch window closes. */
+function parseSettleAndHold(values: {
+  interval?: string | undefined;
+  settle?: string | undefined;
+  'max-wait'?: string | undefined;
+  'hold-while'?: string[] | undefined;
+  'max-hold'?: string | undefined;
+}): Pick<WatchConfig, 'settle' | 'holdWhile' | 'maxHold'> {
+  const settle = values.settle;
+  const maxWaitText = values['max-wait'];
+  if (settle !== undefined && values.interval !== undefined) {
+    throw new UsageError('--settle replaces --interval (a fixed window): give one of them.');
+  }
+  if (maxWaitText !== undefined && settle === undefined) {
+    throw new UsageError('--max-wait needs --settle MS: it caps a settling window.');
+  }
+  const positive = { exclusive: true };
+  const quiet = settle === undefined ? undefined : parseDuration('--settle', settle, positive);
+  const maxWait =
+    maxWaitText === undefined ? undefined : parseDuration('--max-wait', maxWaitText, positive);
+  if (quiet !== undefined && maxWait !== undefined && maxWait < quiet) {
+    throw new UsageError(`--max-wait (${maxWait}) must be at least --settle (${quiet}).`);
+  }
+  const holdWhile = values['hold-while'] ?? [];
+  if (holdWhile.includes('')) throw new UsageError('--hold-while takes a file path, not "".');
+  const maxHoldText = values['max-hold'];
+  if (maxHoldText !== undefined && holdWhile.length === 0) {
+    throw new UsageError('--max-hold needs --hold-while PATH: the file whose presence holds.');
+  }
+  return {
+    ...(quiet === undefined
+      ? {}
+      : { settle: maxWait === undefined ? { quiet } : { quiet, maxWait } }),
+    ...(holdWhile.length === 0 ? {} : { holdWhile }),
+    ...(maxHoldText === undefined
+      ? {}
+      : { maxHold: parseDuration('--max-hold', maxHoldText, positive) }),
   };
 }
 
@@ -133,11 +259,23 @@ function parseProxy(args: string[]): Command {
         debounce: { type: 'string' },
         feed: { type: 'string' },
         metrics: { type: 'string' },
+        'max-watches': { type: 'string' },
+        'max-watched-paths': { type: 'string' },
+        'registry-ttl': { type: 'string' },
+        ...redisTlsFlags,
         help: { type: 'boolean', short: 'h' },
       },
     }),
   );
   if (values.help) return { kind: 'help' };
+  const limits = {
+    ...optionalCount('--max-watches', values['max-watches'], 'maxWatchesPerConnection'),
+    ...optionalCount('--max-watched-paths', values['max-watched-paths'], 'maxWatchedPaths'),
+    ...(values['registry-ttl'] === undefined
+      ? {}
+      : { registryTtl: parseDuration('--registry-ttl', values['registry-ttl'], { min: 1 }) }),
+    ...redisTls(values),
+  };
   if (values.mounts === undefined && !values.kubernetes) {
     throw new UsageError(
       'proxy needs --mounts FILE (the containers and their hostPath mounts) or --kubernetes (see --help).',
@@ -149,9 +287,10 @@ function parseProxy(args: string[]): Command {
   const debounce =
     values.debounce === undefined ? undefined : parseDuration('--debounce', values.debounce);
   const feed = values.feed;
-  if (feed !== undefined && feed !== 'stream' && feed !== 'pubsub') {
-    throw new UsageError(`--feed takes stream or pubsub, not "${feed}".`);
+  if (feed !== undefined && feed !== 'auto' && feed !== 'stream' && feed !== 'pubsub') {
+    throw new UsageError(`--feed takes auto, stream or pubsub, not "${feed}".`);
   }
+  const metrics = parseMetricsAddress(values.metrics);
   return {
     kind: 'proxy',
     config: {
@@ -160,9 +299,52 @@ function parseProxy(args: string[]): Command {
       ...(values.redis === undefined ? {} : { redis: values.redis }),
       ...(debounce === undefined ? {} : { debounce }),
       ...(feed === undefined ? {} : { feed }),
-      metricsPort: parsePort(values.metrics),
+      metricsPort: metrics.port,
+      metricsHost: metrics.host,
+      ...limits,
     },
   };
+}
+
+const redisTlsFlags = {
+  'redis-ca': { type: 'string' },
+  'redis-cert': { type: 'string' },
+  'redis-key': { type: 'string' },
+} as const;
+
+/** The `--redis-ca/-cert/-key` files given, if any. */
+function redisTls(values: {
+  'redis-ca'?: string | undefined;
+  'redis-cert'?: string | undefined;
+  'redis-key'?: string | undefined;
+}): { redisTls?: RedisTlsFiles } {
+  const { 'redis-ca': ca, 'redis-cert': cert, 'redis-key': key } = values;
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError(
+      '--redis-cert and --redis-key go together (a client certificate and its key).',
+    );
+  }
+  if (ca === undefined && cert === undefined) return {};
+  return {
+    redisTls: {
+      ...(ca === undefined ? {} : { ca }),
+      ...(cert === undefined ? {} : { cert }),
+      ...(key === undefined ? {} : { key }),
+    },
+  };
+}
+
+/** A whole-number flag >= 1, as `{ [option]: n }`, or nothing when not given. */
+function optionalCount<K extends string>(
+  flag: string,
+  text: string | undefined,
+  option: K,
+): { [key in K]?: number } {
+  if (text === undefined) return {};
+  if (!/^[1-9]\d*$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${flag} takes a whole number >= 1, not "${text}".`);
+  }
+  return { [option]: Number(text) } as { [key in K]?: number };
 }
 
 /** A duration flag in ms, checked as the library checks duration options (at most 2^31-1 ms). */
@@ -175,14 +357,39 @@ function parseDuration(flag: string, text: string, rule: DurationRule = {}): num
   }
 }
 
-/** `--metrics PORT`: a TCP port (0 picks a free one). */
-function parsePort(value: string | undefined): number | null {
-  if (value === undefined) return null;
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) {
-    throw new UsageError(`--metrics takes a TCP port from 0 to 65535, not "${value}".`);
+/**
+ * `--metrics [HOST:]PORT`: a TCP port (0 picks a free one) on 127.0.0.1, or on HOST
+ * (`0.0.0.0`, `[::]`, an interface address).
+ */
+function parseMetricsAddress(value: string | undefined): {
+  port: number | null;
+  host: string;
+} {
+  if (value === undefined) return { port: null, host: DEFAULT_METRICS_HOST };
+  const parsed = /^\d+$/.test(value)
+    ? { host: '', port: Number(value), path: '' }
+    : parseHostPort(value);
+  if (parsed === null || parsed.port === undefined || parsed.path !== '' || parsed.port > 65535) {
+    throw new UsageError(
+      `--metrics takes [HOST:]PORT, a TCP port from 0 to 65535 (HOST default ${DEFAULT_METRICS_HOST}), not "${value}".`,
+    );
   }
-  return port;
+  return { port: parsed.port, host: parsed.host === '' ? DEFAULT_METRICS_HOST : parsed.host };
+}
+
+/** Where `--metrics PORT` listens without a HOST: this machine only. */
+const DEFAULT_METRICS_HOST = '127.0.0.1';
+
+/** `--jfs-pod NAMESPACE/POD/CONTAINER`: three non-empty names. */
+function parseJfsPod(value: string): JfsPod {
+  const parts = value.split('/');
+  if (parts.length !== 3 || parts.some((part) => part === '')) {
+    throw new UsageError(
+      `--jfs-pod takes NAMESPACE/POD/CONTAINER (the pod the proxy maps paths for), not "${value}".`,
+    );
+  }
+  const [namespace, pod, container] = parts as [string, string, string];
+  return { namespace, pod, container };
 }
 
 function parseDaemon(args: string[]): Command {
@@ -197,11 +404,19 @@ function parseDaemon(args: string[]): Command {
         kubernetes: { type: 'boolean' },
         node: { type: 'string' },
         'stream-max-len': { type: 'string' },
+        root: { type: 'string', multiple: true },
+        ...redisTlsFlags,
         help: { type: 'boolean', short: 'h' },
       },
     }),
   );
   if (values.help) return { kind: 'help' };
+  const roots = values.root ?? [];
+  const relativeRoot = roots.find((root) => !root.startsWith('/'));
+  if (relativeRoot !== undefined) {
+    throw new UsageError(`--root takes an absolute node directory, not "${relativeRoot}".`);
+  }
+  const tls = redisTls(values);
   const relative = positionals.find((path) => !path.startsWith('/'));
   if (relative !== undefined)
     throw new UsageError(`daemon takes absolute node paths, not "${relative}".`);
@@ -226,6 +441,8 @@ function parseDaemon(args: string[]): Command {
         ? { kubernetes: values.node === undefined ? {} : { node: values.node } }
         : {}),
       ...(maxLen === undefined ? {} : { streamMaxLen: Number(maxLen) }),
+      ...(roots.length === 0 ? {} : { roots }),
+      ...tls,
     },
   };
 }
@@ -239,10 +456,20 @@ function parse(args: string[]) {
       docker: { type: 'string' },
       jfs: { type: 'string' },
       'jfs-path': { type: 'string', multiple: true },
+      'jfs-pod': { type: 'string' },
+      ignore: { type: 'string', multiple: true },
+      'no-default-ignores': { type: 'boolean' },
       interval: { type: 'string' },
       coalesce: { type: 'boolean' },
       format: { type: 'string' },
       metrics: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'dead-letters': { type: 'boolean' },
+      replay: { type: 'string', multiple: true },
+      settle: { type: 'string' },
+      'max-wait': { type: 'string' },
+      'hold-while': { type: 'string', multiple: true },
+      'max-hold': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

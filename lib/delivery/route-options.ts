@@ -3,6 +3,7 @@ import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
 import { OptionsError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import type { Journal } from '../journal/journal.ts';
 import {
   optionNames,
   rejectUnknownOptions,
@@ -87,6 +88,12 @@ export interface RouteOptions {
   readonly onError?: (error: RouterError) => void;
   /** Where the backoff and timeout timers come from. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Keeps each dead-lettered part there (the queue's journal), before the
+   * batch it came from is acknowledged: listable and replayable after a
+   * restart. Default none (only `onError` hears of it).
+   */
+  readonly journal?: Pick<Journal, 'keepDeadLetter'>;
 }
 
 /** A handler with its policy resolved. */
@@ -104,6 +111,7 @@ export interface ResolvedRouteOptions {
   readonly fallback: ResolvedHandler | null;
   readonly onError: (error: RouterError) => void;
   readonly scheduler: SchedulerLike;
+  readonly journal: Pick<Journal, 'keepDeadLetter'> | null;
 }
 
 /** The defaults of {@link RouteOptions}, and of each handler's retry and timeout. */
@@ -125,6 +133,7 @@ const names = optionNames({
   timeout: true,
   onError: true,
   scheduler: true,
+  journal: true,
 } satisfies Record<keyof RouteOptions, true>);
 const handlerNames = optionNames({
   handle: true,
@@ -176,7 +185,16 @@ export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions
     fallback: fallback === undefined ? null : resolveHandler(fallback, 'fallback', defaults),
     onError,
     scheduler,
+    journal: resolveRouteJournal(options.journal),
   });
+}
+
+function resolveRouteJournal(journal: unknown): Pick<Journal, 'keepDeadLetter'> | null {
+  if (journal === undefined) return null;
+  if (typeof (journal as Partial<Journal> | null)?.keepDeadLetter !== 'function') {
+    throw new OptionsError('journal', journal, "a Journal (the queue's)");
+  }
+  return journal as Pick<Journal, 'keepDeadLetter'>;
 }
 
 type Policy = Omit<ResolvedHandler, 'handle'>;

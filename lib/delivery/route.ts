@@ -1,10 +1,11 @@
 import createDebug from 'debug';
-import { describe } from '../describe.ts';
+import { describe, describeCause } from '../describe.ts';
 import { CallbackError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import type { Journal } from '../journal/journal.ts';
 import { HandlerLane, type LaneHooks } from './handler-lane.ts';
 import { type RouteOptions, resolveRouteOptions } from './route-options.ts';
-import { RouteKeyError, type RouterError } from './router-errors.ts';
+import { type DeadLetterError, RouteKeyError, type RouterError } from './router-errors.ts';
 
 const log = createDebug('batchwatch:route');
 
@@ -77,7 +78,7 @@ export interface Router {
  * });
  */
 export function route(options: RouteOptions): Router {
-  const { key, handlers, fallback, onError, scheduler } = resolveRouteOptions(options);
+  const { key, handlers, fallback, onError, scheduler, journal } = resolveRouteOptions(options);
   const counters = {
     handled: 0,
     unrouted: 0,
@@ -110,6 +111,8 @@ export function route(options: RouteOptions): Router {
     },
     deadLettered: (error) => {
       counters.deadLettered += error.events.length;
+      // Kept before the part is done, hence before the queue acknowledges its batch.
+      if (journal !== null) keepDeadLetter(journal, error, log);
       report(error);
     },
   };
@@ -174,4 +177,23 @@ export function route(options: RouteOptions): Router {
     [Symbol.asyncDispose]: close,
     [Symbol.dispose]: (): void => void close(),
   });
+}
+
+/** Keeps a dead-lettered part in the journal; a failure to do so is logged, the part still ends. */
+function keepDeadLetter(
+  journal: Pick<Journal, 'keepDeadLetter'>,
+  error: DeadLetterError,
+  debug: (formatter: string, ...args: unknown[]) => void,
+): void {
+  try {
+    const kept = journal.keepDeadLetter(
+      error.events,
+      error.attempts,
+      `${error.handler}: ${describeCause(error.cause)}`,
+    );
+    if (kept !== undefined)
+      Promise.resolve(kept).catch((err: unknown) => debug('keeping a dead letter failed: %O', err));
+  } catch (err) {
+    debug('keeping a dead letter failed: %O', err);
+  }
 }

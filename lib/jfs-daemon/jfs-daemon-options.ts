@@ -15,6 +15,7 @@ import {
   DEFAULT_REDIS_RETRY,
   parseRedisAddress,
   type RedisAddress,
+  type RedisTlsOptions,
 } from '../redis/redis-address.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { PathWatcher } from './path-watcher.ts';
@@ -24,12 +25,29 @@ import type { WatchList } from './watch-list.ts';
 export interface JfsDaemonOptions {
   /** Node paths always watched (non-recursively). Default none. */
   readonly paths?: readonly string[];
+  /**
+   * The directories anything may make the daemon watch in (arguments,
+   * registry entries, FSWatchers); other paths, and paths that lead out
+   * through a symbolic link below a root, are refused with a warning (see
+   * `AllowedRoots`). Default none: `/`, any path, still without such links.
+   */
+  readonly roots?: readonly string[];
+  /**
+   * Most node paths registry entries and the path source may make the daemon
+   * watch at once (each costs a watcher, about 65 KB); beyond, paths are
+   * refused with a warning. The `paths` given are always watched. Default 8192.
+   */
+  readonly maxWatches?: number;
   /** Also watch the node paths proxies register (see `watchList`). Default `true`. */
   readonly followProxies?: boolean;
   /** Redis `host:port` or `host:port/db`. Default `$REDIS_ADDR`, else `127.0.0.1:6379`. */
   readonly redisAddr?: string;
-  /** Redis password. Default `$REDIS_PASSWORD`, else none. */
+  /** Redis password, when the address has none. Default `$REDIS_PASSWORD`, else none. */
   readonly redisPassword?: string;
+  /** Redis ACL user, when the address names none. Default `$REDIS_USERNAME`, else the default user. */
+  readonly redisUsername?: string;
+  /** TLS files for a `rediss://` address (a private CA, a client certificate). Default the system's CAs. */
+  readonly redisTls?: RedisTlsOptions;
   /** Redis database of the stream and the registry (pub/sub ignores it). Default `$REDIS_DB`, else 0. */
   readonly redisDb?: number;
   /** How Redis connections reconnect. Default 100 ms doubling up to 2 s, for ever. */
@@ -75,6 +93,8 @@ export interface JfsDaemonOptions {
 /** The defaults of {@link JfsDaemonOptions} (environment variables aside). */
 export const DEFAULT_JFS_DAEMON_OPTIONS = Object.freeze({
   paths: [] as readonly string[],
+  roots: [] as readonly string[],
+  maxWatches: 8192,
   followProxies: true,
   redisAddr: '127.0.0.1:6379',
   redisDb: 0,
@@ -90,6 +110,8 @@ export const DEFAULT_JFS_DAEMON_OPTIONS = Object.freeze({
 /** {@link JfsDaemonOptions} validated, with every default filled in. */
 export interface ResolvedJfsDaemonOptions {
   readonly paths: readonly string[];
+  readonly roots: readonly string[];
+  readonly maxWatches: number;
   readonly followProxies: boolean;
   readonly redis: RedisAddress;
   readonly redisRetry: RetryPolicy;
@@ -107,9 +129,13 @@ export interface ResolvedJfsDaemonOptions {
 
 const names = optionNames({
   paths: true,
+  roots: true,
+  maxWatches: true,
   followProxies: true,
   redisAddr: true,
   redisPassword: true,
+  redisUsername: true,
+  redisTls: true,
   redisDb: true,
   redisRetry: true,
   channel: true,
@@ -144,6 +170,13 @@ export function resolveJfsDaemonOptions(options: JfsDaemonOptions = {}): Resolve
   ) {
     throw new OptionsError('paths', paths, 'absolute node paths');
   }
+  const roots = options.roots ?? d.roots;
+  if (
+    !Array.isArray(roots) ||
+    roots.some((root) => typeof root !== 'string' || !root.startsWith('/'))
+  ) {
+    throw new OptionsError('roots', roots, 'absolute node directories');
+  }
   const channel = options.channel ?? d.channel;
   if (typeof channel !== 'string' || channel === '') {
     throw new OptionsError('channel', channel, 'a non-empty channel name');
@@ -157,12 +190,15 @@ export function resolveJfsDaemonOptions(options: JfsDaemonOptions = {}): Resolve
         : resolveCount('REDIS_DB', Number(envDb));
   return Object.freeze({
     paths: Object.freeze([...paths]),
+    roots: Object.freeze([...roots]),
+    maxWatches: resolveCount('maxWatches', options.maxWatches ?? d.maxWatches, { min: 1 }),
     followProxies: optionalBoolean('followProxies', options.followProxies, d.followProxies),
     redis: parseRedisAddress(
       options.redisAddr ?? (env['REDIS_ADDR'] || d.redisAddr),
       options.redisPassword ?? env['REDIS_PASSWORD'],
       'redisAddr',
       db,
+      { username: options.redisUsername ?? env['REDIS_USERNAME'], tls: options.redisTls },
     ),
     redisRetry: resolveFunction<RetryPolicy>(
       'redisRetry',

@@ -8,6 +8,7 @@ import { Subscription } from 'rxjs/internal/Subscription';
 import { type JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import type { LinkStatus } from '../status.ts';
+import { AllowedRoots } from './allowed-roots.ts';
 import { atMost } from './at-most.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { ChangeOutbox } from './change-outbox.ts';
@@ -19,6 +20,7 @@ import {
 import { NodeWatcher } from './node-watcher.ts';
 import type { PathWatcher } from './path-watcher.ts';
 import { daemonRedisParts } from './redis-daemon-parts.ts';
+import { RefusedPathError } from './watch-errors.ts';
 import type { WatchList, WatchListChange } from './watch-list.ts';
 
 const log = createDebug('batchwatch:jfs-daemon');
@@ -88,6 +90,13 @@ export class JfsDaemon implements AsyncDisposable {
   /** The paths proxies registered (last read) and those the path source wants. */
   #registered: ReadonlySet<string> = new Set();
   #sourced: ReadonlySet<string> = new Set();
+  /** Where the daemon may watch (`roots`); paths refused now, with why (each warned once). */
+  readonly #roots: AllowedRoots;
+  readonly #refused = new Map<string, string>();
+  /** Paths being checked against the roots and added. */
+  readonly #pending = new Set<string>();
+  /** When the watched paths were last checked against the roots again. */
+  #rechecked = Number.NEGATIVE_INFINITY;
 
   private constructor(options: ResolvedJfsDaemonOptions) {
     this.#options = options;
@@ -100,7 +109,8 @@ export class JfsDaemon implements AsyncDisposable {
     this.#watchList = watchList;
     this.#subscription.add(this.#watcher.events$.subscribe((event) => this.#onChange(event)));
     this.#subscription.add(this.#watcher.warnings$.subscribe((error) => this.#warn(error)));
-    this.#initial = Promise.all(options.paths.map((path) => this.#watcher.add(path)));
+    this.#roots = new AllowedRoots(options.roots);
+    this.#initial = Promise.all(options.paths.map((path) => this.#watchAllowed(path)));
     const { maxBacklog } = options;
     this.#outbox = new ChangeOutbox(feed, {
       daemonId: `${hostname()}-${process.pid}`,
@@ -119,6 +129,8 @@ export class JfsDaemon implements AsyncDisposable {
     this.#subscription.add(feed.status$.subscribe((status) => this.#onFeedStatus(status)));
     if (watchList !== null) {
       this.#subscription.add(watchList.changes$.subscribe((change) => this.#onListChange(change)));
+      if (watchList.warnings$ !== undefined)
+        this.#subscription.add(watchList.warnings$.subscribe((warning) => this.#warn(warning)));
       this.#scheduleResync();
     }
     if (options.pathSource !== undefined) {
@@ -267,19 +279,65 @@ export class JfsDaemon implements AsyncDisposable {
     this.#registered = registered;
     const wanted = new Set([...this.#options.paths, ...registered, ...this.#sourced]);
     const current = new Set(this.#watcher.watchList());
+    // `maxWatches` bounds what others can make the daemon watch: what it watches, what it is
+    // about to, less what this read releases.
+    let room = this.#options.maxWatches - current.size - this.#pending.size;
+    if (!addOnly) for (const path of current) if (!wanted.has(path)) room++;
     for (const path of wanted) {
-      if (!current.has(path) && path.startsWith('/')) {
-        log('watch %s', path);
-        void this.#watcher.add(path, learned - this.#options.catchUp);
+      if (current.has(path) || this.#pending.has(path)) continue;
+      if (room <= 0 && !this.#options.paths.includes(path)) {
+        this.#refuse(
+          path,
+          `the daemon watches ${this.#options.maxWatches} paths already (maxWatches)`,
+        );
+        continue;
       }
+      room--;
+      this.#pending.add(path);
+      void this.#watchAllowed(path, learned - this.#options.catchUp).finally(() =>
+        this.#pending.delete(path),
+      );
     }
+    for (const path of this.#refused.keys()) if (!wanted.has(path)) this.#refused.delete(path);
     if (addOnly) return;
+    const recheck = learned - this.#rechecked >= this.#options.resyncInterval;
+    if (recheck) this.#rechecked = learned;
     for (const path of current) {
       if (!wanted.has(path)) {
         log('release %s', path);
         this.#watcher.remove(path);
+      } else if (recheck) {
+        // A directory swapped for a symbolic link after it was watched is let go.
+        void this.#roots.check(path).then((refusal) => {
+          if (refusal === null || this.#closed) return;
+          this.#watcher.remove(path);
+          this.#refuse(path, refusal);
+        });
       }
     }
+  }
+
+  /** Watches `path` if the roots allow it and it is still wanted once checked; else a warning. */
+  async #watchAllowed(path: string, since?: number): Promise<void> {
+    const refusal = await this.#roots.check(path);
+    if (this.#closed) return;
+    if (refusal !== null) {
+      this.#refuse(path, refusal);
+      return;
+    }
+    this.#refused.delete(path);
+    const wanted =
+      this.#options.paths.includes(path) || this.#registered.has(path) || this.#sourced.has(path);
+    if (!wanted) return;
+    log('watch %s', path);
+    await this.#watcher.add(path, since);
+  }
+
+  #refuse(path: string, reason: string): void {
+    if (this.#refused.get(path) === reason) return;
+    this.#refused.set(path, reason);
+    log('refused %s: %s', path, reason);
+    this.#warn(new RefusedPathError(path, reason));
   }
 
   #warn(warning: JfsError | Error): void {

@@ -16,6 +16,8 @@ export type WatchListChange = 'connected' | 'changed';
 export interface WatchList {
   /** A signal to read the list again. */
   readonly changes$: Observable<WatchListChange>;
+  /** Entries it ignored (no lease, too large). Optional. */
+  readonly warnings$?: Observable<Error>;
   /** Every registered node path now. */
   read(): Promise<ReadonlySet<string>>;
   /** Stops listening. Idempotent. */

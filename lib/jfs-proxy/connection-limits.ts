@@ -172,3 +172,39 @@ export class ConnectionGuard {
     this.#breach(new ConnectionLimitError(this.#remote, limit, detail));
   }
 }
+
+/**
+ * The node paths one proxy keeps in its registry, bounded (`maxWatchedPaths`):
+ * every connection asks before it watches a node path, and a path new to the
+ * proxy is admitted only while there is room. Counted per path and
+ * connection, so that a path stays admitted while any connection watches it.
+ */
+export class WatchBudget {
+  readonly #max: number;
+  readonly #refs = new Map<string, number>();
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** Node paths admitted now. */
+  get size(): number {
+    return this.#refs.size;
+  }
+
+  /** A connection wants `nodePath`: false when it is new and the proxy is full. */
+  take(nodePath: string): boolean {
+    const refs = this.#refs.get(nodePath);
+    if (refs === undefined && this.#refs.size >= this.#max) return false;
+    this.#refs.set(nodePath, (refs ?? 0) + 1);
+    return true;
+  }
+
+  /** A connection no longer watches `nodePath`. */
+  give(nodePath: string): void {
+    const refs = this.#refs.get(nodePath);
+    if (refs === undefined) return;
+    if (refs <= 1) this.#refs.delete(nodePath);
+    else this.#refs.set(nodePath, refs - 1);
+  }
+}

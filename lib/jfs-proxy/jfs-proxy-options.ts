@@ -14,7 +14,11 @@ import {
   resolveOneOf,
   resolveScheduler,
 } from '../options.ts';
-import { parseRedisAddress, type RedisAddress } from '../redis/redis-address.ts';
+import {
+  parseRedisAddress,
+  type RedisAddress,
+  type RedisTlsOptions,
+} from '../redis/redis-address.ts';
 import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
 import type { ChannelWatchers } from './channel-watchers.ts';
 import type { MountResolver } from './mount-table.ts';
@@ -31,19 +35,26 @@ export interface JfsProxyOptions {
   readonly listen?: string;
   /** Redis `host:port`. Default `$REDIS_ADDR`, else `127.0.0.1:6379`. */
   readonly redisAddr?: string;
-  /** Redis password. Default `$REDIS_PASSWORD`, else none. */
+  /** Redis password, when the address has none. Default `$REDIS_PASSWORD`, else none. */
   readonly redisPassword?: string;
+  /** Redis ACL user, when the address names none. Default `$REDIS_USERNAME`, else the default user. */
+  readonly redisUsername?: string;
+  /** TLS files for a `rediss://` address (a private CA, a client certificate). Default the system's CAs. */
+  readonly redisTls?: RedisTlsOptions;
   /** The pub/sub channel daemons publish to. Default `jfsnotify`. */
   readonly channel?: string;
   /** Redis database of the stream and the registry (pub/sub ignores it). Default `$REDIS_DB`, else 0. */
   readonly redisDb?: number;
   /**
-   * Where changes come from: `stream` (default), the stream
-   * `<channel>:stream` this project's daemons append to, read from the last
-   * entry id so that a dropped connection loses nothing; or `pubsub`, the
-   * channel alone, for Go daemons (each resubscription resyncs every client).
+   * Where changes come from: `auto` (default) reads the stream when a daemon
+   * writes one and the channel when only Go daemons publish, deciding on the
+   * first change (see `AutoFeed`; a `FeedChoiceWarning` says when it
+   * reads the channel); `stream`, the stream `<channel>:stream` this
+   * project's daemons append to, read from the last entry id so that a
+   * dropped connection loses nothing; `pubsub`, the channel alone, for Go
+   * daemons (each resubscription resyncs every client).
    */
-  readonly feed?: 'stream' | 'pubsub';
+  readonly feed?: 'auto' | 'stream' | 'pubsub';
   /** Most event records in one EVENT frame when several are queued for a client. Default 128. */
   readonly maxRecordsPerFrame?: number;
   /** How long a path's Write events are held and merged, in ms. Default 1000. */
@@ -84,6 +95,13 @@ export interface JfsProxyOptions {
    * connection that would pass it is closed. Default 8 MiB.
    */
   readonly maxTotalPartialBytes?: number;
+  /**
+   * (channel, path) watches one connection may hold; the paths of a WATCH
+   * beyond it are refused (a warning, the connection stays). Default 256.
+   */
+  readonly maxWatchesPerConnection?: number;
+  /** Distinct node paths the proxy registers for all its clients; beyond, WATCHes are refused. Default 4096. */
+  readonly maxWatchedPaths?: number;
   /** This proxy's name in the control channel. Default `<hostname>-<pid>-<random>`. */
   readonly proxyId?: string;
   /** Lifetime of this proxy's watch registration in Redis without a heartbeat, in ms. Default 30000. */
@@ -102,7 +120,7 @@ export interface ResolvedJfsProxyOptions {
   readonly listen: Exclude<JfsAddress, { readonly network: 'ipc' }>;
   readonly redis: RedisAddress;
   readonly channel: string;
-  readonly feed: 'stream' | 'pubsub';
+  readonly feed: 'auto' | 'stream' | 'pubsub';
   readonly maxRecordsPerFrame: number;
   readonly writeDebounce: number;
   readonly maxFrameLength: number;
@@ -114,6 +132,8 @@ export interface ResolvedJfsProxyOptions {
   readonly frameDeadline: number;
   readonly maxPartialBytes: number;
   readonly maxTotalPartialBytes: number;
+  readonly maxWatchesPerConnection: number;
+  readonly maxWatchedPaths: number;
   readonly proxyId: string;
   readonly registryTtl: number;
   readonly scheduler: SchedulerLike;
@@ -126,7 +146,7 @@ export const DEFAULT_JFS_PROXY_OPTIONS = Object.freeze({
   redisAddr: '127.0.0.1:6379',
   channel: NOTIFY_CHANNEL,
   redisDb: 0,
-  feed: 'stream',
+  feed: 'auto',
   maxRecordsPerFrame: 128,
   writeDebounce: 1000,
   maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
@@ -137,17 +157,21 @@ export const DEFAULT_JFS_PROXY_OPTIONS = Object.freeze({
   idleTimeout: 30_000,
   frameDeadline: 10_000,
   maxTotalPartialBytes: 8 * 1024 * 1024,
+  maxWatchesPerConnection: 256,
+  maxWatchedPaths: 4096,
   registryTtl: 30_000,
 } as const);
 
 /** Where the proxy reads changes from: the values of {@link JfsProxyOptions.feed}. */
-export const ProxyFeedKind = { Stream: 'stream', PubSub: 'pubsub' } as const;
+export const ProxyFeedKind = { Auto: 'auto', Stream: 'stream', PubSub: 'pubsub' } as const;
 
 const names = optionNames({
   mounts: true,
   listen: true,
   redisAddr: true,
   redisPassword: true,
+  redisUsername: true,
+  redisTls: true,
   channel: true,
   redisDb: true,
   feed: true,
@@ -162,6 +186,8 @@ const names = optionNames({
   frameDeadline: true,
   maxPartialBytes: true,
   maxTotalPartialBytes: true,
+  maxWatchesPerConnection: true,
+  maxWatchedPaths: true,
   proxyId: true,
   registryTtl: true,
   scheduler: true,
@@ -199,6 +225,7 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
     pick(options.redisPassword, 'REDIS_PASSWORD'),
     'redisAddr',
     redisDb(options.redisDb ?? env['REDIS_DB']),
+    { username: pick(options.redisUsername, 'REDIS_USERNAME'), tls: options.redisTls },
   );
   const count = (option: string, value: unknown): number => resolveCount(option, value, { min: 1 });
   const maxFrameLength = count('maxFrameLength', options.maxFrameLength ?? D.maxFrameLength);
@@ -232,6 +259,11 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
       'maxTotalPartialBytes',
       options.maxTotalPartialBytes ?? D.maxTotalPartialBytes,
     ),
+    maxWatchesPerConnection: count(
+      'maxWatchesPerConnection',
+      options.maxWatchesPerConnection ?? D.maxWatchesPerConnection,
+    ),
+    maxWatchedPaths: count('maxWatchedPaths', options.maxWatchedPaths ?? D.maxWatchedPaths),
     proxyId: nonEmpty(
       'proxyId',
       options.proxyId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,

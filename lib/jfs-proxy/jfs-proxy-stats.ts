@@ -15,6 +15,8 @@ export interface JfsProxyStats {
   readonly debounced: number;
   /** Clients disconnected for falling behind. */
   readonly droppedClients: number;
+  /** Paths of WATCHes refused by `maxWatchesPerConnection` or `maxWatchedPaths`. */
+  readonly refusedWatches: number;
   readonly malformedFrames: number;
   /** Messages received from Redis, and their entries that were not valid events. */
   readonly redisMessages: number;

@@ -12,7 +12,8 @@ import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis } from '../redis/redis-address.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
 import type { LinkStatus } from '../status.ts';
-import { PartialFrameBudget } from './connection-limits.ts';
+import { PartialFrameBudget, WatchBudget } from './connection-limits.ts';
+import { defaultFeed } from './default-feed.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
@@ -22,8 +23,6 @@ import type { JfsProxyStats } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
 import { ConnectionLimitError } from './proxy-errors.ts';
 import type { FeedHandlers, ProxyFeed, ProxyFeedFactory, ProxyRegistry } from './proxy-feed.ts';
-import { PubSubFeed } from './pubsub-feed.ts';
-import { StreamFeed } from './stream-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 import { WatchRouter } from './watch-router.ts';
 
@@ -42,7 +41,13 @@ export interface JfsProxyParts {
   readonly registry?: ProxyRegistry;
 }
 
-type Counter = 'framesIn' | 'framesOut' | 'eventsDelivered' | 'malformedFrames' | 'droppedClients';
+type Counter =
+  | 'framesIn'
+  | 'framesOut'
+  | 'eventsDelivered'
+  | 'malformedFrames'
+  | 'droppedClients'
+  | 'refusedWatches';
 
 /**
  * The server side of the JFS protocol (Go's fsnotify-proxy): clients WATCH
@@ -89,6 +94,7 @@ export class JfsProxy implements AsyncDisposable {
     eventsDelivered: 0,
     debouncedClosed: 0,
     droppedClients: 0,
+    refusedWatches: 0,
     malformedFrames: 0,
     redisMessages: 0,
     invalidNotifyEntries: 0,
@@ -100,10 +106,13 @@ export class JfsProxy implements AsyncDisposable {
   #closing: Promise<void> | null = null;
   /** Bytes of incomplete frames held by all connections, against `maxTotalPartialBytes`. */
   readonly #partialFrames = new PartialFrameBudget();
+  /** Node paths of all connections, against `maxWatchedPaths`. */
+  readonly #watchBudget: WatchBudget;
   #feedStarted = false;
 
   private constructor(options: ResolvedJfsProxyOptions, parts: JfsProxyParts) {
     this.#options = options;
+    this.#watchBudget = new WatchBudget(options.maxWatchedPaths);
     this.warnings$ = this.#warnings.asObservable();
     this.redisStatus$ = this.#redisStatus.asObservable();
     const names = notifyNames(options.channel, options.redis.db ?? 0);
@@ -145,16 +154,12 @@ export class JfsProxy implements AsyncDisposable {
       this.#registry = parts.registry;
     }
     this.#router = new WatchRouter(this.#registry, () => Date.now());
-    this.#feed =
-      parts.feed?.(handlers) ??
-      (options.feed === 'pubsub'
-        ? new PubSubFeed(options.redis, name, options.channel, handlers)
-        : new StreamFeed(options.redis, name, names.stream, handlers, options.scheduler));
+    this.#feed = parts.feed?.(handlers) ?? defaultFeed(options, name, names.stream, handlers);
     const host = this.#host();
     // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
       this.#counters.connectionsTotal++;
-      const connection = new ProxyConnection(socket, host, this.#partialFrames);
+      const connection = new ProxyConnection(socket, host, this.#partialFrames, this.#watchBudget);
       this.#router.opened(connection);
       log('connection %s opened (%d open)', connection.remote, this.#router.connections.size);
     });

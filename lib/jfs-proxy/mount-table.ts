@@ -13,16 +13,32 @@ export interface ContainerRef {
   readonly container: string;
 }
 
+/** Who asks for a container's mounts: the client connection's IP address. */
+export interface MountClient {
+  /** The client's IP address (`10.233.74.21`, `::ffff:10.0.0.1`); absent on a unix socket. */
+  readonly address?: string | undefined;
+}
+
 /**
  * Finds the hostPath mounts of a container. A Kubernetes resolver (reading
  * pods' hostPath volumes of type Directory or DirectoryOrCreate) can plug in
  * here; `StaticMountResolver` serves a mounts file.
  */
 export interface MountResolver {
-  /** The container's mounts; `undefined` when the container is unknown. */
+  /**
+   * The container's mounts; `undefined` when the container is unknown. With
+   * `client`, a resolver that knows the container's addresses throws (or
+   * rejects with) a `ClientIdentityError` when the client's is not one.
+   */
   mountsOf(
     ref: ContainerRef,
+    client?: MountClient,
   ): readonly PodMount[] | undefined | Promise<readonly PodMount[] | undefined>;
+  /**
+   * What to change when a container is unknown, in the proxy's warning.
+   * Default: "Add the container to the mounts." (a mounts file).
+   */
+  readonly unknownContainerHint?: string;
 }
 
 /** A channel id `namespace/pod/container/watcher`, lowercased as the Go proxy does. */

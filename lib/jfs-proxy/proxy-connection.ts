@@ -1,15 +1,23 @@
 import type { Socket } from 'node:net';
-import type { JfsError, JfsServerError } from '../errors.ts';
+import { BatchwatchError, type JfsError, type JfsServerError } from '../errors.ts';
+import { encodeMessage } from '../jfs-protocol/encode-message.ts';
+import { FIELD_SIZE } from '../jfs-protocol/field.ts';
 import { FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
 import type { WatcherClient } from './channel-watchers.ts';
-import { ConnectionGuard, PartialFrameBudget } from './connection-limits.ts';
+import { ClientIdentityError } from './client-identity.ts';
+import { ConnectionGuard, PartialFrameBudget, WatchBudget } from './connection-limits.ts';
 import { FrameBatcher } from './frame-batcher.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
-import { type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
+import { type MountClient, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
 import { type PodTarget, podTarget, translateName } from './pod-name.ts';
-import { SlowClientError, UnmappedWatchError } from './proxy-errors.ts';
+import {
+  SlowClientError,
+  UnmappedWatchError,
+  type WatchLimit,
+  WatchLimitError,
+} from './proxy-errors.ts';
 import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
 import { WriteDebouncer } from './write-debouncer.ts';
 
@@ -21,7 +29,13 @@ export interface ConnectionHost {
   /** This connection no longer watches `nodePath`. */
   unwatched(connection: ProxyConnection, nodePath: string): void;
   count(
-    counter: 'framesIn' | 'framesOut' | 'eventsDelivered' | 'malformedFrames' | 'droppedClients',
+    counter:
+      | 'framesIn'
+      | 'framesOut'
+      | 'eventsDelivered'
+      | 'malformedFrames'
+      | 'droppedClients'
+      | 'refusedWatches',
     by?: number,
   ): void;
   warn(warning: JfsServerError | JfsError): void;
@@ -46,12 +60,18 @@ export class ProxyConnection {
   readonly #decoder: FrameDecoder;
   readonly #debouncer: WriteDebouncer;
   readonly #watches: Watches = new Map();
+  /** (channel, path) pairs in `#watches`, against `maxWatchesPerConnection`. */
+  #pairs = 0;
+  /** The proxy's bound on distinct node paths (`maxWatchedPaths`), shared by its connections. */
+  readonly #paths: WatchBudget;
   /** Mounts per channel id, as resolved at its first WATCH. */
   readonly #mounts = new Map<string, readonly PodMount[]>();
   /** Messages wait here while a mount lookup is in flight, so that they apply in order. */
   #backlog: JfsMessage[] = [];
   #busy = false;
   #closed = false;
+  /** The client sent WANT_ERRORS: refusals are sent to it as ERROR frames. */
+  #wantsErrors = false;
   /** Every frame goes out through it; it drops the client when it stops reading (see the options). */
   readonly #sender: SendQueue;
   /** The idle timeout, frame deadline and partial-frame budgets (see connection-limits.ts). */
@@ -60,15 +80,26 @@ export class ProxyConnection {
   readonly #client: WatcherClient;
   /** Events sent within this turn of the event loop go as one EVENT frame at its end (or when full). */
   readonly #batcher: FrameBatcher;
+  /** Who asks the mount resolver: the client's IP, checked against the container's addresses. */
+  readonly #peer: MountClient;
+  /** Containers this client was refused for (warned once each). */
+  readonly #refused = new Set<string>();
 
-  /** `budget` is shared by every connection of the proxy; a fresh one bounds this connection alone. */
-  constructor(socket: Socket, host: ConnectionHost, budget = new PartialFrameBudget()) {
+  /** `budget` and `paths` are shared by every connection of the proxy; fresh ones bound this connection alone. */
+  constructor(
+    socket: Socket,
+    host: ConnectionHost,
+    budget = new PartialFrameBudget(),
+    paths = new WatchBudget(host.options.maxWatchedPaths),
+  ) {
     this.#socket = socket;
+    this.#paths = paths;
     this.#host = host;
     this.remote =
       socket.remoteAddress === undefined
         ? 'unix socket'
         : `${socket.remoteAddress}:${socket.remotePort}`;
+    this.#peer = { address: socket.remoteAddress };
     this.#decoder = new FrameDecoder(host.options.maxFrameLength);
     this.#sender = new SendQueue(socket, host.options, (verdict) => this.#drop(verdict));
     this.#debouncer = new WriteDebouncer(
@@ -172,31 +203,47 @@ export class ProxyConnection {
         }
         const ref = parseChannelId(channelId);
         if (ref === undefined) {
-          this.#host.warn(
+          this.#refuseWatch(
             new UnmappedWatchError(channelId, '', 'not a namespace/pod/container/watcher id'),
           );
           return undefined;
         }
-        const found = this.#host.options.mounts.mountsOf(ref);
+        const found = this.#host.options.mounts.mountsOf(ref, this.#peer);
         if (!(found instanceof Promise)) {
           this.#withMounts(message.type, channelId, message.paths, found);
           return undefined;
         }
         return found.then(
           (resolved) => this.#withMounts(message.type, channelId, message.paths, resolved),
-          (err: unknown) =>
-            this.#host.warn(
-              new UnmappedWatchError(
-                channelId,
-                '',
-                `the mount lookup failed: ${(err as Error).message}`,
-              ),
-            ),
+          (err: unknown) => this.#lookupFailed(channelId, err, 'WATCH'),
         );
       }
-      case MessageType.Clear:
-        this.#clear(message.channelId.toLowerCase());
+      case MessageType.WantErrors:
+        this.#wantsErrors = true;
         return undefined;
+      case MessageType.Clear: {
+        const channelId = message.channelId.toLowerCase();
+        const ref = parseChannelId(channelId);
+        // A CLEAR speaks for a container too: the same identity check as a WATCH.
+        if (ref === undefined || this.#mounts.has(channelId)) {
+          this.#clear(channelId);
+          return undefined;
+        }
+        const found = this.#host.options.mounts.mountsOf(ref, this.#peer);
+        if (!(found instanceof Promise)) {
+          this.#clear(channelId);
+          return undefined;
+        }
+        return found.then(
+          () => {
+            if (!this.#closed) this.#clear(channelId);
+          },
+          (err: unknown) => {
+            if (refusal(err) !== undefined) this.#lookupFailed(channelId, err, 'CLEAR');
+            else if (!this.#closed) this.#clear(channelId);
+          },
+        );
+      }
       default:
         this.#host.log(
           'connection %s: %s frame ignored (unknown here)',
@@ -207,6 +254,26 @@ export class ProxyConnection {
     }
   }
 
+  /** A refused identity is logged as it is; another lookup failure drops the WATCH, in its own words. */
+  #lookupFailed(channelId: string, err: unknown, kind: 'WATCH' | 'CLEAR'): void {
+    const refused = refusal(err);
+    if (refused !== undefined) {
+      this.#host.log('connection %s refused: %s', this.remote, refused.message);
+      // Once per container and kind on this connection: a client that insists cannot flood the log.
+      const key = `${kind} ${refused.container.namespace}/${refused.container.pod}/${refused.container.container}`;
+      if (this.#refused.size < 64 && !this.#refused.has(key)) {
+        this.#refused.add(key);
+        this.#host.warn(refused);
+      }
+      return;
+    }
+    const cause = (err as { cause?: unknown } | null)?.cause;
+    const reason = cause instanceof BatchwatchError ? cause.message : (err as Error).message;
+    this.#refuseWatch(
+      new UnmappedWatchError(channelId, '', `the mount lookup failed: ${reason}`, ''),
+    );
+  }
+
   #withMounts(
     type: number,
     channelId: string,
@@ -215,12 +282,18 @@ export class ProxyConnection {
   ): void {
     // A lookup that ends after the client left must not register anything (it would never be released).
     if (this.#closed) return;
-    if (mounts === undefined) {
-      this.#host.warn(
+    if (mounts === undefined || this.#mounts.size >= this.#host.options.maxWatchesPerConnection) {
+      if (mounts !== undefined) {
+        // Each channel id costs a lookup and an entry: a client cannot name them without end.
+        this.#refuse(channelId, 'maxWatchesPerConnection', paths.length);
+        return;
+      }
+      this.#refuseWatch(
         new UnmappedWatchError(
           channelId,
           '',
           'no container with that namespace, pod and name is known',
+          this.#host.options.mounts.unknownContainerHint,
         ),
       );
       return;
@@ -235,11 +308,13 @@ export class ProxyConnection {
     paths: readonly string[],
     mounts: readonly PodMount[],
   ): void {
+    let refused = 0;
+    let limit: WatchLimit = 'maxWatchesPerConnection';
     for (const podPath of paths) {
       const nodePath = podPath === '' ? undefined : podToNodePath(podPath, mounts);
       if (nodePath === undefined) {
         if (type === MessageType.Watch) {
-          this.#host.warn(
+          this.#refuseWatch(
             new UnmappedWatchError(
               channelId,
               podPath,
@@ -249,9 +324,15 @@ export class ProxyConnection {
         }
         continue;
       }
-      if (type === MessageType.Watch) this.#watch(nodePath, channelId, podPath);
-      else this.#unwatch(nodePath, channelId);
+      if (type === MessageType.Watch) {
+        const over = this.#watch(nodePath, channelId, podPath);
+        if (over !== undefined) {
+          refused++;
+          limit = over;
+        }
+      } else this.#unwatch(nodePath, channelId);
     }
+    if (refused > 0) this.#refuse(channelId, limit, refused);
     const now = [...this.#watches].filter(([, channels]) => channels.has(channelId));
     this.#host.options.watchers?.pathsChanged(
       this.#client,
@@ -260,8 +341,16 @@ export class ProxyConnection {
     );
   }
 
-  #watch(nodePath: string, channelId: string, podPath: string): void {
+  /** Watches `nodePath` for `channelId`; returns the limit that refused it, if one did. */
+  #watch(nodePath: string, channelId: string, podPath: string): WatchLimit | undefined {
     let channels = this.#watches.get(nodePath);
+    if (channels?.has(channelId) !== true) {
+      if (this.#pairs >= this.#host.options.maxWatchesPerConnection) {
+        return 'maxWatchesPerConnection';
+      }
+      if (channels === undefined && !this.#paths.take(nodePath)) return 'maxWatchedPaths';
+      this.#pairs++;
+    }
     if (channels === undefined) {
       channels = new Map();
       this.#watches.set(nodePath, channels);
@@ -275,13 +364,26 @@ export class ProxyConnection {
       podPath,
       channelId,
     );
+    return undefined;
+  }
+
+  /** Paths of a WATCH were over a limit: one warning per frame, and a log line. */
+  #refuse(channelId: string, limit: WatchLimit, refused: number): void {
+    const { maxWatchesPerConnection, maxWatchedPaths } = this.#host.options;
+    const max = limit === 'maxWatchedPaths' ? maxWatchedPaths : maxWatchesPerConnection;
+    this.#host.count('refusedWatches', refused);
+    const error = new WatchLimitError(this.remote, channelId, limit, max, refused);
+    this.#host.warn(error);
+    this.#answer(channelId, '', error.message);
   }
 
   #unwatch(nodePath: string, channelId: string): void {
     const channels = this.#watches.get(nodePath);
     if (channels === undefined || !channels.delete(channelId)) return;
+    this.#pairs--;
     if (channels.size === 0) {
       this.#watches.delete(nodePath);
+      this.#paths.give(nodePath);
       this.#host.unwatched(this, nodePath);
     }
   }
@@ -291,6 +393,27 @@ export class ProxyConnection {
       if (channels.has(channelId)) this.#unwatch(nodePath, channelId);
     }
     this.#host.options.watchers?.cleared(this.#client, channelId);
+  }
+
+  /** A WATCH this proxy cannot map: a warning here, and the client told if it asked. */
+  #refuseWatch(error: UnmappedWatchError): void {
+    this.#host.warn(error);
+    this.#answer(error.channelId, error.path, error.message);
+  }
+
+  /**
+   * An ERROR frame saying why a WATCH was refused, to a client that asked for them with
+   * WANT_ERRORS (never to a Go client, which does not ask).
+   */
+  #answer(channelId: string, path: string, reason: string): void {
+    if (!this.#wantsErrors || this.#closed) return;
+    const frame = encodeMessage({
+      type: MessageType.Error,
+      channelId: fitField(channelId),
+      path: fitField(path),
+      reason: fitField(reason),
+    });
+    if (this.#sender.send(frame)) this.#host.count('framesOut');
   }
 
   #send(event: JfsEvent): void {
@@ -330,9 +453,32 @@ export class ProxyConnection {
     this.#debouncer.close();
     this.#batcher.close();
     this.#backlog = [];
-    for (const nodePath of this.#watches.keys()) this.#host.unwatched(this, nodePath);
+    for (const nodePath of this.#watches.keys()) {
+      this.#paths.give(nodePath);
+      this.#host.unwatched(this, nodePath);
+    }
     this.#watches.clear();
+    this.#mounts.clear();
+    this.#pairs = 0;
     this.#host.options.watchers?.closed(this.#client);
     this.#host.closed(this);
   }
+}
+
+/** `text` cut to what one field holds (255 UTF-8 bytes), never inside a character. */
+function fitField(text: string): string {
+  if (Buffer.byteLength(text) <= FIELD_SIZE) return text;
+  let cut = '';
+  for (const char of text) {
+    if (Buffer.byteLength(cut + char) > FIELD_SIZE - 3) break;
+    cut += char;
+  }
+  return `${cut}…`;
+}
+
+/** The ClientIdentityError a resolver raised (as such, or as the cause of a MountLookupError). */
+function refusal(err: unknown): ClientIdentityError | undefined {
+  if (err instanceof ClientIdentityError) return err;
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return cause instanceof ClientIdentityError ? cause : undefined;
 }

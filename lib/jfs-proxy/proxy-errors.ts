@@ -25,10 +25,16 @@ export class UnmappedWatchError extends JfsServerError {
   /** The pod path; empty when the whole channel is unknown. */
   readonly path: string;
 
-  constructor(channelId: string, path: string, reason: string) {
+  /** `hint`: what to change, for a whole channel; default: add the container to the mounts. */
+  constructor(
+    channelId: string,
+    path: string,
+    reason: string,
+    hint = 'Add the container to the mounts.',
+  ) {
     super(
       path === ''
-        ? `WATCH for channel ${JSON.stringify(channelId)} dropped: ${reason}. Add the container to the mounts.`
+        ? `WATCH for channel ${JSON.stringify(channelId)} dropped: ${reason}.${hint === '' ? '' : ` ${hint}`}`
         : `WATCH of ${JSON.stringify(path)} for channel ${JSON.stringify(channelId)} dropped: ${reason}.`,
     );
     this.channelId = channelId;
@@ -114,5 +120,39 @@ export class ConnectionLimitError extends JfsServerError {
     );
     this.remote = remote;
     this.limit = limit;
+  }
+}
+
+/** The limit a WATCH ran into: the connection's, or the whole proxy's. */
+export type WatchLimit = 'maxWatchesPerConnection' | 'maxWatchedPaths';
+
+/**
+ * A WATCH asked for more than a limit allows: the paths beyond it were not
+ * watched (the rest were, and the connection stays open). A warning. The JFS
+ * protocol has no error frame, so the client itself cannot be told.
+ */
+export class WatchLimitError extends JfsServerError {
+  override readonly name = 'WatchLimitError';
+  override readonly code = 'BATCHWATCH_JFS_WATCH_LIMIT';
+  /** `address:port` of the client. */
+  readonly remote: string;
+  readonly channelId: string;
+  /** The option whose limit was reached. */
+  readonly limit: WatchLimit;
+  /** Paths of the frame that were refused. */
+  readonly refused: number;
+
+  constructor(remote: string, channelId: string, limit: WatchLimit, max: number, refused: number) {
+    super(
+      `Client ${remote} (channel ${JSON.stringify(channelId)}): ${refused} path(s) of a WATCH refused, ` +
+        (limit === 'maxWatchesPerConnection'
+          ? `the connection watches ${max} already`
+          : `the proxy watches ${max} node paths already`) +
+        ` (the proxy's ${limit}). A real pod never comes near it; raise ${limit} if one does.`,
+    );
+    this.remote = remote;
+    this.channelId = channelId;
+    this.limit = limit;
+    this.refused = refused;
   }
 }

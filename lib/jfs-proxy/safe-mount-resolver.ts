@@ -1,7 +1,7 @@
 import { describeCause } from '../describe.ts';
 import { JfsServerError } from '../errors.ts';
 import { settle } from '../settle.ts';
-import type { ContainerRef, MountResolver, PodMount } from './mount-table.ts';
+import type { ContainerRef, MountClient, MountResolver, PodMount } from './mount-table.ts';
 
 /** A mount resolver threw, rejected, or answered something that is not a list of mounts. */
 export class MountLookupError extends JfsServerError {
@@ -29,14 +29,21 @@ type Lookup = { ok: true; value: Answer } | { ok: false; error: MountLookupError
  * known synchronously stay synchronous.
  */
 export function safeMountResolver(inner: MountResolver): MountResolver {
+  let hint: unknown;
+  try {
+    hint = inner.unknownContainerHint;
+  } catch {
+    hint = undefined;
+  }
   return {
-    mountsOf(ref: ContainerRef): Answer | Promise<Answer> {
+    ...(typeof hint === 'string' ? { unknownContainerHint: hint.slice(0, 500) } : {}),
+    mountsOf(ref: ContainerRef, client?: MountClient): Answer | Promise<Answer> {
       const state: { sync: Lookup | null; answer: ((outcome: Lookup) => void) | null } = {
         sync: null,
         answer: null,
       };
       settle(
-        () => inner.mountsOf(ref),
+        () => inner.mountsOf(ref, client),
         (outcome) => {
           let result: Lookup;
           if (!outcome.ok) {

@@ -1,45 +1,75 @@
-import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { OptionsError } from '../errors.ts';
-import { type ContainerRef, cleanPath, type MountResolver, type PodMount } from './mount-table.ts';
+import { readBoundedFileSync } from '../read-bounded-file.ts';
+import { addressAllowed, ClientIdentityError } from './client-identity.ts';
+import {
+  type ContainerRef,
+  cleanPath,
+  type MountClient,
+  type MountResolver,
+  type PodMount,
+} from './mount-table.ts';
 import { MountsFileError } from './proxy-errors.ts';
 
 /** One entry of a mounts file. */
 export interface ContainerMounts extends ContainerRef {
   readonly mounts: readonly PodMount[];
+  /**
+   * The only client IP addresses that may speak for this container (WATCH,
+   * CLEAR); others are refused with a `ClientIdentityError`. Default: any.
+   */
+  readonly allowedAddresses?: readonly string[];
 }
+
+/** The largest mounts file read, in bytes (thousands of containers fit in far less). */
+export const MAX_MOUNTS_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Serves container mounts from a list, such as a mounts file:
  *
  * ```json
  * [{ "namespace": "default", "pod": "web-0", "container": "app",
- *    "mounts": [{ "mountPath": "/data", "hostPath": "/var/lib/web-0" }] }]
+ *    "mounts": [{ "mountPath": "/data", "hostPath": "/var/lib/web-0" }],
+ *    "allowedAddresses": ["10.0.0.7"] }]
  * ```
  *
  * Names are matched lowercased, as channel ids are.
  */
 export class StaticMountResolver implements MountResolver {
   readonly #byContainer = new Map<string, readonly PodMount[]>();
+  readonly #allowed = new Map<string, readonly string[]>();
 
   /** @throws OptionsError naming the entry and field that is missing or wrong (`entries[0].pod`). */
   constructor(entries: readonly ContainerMounts[]) {
     const valid = parseMounts(entries, (where, problem, value) => {
       return new OptionsError(`entries${where}`, value, problem);
     });
-    for (const entry of valid) this.#byContainer.set(keyOf(entry), entry.mounts);
+    for (const entry of valid) {
+      this.#byContainer.set(keyOf(entry), entry.mounts);
+      if (entry.allowedAddresses !== undefined) {
+        this.#allowed.set(keyOf(entry), entry.allowedAddresses);
+      }
+    }
   }
 
   /**
-   * Reads and validates a mounts file.
+   * Reads and validates a mounts file: a regular file of at most
+   * {@link MAX_MOUNTS_FILE_BYTES} (a device, a pipe or a huge file is refused at once).
    *
    * @throws MountsFileError naming the file and what is wrong in it.
    */
   static fromFile(file: string): StaticMountResolver {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readBoundedFileSync(file, MAX_MOUNTS_FILE_BYTES).toString('utf8');
     } catch (err) {
-      throw new MountsFileError(file, `cannot be read (${(err as Error).message})`, err);
+      const message = (err as Error).message;
+      // Our own bounds say what is wrong in a few words; a system error says why it cannot be read.
+      throw new MountsFileError(
+        file,
+        /^is /.test(message) ? message : `cannot be read (${message})`,
+        err,
+      );
     }
     let data: unknown;
     try {
@@ -55,7 +85,13 @@ export class StaticMountResolver implements MountResolver {
     );
   }
 
-  mountsOf(ref: ContainerRef): readonly PodMount[] | undefined {
+  /** @throws ClientIdentityError when the container lists `allowedAddresses` and `client`'s is not one. */
+  mountsOf(ref: ContainerRef, client?: MountClient): readonly PodMount[] | undefined {
+    const allowed = this.#allowed.get(keyOf(ref));
+    const address = client?.address;
+    if (allowed !== undefined && address !== undefined && !addressAllowed(address, allowed)) {
+      throw new ClientIdentityError(ref, address, allowed, 'allowedAddresses');
+    }
     return this.#byContainer.get(keyOf(ref));
   }
 }
@@ -100,11 +136,19 @@ function parseMounts(data: unknown, complain: Complaint): ContainerMounts[] {
         hostPath: cleanPath(pair['hostPath'] as string),
       };
     });
+    const allowed = record['allowedAddresses'];
+    if (
+      allowed !== undefined &&
+      (!Array.isArray(allowed) || !allowed.every((a) => typeof a === 'string' && isIP(a) !== 0))
+    ) {
+      throw complain(`${at}.allowedAddresses`, 'an array of IP addresses', allowed);
+    }
     return {
       namespace: record['namespace'] as string,
       pod: record['pod'] as string,
       container: record['container'] as string,
       mounts,
+      ...(allowed === undefined ? {} : { allowedAddresses: [...(allowed as string[])] }),
     };
   });
 }

@@ -13,10 +13,12 @@ export const REGISTRY_PREFIX = notifyNames('jfsnotify').registryPrefix;
 
 /**
  * The control channel, proxy side: the node paths this proxy's clients
- * watch live in the Redis set `jfsnotify:watches:<proxyId>`, rewritten whole
- * and given a TTL on every heartbeat (so a crashed proxy's watches expire,
- * and a restarted Redis gets them back), and every change is announced on
- * `jfsnotify:control` so that daemons re-read the sets at once.
+ * watch live in the Redis set `jfsnotify:watches:<proxyId>`, a lease:
+ * rewritten whole and given a TTL on every heartbeat (so a crashed proxy's
+ * watches expire, and a restarted Redis gets them back; daemons ignore a set
+ * without a TTL). The changes made within one turn of the event loop (a WATCH
+ * of many paths) go as one transaction and one announcement on
+ * `jfsnotify:control`, so that daemons re-read the sets at once, and once.
  */
 export class WatchRegistry implements ProxyRegistry {
   readonly #redis: Redis;
@@ -29,6 +31,9 @@ export class WatchRegistry implements ProxyRegistry {
   readonly #period: number;
   #heartbeat: Subscription;
   #closed = false;
+  /** Paths added and removed since the last flush (a microtask after the first). */
+  readonly #added = new Set<string>();
+  readonly #removed = new Set<string>();
 
   constructor(
     redis: Redis,
@@ -58,17 +63,17 @@ export class WatchRegistry implements ProxyRegistry {
   add(nodePath: string): void {
     if (this.#closed || this.#paths.has(nodePath)) return;
     this.#paths.add(nodePath);
-    this.#announce(
-      'watch',
-      nodePath,
-      this.#redis.multi().sadd(this.#key, nodePath).pexpire(this.#key, this.#ttlMs),
-    );
+    this.#removed.delete(nodePath);
+    this.#added.add(nodePath);
+    this.#schedule();
   }
 
   /** The last client watching `nodePath` is gone. */
   remove(nodePath: string): void {
     if (this.#closed || !this.#paths.delete(nodePath)) return;
-    this.#announce('unwatch', nodePath, this.#redis.multi().srem(this.#key, nodePath));
+    this.#added.delete(nodePath);
+    this.#removed.add(nodePath);
+    this.#schedule();
   }
 
   /** Deletes this proxy's set and tells daemons. */
@@ -89,12 +94,34 @@ export class WatchRegistry implements ProxyRegistry {
     }
   }
 
-  #announce(op: string, path: string, multi: ReturnType<Redis['multi']>): void {
-    if (this.#redis.status !== 'ready') return; // the next 'ready' rewrites the whole set
+  #schedule(): void {
+    if (this.#added.size + this.#removed.size === 1) queueMicrotask(() => this.#flush());
+  }
+
+  /** The changes of this turn: one transaction, one announcement. */
+  #flush(): void {
+    const added = [...this.#added];
+    const removed = [...this.#removed];
+    this.#added.clear();
+    this.#removed.clear();
+    // Closed: the set is deleted. Not ready: the next 'ready' rewrites the whole set.
+    if (this.#closed || this.#redis.status !== 'ready') return;
+    if (added.length + removed.length === 0) return;
+    const multi = this.#redis.multi();
+    if (removed.length > 0) multi.srem(this.#key, ...removed);
+    if (added.length > 0) multi.sadd(this.#key, ...added).pexpire(this.#key, this.#ttlMs);
     multi
-      .publish(this.#control, JSON.stringify({ proxy: this.#proxyId, op, path }))
+      .publish(
+        this.#control,
+        JSON.stringify({
+          proxy: this.#proxyId,
+          op: 'change',
+          added: added.length,
+          removed: removed.length,
+        }),
+      )
       .exec()
-      .catch((err: unknown) => log('registry %s %s failed: %s', op, path, (err as Error).message));
+      .catch((err: unknown) => log('registry change failed: %s', (err as Error).message));
   }
 
   #beat(): void {

@@ -11,6 +11,7 @@ export type { JfsDaemonStats } from '../jfs-daemon/jfs-daemon.ts';
 export { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';
 export type { JfsDaemonOptions } from '../jfs-daemon/jfs-daemon-options.ts';
 export type { PathWatcher } from '../jfs-daemon/path-watcher.ts';
+export { RefusedPathError, RegistryEntryError } from '../jfs-daemon/watch-errors.ts';
 export type { WatchList, WatchListChange } from '../jfs-daemon/watch-list.ts';
 export { decodePayload } from '../jfs-protocol/decode-payload.ts';
 export { encodeMessage } from '../jfs-protocol/encode-message.ts';
@@ -18,6 +19,7 @@ export type { DecodedItem } from '../jfs-protocol/frame-decoder.ts';
 export { DEFAULT_MAX_FRAME_LENGTH, FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 export type {
   JfsChannelMessage,
+  JfsErrorMessage,
   JfsEvent,
   JfsEventMessage,
   JfsMessage,
@@ -46,16 +48,24 @@ export {
 } from '../jfs-protocol/protocol-errors.ts';
 export type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 export { notifyNames } from '../jfs-protocol/redis-keys.ts';
+export { ClientIdentityError } from '../jfs-proxy/client-identity.ts';
+export { FeedChoiceWarning } from '../jfs-proxy/feed-choice-errors.ts';
 export type { JfsProxyParts, JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
-export type { ContainerRef, MountResolver, PodMount } from '../jfs-proxy/mount-table.ts';
-export type { ConnectionLimit } from '../jfs-proxy/proxy-errors.ts';
+export type {
+  ContainerRef,
+  MountClient,
+  MountResolver,
+  PodMount,
+} from '../jfs-proxy/mount-table.ts';
+export type { ConnectionLimit, WatchLimit } from '../jfs-proxy/proxy-errors.ts';
 export {
   ConnectionLimitError,
   MountsFileError,
   SlowClientError,
   UnmappedWatchError,
+  WatchLimitError,
 } from '../jfs-proxy/proxy-errors.ts';
 export type {
   FeedHandlers,
@@ -66,6 +76,7 @@ export type {
 export { MountLookupError } from '../jfs-proxy/safe-mount-resolver.ts';
 export type { ContainerMounts } from '../jfs-proxy/static-mount-resolver.ts';
 export { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';
+export type { RedisTlsOptions } from '../redis/redis-address.ts';
 export type { JfsAddress } from '../sources/jfs/address.ts';
 export { DEFAULT_NOTIFY_SERVER, formatAddress, parseAddress } from '../sources/jfs/address.ts';
 export { createNotifyWatcher } from '../sources/jfs/create-notify-watcher.ts';
@@ -77,6 +88,7 @@ export {
   LocalWatcherError,
   WatcherClosedError,
   WatcherNameError,
+  WatchRefusedError,
 } from '../sources/jfs/jfs-client-errors.ts';
 export type { JfsEventMapping } from '../sources/jfs/jfs-event-to-events.ts';
 export { jfsEventToEvents } from '../sources/jfs/jfs-event-to-events.ts';

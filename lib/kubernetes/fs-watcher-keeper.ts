@@ -12,7 +12,12 @@ import {
   resolveScheduler,
 } from '../options.ts';
 import { RetryLoop } from '../retry-loop.ts';
-import { fsWatcherName, fsWatcherObject, isValidObjectName } from './fs-watcher.ts';
+import {
+  FSWATCHER_STATE,
+  fsWatcherName,
+  fsWatcherObject,
+  isValidObjectName,
+} from './fs-watcher.ts';
 import type { KubeClient } from './kube-client.ts';
 import { FsWatcherNameError, KubernetesApiError, statusOf } from './kubernetes-errors.ts';
 
@@ -37,6 +42,8 @@ interface Resource {
   readonly writers: Map<WatcherClient, readonly string[]>;
   /** Whether it exists as far as this proxy knows (`undefined`: unknown). */
   exists: boolean | undefined;
+  /** The resourceVersion of this proxy's last write: its delete is conditional on it. */
+  version: string | undefined;
   syncing: Promise<void> | null;
   dirty: boolean;
 }
@@ -184,6 +191,7 @@ export class FsWatcherKeeper implements ChannelWatchers, AsyncDisposable {
         want: null,
         writers: new Map(),
         exists: undefined,
+        version: undefined,
         syncing: null,
         dirty: false,
       };
@@ -221,6 +229,7 @@ export class FsWatcherKeeper implements ChannelWatchers, AsyncDisposable {
       } catch (err) {
         const error = new KubernetesApiError(what, err);
         resource.exists = undefined;
+        resource.version = undefined;
         let wake = (): void => {};
         const waited = new Promise<void>((resolve) => {
           wake = resolve;
@@ -246,25 +255,36 @@ export class FsWatcherKeeper implements ChannelWatchers, AsyncDisposable {
   async #write(resource: Resource, want: readonly string[] | null): Promise<void> {
     const { namespace, name, ref } = resource;
     if (want === null) {
-      await this.#client.deleteFsWatcher(namespace, name);
+      // Only the version this proxy wrote: one written since (another proxy, for a client that
+      // reconnected there, say during this proxy's start-up resync) is that proxy's to delete.
+      const deleted = await this.#client.deleteFsWatcher(namespace, name, resource.version);
+      if (!deleted && resource.version !== undefined)
+        log('%s/%s: newer version left', namespace, name);
       resource.exists = false;
+      resource.version = undefined;
       return;
     }
-    const patch = { spec: { pod: ref.pod, container: ref.container, paths: want } };
+    const patch = {
+      spec: { pod: ref.pod, container: ref.container, paths: want },
+      status: { state: FSWATCHER_STATE },
+    };
     if (resource.exists === true) {
       try {
-        await this.#client.patchFsWatcher(namespace, name, patch);
+        resource.version = await this.#client.patchFsWatcher(namespace, name, patch);
         return;
       } catch (err) {
         if (statusOf(err) !== 404) throw err;
       }
     }
     try {
-      await this.#client.createFsWatcher(namespace, fsWatcherObject(name, ref, want));
+      resource.version = await this.#client.createFsWatcher(
+        namespace,
+        fsWatcherObject(name, ref, want),
+      );
     } catch (err) {
       // Left over from an earlier proxy or connection: take it over.
       if (statusOf(err) !== 409) throw err;
-      await this.#client.patchFsWatcher(namespace, name, patch);
+      resource.version = await this.#client.patchFsWatcher(namespace, name, patch);
     }
     resource.exists = true;
   }

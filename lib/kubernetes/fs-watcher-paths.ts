@@ -12,6 +12,7 @@ import {
   resolveScheduler,
 } from '../options.ts';
 import { RetryLoop } from '../retry-loop.ts';
+import type { LinkStatus } from '../status.ts';
 import type { FsWatcher } from './fs-watcher.ts';
 import type { Informer, KubeClient, Pod } from './kube-client.ts';
 import { KubernetesApiError } from './kubernetes-errors.ts';
@@ -54,12 +55,25 @@ export class FsWatcherPaths implements AsyncDisposable {
   readonly paths$: Observable<ReadonlySet<string>>;
   /** List and watch failures (each is retried). Hot. */
   readonly warnings$: Observable<KubernetesApiError>;
+  /**
+   * `connecting` until the first lists are in, `ready` once every list is
+   * in (and after a restart that listed again), `reconnecting` (with the
+   * error and the delay) while a failed list or watch waits for its retry,
+   * `closed` at the end. The current status, then every change.
+   */
+  readonly status$: Observable<LinkStatus>;
   readonly #watchers: Informer<FsWatcher>;
   readonly #pods: Informer<Pod> | null;
   /** One retry loop per informer: its failures in a row and its restart timer. */
   readonly #retries = new Map<object, RetryLoop>();
   readonly #paths = new BehaviorSubject<ReadonlySet<string>>(new Set());
   readonly #warnings = new Subject<KubernetesApiError>();
+  readonly #status = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 1 });
+  readonly #scheduler: SchedulerLike;
+  /** Informers whose last list failed (or that have not listed yet). */
+  readonly #failing = new Set<object>();
+  /** Failures reported, per informer: a start that added none listed. */
+  readonly #failures = new Map<object, number>();
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -71,18 +85,23 @@ export class FsWatcherPaths implements AsyncDisposable {
   ) {
     this.#watchers = client.fsWatcherInformer();
     this.#pods = node === undefined ? null : client.podInformer(node);
+    this.#scheduler = scheduler;
     for (const informer of [this.#watchers, this.#pods]) {
       if (informer === null) continue;
       this.#retries.set(informer, new RetryLoop({ policy, option: 'retry', scheduler }));
+      this.#failing.add(informer);
     }
     this.paths$ = this.#paths.asObservable();
     this.warnings$ = this.#warnings.asObservable();
+    this.status$ = this.#status.asObservable();
   }
 
   /**
    * Lists (and starts watching) the FSWatchers, and the node's pods with
-   * `node`; resolves once the first lists are in (a failed first list is
-   * retried in the background and reported in `warnings$`).
+   * `node`; resolves once the first lists were tried: a failed first list
+   * (429 "storage is (re)initializing" while an API server starts, say) is
+   * retried in the background, reported in `warnings$` and `status$`, which
+   * turns `ready` once every list is in.
    */
   static async start(
     client: KubeClient,
@@ -107,7 +126,10 @@ export class FsWatcherPaths implements AsyncDisposable {
     source.#follow(source.#watchers);
     if (source.#pods !== null) source.#follow(source.#pods);
     // A failed list does not reject: it is reported to 'error', which retries.
-    await Promise.all([source.#watchers.start(), source.#pods?.start()]);
+    await Promise.all([
+      source.#start(source.#watchers),
+      source.#pods && source.#start(source.#pods),
+    ]);
     source.#update();
     return source;
   }
@@ -134,6 +156,25 @@ export class FsWatcherPaths implements AsyncDisposable {
     await this.#pods?.stop();
     this.#paths.complete();
     this.#warnings.complete();
+    this.#setStatus({ kind: 'closed' });
+    this.#status.complete();
+  }
+
+  /** The current status. */
+  get status(): LinkStatus {
+    return this.#status.value;
+  }
+
+  /** Starts (or restarts) an informer; one that listed without a failure counts as in. */
+  async #start<T extends object>(informer: Informer<T>): Promise<void> {
+    const before = this.#failures.get(informer) ?? 0;
+    await informer.start();
+    if (this.#closed || (this.#failures.get(informer) ?? 0) !== before) return;
+    this.#retries.get(informer)?.succeeded();
+    this.#failing.delete(informer);
+    if (this.#failing.size === 0 && this.#status.value.kind !== 'ready') {
+      this.#setStatus({ kind: 'ready', since: this.#scheduler.now() });
+    }
   }
 
   #follow<T extends object>(informer: Informer<T>): void {
@@ -169,13 +210,32 @@ export class FsWatcherPaths implements AsyncDisposable {
   /** The informer stopped on an error other than 410 (which it handles by relisting): restart it later. */
   #failed<T extends object>(informer: Informer<T>, err: unknown): void {
     if (this.#closed) return;
-    const error = new KubernetesApiError('list/watch', err);
+    this.#failures.set(informer, (this.#failures.get(informer) ?? 0) + 1);
+    this.#failing.add(informer);
+    const error =
+      err instanceof KubernetesApiError
+        ? err
+        : new KubernetesApiError(
+            `follow ${informer === this.#watchers ? 'FSWatchers' : 'pods'}`,
+            err,
+          );
     log('%s', error.message);
     this.#warnings.next(error);
     // A policy that gives up leaves the informer stopped: the warning above was the last word.
-    this.#retries.get(informer)?.failed(() => {
+    const step = this.#retries.get(informer)?.failed(() => {
       if (this.#closed) return;
-      informer.start().catch((again: unknown) => this.#failed(informer, again));
+      this.#start(informer).catch((again: unknown) => this.#failed(informer, again));
     });
+    this.#setStatus(
+      step?.retry
+        ? { kind: 'reconnecting', attempt: step.attempt, delayMs: step.delay, error }
+        : { kind: 'closed', error },
+    );
+  }
+
+  /** The one place the status changes; nothing after `closed`. */
+  #setStatus(next: LinkStatus): void {
+    if (this.#status.value.kind === 'closed' && next.kind !== 'closed') return;
+    this.#status.next(next);
   }
 }

@@ -42,7 +42,14 @@ export function isValidObjectName(name: string): boolean {
   return name.length <= 253 && dnsSubdomain.test(name);
 }
 
-/** The FSWatcher object the Go proxy creates for a channel (Go sets no status; the CRD's default applies). */
+/**
+ * The state batchwatch writes in `status.state`: the one the CRD defaults to.
+ * Go writes no status, and the CRD's default applies only inside an existing
+ * status object, so `kubectl get fsw` would show an empty STATE.
+ */
+export const FSWATCHER_STATE = 'active';
+
+/** The FSWatcher object the Go proxy creates for a channel, with `status.state` written (see {@link FSWATCHER_STATE}). */
 export function fsWatcherObject(
   name: string,
   ref: ContainerRef,
@@ -53,5 +60,6 @@ export function fsWatcherObject(
     kind: FSWATCHER.kind,
     metadata: { name, namespace: ref.namespace },
     spec: { pod: ref.pod, container: ref.container, paths: [...nodePaths] },
+    status: { state: FSWATCHER_STATE },
   };
 }

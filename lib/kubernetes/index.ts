@@ -7,6 +7,7 @@ export type { FsWatcher } from './fs-watcher.ts';
 export {
   FSWATCHER,
   FSWATCHER_API_VERSION,
+  FSWATCHER_STATE,
   fsWatcherName,
   fsWatcherObject,
   isValidObjectName,
@@ -15,8 +16,16 @@ export type { FsWatcherKeeperOptions } from './fs-watcher-keeper.ts';
 export { FsWatcherKeeper } from './fs-watcher-keeper.ts';
 export type { FsWatcherPathsOptions } from './fs-watcher-paths.ts';
 export { FsWatcherPaths } from './fs-watcher-paths.ts';
-export type { Informer, KubeClientOptions, Pod, WatchHandle } from './kube-client.ts';
-export { KubeClient } from './kube-client.ts';
+export type {
+  Informer,
+  KubeClientOptions,
+  Pod,
+  PodRead,
+  WatchCallback,
+  WatchHandle,
+} from './kube-client.ts';
+export { DEFAULT_KUBE_CLIENT_OPTIONS, KubeClient } from './kube-client.ts';
+export type { KubeRequest } from './kubernetes-errors.ts';
 export { FsWatcherNameError, KubernetesApiError } from './kubernetes-errors.ts';
 export type { KubernetesMountResolverOptions } from './kubernetes-mount-resolver.ts';
 export {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -8,29 +10,64 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { OptionsError } from '../errors.ts';
-import { optionNames, rejectUnknownOptions } from '../options.ts';
+import { optionNames, rejectUnknownOptions, resolveCount } from '../options.ts';
 import { FSWATCHER, type FsWatcher } from './fs-watcher.ts';
+import { type KubeRequest, KubernetesApiError } from './kubernetes-errors.ts';
 import type { PodShape } from './pod-mounts.ts';
 
 /** How to reach the API server. */
 export interface KubeClientOptions {
   /**
-   * A kubeconfig file. Default `$KUBECONFIG` when set (its first file), else
-   * the pod's service account (in-cluster: `KUBERNETES_SERVICE_HOST`, the
-   * mounted token and CA).
+   * A kubeconfig file. Default: as kubectl finds it: `$KUBECONFIG` when set
+   * (its files merged, the first to set a value wins), else
+   * `$HOME/.kube/config` when it exists, else the pod's service account
+   * (in-cluster: `KUBERNETES_SERVICE_HOST`, the mounted token and CA).
    */
   readonly kubeconfig?: string;
   /** The environment to read. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Seconds after which the API server ends a watch (`timeoutSeconds`, with
+   * `allowWatchBookmarks`), as real controllers ask; the watch then resumes
+   * from the last version seen. The client gives up on a watch that sent
+   * nothing for this long plus 30 s. Default 300.
+   */
+  readonly watchTimeout?: number;
+  /** The program using this client (`proxy`, `daemon`), named in the advice of a 403. Default: none. */
+  readonly program?: string;
 }
+
+/** The defaults of {@link KubeClientOptions}. */
+export const DEFAULT_KUBE_CLIENT_OPTIONS = Object.freeze({ watchTimeout: 300 });
 
 const names = optionNames({
   kubeconfig: true,
   env: true,
+  watchTimeout: true,
+  program: true,
 } satisfies Record<keyof KubeClientOptions, true>);
 
 /** A pod as read from the API server. */
-export type Pod = PodShape & { readonly metadata?: { readonly resourceVersion?: string } };
+export type Pod = PodShape & {
+  readonly metadata?: { readonly resourceVersion?: string };
+  readonly status?: {
+    readonly phase?: string;
+    readonly podIP?: string;
+    readonly podIPs?: readonly { readonly ip?: string }[];
+  };
+};
+
+/** Query parameters of a request. */
+type Query = Record<string, string | number | boolean | undefined>;
+
+/** A pod read by name through a list: the pod (`undefined`: none) and the list's resourceVersion. */
+export interface PodRead {
+  readonly pod: Pod | undefined;
+  readonly resourceVersion: string;
+}
+
+/** What a watch callback gets: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR, and the object. */
+export type WatchCallback<T> = (type: string, object: T) => void;
 
 /** One open watch; `abort()` ends it. */
 export interface WatchHandle {
@@ -59,38 +96,101 @@ export interface Informer<T extends object> {
 export class KubeClient {
   /** The API server's URL. */
   readonly server: string;
+  /** Where the configuration came from: a kubeconfig file (the first), or `(in-cluster)`. */
+  readonly source: string;
   readonly #config: KubeConfig;
   readonly #core: CoreV1Api;
   readonly #custom: CustomObjectsApi;
   readonly #watch: Watch;
+  readonly #timeout: number;
+  readonly #program: string | undefined;
+  /** client-node's Watch with the parameters real controllers send (for its informers). */
+  readonly #informerWatch: Pick<Watch, 'watch'>;
 
-  private constructor(config: KubeConfig) {
+  private constructor(config: KubeConfig, source: string, timeout: number, program?: string) {
     this.#config = config;
+    this.source = source;
     this.server = config.getCurrentCluster()?.server ?? '';
     this.#core = config.makeApiClient(CoreV1Api);
     this.#custom = config.makeApiClient(CustomObjectsApi);
     this.#watch = new Watch(config);
+    // client-node ends a watch that sent nothing for 30 s; a quiet watch sends nothing until the
+    // server's timeoutSeconds, so wait that long and a margin.
+    (this.#watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+      timeout * 1000 + 30_000;
+    this.#timeout = timeout;
+    this.#program = program;
+    this.#informerWatch = {
+      watch: (path, query, callback, done) =>
+        this.#watch.watch(path, this.#watchQuery(query), callback, (err: unknown) =>
+          // 410 and the client's own timeout are the informer's to handle (relist, resume).
+          done(
+            err === null ||
+              err === undefined ||
+              statusOfRaw(err) === 410 ||
+              (err as Error).name === 'TimeoutError'
+              ? err
+              : this.#error('watch', path, query, err),
+          ),
+        ),
+    };
+  }
+
+  /** How many seconds a watch lasts before the server ends it (and it resumes). */
+  get watchTimeout(): number {
+    return this.#timeout;
+  }
+
+  /** Milliseconds without data after which the client itself ends a watch: the server's timeout and 30 s. */
+  get watchIdleTimeout(): number {
+    return (this.#watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs;
   }
 
   /**
-   * Loads the configuration: `kubeconfig`, else `$KUBECONFIG`, else in-cluster.
+   * Loads the configuration as kubectl does: `kubeconfig`, else `$KUBECONFIG`
+   * (merged), else `$HOME/.kube/config`, else in-cluster.
    *
    * @throws OptionsError naming `kubeconfig` when it cannot be loaded or names no cluster, or
-   *   naming an unknown option.
+   *   naming an unknown option or a `watchTimeout` that is not a whole number of seconds >= 1.
    */
   static load(options: KubeClientOptions = {}): KubeClient {
     rejectUnknownOptions(options, names);
     const env = options.env ?? process.env;
-    const file = options.kubeconfig ?? env['KUBECONFIG']?.split(':').find((part) => part !== '');
+    const timeout = resolveCount(
+      'watchTimeout',
+      options.watchTimeout ?? DEFAULT_KUBE_CLIENT_OPTIONS.watchTimeout,
+      { min: 1 },
+    );
+    if (options.program !== undefined && typeof options.program !== 'string') {
+      throw new OptionsError('program', options.program, 'a program name such as "proxy"');
+    }
+    const files =
+      options.kubeconfig !== undefined
+        ? [options.kubeconfig]
+        : (env['KUBECONFIG'] ?? '').split(':').filter((part) => part !== '');
+    const home = env['HOME'];
+    if (files.length === 0 && home !== undefined && home !== '') {
+      const personal = join(home, '.kube', 'config');
+      if (existsSync(personal)) files.push(personal);
+    }
+    const file = files[0];
     const config = new KubeConfig();
     try {
       if (file === undefined) config.loadFromCluster();
-      else config.loadFromFile(file);
+      else {
+        config.loadFromFile(file);
+        for (const more of files.slice(1)) {
+          const next = new KubeConfig();
+          next.loadFromFile(more);
+          // kubectl: the first file to set a value wins, current-context included.
+          config.mergeConfig(next, Boolean(config.currentContext));
+        }
+      }
     } catch (err) {
       throw new OptionsError(
         'kubeconfig',
         file ?? '(in-cluster)',
-        `a readable kubeconfig (${(err as Error).message})`,
+        `a readable kubeconfig (${loadProblem(err)})`,
       );
     }
     const server = config.getCurrentCluster()?.server;
@@ -99,7 +199,7 @@ export class KubeClient {
         'kubeconfig',
         file ?? '(in-cluster)',
         file === undefined
-          ? 'KUBECONFIG, or a pod with KUBERNETES_SERVICE_HOST and a service account'
+          ? 'KUBECONFIG, $HOME/.kube/config, or a pod with KUBERNETES_SERVICE_HOST and a service account'
           : 'a kubeconfig whose current context names a cluster with a server',
       );
     }
@@ -115,28 +215,48 @@ export class KubeClient {
         currentContext: config.currentContext,
       });
     }
-    return new KubeClient(config);
+    return new KubeClient(config, file ?? '(in-cluster)', timeout, options.program);
   }
 
-  /** The pod, or `undefined` when there is none of that name. */
-  async readPod(namespace: string, name: string): Promise<Pod | undefined> {
+  /**
+   * Reads one pod through a list by name, as a controller starts: the list's
+   * resourceVersion (the server's current one) is where a watch of the pod
+   * starts; a pod's own version may already be older than the server's
+   * watch window (410 Gone).
+   *
+   * @throws KubernetesApiError naming the request, the status and the server's message.
+   */
+  async readPod(namespace: string, name: string): Promise<PodRead> {
+    const fieldSelector = `metadata.name=${name}`;
     try {
-      return (await this.#core.readNamespacedPod({ namespace, name })) as Pod;
+      const list = await this.#core.listNamespacedPod({ namespace, fieldSelector });
+      return {
+        pod: list.items[0] as Pod | undefined,
+        resourceVersion: list.metadata?.resourceVersion ?? '',
+      };
     } catch (err) {
-      if ((err as { code?: unknown }).code === 404) return undefined;
-      throw err;
+      throw this.#error(
+        'list',
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+        { fieldSelector },
+        err,
+      );
     }
   }
 
-  /** Watches one pod from `resourceVersion`: `onEvent` per event, `onDone` once at the end. */
+  /**
+   * Watches one pod from `resourceVersion` (with bookmarks, ended by the
+   * server after `watchTimeout`): `onEvent` per event, `onDone` once at the
+   * end (`null` when the server ended it; a KubernetesApiError otherwise).
+   */
   watchPod(
     namespace: string,
     name: string,
     resourceVersion: string,
-    onEvent: (type: string, object: Pod) => void,
+    onEvent: WatchCallback<Pod>,
     onDone: (err: unknown) => void,
   ): Promise<WatchHandle> {
-    return this.#watch.watch(
+    return this.#informerWatch.watch(
       `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
       { fieldSelector: `metadata.name=${name}`, resourceVersion },
       onEvent,
@@ -147,11 +267,14 @@ export class KubeClient {
   /** A (not started) informer over the pods, of one node when `nodeName` is given. */
   podInformer(nodeName?: string): Informer<Pod> {
     const fieldSelector = nodeName === undefined ? undefined : `spec.nodeName=${nodeName}`;
+    const query = fieldSelector === undefined ? {} : { fieldSelector };
     const list = () =>
-      this.#core.listPodForAllNamespaces(fieldSelector === undefined ? {} : { fieldSelector });
+      this.#core
+        .listPodForAllNamespaces(query)
+        .catch((err: unknown) => Promise.reject(this.#error('list', '/api/v1/pods', query, err)));
     return new ListWatch(
       '/api/v1/pods',
-      this.#watch,
+      this.#informerWatch as Watch,
       list as never,
       false,
       undefined,
@@ -161,41 +284,78 @@ export class KubeClient {
 
   /** A (not started) informer over every FSWatcher of the cluster. */
   fsWatcherInformer(): Informer<FsWatcher> {
+    const path = `/apis/${FSWATCHER.group}/${FSWATCHER.version}/${FSWATCHER.plural}`;
     const list = () =>
-      this.#custom.listClusterCustomObject({
-        group: FSWATCHER.group,
-        version: FSWATCHER.version,
-        plural: FSWATCHER.plural,
-      });
-    return new ListWatch(
-      `/apis/${FSWATCHER.group}/${FSWATCHER.version}/${FSWATCHER.plural}`,
-      this.#watch,
-      list as never,
-      false,
-    );
+      this.#custom
+        .listClusterCustomObject({
+          group: FSWATCHER.group,
+          version: FSWATCHER.version,
+          plural: FSWATCHER.plural,
+        })
+        .catch((err: unknown) => Promise.reject(this.#error('list', path, {}, err)));
+    return new ListWatch(path, this.#informerWatch as Watch, list as never, false);
   }
 
-  /** Creates an FSWatcher; rejects with the client's error (its `code` is the HTTP status: 409 if it exists). */
-  async createFsWatcher(namespace: string, body: FsWatcher): Promise<void> {
-    await this.#custom.createNamespacedCustomObject({ ...this.#fsw(namespace), body });
-  }
-
-  /** Applies a JSON merge patch to an FSWatcher (404 when it is gone). */
-  async patchFsWatcher(namespace: string, name: string, patch: object): Promise<void> {
-    await this.#custom.patchNamespacedCustomObject(
-      { ...this.#fsw(namespace), name, body: patch },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-  }
-
-  /** Deletes an FSWatcher; resolves `false` when there was none. */
-  async deleteFsWatcher(namespace: string, name: string): Promise<boolean> {
+  /**
+   * Creates an FSWatcher; resolves with its resourceVersion.
+   *
+   * @throws KubernetesApiError (`status` 409 if it exists).
+   */
+  async createFsWatcher(namespace: string, body: FsWatcher): Promise<string> {
     try {
-      await this.#custom.deleteNamespacedCustomObject({ ...this.#fsw(namespace), name });
+      const created = (await this.#custom.createNamespacedCustomObject({
+        ...this.#fsw(namespace),
+        body,
+      })) as FsWatcher;
+      return created.metadata?.resourceVersion ?? '';
+    } catch (err) {
+      throw this.#error('create', this.#fswPath(namespace), {}, err);
+    }
+  }
+
+  /**
+   * Applies a JSON merge patch to an FSWatcher; resolves with its new resourceVersion.
+   *
+   * @throws KubernetesApiError (`status` 404 when it is gone).
+   */
+  async patchFsWatcher(namespace: string, name: string, patch: object): Promise<string> {
+    try {
+      const patched = (await this.#custom.patchNamespacedCustomObject(
+        { ...this.#fsw(namespace), name, body: patch },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )) as FsWatcher;
+      return patched.metadata?.resourceVersion ?? '';
+    } catch (err) {
+      throw this.#error('patch', this.#fswPath(namespace, name), {}, err);
+    }
+  }
+
+  /**
+   * Deletes an FSWatcher; resolves `false` when there was none. With
+   * `resourceVersion`, only that version of it (a precondition): a newer one
+   * (written since by another proxy, for a client that reconnected there) is
+   * left alone, and this resolves `false` too.
+   *
+   * @throws KubernetesApiError for other failures.
+   */
+  async deleteFsWatcher(
+    namespace: string,
+    name: string,
+    resourceVersion?: string,
+  ): Promise<boolean> {
+    try {
+      await this.#custom.deleteNamespacedCustomObject({
+        ...this.#fsw(namespace),
+        name,
+        ...(resourceVersion === undefined || resourceVersion === ''
+          ? {}
+          : { body: { preconditions: { resourceVersion } } }),
+      });
       return true;
     } catch (err) {
-      if ((err as { code?: unknown }).code === 404) return false;
-      throw err;
+      const status = statusOfRaw(err);
+      if (status === 404 || (status === 409 && resourceVersion !== undefined)) return false;
+      throw this.#error('delete', this.#fswPath(namespace, name), {}, err);
     }
   }
 
@@ -207,6 +367,35 @@ export class KubeClient {
     return this.#config;
   }
 
+  #watchQuery(query: Query): Query {
+    return { ...query, allowWatchBookmarks: true, timeoutSeconds: this.#timeout };
+  }
+
+  #error(verb: string, path: string, query: Query, err: unknown): KubernetesApiError {
+    const fsw = path.startsWith('/apis/');
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(verb === 'watch' ? this.#watchQuery(query) : query)) {
+      if (value !== undefined) search.set(key, String(value));
+    }
+    if (verb === 'watch') search.set('watch', 'true');
+    const request: KubeRequest = {
+      verb,
+      resource: fsw ? FSWATCHER.plural : 'pods',
+      group: fsw ? FSWATCHER.group : '',
+      method:
+        ({ create: 'POST', patch: 'PATCH', delete: 'DELETE' } as Record<string, string>)[verb] ??
+        'GET',
+      path: `${path}${search.size === 0 ? '' : `?${search}`}`,
+      program: this.#program,
+    };
+    return new KubernetesApiError(`${verb} ${request.resource}`, err, request);
+  }
+
+  #fswPath(namespace: string, name?: string): string {
+    const base = `/apis/${FSWATCHER.group}/${FSWATCHER.version}/namespaces/${encodeURIComponent(namespace)}/${FSWATCHER.plural}`;
+    return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
+  }
+
   #fsw(namespace: string) {
     return {
       group: FSWATCHER.group,
@@ -215,4 +404,26 @@ export class KubeClient {
       namespace,
     };
   }
+}
+
+/** The HTTP status of a raw client-node error. */
+function statusOfRaw(err: unknown): number | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  const record = err as { code?: unknown; statusCode?: unknown };
+  if (typeof record.code === 'number') return record.code;
+  if (typeof record.statusCode === 'number') return record.statusCode;
+  return undefined;
+}
+
+/**
+ * Why a kubeconfig did not load, without its content: a YAML error's message quotes the lines
+ * around the mistake, which may hold a token or a key.
+ */
+function loadProblem(err: unknown): string {
+  const record = err as { name?: unknown; reason?: unknown; mark?: { line?: unknown } } | null;
+  if (record?.name === 'YAMLException') {
+    const line = typeof record.mark?.line === 'number' ? ` at line ${record.mark.line + 1}` : '';
+    return `not valid YAML: ${String(record.reason)}${line}`;
+  }
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }

@@ -82,3 +82,28 @@ export function ignoreMatcher(matchers: readonly FileMatcher[], root = ''): Igno
     },
   };
 }
+
+/**
+ * One {@link ignoreMatcher} per root directory, each path tested by that of
+ * the innermost root it lies under (so that relative globs are relative to
+ * it), for code that walks several roots with one matcher.
+ */
+export function rootsIgnoreMatcher(
+  matchers: readonly FileMatcher[],
+  roots: readonly string[],
+): IgnoreMatcher {
+  const byRoot = [...new Set(roots)]
+    .sort((a, b) => b.length - a.length)
+    .map((root) => [root, ignoreMatcher(matchers, root)] as const);
+  const outside = ignoreMatcher(matchers);
+  const pick = (path: string): IgnoreMatcher => {
+    for (const [root, matcher] of byRoot) {
+      if (path === root || (path.startsWith(root) && path[root.length] === sep)) return matcher;
+    }
+    return outside;
+  };
+  return {
+    byPath: (path) => pick(path).byPath(path),
+    byStats: (path, stats) => pick(path).byStats(path, stats),
+  };
+}

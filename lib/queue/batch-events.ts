@@ -26,15 +26,18 @@ const batchEventsOptionNames = [
 
 /**
  * Groups events into batches. A window opens at the first event after idle
- * and closes `flushInterval` ms later, or as soon as `maxBatch` events are
- * pending; no timer runs while idle and no empty batch is emitted. Batches
- * are emitted from the scheduler, never from inside the source's `next`.
+ * and closes `flushInterval` ms later (with `quiet`: once no event came for
+ * `quiet` ms, at most `maxWait` ms after it opened), or as soon as
+ * `maxBatch` events are pending; no timer runs while idle and no empty batch
+ * is emitted. Batches are emitted from the scheduler, never from inside the
+ * source's `next`.
  * When the source completes, what is pending is emitted, then the output
  * completes; when it errors, the error is passed on at once (pending events
  * are dropped, as with `bufferTime`).
  *
  * @example
  * events$.pipe(batchEvents({ flushInterval: 300, coalesce: true })).subscribe(reload);
+ * build$.pipe(batchEvents({ quiet: 200, maxWait: 5000 })).subscribe(redeploy); // one batch per burst
  * @throws OptionsError when an option is out of range, contradicts another or is misspelled.
  */
 export function batchEvents(

@@ -27,8 +27,20 @@ export type OverflowPolicy = (typeof OverflowPolicy)[keyof typeof OverflowPolicy
 
 /** How events are grouped into batches; shared by `batchEvents` and `EventQueue`. */
 export interface BatchOptions {
-  /** How long a batch window stays open after its first event, in ms. Default 300. */
+  /**
+   * A fixed window: how long a batch window stays open after its first event,
+   * in ms. Default 300. Not with `quiet`.
+   */
   readonly flushInterval?: number;
+  /**
+   * Settle instead of a fixed window: the window closes once no event came
+   * for `quiet` ms (a trailing window, watchman's settle), and never later
+   * than `maxWait` ms after its first event. Default: none (the fixed
+   * `flushInterval` window). Not with `flushInterval`.
+   */
+  readonly quiet?: number;
+  /** With `quiet`: the longest a settling window stays open, in ms (`>= quiet`). Default 10000. */
+  readonly maxWait?: number;
   /** Close the window early once this many events are pending. Default `Infinity`. */
   readonly maxBatch?: number;
   /** How many events may be pending at once (`Infinity` for no bound). Default 100000. */
@@ -48,6 +60,9 @@ export interface BatchOptions {
 /** {@link BatchOptions} validated, with every default filled in. */
 export interface ResolvedBatchOptions {
   readonly flushInterval: number;
+  /** `null`: the fixed `flushInterval` window. */
+  readonly quiet: number | null;
+  readonly maxWait: number;
   readonly maxBatch: number;
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
@@ -58,16 +73,20 @@ export interface ResolvedBatchOptions {
 /** The defaults of {@link BatchOptions}. */
 export const DEFAULT_BATCH_OPTIONS = Object.freeze({
   flushInterval: 300,
+  quiet: null,
+  maxWait: 10_000,
   maxBatch: Number.POSITIVE_INFINITY,
   capacity: 100_000,
   overflow: OverflowPolicy.ForceReload,
   coalesce: false,
   scheduler: asyncScheduler,
-} satisfies Required<BatchOptions>);
+} satisfies { [K in keyof BatchOptions]-?: BatchOptions[K] | null });
 
 /** The names of {@link BatchOptions}, for spotting misspelled options. */
 export const batchOptionNames = optionNames({
   flushInterval: true,
+  quiet: true,
+  maxWait: true,
   maxBatch: true,
   capacity: true,
   overflow: true,
@@ -83,6 +102,7 @@ export function resolveBatchOptions(options: BatchOptions): ResolvedBatchOptions
     options.flushInterval ?? defaults.flushInterval,
     { exclusive: true },
   );
+  const { quiet, maxWait } = resolveSettle(options);
   const count = { min: 1, infinity: true };
   const maxBatch = resolveCount('maxBatch', options.maxBatch ?? defaults.maxBatch, count);
   const capacity = resolveCount('capacity', options.capacity ?? defaults.capacity, count);
@@ -100,6 +120,8 @@ export function resolveBatchOptions(options: BatchOptions): ResolvedBatchOptions
   }
   return Object.freeze({
     flushInterval,
+    quiet,
+    maxWait,
     maxBatch,
     capacity,
     overflow,
@@ -111,4 +133,34 @@ export function resolveBatchOptions(options: BatchOptions): ResolvedBatchOptions
           : (coalesce as CoalesceKey),
     scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
   });
+}
+
+/** `quiet` and `maxWait`: a settling window, or `quiet: null` for the fixed one. */
+function resolveSettle(options: BatchOptions): { quiet: number | null; maxWait: number } {
+  const defaults = DEFAULT_BATCH_OPTIONS;
+  if (options.quiet === undefined) {
+    if (options.maxWait !== undefined) {
+      throw new OptionsError(
+        'maxWait',
+        options.maxWait,
+        'nothing without quiet: it caps a settling window',
+      );
+    }
+    return { quiet: null, maxWait: defaults.maxWait };
+  }
+  if (options.flushInterval !== undefined) {
+    throw new OptionsError(
+      'flushInterval',
+      options.flushInterval,
+      'nothing with quiet: a window is fixed (flushInterval) or settles (quiet, maxWait)',
+    );
+  }
+  const quiet = resolveDuration('quiet', options.quiet, { exclusive: true });
+  const maxWait = resolveDuration('maxWait', options.maxWait ?? defaults.maxWait, {
+    exclusive: true,
+  });
+  if (maxWait < quiet) {
+    throw new OptionsError('maxWait', maxWait, `a duration >= quiet (${quiet})`);
+  }
+  return { quiet, maxWait };
 }

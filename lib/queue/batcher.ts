@@ -2,6 +2,8 @@ import type { Subscription } from 'rxjs';
 import { Action } from '../events/action.ts';
 import { createEvent, type Event, type EventType } from '../events/event.ts';
 import type { ResolvedBatchOptions } from './batch-options.ts';
+import { BatchWindow } from './batch-window.ts';
+import type { HoldSet } from './hold-set.ts';
 import { AddResult, PendingBuffer, type Taken } from './pending-buffer.ts';
 import type { QueueCounters } from './queue-counters.ts';
 import { OverflowError } from './queue-errors.ts';
@@ -16,17 +18,20 @@ export interface BatcherOutput {
   drained(): void;
   /** The pending events cancelled out (coalescing) and none are left: nothing will be emitted. */
   emptied(): void;
+  /** Holds kept a window open for `maxHold`: they expired and the batch goes anyway. */
+  holdExpired?(names: readonly string[]): void;
 }
 
 /**
  * The engine of `batchEvents` and `EventQueue`: pending events, the batch
- * window, the capacity policy and the gate that holds due batches while the
- * consumer is busy. Time comes only from the scheduler; a timer runs only
- * while a window is open. It counts what it receives, drops and coalesces on
- * the {@link QueueCounters} it is given.
+ * window (fixed or settling: {@link BatchWindow}), the holds that keep it
+ * open ({@link HoldSet}), the capacity policy and the gate that holds due
+ * batches while the consumer is busy. Time comes only from the scheduler;
+ * one timer, running only while events are pending. It counts what it
+ * receives, drops and coalesces on the {@link QueueCounters} it is given.
  *
  * ```
- *          add                      window timer, or maxBatch reached
+ *          add                      window closes (not held), or maxBatch reached (not held)
  *  idle ─────────► collecting ──────────────────────────────────────► due
  *   ▲  all cancelled out │                                             │ ready
  *   ├────── emptied() ◄──┘                                             ▼
@@ -34,6 +39,10 @@ export interface BatcherOutput {
  *   │  nothing due            ┌───────────────────────────────────────┘
  *   └───────────── setReady(true): a maxBatch cut's remainder is due at once; events
  *                  that came meanwhile are collecting in their own window.
+ *
+ *  collecting, window closes while held: probe the holds; stay collecting, checked again at the
+ *  first expiry (holdExpired(), then due) or, with probes, one window period later. The last
+ *  hold released: the pending events get a fresh window (changes still on their way join them).
  *
  *  complete(): every state is due at once; add drops; drained() once empty, then closed.
  *  clear(): drops what is pending, then closed. dispose(): closed (timer released).
@@ -43,6 +52,9 @@ export class Batcher {
   readonly #options: ResolvedBatchOptions;
   readonly #counters: QueueCounters;
   readonly #output: BatcherOutput;
+  readonly #window: BatchWindow;
+  readonly #settles: boolean;
+  readonly #holds: HoldSet | null;
   #buffer: PendingBuffer;
   #timer: Subscription | null = null;
   #due = false;
@@ -57,11 +69,21 @@ export class Batcher {
   /** The ForceReloads collapses made: not events anybody sent, so never counted as dropped. */
   readonly #synthetic = new WeakSet<Event>();
 
-  constructor(options: ResolvedBatchOptions, counters: QueueCounters, output: BatcherOutput) {
+  /** @param holds the holds that keep windows open; `null` (batchEvents): never held. */
+  constructor(
+    options: ResolvedBatchOptions,
+    counters: QueueCounters,
+    output: BatcherOutput,
+    holds: HoldSet | null = null,
+  ) {
     this.#options = options;
     this.#counters = counters;
     this.#output = output;
     this.#buffer = new PendingBuffer(options.coalesce);
+    this.#window = new BatchWindow(options);
+    this.#settles = this.#window.settles;
+    this.#holds = holds;
+    if (holds !== null) holds.onReleased = () => this.#released();
   }
 
   /** Pending events, after coalescing. */
@@ -109,10 +131,13 @@ export class Batcher {
       }
     }
     if (wasEmpty && this.#buffer.size > 0) {
-      this.#oldestAt = this.#options.scheduler.now();
-      if (!this.#due) this.#schedule(this.#options.flushInterval);
+      const now = this.#options.scheduler.now();
+      this.#oldestAt = now;
+      if (!this.#due) this.#schedule(this.#window.open(now));
+    } else if (this.#settles) {
+      this.#window.touch(this.#options.scheduler.now());
     }
-    if (this.#buffer.size >= this.#options.maxBatch && !this.#due) {
+    if (this.#buffer.size >= this.#options.maxBatch && !this.#due && !this.#held()) {
       this.#due = true;
       this.#schedule(0);
     }
@@ -269,9 +294,49 @@ export class Batcher {
     this.#timer = this.#options.scheduler.schedule(() => {
       this.#timer = null;
       if (this.#buffer.size === 0) return;
+      if (!this.#due && !this.#windowCloses()) return;
       this.#due = true;
       this.#tryEmit();
     }, delay);
+  }
+
+  /** The timer fired on an open window: whether it closes now (else the timer is set again). */
+  #windowCloses(): boolean {
+    const now = this.#options.scheduler.now();
+    const left = this.#window.remaining(now);
+    if (left > 0) {
+      this.#schedule(left);
+      return false;
+    }
+    const holds = this.#holds;
+    if (holds === null) return true;
+    const wasHeld = holds.held;
+    holds.probe();
+    // A probe that released the last hold gave the window a fresh start (#released).
+    if (wasHeld && !holds.held) return false;
+    if (!holds.held) return true;
+    const expired = holds.expire();
+    if (expired.length > 0) this.#output.holdExpired?.(expired);
+    if (!holds.held || this.#closed) return true;
+    let delay = holds.nextExpiry() - now;
+    if (holds.probing) delay = Math.min(delay, this.#window.interval);
+    if (delay < Number.POSITIVE_INFINITY) this.#schedule(delay);
+    return false;
+  }
+
+  #held(): boolean {
+    return this.#holds?.held === true;
+  }
+
+  /** The last hold ended: what is pending gets a fresh window (or goes at once at maxBatch). */
+  #released(): void {
+    if (this.#closed || this.#draining || this.#due || this.#buffer.size === 0) return;
+    if (this.#buffer.size >= this.#options.maxBatch) {
+      this.#due = true;
+      this.#schedule(0);
+      return;
+    }
+    this.#schedule(this.#window.open(this.#options.scheduler.now()));
   }
 
   #cancelTimer(): void {

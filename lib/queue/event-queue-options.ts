@@ -1,7 +1,8 @@
 import type { Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
-import { OptionsError, type QueueError } from '../errors.ts';
+import { type BatchwatchError, OptionsError, type QueueError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
+import type { Journal } from '../journal/journal.ts';
 import { optionNames, rejectUnknownOptions, resolveCount, resolveFunction } from '../options.ts';
 import {
   type BatchOptions,
@@ -10,6 +11,13 @@ import {
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from './batch-options.ts';
+import {
+  DEFAULT_HOLD_OPTIONS,
+  type HoldOptions,
+  holdOptionNames,
+  type ResolvedHoldOptions,
+  resolveHoldOptions,
+} from './hold-options.ts';
 
 /**
  * Handles one batch. It may return nothing (done), a promise or an Observable
@@ -37,7 +45,7 @@ export interface RetryOptions {
 }
 
 /** Options of {@link EventQueue}. */
-export interface EventQueueOptions extends BatchOptions {
+export interface EventQueueOptions extends BatchOptions, HoldOptions {
   /** Handles each batch; at most one runs at a time. Default: none (read `flushes$`). */
   readonly onFlush?: FlushHandler;
   /**
@@ -51,10 +59,14 @@ export interface EventQueueOptions extends BatchOptions {
   /**
    * Receives the warnings of the sources given to `start()` (every source
    * object with a `warnings$`: reconnects, dropped malformed lines...), with
-   * the source's position among the queue's sources. Default: each goes to
-   * `onError` as a `SourceWarning`, so that none goes unseen.
+   * the source's position among the queue's sources. A warning is always a
+   * `BatchwatchError`: narrow it with `instanceof` (`DockerStreamError`,
+   * `FileWatchError`...) or by its `code`; a source of your own that warns
+   * with anything else has it wrapped in a `SourceWarning` (the value in
+   * `warning.warning`). Default: each goes to `onError` as a `SourceWarning`,
+   * so that none goes unseen.
    */
-  readonly onWarning?: (warning: unknown, sourceIndex: number) => void;
+  readonly onWarning?: (warning: BatchwatchError, sourceIndex: number) => void;
   /** Aborting it stops the queue, as `stop()` does (already aborted: stopped at once). Default none. */
   readonly signal?: AbortSignal;
   /** Retries of failed batches. Default `{ maxRetries: 0 }`. */
@@ -65,21 +77,32 @@ export interface EventQueueOptions extends BatchOptions {
    * not re-thrown). Default `false`.
    */
   readonly debug?: boolean;
+  /**
+   * Makes delivery durable: every event is in the journal before the queue
+   * takes it, a batch is acknowledged there once `onFlush` succeeded or it
+   * was dead-lettered, and a new queue on the same journal first redelivers
+   * what was not acknowledged, in order, each event marked `redelivered`
+   * (see `isRedelivered`). `stop()` then keeps what it discards for the next
+   * start. Default none: the in-memory queue.
+   */
+  readonly journal?: Journal;
 }
 
 /** {@link EventQueueOptions} validated, with every default filled in. */
-export interface ResolvedEventQueueOptions extends ResolvedBatchOptions {
+export interface ResolvedEventQueueOptions extends ResolvedBatchOptions, ResolvedHoldOptions {
   readonly onFlush: FlushHandler | null;
   readonly onError: (error: QueueError) => void;
-  readonly onWarning: ((warning: unknown, sourceIndex: number) => void) | null;
+  readonly onWarning: ((warning: BatchwatchError, sourceIndex: number) => void) | null;
   readonly signal: AbortSignal | null;
   readonly retry: { readonly maxRetries: number; readonly backoff: RetryPolicy };
   readonly debug: boolean;
+  readonly journal: Journal | null;
 }
 
 /** The defaults of {@link EventQueueOptions}. */
 export const DEFAULT_EVENT_QUEUE_OPTIONS = Object.freeze({
   ...DEFAULT_BATCH_OPTIONS,
+  ...DEFAULT_HOLD_OPTIONS,
   onError: (error: QueueError): void => process.emitWarning(error),
   retry: Object.freeze({
     maxRetries: 0,
@@ -90,6 +113,7 @@ export const DEFAULT_EVENT_QUEUE_OPTIONS = Object.freeze({
 
 const queueOptionNames = [
   ...batchOptionNames,
+  ...holdOptionNames,
   ...optionNames({
     onFlush: true,
     onError: true,
@@ -97,7 +121,11 @@ const queueOptionNames = [
     signal: true,
     retry: true,
     debug: true,
-  } satisfies Record<Exclude<keyof EventQueueOptions, keyof BatchOptions>, true>),
+    journal: true,
+  } satisfies Record<
+    Exclude<keyof EventQueueOptions, keyof BatchOptions | keyof HoldOptions>,
+    true
+  >),
 ];
 const retryOptionNames = optionNames({
   maxRetries: true,
@@ -112,10 +140,19 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
   }
   rejectUnknownOptions(options, queueOptionNames);
   const defaults = DEFAULT_EVENT_QUEUE_OPTIONS;
-  const { onFlush, onError, onWarning, signal, retry = {}, debug = defaults.debug } = options;
+  const {
+    onFlush,
+    onError,
+    onWarning,
+    signal,
+    retry = {},
+    debug = defaults.debug,
+    journal,
+  } = options;
   if (typeof debug !== 'boolean') throw new OptionsError('debug', debug, 'true or false');
   return Object.freeze({
     ...resolveBatchOptions(options),
+    ...resolveHoldOptions(options),
     onFlush:
       onFlush === undefined
         ? null
@@ -135,7 +172,16 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
     signal: signal === undefined ? null : resolveSignal(signal),
     retry: resolveRetryOptions(retry),
     debug,
+    journal: journal === undefined ? null : resolveJournal(journal),
   });
+}
+
+function resolveJournal(journal: unknown): Journal {
+  const candidate = journal as Partial<Journal> | null;
+  if (typeof candidate?.append !== 'function' || typeof candidate.recover !== 'function') {
+    throw new OptionsError('journal', journal, 'a Journal (a SqliteJournal)');
+  }
+  return candidate as Journal;
 }
 
 function resolveSignal(signal: unknown): AbortSignal {

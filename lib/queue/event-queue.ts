@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import createDebug from 'debug';
 import type { Observable } from 'rxjs';
 import { Subject } from 'rxjs/internal/Subject';
 import { Subscription } from 'rxjs/internal/Subscription';
-import { SourceError } from '../errors.ts';
+import { OptionsError, SourceError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import { Batcher } from './batcher.ts';
 import {
@@ -10,7 +11,11 @@ import {
   type ResolvedEventQueueOptions,
   resolveEventQueueOptions,
 } from './event-queue-options.ts';
+import { FileHold } from './file-hold.ts';
 import { FlushRunner } from './flush-runner.ts';
+import { HoldTimeoutWarning } from './hold-errors.ts';
+import { type HoldRelease, HoldSet } from './hold-set.ts';
+import { JournalHook } from './journal-hook.ts';
 import type { Taken } from './pending-buffer.ts';
 import { QueueCounters, type QueueStats } from './queue-counters.ts';
 import { QueueClosedError } from './queue-errors.ts';
@@ -47,12 +52,18 @@ export class EventQueue implements AsyncDisposable {
   readonly #flushes = new Subject<readonly Event[]>();
   readonly #sources = new Subscription();
   readonly #barriers = new SyncBarriers();
+  readonly #holds: HoldSet;
+  readonly #fileHold: FileHold | null;
+  readonly #journal: JournalHook | null = null;
   #sourceCount = 0;
   #state: State = 'open';
   #drained: Promise<void> | null = null;
   #resolveDrained: (() => void) | null = null;
-  readonly #sourceHandlers: SourceHandlers = {
-    event: (event) => this.#engine.add(event),
+  #sourceHandlers: SourceHandlers = {
+    event: (event) => {
+      this.#fileHold?.observe(event);
+      this.#engine.add(event);
+    },
     warning: (index, warning) => this.#report.warning(index, warning),
     error: (index, err) => this.#report.error(new SourceError(index, err)),
     complete: (index) => log('source #%d completed', index),
@@ -65,7 +76,11 @@ export class EventQueue implements AsyncDisposable {
 
   /** @throws OptionsError when an option is out of range, contradicts another or is misspelled. */
   constructor(options: EventQueueOptions = {}) {
-    this.#options = resolveEventQueueOptions(options);
+    const resolved = resolveEventQueueOptions(options);
+    if (resolved.journal !== null) {
+      this.#journal = new JournalHook(resolved.journal, resolved, (e) => this.#report.error(e));
+    }
+    this.#options = this.#journal?.options ?? resolved;
     this.flushes$ = this.#flushes.asObservable();
     this.#report = new QueueReporter(this.#options, this.#counters);
     this.#runner = new FlushRunner(this.#options, this.#counters, this.#report, {
@@ -73,12 +88,30 @@ export class EventQueue implements AsyncDisposable {
       requeue: (taken) => this.#engine.requeue(taken),
       idle: () => this.#idle(),
     });
-    this.#engine = new Batcher(this.#options, this.#counters, {
-      emit: (taken) => this.#deliver(taken),
-      overflow: (error) => this.#report.error(error),
-      drained: () => this.#finishDrain(),
-      emptied: () => this.#checkBarriers(),
-    });
+    const { holdWhile, maxHold, scheduler } = this.#options;
+    this.#holds = new HoldSet(maxHold, () => scheduler.now());
+    this.#fileHold = holdWhile === null ? null : new FileHold(holdWhile, this.#holds, existsSync);
+    this.#engine = new Batcher(
+      this.#options,
+      this.#counters,
+      {
+        emit: (taken) => this.#deliver(taken),
+        overflow: (error) => this.#report.error(error),
+        drained: () => this.#finishDrain(),
+        emptied: () => this.#checkBarriers(),
+        holdExpired: (names) => this.#report.error(new HoldTimeoutWarning(names, maxHold)),
+      },
+      this.#holds,
+    );
+    const journal = this.#journal;
+    if (journal !== null) {
+      const event = (event: Event): void => {
+        this.#fileHold?.observe(event);
+        journal.accept(event);
+      };
+      this.#sourceHandlers = { ...this.#sourceHandlers, event };
+      journal.start((event) => this.#engine.add(event));
+    }
     const signal = this.#options.signal;
     if (signal?.aborted) this.stop();
     else signal?.addEventListener('abort', this.#abort, { once: true });
@@ -86,8 +119,33 @@ export class EventQueue implements AsyncDisposable {
 
   /** Adds one event. Never blocks, never throws; after `stop()` or `drain()` the event is dropped. */
   push(event: Event): void {
+    // A lock file's creation holds before the changes it guards are stored (file-hold.ts).
+    this.#fileHold?.observe(event);
     // Once stopped or draining, the engine drops (and counts) what comes in.
-    this.#engine.add(event);
+    if (this.#journal === null) this.#engine.add(event);
+    else this.#journal.accept(event);
+  }
+
+  /**
+   * Keeps batches open while the state `name` is asserted (watchman's
+   * state-enter; Mercurial's `hg.update`): events keep arriving and
+   * accumulating (bounded by `capacity`, the overflow policy unchanged) and
+   * nothing is delivered until every hold is released, then the pending
+   * events get a fresh window, so that changes still on their way join them.
+   * Re-entrant: each call needs its own release (calling a release twice
+   * does nothing). After `maxHold` ms the batch goes anyway, with a
+   * `HoldTimeoutWarning`. `stop()` and `drain()` release every hold.
+   *
+   * @example
+   * const release = queue.hold('deploy');
+   * try { await deploy(); } finally { release(); }
+   */
+  hold(name: string): HoldRelease {
+    if (typeof name !== 'string' || name === '') {
+      throw new OptionsError('name', name, 'a non-empty string naming the hold');
+    }
+    log('hold %s', name);
+    return this.#holds.acquire(name);
   }
 
   /**
@@ -147,6 +205,7 @@ export class EventQueue implements AsyncDisposable {
     log('stop: discarding %d pending event(s)', this.#engine.pending);
     this.#state = 'stopped';
     this.#engine.clear();
+    this.#holds.close();
     this.#release();
     this.#barriers.rejectAll('stop() discarded events a sync() was waiting for');
     this.#resolveDrained?.();
@@ -169,6 +228,7 @@ export class EventQueue implements AsyncDisposable {
     });
     this.#sources.unsubscribe();
     log('drain: flushing %d pending event(s)', this.#engine.pending);
+    this.#holds.close();
     this.#engine.complete();
     return this.#drained;
   }
@@ -189,6 +249,7 @@ export class EventQueue implements AsyncDisposable {
 
   #deliver(taken: Taken): void {
     this.#engine.setReady(false);
+    this.#journal?.taken(this.#engine.pending);
     this.#runner.run(taken);
   }
 
@@ -211,6 +272,7 @@ export class EventQueue implements AsyncDisposable {
   }
 
   #release(): void {
+    this.#journal?.stop();
     this.#sources.unsubscribe();
     this.#engine.dispose();
     this.#runner.cancel();

@@ -12,15 +12,32 @@ export interface TestVolume {
   readonly subPath?: string;
 }
 
-/** An app pod with a JFS client container, its hostPath volumes and the usual service account token volume. */
+/**
+ * An app pod with a JFS client container, its hostPath volumes and the usual service account token
+ * volume. Running (default) it has `status.podIP` and `status.podIPs` (default 10.233.74.21);
+ * Pending, as while its containers are created, it has neither.
+ */
 export function appPod(options: {
   namespace: string;
   name: string;
   container: string;
   node: string;
   volumes: readonly TestVolume[];
+  phase?: 'Pending' | 'Running';
+  podIPs?: readonly string[];
 }): KubeObject {
   const { namespace, name, container, node, volumes } = options;
+  const podIPs = options.podIPs ?? ['10.233.74.21'];
+  const status =
+    options.phase === 'Pending'
+      ? { phase: 'Pending', hostIP: '192.168.50.10', qosClass: 'Burstable' }
+      : {
+          phase: 'Running',
+          hostIP: '192.168.50.10',
+          podIP: podIPs[0],
+          podIPs: podIPs.map((ip) => ({ ip })),
+          qosClass: 'Burstable',
+        };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -90,12 +107,7 @@ export function appPod(options: {
         { name: 'sidecar', image: 'beclab/envoy:v1.25.11', volumeMounts: [] },
       ],
     },
-    status: {
-      phase: 'Running',
-      hostIP: '192.168.50.10',
-      podIP: '10.233.74.21',
-      qosClass: 'Burstable',
-    },
+    status,
   };
 }
 

@@ -17,11 +17,15 @@ export interface PrivateRedis {
 }
 
 /**
- * Starts `redis-server --port <free port> --save "" --appendonly no` and waits until it answers PING.
+ * Starts `redis-server --port <free port> --save "" --appendonly no` (plus `extra.args`, such as
+ * `--requirepass` or TLS settings) and waits until it answers PING (after AUTH with
+ * `extra.password` when given).
  *
  * @throws Error naming scripts/install-test-deps.sh when redis-server is not installed.
  */
-export async function startRedis(): Promise<PrivateRedis> {
+export async function startRedis(
+  extra: { readonly args?: readonly string[]; readonly password?: string } = {},
+): Promise<PrivateRedis> {
   const binary = await requireBinary('redis-server');
   const dir = await mkdtemp(join(tmpdir(), 'bwr-'));
   const port = await freePort();
@@ -38,10 +42,11 @@ export async function startRedis(): Promise<PrivateRedis> {
       'no',
       '--dir',
       dir,
+      ...(extra.args ?? []),
     ],
     dir,
     logName: 'redis.log',
-    ready: () => pingRedis(port),
+    ready: () => pingRedis(port, extra.password),
     timeoutMs: 10_000,
     pollMs: 25,
     what: `private redis-server on port ${port}`,
@@ -77,8 +82,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** True when something on `port` answers `PING` with `+PONG`. */
-export function pingRedis(port: number): Promise<boolean> {
+/** True when something on `port` answers `PING` (after `AUTH password` when given) with `+PONG`. */
+export function pingRedis(port: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' });
     let reply = '';
@@ -87,10 +92,14 @@ export function pingRedis(port: number): Promise<boolean> {
       resolve(ok);
     };
     socket.setTimeout(1000, () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('connect', () =>
+      socket.write(password === undefined ? 'PING\r\n' : `AUTH ${password}\r\nPING\r\n`),
+    );
     socket.on('data', (chunk) => {
       reply += chunk.toString('latin1');
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      const lines = reply.split('\r\n');
+      const wanted = password === undefined ? 1 : 2;
+      if (lines.length > wanted) done(lines[wanted - 1] === '+PONG');
     });
     socket.on('error', () => done(false));
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as docker from '../../lib/docker/index.ts';
 import * as root from '../../lib/index.ts';
 import * as jfs from '../../lib/jfs/index.ts';
+import * as journal from '../../lib/journal/index.ts';
 import * as metrics from '../../lib/metrics/index.ts';
 import * as testing from '../../lib/testing/index.ts';
 
@@ -26,6 +27,7 @@ describe('entry points', () => {
         'FileWatchFallbackError',
         'FlushError',
         'HandlerTimeoutError',
+        'HoldTimeoutWarning',
         'InotifyOverflowError',
         'MAX_DURATION_MS',
         'OptionsError',
@@ -69,7 +71,7 @@ describe('entry points', () => {
   });
 
   it('each concept has one entry point: no name is exported by two', () => {
-    const entries = { root, docker, jfs, metrics, testing };
+    const entries = { root, docker, jfs, journal, metrics, testing };
     const owners = new Map<string, string[]>();
     for (const [entry, names] of Object.entries(entries)) {
       for (const name of Object.keys(names)) owners.set(name, [...(owners.get(name) ?? []), entry]);
@@ -115,6 +117,46 @@ describe('entry points', () => {
         'JfsError',
       ]),
     );
+  });
+});
+
+describe('batchwatch/journal', () => {
+  it('carries the embedded journal, the encoder and their errors', () => {
+    expect(Object.keys(journal).sort()).toEqual(
+      [
+        'EVENT_FORMAT_VERSION',
+        'EventCodecError',
+        'JOURNAL_FILE',
+        'JournalClosedError',
+        'JournalError',
+        'JournalIoError',
+        'JournalRecordError',
+        'RecordState',
+        'SqliteJournal',
+        'SqliteSync',
+        'decodeEvent',
+        'encodeEvent',
+        'isRedelivered',
+        'openStateDir',
+      ].sort(),
+    );
+  });
+
+  it('importing batchwatch or batchwatch/journal loads no node:sqlite; opening a journal does', () => {
+    const url = (entry: string) =>
+      JSON.stringify(new URL(`../../lib/${entry}`, import.meta.url).href);
+    const script = `const loaded = () => process.moduleLoadList.some((m) => /sqlite/.test(m));
+await import(${url('index.ts')});
+const afterRoot = loaded();
+const { SqliteJournal } = await import(${url('journal/index.ts')});
+const afterJournal = loaded();
+new SqliteJournal({ path: ':memory:' });
+console.log(JSON.stringify([afterRoot, afterJournal, loaded()]));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual([false, false, true]);
   });
 });
 

@@ -5,6 +5,11 @@ import { OptionsError } from '../../errors.ts';
 import { type Action, isAction } from '../../events/action.ts';
 import { dockerActionMap } from '../../events/docker-action-map.ts';
 import {
+  type CheckpointStore,
+  resolveCheckpointName,
+  resolveCheckpointStore,
+} from '../../journal/checkpoint-store.ts';
+import {
   optionNames,
   rejectUnknownOptions,
   resolveFunction,
@@ -67,6 +72,17 @@ export interface DockerSourceOptions {
   readonly reconnect?: RetryPolicy;
   /** Where the reconnect timer runs and `ready` times come from. Default: rxjs `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Resumes across restarts: the newest event's time (and the events seen at
+   * it) is saved there under `checkpointName` after each event; a new
+   * subscription with a saved point resumes from it with `since`, as after a
+   * reconnect (no initial state; a ForceReload only when the daemon no longer
+   * holds that event). Give the queue's journal: the point is then committed
+   * with the events it covers. Default none.
+   */
+  readonly checkpoint?: CheckpointStore;
+  /** The checkpoint's name: one per Docker daemon sharing a journal. Default `'docker'`. */
+  readonly checkpointName?: string;
 }
 
 /** {@link DockerSourceOptions} validated, with every default filled in. */
@@ -79,6 +95,8 @@ export interface ResolvedDockerSourceOptions {
   readonly initialState: InitialState;
   readonly reconnect: RetryPolicy;
   readonly scheduler: SchedulerLike;
+  readonly checkpoint: CheckpointStore | null;
+  readonly checkpointName: string;
 }
 
 /** The defaults of {@link DockerSourceOptions} (`docker`: dockerode's own default). */
@@ -90,6 +108,7 @@ export const DEFAULT_DOCKER_SOURCE_OPTIONS = Object.freeze({
   initialState: InitialState.None as InitialState,
   reconnect: exponentialBackoff(),
   scheduler: asyncScheduler as SchedulerLike,
+  checkpointName: 'docker',
 });
 
 const names = optionNames({
@@ -101,6 +120,8 @@ const names = optionNames({
   initialState: true,
   reconnect: true,
   scheduler: true,
+  checkpoint: true,
+  checkpointName: true,
 } satisfies Record<keyof DockerSourceOptions, true>);
 
 /** Validates and completes {@link DockerSourceOptions}; throws an `OptionsError` naming a bad option. */
@@ -137,6 +158,11 @@ export function resolveDockerSourceOptions(
       '(attempt) => ms | null',
     ),
     scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
+    checkpoint: resolveCheckpointStore('checkpoint', options.checkpoint),
+    checkpointName: resolveCheckpointName(
+      'checkpointName',
+      options.checkpointName ?? defaults.checkpointName,
+    ),
   });
 }
 

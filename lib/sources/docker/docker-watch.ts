@@ -14,7 +14,7 @@ import { InitialState, type ResolvedDockerSourceOptions } from './docker-source-
 import { initialEvents } from './initial-events.ts';
 import { JsonLinesReader } from './json-lines-reader.ts';
 import { replayHolds } from './replay-holds.ts';
-import { ResumePoint } from './resume-point.ts';
+import { ResumePoint, restoreResumePoint } from './resume-point.ts';
 import { dockerForceReload, toDockerEvent } from './to-docker-event.ts';
 
 /** One try at the event stream. */
@@ -38,7 +38,7 @@ export class DockerWatch {
   readonly #options: ResolvedDockerSourceOptions;
   readonly #context: SourceContext;
   readonly #filters: Readonly<Record<string, readonly string[]>>;
-  readonly #resume = new ResumePoint();
+  readonly #resume: ResumePoint;
   readonly #reader: JsonLinesReader;
   #connection: Connection | null = null;
   /** Failed tries since the last good connection, and the one reconnect timer. */
@@ -52,6 +52,13 @@ export class DockerWatch {
     this.#options = options;
     this.#context = context;
     this.#initialPending = options.initialState !== InitialState.None;
+    // A checkpoint from an earlier run: resume from it as after a reconnect (see resume-point.ts).
+    const restored = restoreResumePoint(options, context);
+    this.#resume = restored ?? new ResumePoint();
+    if (restored !== null) {
+      this.#connected = true;
+      this.#initialPending = false;
+    }
     this.#retry = new RetryLoop({
       policy: options.reconnect,
       option: 'reconnect',
@@ -188,6 +195,9 @@ export class DockerWatch {
       return;
     }
     this.#context.next(event);
+    // After the event went on: a journal commits the point with it, never ahead of it.
+    const { checkpoint, checkpointName } = this.#options;
+    checkpoint?.setCheckpoint(checkpointName, this.#resume.serialize() as string);
   }
 
   #malformed(text: string, reason: string, cause?: unknown): void {

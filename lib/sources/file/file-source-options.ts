@@ -1,6 +1,11 @@
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { OptionsError } from '../../errors.ts';
+import {
+  type CheckpointStore,
+  resolveCheckpointName,
+  resolveCheckpointStore,
+} from '../../journal/checkpoint-store.ts';
 import type { FileMatcher } from '../../local-watcher/ignore-matcher.ts';
 import {
   durationText,
@@ -79,6 +84,17 @@ export interface FileSourceOptions {
    * rxjs `asyncScheduler`.
    */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Reports what changed while the source was not watching: a compact
+   * snapshot of the trees (identity, size, mtime per path) is kept there
+   * under `checkpointName`; once watching, the source walks the trees and
+   * reports the differences (created, written, deleted, renamed), then keeps
+   * the snapshot up to date with what it delivers. Give the queue's journal.
+   * Default none (see tree-snapshot.ts, snapshot-checkpoint.ts).
+   */
+  readonly checkpoint?: CheckpointStore;
+  /** The checkpoint's name: one per file source sharing a journal. Default `'file'`. */
+  readonly checkpointName?: string;
 }
 
 /** {@link FileSourceOptions} validated, with every default filled in. */
@@ -92,6 +108,8 @@ export interface ResolvedFileSourceOptions {
   readonly renameWindow: number;
   readonly reportDotDotEntries: boolean;
   readonly scheduler: SchedulerLike;
+  readonly checkpoint: CheckpointStore | null;
+  readonly checkpointName: string;
 }
 
 /**
@@ -107,6 +125,7 @@ export const DEFAULT_FILE_SOURCE_OPTIONS = Object.freeze({
   renameWindow: 100,
   reportDotDotEntries: false,
   scheduler: asyncScheduler as SchedulerLike,
+  checkpointName: 'file',
   /** The interval of `polling: true`, in ms. */
   pollingInterval: 100,
   /** What `awaitWriteFinish: true` means. */
@@ -122,6 +141,8 @@ const names = optionNames({
   renameWindow: true,
   reportDotDotEntries: true,
   scheduler: true,
+  checkpoint: true,
+  checkpointName: true,
 } satisfies Record<keyof FileSourceOptions, true>);
 
 const awaitWriteFinishNames = optionNames({
@@ -185,6 +206,11 @@ export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFi
     renameWindow,
     reportDotDotEntries,
     scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
+    checkpoint: resolveCheckpointStore('checkpoint', options.checkpoint),
+    checkpointName: resolveCheckpointName(
+      'checkpointName',
+      options.checkpointName ?? defaults.checkpointName,
+    ),
   });
 }
 

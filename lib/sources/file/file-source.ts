@@ -5,6 +5,7 @@ import { EventSource } from '../event-source.ts';
 import { FileRootGoneError } from './file-errors.ts';
 import { type FileSourceOptions, resolveFileSourceOptions } from './file-source-options.ts';
 import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
+import { snapshotCheckpoint } from './snapshot-checkpoint.ts';
 import { resolveWatchRoots } from './watch-roots.ts';
 
 /**
@@ -85,11 +86,15 @@ export function fileSource(
     const roots = resolveWatchRoots(list, resolved.depth);
     let waiting = roots.length;
     const stops: StopRootWatcher[] = [];
+    // checkpoint: what changed while not watching is reported once watching, before `ready`.
+    const snapshot = snapshotCheckpoint(roots, resolved);
+    const watched = snapshot === null ? context : snapshot.follow(context);
+    let resumed = snapshot === null;
     /** Roots that went away and are not back yet, with the error the status carries. */
     const gone = new Map<string, FileRootGoneError>();
     let attempt = 0;
     const setStatus = (): void => {
-      if (waiting > 0) return;
+      if (waiting > 0 || !resumed) return;
       const first = gone.values().next();
       if (first.done === true) {
         attempt = 0;
@@ -104,8 +109,17 @@ export function fileSource(
       }
     };
     const ready = (): void => {
-      waiting--;
-      setStatus();
+      if (--waiting !== 0) return;
+      if (snapshot === null) setStatus();
+      else {
+        snapshot.resume(context).then(
+          () => {
+            resumed = true;
+            setStatus();
+          },
+          (err: unknown) => context.error(err as Error),
+        );
+      }
     };
     let fellBack = false;
     const warn = (warning: BatchwatchError): void => {
@@ -140,7 +154,7 @@ export function fileSource(
         };
         stops.push(
           watchRoot(root, resolved, {
-            context,
+            context: watched,
             scheduler: resolved.scheduler,
             ready,
             warn,
@@ -152,6 +166,7 @@ export function fileSource(
       context.error(err instanceof Error ? err : new Error(String(err)));
     }
     return () => {
+      snapshot?.close();
       for (const stop of stops) {
         stop().catch((err: unknown) => context.log('closing a watcher failed: %O', err));
       }

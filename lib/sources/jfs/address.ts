@@ -1,3 +1,4 @@
+import { redactUrl } from '../../redact.ts';
 import { AddressError } from './jfs-client-errors.ts';
 
 /** Go's default notify-server address. Stale (real deployments use `fsnotify-svc.os-platform:5079`); kept as the documented fallback. */
@@ -43,7 +44,7 @@ const urlForm = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/is;
  */
 export function parseAddress(input: string): JfsAddress {
   if (typeof input !== 'string' || input.trim() === '') {
-    throw new AddressError(String(input), 'it is empty');
+    throw new AddressError(redactUrl(String(input)), 'it is empty');
   }
   const url = urlForm.exec(input);
   if (url !== null) {
@@ -54,15 +55,16 @@ export function parseAddress(input: string): JfsAddress {
     const host = slash < 0 ? rest : rest.slice(0, slash);
     const path = slash < 0 ? '' : rest.slice(slash);
     const target = path === '' ? host : path;
-    if (target === '') throw new AddressError(input, `the ${scheme} URL names no socket`);
+    if (target === '')
+      throw new AddressError(redactUrl(input), `the ${scheme} URL names no socket`);
     if (scheme === 'unix') return { network: 'unix', path: target };
     if (scheme === 'ipc') return { network: 'ipc', name: target, path: `/tmp/${target}.sock` };
-    throw new AddressError(input, `unknown scheme ${JSON.stringify(url[1])}`);
+    throw new AddressError(redactUrl(input), `unknown scheme ${JSON.stringify(url[1])}`);
   }
   // Outside the URL form the prefix is case-sensitive, as in Go.
   if (input.startsWith('unix:')) {
     const path = input.slice('unix:'.length);
-    if (path === '') throw new AddressError(input, 'the path after unix: is empty');
+    if (path === '') throw new AddressError(redactUrl(input), 'the path after unix: is empty');
     return { network: 'unix', path };
   }
   return hostPort(input, input);
@@ -70,18 +72,18 @@ export function parseAddress(input: string): JfsAddress {
 
 function hostPort(input: string, text: string): JfsAddress {
   const colon = text.lastIndexOf(':');
-  if (colon < 0) throw new AddressError(input, 'the port is missing');
+  if (colon < 0) throw new AddressError(redactUrl(input), 'the port is missing');
   let host = text.slice(0, colon);
   const portText = text.slice(colon + 1);
   if (host.startsWith('[') !== host.endsWith(']')) {
-    throw new AddressError(input, 'an IPv6 host has unbalanced brackets');
+    throw new AddressError(redactUrl(input), 'an IPv6 host has unbalanced brackets');
   }
   if (host.startsWith('[')) host = host.slice(1, -1);
   else if (host.includes(':')) {
-    throw new AddressError(input, 'an IPv6 host needs brackets, as in [::1]:5079');
+    throw new AddressError(redactUrl(input), 'an IPv6 host needs brackets, as in [::1]:5079');
   }
   if (/[\s/[\]]/.test(host))
-    throw new AddressError(input, `the host ${JSON.stringify(host)} is not valid`);
+    throw new AddressError(redactUrl(input), `the host ${JSON.stringify(host)} is not valid`);
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
   if (!(port >= 1 && port <= 65_535)) {
     throw new AddressError(

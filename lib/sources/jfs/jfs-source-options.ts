@@ -1,4 +1,9 @@
 import { OptionsError } from '../../errors.ts';
+import {
+  type CheckpointStore,
+  resolveCheckpointName,
+  resolveCheckpointStore,
+} from '../../journal/checkpoint-store.ts';
 import { optionNames, rejectUnknownOptions, resolveFunction } from '../../options.ts';
 import { createNotifyWatcher } from './create-notify-watcher.ts';
 import {
@@ -27,6 +32,15 @@ export interface JfsSourceOptions extends JfsWatcherOptions {
    * (remote, or local when the fs type is `fs`).
    */
   readonly createWatcher?: (options: JfsWatcherOptions) => NotifyWatcher;
+  /**
+   * Resuming across restarts: the protocol has no position to resume from,
+   * so with a checkpoint store (the queue's journal) the source emits one
+   * ForceReload (`reason: 'resume'`) when it is first ready after a restart
+   * (not on the very first start, which knows of nothing before). Default none.
+   */
+  readonly checkpoint?: CheckpointStore;
+  /** The checkpoint's name. Default `'jfs'`. */
+  readonly checkpointName?: string;
 }
 
 /** The defaults of the options {@link JfsSourceOptions} adds to the watcher's. */
@@ -41,6 +55,8 @@ export interface ResolvedJfsSourceOptions {
   readonly chmod: boolean;
   readonly reloadOnReconnect: boolean;
   readonly createWatcher: (options: JfsWatcherOptions) => NotifyWatcher;
+  readonly checkpoint: CheckpointStore | null;
+  readonly checkpointName: string;
   /** What each subscription's watcher is built with (as given: the watcher resolves them). */
   readonly watcherOptions: JfsWatcherOptions;
 }
@@ -49,6 +65,8 @@ const sourceOnly = optionNames({
   chmod: true,
   reloadOnReconnect: true,
   createWatcher: true,
+  checkpoint: true,
+  checkpointName: true,
 } satisfies Record<Exclude<keyof JfsSourceOptions, keyof JfsWatcherOptions>, true>);
 
 /**
@@ -62,7 +80,13 @@ export function resolveJfsSourceOptions(options: JfsSourceOptions): ResolvedJfsS
   }
   rejectUnknownOptions(options, [...jfsWatcherOptionNames, ...sourceOnly]);
   const d = DEFAULT_JFS_SOURCE_OPTIONS;
-  const { chmod = d.chmod, reloadOnReconnect = d.reloadOnReconnect, ...rest } = options;
+  const {
+    chmod = d.chmod,
+    reloadOnReconnect = d.reloadOnReconnect,
+    checkpoint,
+    checkpointName = 'jfs',
+    ...rest
+  } = options;
   if (typeof chmod !== 'boolean') throw new OptionsError('chmod', chmod, 'true or false');
   if (typeof reloadOnReconnect !== 'boolean') {
     throw new OptionsError('reloadOnReconnect', reloadOnReconnect, 'true or false');
@@ -75,5 +99,12 @@ export function resolveJfsSourceOptions(options: JfsSourceOptions): ResolvedJfsS
   const { createWatcher: _, ...watcherOptions } = rest;
   const { paths } = resolveJfsWatcherOptions(watcherOptions);
   if (paths.length === 0) throw new OptionsError('paths', options.paths, 'at least one path');
-  return Object.freeze({ chmod, reloadOnReconnect, createWatcher, watcherOptions });
+  return Object.freeze({
+    chmod,
+    reloadOnReconnect,
+    createWatcher,
+    checkpoint: resolveCheckpointStore('checkpoint', checkpoint),
+    checkpointName: resolveCheckpointName('checkpointName', checkpointName),
+    watcherOptions,
+  });
 }

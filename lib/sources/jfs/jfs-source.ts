@@ -16,13 +16,14 @@ import { type JfsSourceOptions, resolveJfsSourceOptions } from './jfs-source-opt
  * (malformed frames are also counted as `malformed`, Chmod-only or unmapped
  * ops as `ignored`). The protocol has no replay: each time it is ready again
  * after a reconnection it emits one ForceReload (counted as `forceReloads`;
- * see `reloadOnReconnect`), never on the first connection.
+ * see `reloadOnReconnect`), never on the first connection; with a
+ * `checkpoint`, also once ready after a restart (`reason: 'resume'`).
  *
  * @throws OptionsError (and the watcher's errors) at once for bad options.
  * @example queue.start(jfsSource({ name: 'config', paths: ['/data/config'] }));
  */
 export function jfsSource(options: JfsSourceOptions): EventSource {
-  const { chmod, reloadOnReconnect, createWatcher, watcherOptions } =
+  const { chmod, reloadOnReconnect, createWatcher, watcherOptions, checkpoint, checkpointName } =
     resolveJfsSourceOptions(options);
   return new EventSource('jfs', (context) => {
     const watcher = createWatcher(watcherOptions);
@@ -55,11 +56,16 @@ export function jfsSource(options: JfsSourceOptions): EventSource {
         if (status.kind !== 'closed') context.status(status);
         else if (status.error !== undefined) context.error(status.error);
         if (status.kind !== 'ready') return;
+        // Started again after a restart (a checkpoint says so): no position to resume from.
+        const resumed = !wasReady && checkpoint?.checkpoint(checkpointName) !== undefined;
+        if (!wasReady) checkpoint?.setCheckpoint(checkpointName, 'started');
         wasReady = true;
         // Only once ready are the watches back: a change made before then may be missed too.
-        if (gap && reloadOnReconnect) {
+        if ((gap && reloadOnReconnect) || resumed) {
           context.count('forceReloads');
-          context.next(jfsForceReload(Date.now()));
+          context.next(
+            jfsForceReload(Date.now(), resumed ? resumeAttributes : reconnectAttributes),
+          );
         }
         gap = false;
       }),
@@ -72,13 +78,13 @@ export function jfsSource(options: JfsSourceOptions): EventSource {
 }
 
 /** "Changes may have been missed while the connection was down: re-list." */
-function jfsForceReload(time: number): Event {
+function jfsForceReload(time: number, actorAttributes: Readonly<Record<string, string>>): Event {
   return createEvent({
     type: EventType.File,
     action: Action.ForceReload,
     actorName: '',
     actorId: '',
-    actorAttributes: reconnectAttributes,
+    actorAttributes,
     time,
   });
 }
@@ -86,3 +92,4 @@ function jfsForceReload(time: number): Event {
 const reconnectAttributes: Readonly<Record<string, string>> = Object.freeze({
   reason: 'reconnect',
 });
+const resumeAttributes: Readonly<Record<string, string>> = Object.freeze({ reason: 'resume' });

@@ -4,6 +4,11 @@ import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
 import { OptionsError } from '../../errors.ts';
 import type { Event } from '../../events/event.ts';
 import {
+  type CheckpointStore,
+  resolveCheckpointName,
+  resolveCheckpointStore,
+} from '../../journal/checkpoint-store.ts';
+import {
   optionNames,
   rejectUnknownOptions,
   resolveCount,
@@ -84,6 +89,15 @@ export interface PollSourceOptions<Raw extends PollRecord = PollRecord> {
   readonly backoff?: RetryPolicy;
   /** Where the timers come from. Default `asyncScheduler`; pass a `TestScheduler` in tests. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Resumes after a restart: the revision saved there under `checkpointName`
+   * (if any) replaces `startRevision`, and every delivered page saves its
+   * last revision there. Give the queue's journal: the revision is then
+   * committed with the events it covers. Default none.
+   */
+  readonly checkpoint?: CheckpointStore;
+  /** The checkpoint's name: one per feed sharing a journal. Default `'poll'`. */
+  readonly checkpointName?: string;
 }
 
 /** {@link PollSourceOptions} validated, with every default filled in. */
@@ -95,6 +109,8 @@ export interface ResolvedPollSourceOptions<Raw extends PollRecord = PollRecord> 
   readonly maxRetries: number;
   readonly backoff: RetryPolicy;
   readonly scheduler: SchedulerLike;
+  readonly checkpoint: CheckpointStore | null;
+  readonly checkpointName: string;
 }
 
 /**
@@ -105,6 +121,7 @@ export const DEFAULT_POLL_SOURCE_OPTIONS = Object.freeze({
   interval: 1000,
   maxRetries: 2,
   scheduler: asyncScheduler as SchedulerLike,
+  checkpointName: 'poll',
 });
 
 const names = optionNames({
@@ -115,6 +132,8 @@ const names = optionNames({
   maxRetries: true,
   backoff: true,
   scheduler: true,
+  checkpoint: true,
+  checkpointName: true,
 } satisfies Record<keyof PollSourceOptions, true>);
 
 /** Validates and completes {@link PollSourceOptions}; throws an `OptionsError` naming a bad option. */
@@ -126,7 +145,16 @@ export function resolvePollSourceOptions<Raw extends PollRecord>(
   }
   rejectUnknownOptions(options, names);
   const defaults = DEFAULT_POLL_SOURCE_OPTIONS;
-  const { startRevision } = options;
+  const checkpoint = resolveCheckpointStore('checkpoint', options.checkpoint);
+  const checkpointName = resolveCheckpointName(
+    'checkpointName',
+    options.checkpointName ?? defaults.checkpointName,
+  );
+  const saved = checkpoint?.checkpoint(checkpointName);
+  if (saved !== undefined && !isRevision(saved)) {
+    throw new OptionsError('checkpoint', saved, `a saved revision under "${checkpointName}"`);
+  }
+  const startRevision = saved ?? options.startRevision;
   const interval = resolveDuration('interval', options.interval ?? defaults.interval, {
     exclusive: true,
   });
@@ -151,5 +179,7 @@ export function resolvePollSourceOptions<Raw extends PollRecord>(
       '(attempt) => ms | null',
     ),
     scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
+    checkpoint,
+    checkpointName,
   });
 }

@@ -41,6 +41,8 @@ export class PollSource<Raw extends PollRecord = PollRecord> extends EventSource
         caughtUp: (value) => caughtUp.next(value),
         revision: (value) => {
           position.current = value;
+          // Saved after the page's events went to the queue: committed with them.
+          if (value !== null) resolved.checkpoint?.setCheckpoint(resolved.checkpointName, value);
         },
       });
     });

@@ -32,7 +32,9 @@ describe('a daemon on Redis, closed', () => {
     expect(seen.map((status) => status.kind)).toEqual(['ready']);
     // Following the proxies: a registered path gets watched (so that its watch is closed too).
     const names = notifyNames(channel);
-    await redis.sadd(registryKey(names, 'proxy-1'), `${node.dir}/sub`);
+    // A lease, as proxies write it (a set without a TTL is not followed).
+    const key = registryKey(names, 'proxy-1');
+    await redis.multi().sadd(key, `${node.dir}/sub`).pexpire(key, 30_000).exec();
     await redis.publish(names.control, JSON.stringify({ proxy: 'proxy-1', op: 'sync' }));
     await vi.waitFor(() => expect(daemon.watchList()).toContain(`${node.dir}/sub`));
     const closing = daemon.close();

@@ -92,3 +92,73 @@ describe('JFS proxy connection limits', () => {
     expect(limitWarnings(warnings, 'maxConnections')).toHaveLength(1);
   });
 });
+
+describe('JFS proxy watch limits', () => {
+  const watchOf = (channelId: string, paths: string[]): Buffer =>
+    encodeMessage({ type: MessageType.Watch, channelId, paths });
+  const refusals = (warnings: Error[], limit: string) =>
+    warnings.filter(
+      (warning) =>
+        warning.name === 'WatchLimitError' && (warning as { limit?: string }).limit === limit,
+    );
+
+  it('refuses the paths of a WATCH past maxWatchesPerConnection, keeps the connection and the rest', async () => {
+    const { proxy, warnings } = await limitedProxy({
+      channel: uniqueChannel(),
+      maxWatchesPerConnection: 3,
+    });
+    const raw = await rawClient(proxy.address);
+    cleanup(() => raw.socket.destroy());
+    raw.socket.write(
+      watchOf('default/web-0/app/a', ['/data/1', '/data/2', '/data/3', '/data/4', '/data/5']),
+    );
+    await vi.waitFor(() => expect(refusals(warnings, 'maxWatchesPerConnection')).toHaveLength(1));
+    expect(proxy.stats().watchedPaths).toBe(3);
+    expect(proxy.stats().refusedWatches).toBe(2);
+    expect((refusals(warnings, 'maxWatchesPerConnection')[0] as { refused?: number }).refused).toBe(
+      2,
+    );
+    // Another channel of the same connection counts against the same limit.
+    raw.socket.write(watchOf('default/web-0/app/b', ['/data/1']));
+    await vi.waitFor(() => expect(refusals(warnings, 'maxWatchesPerConnection')).toHaveLength(2));
+    // An UNWATCH makes room again; a path already watched costs nothing more.
+    raw.socket.write(
+      encodeMessage({
+        type: MessageType.Unwatch,
+        channelId: 'default/web-0/app/a',
+        paths: ['/data/1'],
+      }),
+    );
+    raw.socket.write(watchOf('default/web-0/app/a', ['/data/2', '/data/6']));
+    await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(3));
+    expect(refusals(warnings, 'maxWatchesPerConnection')).toHaveLength(2);
+    expect(raw.closed()).toBe(false);
+  });
+
+  it('refuses new node paths past maxWatchedPaths for the whole proxy, and gives them back when a client leaves', async () => {
+    const { proxy, warnings } = await limitedProxy({
+      channel: uniqueChannel(),
+      maxWatchedPaths: 4,
+    });
+    const first = await rawClient(proxy.address);
+    const second = await rawClient(proxy.address);
+    cleanup(() => {
+      first.socket.destroy();
+      second.socket.destroy();
+    });
+    first.socket.write(watchOf('default/web-0/app/a', ['/data/1', '/data/2', '/data/3']));
+    await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(3));
+    // A path the proxy watches already is shared, not counted twice.
+    second.socket.write(
+      watchOf('default/web-0/app/b', ['/data/1', '/data/4', '/data/5', '/data/6']),
+    );
+    await vi.waitFor(() => expect(refusals(warnings, 'maxWatchedPaths')).toHaveLength(1));
+    expect(proxy.stats().watchedPaths).toBe(4);
+    expect(proxy.stats().refusedWatches).toBe(2);
+    first.socket.destroy();
+    await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(2));
+    second.socket.write(watchOf('default/web-0/app/b', ['/data/5', '/data/6']));
+    await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(4));
+    expect(refusals(warnings, 'maxWatchedPaths')).toHaveLength(1);
+  });
+});

@@ -134,4 +134,41 @@ describe('FsWatcherKeeper (official client, test API server)', () => {
     // The write loop ended rather than waiting for a retry that will never come.
     await keeper.settled();
   });
+
+  it('writes status.state, so that `kubectl get fsw` shows a STATE even where the CRD defaults nothing', async () => {
+    const { api, client: kube } = await startApi(cleanup, { schema: null });
+    const keeper = new FsWatcherKeeper(kube);
+    cleanup(() => keeper.close());
+    const a = client('a');
+    keeper.pathsChanged(a, channel, ['/olares/a']);
+    await keeper.settled();
+    expect(api.fsWatcher(ns, name)?.['status']).toEqual({ state: 'active' });
+    // Taken over from a resource written without a status (Go's proxy writes none).
+    await api.close();
+    const again = await startApi(cleanup, { schema: null });
+    await again.client.createFsWatcher(ns, {
+      apiVersion: 'sys.bytetrade.io/v1alpha1',
+      kind: 'FSWatcher',
+      metadata: { name },
+      spec: { pod: 'files-0', container: 'files', paths: ['/olares/stale'] },
+    });
+    const second = new FsWatcherKeeper(again.client);
+    cleanup(() => second.close());
+    second.pathsChanged(a, channel, ['/olares/a']);
+    await second.settled();
+    expect(again.api.fsWatcher(ns, name)?.['status']).toEqual({ state: 'active' });
+  });
+
+  it('deletes only the version it wrote: a resource rewritten since (another proxy) is left', async () => {
+    const { api, kube, keeper, writes } = await setup();
+    const a = client('a');
+    keeper.pathsChanged(a, channel, ['/olares/a']);
+    await keeper.settled();
+    await kube.patchFsWatcher(ns, name, { spec: { paths: ['/olares/other-proxy'] } });
+    keeper.closed(a);
+    await keeper.settled();
+    expect(api.fsWatcher(ns, name)?.['spec']).toMatchObject({ paths: ['/olares/other-proxy'] });
+    expect(writes()).toEqual([`POST ${fsw}`, `PATCH ${fsw}/${name}`, `DELETE ${fsw}/${name}`]);
+    expect(a.warnings).toEqual([]);
+  });
 });

@@ -29,7 +29,7 @@ describe('FsWatcherPaths (official client informer, test API server)', () => {
     cleanup(() => source.close());
     expect(sorted(source.paths)).toEqual(['/olares/a']);
     expect(api.requests.filter((r) => r.includes('watch=true'))).toEqual([
-      'GET /apis/sys.bytetrade.io/v1alpha1/fswatchers?watch=true&resourceVersion=1001',
+      'GET /apis/sys.bytetrade.io/v1alpha1/fswatchers?watch=true&resourceVersion=1001&allowWatchBookmarks=true&timeoutSeconds=300',
     ]);
     await fsWatcher(kube, 'files-1', ['/olares/b']);
     await vi.waitFor(() => expect(sorted(source.paths)).toEqual(['/olares/a', '/olares/b']));

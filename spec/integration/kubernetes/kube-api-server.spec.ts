@@ -1,9 +1,11 @@
 // The test API server must answer as a real one does, or the Kubernetes specs prove nothing:
 // these run the official client against it for the rules the other specs rely on.
 import { request } from 'node:http';
-import { CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
 import { describe, expect, it, vi } from 'vitest';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
+import { deployedFsWatcherSchema } from '../../support/kube-api-server.ts';
+import { appPod } from '../../support/kube-objects.ts';
 import { startApi } from './support.ts';
 
 const cleanup = cleanupAfterEach();
@@ -104,5 +106,90 @@ describe('the test API server, through the official client', () => {
       req.end('[]');
     });
     expect(status).toBe(415);
+  });
+
+  it('answers DELETE of a custom resource with a Status, and 409 when its precondition is stale', async () => {
+    const { client } = await startApi(cleanup);
+    const custom = (client.config as KubeConfig).makeApiClient(CustomObjectsApi);
+    const created = await custom.createNamespacedCustomObject({ ...fsw, body: body('w', ['/a']) });
+    await client.patchFsWatcher(ns, 'w', { spec: { paths: ['/b'] } });
+    await expect(
+      custom.deleteNamespacedCustomObject({
+        ...fsw,
+        name: 'w',
+        body: { preconditions: { resourceVersion: created.metadata.resourceVersion } },
+      }),
+    ).rejects.toMatchObject({ code: 409 });
+    const status = await custom.deleteNamespacedCustomObject({ ...fsw, name: 'w' });
+    expect(status).toMatchObject({
+      kind: 'Status',
+      status: 'Success',
+      details: { name: 'w', group: 'sys.bytetrade.io', kind: 'fswatchers' },
+    });
+  });
+
+  it('applies the CRD defaults structurally: status.state only inside a status object (none without one)', async () => {
+    const { client } = await startApi(cleanup);
+    const custom = (client.config as KubeConfig).makeApiClient(CustomObjectsApi);
+    const bare = await custom.createNamespacedCustomObject({ ...fsw, body: body('bare', ['/a']) });
+    expect(bare.status).toBeUndefined();
+    const withStatus = await custom.createNamespacedCustomObject({
+      ...fsw,
+      body: { ...body('with', ['/a']), status: {} },
+    });
+    expect(withStatus.status).toEqual({ state: 'active' });
+    // With a schema without defaults (defaulting absent), an empty status stays empty.
+    const { client: plain } = await startApi(cleanup, { schema: null });
+    const none = await (plain.config as KubeConfig)
+      .makeApiClient(CustomObjectsApi)
+      .createNamespacedCustomObject({ ...fsw, body: { ...body('with', ['/a']), status: {} } });
+    expect(none.status).toEqual({});
+    // The schema applied is the one deploy/kubernetes installs.
+    expect(deployedFsWatcherSchema().properties?.['status']?.properties?.['state']).toMatchObject({
+      type: 'string',
+    });
+  });
+
+  it('fills in hostPath.type "" and serves pods without an IP while Pending and with podIPs once Running', async () => {
+    const { api, client } = await startApi(cleanup);
+    const core = (client.config as KubeConfig).makeApiClient(CoreV1Api);
+    const pod = (phase: 'Pending' | 'Running') =>
+      appPod({
+        namespace: ns,
+        name: 'files-0',
+        container: 'files',
+        node: 'n1',
+        phase,
+        podIPs: ['10.233.74.21', 'fd00::21'],
+        volumes: [{ name: 'home', hostPath: '/olares/alice', mountPath: '/data' }],
+      });
+    api.putPod(pod('Pending'));
+    const pending = await core.readNamespacedPod({ namespace: ns, name: 'files-0' });
+    expect(pending.spec?.volumes?.[0]?.hostPath).toEqual({ path: '/olares/alice', type: '' });
+    expect(pending.status?.phase).toBe('Pending');
+    expect(pending.status?.podIP).toBeUndefined();
+    expect(pending.status?.podIPs).toBeUndefined();
+    api.putPod(pod('Running'));
+    const running = await core.readNamespacedPod({ namespace: ns, name: 'files-0' });
+    expect(running.status?.podIP).toBe('10.233.74.21');
+    expect(running.status?.podIPs).toEqual([{ ip: '10.233.74.21' }, { ip: 'fd00::21' }]);
+  });
+
+  it('answers 429 "storage is (re)initializing" with Retry-After while initializing, and RBAC 403 for a denied verb', async () => {
+    const { api, client } = await startApi(cleanup);
+    const core = (client.config as KubeConfig).makeApiClient(CoreV1Api);
+    api.setInitializing(true);
+    const busy = await core.listNamespacedPod({ namespace: ns }).catch((err: unknown) => err);
+    expect(busy).toMatchObject({ code: 429, headers: { 'retry-after': '1' } });
+    expect(JSON.parse((busy as { body: string }).body)).toMatchObject({
+      reason: 'TooManyRequests',
+      message: 'storage is (re)initializing',
+    });
+    api.setInitializing(false);
+    api.deny('get', 'pods');
+    expect((await core.listNamespacedPod({ namespace: ns })).items).toEqual([]);
+    await expect(core.readNamespacedPod({ namespace: ns, name: 'files-0' })).rejects.toMatchObject({
+      code: 403,
+    });
   });
 });

@@ -26,6 +26,7 @@ describe('batchwatch proxy --kubernetes | daemon --kubernetes (real programs, a 
         name: 'files-deployment-7d9f8c6b5-x2x9q',
         container: 'files',
         node: 'olares-node-1',
+        podIPs: ['127.0.0.1'],
         volumes: [
           { name: 'userspace-dir', hostPath: node, type: 'DirectoryOrCreate', mountPath: '/data' },
         ],
@@ -123,5 +124,28 @@ describe('batchwatch proxy --kubernetes | daemon --kubernetes (real programs, a 
       expect(await cli.exit).toBe(0);
     }
     expect(daemon.stderr()).toMatch(/change\(s\) seen/);
+  }, 120_000);
+
+  it('daemon: says each 429 of an initializing API server without DEBUG, and "following FSWatchers" only once it is', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bw-k8s-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
+    const api = await KubeApiServer.start();
+    cleanup(() => api.close());
+    api.setInitializing(true);
+    const env = { KUBECONFIG: await writeKubeconfig(join(dir, 'kubeconfig'), api.url), DEBUG: '' };
+    const daemon = runCli(
+      ['daemon', '--kubernetes', '--no-follow', '--redis', `127.0.0.1:${inject('redisPort')}`],
+      { env },
+    );
+    cleanup(() => stopCli(daemon));
+    await daemon.waitForStderr('storage is (re)initializing', 60_000);
+    expect(daemon.stderr()).toMatch(
+      /batchwatch daemon: warning: Kubernetes API: list fswatchers failed: GET \/apis\/sys\.bytetrade\.io\/v1alpha1\/fswatchers answered HTTP 429 Too Many Requests: storage is \(re\)initializing \(retry \d+ in \d+ ms\)/,
+    );
+    expect(daemon.stderr()).not.toContain('following FSWatchers');
+    api.setInitializing(false);
+    await daemon.waitForStderr('following FSWatchers', 60_000);
+    daemon.child.kill('SIGINT');
+    expect(await daemon.exit).toBe(0);
   }, 120_000);
 });

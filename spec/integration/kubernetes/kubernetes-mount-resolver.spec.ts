@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { KubernetesMountResolver } from '../../../lib/kubernetes/kubernetes-mount-resolver.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
+import type { KubeApiServer } from '../../support/kube-api-server.ts';
 import { appPod } from '../../support/kube-objects.ts';
 import { startApi } from './support.ts';
 
@@ -15,6 +16,13 @@ const pod = (hostPath: string) =>
     volumes: [{ name: 'home', hostPath, type: 'DirectoryOrCreate', mountPath: '/data' }],
   });
 
+/** The pod reads: a list by name, as a controller starts. */
+const reads = (api: KubeApiServer) =>
+  api.requests.filter(
+    (r) =>
+      r === 'GET /api/v1/namespaces/user-space-alice/pods?fieldSelector=metadata.name%3Dfiles-0',
+  );
+
 describe('KubernetesMountResolver (official client, test API server)', () => {
   it('reads the pod once, serves later lookups from its cache while watching it', async () => {
     const { api, client } = await startApi(cleanup);
@@ -25,13 +33,10 @@ describe('KubernetesMountResolver (official client, test API server)', () => {
     expect(await resolver.mountsOf(ref)).toEqual(mounts);
     expect(await resolver.mountsOf(ref)).toEqual(mounts);
     expect(await resolver.mountsOf({ ...ref, container: 'sidecar' })).toEqual([]);
-    const reads = api.requests.filter(
-      (r) => r === 'GET /api/v1/namespaces/user-space-alice/pods/files-0',
-    );
-    expect(reads).toHaveLength(1);
+    expect(reads(api)).toHaveLength(1);
     await vi.waitFor(() => expect(api.watchCount).toBe(1));
     expect(api.requests).toContain(
-      'GET /api/v1/namespaces/user-space-alice/pods?watch=true&fieldSelector=metadata.name%3Dfiles-0&resourceVersion=1001',
+      'GET /api/v1/namespaces/user-space-alice/pods?watch=true&fieldSelector=metadata.name%3Dfiles-0&resourceVersion=1001&allowWatchBookmarks=true&timeoutSeconds=300',
     );
   });
 
@@ -67,5 +72,27 @@ describe('KubernetesMountResolver (official client, test API server)', () => {
     await closing;
     await vi.waitFor(() => expect(api.watchCount).toBe(0));
     expect(resolver.cachedPods).toBe(0);
+  });
+
+  it('maps a hostPath volume written without a type, which the API server stores as type ""', async () => {
+    const { api, client } = await startApi(cleanup);
+    const stored = api.putPod(
+      appPod({
+        namespace: 'user-space-alice',
+        name: 'files-0',
+        container: 'files',
+        node: 'olares-node-1',
+        volumes: [{ name: 'home', hostPath: '/olares/rootfs/alice', mountPath: '/data' }],
+      }),
+    );
+    expect((stored['spec'] as { volumes: { hostPath?: unknown }[] }).volumes[0]?.hostPath).toEqual({
+      path: '/olares/rootfs/alice',
+      type: '',
+    });
+    const resolver = new KubernetesMountResolver(client);
+    cleanup(() => resolver.close());
+    expect(await resolver.mountsOf(ref)).toEqual([
+      { mountPath: '/data', hostPath: '/olares/rootfs/alice' },
+    ]);
   });
 });

@@ -22,6 +22,7 @@ async function setup() {
       name: 'files-0',
       container: 'files',
       node: 'olares-node-1',
+      podIPs: ['127.0.0.1'],
       volumes: [
         { name: 'home', hostPath: '/olares/rootfs/alice', type: 'Directory', mountPath: '/data' },
         { name: 'conf', hostPath: '/etc/olares/app.conf', type: 'File', mountPath: '/conf' },
@@ -103,5 +104,26 @@ describe('JfsProxy in Kubernetes mode (official client, test API server, real Re
     cleanup(() => ghost.close());
     await vi.waitFor(() => expect(unmapped).toHaveLength(3));
     expect(unmapped[2]?.channelId).toBe(`${ns}/gone-0/files/w`);
+    // Advice for Kubernetes mode, not the mounts file's.
+    expect(unmapped[2]?.message).toBe(
+      `WATCH for channel "${ns}/gone-0/files/w" dropped: no container with that namespace, pod and name is known. Check the client's NAMESPACE, POD_NAME and CONTAINER_NAME: the API server has no such pod, or the pod no such container.`,
+    );
+  });
+
+  it('drops a WATCH whose pod lookup is forbidden with the request, status, server message and permission', async () => {
+    const { api, proxy, watcher } = await setup();
+    api.deny('list', 'pods');
+    const dropped = firstValueFrom(
+      proxy.warnings$.pipe(filter((w) => w instanceof UnmappedWatchError)),
+    );
+    watcher('w', ['/data']);
+    const { message } = await dropped;
+    expect(message).toContain(
+      `WATCH for channel "${ns}/files-0/files/w" dropped: the mount lookup failed: Kubernetes API: list pods failed: GET /api/v1/namespaces/${ns}/pods?fieldSelector=metadata.name%3Dfiles-0 answered HTTP 403 Forbidden: pods is forbidden: User `,
+    );
+    expect(message).toContain('Grant verb "list" on resource "pods" of API group ""');
+    expect(message).not.toMatch(
+      /Unknown API Status Code|HTTP-Code|Add the container to the mounts|MountResolver/,
+    );
   });
 });

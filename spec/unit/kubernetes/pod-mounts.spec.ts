@@ -88,6 +88,8 @@ describe('FSWatcher naming', () => {
       kind: 'FSWatcher',
       metadata: { name: 'files-0-files-w', namespace: 'ns' },
       spec: { pod: 'Files-0', container: 'files', paths: ['/n/a'] },
+      // Go writes no status; the CRD's default applies only inside one: written, for kubectl's STATE.
+      status: { state: 'active' },
     });
   });
 

@@ -40,6 +40,72 @@ describe('a Redis address', () => {
   });
 });
 
+describe('a Redis address as people write it', () => {
+  it('takes redis:// and rediss:// URLs with an ACL user and a percent-encoded password', () => {
+    expect(
+      parseRedisAddress('redis://app:p%40ss%3Aw@r.example:6380/3', undefined, 'redisAddr'),
+    ).toEqual({
+      host: 'r.example',
+      port: 6380,
+      db: 3,
+      username: 'app',
+      password: 'p@ss:w',
+    });
+    expect(parseRedisAddress('redis://:only-pw@r', 'ignored', 'redisAddr')).toEqual({
+      host: 'r',
+      port: 6379,
+      password: 'only-pw',
+    });
+    expect(
+      parseRedisAddress('rediss://[::1]:7000', 'pw', 'redisAddr', 0, {
+        username: 'u',
+        tls: { ca: 'PEM' },
+      }),
+    ).toEqual({ host: '::1', port: 7000, username: 'u', password: 'pw', tls: { ca: 'PEM' } });
+  });
+
+  it('reads a host named like a scheme as a host', () => {
+    expect(parseRedisAddress('redis:6380', undefined, 'redisAddr')).toEqual({
+      host: 'redis',
+      port: 6380,
+    });
+    expect(parseRedisAddress('unix:6379/1', undefined, 'redisAddr')).toEqual({
+      host: 'unix',
+      port: 6379,
+      db: 1,
+    });
+  });
+
+  it('takes unix sockets', () => {
+    for (const form of ['unix:/run/redis.sock', 'unix:///run/redis.sock', '/run/redis.sock']) {
+      expect(parseRedisAddress(form, undefined, 'redisAddr', 2), form).toMatchObject({
+        path: '/run/redis.sock',
+        db: 2,
+      });
+    }
+  });
+
+  it('refuses TLS files with a plain address, and never shows the password in an error', () => {
+    expect(() =>
+      parseRedisAddress('redis://h', undefined, 'redisAddr', 0, { tls: { ca: 'PEM' } }),
+    ).toThrow(/rediss:\/\//);
+    for (const bad of [
+      'redis://u:Secret-1@h:99999',
+      'redis://u:Secret-1@h/x',
+      'rediss://u:Secret-1@[zz',
+    ]) {
+      let message = '';
+      try {
+        parseRedisAddress(bad, undefined, 'redisAddr');
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, bad).toMatch(/redisAddr/);
+      expect(message, bad).not.toContain('Secret-1');
+    }
+  });
+});
+
 describe('the Redis reconnect policy', () => {
   it('keeps the old delays by default: 100 ms doubling, at most 2 s, for ever', () => {
     const strategy = redisRetryStrategy(DEFAULT_REDIS_RETRY);

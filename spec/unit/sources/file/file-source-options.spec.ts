@@ -19,8 +19,24 @@ describe('resolveFileSourceOptions', () => {
       renameWindow: 100,
       reportDotDotEntries: false,
       scheduler: asyncScheduler,
+      checkpoint: null,
+      checkpointName: 'file',
     });
     expect(Object.isFrozen(resolved)).toBe(true);
+  });
+
+  it('takes a checkpoint store and its name, and refuses what is not one', () => {
+    const store = { checkpoint: () => undefined, setCheckpoint: () => {} };
+    expect(resolveFileSourceOptions({ checkpoint: store, checkpointName: 'tree' })).toMatchObject({
+      checkpoint: store,
+      checkpointName: 'tree',
+    });
+    expect(() => resolveFileSourceOptions({ checkpoint: {} as never })).toThrow(
+      /Bad option checkpoint/,
+    );
+    expect(() => resolveFileSourceOptions({ checkpointName: '' })).toThrow(
+      /Bad option checkpointName/,
+    );
   });
 
   it('normalizes polling, awaitWriteFinish and a single ignored matcher', () => {
