@@ -12,6 +12,7 @@ const benches: Record<string, string> = {
   'jfs-soak': 'jfs/soak.ts',
   'watch-flood': 'jfs/watch-flood.ts',
   file: 'file/main.ts',
+  'file-overflow': 'file/overflow.ts',
   docker: 'docker/main.ts',
   startup: 'startup/main.ts',
   journal: 'journal/main.ts',
