@@ -39,7 +39,7 @@ export interface CliContext {
  * @throws UsageError for a path that does not exist.
  */
 export async function runWatch(config: WatchConfig, cli: CliContext): Promise<number> {
-  // --state-dir: the journal (and --dead-letters, which lists and exits; --replay).
+  // --state-dir or --journal: the journal (and --dead-letters, which lists and exits; --replay).
   const durable = await openDurableWatch(config, cli);
   if (durable.exitCode !== null) return durable.exitCode;
   const journal = durable.journal;
@@ -128,7 +128,7 @@ async function buildSources(
   const sources: EventSource[] = [];
   if (config.paths.length > 0) {
     const paths = config.paths.map((path) => resolve(cli.cwd, path));
-    // --state-dir: a tree snapshot in the journal reports what changed while the watch was down.
+    // --state-dir/--journal: a tree snapshot in the journal reports what changed while the watch was down.
     sources.push(fileSource(paths, journal === null ? {} : { checkpoint: journal }));
   }
   if (config.docker !== null) {
@@ -138,7 +138,7 @@ async function buildSources(
       'dockerode',
       '--docker',
     );
-    // --state-dir: Docker resumes from the last event it delivered (a checkpoint in the journal).
+    // --state-dir/--journal: Docker resumes from the last event it delivered (a checkpoint in the journal).
     sources.push(
       dockerSource({ docker: connection, ...(journal === null ? {} : { checkpoint: journal }) }),
     );
@@ -146,7 +146,7 @@ async function buildSources(
   if (config.jfs !== null) {
     const { jfsSource } = await import('../sources/jfs/jfs-source.ts');
     const { server, paths } = config.jfs;
-    // --state-dir: JFS has no position; restarted, it reports a ForceReload.
+    // --state-dir/--journal: JFS has no position; restarted, it reports a ForceReload.
     const checkpoint = journal === null ? {} : { checkpoint: journal };
     sources.push(jfsSource({ server, paths, env: cli.env, ...checkpoint }));
   }

@@ -14,15 +14,17 @@ export interface RedisJournalOptions {
   readonly stream?: string;
   /**
    * The consumer group. Consumers in one group share the entries (each to
-   * one of them); each group sees every entry. Dead letters, failed tries and
-   * checkpoints are the group's. Default `'batchwatch'`.
+   * one of them); each group sees every entry. Dead letters and failed tries
+   * are the group's. Default `'batchwatch'`.
    */
   readonly group?: string;
   /**
-   * This consumer's name in the group. Give the same name to a restarted
-   * process to have it take its own unacknowledged entries back at once;
-   * otherwise another consumer (or this one) takes them over after
-   * `takeoverTimeout`. Default `<hostname>-<pid>`.
+   * This consumer's name in the group; its source checkpoints are kept under
+   * it. Give the same name to a restarted process to have it take its own
+   * unacknowledged entries back at once and its sources resume; otherwise
+   * another consumer (or this one) takes the entries over after
+   * `takeoverTimeout`. Two live processes must not share a name. Default
+   * `<hostname>-<pid>`.
    */
   readonly consumer?: string;
   /**

@@ -42,7 +42,8 @@ interface Held {
  * Keys (`S` the stream, `G` the group): `S` the entries; `S:dead:G` the
  * dead letters (a hash id → letter) and `S:dead-id:G` their counter;
  * `S:tries:G` failed tries per entry; `S:aside` records that could not be
- * decoded; `S:checkpoints:G` the source checkpoints.
+ * decoded; `S:checkpoints:G:C` the source checkpoints of consumer `C` (its
+ * sources resume from them when it restarts under the same name).
  *
  * Guarantees: an appended event is in Redis (as Redis keeps it: its
  * persistence settings decide what survives a Redis restart) once `commit()`
@@ -88,6 +89,7 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
   #loop: Promise<void> = Promise.resolve();
   #renewTimer: NodeJS.Timeout | null = null;
   #trimTimer: NodeJS.Timeout | null = null;
+  #checkpointTimer: NodeJS.Timeout | null = null;
   #claimCursor = '0-0';
   #nextClaim = 0;
 
@@ -99,7 +101,7 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
       deadId: `${stream}:dead-id:${group}`,
       tries: `${stream}:tries:${group}`,
       aside: `${stream}:aside`,
-      checkpoints: `${stream}:checkpoints:${group}`,
+      checkpoints: `${stream}:checkpoints:${group}:${consumer}`,
     };
     this.#redis = connectRedis(options.redis, `batchwatch-journal-${consumer}`);
     this.#reader = connectRedis(options.redis, `batchwatch-journal-reader-${consumer}`);
@@ -107,8 +109,8 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
 
   /**
    * Connects, creates the group if missing (at the start of what the stream
-   * holds: a new group sees every entry not yet trimmed) and reads the
-   * group's checkpoints.
+   * holds: a new group sees every entry not yet trimmed) and reads this
+   * consumer's checkpoints.
    *
    * @throws OptionsError for bad options; JournalIoError when Redis refuses.
    */
@@ -142,6 +144,17 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
   setCheckpoint(name: string, value: string): void {
     this.#checkpoints.set(name, value);
     this.#dirtyCheckpoints.add(name);
+    // A checkpoint no append comes to commit is committed on its own within the commit window;
+    // the MULTI carries every append made before it, so it is never ahead of the stream.
+    if (this.#checkpointTimer === null && this.#closed === null) {
+      this.#checkpointTimer = setTimeout(() => {
+        this.#checkpointTimer = null;
+        this.commit().catch((cause: unknown) => {
+          log('committing checkpoints failed: %s', describeCause(cause));
+        });
+      }, this.#options.commitWindow);
+      this.#checkpointTimer.unref();
+    }
   }
 
   /** Buffers an event; it reaches the stream with the next `commit()`. Positions are the consumer's: 0. */
@@ -332,6 +345,7 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
   async #close(): Promise<void> {
     if (this.#renewTimer !== null) clearInterval(this.#renewTimer);
     if (this.#trimTimer !== null) clearInterval(this.#trimTimer);
+    if (this.#checkpointTimer !== null) clearTimeout(this.#checkpointTimer);
     this.#wake?.();
     await disconnectRedis(this.#reader);
     await this.#loop;

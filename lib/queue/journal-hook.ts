@@ -191,6 +191,8 @@ export class JournalHook {
     if (isSharedJournal(journal) && !this.#stopped) {
       journal.consume({
         deliver: (records) => {
+          // Stopped or drained: left unacknowledged, for another consumer or the next start.
+          if (this.#stopped) return;
           for (const record of records) {
             if (record.delivered) this.#redeliver(record, add);
             else {
