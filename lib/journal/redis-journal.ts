@@ -300,7 +300,7 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
   }
 
   /** The records set aside because they could not be decoded, oldest first. */
-  async setAsideRecords(): Promise<readonly SetAsideRecord[]> {
+  async setAside(): Promise<readonly SetAsideRecord[]> {
     const reply = (await this.#redis.xrange(this.#keys.aside, '-', '+')) as unknown;
     return streamEntries([[this.#keys.aside, reply]]).map((entry) => ({
       position: 0,

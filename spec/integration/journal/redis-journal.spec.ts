@@ -312,7 +312,7 @@ describe('RedisJournal in one process', () => {
     const { journal, events, errors } = await consumeAll(stream, 'g', 3);
     expect(events.map((e) => e.actorName)).toEqual(['1', '2', '3']);
     expect(errors.map((e) => e.constructor)).toEqual([JournalRecordError, JournalRecordError]);
-    const aside = await journal.setAsideRecords();
+    const aside = await journal.setAside();
     expect(aside.map((r) => r.record)).toEqual(['[99,"garbage"', '[7,"from the future"]']);
     await journal.close();
   });
