@@ -317,6 +317,58 @@ describe('RedisJournal in one process', () => {
     await journal.close();
   });
 
+  it('a live consumer with a handler slower than takeoverTimeout keeps its entries', async () => {
+    const stream = `rj-renew-${seed}`;
+    const takeoverTimeout = 300;
+    const open = (consumer: string) =>
+      RedisJournal.open({
+        redis: url,
+        stream,
+        group: 'g',
+        consumer,
+        takeoverTimeout,
+        readCount: 1,
+      });
+    const slow = await open('slow');
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slowSeen: Event[] = [];
+    const slowQueue = new EventQueue({
+      journal: slow,
+      flushInterval: 1,
+      onFlush: async (batch) => {
+        slowSeen.push(...batch);
+        await released;
+      },
+    });
+    await produce(stream, 'g', 1, 2, 2);
+    await vi.waitFor(() => expect(slowSeen.length).toBe(2));
+    const heldSince = Date.now();
+    const other = await open('other');
+    const otherSeen: Event[] = [];
+    const otherQueue = new EventQueue({
+      journal: other,
+      flushInterval: 1,
+      onFlush: (batch) => void otherSeen.push(...batch),
+    });
+    // Four times the timeout, the other consumer looking for idle entries all along.
+    await vi.waitFor(() => expect(Date.now() - heldSince).toBeGreaterThan(4 * takeoverTimeout), {
+      timeout: 5_000,
+    });
+    expect(otherSeen, 'nothing taken over from a live consumer').toEqual([]);
+    release();
+    await vi.waitFor(async () => {
+      expect(Number(((await redis.xpending(stream, 'g')) as unknown[])[0])).toBe(0);
+    });
+    expect(slowSeen.some(isRedelivered)).toBe(false);
+    await slowQueue.drain();
+    await otherQueue.drain();
+    await slow.close();
+    await other.close();
+  });
+
   it('keeps dead letters across a reopen, lists them and replays them', async () => {
     const stream = `rj-dead-${seed}`;
     const first = await RedisJournal.open({ redis: url, stream, group: 'g', consumer: 'c' });
