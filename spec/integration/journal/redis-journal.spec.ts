@@ -1,5 +1,5 @@
 // The Redis Streams journal with the real redis-server and real consumer processes
-// (redis-consumer.ts): at least once across SIGKILL at seeded points, two and three consumers of
+// (redis-consumer.ts): at least once across 20 SIGKILLs at seeded points, two and three consumers of
 // one group sharing the entries with one SIGKILLed and taken over, two groups each seeing
 // everything, a corrupt record set aside, dead letters kept across a reopen and replayed, the
 // stream trimmed only past what every group acknowledged. Replay a failure with
@@ -152,7 +152,7 @@ function mulberry32(value: number): () => number {
 }
 
 describe('RedisJournal: a consumer SIGKILLed at random points', () => {
-  it('loses no event over 10 kills in a row, in order, every second delivery marked', {
+  it('loses no event over 20 kills in a row, in order, every second delivery marked', {
     timeout: 120_000,
   }, async () => {
     const stream = `rj-kill-${seed}`;
@@ -162,7 +162,7 @@ describe('RedisJournal: a consumer SIGKILLed at random points', () => {
     const random = mulberry32(seed);
     const phases = ['F', 'B', 'W'];
     const killedAt: string[] = [];
-    for (let run = 0; run < 10; run++) {
+    for (let run = 0; run < 20; run++) {
       const phase = phases[Math.floor(random() * phases.length)] as string;
       const occurrence = 1 + Math.floor(random() * 4);
       const consumer = runConsumer(stream, 'c1', out, seed + run, 60_000, { phase, occurrence });
