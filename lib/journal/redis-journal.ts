@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { describeCause } from '../describe.ts';
 import type { Event } from '../events/event.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
-import { connectRedis } from '../redis/redis-address.ts';
+import { connectRedis, DEFAULT_REDIS_RETRY } from '../redis/redis-address.ts';
 import { decodeEvent, encodeEvent } from './event-codec.ts';
 import type {
   DeadLetter,
@@ -90,6 +90,9 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
   #renewTimer: NodeJS.Timeout | null = null;
   #trimTimer: NodeJS.Timeout | null = null;
   #checkpointTimer: NodeJS.Timeout | null = null;
+  #committing: Promise<void> = Promise.resolve();
+  #commitRetry: NodeJS.Timeout | null = null;
+  #commitFailures = 0;
   #claimCursor = '0-0';
   #nextClaim = 0;
 
@@ -164,11 +167,27 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
     return 0;
   }
 
-  /** Writes what was appended (entries of at most `entryEvents` events) and the checkpoints, in one MULTI. */
-  async commit(): Promise<void> {
+  /**
+   * Writes what was appended (entries of at most `entryEvents` events) and the
+   * checkpoints, in one MULTI. Commits run one after the other, so a checkpoint
+   * never reaches Redis before the events appended ahead of it. A commit Redis
+   * refuses (out of memory, a read-only replica) loses nothing: its records and
+   * checkpoints go back in front of what comes next, the returned promise
+   * rejects, and the journal commits again after a backoff (DEFAULT_REDIS_RETRY)
+   * whether or not more is appended.
+   */
+  commit(): Promise<void> {
+    const run = this.#committing.then(() => this.#commitNow());
+    this.#committing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #commitNow(): Promise<void> {
     if (this.#appended.length === 0 && this.#dirtyCheckpoints.size === 0) return;
     const appended = this.#appended;
     this.#appended = [];
+    const names = [...this.#dirtyCheckpoints];
+    this.#dirtyCheckpoints.clear();
     const multi = this.#redis.multi();
     const size = this.#options.entryEvents;
     for (let i = 0; i < appended.length; i += size) {
@@ -176,15 +195,32 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
       for (const record of appended.slice(i, i + size)) fields.push('e', record);
       multi.xadd(this.#options.stream, '*', ...fields);
     }
-    if (this.#dirtyCheckpoints.size > 0) {
-      const values: string[] = [];
-      for (const name of this.#dirtyCheckpoints) {
-        values.push(name, this.#checkpoints.get(name) as string);
-      }
-      this.#dirtyCheckpoints.clear();
-      multi.hset(this.#keys.checkpoints, ...values);
+    if (names.length > 0) {
+      multi.hset(
+        this.#keys.checkpoints,
+        ...names.flatMap((name) => [name, this.#checkpoints.get(name) as string]),
+      );
     }
-    await execOrThrow(multi);
+    try {
+      await execOrThrow(multi);
+      this.#commitFailures = 0;
+    } catch (cause) {
+      this.#appended = appended.concat(this.#appended);
+      for (const name of names) this.#dirtyCheckpoints.add(name);
+      this.#retryCommit();
+      throw cause;
+    }
+  }
+
+  #retryCommit(): void {
+    if (this.#commitRetry !== null || this.#closed !== null) return;
+    const delay = DEFAULT_REDIS_RETRY(++this.#commitFailures) ?? 2_000;
+    log('commit refused (%d in a row): retrying in %d ms', this.#commitFailures, delay);
+    this.#commitRetry = setTimeout(() => {
+      this.#commitRetry = null;
+      this.commit().catch((cause: unknown) => this.#consumer?.error('commit', cause));
+    }, delay);
+    this.#commitRetry.unref();
   }
 
   /** This consumer's own entries not acknowledged before a restart (same consumer name). */
@@ -346,6 +382,7 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
     if (this.#renewTimer !== null) clearInterval(this.#renewTimer);
     if (this.#trimTimer !== null) clearInterval(this.#trimTimer);
     if (this.#checkpointTimer !== null) clearTimeout(this.#checkpointTimer);
+    if (this.#commitRetry !== null) clearTimeout(this.#commitRetry);
     this.#wake?.();
     await disconnectRedis(this.#reader);
     await this.#loop;
@@ -568,6 +605,13 @@ function tryDecode(record: string): Event | string {
 }
 
 async function execOrThrow(multi: ReturnType<Redis['multi']>): Promise<void> {
-  const results = await multi.exec();
+  let results: Awaited<ReturnType<typeof multi.exec>>;
+  try {
+    results = await multi.exec();
+  } catch (cause) {
+    // EXECABORT says only that a command was refused; the refusal (OOM, READONLY) says why.
+    const previous = (cause as { previousErrors?: unknown[] }).previousErrors?.[0];
+    throw previous instanceof Error ? previous : cause;
+  }
   for (const [error] of results ?? []) if (error !== null) throw error;
 }

@@ -15,9 +15,10 @@ import { Action } from '../../../lib/events/action.ts';
 import { createEvent, type Event } from '../../../lib/events/event.ts';
 import { encodeEvent } from '../../../lib/journal/event-codec.ts';
 import { isRedelivered } from '../../../lib/journal/journal.ts';
-import { JournalRecordError } from '../../../lib/journal/journal-errors.ts';
+import { JournalIoError, JournalRecordError } from '../../../lib/journal/journal-errors.ts';
 import { RedisJournal } from '../../../lib/journal/redis-journal.ts';
 import { EventQueue } from '../../../lib/queue/event-queue.ts';
+import { startRedis, stopRedis } from '../../support/redis-server.ts';
 
 const consumerScript = fileURLToPath(new URL('./redis-consumer.ts', import.meta.url));
 const seed = Number(process.env['BATCHWATCH_SEED'] ?? 20261207);
@@ -387,6 +388,41 @@ describe('RedisJournal in one process', () => {
     await otherQueue.drain();
     await slow.close();
     await other.close();
+  });
+
+  it('a commit Redis refuses (out of memory) loses nothing: it is committed once Redis accepts', async () => {
+    const server = await startRedis();
+    const admin = new Redis({ host: '127.0.0.1', port: server.port });
+    try {
+      const journal = await RedisJournal.open({
+        redis: `redis://127.0.0.1:${server.port}`,
+        stream: 'oom',
+        group: 'g',
+      });
+      const handled: string[] = [];
+      const errors: Error[] = [];
+      const queue = new EventQueue({
+        journal,
+        flushInterval: 1,
+        onFlush: (batch) => void handled.push(...batch.map((e) => e.actorName)),
+        onError: (error) => errors.push(error),
+      });
+      await admin.config('SET', 'maxmemory', '1'); // every XADD refused: OOM
+      for (let n = 1; n <= 5; n++) queue.push(numbered(n));
+      await vi.waitFor(() => expect(errors.some((e) => e instanceof JournalIoError)).toBe(true));
+      expect(String(errors[0]?.message)).toContain('OOM');
+      expect(await admin.xlen('oom')).toBe(0);
+      await admin.config('SET', 'maxmemory', '0');
+      await vi.waitFor(() => expect(handled).toEqual(['1', '2', '3', '4', '5']), {
+        timeout: 10_000,
+      });
+      expect(await admin.xlen('oom')).toBe(1);
+      await queue.drain();
+      await journal.close();
+    } finally {
+      await admin.quit();
+      await stopRedis(server);
+    }
   });
 
   it('keeps dead letters across a reopen, lists them and replays them', async () => {
