@@ -4,7 +4,7 @@ import { describeCause } from '../describe.ts';
 import type { Event } from '../events/event.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, DEFAULT_REDIS_RETRY } from '../redis/redis-address.ts';
-import { decodeEvent, encodeEvent } from './event-codec.ts';
+import { encodeEvent } from './event-codec.ts';
 import type {
   DeadLetter,
   JournalConsumer,
@@ -14,12 +14,15 @@ import type {
   SharedJournal,
 } from './journal.ts';
 import { JournalClosedError, JournalIoError } from './journal-errors.ts';
+import { execOrThrow, trimFloor } from './redis-commands.ts';
+import { letterJson, letterRecords, parseLetter } from './redis-dead-letter.ts';
 import {
   type RedisJournalOptions,
   type ResolvedRedisJournalOptions,
   resolveRedisJournalOptions,
 } from './redis-journal-options.ts';
-import { compareStreamIds, type StreamEntry, streamEntries } from './stream-entries.ts';
+import { type StreamEntry, streamEntries } from './stream-entries.ts';
+import { tryDecode } from './try-decode.ts';
 
 const log = createDebug('batchwatch:journal:redis');
 
@@ -320,7 +323,7 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
   async replayDeadLetter(id: number): Promise<number> {
     const json = await this.#redis.hget(this.#keys.dead, String(id));
     if (json === null) return 0;
-    const { records } = JSON.parse(json) as StoredLetter;
+    const records = letterRecords(json);
     const multi = this.#redis.multi();
     const size = this.#options.entryEvents;
     for (let i = 0; i < records.length; i += size) {
@@ -351,20 +354,8 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
    * `trimInterval` while consuming.
    */
   async trim(): Promise<number> {
-    const groups = (await this.#redis.xinfo('GROUPS', this.#options.stream)) as unknown[][];
-    let floor: string | null = null;
-    for (const raw of groups) {
-      const info = new Map<string, unknown>();
-      for (let i = 0; i + 1 < raw.length; i += 2) info.set(String(raw[i]), raw[i + 1]);
-      const name = String(info.get('name'));
-      let oldest = String(info.get('last-delivered-id'));
-      if (Number(info.get('pending')) > 0) {
-        const summary = (await this.#redis.xpending(this.#options.stream, name)) as unknown[];
-        if (typeof summary[1] === 'string') oldest = summary[1];
-      }
-      if (floor === null || compareStreamIds(oldest, floor) < 0) floor = oldest;
-    }
-    if (floor === null || floor === '0-0') return 0;
+    const floor = await trimFloor(this.#redis, this.#options.stream);
+    if (floor === null) return 0;
     return Number(await this.#redis.xtrim(this.#options.stream, 'MINID', floor));
   }
 
@@ -569,49 +560,4 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
       (cause: unknown) => this.#consumer?.error('trim the stream', cause),
     );
   }
-}
-
-interface StoredLetter {
-  readonly time: number;
-  readonly tries: number;
-  readonly cause: string;
-  readonly records: readonly string[];
-}
-
-function letterJson(events: readonly Event[], tries: number, cause: string): string {
-  const records = events.map((event) => encodeEvent(event));
-  return JSON.stringify({ time: Date.now(), tries, cause, records } satisfies StoredLetter);
-}
-
-function parseLetter(id: number, json: string): DeadLetter {
-  const letter = JSON.parse(json) as StoredLetter;
-  const events: Event[] = [];
-  const undecodable: string[] = [];
-  for (const record of letter.records) {
-    const decoded = tryDecode(record);
-    if (typeof decoded === 'string') undecodable.push(record);
-    else events.push(decoded);
-  }
-  return { id, time: letter.time, tries: letter.tries, cause: letter.cause, events, undecodable };
-}
-
-/** The event `record` holds, or why it cannot be decoded. */
-function tryDecode(record: string): Event | string {
-  try {
-    return decodeEvent(record);
-  } catch (cause) {
-    return describeCause(cause);
-  }
-}
-
-async function execOrThrow(multi: ReturnType<Redis['multi']>): Promise<void> {
-  let results: Awaited<ReturnType<typeof multi.exec>>;
-  try {
-    results = await multi.exec();
-  } catch (cause) {
-    // EXECABORT says only that a command was refused; the refusal (OOM, READONLY) says why.
-    const previous = (cause as { previousErrors?: unknown[] }).previousErrors?.[0];
-    throw previous instanceof Error ? previous : cause;
-  }
-  for (const [error] of results ?? []) if (error !== null) throw error;
 }
