@@ -1,4 +1,5 @@
-// Runs the benchmarks: `npm run bench` runs them all, `npm run bench -- queue` just one.
+// Runs the benchmarks: `npm run bench` runs them all, `npm run bench -- queue` just one; options
+// after the names go to each script (`npm run bench -- jfs-soak --duration 120`).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -8,15 +9,19 @@ const benches: Record<string, string> = {
   'jfs-e2e': 'jfs/end-to-end.ts',
   'jfs-chain': 'jfs/chain.ts',
   'jfs-memory': 'jfs/stream-memory.ts',
+  'jfs-soak': 'jfs/soak.ts',
   'watch-flood': 'jfs/watch-flood.ts',
   file: 'file/main.ts',
+  'file-overflow': 'file/overflow.ts',
   docker: 'docker/main.ts',
   startup: 'startup/main.ts',
   journal: 'journal/main.ts',
   'journal-file-restart': 'journal/file-restart.ts',
 };
 
-const wanted = process.argv.slice(2);
+const first = process.argv.findIndex((arg, i) => i >= 2 && arg.startsWith('--'));
+const wanted = process.argv.slice(2, first < 0 ? undefined : first);
+const options = first < 0 ? [] : process.argv.slice(first);
 const unknown = wanted.filter((name) => !(name in benches));
 if (unknown.length > 0) {
   console.error(
@@ -27,6 +32,8 @@ if (unknown.length > 0) {
 for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
   console.log(`\n=== bench/${name} ===`);
   const script = fileURLToPath(new URL(benches[name] as string, import.meta.url));
-  const result = spawnSync(process.execPath, ['--expose-gc', script], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--expose-gc', script, ...options], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

@@ -43,6 +43,8 @@ export { dockerActionMap } from './events/docker-action-map.ts';
 export type { Event, EventInit } from './events/event.ts';
 export { createEvent, EventType } from './events/event.ts';
 export { formatEvent } from './events/format-event.ts';
+export { InotifyOverflowError } from './local-watcher/inotify-overflow-error.ts';
+export { FileWatchError, FileWatchFallbackError } from './local-watcher/watch-errors.ts';
 export { MAX_DURATION_MS } from './options.ts';
 export type { BatchEventsOptions } from './queue/batch-events.ts';
 export { batchEvents } from './queue/batch-events.ts';
@@ -65,7 +67,7 @@ export {
 export type { QueueSource } from './queue/source-subscription.ts';
 export type { SourceContext, SourceProducer, SourceStatus } from './sources/event-source.ts';
 export { EventSource, SourceStatusKind } from './sources/event-source.ts';
-export { FileWatchError, FileWatchFallbackError } from './sources/file/file-errors.ts';
+export { FileRootGoneError } from './sources/file/file-errors.ts';
 export { fileSource } from './sources/file/file-source.ts';
 export type {
   AwaitWriteFinishOptions,

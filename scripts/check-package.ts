@@ -6,14 +6,18 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   version: string;
   exports: Record<string, unknown>;
+  scripts: Record<string, string>;
 };
+
+/** Scripts npm counts as install scripts of an installed package (npm 11 warns about each). */
+const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'];
 
 /** Heavy dependencies, and the entry points allowed to load each. */
 const heavy: Record<string, readonly string[]> = {
@@ -51,12 +55,40 @@ function step(command: string, args: readonly string[], cwd: string): void {
 
 const work = mkdtempSync(join(tmpdir(), 'batchwatch-package-'));
 try {
+  // A user's `npm install batchwatch` must run nothing of ours, and npm 11 says "install scripts
+  // not yet covered by allowScripts" for any of these (`prepare` included, though it does not run).
+  const scripts = installScripts.filter((name) => name in manifest.scripts);
+  console.log(`install scripts: ${scripts.join(', ') || 'none'}`);
+  if (scripts.length > 0) {
+    console.error(`  FAIL: ${scripts.join(', ')} in package.json (use "dependencies"/"prepack")`);
+    process.exitCode = 1;
+    throw new Error('install scripts');
+  }
   step('npm', ['run', 'build', '--silent'], root);
   const packed = JSON.parse(
     run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root),
   ) as { filename: string; files: { path: string }[] }[];
   const tarball = join(work, packed[0]?.filename ?? '');
   console.log(`packed ${tarball} (${packed[0]?.files.length} files)`);
+  // Every source map points at files the tarball ships (a map whose source is missing leaves a
+  // debugger or "go to definition" on nothing).
+  const shipped = new Set(packed[0]?.files.map((file) => file.path));
+  const maps = [...shipped].filter((path) => path.endsWith('.map'));
+  const dangling = maps.flatMap((map) => {
+    const { sources } = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[] };
+    return sources
+      .map((source) => posix.normalize(posix.join(posix.dirname(map), source)))
+      .filter((source) => !shipped.has(source))
+      .map((source) => `${map} -> ${source}`);
+  });
+  console.log(`source maps: ${maps.length}, ${dangling.length} pointing at a file not shipped`);
+  if (dangling.length > 0) {
+    console.error(
+      `  FAIL: ${dangling.slice(0, 5).join(', ')}${dangling.length > 5 ? ', ...' : ''}`,
+    );
+    process.exitCode = 1;
+    throw new Error('source maps point outside the package');
+  }
 
   const app = join(work, 'app');
   mkdirSync(app);
@@ -108,13 +140,18 @@ try {
     [
       ...namespaces.map(({ entry, name }) => `import * as ${name} from '${entry}';`),
       "import { type Event, EventQueue, fileSource } from 'batchwatch';",
-      "import { dockerSource } from 'batchwatch/docker';",
+      "import { DockerStreamError, dockerSource } from 'batchwatch/docker';",
       "import { JfsProxy, jfsSource } from 'batchwatch/jfs';",
       "import { queueMetrics } from 'batchwatch/metrics';",
       "import { dockerEvent } from 'batchwatch/testing';",
       'const seen: Event[] = [];',
       'const queue = new EventQueue({ onFlush: (batch) => { seen.push(...batch); } });',
       'queueMetrics(queue);',
+      // onWarning as the README writes it: a typed warning, narrowed with instanceof, no cast.
+      'export const typed = new EventQueue({ onWarning: (warning, index) => {',
+      '  if (warning instanceof DockerStreamError) console.log(index, warning.delayMs);',
+      '  else console.log(index, warning.code, warning.message);',
+      '} });',
       "queue.start(fileSource(['.']), dockerSource({ docker: { socketPath: '/nowhere' } }),",
       "  jfsSource({ paths: ['/data'] }));",
       'queue.push(dockerEvent.start("web"));',

@@ -1,15 +1,16 @@
 #!/bin/sh
 # Installs what the integration tests start for real: dockerd + docker CLI, a static busybox (the
-# only thing inside the test image: no registry is reachable) and redis-server. Idempotent: does
-# nothing when everything is there. Debian/Ubuntu only.
+# only thing inside the test image: no registry is reachable), redis-server, and tmux (the
+# terminal the CLI's screen is tested on). Idempotent: does nothing when everything is there.
+# Debian/Ubuntu only.
 set -eu
 
-APT_COMMAND='apt-get update && apt-get install -y docker.io busybox-static redis-server'
+APT_COMMAND='apt-get update && apt-get install -y docker.io busybox-static redis-server tmux'
 
 # dockerd lives in /usr/sbin, which is not on every user's PATH.
 PATH="$PATH:/usr/sbin:/sbin"
 missing=''
-for binary in dockerd docker redis-server; do
+for binary in dockerd docker redis-server tmux; do
   command -v "$binary" >/dev/null 2>&1 || missing="$missing $binary"
 done
 # The dynamic busybox package also installs /bin/busybox; only the static one runs in an empty image.
@@ -18,7 +19,7 @@ if [ ! -x /bin/busybox ] || ! dpkg-query -W -f='${Status}' busybox-static 2>/dev
 fi
 
 if [ -z "$missing" ]; then
-  echo 'install-test-deps: dockerd, docker, busybox (static) and redis-server are installed.'
+  echo 'install-test-deps: dockerd, docker, busybox (static), redis-server and tmux are installed.'
   exit 0
 fi
 
@@ -30,4 +31,4 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y docker.io busybox-static redis-server
+apt-get install -y docker.io busybox-static redis-server tmux

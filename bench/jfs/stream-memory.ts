@@ -82,8 +82,10 @@ const publisher = new ChangeOutbox(new RedisChangeFeed(writer, notifyNames('jfsn
   daemonId: 'bench',
   maxBacklog: 1_000_000,
   scheduler: asapScheduler,
+  retry: () => 100,
   overflowing: () => {},
   failed: (error) => console.error(error.message),
+  recovered: () => {},
 });
 const burstRows: string[][] = [
   ['events appended', 'XLEN (entries)', 'used_memory (MB)', 'x baseline'],

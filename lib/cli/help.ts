@@ -2,7 +2,9 @@
 export const helpText = `batchwatch: Docker, file and remote file-notify events, batched.
 
 Usage:
-  batchwatch [watch] [PATH...] [--docker [URL]] [--jfs ADDR --jfs-path P...]
+  batchwatch [watch] [PATH...] [--ignore GLOB...] [--no-default-ignores]
+                     [--docker [URL]]
+                     [--jfs ADDR --jfs-path P... [--jfs-pod NS/POD/C]]
                      [--interval MS] [--coalesce] [--format text|json]
                      [--settle MS [--max-wait MS]] [--hold-while PATH... [--max-hold MS]]
                      [--state-dir DIR [--replay ID|all]...]
@@ -11,15 +13,28 @@ Usage:
   batchwatch watch --state-dir DIR|--journal URL [--group NAME] --dead-letters
 
 With no source named, watches the current directory. Prints each flushed
-batch on stdout; statuses and warnings go to stderr. Ctrl-C flushes what is
-pending, prints a summary and exits 0.
+batch on stdout; statuses and warnings go to stderr, and one "ready:
+watching N directories (M files) in T s" line once every source watches.
+Ctrl-C (SIGINT), SIGTERM or SIGHUP flushes what is pending, prints a
+summary and exits 0.
 
 Sources:
   PATH...            files or directories to watch (a file through its directory)
+  --ignore GLOB      leave out what GLOB matches, and everything under it
+                     (repeatable); a GLOB without "/" matches a name at any
+                     depth (*.log), one with "/" is relative to the current
+                     directory (build/**)
+  --no-default-ignores
+                     also watch .git and node_modules, which are left out by
+                     default
   --docker [URL]     Docker container events; URL like unix:///var/run/docker.sock
                      or tcp://host:2375 (default: DOCKER_HOST, else the local socket)
   --jfs ADDR         a JFS notify server (host:port, unix:/path); with
   --jfs-path P       a remote path to watch (repeatable)
+  --jfs-pod NS/POD/C the pod and container the paths are in, as the proxy
+                     knows them (default: $NAMESPACE/$POD_NAME/$CONTAINER_NAME,
+                     each "default" when unset; $POD_NAME falls back to
+                     $HOSTNAME)
 
 Batching and output:
   --interval MS      batch window in milliseconds (default 300)
@@ -33,8 +48,10 @@ Batching and output:
                      (default 60000)
   --coalesce         one event per container or path per batch
   --format FORMAT    text (default) or json: one {"batch":N,"events":[...]} per line
-  --metrics PORT     serve Prometheus metrics on http://127.0.0.1:PORT/metrics
-                     (needs the optional dependency prom-client)
+  --metrics [HOST:]PORT
+                     serve Prometheus metrics on http://HOST:PORT/metrics
+                     (HOST default 127.0.0.1; 0.0.0.0 for every interface;
+                     needs the optional dependency prom-client)
 
 Durable delivery:
   --state-dir DIR    keep the journal in DIR/journal.sqlite (created if missing):
@@ -64,12 +81,16 @@ Durable delivery:
 
 The JFS server side (byte-compatible with Go's fsnotify-proxy and -daemon):
   batchwatch proxy --mounts FILE [--listen ADDR] [--redis HOST:PORT[/DB]] [--debounce MS]
-                   [--feed stream|pubsub] [--metrics PORT] [--max-watches N]
-                   [--max-watched-paths N] [--registry-ttl MS]
-      serves JFS clients from the Redis stream jfsnotify:stream (--feed pubsub:
-      the channel jfsnotify, for Go daemons). A gap it cannot prove empty
-      (Redis restarted, stream trimmed, daemon restarted) disconnects every
-      client so that it resyncs. ADDR defaults to $MULTICAST_SERVER, else
+                   [--feed auto|stream|pubsub] [--metrics [HOST:]PORT]
+                   [--max-watches N] [--max-watched-paths N] [--registry-ttl MS]
+      serves JFS clients from Redis. --feed auto (default) reads the stream
+      jfsnotify:stream when a daemon writes one, and the channel jfsnotify
+      when a change comes there with no stream entry within 2 s (only Go
+      daemons publish): it says so, and from then on each Redis reconnection
+      resyncs every client (pub/sub replays nothing). --feed stream / pubsub
+      read only that one. A gap it cannot prove empty (Redis restarted,
+      stream trimmed, daemon restarted) disconnects every client so that it
+      resyncs. ADDR defaults to $MULTICAST_SERVER, else
       :5079; Redis to $REDIS_ADDR ($REDIS_PASSWORD, $REDIS_DB), else
       127.0.0.1:6379. FILE lists containers and their hostPath mounts:
       [{"namespace":"default","pod":"web-0","container":"app",

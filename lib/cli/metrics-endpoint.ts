@@ -17,12 +17,12 @@ export interface MetricsEndpoint {
 }
 
 /**
- * Serves Prometheus metrics on `port`. prom-client is an optional peer
+ * Serves Prometheus metrics on `host`:`port`, prom-client's default process metrics included. prom-client is an optional peer
  * dependency, so it is loaded only here, only when `--metrics` is given.
  *
  * @throws UsageError naming the install command when prom-client is missing.
  */
-export async function startMetrics(port: number): Promise<MetricsEndpoint> {
+export async function startMetrics(port: number, host: string): Promise<MetricsEndpoint> {
   let metrics: typeof import('../metrics/index.ts');
   let promClient: typeof import('prom-client');
   try {
@@ -36,11 +36,12 @@ export async function startMetrics(port: number): Promise<MetricsEndpoint> {
   const registry = new promClient.Registry();
   let server: Awaited<ReturnType<typeof metrics.serveMetrics>>;
   try {
-    server = await metrics.serveMetrics(registry, { port });
+    server = await metrics.serveMetrics(registry, { port, host });
   } catch (err) {
-    throw listenFailure(err, '--metrics', `127.0.0.1:${port}`);
+    throw listenFailure(err, '--metrics', `${host.includes(':') ? `[${host}]` : host}:${port}`);
   }
-  const handles: { unregister(): void }[] = [];
+  // The process's CPU, memory and event loop, as every prom-client app exposes them.
+  const handles: { unregister(): void }[] = [metrics.processMetrics({ registry })];
   return {
     url: server.url,
     instrument: (onFlush) => {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseHostPort } from '../host-port.ts';
 import { type DurationRule, durationText, resolveDuration } from '../options.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -13,12 +14,23 @@ export interface WatchConfig {
   /** Watch Docker: `''` for DOCKER_HOST or the default socket, else the daemon's URL. */
   readonly docker: string | null;
   /** Watch a JFS notify server: its address and the paths to register. */
-  readonly jfs: { readonly server: string; readonly paths: readonly string[] } | null;
+  readonly jfs: {
+    readonly server: string;
+    readonly paths: readonly string[];
+    /** `--jfs-pod NAMESPACE/POD/CONTAINER`; unset: `$NAMESPACE`, `$POD_NAME`, `$CONTAINER_NAME`. */
+    readonly pod?: JfsPod;
+  } | null;
+  /** `--ignore GLOB`s, in order given. */
+  readonly ignore: readonly string[];
+  /** Leave out `.git` and `node_modules` (unless `--no-default-ignores`). */
+  readonly defaultIgnores: boolean;
   readonly interval: number;
   readonly coalesce: boolean;
   readonly format: OutputFormat;
   /** Serve Prometheus metrics on this port (`/metrics`); `null`: none. */
   readonly metricsPort: number | null;
+  /** The interface of `--metrics [HOST:]PORT`; default 127.0.0.1. */
+  readonly metricsHost: string;
   /** Durable delivery: the journal and checkpoints live in this directory; `null`: in memory. */
   readonly stateDir: string | null;
   /**
@@ -50,6 +62,13 @@ export interface RedisJournalFlags {
   readonly takeoverTimeout: number | null;
 }
 
+/** The identity a JFS client gives the proxy. */
+export interface JfsPod {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+}
+
 /** What `batchwatch proxy` was asked to do; unset fields fall back to the Go proxy's variables. */
 export interface ProxyConfig {
   /** The mounts file; unset with `kubernetes`. */
@@ -59,9 +78,10 @@ export interface ProxyConfig {
   readonly listen?: string;
   readonly redis?: string;
   readonly debounce?: number;
-  /** `stream` (default) or `pubsub` (Go daemons). */
-  readonly feed?: 'stream' | 'pubsub';
+  /** `auto` (default: the stream, or the channel when only Go daemons publish), `stream` or `pubsub`. */
+  readonly feed?: 'auto' | 'stream' | 'pubsub';
   readonly metricsPort: number | null;
+  readonly metricsHost: string;
   /** Limits and the registry lease (`--max-watches`, `--max-watched-paths`, `--registry-ttl`). */
   readonly maxWatchesPerConnection?: number;
   readonly maxWatchedPaths?: number;
@@ -136,10 +156,17 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.jfs !== undefined && jfsPaths.length === 0) {
     throw new UsageError('--jfs needs at least one --jfs-path P: the remote paths to watch.');
   }
+  if (values.jfs === undefined && values['jfs-pod'] !== undefined) {
+    throw new UsageError('--jfs-pod needs --jfs ADDR: the notify server to ask.');
+  }
+  const pod = values['jfs-pod'] === undefined ? undefined : parseJfsPod(values['jfs-pod']);
   const docker = values.docker ?? null;
-  const jfs = values.jfs === undefined ? null : { server: values.jfs, paths: jfsPaths };
+  const jfs =
+    values.jfs === undefined
+      ? null
+      : { server: values.jfs, paths: jfsPaths, ...(pod === undefined ? {} : { pod }) };
   const paths = positionals.length === 0 && docker === null && jfs === null ? ['.'] : positionals;
-  const metricsPort = parsePort(values.metrics);
+  const metrics = parseMetricsAddress(values.metrics);
   const durable = parseDurableFlags(values);
   return {
     kind: 'watch',
@@ -147,10 +174,13 @@ export function parseCommand(argv: readonly string[]): Command {
       paths,
       docker,
       jfs,
+      ignore: values.ignore ?? [],
+      defaultIgnores: !(values['no-default-ignores'] ?? false),
       interval,
       coalesce: values.coalesce ?? false,
       format,
-      metricsPort,
+      metricsPort: metrics.port,
+      metricsHost: metrics.host,
       ...durable,
       ...settleAndHold,
     },
@@ -324,9 +354,10 @@ function parseProxy(args: string[]): Command {
   const debounce =
     values.debounce === undefined ? undefined : parseDuration('--debounce', values.debounce);
   const feed = values.feed;
-  if (feed !== undefined && feed !== 'stream' && feed !== 'pubsub') {
-    throw new UsageError(`--feed takes stream or pubsub, not "${feed}".`);
+  if (feed !== undefined && feed !== 'auto' && feed !== 'stream' && feed !== 'pubsub') {
+    throw new UsageError(`--feed takes auto, stream or pubsub, not "${feed}".`);
   }
+  const metrics = parseMetricsAddress(values.metrics);
   return {
     kind: 'proxy',
     config: {
@@ -335,7 +366,8 @@ function parseProxy(args: string[]): Command {
       ...(values.redis === undefined ? {} : { redis: values.redis }),
       ...(debounce === undefined ? {} : { debounce }),
       ...(feed === undefined ? {} : { feed }),
-      metricsPort: parsePort(values.metrics),
+      metricsPort: metrics.port,
+      metricsHost: metrics.host,
       ...limits,
     },
   };
@@ -392,14 +424,39 @@ function parseDuration(flag: string, text: string, rule: DurationRule = {}): num
   }
 }
 
-/** `--metrics PORT`: a TCP port (0 picks a free one). */
-function parsePort(value: string | undefined): number | null {
-  if (value === undefined) return null;
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) {
-    throw new UsageError(`--metrics takes a TCP port from 0 to 65535, not "${value}".`);
+/**
+ * `--metrics [HOST:]PORT`: a TCP port (0 picks a free one) on 127.0.0.1, or on HOST
+ * (`0.0.0.0`, `[::]`, an interface address).
+ */
+function parseMetricsAddress(value: string | undefined): {
+  port: number | null;
+  host: string;
+} {
+  if (value === undefined) return { port: null, host: DEFAULT_METRICS_HOST };
+  const parsed = /^\d+$/.test(value)
+    ? { host: '', port: Number(value), path: '' }
+    : parseHostPort(value);
+  if (parsed === null || parsed.port === undefined || parsed.path !== '' || parsed.port > 65535) {
+    throw new UsageError(
+      `--metrics takes [HOST:]PORT, a TCP port from 0 to 65535 (HOST default ${DEFAULT_METRICS_HOST}), not "${value}".`,
+    );
   }
-  return port;
+  return { port: parsed.port, host: parsed.host === '' ? DEFAULT_METRICS_HOST : parsed.host };
+}
+
+/** Where `--metrics PORT` listens without a HOST: this machine only. */
+const DEFAULT_METRICS_HOST = '127.0.0.1';
+
+/** `--jfs-pod NAMESPACE/POD/CONTAINER`: three non-empty names. */
+function parseJfsPod(value: string): JfsPod {
+  const parts = value.split('/');
+  if (parts.length !== 3 || parts.some((part) => part === '')) {
+    throw new UsageError(
+      `--jfs-pod takes NAMESPACE/POD/CONTAINER (the pod the proxy maps paths for), not "${value}".`,
+    );
+  }
+  const [namespace, pod, container] = parts as [string, string, string];
+  return { namespace, pod, container };
 }
 
 function parseDaemon(args: string[]): Command {
@@ -466,6 +523,9 @@ function parse(args: string[]) {
       docker: { type: 'string' },
       jfs: { type: 'string' },
       'jfs-path': { type: 'string', multiple: true },
+      'jfs-pod': { type: 'string' },
+      ignore: { type: 'string', multiple: true },
+      'no-default-ignores': { type: 'boolean' },
       interval: { type: 'string' },
       coalesce: { type: 'boolean' },
       format: { type: 'string' },

@@ -49,7 +49,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   let metrics: MetricsEndpoint | null = null;
   if (config.metricsPort !== null) {
     try {
-      metrics = await startMetrics(config.metricsPort);
+      metrics = await startMetrics(config.metricsPort, config.metricsHost);
     } catch (err) {
       await proxy.close();
       throw err;
@@ -59,6 +59,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   cli.serving();
   // Printed once everything listens, so that a failure is the only line.
   line(`listening on ${proxy.address}`);
+  line(FEED_LINES[config.feed ?? 'auto']);
   if (metrics !== null) line(`metrics on ${metrics.url}`);
   // Why Redis cannot be used is said once per new reason, not on every attempt.
   let reason = '';
@@ -88,6 +89,17 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   );
   return 0;
 }
+
+/** What the proxy reads, and what that mode can and cannot prove, once at start. */
+const FEED_LINES = {
+  auto:
+    'feed auto: reading the stream (replayed after any Redis disconnection); switching to the ' +
+    'channel, and saying so, if only Go daemons publish there',
+  stream: 'feed stream: reading the stream only (replayed after any Redis disconnection)',
+  pubsub:
+    'feed pubsub: reading the channel (Go daemons); no replay: every Redis reconnection resyncs ' +
+    'every client',
+} as const;
 
 /**
  * `batchwatch daemon`: publishes node-side changes to Redis until a stop

@@ -9,23 +9,31 @@ import type { EventQueueOptions } from '../queue/event-queue-options.ts';
 import { HoldTimeoutWarning } from '../queue/hold-errors.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fileSource } from '../sources/file/file-source.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { dockerConnection } from './docker-url.ts';
 import { markRedelivered, openDurableWatch } from './durable-watch.ts';
 import { formatBatch } from './format-batch.ts';
+import { globMatcher, ignoreGlobs, keeping } from './ignore-globs.ts';
 import { startMetrics } from './metrics-endpoint.ts';
 import { importNeeding } from './optional-dependency.ts';
 import type { WatchConfig } from './parse-args.ts';
 import { pathProblem } from './path-problem.ts';
 import { StatusReporter } from './status-reporter.ts';
+import { countTree } from './tree-count.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What the command talks to; `process` in real use, fakes of the streams in none of our tests. */
 export interface CliContext {
   readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: {
+    write(text: string): unknown;
+    readonly isTTY?: boolean;
+    /** The terminal's width, when it is one. */
+    readonly columns?: number;
+  };
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Resolves when the user asks to stop (SIGINT, SIGTERM). */
+  /** Resolves when the user asks to stop (SIGINT, SIGTERM, SIGHUP). */
   readonly stopRequested: Promise<string>;
   /** Called once the command serves: V8 gets its defaults back (see lean-startup.ts). */
   readonly serving: () => void;
@@ -45,15 +53,35 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
   const journal = durable.journal;
   for (const path of config.paths) {
     const problem = pathProblem(resolve(cli.cwd, path));
-    if (problem === 'does not exist') throw new UsageError(`no such file or directory: ${path}`);
+    if (problem === 'does not exist') {
+      const command = path === config.paths[0] ? didYouMean(path) : null;
+      throw new UsageError(
+        command === null
+          ? `no such file or directory: ${path}`
+          : `no command or path "${path}": did you mean ${command}? (see batchwatch --help)`,
+      );
+    }
     if (problem !== null) throw new UsageError(`${path} ${problem}.`);
   }
 
-  const sources = await buildSources(config, cli, journal);
-  const reporter = new StatusReporter({
-    write: (text) => cli.stderr.write(text),
-    isTTY: cli.stderr.isTTY === true,
-  });
+  const roots = config.paths.map((path) => resolve(cli.cwd, path));
+  const window = windowOptions(config, cli.cwd);
+  // A --hold-while file is watched even under an ignored directory (.git/index.lock).
+  const ignored = keeping(
+    globMatcher(ignoreGlobs(config.ignore, config.defaultIgnores, cli.cwd)),
+    Array.isArray(window.holdWhile) ? window.holdWhile : [],
+  );
+  const sources = await buildSources(config, cli, roots, ignored, journal);
+  const reporter = new StatusReporter(
+    {
+      write: (text) => cli.stderr.write(text),
+      isTTY: cli.stderr.isTTY === true,
+      get columns() {
+        return cli.stderr.columns;
+      },
+    },
+    { describeReady: () => describeWatched(sources, roots, ignored) },
+  );
   // Closed on every way out: its progress redraw is a timer.
   try {
     const perAction = new Map<string, number>();
@@ -71,7 +99,10 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
       );
       reporter.redraw();
     };
-    const metrics = config.metricsPort === null ? null : await startMetrics(config.metricsPort);
+    const metrics =
+      config.metricsPort === null
+        ? null
+        : await startMetrics(config.metricsPort, config.metricsHost);
     let failedSources = 0;
     let allFailed = (): void => {};
     const nothingLeft = new Promise<string>((resolve) => {
@@ -79,7 +110,7 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
     });
     const queue = new EventQueue({
       ...(journal === null ? {} : { journal }),
-      ...windowOptions(config, cli.cwd),
+      ...window,
       coalesce: config.coalesce,
       onFlush: metrics === null ? print : metrics.instrument(print),
       // The status reporter prints each source's warnings (with its name) once; not again as errors.
@@ -119,17 +150,52 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
   }
 }
 
+/** What the `ready:` line names: the local tree's size, then the other sources. */
+async function describeWatched(
+  sources: readonly EventSource[],
+  roots: readonly string[],
+  ignored: (path: string) => boolean,
+): Promise<string> {
+  const parts: string[] = [];
+  for (const source of sources) {
+    if (source.name !== 'file') {
+      parts.push(source.name);
+      continue;
+    }
+    const { directories, files } = await countTree(roots, ignored);
+    const fileCount = plural(files, 'file', 'files');
+    // Single files only (watched through their directories): no directory count to give.
+    parts.push(
+      directories === 0
+        ? fileCount
+        : `${plural(directories, 'directory', 'directories')} (${fileCount})`,
+    );
+  }
+  return parts.join(', ');
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
 /** Builds the sources asked for, loading the Docker and JFS ones (and dockerode) only when asked. */
 async function buildSources(
   config: WatchConfig,
   cli: CliContext,
+  roots: readonly string[],
+  ignored: (path: string) => boolean,
   journal: CheckpointStore | null,
 ): Promise<EventSource[]> {
   const sources: EventSource[] = [];
-  if (config.paths.length > 0) {
-    const paths = config.paths.map((path) => resolve(cli.cwd, path));
+  if (roots.length > 0) {
+    // A function until fileSource takes globs itself; the rules are the same either way.
     // --state-dir/--journal: a tree snapshot in the journal reports what changed while the watch was down.
-    sources.push(fileSource(paths, journal === null ? {} : { checkpoint: journal }));
+    sources.push(
+      fileSource(roots, {
+        ignored: (path) => ignored(path),
+        ...(journal === null ? {} : { checkpoint: journal }),
+      }),
+    );
   }
   if (config.docker !== null) {
     const connection = dockerConnection(config.docker, cli.env);
@@ -148,7 +214,17 @@ async function buildSources(
     const { server, paths } = config.jfs;
     // --state-dir/--journal: JFS has no position; restarted, it reports a ForceReload.
     const checkpoint = journal === null ? {} : { checkpoint: journal };
-    sources.push(jfsSource({ server, paths, env: cli.env, ...checkpoint }));
+    sources.push(
+      jfsSource({
+        server,
+        paths,
+        env: cli.env,
+        // A proxy that cannot map a path says so, and the status reporter prints it.
+        reportRefusals: true,
+        ...config.jfs.pod,
+        ...checkpoint,
+      }),
+    );
   }
   return sources;
 }

@@ -23,9 +23,11 @@ export interface ChangeFeed {
    */
   readonly status$: Observable<LinkStatus>;
   /**
-   * Writes `records` in this order, in one round trip. A write cut off by a
-   * lost link is sent again once it is back (it settles then); a rejection
-   * means the records are lost.
+   * Writes `records` in this order, in one round trip, all or none: a change
+   * is never published on the channel without its stream entry. A write cut
+   * off by a lost link is sent again once it is back (it settles then); a
+   * rejection (Redis refused it: out of memory...) means that none of the
+   * records was written, and the caller may send them again.
    */
   write(records: readonly FeedRecord[]): Promise<void>;
   /** Releases the link. Idempotent. */

@@ -1,14 +1,10 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import type { RetryPolicy } from '../backoff.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { formatNotifyMessage } from '../jfs-protocol/notify-message.ts';
 import { batchFields, eventFields, markerFields } from '../jfs-protocol/notify-stream.ts';
 import { atMost } from './at-most.ts';
 import type { ChangeFeed, FeedRecord } from './change-feed.ts';
-
-/** A change waiting for the feed, or a marker (its fields, no event). */
-type Outgoing =
-  | { readonly event: JfsEvent; readonly fields?: undefined }
-  | { readonly fields: string[]; readonly event?: undefined };
 
 /** Most changes in one stream entry. */
 const ENTRY_CHANGES = 1000;
@@ -17,41 +13,67 @@ const ENTRY_CHANGES = 1000;
 export interface ChangeOutboxOptions {
   /** The daemon's name in its markers (`<hostname>-<pid>`). */
   readonly daemonId: string;
-  /** Changes kept while the feed is away; beyond, the oldest are dropped. */
+  /**
+   * Changes kept waiting while the feed is away or refuses writes; beyond,
+   * the oldest are dropped (and the gap marked). The one write in flight
+   * holds at most as many again.
+   */
   readonly maxBacklog: number;
-  /** Where the batching turn and the close timeout run. */
+  /** Where the batching turn, the retry delays and the close timeout run. */
   readonly scheduler: SchedulerLike;
+  /** The delay before writing again after write number `attempt` failed (`null`: the policy's last delay again). */
+  readonly retry: RetryPolicy;
   /** The first drop of an outage. */
   readonly overflowing: () => void;
-  /** A failed write. */
-  readonly failed: (error: Error) => void;
+  /** The first failed write since the last one that succeeded (`attempt` 1), then each retry's. */
+  readonly failed: (error: Error, attempt: number, delayMs: number) => void;
+  /** A write succeeded after one or more failed. */
+  readonly recovered: () => void;
 }
 
 /**
  * The daemon's writing side: the changes of one scheduler turn become one
  * stream entry (up to 1,000; readers pay per entry) and each change one
  * pub/sub message holding that ONE event (Go's format: a Go proxy reads only
- * up to the first non-Write event of a message), batched into one write per
- * scheduler turn, and kept (up to a bound) while the feed is away. The
- * daemon's own gaps go into the stream as markers, in order: `daemon-start`
+ * up to the first non-Write event of a message), written in one round trip
+ * that Redis applies whole or not at all (`ChangeFeed.write`). One write is
+ * in flight at a time; a refused one (Redis out of memory, say) is kept in
+ * front of what came since and written again after a delay, in order, so a
+ * change is counted `published` only once Redis took it. What the backlog
+ * cannot hold is dropped, oldest first, and the daemon's gaps go into the
+ * stream as markers, in the same write as what follows them: `daemon-start`
  * first, `daemon-overflow` before what was kept after the backlog overflowed.
+ *
+ * ```
+ *  push ─► waiting ──(ready, nothing in flight)──► in flight ──ok──► published
+ *            ▲  (bound: oldest dropped, marked)        │
+ *            └──────── refused: back in front, retry ◄─┘
+ * ```
  */
 export class ChangeOutbox {
   readonly #feed: ChangeFeed;
   readonly #options: ChangeOutboxOptions;
   readonly #status: Subscription;
-  #outbox: Outgoing[] = [];
+  #waiting: JfsEvent[] = [];
+  #inFlight: Promise<void> | null = null;
   #scheduled: Subscription | null = null;
+  #retry: Subscription | null = null;
+  /** Failed writes in a row. */
+  #failures = 0;
   #ready = false;
   #started = false;
   #overflowed = false;
+  /** The overflow warning of this outage was given. */
+  #warned = false;
+  /** close() began: no new write starts but its last one. */
+  #closing = false;
   #closed = false;
   #onMarked: () => void = () => {};
   /** Resolves once the start marker is written. */
   readonly marked = new Promise<void>((resolve) => {
     this.#onMarked = resolve;
   });
-  /** Changes written (each one entry and one message), and dropped by the backlog bound. */
+  /** Changes Redis accepted (each one entry and one message), and dropped by the backlog bound. */
   readonly counters = { published: 0, dropped: 0 };
 
   constructor(feed: ChangeFeed, options: ChangeOutboxOptions) {
@@ -64,25 +86,21 @@ export class ChangeOutbox {
     });
   }
 
-  /** Changes waiting for the feed. */
+  /** Changes waiting for the feed (not counting the write in flight). */
   get pending(): number {
-    return this.#outbox.length;
+    return this.#waiting.length;
   }
 
   push(event: JfsEvent): void {
     if (this.#closed) return;
-    if (this.#outbox.length >= this.#options.maxBacklog) {
-      this.#outbox.shift();
-      this.counters.dropped++;
-      if (!this.#overflowed) this.#options.overflowing();
-      this.#overflowed = true;
-    }
-    this.#outbox.push({ event });
+    this.#waiting.push(event);
+    this.#bound();
     // One round trip per burst: everything that changed within this turn.
     if (this.#scheduled !== null) return;
     let ran = false;
     const scheduled = this.#options.scheduler.schedule(() => {
       ran = true;
+      this.#scheduled = null;
       this.#flush();
     });
     // A synchronous scheduler (queueScheduler) has already flushed: nothing is pending.
@@ -91,58 +109,104 @@ export class ChangeOutbox {
 
   /** Writes what is pending (at most a second's wait), then stops. Idempotent. */
   async close(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closing) return;
+    this.#closing = true;
     this.#scheduled?.unsubscribe();
     this.#scheduled = null;
+    this.#retry?.unsubscribe();
+    this.#retry = null;
     this.#status.unsubscribe();
-    if (this.#outbox.length > 0 && this.#ready) {
-      await atMost(this.#send(), 1000, this.#options.scheduler);
+    const last = async (): Promise<void> => {
+      await this.#inFlight;
+      if (this.#waiting.length > 0 && this.#ready) await this.#send();
+    };
+    if (this.#ready || this.#inFlight !== null) {
+      await atMost(last(), 1000, this.#options.scheduler);
     }
     this.#closed = true;
-    this.#outbox = [];
+    this.#waiting = [];
+  }
+
+  /** Drops the oldest waiting changes beyond the bound; the next write marks the gap. */
+  #bound(): void {
+    const over = this.#waiting.length - this.#options.maxBacklog;
+    if (over <= 0) return;
+    this.#waiting.splice(0, over);
+    this.counters.dropped += over;
+    this.#overflowed = true;
+    if (!this.#warned) this.#options.overflowing();
+    this.#warned = true;
   }
 
   #flush(): void {
-    this.#scheduled = null;
-    if ((this.#started && this.#outbox.length === 0) || this.#closed || !this.#ready) return;
-    this.#send().catch((err: unknown) => this.#options.failed(err as Error));
+    if (this.#closing || !this.#ready || this.#inFlight !== null || this.#retry !== null) return;
+    if (this.#started && this.#waiting.length === 0) return;
+    void this.#send();
   }
 
-  #send(): Promise<unknown> {
-    const outgoing = this.#outbox;
-    this.#outbox = [];
+  /** Writes the markers due and every waiting change; settles when Redis answered (never rejects). */
+  #send(): Promise<void> {
+    const changes = this.#waiting;
+    this.#waiting = [];
     const { daemonId } = this.#options;
-    if (this.#overflowed) outgoing.unshift({ fields: markerFields('daemon-overflow', daemonId) });
     // Readers cannot know what happened while no daemon ran: its first entry says so.
     const marking = !this.#started;
-    if (marking) outgoing.unshift({ fields: markerFields('daemon-start', daemonId) });
+    const overflow = this.#overflowed;
     this.#started = true;
     this.#overflowed = false;
     const records: FeedRecord[] = [];
-    // A run of changes is one entry; markers stay entries of their own, in order.
-    let run: JfsEvent[] = [];
-    const endRun = (): void => {
-      if (run.length === 1) {
-        records.push({ kind: 'append', fields: eventFields(run[0] as JfsEvent), changes: 1 });
-      } else if (run.length > 1) {
-        records.push({ kind: 'append', fields: batchFields(run), changes: run.length });
-      }
-      run = [];
-    };
-    for (const { fields, event } of outgoing) {
-      if (event === undefined) {
-        endRun();
-        records.push({ kind: 'append', fields, changes: 1 });
-        continue;
-      }
-      run.push(event);
-      if (run.length === ENTRY_CHANGES) endRun();
-      records.push({ kind: 'publish', message: formatNotifyMessage([event]) });
-      this.counters.published++;
+    if (marking) records.push(marker('daemon-start', daemonId));
+    if (overflow) records.push(marker('daemon-overflow', daemonId));
+    for (let from = 0; from < changes.length; from += ENTRY_CHANGES) {
+      const run = changes.slice(from, from + ENTRY_CHANGES);
+      records.push(
+        run.length === 1
+          ? { kind: 'append', fields: eventFields(run[0] as JfsEvent), changes: 1 }
+          : { kind: 'append', fields: batchFields(run), changes: run.length },
+      );
     }
-    endRun();
-    const sent = this.#feed.write(records);
-    if (marking) void sent.then(this.#onMarked, this.#onMarked);
+    for (const event of changes) {
+      records.push({ kind: 'publish', message: formatNotifyMessage([event]) });
+    }
+    const sent = this.#feed.write(records).then(
+      () => {
+        this.#inFlight = null;
+        this.counters.published += changes.length;
+        if (marking) this.#onMarked();
+        // The gap is in the stream: a later overflow is a new one, warned about again.
+        if (overflow) this.#warned = false;
+        if (this.#failures > 0) {
+          this.#failures = 0;
+          this.#options.recovered();
+        }
+        this.#flush();
+      },
+      (err: unknown) => {
+        this.#inFlight = null;
+        // Nothing of it was written: it goes back in front, markers included, for the next try.
+        this.#started = !marking;
+        this.#overflowed ||= overflow;
+        this.#waiting = changes.concat(this.#waiting);
+        this.#bound();
+        this.#failures++;
+        const delay = this.#options.retry(this.#failures) ?? 1000;
+        this.#options.failed(asError(err), this.#failures, delay);
+        if (this.#closing) return;
+        this.#retry = this.#options.scheduler.schedule(() => {
+          this.#retry = null;
+          this.#flush();
+        }, delay);
+      },
+    );
+    this.#inFlight = sent;
     return sent;
   }
+}
+
+function marker(reason: 'daemon-start' | 'daemon-overflow', daemonId: string): FeedRecord {
+  return { kind: 'append', fields: markerFields(reason, daemonId), changes: 1 };
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }

@@ -53,6 +53,13 @@ export interface JfsDaemonOptions {
   /** How Redis connections reconnect. Default 100 ms doubling up to 2 s, for ever. */
   readonly redisRetry?: RetryPolicy;
   /**
+   * How long a Redis connection waits for an answer before it is closed and
+   * made again (a frozen or overloaded Redis): the status leaves `ready`, one
+   * warning names the cause, and changes wait in the bounded backlog. In ms;
+   * 0 waits for ever. Default 10000.
+   */
+  readonly redisTimeout?: number;
+  /**
    * The pub/sub channel to publish to (Go format, one event per message).
    * The stream is `<channel>:stream`, the registry `<channel>:watches:*`.
    * Default `jfsnotify`.
@@ -99,6 +106,7 @@ export const DEFAULT_JFS_DAEMON_OPTIONS = Object.freeze({
   redisAddr: '127.0.0.1:6379',
   redisDb: 0,
   redisRetry: DEFAULT_REDIS_RETRY,
+  redisTimeout: 10_000,
   channel: NOTIFY_CHANNEL,
   streamMaxLen: 100_000,
   catchUp: 5000,
@@ -115,6 +123,7 @@ export interface ResolvedJfsDaemonOptions {
   readonly followProxies: boolean;
   readonly redis: RedisAddress;
   readonly redisRetry: RetryPolicy;
+  readonly redisTimeout: number;
   readonly channel: string;
   readonly streamMaxLen: number;
   readonly catchUp: number;
@@ -138,6 +147,7 @@ const names = optionNames({
   redisTls: true,
   redisDb: true,
   redisRetry: true,
+  redisTimeout: true,
   channel: true,
   streamMaxLen: true,
   catchUp: true,
@@ -205,6 +215,9 @@ export function resolveJfsDaemonOptions(options: JfsDaemonOptions = {}): Resolve
       options.redisRetry ?? d.redisRetry,
       '(attempt) => ms | null',
     ),
+    redisTimeout: resolveDuration('redisTimeout', options.redisTimeout ?? d.redisTimeout, {
+      integer: true,
+    }),
     channel,
     streamMaxLen: resolveCount('streamMaxLen', options.streamMaxLen ?? d.streamMaxLen, { min: 1 }),
     catchUp: resolveDuration('catchUp', options.catchUp ?? d.catchUp, { integer: true }),

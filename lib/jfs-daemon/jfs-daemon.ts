@@ -5,6 +5,7 @@ import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 import { distinctUntilChanged } from 'rxjs/internal/operators/distinctUntilChanged';
 import { Subject } from 'rxjs/internal/Subject';
 import { Subscription } from 'rxjs/internal/Subscription';
+import { exponentialBackoff } from '../backoff.ts';
 import { type JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import type { LinkStatus } from '../status.ts';
@@ -25,17 +26,22 @@ import type { WatchList, WatchListChange } from './watch-list.ts';
 
 const log = createDebug('batchwatch:jfs-daemon');
 
+/** The delay before writing again after Redis refused a write: 100 ms doubling up to 2 s. */
+const WRITE_RETRY = exponentialBackoff({ initial: 100, max: 2000, jitter: 0 });
+
 /** Counters of a {@link JfsDaemon}. */
 export interface JfsDaemonStats {
   /** Changes seen on watched paths. */
   readonly events: number;
-  /** Changes appended to the stream (each also published on the channel). */
+  /** Changes Redis accepted: appended to the stream and published on the channel, in one transaction. */
   readonly published: number;
+  /** Changes waiting for Redis now (at most `maxBacklog`, plus the write in flight). */
+  readonly pending: number;
   /** Times the registered paths were re-read. */
   readonly resyncs: number;
   /** Node paths watched now. */
   readonly watched: number;
-  /** Changes dropped because Redis was away for longer than the backlog holds. */
+  /** Changes dropped because Redis was away (or refused writes) for longer than the backlog holds. */
   readonly dropped: number;
 }
 
@@ -77,6 +83,8 @@ export class JfsDaemon implements AsyncDisposable {
   readonly #status = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 1 });
   readonly #subscription = new Subscription();
   #feedStatus: LinkStatus = { kind: 'connecting', attempt: 1 };
+  /** The link is up but Redis refuses the writes (out of memory...): the last failure. */
+  #writeRefused: LinkStatus | null = null;
   #started = false;
   /** The first read of the registry after a (re)connection only adds: proxies may not have rewritten it yet. */
   #addOnly = true;
@@ -116,15 +124,32 @@ export class JfsDaemon implements AsyncDisposable {
       daemonId: `${hostname()}-${process.pid}`,
       maxBacklog,
       scheduler: this.#scheduler,
-      // Redis has been away for long: the newest changes are kept, the loss is reported once an
+      // Redis has been away (or refusing) for long: the newest changes are kept, the loss is reported once an
       // outage and marked in the stream so that every reader resyncs its clients.
       overflowing: () =>
         this.#warn(
           new JfsServerError(
-            `Redis is unreachable and ${maxBacklog} changes are waiting: the oldest are dropped until it is back.`,
+            `${maxBacklog} changes are waiting for Redis: the oldest are dropped until it takes writes again (the gap is marked in the stream, so that readers resync).`,
           ),
         ),
-      failed: (err) => this.#warn(err),
+      retry: WRITE_RETRY,
+      // One warning an outage, naming the cause; the status says it until a write passes.
+      failed: (error, attempt, delayMs) => {
+        if (attempt === 1) {
+          this.#warn(
+            new JfsServerError(
+              `Redis refused a write (${error.message}): the changes are kept (up to ${maxBacklog}) and written again until it accepts them.`,
+              { cause: error },
+            ),
+          );
+        }
+        this.#writeRefused = { kind: 'reconnecting', attempt, delayMs, error };
+        this.#updateStatus();
+      },
+      recovered: () => {
+        this.#writeRefused = null;
+        this.#updateStatus();
+      },
     });
     this.#subscription.add(feed.status$.subscribe((status) => this.#onFeedStatus(status)));
     if (watchList !== null) {
@@ -179,6 +204,7 @@ export class JfsDaemon implements AsyncDisposable {
     return {
       ...this.#counters,
       ...this.#outbox.counters,
+      pending: this.#outbox.pending,
       watched: this.#watcher.watchList().length,
     };
   }
@@ -216,7 +242,9 @@ export class JfsDaemon implements AsyncDisposable {
       ? { kind: 'closed' }
       : feed.kind === 'ready' && !this.#started
         ? { kind: 'connecting', attempt: 1 }
-        : feed;
+        : feed.kind === 'ready' && this.#writeRefused !== null
+          ? this.#writeRefused
+          : feed;
     const now = this.#status.value;
     if (now.kind === next.kind && (next.kind !== 'reconnecting' || now === next)) return;
     this.#status.next(next);
@@ -224,7 +252,15 @@ export class JfsDaemon implements AsyncDisposable {
 
   #onFeedStatus(status: LinkStatus): void {
     this.#feedStatus = status;
-    if (status.kind === 'reconnecting') this.#warn(status.error);
+    // One warning an outage (its first attempt), not one per reconnection attempt.
+    if (status.kind === 'reconnecting' && status.attempt === 1) {
+      this.#warn(
+        new JfsServerError(
+          `the Redis connection was lost (${status.error.message}): changes are kept (up to ${this.#options.maxBacklog}) until it is back.`,
+          { cause: status.error },
+        ),
+      );
+    }
     if (status.kind === 'closed' && status.error !== undefined) this.#warn(status.error);
     this.#updateStatus();
   }

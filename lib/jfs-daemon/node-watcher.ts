@@ -1,43 +1,31 @@
 import type { Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { type FSWatcher, watch } from 'chokidar';
+import { dirname } from 'node:path';
 import type { Observable } from 'rxjs';
 import { Subject } from 'rxjs/internal/Subject';
-import { asyncScheduler } from 'rxjs/internal/scheduler/async';
+import type { BatchwatchError } from '../errors.ts';
 import { Action } from '../events/action.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { Op } from '../jfs-protocol/op.ts';
-import { fileIdentity } from '../sources/file/file-identity.ts';
-import { type FileChange, FileOp, RenamePairer } from '../sources/file/rename-pairer.ts';
-import { LocalWatcherError } from '../sources/jfs/jfs-client-errors.ts';
+import { watchPath } from '../local-watcher/path-watch.ts';
+import type { FileChange } from '../local-watcher/rename-pairer.ts';
 import type { PathWatcher } from './path-watcher.ts';
 
-/** chokidar's `atomic` time: it holds unlinks this long, so the rename pairing waits for it too. */
-const atomicMs = 100;
 /** How long an unlink waits for the add of the same file before it is a Remove, in ms. */
 const renameWindow = 50;
 
-const chokidarOps: Readonly<Record<string, { op: FileOp; dir: boolean }>> = {
-  add: { op: FileOp.Add, dir: false },
-  addDir: { op: FileOp.Add, dir: true },
-  change: { op: FileOp.Change, dir: false },
-  unlink: { op: FileOp.Unlink, dir: false },
-  unlinkDir: { op: FileOp.Unlink, dir: true },
-};
-
 interface Watched {
-  readonly watcher: FSWatcher;
-  readonly pairer: RenamePairer;
+  readonly stop: () => Promise<void>;
   readonly ready: Promise<void>;
 }
 
 /**
  * The daemon's view of node paths, as inotify and Go's fsnotify give it:
- * each path is watched non-recursively on its own (so that the daemon knows
- * when that watch is active), `Key` is the parent directory, a rename is
- * Rename (old name) then Create (new name), paired by inode like the file
- * source does, a mode change is Chmod. `add(path, since)` catches up: once the watch is active,
+ * each path is watched non-recursively on its own through the shared local
+ * watcher (`lib/local-watcher/path-watch.ts`: so that the daemon knows when
+ * that watch is active, and a full kernel queue is read again rather than
+ * lost), `Key` is the parent directory, a rename is Rename (old name) then
+ * Create (new name), paired by inode like the file source does, a mode
+ * change is Chmod. `add(path, since)` catches up: once the watch is active,
  * every entry created or written since `since` (ms since the epoch) is
  * reported as Create or Write, so that nothing between a registration and
  * the watch is lost.
@@ -45,11 +33,11 @@ interface Watched {
 export class NodeWatcher implements PathWatcher {
   /** Every change, in order per path. */
   readonly events$: Observable<JfsEvent>;
-  /** Watch failures (the watch goes on for the rest). */
-  readonly warnings$: Observable<LocalWatcherError>;
+  /** Watch failures (the watch goes on for the rest) and full inotify queues (read again). */
+  readonly warnings$: Observable<BatchwatchError>;
 
   readonly #events = new Subject<JfsEvent>();
-  readonly #warnings = new Subject<LocalWatcherError>();
+  readonly #warnings = new Subject<BatchwatchError>();
   readonly #watched = new Map<string, Watched>();
   #closed = false;
 
@@ -71,56 +59,27 @@ export class NodeWatcher implements PathWatcher {
     const known = this.#watched.get(path);
     if (known !== undefined) return known.ready;
     if (this.#closed) return Promise.resolve();
-    const pairer = new RenamePairer(
-      { window: renameWindow, unlinkDelay: atomicMs, scheduler: asyncScheduler },
-      (change) => this.#report(change),
-    );
-    const watcher = watch(path, {
-      depth: 0,
-      ignoreInitial: false,
-      alwaysStat: true,
-      atomic: atomicMs,
-    });
-    let scanned = false;
-    /** The mode of each entry, to tell an attribute change (Chmod) from the other raw events. */
-    const modes = new Map<string, number>();
-    watcher.on('all', (name, changed, stats?: Stats) => {
-      const kind = chokidarOps[name];
-      if (kind === undefined || changed === path || this.#closed) return;
-      if (stats !== undefined) modes.set(changed, stats.mode);
-      else if (kind.op === FileOp.Unlink) modes.delete(changed);
-      const identity = fileIdentity(stats);
-      if (scanned) {
-        pairer.observe({ ...kind, path: changed, identity, time: Date.now() });
-        return;
-      }
-      pairer.seed(changed, kind.dir, identity);
-      const caughtUp = catchUpOp(stats, since);
-      if (caughtUp !== undefined) this.#emit(changed, caughtUp);
-    });
-    // chokidar reports no attribute changes; inotify's IN_ATTRIB arrives as a raw 'change'.
-    watcher.on('raw', (event: string, file: unknown) => {
-      if (event !== 'change' || !scanned || typeof file !== 'string' || file === '') return;
-      const changed = join(path, file);
-      const known = modes.get(changed);
-      if (known === undefined || dirname(changed) !== path) return;
-      stat(changed).then(
-        (now) => {
-          if (now.mode === modes.get(changed) || !modes.has(changed)) return;
-          modes.set(changed, now.mode);
-          this.#emit(changed, Op.Chmod);
-        },
-        () => {},
-      );
-    });
-    watcher.on('error', (error: unknown) => this.#warnings.next(new LocalWatcherError(error)));
+    let resolveReady = (): void => {};
     const ready = new Promise<void>((resolve) => {
-      watcher.once('ready', () => {
-        scanned = true;
-        resolve();
-      });
+      resolveReady = resolve;
     });
-    this.#watched.set(path, { watcher, pairer, ready });
+    const stop = watchPath(
+      path,
+      { renameWindow },
+      {
+        found: (found, stats) => {
+          const caughtUp = catchUpOp(stats, since);
+          if (caughtUp !== undefined) this.#emit(found, caughtUp);
+        },
+        changed: (change) => this.#report(change),
+        attributes: (changed) => this.#emit(changed, Op.Chmod),
+        warn: (warning) => {
+          if (!this.#closed) this.#warnings.next(warning);
+        },
+        ready: resolveReady,
+      },
+    );
+    this.#watched.set(path, { stop, ready });
     return ready;
   }
 
@@ -129,8 +88,7 @@ export class NodeWatcher implements PathWatcher {
     const watched = this.#watched.get(path);
     if (watched === undefined) return;
     this.#watched.delete(path);
-    watched.pairer.close();
-    void watched.watcher.close();
+    void watched.stop();
   }
 
   /** Stops every watch and completes the streams. */
@@ -139,8 +97,7 @@ export class NodeWatcher implements PathWatcher {
     this.#closed = true;
     const all = [...this.#watched.values()];
     this.#watched.clear();
-    for (const { pairer } of all) pairer.close();
-    await Promise.all(all.map(({ watcher }) => watcher.close()));
+    await Promise.all(all.map(({ stop }) => stop()));
     this.#events.complete();
     this.#warnings.complete();
   }
@@ -170,8 +127,8 @@ export class NodeWatcher implements PathWatcher {
 }
 
 /** Create when the entry was born since `since`, Write when only written since; else nothing. */
-function catchUpOp(stats: Stats | undefined, since: number): number | undefined {
-  if (stats === undefined || !Number.isFinite(since)) return undefined;
+function catchUpOp(stats: Stats, since: number): number | undefined {
+  if (!Number.isFinite(since)) return undefined;
   if (stats.birthtimeMs > 0 ? stats.birthtimeMs >= since : stats.ctimeMs >= since) return Op.Create;
   if (stats.mtimeMs >= since) return Op.Write;
   return undefined;

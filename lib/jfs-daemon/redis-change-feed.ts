@@ -9,8 +9,12 @@ import type { ChangeFeed, FeedRecord } from './change-feed.ts';
  * The default {@link ChangeFeed}: entries go to the stream `names.stream`
  * (`XADD ... MAXLEN ~`, keeping about `maxLen` changes: the entry bound is
  * `maxLen` over the average changes per entry), messages to the channel `names.channel`, all
- * of one write in one pipeline. ioredis queues what a lost connection cut off
- * and sends it again once it is back. Owns `redis`: `close()` disconnects it.
+ * of one write in one MULTI/EXEC: Redis applies it whole or refuses it whole
+ * (out of memory, an XADD is refused at queueing and EXEC aborts), so that a
+ * change is never on the channel without being in the stream, and a refused
+ * write can be sent again as it was. ioredis queues what a lost connection
+ * cut off and sends it again once it is back. Owns `redis`: `close()`
+ * disconnects it.
  */
 export class RedisChangeFeed implements ChangeFeed {
   readonly status$: Observable<LinkStatus>;
@@ -29,7 +33,7 @@ export class RedisChangeFeed implements ChangeFeed {
   }
 
   async write(records: readonly FeedRecord[]): Promise<void> {
-    const pipeline = this.#redis.pipeline();
+    const pipeline = this.#redis.multi();
     for (const record of records) {
       if (record.kind === 'append') {
         this.#perEntry += (record.changes - this.#perEntry) / 16;
@@ -39,8 +43,13 @@ export class RedisChangeFeed implements ChangeFeed {
         pipeline.publish(this.#names.channel, record.message);
       }
     }
-    const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error !== null)?.[0];
+    // EXECABORT (a command refused while queued, e.g. OOM) rejects; an error inside EXEC is a result.
+    const results = await pipeline.exec().catch((err: unknown) => {
+      // The cause (OOM...) is the first command refused, not EXECABORT.
+      throw (err as { previousErrors?: Error[] }).previousErrors?.[0] ?? err;
+    });
+    if (results === null) throw new Error('the transaction was discarded');
+    const failed = results.find(([error]) => error !== null)?.[0];
     if (failed) throw failed;
   }
 

@@ -17,7 +17,8 @@ export function daemonRedisParts(options: ResolvedJfsDaemonOptions): {
   watchList: WatchList | null;
 } {
   const names = notifyNames(options.channel, options.redis.db ?? 0);
-  const connect = (name: string): Redis => connectRedis(options.redis, name, options.redisRetry);
+  const connect = (name: string): Redis =>
+    connectRedis(options.redis, name, options.redisRetry, options.redisTimeout);
   let writer: Redis | null = null;
   let feed = options.feed;
   if (feed === undefined) {

@@ -31,11 +31,27 @@ export function decodePayload(bytes: Uint8Array): JfsMessage | MalformedFrameErr
   switch (type) {
     case MessageType.Event:
       return decodeEvents(payload, dataLength);
+    case MessageType.Error: {
+      if (Math.floor(dataLength / FIELD_SIZE) < 3) {
+        return new MalformedFrameError(
+          type,
+          payload.length,
+          `invalid ERROR: ${dataLength} bytes of data hold less than three ${FIELD_SIZE}-byte fields (channel id, path, reason)`,
+        );
+      }
+      return {
+        type,
+        channelId: readField(payload, 4),
+        path: readField(payload, 4 + FIELD_SIZE),
+        reason: readField(payload, 4 + 2 * FIELD_SIZE),
+      };
+    }
     case MessageType.Watch:
     case MessageType.Unwatch:
     case MessageType.Clear:
     case MessageType.Suspend:
-    case MessageType.Resume: {
+    case MessageType.Resume:
+    case MessageType.WantErrors: {
       const fields = Math.floor(dataLength / FIELD_SIZE);
       if (fields === 0) {
         return new MalformedFrameError(

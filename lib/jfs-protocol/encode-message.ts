@@ -32,7 +32,10 @@ export function encodeMessage(message: JfsMessage): Buffer {
     case MessageType.Clear:
     case MessageType.Suspend:
     case MessageType.Resume:
+    case MessageType.WantErrors:
       return encodeFields(message.type, message.channelId, []);
+    case MessageType.Error:
+      return encodeFields(message.type, message.channelId, [message.path, message.reason]);
     case MessageType.Event:
       return encodeEvents(message.events);
   }

@@ -17,10 +17,22 @@ export interface JfsPathsMessage {
   readonly paths: readonly string[];
 }
 
-/** CLEAR, SUSPEND or RESUME: a channel id alone. */
+/** CLEAR, SUSPEND, RESUME or WANT_ERRORS: a channel id alone. */
 export interface JfsChannelMessage {
-  readonly type: typeof MessageType.Clear | typeof MessageType.Suspend | typeof MessageType.Resume;
+  readonly type:
+    | typeof MessageType.Clear
+    | typeof MessageType.Suspend
+    | typeof MessageType.Resume
+    | typeof MessageType.WantErrors;
   readonly channelId: string;
+}
+
+/** ERROR: a server refused a WATCH of `path` (`''`: the whole channel) for `reason`. */
+export interface JfsErrorMessage {
+  readonly type: typeof MessageType.Error;
+  readonly channelId: string;
+  readonly path: string;
+  readonly reason: string;
 }
 
 /** EVENT: one or more event records. */
@@ -30,4 +42,4 @@ export interface JfsEventMessage {
 }
 
 /** A decoded or to-be-encoded JFS message: a discriminated union on `type`. */
-export type JfsMessage = JfsPathsMessage | JfsChannelMessage | JfsEventMessage;
+export type JfsMessage = JfsPathsMessage | JfsChannelMessage | JfsEventMessage | JfsErrorMessage;

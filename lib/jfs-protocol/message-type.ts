@@ -1,6 +1,10 @@
 /** The JFS message types: the u32 at the start of every frame's payload. */
 export const MessageType = {
-  /** Never sent. */
+  /**
+   * Server to client, and only to a client that sent {@link MessageType.WantErrors}: why a WATCH
+   * was refused (a channel id, the pod path or `''` for the whole channel, the reason). Go's
+   * parts never send it and never ask for it.
+   */
   Error: 0,
   /** Client to server: a channel id, then the paths to watch. */
   Watch: 1,
@@ -14,6 +18,11 @@ export const MessageType = {
   Resume: 5,
   /** Server to client: event records. */
   Event: 6,
+  /**
+   * Client to server (this project's clients, when asked to): send ERROR frames to this
+   * connection. A Go server logs it as unknown and goes on.
+   */
+  WantErrors: 7,
 } as const;
 
 /** One of the {@link MessageType} values. */
@@ -27,6 +36,7 @@ const names: readonly string[] = [
   'SUSPEND',
   'RESUME',
   'EVENT',
+  'WANT_ERRORS',
 ];
 
 /** The protocol name of a message type (`WATCH`), or `unknown(<n>)`. */

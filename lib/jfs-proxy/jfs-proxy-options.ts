@@ -46,12 +46,15 @@ export interface JfsProxyOptions {
   /** Redis database of the stream and the registry (pub/sub ignores it). Default `$REDIS_DB`, else 0. */
   readonly redisDb?: number;
   /**
-   * Where changes come from: `stream` (default), the stream
-   * `<channel>:stream` this project's daemons append to, read from the last
-   * entry id so that a dropped connection loses nothing; or `pubsub`, the
-   * channel alone, for Go daemons (each resubscription resyncs every client).
+   * Where changes come from: `auto` (default) reads the stream when a daemon
+   * writes one and the channel when only Go daemons publish, deciding on the
+   * first change (see `AutoFeed`; a `FeedChoiceWarning` says when it
+   * reads the channel); `stream`, the stream `<channel>:stream` this
+   * project's daemons append to, read from the last entry id so that a
+   * dropped connection loses nothing; `pubsub`, the channel alone, for Go
+   * daemons (each resubscription resyncs every client).
    */
-  readonly feed?: 'stream' | 'pubsub';
+  readonly feed?: 'auto' | 'stream' | 'pubsub';
   /** Most event records in one EVENT frame when several are queued for a client. Default 128. */
   readonly maxRecordsPerFrame?: number;
   /** How long a path's Write events are held and merged, in ms. Default 1000. */
@@ -117,7 +120,7 @@ export interface ResolvedJfsProxyOptions {
   readonly listen: Exclude<JfsAddress, { readonly network: 'ipc' }>;
   readonly redis: RedisAddress;
   readonly channel: string;
-  readonly feed: 'stream' | 'pubsub';
+  readonly feed: 'auto' | 'stream' | 'pubsub';
   readonly maxRecordsPerFrame: number;
   readonly writeDebounce: number;
   readonly maxFrameLength: number;
@@ -143,7 +146,7 @@ export const DEFAULT_JFS_PROXY_OPTIONS = Object.freeze({
   redisAddr: '127.0.0.1:6379',
   channel: NOTIFY_CHANNEL,
   redisDb: 0,
-  feed: 'stream',
+  feed: 'auto',
   maxRecordsPerFrame: 128,
   writeDebounce: 1000,
   maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
@@ -160,7 +163,7 @@ export const DEFAULT_JFS_PROXY_OPTIONS = Object.freeze({
 } as const);
 
 /** Where the proxy reads changes from: the values of {@link JfsProxyOptions.feed}. */
-export const ProxyFeedKind = { Stream: 'stream', PubSub: 'pubsub' } as const;
+export const ProxyFeedKind = { Auto: 'auto', Stream: 'stream', PubSub: 'pubsub' } as const;
 
 const names = optionNames({
   mounts: true,

@@ -13,6 +13,8 @@ import { connectRedis } from '../redis/redis-address.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
 import type { LinkStatus } from '../status.ts';
 import { PartialFrameBudget, WatchBudget } from './connection-limits.ts';
+import { defaultFeed } from './default-feed.ts';
+import { FeedGapError } from './feed-gap-error.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
@@ -22,8 +24,6 @@ import type { JfsProxyStats } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
 import { ConnectionLimitError } from './proxy-errors.ts';
 import type { FeedHandlers, ProxyFeed, ProxyFeedFactory, ProxyRegistry } from './proxy-feed.ts';
-import { PubSubFeed } from './pubsub-feed.ts';
-import { StreamFeed } from './stream-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 import { WatchRouter } from './watch-router.ts';
 
@@ -155,11 +155,7 @@ export class JfsProxy implements AsyncDisposable {
       this.#registry = parts.registry;
     }
     this.#router = new WatchRouter(this.#registry, () => Date.now());
-    this.#feed =
-      parts.feed?.(handlers) ??
-      (options.feed === 'pubsub'
-        ? new PubSubFeed(options.redis, name, options.channel, handlers)
-        : new StreamFeed(options.redis, name, names.stream, handlers, options.scheduler));
+    this.#feed = parts.feed?.(handlers) ?? defaultFeed(options, name, names.stream, handlers);
     const host = this.#host();
     // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
@@ -304,7 +300,11 @@ export class JfsProxy implements AsyncDisposable {
   #resync(reason: GapReason): void {
     if (this.#closing !== null) return;
     this.#resyncs[reason]++;
-    log('resync (%s): disconnecting %d client(s)', reason, this.#router.connections.size);
+    // In the log (a warning) with its reason whenever it disconnects clients: a mass disconnect
+    // is never unexplained. With none connected it is only counted (a daemon that just started).
+    const clients = this.#router.connections.size;
+    if (clients > 0) this.#warn(new FeedGapError(reason, clients));
+    else log('resync (%s): no client to disconnect', reason);
     this.#router.resync();
   }
 

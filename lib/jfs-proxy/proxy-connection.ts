@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net';
 import { BatchwatchError, type JfsError, type JfsServerError } from '../errors.ts';
+import { encodeMessage } from '../jfs-protocol/encode-message.ts';
+import { FIELD_SIZE } from '../jfs-protocol/field.ts';
 import { FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
@@ -68,6 +70,8 @@ export class ProxyConnection {
   #backlog: JfsMessage[] = [];
   #busy = false;
   #closed = false;
+  /** The client sent WANT_ERRORS: refusals are sent to it as ERROR frames. */
+  #wantsErrors = false;
   /** Every frame goes out through it; it drops the client when it stops reading (see the options). */
   readonly #sender: SendQueue;
   /** The idle timeout, frame deadline and partial-frame budgets (see connection-limits.ts). */
@@ -199,7 +203,7 @@ export class ProxyConnection {
         }
         const ref = parseChannelId(channelId);
         if (ref === undefined) {
-          this.#host.warn(
+          this.#refuseWatch(
             new UnmappedWatchError(channelId, '', 'not a namespace/pod/container/watcher id'),
           );
           return undefined;
@@ -214,6 +218,9 @@ export class ProxyConnection {
           (err: unknown) => this.#lookupFailed(channelId, err, 'WATCH'),
         );
       }
+      case MessageType.WantErrors:
+        this.#wantsErrors = true;
+        return undefined;
       case MessageType.Clear: {
         const channelId = message.channelId.toLowerCase();
         const ref = parseChannelId(channelId);
@@ -262,7 +269,7 @@ export class ProxyConnection {
     }
     const cause = (err as { cause?: unknown } | null)?.cause;
     const reason = cause instanceof BatchwatchError ? cause.message : (err as Error).message;
-    this.#host.warn(
+    this.#refuseWatch(
       new UnmappedWatchError(channelId, '', `the mount lookup failed: ${reason}`, ''),
     );
   }
@@ -281,7 +288,7 @@ export class ProxyConnection {
         this.#refuse(channelId, 'maxWatchesPerConnection', paths.length);
         return;
       }
-      this.#host.warn(
+      this.#refuseWatch(
         new UnmappedWatchError(
           channelId,
           '',
@@ -307,7 +314,7 @@ export class ProxyConnection {
       const nodePath = podPath === '' ? undefined : podToNodePath(podPath, mounts);
       if (nodePath === undefined) {
         if (type === MessageType.Watch) {
-          this.#host.warn(
+          this.#refuseWatch(
             new UnmappedWatchError(
               channelId,
               podPath,
@@ -365,7 +372,9 @@ export class ProxyConnection {
     const { maxWatchesPerConnection, maxWatchedPaths } = this.#host.options;
     const max = limit === 'maxWatchedPaths' ? maxWatchedPaths : maxWatchesPerConnection;
     this.#host.count('refusedWatches', refused);
-    this.#host.warn(new WatchLimitError(this.remote, channelId, limit, max, refused));
+    const error = new WatchLimitError(this.remote, channelId, limit, max, refused);
+    this.#host.warn(error);
+    this.#answer(channelId, '', error.message);
   }
 
   #unwatch(nodePath: string, channelId: string): void {
@@ -384,6 +393,27 @@ export class ProxyConnection {
       if (channels.has(channelId)) this.#unwatch(nodePath, channelId);
     }
     this.#host.options.watchers?.cleared(this.#client, channelId);
+  }
+
+  /** A WATCH this proxy cannot map: a warning here, and the client told if it asked. */
+  #refuseWatch(error: UnmappedWatchError): void {
+    this.#host.warn(error);
+    this.#answer(error.channelId, error.path, error.message);
+  }
+
+  /**
+   * An ERROR frame saying why a WATCH was refused, to a client that asked for them with
+   * WANT_ERRORS (never to a Go client, which does not ask).
+   */
+  #answer(channelId: string, path: string, reason: string): void {
+    if (!this.#wantsErrors || this.#closed) return;
+    const frame = encodeMessage({
+      type: MessageType.Error,
+      channelId: fitField(channelId),
+      path: fitField(path),
+      reason: fitField(reason),
+    });
+    if (this.#sender.send(frame)) this.#host.count('framesOut');
   }
 
   #send(event: JfsEvent): void {
@@ -433,6 +463,17 @@ export class ProxyConnection {
     this.#host.options.watchers?.closed(this.#client);
     this.#host.closed(this);
   }
+}
+
+/** `text` cut to what one field holds (255 UTF-8 bytes), never inside a character. */
+function fitField(text: string): string {
+  if (Buffer.byteLength(text) <= FIELD_SIZE) return text;
+  let cut = '';
+  for (const char of text) {
+    if (Buffer.byteLength(cut + char) > FIELD_SIZE - 3) break;
+    cut += char;
+  }
+  return `${cut}…`;
 }
 
 /** The ClientIdentityError a resolver raised (as such, or as the cause of a MountLookupError). */

@@ -22,6 +22,15 @@ const BATCH = 1000;
 const BLOCK_MS = 1000;
 
 /**
+ * How far back a feed starts reading when it is first positioned, in ms:
+ * a client whose connection the kernel completed before the feed was
+ * positioned, but that the proxy accepted (and so did not resync) after,
+ * has its WATCH's changes among the entries read, hence in the router's
+ * catch-up window (a proxy restart under many reconnecting clients).
+ */
+export const START_LOOKBACK_MS = 2000;
+
+/**
  * Reads the change stream from its last entry id on a dedicated Redis
  * connection, and resumes from that id after any reconnection, so that a
  * dropped connection loses nothing Redis kept. What it cannot prove empty is
@@ -56,17 +65,27 @@ export class StreamFeed implements ProxyFeed {
   #count = BATCH;
   readonly #done: Promise<void>;
 
-  /** `scheduler` times the pause after a failed read. */
+  readonly #lookbackMs: number;
+  /** While replaying the look-back: the newest entry when the feed was positioned. */
+  #replayUntil: string | null = null;
+
+  /**
+   * `scheduler` times the pause after a failed read. `lookbackMs`: how far
+   * before the newest entry (in the entries' own id time) the feed starts
+   * reading when it is first positioned, default {@link START_LOOKBACK_MS}.
+   */
   constructor(
     address: RedisAddress,
     name: string,
     key: string,
     handlers: FeedHandlers,
     scheduler: SchedulerLike,
+    lookbackMs = START_LOOKBACK_MS,
   ) {
     this.#key = key;
     this.#handlers = handlers;
     this.#scheduler = scheduler;
+    this.#lookbackMs = lookbackMs;
     this.#redis = connectRedis(address, name);
     this.#redis.on('ready', () => {
       this.#generation++;
@@ -134,6 +153,7 @@ export class StreamFeed implements ProxyFeed {
     if (this.#runId === '') {
       this.#runId = runId;
       await this.#toEnd();
+      await this.#lookBack();
       log('stream %s: reading after %s', this.#key, this.#last);
     } else if (runId !== this.#runId) {
       this.#runId = runId;
@@ -154,6 +174,35 @@ export class StreamFeed implements ProxyFeed {
     this.#fresh = id === undefined;
     this.#last = id ?? '0-0';
     this.#baseAdded = replies[1]?.[0] == null ? streamCounts(replies[1]?.[1]).added : 0;
+  }
+
+  /**
+   * After the first positioning: moves back to the last entry older than
+   * `#lookbackMs` before the newest, or to the start of the stream when
+   * every entry is newer (nothing before it is owed: the feed just started).
+   */
+  async #lookBack(): Promise<void> {
+    if (this.#fresh || this.#lookbackMs <= 0) return;
+    const from = entryTime(this.#last) - this.#lookbackMs;
+    const replies =
+      (await this.#redis
+        .multi()
+        .xrevrange(this.#key, String(from), '-', 'COUNT', 1)
+        .xinfo('STREAM', this.#key)
+        .exec()) ?? [];
+    // Markers up to the newest entry are older than this proxy: what they mark is not owed.
+    this.#replayUntil = this.#last;
+    const id = (replies[0]?.[1] as Entries | undefined)?.[0]?.[0];
+    if (id !== undefined) {
+      this.#last = id;
+      return;
+    }
+    if (replies[1]?.[0] != null) return;
+    // Every entry is recent: read them all, as on a stream that did not exist.
+    const { added, length } = streamCounts(replies[1]?.[1]);
+    this.#fresh = true;
+    this.#last = '0-0';
+    this.#baseAdded = added - length;
   }
 
   /** A batch without waiting, proven to follow `#last`; else waits for new entries. */
@@ -208,6 +257,7 @@ export class StreamFeed implements ProxyFeed {
         for (const event of entry.events) events.push(event);
         invalid += entry.invalid;
       } else if (entry.kind === 'invalid') invalid++;
+      else if (this.#replaying(id.toString())) continue;
       else {
         this.#last = id.toString();
         this.#fresh = false;
@@ -229,6 +279,17 @@ export class StreamFeed implements ProxyFeed {
     // A read that brought less than it asked for reached the newest entry: no lag.
     this.#behind = entries.length >= this.#readCount;
     if (!this.#behind) this.#lagMs = 0;
+  }
+
+  /** True for an entry of the look-back replay (at or before the newest entry when positioned). */
+  #replaying(id: string): boolean {
+    const until = this.#replayUntil;
+    if (until === null) return false;
+    const [ms, seq] = id.split('-').map(Number) as [number, number];
+    const [untilMs, untilSeq] = until.split('-').map(Number) as [number, number];
+    if (ms < untilMs || (ms === untilMs && seq <= untilSeq)) return true;
+    this.#replayUntil = null;
+    return false;
   }
 
   /**

@@ -19,6 +19,7 @@ export type { DecodedItem } from '../jfs-protocol/frame-decoder.ts';
 export { DEFAULT_MAX_FRAME_LENGTH, FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 export type {
   JfsChannelMessage,
+  JfsErrorMessage,
   JfsEvent,
   JfsEventMessage,
   JfsMessage,
@@ -48,6 +49,8 @@ export {
 export type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 export { notifyNames } from '../jfs-protocol/redis-keys.ts';
 export { ClientIdentityError } from '../jfs-proxy/client-identity.ts';
+export { FeedChoiceWarning } from '../jfs-proxy/feed-choice-errors.ts';
+export { FeedGapError } from '../jfs-proxy/feed-gap-error.ts';
 export type { JfsProxyParts, JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
@@ -86,6 +89,7 @@ export {
   LocalWatcherError,
   WatcherClosedError,
   WatcherNameError,
+  WatchRefusedError,
 } from '../sources/jfs/jfs-client-errors.ts';
 export type { JfsEventMapping } from '../sources/jfs/jfs-event-to-events.ts';
 export { jfsEventToEvents } from '../sources/jfs/jfs-event-to-events.ts';

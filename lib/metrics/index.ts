@@ -6,6 +6,7 @@ export type { FlushMetricsOptions, InstrumentedFlush } from './instrument-flush.
 export { defaultFlushDurationBuckets, instrumentFlush } from './instrument-flush.ts';
 export { MetricsCollectError, MetricsConflictError } from './metrics-errors.ts';
 export type { MetricsOptions, MetricsRegistry } from './metrics-options.ts';
+export { processMetrics } from './process-metrics.ts';
 export { proxyMetrics } from './proxy-metrics.ts';
 export type { QueueMetricsOptions } from './queue-metrics.ts';
 export { defaultBatchSizeBuckets, queueMetrics } from './queue-metrics.ts';

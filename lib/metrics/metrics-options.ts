@@ -22,7 +22,7 @@ export interface MetricsOptions {
   /**
    * Constant labels on every series, to tell apart several queues, proxies
    * or routers on one registry (`{ queue: 'routes' }`). Default none.
-   * `type`, `source`, `status`, `outcome`, `stat`, `le` and `quantile` are taken.
+   * `type`, `source`, `status`, `outcome`, `counter`, `level`, `le` and `quantile` are taken.
    */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -38,7 +38,16 @@ export interface ResolvedMetricsOptions {
 export const metricsOptionNames: readonly string[] = ['registry', 'prefix', 'labels'];
 
 /** Label names batchwatch's own series use (or Prometheus reserves): not allowed in `labels`. */
-const reservedLabels = new Set(['type', 'source', 'status', 'outcome', 'stat', 'le', 'quantile']);
+const reservedLabels = new Set([
+  'type',
+  'source',
+  'status',
+  'outcome',
+  'counter',
+  'level',
+  'le',
+  'quantile',
+]);
 const metricNamePrefix = /^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/;
 const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 

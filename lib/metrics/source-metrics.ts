@@ -12,6 +12,10 @@ export interface SourceMetricsOptions extends MetricsOptions {
 
 /** The counters every source has; the others are the source's own. */
 const common = ['events', 'warnings', 'reconnects'] as const;
+const isCommon = (name: string): boolean => (common as readonly string[]).includes(name);
+
+/** Counters of sources that are levels, not cumulative counts: exposed as gauges. */
+const LEVELS: ReadonlySet<string> = new Set(['tracked']);
 
 /**
  * Exposes an {@link EventSource}'s status and counters for Prometheus, read
@@ -22,9 +26,11 @@ const common = ['events', 'warnings', 'reconnects'] as const;
  *   `connecting`, `ready`, `reconnecting`, `closed`), 0 for the others;
  * - counters `source_events_total`, `source_warnings_total`,
  *   `source_reconnects_total`;
- * - `source_stat{stat}`: each counter of the source's own (`malformed`,
- *   `duplicates`, `renames`, `tracked`...), a gauge because some are levels
- *   (`tracked`) rather than cumulative counts.
+ * - `source_counter_total{counter}`: each cumulative counter of the source's
+ *   own (`malformed`, `duplicates`, `renames`, `scanned`...), a counter;
+ * - `source_level{level}`: each of its counters that is a level, which goes
+ *   down as well as up (`tracked`: paths whose identity is remembered), a
+ *   gauge.
  *
  * A source's counters start again from 0 when it is subscribed again:
  * Prometheus reads that as a counter reset, which `rate()` handles.
@@ -71,13 +77,23 @@ export function sourceMetrics(
       [],
       counter('reconnects'),
     );
-    set.gauge(
-      'source_stat',
-      "The source's own counters, as its stats() reports them (most are cumulative counts).",
-      ['stat'],
+    set.counter(
+      'source_counter_total',
+      "The source's own cumulative counters, as its stats() reports them.",
+      ['counter'],
       (emit) => {
-        for (const [stat, value] of Object.entries(source.stats())) {
-          if (!(common as readonly string[]).includes(stat)) emit({ stat }, value);
+        for (const [counter, value] of Object.entries(source.stats())) {
+          if (!isCommon(counter) && !LEVELS.has(counter)) emit({ counter }, value);
+        }
+      },
+    );
+    set.gauge(
+      'source_level',
+      "The source's own counters that are levels (they go down as well as up).",
+      ['level'],
+      (emit) => {
+        for (const [level, value] of Object.entries(source.stats())) {
+          if (LEVELS.has(level)) emit({ level }, value);
         }
       },
     );

@@ -1,6 +1,6 @@
 import type { Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
-import { OptionsError, type QueueError } from '../errors.ts';
+import { type BatchwatchError, OptionsError, type QueueError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import type { Journal } from '../journal/journal.ts';
 import { optionNames, rejectUnknownOptions, resolveCount, resolveFunction } from '../options.ts';
@@ -59,10 +59,14 @@ export interface EventQueueOptions extends BatchOptions, HoldOptions {
   /**
    * Receives the warnings of the sources given to `start()` (every source
    * object with a `warnings$`: reconnects, dropped malformed lines...), with
-   * the source's position among the queue's sources. Default: each goes to
-   * `onError` as a `SourceWarning`, so that none goes unseen.
+   * the source's position among the queue's sources. A warning is always a
+   * `BatchwatchError`: narrow it with `instanceof` (`DockerStreamError`,
+   * `FileWatchError`...) or by its `code`; a source of your own that warns
+   * with anything else has it wrapped in a `SourceWarning` (the value in
+   * `warning.warning`). Default: each goes to `onError` as a `SourceWarning`,
+   * so that none goes unseen.
    */
-  readonly onWarning?: (warning: unknown, sourceIndex: number) => void;
+  readonly onWarning?: (warning: BatchwatchError, sourceIndex: number) => void;
   /** Aborting it stops the queue, as `stop()` does (already aborted: stopped at once). Default none. */
   readonly signal?: AbortSignal;
   /** Retries of failed batches. Default `{ maxRetries: 0 }`. */
@@ -88,7 +92,7 @@ export interface EventQueueOptions extends BatchOptions, HoldOptions {
 export interface ResolvedEventQueueOptions extends ResolvedBatchOptions, ResolvedHoldOptions {
   readonly onFlush: FlushHandler | null;
   readonly onError: (error: QueueError) => void;
-  readonly onWarning: ((warning: unknown, sourceIndex: number) => void) | null;
+  readonly onWarning: ((warning: BatchwatchError, sourceIndex: number) => void) | null;
   readonly signal: AbortSignal | null;
   readonly retry: { readonly maxRetries: number; readonly backoff: RetryPolicy };
   readonly debug: boolean;

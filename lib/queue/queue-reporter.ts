@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import type { SchedulerLike } from 'rxjs';
 import { describe } from '../describe.ts';
-import { CallbackError, type QueueError } from '../errors.ts';
+import { BatchwatchError, CallbackError, type QueueError } from '../errors.ts';
 import type { QueueCounters } from './queue-counters.ts';
 import { SourceWarning } from './queue-errors.ts';
 
@@ -10,7 +10,7 @@ const log = createDebug('batchwatch:queue');
 /** What a {@link QueueReporter} needs from the queue's options. */
 export interface QueueReporterOptions {
   readonly onError: (error: QueueError) => void;
-  readonly onWarning: ((warning: unknown, sourceIndex: number) => void) | null;
+  readonly onWarning: ((warning: BatchwatchError, sourceIndex: number) => void) | null;
   readonly debug: boolean;
   readonly scheduler: SchedulerLike;
 }
@@ -51,8 +51,11 @@ export class QueueReporter {
       return;
     }
     log('source #%d warned: %s', sourceIndex, describe(warning));
+    // Typed for the listener: a foreign source's warning that is not one of ours comes wrapped.
+    const typed =
+      warning instanceof BatchwatchError ? warning : new SourceWarning(sourceIndex, warning);
     try {
-      onWarning(warning, sourceIndex);
+      onWarning(typed, sourceIndex);
     } catch (err) {
       this.#rethrow(new CallbackError('onWarning', err, warning));
     }

@@ -184,13 +184,25 @@ export function redisRetryStrategy(
  * {@link DEFAULT_REDIS_RETRY}: for ever) and queues commands meanwhile; its
  * user resubscribes on `'ready'` (ioredis's auto-resubscribe is off, so that
  * the user knows when it is done).
+ *
+ * `timeoutMs` (default 10 s): a connection that waits that long for the
+ * answer to a command it sent (a frozen or overloaded server, a dead link
+ * no RST announced) is closed and made again (ioredis's `socketTimeout`), so
+ * that it reports `reconnecting` instead of queueing commands for ever; the
+ * commands it was waiting for are sent again once it is back (not lost, not
+ * failed: `maxRetriesPerRequest: null`; one the server had already read may
+ * so run twice), so a caller that keeps one command in flight keeps its
+ * memory bounded. Longer than any blocking command's
+ * wait on that connection; `0` turns it off.
  */
 export function connectRedis(
   address: RedisAddress,
   name: string,
   retry: RetryPolicy = DEFAULT_REDIS_RETRY,
+  timeoutMs = 10_000,
 ): Redis {
   const redis = new Redis({
+    ...(timeoutMs > 0 ? { socketTimeout: timeoutMs } : {}),
     host: address.host,
     port: address.port,
     ...(address.path === undefined ? {} : { path: address.path }),
@@ -204,6 +216,17 @@ export function connectRedis(
     autoResubscribe: false,
     retryStrategy: redisRetryStrategy(retry),
   });
+  if (timeoutMs > 0) {
+    // ioredis leaves its socket timer running when a connection closes: it would then cut the
+    // next connection (it destroys whatever stream is current) or outlive close().
+    redis.on('close', () => {
+      const timed = redis as unknown as {
+        socketTimeoutTimer?: ReturnType<typeof setTimeout> | undefined;
+      };
+      clearTimeout(timed.socketTimeoutTimer);
+      timed.socketTimeoutTimer = undefined;
+    });
+  }
   // ioredis only reports a failed SELECT and goes on in database 0: never write there.
   redis.on('error', (err: Error) => {
     if (!isMissingDatabase(err)) return;

@@ -1,12 +1,17 @@
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { type ChokidarOptions, watch } from 'chokidar';
-import { FileWatchError } from './file-errors.ts';
-import { fileIdentity } from './file-identity.ts';
+import { fileIdentity } from '../../local-watcher/file-identity.ts';
+import { ignoreMatcher } from '../../local-watcher/ignore-matcher.ts';
+import { FileOp } from '../../local-watcher/rename-pairer.ts';
+import {
+  ATOMIC_MS,
+  type StartTreeWatcher,
+  type TreeRoot,
+  type TreeWatcherKind,
+} from '../../local-watcher/tree-watcher.ts';
+import { FileWatchError } from '../../local-watcher/watch-errors.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
-import { FileOp } from './rename-pairer.ts';
-import { ATOMIC_MS, type StartTreeWatcher, type TreeWatcherKind } from './tree-watcher.ts';
-import type { WatchRoot } from './watch-roots.ts';
 
 const chokidarOps: Readonly<Record<string, { op: FileOp; dir: boolean }>> = {
   add: { op: FileOp.Add, dir: false },
@@ -17,12 +22,16 @@ const chokidarOps: Readonly<Record<string, { op: FileOp; dir: boolean }>> = {
 };
 
 /**
- * Watches one root with chokidar: for polling, `awaitWriteFinish`, a root
- * that does not exist yet, and platforms other than Linux. Watch errors
+ * Watches one root with chokidar: native events on platforms other than
+ * Linux (the local tree does the rest). Watch errors
  * become `FileWatchError` warnings (once per path and code); chokidar goes on
  * watching the rest.
  */
-const watchTreeWithChokidar: StartTreeWatcher = (root, options, sink) => {
+const watchTreeWithChokidar: StartTreeWatcher<ResolvedFileSourceOptions> = (
+  root,
+  options,
+  sink,
+) => {
   const watcher = watch(root.dir, chokidarOptions(root, options));
   let scanned = false;
   let seen = 0;
@@ -54,22 +63,26 @@ const watchTreeWithChokidar: StartTreeWatcher = (root, options, sink) => {
 };
 
 /** chokidar: the rename pairer remembers identities. */
-export const chokidarTreeWatcher: TreeWatcherKind = {
+export const chokidarTreeWatcher: TreeWatcherKind<ResolvedFileSourceOptions> = {
   start: watchTreeWithChokidar,
   remembers: false,
 };
 
-function chokidarOptions(root: WatchRoot, options: ResolvedFileSourceOptions): ChokidarOptions {
+function chokidarOptions(root: TreeRoot, options: ResolvedFileSourceOptions): ChokidarOptions {
+  // Our forms of `ignored` (globs by name or relative path): chokidar takes strings as exact paths.
+  const matcher = ignoreMatcher(options.ignored, root.dir);
+  const ignored = (path: string, stats?: Stats): boolean =>
+    matcher.byPath(path) || (stats !== undefined && matcher.byStats(path, stats));
   return {
     // Always scan: the inodes of what exists are needed to pair renames; ignoreInitial is ours.
     ignoreInitial: false,
     alwaysStat: true,
     persistent: true,
     ...(root.files === null
-      ? { depth: options.depth, ignored: [...options.ignored] }
+      ? { depth: options.depth, ignored }
       : // A single file is watched through its parent: its direct entries only. Not with depth 0:
         // chokidar then never looks inside a parent that is created after the watch starts.
-        { ignored: [...options.ignored, deeperThan(root.dir)] }),
+        { ignored: [ignored, deeperThan(root.dir)] }),
     ...(options.polling === null
       ? { atomic: ATOMIC_MS }
       : {

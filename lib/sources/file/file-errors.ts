@@ -1,88 +1,23 @@
-import { describeCause as causeText } from '../../describe.ts';
 import { BatchwatchError } from '../../errors.ts';
 
 /**
- * The file source could not watch a path (`ENOSPC`, `EMFILE`, `EACCES`...).
- * Reported as a warning on the source, which keeps watching everything else;
- * the message says what to change.
+ * A watched directory (or the directory of watched single files) was
+ * deleted or moved away. Its entries and itself are reported deleted; it is
+ * watched again when it comes back. The source's status is `reconnecting`
+ * with this error while it is gone.
  */
-export class FileWatchError extends BatchwatchError {
-  override readonly name = 'FileWatchError';
-  override readonly code = 'BATCHWATCH_FILE_WATCH_FAILED';
-  /** The path that is not watched. */
+export class FileRootGoneError extends BatchwatchError {
+  override readonly name = 'FileRootGoneError';
+  override readonly code = 'BATCHWATCH_FILE_ROOT_GONE';
+  /** The watched directory that is gone. */
   readonly path: string;
-  /** The system error code (`ENOSPC`, `EMFILE`, `EACCES`...), or `''` when there is none. */
-  readonly systemCode: string;
 
-  constructor(path: string, cause: unknown) {
-    const systemCode = String((cause as { code?: unknown } | null)?.code ?? '');
-    const what = systemCode === '' ? path : `${path} (${systemCode})`;
-    super(`Cannot watch ${what}: ${watchFix(systemCode, path, cause)}`, { cause });
-    this.path = path;
-    this.systemCode = systemCode;
-  }
-}
-
-function watchFix(systemCode: string, path: string, cause: unknown): string {
-  switch (systemCode) {
-    case 'ENOSPC':
-      return (
-        'the inotify watch limit is reached. Raise it (sysctl -w fs.inotify.max_user_watches=524288, ' +
-        'and in /etc/sysctl.conf), watch less (ignored, depth), or use polling: true.'
-      );
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'too many open files. Raise the limit (ulimit -n), watch less (ignored, depth), or use polling: true.';
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied. Give this process read access to ${path}, or add it to ignored.`;
-    default:
-      return `${causeText(cause).replace(/\.$/, '')}. That path is not watched; the rest is.`;
-  }
-}
-
-/**
- * A directory could not get a native watch (out of inotify watches or
- * instances, or of file descriptors): it and whatever fails the same way
- * below it are polled instead. Reported once per source, naming the limit
- * to raise; `path` is the first directory that fell back.
- */
-export class FileWatchFallbackError extends BatchwatchError {
-  override readonly name = 'FileWatchFallbackError';
-  override readonly code = 'BATCHWATCH_FILE_WATCH_FALLBACK';
-  /** The first directory polled instead of watched. */
-  readonly path: string;
-  /** `ENOSPC`, `EMFILE` or `ENFILE`. */
-  readonly systemCode: string;
-
-  constructor(path: string, cause: unknown, intervalMs: number) {
-    const systemCode = String((cause as { code?: unknown } | null)?.code ?? '');
+  constructor(path: string) {
     super(
-      `Cannot watch ${path} (${systemCode}): ${limitText(systemCode)} Polling it every ${intervalMs} ms ` +
-        'instead, and any other directory that fails the same way (reported once); changes there ' +
-        `are seen later and cost CPU. To avoid it: ${fixText(systemCode)}, or watch less (ignored, depth).`,
-      { cause },
+      `The watched directory ${path} is gone (deleted or moved): its entries were reported ` +
+        'deleted, and it will be watched again, with everything in it reported created, when it ' +
+        'comes back. Nothing to do unless it should not have gone.',
     );
     this.path = path;
-    this.systemCode = systemCode;
   }
-}
-
-/** Whether a failed watch should fall back to polling rather than leave the path unwatched. */
-export function isWatchLimit(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ENOSPC' || code === 'EMFILE' || code === 'ENFILE';
-}
-
-function limitText(systemCode: string): string {
-  return systemCode === 'ENOSPC'
-    ? 'the inotify watch limit (fs.inotify.max_user_watches) is reached.'
-    : 'too many open files, or inotify instances (fs.inotify.max_user_instances).';
-}
-
-function fixText(systemCode: string): string {
-  return systemCode === 'ENOSPC'
-    ? 'raise it (sysctl -w fs.inotify.max_user_watches=524288, and in /etc/sysctl.conf)'
-    : 'raise the open-file limit (ulimit -n 65536) or the inotify instance limit ' +
-        '(sysctl -w fs.inotify.max_user_instances=1024)';
 }

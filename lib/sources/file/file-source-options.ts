@@ -1,4 +1,3 @@
-import type { Stats } from 'node:fs';
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { OptionsError } from '../../errors.ts';
@@ -7,6 +6,7 @@ import {
   resolveCheckpointName,
   resolveCheckpointStore,
 } from '../../journal/checkpoint-store.ts';
+import type { FileMatcher } from '../../local-watcher/ignore-matcher.ts';
 import {
   durationText,
   MAX_DURATION_MS,
@@ -17,14 +17,9 @@ import {
   resolveScheduler,
 } from '../../options.ts';
 
-/**
- * A path to leave out: an exact path (string), a RegExp tested against the
- * whole absolute path, or a function of the path and, when known, its stats
- * (it may be called twice, first without stats: guard with `stats?.isFile()`).
- */
-export type FileMatcher = string | RegExp | ((path: string, stats?: Stats) => boolean);
+export type { FileMatcher };
 
-/** Settings of `awaitWriteFinish` (chokidar's). */
+/** Settings of `awaitWriteFinish` (chokidar's option, with its meaning). */
 export interface AwaitWriteFinishOptions {
   /** How long the size must stay the same, in ms. Default 2000. */
   readonly stabilityThreshold?: number;
@@ -73,6 +68,17 @@ export interface FileSourceOptions {
    */
   readonly renameWindow?: number;
   /**
+   * Report entries whose name starts with `..` and everything below them.
+   * Kubernetes ConfigMap and Secret volumes are made of them: the kubelet
+   * writes each update to a new `..<timestamp>` directory, renames a new
+   * `..data` link over the old one and removes the old directory, so their
+   * names change on every update and are gone after it; the visible names
+   * (`config.yaml -> ..data/config.yaml`) are reported as written instead.
+   * A `..` name given as a watched single file is always reported. Default
+   * `false`.
+   */
+  readonly reportDotDotEntries?: boolean;
+  /**
    * Where the rename window and the other hold timers run, and event times
    * come from (chokidar, where it is used, keeps its own timers). Default:
    * rxjs `asyncScheduler`.
@@ -100,6 +106,7 @@ export interface ResolvedFileSourceOptions {
   readonly awaitWriteFinish: false | Required<AwaitWriteFinishOptions>;
   readonly ignoreInitial: boolean;
   readonly renameWindow: number;
+  readonly reportDotDotEntries: boolean;
   readonly scheduler: SchedulerLike;
   readonly checkpoint: CheckpointStore | null;
   readonly checkpointName: string;
@@ -116,6 +123,7 @@ export const DEFAULT_FILE_SOURCE_OPTIONS = Object.freeze({
   awaitWriteFinish: false as boolean | AwaitWriteFinishOptions,
   ignoreInitial: true,
   renameWindow: 100,
+  reportDotDotEntries: false,
   scheduler: asyncScheduler as SchedulerLike,
   checkpointName: 'file',
   /** The interval of `polling: true`, in ms. */
@@ -131,6 +139,7 @@ const names = optionNames({
   awaitWriteFinish: true,
   ignoreInitial: true,
   renameWindow: true,
+  reportDotDotEntries: true,
   scheduler: true,
   checkpoint: true,
   checkpointName: true,
@@ -182,6 +191,10 @@ export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFi
     options.renameWindow ??
     (interval === null ? defaults.renameWindow : Math.max(defaults.renameWindow, 2 * interval));
   resolveDuration('renameWindow', renameWindow);
+  const reportDotDotEntries = options.reportDotDotEntries ?? defaults.reportDotDotEntries;
+  if (typeof reportDotDotEntries !== 'boolean') {
+    throw new OptionsError('reportDotDotEntries', reportDotDotEntries, 'true or false');
+  }
   return Object.freeze({
     ignored: Object.freeze(ignored),
     depth,
@@ -191,6 +204,7 @@ export function resolveFileSourceOptions(options: FileSourceOptions): ResolvedFi
     ),
     ignoreInitial,
     renameWindow,
+    reportDotDotEntries,
     scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),
     checkpoint: resolveCheckpointStore('checkpoint', options.checkpoint),
     checkpointName: resolveCheckpointName(

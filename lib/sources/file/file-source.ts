@@ -1,17 +1,22 @@
 import { type BatchwatchError, OptionsError } from '../../errors.ts';
+import { InotifyOverflowError } from '../../local-watcher/inotify-overflow-error.ts';
+import { FileWatchFallbackError } from '../../local-watcher/watch-errors.ts';
 import { EventSource } from '../event-source.ts';
-import { FileWatchFallbackError } from './file-errors.ts';
+import { FileRootGoneError } from './file-errors.ts';
 import { type FileSourceOptions, resolveFileSourceOptions } from './file-source-options.ts';
 import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
 import { snapshotCheckpoint } from './snapshot-checkpoint.ts';
 import { resolveWatchRoots } from './watch-roots.ts';
 
 /**
- * Local file changes as a shared stream of `file` Events. On Linux with
- * native events: one inotify watch per directory and a scan that stats each
- * entry once (100,000 files in 1,000 directories: 1,001 watches); with
- * polling, `awaitWriteFinish`, a directory that does not exist yet, or on
- * other systems: chokidar. The first subscriber starts watching (one tree
+ * Local file changes as a shared stream of `file` Events, through the
+ * local watcher of `lib/local-watcher/`: on Linux with native events, one
+ * inotify watch per directory read on a watch thread, and a scan that stats
+ * each entry once (100,000 files in 1,000 directories: 1,001 watches); with
+ * polling, the same tree read again at the interval; with native events on
+ * other systems: chokidar (which has none of the root, link and full-queue
+ * handling below). The
+ * first subscriber starts watching (one tree
  * per directory, and one per parent directory of the single files given);
  * the last one to unsubscribe closes every watch and timer.
  *
@@ -44,7 +49,15 @@ import { resolveWatchRoots } from './watch-roots.ts';
  *   warning naming it and the fix; the rest is still watched. (With
  *   chokidar, ENOSPC and EMFILE are `FileWatchError`s too.)
  * - Symbolic links are reported as entries, not followed (chokidar, where it
- *   is used, follows them).
+ *   is used, follows them); a link whose target now reads differently (a
+ *   ConfigMap key after the kubelet's `..data` swap) is a FileWritten.
+ *   `..`-named entries are hidden unless `reportDotDotEntries`.
+ * - A path that does not exist yet is watched once it appears; a watched
+ *   directory deleted is reported, the status is `reconnecting` with a
+ *   `FileRootGoneError` until it comes back, and it is watched again.
+ * - A full inotify queue is detected, the tree read again and every
+ *   difference reported, with an `InotifyOverflowError` warning (counter
+ *   `overflows`).
  * - Counters: `renames`, `tracked` (paths whose identity is remembered to
  *   pair renames: every path that exists under the watched roots) and
  *   `scanned` (entries seen by the initial scan, for progress).
@@ -76,11 +89,37 @@ export function fileSource(
     // checkpoint: what changed while not watching is reported once watching, before `ready`.
     const snapshot = snapshotCheckpoint(roots, resolved);
     const watched = snapshot === null ? context : snapshot.follow(context);
+    let resumed = snapshot === null;
+    /** Roots that went away and are not back yet, with the error the status carries. */
+    const gone = new Map<string, FileRootGoneError>();
+    let attempt = 0;
+    const setStatus = (): void => {
+      if (waiting > 0 || !resumed) return;
+      const first = gone.values().next();
+      if (first.done === true) {
+        attempt = 0;
+        context.status({ kind: 'ready', since: resolved.scheduler.now() });
+      } else {
+        context.status({
+          kind: 'reconnecting',
+          attempt: ++attempt,
+          delayMs: 0,
+          error: first.value,
+        });
+      }
+    };
     const ready = (): void => {
       if (--waiting !== 0) return;
-      const isReady = () => context.status({ kind: 'ready', since: resolved.scheduler.now() });
-      if (snapshot === null) isReady();
-      else snapshot.resume(context).then(isReady, (err: unknown) => context.error(err as Error));
+      if (snapshot === null) setStatus();
+      else {
+        snapshot.resume(context).then(
+          () => {
+            resumed = true;
+            setStatus();
+          },
+          (err: unknown) => context.error(err as Error),
+        );
+      }
     };
     let fellBack = false;
     const warn = (warning: BatchwatchError): void => {
@@ -89,6 +128,7 @@ export function fileSource(
         if (fellBack) return;
         fellBack = true;
       }
+      if (warning instanceof InotifyOverflowError) context.count('overflows');
       context.warn(warning);
     };
     try {
@@ -102,12 +142,23 @@ export function fileSource(
               ? ` below level ${root.covered} (the enclosing root reports the rest)`
               : '',
         );
+        const present = (there: boolean): void => {
+          if (there === !gone.has(root.dir)) return;
+          if (there) gone.delete(root.dir);
+          else {
+            const error = new FileRootGoneError(root.dir);
+            gone.set(root.dir, error);
+            context.warn(error);
+          }
+          setStatus();
+        };
         stops.push(
           watchRoot(root, resolved, {
             context: watched,
             scheduler: resolved.scheduler,
             ready,
             warn,
+            present,
           }),
         );
       }

@@ -3,9 +3,9 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
 import type { CheckpointStore } from '../../journal/checkpoint-store.ts';
+import { type IgnoreMatcher, rootsIgnoreMatcher } from '../../local-watcher/ignore-matcher.ts';
 import type { SourceContext } from '../event-source.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
-import { type IgnoreMatcher, ignoreMatcher } from './ignore-matcher.ts';
 import {
   diffSnapshots,
   parseSnapshot,
@@ -180,7 +180,11 @@ export function snapshotCheckpoint(
     name: options.checkpointName,
     roots,
     depth: options.depth,
-    ignore: ignoreMatcher(options.ignored),
+    // Globs relative to a root are matched against the root each path is under.
+    ignore: rootsIgnoreMatcher(
+      options.ignored,
+      roots.map((root) => root.dir),
+    ),
     scheduler: options.scheduler,
     saveInterval: 10,
   });

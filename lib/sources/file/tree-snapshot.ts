@@ -3,8 +3,8 @@ import { relative, sep } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
-import { fileIdentity } from './file-identity.ts';
-import type { IgnoreMatcher } from './ignore-matcher.ts';
+import { fileIdentity } from '../../local-watcher/file-identity.ts';
+import type { IgnoreMatcher } from '../../local-watcher/ignore-matcher.ts';
 import type { WatchRoot } from './watch-roots.ts';
 
 /** What a snapshot keeps of one path: identity, size, modification time, kind. */

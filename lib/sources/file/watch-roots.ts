@@ -1,15 +1,10 @@
 import { statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { levelBelow } from '../../local-watcher/level-below.ts';
+import type { TreeRoot } from '../../local-watcher/tree-watcher.ts';
 
-/** One directory watched by one chokidar watcher. */
-export interface WatchRoot {
-  /** Absolute path of the directory; event names are relative to it. */
-  readonly dir: string;
-  /**
-   * The single files watched through this directory (absolute paths): only
-   * changes to them are reported. `null` when the whole tree is watched.
-   */
-  readonly files: ReadonlySet<string> | null;
+/** One directory watched by one tree watcher. */
+export interface WatchRoot extends TreeRoot {
   /**
    * For a directory inside another directory root (kept because the depth
    * limit stops the outer one short of its deeper levels): the deepest level
@@ -92,17 +87,6 @@ function nearestEnclosing(dirs: ReadonlySet<string>, path: string, orSelf = fals
     if (nearest === null || level < nearest) nearest = level;
   }
   return nearest;
-}
-
-/**
- * How many levels below directory `dir` the path lies (0 for `dir` itself),
- * or `null` when it is not inside it. Both paths are absolute and resolved.
- */
-export function levelBelow(dir: string, path: string): number | null {
-  const rel = relative(dir, path);
-  if (rel === '') return 0;
-  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
-  return rel.split(sep).length;
 }
 
 function isDirectoryOnDisk(path: string): boolean {

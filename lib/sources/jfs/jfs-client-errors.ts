@@ -72,3 +72,34 @@ export class WatcherClosedError extends JfsError {
     super(`The watcher is closed: ${what}. Create a new watcher.`);
   }
 }
+
+/**
+ * The notify server refused a WATCH and said why (an ERROR frame, sent only
+ * when the watcher has `reportRefusals`): a container it does not know, or a
+ * path outside the container's mounts. A warning: nothing of that path (or
+ * channel) will arrive until the server's configuration or the identity
+ * (`namespace`, `pod`, `container`) is fixed and the watcher reconnects.
+ */
+export class WatchRefusedError extends JfsError {
+  override readonly name = 'WatchRefusedError';
+  override readonly code = 'BATCHWATCH_JFS_WATCH_REFUSED';
+  /** The server address, as given. */
+  readonly address: string;
+  readonly channelId: string;
+  /** The pod path refused; `''` when the whole channel was. */
+  readonly path: string;
+  /** The server's own words. */
+  readonly reason: string;
+
+  constructor(address: string, channelId: string, path: string, reason: string) {
+    super(
+      `${address} refused to watch ${path === '' ? 'anything' : JSON.stringify(path)} for ` +
+        `${JSON.stringify(channelId)}: ${reason} Check the identity (namespace/pod/container) ` +
+        'the client gives, and the mounts the proxy knows for it.',
+    );
+    this.address = address;
+    this.channelId = channelId;
+    this.path = path;
+    this.reason = reason;
+  }
+}

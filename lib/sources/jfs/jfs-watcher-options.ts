@@ -70,6 +70,14 @@ export interface JfsWatcherOptions {
   readonly transport?: JfsTransport;
   /** The environment to read. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Ask the server why it refuses a WATCH (a container it does not know, a
+   * path outside the container's mounts): this project's proxy then answers
+   * with an ERROR frame, reported on `warnings$` as a `WatchRefusedError`.
+   * Default `false`: the client sends exactly the frames Go's client sends
+   * (a Go proxy would log the extra WANT_ERRORS frame as unknown).
+   */
+  readonly reportRefusals?: boolean;
 }
 
 /** The defaults of {@link JfsWatcherOptions} (environment variables aside). */
@@ -82,6 +90,7 @@ export const DEFAULT_JFS_WATCHER_OPTIONS = Object.freeze({
   connectTimeout: 10_000,
   keepAlive: 30_000,
   scheduler: asyncScheduler as SchedulerLike,
+  reportRefusals: false,
 });
 
 /** {@link JfsWatcherOptions} validated, with every default filled in. */
@@ -102,6 +111,7 @@ export interface ResolvedJfsWatcherOptions {
   readonly scheduler: SchedulerLike;
   /** The transport given; `undefined` for the default socket. */
   readonly transport: JfsTransport | undefined;
+  readonly reportRefusals: boolean;
 }
 
 /** The names of {@link JfsWatcherOptions}. */
@@ -120,6 +130,7 @@ export const jfsWatcherOptionNames: readonly string[] = optionNames({
   scheduler: true,
   transport: true,
   env: true,
+  reportRefusals: true,
 } satisfies Record<keyof JfsWatcherOptions, true>);
 
 /**
@@ -203,6 +214,7 @@ export function resolveJfsWatcherOptions(
     keepAlive: resolveDuration('keepAlive', options.keepAlive ?? d.keepAlive),
     scheduler,
     transport,
+    reportRefusals: refusals(options.reportRefusals ?? d.reportRefusals),
   };
   return Object.freeze(resolved);
 }
@@ -213,4 +225,9 @@ function remoteAddress(server: string): JfsAddress {
     throw new AddressError(server, 'ipc:// (the golang-ipc handshake) is unsupported');
   }
   return address;
+}
+
+function refusals(value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new OptionsError('reportRefusals', value, 'true or false');
+  return value;
 }

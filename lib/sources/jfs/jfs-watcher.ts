@@ -11,7 +11,7 @@ import { MessageType, messageTypeName } from '../../jfs-protocol/message-type.ts
 import { FrameTooLargeError, MalformedFrameError } from '../../jfs-protocol/protocol-errors.ts';
 import { RetryLoop } from '../../retry-loop.ts';
 import { connectFrames } from './connect-frames.ts';
-import { JfsConnectionError, WatcherClosedError } from './jfs-client-errors.ts';
+import { JfsConnectionError, WatcherClosedError, WatchRefusedError } from './jfs-client-errors.ts';
 import type { JfsConnection, JfsTransport } from './jfs-transport.ts';
 import {
   FsType,
@@ -187,7 +187,12 @@ export class JfsWatcher implements NotifyWatcher {
   #onConnect(connection: JfsConnection): void {
     if (connection !== this.#dial?.connection) return;
     this.#connected = true;
-    const frames = connectFrames(this.channelId, [...this.#paths], !this.#everConnected);
+    const frames = connectFrames(
+      this.channelId,
+      [...this.#paths],
+      !this.#everConnected,
+      this.#options.reportRefusals,
+    );
     this.#everConnected = true;
     log('connected; sending %d frame(s)', frames.length);
     const ready = (): void => {
@@ -206,6 +211,10 @@ export class JfsWatcher implements NotifyWatcher {
         connection.destroy(item);
       } else if (item instanceof MalformedFrameError) {
         this.#warnings.next(item);
+      } else if (item.type === MessageType.Error && this.#options.reportRefusals) {
+        this.#warnings.next(
+          new WatchRefusedError(this.#options.server, item.channelId, item.path, item.reason),
+        );
       } else if (item.type !== MessageType.Event) {
         this.#warnings.next(unexpected(item));
       } else {

@@ -111,8 +111,11 @@ export function watchData(
   return { events, ready: source.ready() };
 }
 
-/** Creates a file in `dir` every 25 ms (40/s) until stopped; remembers each name and when it existed. */
-export function writer(dir: string): {
+/** Creates `perSecond` files a second in `dir` (default 40) until stopped; remembers each name and when it existed. */
+export function writer(
+  dir: string,
+  perSecond = 40,
+): {
   created: { name: string; time: number }[];
   stop: () => Promise<void>;
 } {
@@ -120,7 +123,7 @@ export function writer(dir: string): {
   let stopped = false;
   const run = (async () => {
     for (let i = 0; !stopped; i++) {
-      const next = Date.now() + 25;
+      const next = Date.now() + 1000 / perSecond;
       await writeFile(join(dir, `f${i}.txt`), 'x');
       created.push({ name: `/data/f${i}.txt`, time: Date.now() });
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));

@@ -1,5 +1,5 @@
 // Daemon and proxy programs SIGKILLed while files are created at 40/s: no silent loss.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import {
   chain,
@@ -19,7 +19,7 @@ describe('the JFS chain when its programs die (real redis-server, daemon and pro
   it('daemon SIGKILLed and restarted: every missed event is followed by a ForceReload', async () => {
     const setup = await chain(cleanup);
     const daemon = await setup.startDaemon();
-    const { port } = await setup.startProxy();
+    const { port, cli: proxy } = await setup.startProxy();
     const client = watchData(`127.0.0.1:${port}`, cleanup);
     await client.ready;
     const files = writer(setup.node);
@@ -30,6 +30,10 @@ describe('the JFS chain when its programs die (real redis-server, daemon and pro
     await setup.startDaemon();
     await reloadedAndFlowing(client, 0);
     await stopWithoutSilentLoss(files, client);
+    // The proxy's log says why every client was disconnected (not only under DEBUG).
+    expect(proxy.stderr()).toMatch(
+      /batchwatch proxy: warning: resync \(daemon-start\): a daemon \(re\)started.*; 1 client\(s\) disconnected/,
+    );
   }, 60_000);
 
   it('proxy SIGKILLed and restarted on its port: every missed event is followed by a ForceReload', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it, vi } from 'vitest';
@@ -27,7 +27,11 @@ describe('--metrics PORT (the real program, scraped over HTTP)', () => {
     cleanup(() => stopCli(cli));
     const url = await metricsUrl(cli);
     await cli.waitForStderr('file ready');
-    await writeFile(join(dir, 'a.txt'), 'x');
+    // Written beside the watched directory, then moved in: one change (a create), however slowly
+    // a loaded machine lets the write follow the open (else a second event, a write, may come).
+    cleanup(() => rm(`${dir}-a.txt`, { force: true }));
+    await writeFile(`${dir}-a.txt`, 'x');
+    await rename(`${dir}-a.txt`, join(dir, 'a.txt'));
     await cli.waitForLine((line) => line.includes('created a.txt'));
     await vi.waitFor(async () => {
       const response = await fetch(url);
@@ -82,12 +86,33 @@ describe('--metrics PORT (the real program, scraped over HTTP)', () => {
     expect(await cli.exit).toBe(0);
   });
 
+  it('watch --metrics HOST:PORT listens on HOST, with process metrics and counters typed as counters', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bw-metrics-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
+    // Any 127/8 address is this machine on Linux: one that is not the default proves HOST is used.
+    const cli = runCli(['watch', dir, '--metrics', '127.0.0.2:0']);
+    cleanup(() => stopCli(cli));
+    const url = await metricsUrl(cli);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/metrics$/);
+    await cli.waitForStderr('file ready');
+    const text = await (await fetch(url)).text();
+    expect(text).toContain('# TYPE process_cpu_seconds_total counter');
+    expect(text).toContain('# TYPE process_resident_memory_bytes gauge');
+    expect(text).toContain('# TYPE batchwatch_source_counter_total counter');
+    expect(text).toMatch(
+      /^batchwatch_source_counter_total\{source="file",counter="scanned"\} \d+$/m,
+    );
+    expect(text).not.toMatch(/^batchwatch_source_stat[{ ]/m);
+    cli.child.kill('SIGINT');
+    expect(await cli.exit).toBe(0);
+  });
+
   it('rejects a bad port with one line and exit 2', async () => {
     const cli = runCli(['watch', '--metrics', 'http']);
     cleanup(() => stopCli(cli));
     expect(await cli.exit).toBe(2);
     expect(cli.stderr()).toBe(
-      'batchwatch: --metrics takes a TCP port from 0 to 65535, not "http".\n',
+      'batchwatch: --metrics takes [HOST:]PORT, a TCP port from 0 to 65535 (HOST default 127.0.0.1), not "http".\n',
     );
   });
 });

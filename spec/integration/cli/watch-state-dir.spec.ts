@@ -117,7 +117,7 @@ describe('batchwatch watch --state-dir', () => {
     await second.waitForLine((line) => line === '  written edit.txt');
     expect(second.stdoutLines()).toEqual([
       expect.stringMatching(/^batch 1 · 4 events · \d\d:\d\d:\d\d$/),
-      '  renamed new.txt',
+      '  renamed old.txt -> new.txt',
       '  deleted gone.txt',
       '  created made.txt',
       '  written edit.txt',

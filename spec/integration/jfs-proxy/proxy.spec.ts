@@ -115,6 +115,10 @@ describe('JFS proxy and daemon over a real Redis', () => {
     const second = await startProxy(node.mounts, { channel, writeDebounce: 50, listen: address });
     cleanup(() => second.close());
     await vi.waitFor(() => expect(second.stats().watchedPaths).toBe(1), { timeout: 5000 });
+    // The daemon may not have read the first proxy's close yet: its old watch would satisfy the
+    // check below and then be released. Two resyncs: the second reads the registry as it is now.
+    await daemon.resync();
+    await daemon.resync();
     await daemonWatches(daemon, dir);
     await writeFile(join(dir, 'after.txt'), 'x');
     await vi.waitFor(() =>

@@ -5,7 +5,7 @@ describe('parseCommand: Kubernetes mode', () => {
   it('proxy --kubernetes needs no mounts file, and refuses both', () => {
     expect(parseCommand(['proxy', '--kubernetes', '--listen', ':5079'])).toEqual({
       kind: 'proxy',
-      config: { kubernetes: true, listen: ':5079', metricsPort: null },
+      config: { kubernetes: true, listen: ':5079', metricsPort: null, metricsHost: '127.0.0.1' },
     });
     expect(() => parseCommand(['proxy', '--kubernetes', '--mounts', 'm.json'])).toThrow(
       'proxy takes --mounts FILE or --kubernetes, not both.',

@@ -8,7 +8,7 @@ describe('parseCommand: the stream options of proxy and daemon', () => {
       config: { feed: 'pubsub' },
     });
     expect(() => parseCommand(['proxy', '--mounts', 'm.json', '--feed', 'kafka'])).toThrow(
-      '--feed takes stream or pubsub, not "kafka".',
+      '--feed takes auto, stream or pubsub, not "kafka".',
     );
   });
 

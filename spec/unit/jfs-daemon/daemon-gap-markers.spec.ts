@@ -9,6 +9,11 @@ import type { JfsDaemonOptions } from '../../../lib/jfs-daemon/jfs-daemon-option
 import { Op } from '../../../lib/jfs-protocol/op.ts';
 import { MemoryFeed, MemoryPathWatcher } from './memory-parts.ts';
 
+/** Lets the promise callbacks of the feed's writes run. */
+async function settled(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
 function start(feed: MemoryFeed, options: JfsDaemonOptions = {}) {
   const watcher = new MemoryPathWatcher();
   const scheduler = new VirtualTimeScheduler();
@@ -41,6 +46,8 @@ describe('the gap markers and the Go format of a daemon', () => {
       [{ name: '/node/a', op: Op.Write, key: '/node' }],
       [{ name: '/node/b', op: Op.Remove, key: '/node' }],
     ]);
+    // Counted once the feed took them (a promise later).
+    await settled();
     expect(daemon.stats()).toMatchObject({ events: 3, published: 3, dropped: 0 });
     await daemon.close();
   });
@@ -55,8 +62,10 @@ describe('the gap markers and the Go format of a daemon', () => {
     for (const name of ['/n/1', '/n/2', '/n/3', '/n/4']) watcher.emit(name, Op.Create);
     scheduler.flush();
     expect(feed.entryNames()).toEqual(['daemon-start']);
-    expect(warnings.filter((w) => w instanceof JfsServerError)).toHaveLength(1);
+    expect(warnings.filter((w) => /oldest are dropped/.test(w.message))).toHaveLength(1);
+    expect(warnings.every((w) => w instanceof JfsServerError)).toBe(true);
     feed.up();
+    await settled();
     expect(feed.entryNames()).toEqual(['daemon-start', 'daemon-overflow', ['/n/3', '/n/4']]);
     expect(feed.messages.map((events) => events.map((e) => e.name))).toEqual([['/n/3'], ['/n/4']]);
     expect(daemon.stats()).toMatchObject({ events: 4, published: 2, dropped: 2 });
@@ -104,7 +113,88 @@ describe('a daemon on a synchronous scheduler', () => {
     });
     watcher.emit('/n/1', Op.Create);
     watcher.emit('/n/2', Op.Create);
+    // One write in flight at a time: /n/2 goes once the feed took /n/1.
+    await settled();
     expect(feed.entryNames()).toEqual(['daemon-start', '/n/1', '/n/2']);
+    await daemon.close();
+  });
+});
+
+describe('a daemon whose writes Redis refuses (out of memory)', () => {
+  const oom = new Error('OOM command not allowed when used memory > maxmemory');
+
+  it('keeps the refused changes and writes them again, in order, counting them once accepted; one warning, and the status says why', async () => {
+    const feed = new MemoryFeed();
+    const { daemon: starting, watcher, scheduler } = start(feed);
+    const daemon = await starting;
+    const warnings: Error[] = [];
+    daemon.warnings$.subscribe((warning) => warnings.push(warning));
+    const kinds: string[] = [];
+    daemon.status$.subscribe((status) => kinds.push(status.kind));
+    feed.refusing = oom;
+    watcher.emit('/n/1', Op.Create);
+    scheduler.flush();
+    await settled();
+    watcher.emit('/n/2', Op.Create);
+    // Retried on the backoff: still refused, several times.
+    for (let i = 0; i < 5; i++) {
+      scheduler.flush();
+      await settled();
+    }
+    expect(feed.refused).toBeGreaterThan(3);
+    expect(daemon.stats()).toMatchObject({ events: 2, published: 0, dropped: 0, pending: 2 });
+    expect(kinds.at(-1)).toBe('reconnecting');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toMatch(/Redis refused a write \(OOM command not allowed/);
+    feed.refusing = null;
+    scheduler.flush();
+    await settled();
+    expect(feed.entryNames()).toEqual(['daemon-start', ['/n/1', '/n/2']]);
+    expect(feed.messages.map((events) => events.map((e) => e.name))).toEqual([['/n/1'], ['/n/2']]);
+    expect(daemon.stats()).toMatchObject({ published: 2, dropped: 0, pending: 0 });
+    expect(kinds.at(-1)).toBe('ready');
+    expect(warnings).toHaveLength(1);
+    await daemon.close();
+  });
+
+  it('drops the oldest beyond the backlog while refused, and marks the gap in the write Redis accepts', async () => {
+    const feed = new MemoryFeed();
+    const { daemon: starting, watcher, scheduler } = start(feed, { maxBacklog: 3 });
+    const daemon = await starting;
+    feed.refusing = oom;
+    for (let i = 1; i <= 5; i++) {
+      watcher.emit(`/n/${i}`, Op.Create);
+      scheduler.flush();
+      await settled();
+    }
+    expect(daemon.stats()).toMatchObject({ events: 5, published: 0, dropped: 2, pending: 3 });
+    expect(feed.entryNames()).toEqual(['daemon-start']);
+    feed.refusing = null;
+    scheduler.flush();
+    await settled();
+    expect(feed.entryNames()).toEqual([
+      'daemon-start',
+      'daemon-overflow',
+      ['/n/3', '/n/4', '/n/5'],
+    ]);
+    // The channel has exactly what the stream has.
+    expect(feed.messages.flat().map((e) => e.name)).toEqual(['/n/3', '/n/4', '/n/5']);
+    expect(daemon.stats()).toMatchObject({ published: 3, dropped: 2, pending: 0 });
+    await daemon.close();
+  });
+
+  it('marks its start in the first write Redis accepts, even when the first ones are refused', async () => {
+    const feed = new MemoryFeed({ kind: 'connecting', attempt: 1 });
+    feed.refusing = oom;
+    const { daemon: starting, watcher, scheduler } = start(feed);
+    watcher.emit('/n/early', Op.Create);
+    feed.up();
+    await settled();
+    expect(feed.refused).toBe(1);
+    feed.refusing = null;
+    scheduler.flush();
+    const daemon = await starting;
+    expect(feed.entryNames()).toEqual(['daemon-start', '/n/early']);
     await daemon.close();
   });
 });

@@ -17,6 +17,7 @@ describe('the daemon options', () => {
       catchUp: 5000,
       resyncInterval: 10_000,
       maxBacklog: 10_000,
+      redisTimeout: 10_000,
     });
     expect(Object.isFrozen(resolved)).toBe(true);
     const fromEnv = resolveJfsDaemonOptions({
@@ -40,6 +41,8 @@ describe('the daemon options', () => {
     [{ env: { REDIS_DB: 'ten' } }, 'REDIS_DB'],
     [{ resyncInterval: 0 }, 'resyncInterval'],
     [{ redisRetry: 5 }, 'redisRetry'],
+    [{ redisTimeout: -1 }, 'redisTimeout'],
+    [{ redisTimeout: 1.5 }, 'redisTimeout'],
     [{ scheduler: {} }, 'scheduler'],
     [{ feed: { write: () => {} } }, 'feed'],
     [{ followProxies: 'yes' }, 'followProxies'],

@@ -34,7 +34,9 @@ describe('the status and the close of a daemon', () => {
     await daemon.close();
     expect(seen).toEqual(['ready', 'reconnecting', 'reconnecting', 'ready', 'closed']);
     expect(attempts).toEqual([1, 2]);
-    expect(warnings.map((w) => w.message)).toEqual(['connection lost', 'connection lost']);
+    // One warning an outage, naming its cause, not one per attempt.
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toMatch(/^the Redis connection was lost \(connection lost\)/);
   });
 
   it('closes once (the same promise, also through asyncDispose) and leaves no timer, subscription or part open', async () => {
@@ -64,5 +66,33 @@ describe('the status and the close of a daemon', () => {
     let completed = false;
     daemon.status$.subscribe({ complete: () => (completed = true) });
     expect(completed).toBe(true);
+  });
+
+  it('closed while Redis refuses its writes: one last try, then no retry timer is left', async () => {
+    const virtual = new VirtualTimeScheduler(VirtualAction, 100_000);
+    const timers = trackTimers(virtual);
+    const feed = new MemoryFeed();
+    const watcher = new MemoryPathWatcher();
+    const daemon = await JfsDaemon.start({
+      feed,
+      watcher,
+      scheduler: timers,
+      followProxies: false,
+      env: {},
+    });
+    feed.refusing = new Error('OOM command not allowed when used memory > maxmemory');
+    watcher.emit('/node/s/f', 1);
+    // The batching turn only (the retry, 100 ms later, stays pending).
+    virtual.maxFrames = virtual.now() + 1;
+    virtual.flush();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(feed.refused).toBe(1);
+    // The retry waits on the scheduler.
+    expect(timers.active).toBeGreaterThan(0);
+    const refusedBefore = feed.refused;
+    await daemon.close();
+    expect(feed.refused).toBe(refusedBefore + 1);
+    expect(timers.active).toBe(0);
+    expect(daemon.stats()).toMatchObject({ published: 0, events: 1 });
   });
 });

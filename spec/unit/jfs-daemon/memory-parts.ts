@@ -17,6 +17,9 @@ export class MemoryFeed implements ChangeFeed {
   /** Every pub/sub message written, as the events it holds. */
   readonly messages: JfsEvent[][] = [];
   writes = 0;
+  /** Set: every write is refused with it (Redis out of memory), nothing of it recorded. */
+  refusing: Error | null = null;
+  refused = 0;
   closed = false;
   #attempt = 0;
 
@@ -27,6 +30,10 @@ export class MemoryFeed implements ChangeFeed {
 
   write(records: readonly FeedRecord[]): Promise<void> {
     this.writes++;
+    if (this.refusing !== null) {
+      this.refused++;
+      return Promise.reject(this.refusing);
+    }
     for (const record of records) {
       if (record.kind === 'append') this.entries.push(parseStreamEntry(record.fields));
       else this.messages.push(parseNotifyMessage(record.message).events);

@@ -101,7 +101,9 @@ function parseSample(line: string, where: string): Sample {
 function parseValue(text: string, where: string): number {
   if (text === '+Inf') return Number.POSITIVE_INFINITY;
   if (text === '-Inf') return Number.NEGATIVE_INFINITY;
-  if (text === 'NaN') return Number.NaN;
+  // Prometheus reads values with Go's ParseFloat, which takes NaN in any case; prom-client writes
+  // `Nan` (an event loop lag mean before its first sample).
+  if (/^nan$/i.test(text)) return Number.NaN;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) {
     throw new Error(`${where}: bad value ${text}`);
   }

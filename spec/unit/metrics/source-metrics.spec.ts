@@ -65,7 +65,7 @@ describe('sourceMetrics', () => {
     expect(statusOf(await scrape(registry), 'docker')).toEqual(['closed']);
   });
 
-  it("exposes the source's own counters as the source_stat gauge, levels that go down included", async () => {
+  it("exposes the source's own counts as a counter with _total, and its levels as a gauge", async () => {
     const registry = new Registry();
     const { source, context } = controlledSource('file');
     sourceMetrics(source, { registry });
@@ -74,16 +74,24 @@ describe('sourceMetrics', () => {
     context().count('tracked', 5);
     context().count('tracked', -3);
     const families = await scrape(registry);
-    expect(families.get('batchwatch_source_stat')?.type).toBe('gauge');
+    expect(families.get('batchwatch_source_counter_total')?.type).toBe('counter');
     expect(
-      sampleValue(families, 'batchwatch_source_stat', { source: 'file', stat: 'renames' }),
+      sampleValue(families, 'batchwatch_source_counter_total', {
+        source: 'file',
+        counter: 'renames',
+      }),
     ).toBe(2);
     expect(
-      sampleValue(families, 'batchwatch_source_stat', { source: 'file', stat: 'tracked' }),
-    ).toBe(2);
+      families
+        .get('batchwatch_source_counter_total')
+        ?.samples.map((sample) => sample.labels['counter']),
+    ).toEqual(['renames']);
+    expect(families.get('batchwatch_source_level')?.type).toBe('gauge');
     expect(
-      families.get('batchwatch_source_stat')?.samples.map((sample) => sample.labels['stat']),
-    ).toEqual(['renames', 'tracked']);
+      sampleValue(families, 'batchwatch_source_level', { source: 'file', level: 'tracked' }),
+    ).toBe(2);
+    // No counter is exposed as a gauge any more.
+    expect(families.has('batchwatch_source_stat')).toBe(false);
     subscription.unsubscribe();
   });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Action, type Event } from '../../../../lib/index.ts';
+import { openWatches } from '../../../../lib/local-watcher/watch-directory.ts';
 import { fileSource } from '../../../../lib/sources/file/file-source.ts';
 import { atomicSave, Recorder, resources, tempDir, trackTimers, untilSettled } from './support.ts';
 
@@ -183,9 +184,11 @@ describe('fileSource on a directory (real files)', () => {
   it('passes polling through: no native watch handle, changes still seen', async () => {
     const root = await tempDir();
     const baseline = resources()['FSEventWrap'] ?? 0;
+    const watches = openWatches();
     const rec = new Recorder(fileSource(root, { polling: 20 }));
     await rec.source.ready();
     expect(resources()['FSEventWrap'] ?? 0).toBe(baseline);
+    expect(openWatches()).toBe(watches);
     await writeFile(join(root, 'polled.txt'), 'x');
     await rec.next(is(Action.FileCreated, 'polled.txt'));
   });
@@ -230,12 +233,14 @@ describe('fileSource on a directory (real files)', () => {
   it('unsubscribing closes the watcher and the rename window timer and leaves no handle', async () => {
     const root = await tempDir();
     await writeFile(join(root, 'held.txt'), 'x');
-    const watches = resources()['FSEventWrap'] ?? 0;
+    // Native watches are read on the watch thread: counted where they are opened.
+    const watches = openWatches();
+    const baseline = resources()['FSEventWrap'] ?? 0;
     const timers = trackTimers();
     // A long window: only closing, not the window passing, can release the timer within the test.
     const rec = new Recorder(fileSource(root, { renameWindow: 60_000 }));
     await rec.source.ready();
-    expect(resources()['FSEventWrap'] ?? 0).toBeGreaterThan(watches);
+    expect(openWatches()).toBeGreaterThan(watches);
 
     // A delete is held for the rename window: its timer is running when we unsubscribe.
     const tracked = rec.source.stats()['tracked'] ?? 0;
@@ -245,7 +250,8 @@ describe('fileSource on a directory (real files)', () => {
     rec.subscription.unsubscribe();
     expect(rec.source.status).toEqual({ kind: 'closed' });
     await untilSettled(() => {
-      expect(resources()['FSEventWrap'] ?? 0).toBe(watches);
+      expect(openWatches()).toBe(watches);
+      expect(resources()['FSEventWrap'] ?? 0).toBe(baseline);
       expect(timers.live()).toBe(0);
     });
     expect(rec.log).toEqual([]);

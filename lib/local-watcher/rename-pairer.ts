@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { Action } from '../../events/action.ts';
+import { Action } from '../events/action.ts';
 import { type Held, HeldQueue } from './held-queue.ts';
 
 /** What the watcher saw happen to one path. */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Action } from '../../../../lib/index.ts';
+import { Action } from '../../../lib/index.ts';
 import {
   type FileChange,
   type FileObservation,
   FileOp,
   RenamePairer,
-} from '../../../../lib/sources/file/rename-pairer.ts';
-import { type VirtualTime, virtualTime } from '../../../../lib/testing/index.ts';
+} from '../../../lib/local-watcher/rename-pairer.ts';
+import { type VirtualTime, virtualTime } from '../../../lib/testing/index.ts';
 
 const WINDOW = 100;
 

@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fileIdentity } from '../../../../lib/sources/file/file-identity.ts';
+import { fileIdentity } from '../../../lib/local-watcher/file-identity.ts';
 
 const stats = (dev: number, ino: number, birthtimeMs: number): Stats =>
   ({ dev, ino, birthtimeMs }) as Stats;

@@ -1,6 +1,6 @@
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { DelayedPaths } from '../../../../lib/sources/file/delayed-paths.ts';
+import { DelayedPaths } from '../../../lib/local-watcher/delayed-paths.ts';
 
 describe('DelayedPaths', () => {
   it('releases each path once its delay has passed, in order, with its value; one timer', () => {

@@ -1,15 +1,19 @@
-import type { FSWatcher, Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
+import type { WatchHandle } from './watch-directory.ts';
 
 /** One file of a watched tree: what tells a write (its modification time) and its identity. */
 export class FileEntry {
   mtime: number;
   ino: number;
   birth: number;
+  /** Type and permission bits: a change of them alone is an attribute change. */
+  mode: number;
 
   constructor(stats: Stats) {
     this.mtime = stats.mtimeMs;
     this.ino = stats.ino;
     this.birth = stats.birthtimeMs;
+    this.mode = stats.mode;
   }
 
   /** Takes the stats of what is now at its path (a write, or a file renamed over it). */
@@ -17,6 +21,7 @@ export class FileEntry {
     this.mtime = stats.mtimeMs;
     this.ino = stats.ino;
     this.birth = stats.birthtimeMs;
+    this.mode = stats.mode;
   }
 }
 
@@ -25,12 +30,14 @@ export interface DirNode {
   readonly path: string;
   /** Levels below the root (the root is 0). */
   readonly level: number;
-  readonly dev: number;
-  readonly ino: number;
-  readonly birth: number;
+  /** The identity of the directory (changed when a swapped root link now leads elsewhere). */
+  dev: number;
+  ino: number;
+  birth: number;
+  mode: number;
   /** Each entry by name: a file, or a directory's node. */
   readonly entries: Map<string, FileEntry | DirNode>;
-  watcher: FSWatcher | null;
+  watcher: WatchHandle | null;
   closed: boolean;
 }
 
@@ -42,6 +49,7 @@ export function dirNode(path: string, level: number, stats: Stats): DirNode {
     dev: stats.dev,
     ino: stats.ino,
     birth: stats.birthtimeMs,
+    mode: stats.mode,
     entries: new Map(),
     watcher: null,
     closed: false,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FileWatchFallbackError, isWatchLimit } from '../../../../lib/sources/file/file-errors.ts';
+import { FileWatchFallbackError, isWatchLimit } from '../../../lib/local-watcher/watch-errors.ts';
 
 const systemError = (code: string): Error => Object.assign(new Error(code), { code });
 
@@ -33,5 +33,21 @@ describe('FileWatchFallbackError', () => {
     ]);
     expect(isWatchLimit(systemError('EACCES'))).toBe(false);
     expect(isWatchLimit(null)).toBe(false);
+  });
+});
+
+describe('FileWatchFallbackError for a watch that broke', () => {
+  it('says the watch failed and is polled, without naming a limit', () => {
+    const error = new FileWatchFallbackError(
+      '/w/sub',
+      new Error('the watch thread exited (code 1)'),
+      250,
+    );
+    expect(error.systemCode).toBe('');
+    expect(error.message).toBe(
+      'The native watch of /w/sub failed (the watch thread exited (code 1)): polling it every 250 ms ' +
+        'instead, and any other directory that fails (reported once); changes there are seen later ' +
+        'and cost CPU. Restart the process to watch natively again.',
+    );
   });
 });

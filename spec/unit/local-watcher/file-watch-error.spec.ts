@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatchwatchError } from '../../../../lib/errors.ts';
-import { FileWatchError } from '../../../../lib/sources/file/file-errors.ts';
+import { BatchwatchError } from '../../../lib/errors.ts';
+import { FileWatchError } from '../../../lib/local-watcher/watch-errors.ts';
 
 const systemError = (code: string, message: string): Error =>
   Object.assign(new Error(message), { code, path: '/srv/data' });
