@@ -3,14 +3,23 @@
 // 500,000 docker-shaped events arrive in chunks of 1,000 per macrotask (as from sockets) into an
 // EventQueue (flushInterval 100 ms, onFlush counts) (a) without a journal: the same-run baseline,
 // (b) with the SQLite journal, sync 'full' (one fsync per commit: per intake turn and per batch),
-// (c) with the SQLite journal, sync 'normal'. A run ends when drain() resolved: every event
-// handled AND acknowledged in the journal. Variants interleaved, 5 runs, medians.
+// (c) with the SQLite journal, sync 'normal', (d) with the Redis journal (a private redis-server,
+// no persistence, on this machine), one process producing and consuming in one group, with the
+// default readCount (16 entries per read, the next read once they are acknowledged) and (e) with
+// readCount 1,000 (a consumer tuned for throughput rather than fine sharing). A run ends when
+// drain() resolved: every event handled AND acknowledged in the journal (for Redis: handled, and
+// the group's pending list empty). For (d) and (e) also intake alone: from the first push until
+// the last commit returned (every event in the stream; the consumer runs meanwhile in the same
+// process). Variants interleaved, 5 runs, medians.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Action, createEvent, type Event, EventQueue, EventType } from '../../lib/index.ts';
+import { RedisJournal } from '../../lib/journal/redis-journal.ts';
 import { SqliteJournal } from '../../lib/journal/sqlite-journal.ts';
 import type { SqliteSync } from '../../lib/journal/sqlite-journal-options.ts';
+import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { fmt, median, nextMacrotask, printTable } from '../support.ts';
 
 const TOTAL = 500_000;
@@ -34,6 +43,59 @@ const pool: Event[] = Array.from({ length: 10_000 }, (_, i) =>
 );
 
 const dir = mkdtempSync(join(tmpdir(), 'batchwatch-bench-journal-'));
+const redisServer = await startRedis();
+const redis = new Redis({ host: '127.0.0.1', port: redisServer.port });
+
+/** Intake alone in the Redis runs (pushed and committed to the stream), by readCount. */
+const intakeRates = new Map<number, number[]>([
+  [16, []],
+  [1_000, []],
+]);
+
+/** A Redis journal run: intake appends, the same process consumes in its group; drained = all acknowledged. */
+async function runRedis(readCount: number, index: number): Promise<number> {
+  const stream = `bench-${readCount}-${index}`;
+  const journal = await RedisJournal.open({
+    redis: `redis://127.0.0.1:${redisServer.port}`,
+    stream,
+    group: 'bench',
+    readCount,
+  });
+  let seen = 0;
+  let done: () => void = () => undefined;
+  const all = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const queue = new EventQueue({
+    flushInterval: 100,
+    capacity: Number.POSITIVE_INFINITY,
+    journal,
+    onFlush: (batch) => {
+      seen += batch.length;
+      if (seen >= TOTAL) done();
+    },
+  });
+  const start = process.hrtime.bigint();
+  for (let sent = 0; sent < TOTAL; sent += CHUNK) {
+    for (let i = 0; i < CHUNK; i++) queue.push(pool[(sent + i) % pool.length] as Event);
+    await nextMacrotask();
+  }
+  // Intake: everything pushed is in the stream once this commit (the last, in order) returned.
+  await journal.commit();
+  intakeRates.get(readCount)?.push(TOTAL / (Number(process.hrtime.bigint() - start) / 1e9));
+  await all;
+  for (;;) {
+    const summary = (await redis.xpending(stream, 'bench')) as unknown[];
+    if (Number(summary[0]) === 0) break;
+    await nextMacrotask();
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (seen !== TOTAL) throw new Error(`handled ${seen} of ${TOTAL}`);
+  await queue.drain();
+  await journal.close();
+  await redis.del(stream, `${stream}:tries:bench`);
+  return TOTAL / seconds;
+}
 
 async function run(sync: SqliteSync | null, index: number): Promise<number> {
   const journal =
@@ -64,26 +126,37 @@ async function run(sync: SqliteSync | null, index: number): Promise<number> {
   return TOTAL / seconds;
 }
 
-const variants: [string, SqliteSync | null][] = [
-  ['(a) no journal (baseline)', null],
-  ["(b) SQLite journal, sync 'full'", 'full'],
-  ["(c) SQLite journal, sync 'normal'", 'normal'],
+const variants: [string, (index: number) => Promise<number>][] = [
+  ['(a) no journal (baseline)', (i) => run(null, i)],
+  ["(b) SQLite journal, sync 'full'", (i) => run('full' as SqliteSync, i)],
+  ["(c) SQLite journal, sync 'normal'", (i) => run('normal' as SqliteSync, i)],
+  ['(d) Redis journal, readCount 16 (default)', (i) => runRedis(16, i)],
+  ['(e) Redis journal, readCount 1,000', (i) => runRedis(1_000, i)],
 ];
 const rates = new Map<string, number[]>(variants.map(([name]) => [name, []]));
 try {
   for (let r = 0; r < RUNS; r++) {
-    for (const [name, sync] of variants) rates.get(name)?.push(await run(sync, r));
+    for (const [name, variant] of variants) rates.get(name)?.push(await variant(r));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  await redis.quit();
+  await stopRedis(redisServer);
 }
 const base = rates.get(variants[0]?.[0] ?? '') ?? [];
 console.log(
   `\nJournal intake: ${fmt(TOTAL)} events in chunks of ${fmt(CHUNK)} per macrotask, handled and acknowledged, median of ${RUNS} runs\n`,
 );
+rates.set('(d) intake only (pushed, committed to the stream)', intakeRates.get(16) ?? []);
+rates.set('(e) intake only (pushed, committed to the stream)', intakeRates.get(1_000) ?? []);
+const rows = [
+  ...variants.map(([name]) => name),
+  '(d) intake only (pushed, committed to the stream)',
+  '(e) intake only (pushed, committed to the stream)',
+];
 printTable([
   ['variant', 'events/s (median)', 'min', 'max', 'x (a), median of per-run ratios'],
-  ...variants.map(([name]) => {
+  ...rows.map((name) => {
     const values = rates.get(name) ?? [];
     return [
       name,

@@ -8,7 +8,9 @@ Usage:
                      [--interval MS] [--coalesce] [--format text|json]
                      [--settle MS [--max-wait MS]] [--hold-while PATH... [--max-hold MS]]
                      [--state-dir DIR [--replay ID|all]...]
-  batchwatch watch --state-dir DIR --dead-letters
+                     [--journal URL [--group NAME] [--consumer NAME]
+                      [--takeover-timeout MS] [--replay ID|all]...]
+  batchwatch watch --state-dir DIR|--journal URL [--group NAME] --dead-letters
 
 With no source named, watches the current directory. Prints each flushed
 batch on stdout; statuses and warnings go to stderr, and one "ready:
@@ -58,7 +60,20 @@ Durable delivery:
                      the same DIR, it first prints what it had not acknowledged,
                      marked redelivered (at least once), then the file and Docker
                      changes made while it was down (checkpoints in the journal)
-  --dead-letters     list the dead letters kept in DIR, and exit
+  --journal URL      instead, keep the journal in a Redis stream (redis://,
+                     rediss://; $REDIS_PASSWORD when the URL has none; the key
+                     batchwatch:journal): the watch processes of one group share
+                     the batches (each to one), a SIGKILLed one's batches are
+                     taken over by another, marked redelivered
+  --group NAME       the consumer group (default batchwatch); every group sees
+                     every event
+  --consumer NAME    this process in the group (default HOST-PID): started again
+                     under the same name it takes its own unacknowledged batches
+                     back at once and its sources resume from their checkpoints
+  --takeover-timeout MS
+                     a batch held that long by a consumer that shows no sign of
+                     life goes to another (default 30000)
+  --dead-letters     list the dead letters kept in DIR (or the group's), and exit
   --replay ID|all    put a dead letter (or all) back, delivered first (repeatable)
 
   -h, --help         this help

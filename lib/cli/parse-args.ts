@@ -33,9 +33,14 @@ export interface WatchConfig {
   readonly metricsHost: string;
   /** Durable delivery: the journal and checkpoints live in this directory; `null`: in memory. */
   readonly stateDir: string | null;
-  /** With `stateDir`: list the dead letters and exit, instead of watching. */
+  /**
+   * `--journal URL [--group NAME] [--consumer NAME] [--takeover-timeout MS]`:
+   * durable delivery on a Redis stream shared by the processes of a group; `null`: none.
+   */
+  readonly journal: RedisJournalFlags | null;
+  /** With `stateDir` or `journal`: list the dead letters and exit, instead of watching. */
   readonly listDeadLetters: boolean;
-  /** With `stateDir`: dead letters to replay (ids, or `'all'`) before watching. */
+  /** With `stateDir` or `journal`: dead letters to replay (ids, or `'all'`) before watching. */
   readonly replay: readonly number[] | 'all';
   /** `--settle MS [--max-wait MS]`: a settling window instead of `interval`'s fixed one. */
   readonly settle?: { readonly quiet: number; readonly maxWait?: number };
@@ -43,6 +48,18 @@ export interface WatchConfig {
   readonly holdWhile?: readonly string[];
   /** `--max-hold MS`: the longest a hold keeps a batch open. */
   readonly maxHold?: number;
+}
+
+/** `--journal URL`, `--group NAME`, `--consumer NAME`, `--takeover-timeout MS`. */
+export interface RedisJournalFlags {
+  /** `redis://...`, `rediss://...`, `host:port[/db]`. */
+  readonly url: string;
+  /** Default `batchwatch`. */
+  readonly group: string;
+  /** `null`: `<hostname>-<pid>`. */
+  readonly consumer: string | null;
+  /** `null`: the journal's default (30,000 ms). */
+  readonly takeoverTimeout: number | null;
 }
 
 /** The identity a JFS client gives the proxy. */
@@ -170,19 +187,32 @@ export function parseCommand(argv: readonly string[]): Command {
   };
 }
 
-/** `--state-dir DIR`, `--dead-letters`, `--replay ID|all`: durable delivery (see the README). */
+/**
+ * `--state-dir DIR` or `--journal URL [--group NAME] [--consumer NAME] [--takeover-timeout MS]`,
+ * `--dead-letters`, `--replay ID|all`: durable delivery (see the README).
+ */
 function parseDurableFlags(values: {
   'state-dir'?: string | undefined;
+  journal?: string | undefined;
+  group?: string | undefined;
+  consumer?: string | undefined;
+  'takeover-timeout'?: string | undefined;
   'dead-letters'?: boolean | undefined;
   replay?: string[] | undefined;
-}): Pick<WatchConfig, 'stateDir' | 'listDeadLetters' | 'replay'> {
+}): Pick<WatchConfig, 'stateDir' | 'journal' | 'listDeadLetters' | 'replay'> {
   const stateDir = values['state-dir'] ?? null;
   if (stateDir === '') throw new UsageError('--state-dir needs a directory.');
+  const journal = parseJournalFlags(values);
+  if (stateDir !== null && journal !== null) {
+    throw new UsageError('--state-dir and --journal are two journals: give one.');
+  }
   const listDeadLetters = values['dead-letters'] ?? false;
   const replayed = values.replay ?? [];
-  if (stateDir === null && (listDeadLetters || replayed.length > 0)) {
+  if (stateDir === null && journal === null && (listDeadLetters || replayed.length > 0)) {
     const flag = listDeadLetters ? '--dead-letters' : '--replay';
-    throw new UsageError(`${flag} needs --state-dir DIR: the journal that keeps the dead letters.`);
+    throw new UsageError(
+      `${flag} needs --state-dir DIR or --journal URL: the journal that keeps the dead letters.`,
+    );
   }
   let replay: number[] | 'all' = [];
   for (const item of replayed) {
@@ -191,7 +221,44 @@ function parseDurableFlags(values: {
       if (replay !== 'all') replay.push(Number(item));
     } else throw new UsageError(`--replay takes a dead letter's id or all, not "${item}".`);
   }
-  return { stateDir, listDeadLetters, replay };
+  return { stateDir, journal, listDeadLetters, replay };
+}
+
+function parseJournalFlags(values: {
+  journal?: string | undefined;
+  group?: string | undefined;
+  consumer?: string | undefined;
+  'takeover-timeout'?: string | undefined;
+}): RedisJournalFlags | null {
+  const url = values.journal;
+  if (url === undefined) {
+    for (const flag of ['group', 'consumer', 'takeover-timeout'] as const) {
+      if (values[flag] !== undefined) {
+        throw new UsageError(`--${flag} needs --journal URL: the Redis journal it belongs to.`);
+      }
+    }
+    return null;
+  }
+  if (url === '') throw new UsageError('--journal needs a Redis URL, like redis://host:6379.');
+  for (const flag of ['group', 'consumer'] as const) {
+    if (values[flag] === '') throw new UsageError(`--${flag} needs a name.`);
+  }
+  const timeout = values['takeover-timeout'];
+  let takeoverTimeout: number | null = null;
+  if (timeout !== undefined) {
+    takeoverTimeout = Number(timeout);
+    if (!/^\d+$/.test(timeout) || takeoverTimeout < 30 || takeoverTimeout > 2_147_483_647) {
+      throw new UsageError(
+        `--takeover-timeout takes a whole number of ms from 30, not "${timeout}".`,
+      );
+    }
+  }
+  return {
+    url,
+    group: values.group ?? 'batchwatch',
+    consumer: values.consumer ?? null,
+    takeoverTimeout,
+  };
 }
 
 /** `--settle`, `--max-wait`, `--hold-while`, `--max-hold`: how a batch window closes. */
@@ -464,6 +531,10 @@ function parse(args: string[]) {
       format: { type: 'string' },
       metrics: { type: 'string' },
       'state-dir': { type: 'string' },
+      journal: { type: 'string' },
+      group: { type: 'string' },
+      consumer: { type: 'string' },
+      'takeover-timeout': { type: 'string' },
       'dead-letters': { type: 'boolean' },
       replay: { type: 'string', multiple: true },
       settle: { type: 'string' },

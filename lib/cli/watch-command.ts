@@ -47,7 +47,7 @@ export interface CliContext {
  * @throws UsageError for a path that does not exist.
  */
 export async function runWatch(config: WatchConfig, cli: CliContext): Promise<number> {
-  // --state-dir: the journal (and --dead-letters, which lists and exits; --replay).
+  // --state-dir or --journal: the journal (and --dead-letters, which lists and exits; --replay).
   const durable = await openDurableWatch(config, cli);
   if (durable.exitCode !== null) return durable.exitCode;
   const journal = durable.journal;
@@ -189,7 +189,7 @@ async function buildSources(
   const sources: EventSource[] = [];
   if (roots.length > 0) {
     // A function until fileSource takes globs itself; the rules are the same either way.
-    // --state-dir: a tree snapshot in the journal reports what changed while the watch was down.
+    // --state-dir/--journal: a tree snapshot in the journal reports what changed while the watch was down.
     sources.push(
       fileSource(roots, {
         ignored: (path) => ignored(path),
@@ -204,7 +204,7 @@ async function buildSources(
       'dockerode',
       '--docker',
     );
-    // --state-dir: Docker resumes from the last event it delivered (a checkpoint in the journal).
+    // --state-dir/--journal: Docker resumes from the last event it delivered (a checkpoint in the journal).
     sources.push(
       dockerSource({ docker: connection, ...(journal === null ? {} : { checkpoint: journal }) }),
     );
@@ -212,7 +212,7 @@ async function buildSources(
   if (config.jfs !== null) {
     const { jfsSource } = await import('../sources/jfs/jfs-source.ts');
     const { server, paths } = config.jfs;
-    // --state-dir: JFS has no position; restarted, it reports a ForceReload.
+    // --state-dir/--journal: JFS has no position; restarted, it reports a ForceReload.
     const checkpoint = journal === null ? {} : { checkpoint: journal };
     sources.push(
       jfsSource({

@@ -125,6 +125,41 @@ export interface Journal extends CheckpointStore {
   close(): Promise<void>;
 }
 
+/** What a {@link SharedJournal} hands the queue that consumes from it. */
+export interface JournalConsumer {
+  /**
+   * Records this consumer took, in the journal's order, each with a new
+   * position (positions only grow). `delivered` records had gone to a
+   * consumer before (taken over from a dead one, or this one's own after a
+   * restart): the queue marks them redelivered.
+   */
+  deliver(records: readonly RecoveredRecord[]): void;
+  /** Records that could not be decoded: set aside (kept apart), never delivered. */
+  setAside(records: readonly SetAsideRecord[]): void;
+  /** A journal operation failed (it is retried); `operation` says which. */
+  error(operation: string, cause: unknown): void;
+}
+
+/**
+ * A journal several consumers share (Redis Streams): what a queue appends
+ * does not go straight to its own handler but to whichever consumer of the
+ * group takes it; each consumer's queue gets its records from `consume`.
+ * Positions are the consumer's own (they number what it took, in order), so
+ * `acknowledge(through)` and `markFailed(through)` mean what they mean for
+ * any journal. `recover()` gives back what this consumer had taken and not
+ * acknowledged before a restart (same consumer name).
+ */
+export interface SharedJournal extends Journal {
+  readonly shared: true;
+  /** Starts taking records for `consumer`; called once, after `recover()` settled. */
+  consume(consumer: JournalConsumer): void;
+}
+
+/** Whether `journal` is a {@link SharedJournal}. */
+export function isSharedJournal(journal: Journal): journal is SharedJournal {
+  return (journal as Partial<SharedJournal>).shared === true;
+}
+
 /** An event the queue redelivered after a restart: `redelivered` is `true` on it. */
 export type RedeliveredEvent = Event & { readonly redelivered: true };
 

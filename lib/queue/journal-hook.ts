@@ -4,7 +4,12 @@ import type { RetryPolicy } from '../backoff.ts';
 import { describeCause } from '../describe.ts';
 import type { QueueError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
-import type { Journal, JournalRecovery } from '../journal/journal.ts';
+import {
+  isSharedJournal,
+  type Journal,
+  type JournalRecovery,
+  type RecoveredRecord,
+} from '../journal/journal.ts';
 import { JournalIoError, JournalRecordError } from '../journal/journal-errors.ts';
 import { settle } from '../settle.ts';
 import type { FlushHandler, ResolvedEventQueueOptions } from './event-queue-options.ts';
@@ -28,7 +33,10 @@ class TriesUsedUpError extends Error {
  *   position is committed and marked in flight; success acknowledges it, a
  *   failed try is counted on its records, a dead letter is kept;
  * - restart: what the journal did not acknowledge is added again first, in
- *   order, each event marked `redelivered: true`, with its count of failed tries.
+ *   order, each event marked `redelivered: true`, with its count of failed tries;
+ * - a shared journal (Redis, several consumers): intake only appends, and the
+ *   engine gets what this consumer takes from the journal (`consume`), taken
+ *   over entries marked `redelivered: true` as after a restart.
  *
  * A batch covers a position range: everything through the last accepted
  * event, when nothing is left pending after the batch was taken. When some
@@ -41,6 +49,8 @@ export class JournalHook {
   /** The queue's options with `onFlush`, `retry.backoff` and `onError` wrapped. */
   readonly options: ResolvedEventQueueOptions;
   readonly #journal: Journal;
+  /** Intake goes to the journal only; the engine is fed from what it delivers. */
+  readonly #shared: boolean;
   readonly #report: (error: QueueError) => void;
   #add: ((event: Event) => void) | null = null;
   /** Appended while the recovery was running: added after the recovered events. */
@@ -66,6 +76,7 @@ export class JournalHook {
     report: (error: QueueError) => void,
   ) {
     this.#journal = journal;
+    this.#shared = isSharedJournal(journal);
     this.#report = report;
     this.#scheduler = options.scheduler;
     const { maxRetries, backoff } = options.retry;
@@ -108,7 +119,7 @@ export class JournalHook {
   /** Journals an event, then hands it to the engine. Never throws. */
   accept(event: Event): void {
     if (this.#stopped) {
-      this.#add?.(event); // the engine drops and counts it
+      if (!this.#shared) this.#add?.(event); // the engine drops and counts it
       return;
     }
     let position: number;
@@ -125,6 +136,7 @@ export class JournalHook {
       if (window > 0) this.#commitTimer = this.#scheduler.schedule(this.#commitTurn, window);
       else queueMicrotask(this.#commitTurn);
     }
+    if (this.#shared) return; // it comes back through consume(), to this consumer or another
     if (this.#held !== null) {
       this.#held.push(event);
       this.#heldPositions.push(position);
@@ -166,12 +178,7 @@ export class JournalHook {
     for (const aside of recovery.setAside) {
       this.#report(new JournalRecordError(aside.position, aside.record, aside.reason));
     }
-    for (const record of recovery.records) {
-      this.#lastAdded = record.position;
-      this.#recoveredThrough = record.position;
-      if (record.tries > this.#recoveredTries) this.#recoveredTries = record.tries;
-      add(Object.freeze({ ...record.event, redelivered: true }));
-    }
+    for (const record of recovery.records) this.#redeliver(record, add);
     if (recovery.records.length > 0) {
       log(
         'redelivering %d event(s), %d failed tries',
@@ -180,6 +187,28 @@ export class JournalHook {
       );
     }
     this.#add = add;
+    const journal = this.#journal;
+    if (isSharedJournal(journal) && !this.#stopped) {
+      journal.consume({
+        deliver: (records) => {
+          // Stopped or drained: left unacknowledged, for another consumer or the next start.
+          if (this.#stopped) return;
+          for (const record of records) {
+            if (record.delivered) this.#redeliver(record, add);
+            else {
+              this.#lastAdded = record.position;
+              add(record.event);
+            }
+          }
+        },
+        setAside: (records) => {
+          for (const aside of records) {
+            this.#report(new JournalRecordError(aside.position, aside.record, aside.reason));
+          }
+        },
+        error: (operation, cause) => this.#report(new JournalIoError(operation, cause)),
+      });
+    }
     const held = this.#held ?? [];
     const positions = this.#heldPositions;
     this.#held = null;
@@ -188,6 +217,15 @@ export class JournalHook {
       this.#lastAdded = positions[i] as number;
       add(held[i] as Event);
     }
+  }
+
+  #redeliver(record: RecoveredRecord, add: (event: Event) => void): void {
+    // Tries of an earlier redelivered run that is acknowledged by now do not count for this one.
+    if (this.#acknowledged >= this.#recoveredThrough) this.#recoveredTries = 0;
+    this.#lastAdded = record.position;
+    this.#recoveredThrough = record.position;
+    if (record.tries > this.#recoveredTries) this.#recoveredTries = record.tries;
+    add(Object.freeze({ ...record.event, redelivered: true }));
   }
 
   /** Failed tries the batch with the handler had before the restart. */

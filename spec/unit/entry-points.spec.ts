@@ -121,7 +121,7 @@ describe('entry points', () => {
 });
 
 describe('batchwatch/journal', () => {
-  it('carries the embedded journal, the encoder and their errors', () => {
+  it('carries the embedded and the Redis Streams journals, the encoder and their errors', () => {
     expect(Object.keys(journal).sort()).toEqual(
       [
         'EVENT_FORMAT_VERSION',
@@ -132,11 +132,13 @@ describe('batchwatch/journal', () => {
         'JournalIoError',
         'JournalRecordError',
         'RecordState',
+        'RedisJournal',
         'SqliteJournal',
         'SqliteSync',
         'decodeEvent',
         'encodeEvent',
         'isRedelivered',
+        'isSharedJournal',
         'openStateDir',
       ].sort(),
     );
@@ -178,5 +180,25 @@ console.log(JSON.stringify(urls));`;
     expect(urls.filter((url) => /\/node_modules\/rxjs\/dist\/[^/]+\/index\.js$/.test(url))).toEqual(
       [],
     );
+  });
+});
+
+describe('ioredis loads with the Redis journal only', () => {
+  it('importing batchwatch loads no ioredis; importing batchwatch/journal does', () => {
+    const url = (entry: string) =>
+      JSON.stringify(new URL(`../../lib/${entry}`, import.meta.url).href);
+    const script = `import { registerHooks } from 'node:module';
+const urls = [];
+registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
+const loaded = () => urls.some((u) => u.includes('/node_modules/ioredis/'));
+await import(${url('index.ts')});
+const afterRoot = loaded();
+await import(${url('journal/index.ts')});
+console.log(JSON.stringify([afterRoot, loaded()]));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual([false, true]);
   });
 });

@@ -20,7 +20,49 @@ describe('parseCommand: durable delivery flags of watch', () => {
     });
   });
 
+  it('takes --journal URL with --group, --consumer and --takeover-timeout', () => {
+    expect(parseCommand(['watch', '--journal', 'redis://r:6379/2'])).toMatchObject({
+      config: {
+        stateDir: null,
+        journal: {
+          url: 'redis://r:6379/2',
+          group: 'batchwatch',
+          consumer: null,
+          takeoverTimeout: null,
+        },
+      },
+    });
+    expect(
+      parseCommand([
+        '--journal',
+        'redis://r',
+        '--group',
+        'reload',
+        '--consumer',
+        'pod-1',
+        '--takeover-timeout',
+        '5000',
+        '--dead-letters',
+      ]),
+    ).toMatchObject({
+      config: {
+        journal: { url: 'redis://r', group: 'reload', consumer: 'pod-1', takeoverTimeout: 5000 },
+        listDeadLetters: true,
+      },
+    });
+  });
+
   it.each([
+    [['--state-dir', 's', '--journal', 'redis://r'], '--state-dir and --journal are two journals'],
+    [['--group', 'g'], '--group needs --journal URL'],
+    [['--consumer', 'c'], '--consumer needs --journal URL'],
+    [
+      ['--journal', 'redis://r', '--takeover-timeout', '10'],
+      '--takeover-timeout takes a whole number',
+    ],
+    [['--journal', 'redis://r', '--takeover-timeout', '1.5s'], 'not "1.5s"'],
+    [['--journal', ''], '--journal needs a Redis URL'],
+    [['--journal', 'redis://r', '--group', ''], '--group needs a name.'],
     [['--dead-letters'], '--dead-letters needs --state-dir DIR'],
     [['--replay', '1'], '--replay needs --state-dir DIR'],
     [['--state-dir', 's', '--replay', '0'], '--replay takes a dead letter\'s id or all, not "0".'],
