@@ -23,7 +23,7 @@ const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'];
 const heavy: Record<string, readonly string[]> = {
   '@kubernetes/client-node': ['batchwatch/kubernetes'],
   dockerode: ['batchwatch/docker'],
-  ioredis: ['batchwatch/jfs'],
+  ioredis: ['batchwatch/jfs', 'batchwatch/journal'],
   'prom-client': ['batchwatch/metrics'],
 };
 const entryPoints = Object.keys(manifest.exports)
