@@ -14,7 +14,10 @@ import { SqliteJournal } from '../../../lib/journal/sqlite-journal.ts';
 import { EventQueue } from '../../../lib/queue/event-queue.ts';
 import { pollSource } from '../../../lib/sources/poll/poll-source.ts';
 
-const [journalPath, outPath, totalText, seedText] = process.argv.slice(2);
+const [journalPath, outPath, totalText, seedText, mode] = process.argv.slice(2);
+// `hang`: the first flush never ends, so the parent's SIGKILL finds it there, however loaded the
+// machine (without it the consumer could finish every event before the signal arrives).
+const hang = mode === 'hang';
 const total = Number(totalText);
 const random = mulberry32(Number(seedText));
 const mark = (marker: string): void => {
@@ -30,6 +33,7 @@ const queue = new EventQueue({
   retry: { maxRetries: 1_000, backoff: () => 1 + Math.floor(random() * 20) },
   onFlush: async (batch) => {
     mark('F');
+    if (hang) await new Promise(() => {});
     await delay(random() * 3); // the handler's work
     if (random() < 0.25) {
       mark('B');

@@ -34,8 +34,10 @@ function runConsumer(
   total: number,
   runSeed: number,
   kill?: { phase: string; occurrence: number },
+  mode = '',
 ): Run {
-  const child = spawn(process.execPath, [consumer, journal, out, String(total), String(runSeed)], {
+  const args = [consumer, journal, out, String(total), String(runSeed), mode];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const markers: string[] = [];
@@ -144,8 +146,14 @@ describe('a consumer with the SQLite journal, SIGKILLed at random points', () =>
     const journal = join(dir, 'corrupt.sqlite');
     const out = join(dir, 'corrupt.out');
     const total = 400;
-    const killed = await runConsumer(journal, out, total, seed, { phase: 'F', occurrence: 1 })
-      .ended;
+    const killed = await runConsumer(
+      journal,
+      out,
+      total,
+      seed,
+      { phase: 'F', occurrence: 1 },
+      'hang',
+    ).ended;
     expect(killed.signal).toBe('SIGKILL');
     const db = new (loadSqlite().DatabaseSync)(journal);
     const row = journalRows(db)[3];
