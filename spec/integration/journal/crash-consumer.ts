@@ -13,6 +13,7 @@ import { isRedelivered } from '../../../lib/journal/journal.ts';
 import { SqliteJournal } from '../../../lib/journal/sqlite-journal.ts';
 import { EventQueue } from '../../../lib/queue/event-queue.ts';
 import { pollSource } from '../../../lib/sources/poll/poll-source.ts';
+import { mulberry32 } from '../../support/seeded-random.ts';
 
 const [journalPath, outPath, totalText, seedText, mode] = process.argv.slice(2);
 // `hang`: the first flush never ends, so the parent's SIGKILL finds it there, however loaded the
@@ -77,14 +78,3 @@ feed.caughtUp$.subscribe((caughtUp) => {
     mark('DONE');
   });
 });
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -11,6 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isRedelivered } from '../../../lib/journal/journal.ts';
 import { RedisJournal } from '../../../lib/journal/redis-journal.ts';
 import { EventQueue } from '../../../lib/queue/event-queue.ts';
+import { mulberry32 } from '../../support/seeded-random.ts';
 
 const [port, stream, group, consumer, outPath, seedText, takeover, hangAt] = process.argv.slice(2);
 let flushes = 0;
@@ -55,14 +56,3 @@ process.on('SIGTERM', () => {
   queue.stop();
   void journal.close().then(() => process.exit(0));
 });
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -19,6 +19,7 @@ import { JournalIoError, JournalRecordError } from '../../../lib/journal/journal
 import { RedisJournal } from '../../../lib/journal/redis-journal.ts';
 import { EventQueue } from '../../../lib/queue/event-queue.ts';
 import { startRedis, stopRedis } from '../../support/redis-server.ts';
+import { mulberry32 } from '../../support/seeded-random.ts';
 
 const consumerScript = fileURLToPath(new URL('./redis-consumer.ts', import.meta.url));
 const seed = Number(process.env['BATCHWATCH_SEED'] ?? 20261207);
@@ -139,17 +140,6 @@ async function waitAllAcknowledged(stream: string, out: string, total: number, t
     },
     { timeout, interval: 50 },
   );
-}
-
-function mulberry32(value: number): () => number {
-  let state = value >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('RedisJournal: a consumer SIGKILLed at random points', () => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSqlite } from '../../../lib/journal/load-sqlite.ts';
 import { damageRecord, journalRows } from '../../support/journal-rows.ts';
+import { mulberry32 } from '../../support/seeded-random.ts';
 
 const consumer = fileURLToPath(new URL('./crash-consumer.ts', import.meta.url));
 const seed = Number(process.env['BATCHWATCH_SEED'] ?? 20261207);
@@ -76,17 +77,6 @@ function readDeliveries(out: string): [number, boolean][][] {
     }
   }
   return runs;
-}
-
-function mulberry32(value: number): () => number {
-  let state = value >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('a consumer with the SQLite journal, SIGKILLed at random points', () => {
