@@ -18,13 +18,14 @@ export type { FsWatcherPathsOptions } from './fs-watcher-paths.ts';
 export { FsWatcherPaths } from './fs-watcher-paths.ts';
 export type {
   Informer,
-  KubeClientOptions,
   Pod,
   PodRead,
   WatchCallback,
   WatchHandle,
 } from './kube-client.ts';
-export { DEFAULT_KUBE_CLIENT_OPTIONS, KubeClient } from './kube-client.ts';
+export { KubeClient } from './kube-client.ts';
+export type { KubeClientOptions } from './kube-client-options.ts';
+export { DEFAULT_KUBE_CLIENT_OPTIONS } from './kube-client-options.ts';
 export type { KubeRequest } from './kubernetes-errors.ts';
 export { FsWatcherNameError, KubernetesApiError } from './kubernetes-errors.ts';
 export type { KubernetesMountResolverOptions } from './kubernetes-mount-resolver.ts';

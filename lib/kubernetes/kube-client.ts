@@ -1,51 +1,19 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CoreV1Api,
   CustomObjectsApi,
-  KubeConfig,
+  type KubeConfig,
   ListWatch,
   PatchStrategy,
   setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
-import { OptionsError } from '../errors.ts';
-import { optionNames, rejectUnknownOptions, resolveCount } from '../options.ts';
 import { FSWATCHER, type FsWatcher } from './fs-watcher.ts';
+import type { KubeClientOptions } from './kube-client-options.ts';
 import { type KubeRequest, KubernetesApiError } from './kubernetes-errors.ts';
+import { loadKubeConfig } from './load-kube-config.ts';
 import type { PodShape } from './pod-mounts.ts';
 
-/** How to reach the API server. */
-export interface KubeClientOptions {
-  /**
-   * A kubeconfig file. Default: as kubectl finds it: `$KUBECONFIG` when set
-   * (its files merged, the first to set a value wins), else
-   * `$HOME/.kube/config` when it exists, else the pod's service account
-   * (in-cluster: `KUBERNETES_SERVICE_HOST`, the mounted token and CA).
-   */
-  readonly kubeconfig?: string;
-  /** The environment to read. Default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /**
-   * Seconds after which the API server ends a watch (`timeoutSeconds`, with
-   * `allowWatchBookmarks`), as real controllers ask; the watch then resumes
-   * from the last version seen. The client gives up on a watch that sent
-   * nothing for this long plus 30 s. Default 300.
-   */
-  readonly watchTimeout?: number;
-  /** The program using this client (`proxy`, `daemon`), named in the advice of a 403. Default: none. */
-  readonly program?: string;
-}
-
-/** The defaults of {@link KubeClientOptions}. */
-export const DEFAULT_KUBE_CLIENT_OPTIONS = Object.freeze({ watchTimeout: 300 });
-
-const names = optionNames({
-  kubeconfig: true,
-  env: true,
-  watchTimeout: true,
-  program: true,
-} satisfies Record<keyof KubeClientOptions, true>);
+export type { KubeClientOptions } from './kube-client-options.ts';
 
 /** A pod as read from the API server. */
 export type Pod = PodShape & {
@@ -154,68 +122,8 @@ export class KubeClient {
    *   naming an unknown option or a `watchTimeout` that is not a whole number of seconds >= 1.
    */
   static load(options: KubeClientOptions = {}): KubeClient {
-    rejectUnknownOptions(options, names);
-    const env = options.env ?? process.env;
-    const timeout = resolveCount(
-      'watchTimeout',
-      options.watchTimeout ?? DEFAULT_KUBE_CLIENT_OPTIONS.watchTimeout,
-      { min: 1 },
-    );
-    if (options.program !== undefined && typeof options.program !== 'string') {
-      throw new OptionsError('program', options.program, 'a program name such as "proxy"');
-    }
-    const files =
-      options.kubeconfig !== undefined
-        ? [options.kubeconfig]
-        : (env['KUBECONFIG'] ?? '').split(':').filter((part) => part !== '');
-    const home = env['HOME'];
-    if (files.length === 0 && home !== undefined && home !== '') {
-      const personal = join(home, '.kube', 'config');
-      if (existsSync(personal)) files.push(personal);
-    }
-    const file = files[0];
-    const config = new KubeConfig();
-    try {
-      if (file === undefined) config.loadFromCluster();
-      else {
-        config.loadFromFile(file);
-        for (const more of files.slice(1)) {
-          const next = new KubeConfig();
-          next.loadFromFile(more);
-          // kubectl: the first file to set a value wins, current-context included.
-          config.mergeConfig(next, Boolean(config.currentContext));
-        }
-      }
-    } catch (err) {
-      throw new OptionsError(
-        'kubeconfig',
-        file ?? '(in-cluster)',
-        `a readable kubeconfig (${loadProblem(err)})`,
-      );
-    }
-    const server = config.getCurrentCluster()?.server;
-    if (server === undefined || server === '' || server.includes('undefined')) {
-      throw new OptionsError(
-        'kubeconfig',
-        file ?? '(in-cluster)',
-        file === undefined
-          ? 'KUBECONFIG, $HOME/.kube/config, or a pod with KUBERNETES_SERVICE_HOST and a service account'
-          : 'a kubeconfig whose current context names a cluster with a server',
-      );
-    }
-    if (config.clusters.some((cluster) => cluster.server.startsWith('http://'))) {
-      // kubectl talks plain HTTP to an http:// server; client-node refuses unless TLS checks are
-      // off, which mean nothing without TLS. Say so for those clusters only.
-      config.loadFromOptions({
-        clusters: config.clusters.map((cluster) =>
-          cluster.server.startsWith('http://') ? { ...cluster, skipTLSVerify: true } : cluster,
-        ),
-        users: config.users,
-        contexts: config.contexts,
-        currentContext: config.currentContext,
-      });
-    }
-    return new KubeClient(config, file ?? '(in-cluster)', timeout, options.program);
+    const { config, source, timeout, program } = loadKubeConfig(options);
+    return new KubeClient(config, source, timeout, program);
   }
 
   /**
@@ -413,17 +321,4 @@ function statusOfRaw(err: unknown): number | undefined {
   if (typeof record.code === 'number') return record.code;
   if (typeof record.statusCode === 'number') return record.statusCode;
   return undefined;
-}
-
-/**
- * Why a kubeconfig did not load, without its content: a YAML error's message quotes the lines
- * around the mistake, which may hold a token or a key.
- */
-function loadProblem(err: unknown): string {
-  const record = err as { name?: unknown; reason?: unknown; mark?: { line?: unknown } } | null;
-  if (record?.name === 'YAMLException') {
-    const line = typeof record.mark?.line === 'number' ? ` at line ${record.mark.line + 1}` : '';
-    return `not valid YAML: ${String(record.reason)}${line}`;
-  }
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }
