@@ -1,24 +1,17 @@
 import type { Socket } from 'node:net';
-import { BatchwatchError, type JfsError, type JfsServerError } from '../errors.ts';
-import { encodeMessage } from '../jfs-protocol/encode-message.ts';
-import { FIELD_SIZE } from '../jfs-protocol/field.ts';
+import type { JfsError, JfsServerError } from '../errors.ts';
 import { FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
 import type { WatcherClient } from './channel-watchers.ts';
-import { ClientIdentityError } from './client-identity.ts';
 import { ConnectionGuard, PartialFrameBudget, WatchBudget } from './connection-limits.ts';
 import { FrameBatcher } from './frame-batcher.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { type MountClient, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
 import { type PodTarget, podTarget, translateName } from './pod-name.ts';
-import {
-  SlowClientError,
-  UnmappedWatchError,
-  type WatchLimit,
-  WatchLimitError,
-} from './proxy-errors.ts';
+import { SlowClientError, UnmappedWatchError, type WatchLimit } from './proxy-errors.ts';
 import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
+import { identityRefusal, WatchRefusals } from './watch-refusals.ts';
 import { WriteDebouncer } from './write-debouncer.ts';
 
 /** What a connection needs from its proxy: the shared index of watched node paths, counters, logs. */
@@ -70,8 +63,6 @@ export class ProxyConnection {
   #backlog: JfsMessage[] = [];
   #busy = false;
   #closed = false;
-  /** The client sent WANT_ERRORS: refusals are sent to it as ERROR frames. */
-  #wantsErrors = false;
   /** Every frame goes out through it; it drops the client when it stops reading (see the options). */
   readonly #sender: SendQueue;
   /** The idle timeout, frame deadline and partial-frame budgets (see connection-limits.ts). */
@@ -82,8 +73,8 @@ export class ProxyConnection {
   readonly #batcher: FrameBatcher;
   /** Who asks the mount resolver: the client's IP, checked against the container's addresses. */
   readonly #peer: MountClient;
-  /** Containers this client was refused for (warned once each). */
-  readonly #refused = new Set<string>();
+  /** Why WATCHes and CLEARs were refused: warnings, and ERROR frames to a client that asks. */
+  readonly #refusals: WatchRefusals;
 
   /** `budget` and `paths` are shared by every connection of the proxy; fresh ones bound this connection alone. */
   constructor(
@@ -102,6 +93,11 @@ export class ProxyConnection {
     this.#peer = { address: socket.remoteAddress };
     this.#decoder = new FrameDecoder(host.options.maxFrameLength);
     this.#sender = new SendQueue(socket, host.options, (verdict) => this.#drop(verdict));
+    this.#refusals = new WatchRefusals(host, {
+      remote: this.remote,
+      isClosed: () => this.#closed,
+      send: (frame: Buffer) => this.#sender.send(frame),
+    });
     this.#debouncer = new WriteDebouncer(
       host.options.writeDebounce,
       host.options.scheduler,
@@ -203,7 +199,7 @@ export class ProxyConnection {
         }
         const ref = parseChannelId(channelId);
         if (ref === undefined) {
-          this.#refuseWatch(
+          this.#refusals.unmapped(
             new UnmappedWatchError(channelId, '', 'not a namespace/pod/container/watcher id'),
           );
           return undefined;
@@ -215,11 +211,11 @@ export class ProxyConnection {
         }
         return found.then(
           (resolved) => this.#withMounts(message.type, channelId, message.paths, resolved),
-          (err: unknown) => this.#lookupFailed(channelId, err, 'WATCH'),
+          (err: unknown) => this.#refusals.lookupFailed(channelId, err, 'WATCH'),
         );
       }
       case MessageType.WantErrors:
-        this.#wantsErrors = true;
+        this.#refusals.wantErrors();
         return undefined;
       case MessageType.Clear: {
         const channelId = message.channelId.toLowerCase();
@@ -239,7 +235,8 @@ export class ProxyConnection {
             if (!this.#closed) this.#clear(channelId);
           },
           (err: unknown) => {
-            if (refusal(err) !== undefined) this.#lookupFailed(channelId, err, 'CLEAR');
+            if (identityRefusal(err) !== undefined)
+              this.#refusals.lookupFailed(channelId, err, 'CLEAR');
             else if (!this.#closed) this.#clear(channelId);
           },
         );
@@ -254,26 +251,6 @@ export class ProxyConnection {
     }
   }
 
-  /** A refused identity is logged as it is; another lookup failure drops the WATCH, in its own words. */
-  #lookupFailed(channelId: string, err: unknown, kind: 'WATCH' | 'CLEAR'): void {
-    const refused = refusal(err);
-    if (refused !== undefined) {
-      this.#host.log('connection %s refused: %s', this.remote, refused.message);
-      // Once per container and kind on this connection: a client that insists cannot flood the log.
-      const key = `${kind} ${refused.container.namespace}/${refused.container.pod}/${refused.container.container}`;
-      if (this.#refused.size < 64 && !this.#refused.has(key)) {
-        this.#refused.add(key);
-        this.#host.warn(refused);
-      }
-      return;
-    }
-    const cause = (err as { cause?: unknown } | null)?.cause;
-    const reason = cause instanceof BatchwatchError ? cause.message : (err as Error).message;
-    this.#refuseWatch(
-      new UnmappedWatchError(channelId, '', `the mount lookup failed: ${reason}`, ''),
-    );
-  }
-
   #withMounts(
     type: number,
     channelId: string,
@@ -285,10 +262,10 @@ export class ProxyConnection {
     if (mounts === undefined || this.#mounts.size >= this.#host.options.maxWatchesPerConnection) {
       if (mounts !== undefined) {
         // Each channel id costs a lookup and an entry: a client cannot name them without end.
-        this.#refuse(channelId, 'maxWatchesPerConnection', paths.length);
+        this.#refusals.overLimit(channelId, 'maxWatchesPerConnection', paths.length);
         return;
       }
-      this.#refuseWatch(
+      this.#refusals.unmapped(
         new UnmappedWatchError(
           channelId,
           '',
@@ -314,7 +291,7 @@ export class ProxyConnection {
       const nodePath = podPath === '' ? undefined : podToNodePath(podPath, mounts);
       if (nodePath === undefined) {
         if (type === MessageType.Watch) {
-          this.#refuseWatch(
+          this.#refusals.unmapped(
             new UnmappedWatchError(
               channelId,
               podPath,
@@ -332,7 +309,7 @@ export class ProxyConnection {
         }
       } else this.#unwatch(nodePath, channelId);
     }
-    if (refused > 0) this.#refuse(channelId, limit, refused);
+    if (refused > 0) this.#refusals.overLimit(channelId, limit, refused);
     const now = [...this.#watches].filter(([, channels]) => channels.has(channelId));
     this.#host.options.watchers?.pathsChanged(
       this.#client,
@@ -367,16 +344,6 @@ export class ProxyConnection {
     return undefined;
   }
 
-  /** Paths of a WATCH were over a limit: one warning per frame, and a log line. */
-  #refuse(channelId: string, limit: WatchLimit, refused: number): void {
-    const { maxWatchesPerConnection, maxWatchedPaths } = this.#host.options;
-    const max = limit === 'maxWatchedPaths' ? maxWatchedPaths : maxWatchesPerConnection;
-    this.#host.count('refusedWatches', refused);
-    const error = new WatchLimitError(this.remote, channelId, limit, max, refused);
-    this.#host.warn(error);
-    this.#answer(channelId, '', error.message);
-  }
-
   #unwatch(nodePath: string, channelId: string): void {
     const channels = this.#watches.get(nodePath);
     if (channels === undefined || !channels.delete(channelId)) return;
@@ -393,27 +360,6 @@ export class ProxyConnection {
       if (channels.has(channelId)) this.#unwatch(nodePath, channelId);
     }
     this.#host.options.watchers?.cleared(this.#client, channelId);
-  }
-
-  /** A WATCH this proxy cannot map: a warning here, and the client told if it asked. */
-  #refuseWatch(error: UnmappedWatchError): void {
-    this.#host.warn(error);
-    this.#answer(error.channelId, error.path, error.message);
-  }
-
-  /**
-   * An ERROR frame saying why a WATCH was refused, to a client that asked for them with
-   * WANT_ERRORS (never to a Go client, which does not ask).
-   */
-  #answer(channelId: string, path: string, reason: string): void {
-    if (!this.#wantsErrors || this.#closed) return;
-    const frame = encodeMessage({
-      type: MessageType.Error,
-      channelId: fitField(channelId),
-      path: fitField(path),
-      reason: fitField(reason),
-    });
-    if (this.#sender.send(frame)) this.#host.count('framesOut');
   }
 
   #send(event: JfsEvent): void {
@@ -463,22 +409,4 @@ export class ProxyConnection {
     this.#host.options.watchers?.closed(this.#client);
     this.#host.closed(this);
   }
-}
-
-/** `text` cut to what one field holds (255 UTF-8 bytes), never inside a character. */
-function fitField(text: string): string {
-  if (Buffer.byteLength(text) <= FIELD_SIZE) return text;
-  let cut = '';
-  for (const char of text) {
-    if (Buffer.byteLength(cut + char) > FIELD_SIZE - 3) break;
-    cut += char;
-  }
-  return `${cut}…`;
-}
-
-/** The ClientIdentityError a resolver raised (as such, or as the cause of a MountLookupError). */
-function refusal(err: unknown): ClientIdentityError | undefined {
-  if (err instanceof ClientIdentityError) return err;
-  const cause = (err as { cause?: unknown } | null)?.cause;
-  return cause instanceof ClientIdentityError ? cause : undefined;
 }
