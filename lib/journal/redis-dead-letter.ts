@@ -1,7 +1,88 @@
+import type { Redis } from 'ioredis';
 import type { Event } from '../events/event.ts';
 import { encodeEvent } from './event-codec.ts';
-import type { DeadLetter } from './journal.ts';
+import type { DeadLetter, SetAsideRecord } from './journal.ts';
+import { execOrThrow } from './redis-commands.ts';
+import { streamEntries } from './stream-entries.ts';
 import { tryDecode } from './try-decode.ts';
+
+/** Where a Redis journal's group keeps what left the stream: dead letters, and records set aside. */
+export interface DeadLetterKeys {
+  /** The journal's stream, where a replayed letter's records are appended again. */
+  readonly stream: string;
+  /** Hash: dead letter id -> stored letter. */
+  readonly dead: string;
+  /** Counter of dead letter ids. */
+  readonly deadId: string;
+  /** Stream of the records that could not be decoded. */
+  readonly aside: string;
+}
+
+/**
+ * A Redis journal's dead letters (listable, replayable, discardable; they survive restarts) and
+ * the records it set aside.
+ */
+export class RedisDeadLetters {
+  readonly #redis: Redis;
+  readonly #keys: DeadLetterKeys;
+  /** How many records one replayed stream entry holds. */
+  readonly #entryEvents: number;
+
+  constructor(redis: Redis, keys: DeadLetterKeys, entryEvents: number) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#entryEvents = entryEvents;
+  }
+
+  /** A new dead letter's id. */
+  nextId(): Promise<number> {
+    return this.#redis.incr(this.#keys.deadId);
+  }
+
+  /** Keeps `events` as a new dead letter. */
+  async keep(events: readonly Event[], tries: number, cause: string): Promise<void> {
+    const id = await this.nextId();
+    await this.#redis.hset(this.#keys.dead, String(id), letterJson(events, tries, cause));
+  }
+
+  /** Every dead letter, oldest first. */
+  async list(): Promise<readonly DeadLetter[]> {
+    const all = await this.#redis.hgetall(this.#keys.dead);
+    return Object.entries(all)
+      .map(([id, json]) => parseLetter(Number(id), json))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  /** Appends the letter's records to the stream again and removes it; how many were appended. */
+  async replay(id: number): Promise<number> {
+    const json = await this.#redis.hget(this.#keys.dead, String(id));
+    if (json === null) return 0;
+    const records = letterRecords(json);
+    const multi = this.#redis.multi();
+    const size = this.#entryEvents;
+    for (let i = 0; i < records.length; i += size) {
+      multi.xadd(this.#keys.stream, '*', ...records.slice(i, i + size).flatMap((r) => ['e', r]));
+    }
+    multi.hdel(this.#keys.dead, String(id));
+    await execOrThrow(multi);
+    return records.length;
+  }
+
+  /** Removes a dead letter; whether there was one. */
+  async discard(id: number): Promise<boolean> {
+    return (await this.#redis.hdel(this.#keys.dead, String(id))) > 0;
+  }
+
+  /** The records set aside because they could not be decoded, oldest first. */
+  async setAside(): Promise<readonly SetAsideRecord[]> {
+    const reply = (await this.#redis.xrange(this.#keys.aside, '-', '+')) as unknown;
+    return streamEntries([[this.#keys.aside, reply]]).map((entry) => ({
+      position: 0,
+      record: entry.fields.get('record')?.[0] ?? '',
+      reason: `${entry.fields.get('reason')?.[0] ?? ''} (entry ${entry.fields.get('entry')?.[0] ?? '?'})`,
+    }));
+  }
+}
 
 /** A dead letter as the Redis journal keeps it (one hash field, JSON): its events as stored records. */
 interface StoredLetter {

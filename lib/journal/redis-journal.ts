@@ -15,7 +15,7 @@ import type {
 } from './journal.ts';
 import { JournalClosedError, JournalIoError } from './journal-errors.ts';
 import { execOrThrow, trimFloor } from './redis-commands.ts';
-import { letterJson, letterRecords, parseLetter } from './redis-dead-letter.ts';
+import { letterJson, RedisDeadLetters } from './redis-dead-letter.ts';
 import {
   type RedisJournalOptions,
   type ResolvedRedisJournalOptions,
@@ -74,6 +74,8 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
   readonly #redis: Redis;
   /** Blocking reads get their own connection. */
   readonly #reader: Redis;
+  /** Dead letters and records set aside. */
+  readonly #letters: RedisDeadLetters;
   readonly #keys: {
     dead: string;
     deadId: string;
@@ -111,6 +113,11 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
     };
     this.#redis = connectRedis(options.redis, `batchwatch-journal-${consumer}`);
     this.#reader = connectRedis(options.redis, `batchwatch-journal-reader-${consumer}`);
+    this.#letters = new RedisDeadLetters(
+      this.#redis,
+      { stream, dead: this.#keys.dead, deadId: this.#keys.deadId, aside: this.#keys.aside },
+      options.entryEvents,
+    );
   }
 
   /**
@@ -289,9 +296,8 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
     this.#wakeIfFree();
   }
 
-  async keepDeadLetter(events: readonly Event[], tries: number, cause: string): Promise<void> {
-    const id = await this.#redis.incr(this.#keys.deadId);
-    await this.#redis.hset(this.#keys.dead, String(id), letterJson(events, tries, cause));
+  keepDeadLetter(events: readonly Event[], tries: number, cause: string): Promise<void> {
+    return this.#letters.keep(events, tries, cause);
   }
 
   async deadLetter(
@@ -300,7 +306,7 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
     tries: number,
     cause: string,
   ): Promise<void> {
-    const id = await this.#redis.incr(this.#keys.deadId);
+    const id = await this.#letters.nextId();
     const ids = this.#heldThrough(through, true);
     const multi = this.#redis
       .multi()
@@ -312,40 +318,22 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
     this.#wakeIfFree();
   }
 
-  async deadLetters(): Promise<readonly DeadLetter[]> {
-    const all = await this.#redis.hgetall(this.#keys.dead);
-    return Object.entries(all)
-      .map(([id, json]) => parseLetter(Number(id), json))
-      .sort((a, b) => a.id - b.id);
+  deadLetters(): Promise<readonly DeadLetter[]> {
+    return this.#letters.list();
   }
 
   /** Appends the dead letter's records to the stream again (delivered to the group like new ones) and removes it. */
-  async replayDeadLetter(id: number): Promise<number> {
-    const json = await this.#redis.hget(this.#keys.dead, String(id));
-    if (json === null) return 0;
-    const records = letterRecords(json);
-    const multi = this.#redis.multi();
-    const size = this.#options.entryEvents;
-    for (let i = 0; i < records.length; i += size) {
-      multi.xadd(this.#options.stream, '*', ...records.slice(i, i + size).flatMap((r) => ['e', r]));
-    }
-    multi.hdel(this.#keys.dead, String(id));
-    await execOrThrow(multi);
-    return records.length;
+  replayDeadLetter(id: number): Promise<number> {
+    return this.#letters.replay(id);
   }
 
-  async discardDeadLetter(id: number): Promise<boolean> {
-    return (await this.#redis.hdel(this.#keys.dead, String(id))) > 0;
+  discardDeadLetter(id: number): Promise<boolean> {
+    return this.#letters.discard(id);
   }
 
   /** The records set aside because they could not be decoded, oldest first. */
-  async setAside(): Promise<readonly SetAsideRecord[]> {
-    const reply = (await this.#redis.xrange(this.#keys.aside, '-', '+')) as unknown;
-    return streamEntries([[this.#keys.aside, reply]]).map((entry) => ({
-      position: 0,
-      record: entry.fields.get('record')?.[0] ?? '',
-      reason: `${entry.fields.get('reason')?.[0] ?? ''} (entry ${entry.fields.get('entry')?.[0] ?? '?'})`,
-    }));
+  setAside(): Promise<readonly SetAsideRecord[]> {
+    return this.#letters.setAside();
   }
 
   /**
