@@ -74,7 +74,7 @@ function follow(startRevision: string) {
   const source = pollSource<Change>({
     startRevision,
     interval: 100,
-    backoff: (attempt) => 50 * attempt,
+    retry: (attempt) => 50 * attempt,
     fetch: async ({ sinceRevision, signal }) => {
       const response = await fetch(`${base}/changes?since=${sinceRevision}`, { signal });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);

@@ -51,7 +51,7 @@ function printChanges(before: Routes, after: Routes): void {
 const queue = new EventQueue({
   flushInterval: 200,
   // A failed re-list throws: the queue tries the batch again (merged with newer events) later.
-  retry: { maxRetries: 20 },
+  maxRetries: 20,
   onFlush: async (batch) => {
     let next: Routes = new Map(routes);
     let reason = `${batch.length} event(s)`;

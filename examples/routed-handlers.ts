@@ -30,14 +30,16 @@ const router = route({
         if (stopTries === 1) throw new Error('proxy API not ready');
         log(`routes removed (try ${attempt}): ${list(events)}`);
       },
-      retry: { maxRetries: 2, backoff: () => 50 },
+      retry: () => 50,
+      maxRetries: 2,
     },
     // Always rejects: a dead letter after its two tries.
     file: {
       handle: async (events) => {
         throw new Error(`invalid config in ${events.map((e) => e.actorName).join(', ')}`);
       },
-      retry: { maxRetries: 1, backoff: () => 30 },
+      retry: () => 30,
+      maxRetries: 1,
     },
     // Hangs unless aborted: the 100 ms timeout aborts its signal.
     reload: {

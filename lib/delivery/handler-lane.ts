@@ -54,7 +54,7 @@ export class HandlerLane {
     this.#hooks = hooks;
     this.#retry = new RetryLoop({
       policy: handler.backoff,
-      option: `${name}.retry.backoff`,
+      option: `${name}.retry`,
       scheduler,
       maxRetries: handler.maxRetries,
     });

@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subscribable } from 'rxjs';
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
+import { warnDeprecatedOption } from '../deprecated-option.ts';
 import { OptionsError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import type { Journal } from '../journal/journal.ts';
@@ -40,7 +41,13 @@ export type RouteHandler = (
   // biome-ignore lint/suspicious/noConfusingVoidType: a handler written `(events) => { ... }` returns void.
 ) => void | PromiseLike<unknown> | Subscribable<unknown>;
 
-/** How a failed part is tried again. */
+/**
+ * The old form of a router's or handler's `retry` option, still accepted for
+ * this minor version (with one `DeprecationWarning`).
+ *
+ * @deprecated Give `retry` (the policy, was `retry.backoff`) and `maxRetries`
+ * (was `retry.maxRetries`) side by side instead.
+ */
 export interface HandlerRetryOptions {
   /**
    * Retries after the first try (tries in all: `maxRetries + 1`); 0
@@ -58,8 +65,10 @@ export interface HandlerRetryOptions {
 export interface HandlerOptions {
   /** The handler (required). */
   readonly handle: RouteHandler;
-  /** This handler's retries; each field defaults to the router's `retry`. */
-  readonly retry?: HandlerRetryOptions;
+  /** This handler's retry policy. Default: the router's `retry`. */
+  readonly retry?: RetryPolicy | HandlerRetryOptions;
+  /** This handler's retries after the first try. Default: the router's `maxRetries`. */
+  readonly maxRetries?: number;
   /** This handler's timeout per try, in ms. Default: the router's `timeout`. */
   readonly timeout?: number;
 }
@@ -76,8 +85,20 @@ export interface RouteOptions {
    * `unrouted` in `stats()`.
    */
   readonly fallback?: RouteHandler | HandlerOptions;
-  /** Retries of every handler that sets none of its own. Default `{ maxRetries: 0 }`. */
-  readonly retry?: HandlerRetryOptions;
+  /**
+   * Delay before retry number `attempt` (from 1) of a failed part, in ms, for
+   * every handler that sets none of its own; `null` gives up at once (the
+   * part is dead-lettered, as after `maxRetries`: whichever comes first).
+   * Default: 100 ms doubling up to 10 s, with 20 % jitter. The deprecated
+   * object form `{ maxRetries, backoff }` is still accepted.
+   */
+  readonly retry?: RetryPolicy | HandlerRetryOptions;
+  /**
+   * Retries after the first try (tries in all: `maxRetries + 1`) of every
+   * handler that sets none of its own; 0 dead-letters a part on its first
+   * failure. Default 0.
+   */
+  readonly maxRetries?: number;
   /** Timeout of each try of every handler, in ms; `Infinity` for none. Default `Infinity`. */
   readonly timeout?: number;
   /**
@@ -116,10 +137,8 @@ export interface ResolvedRouteOptions {
 
 /** The defaults of {@link RouteOptions}, and of each handler's retry and timeout. */
 export const DEFAULT_ROUTE_OPTIONS = Object.freeze({
-  retry: Object.freeze({
-    maxRetries: 0,
-    backoff: exponentialBackoff({ initial: 100, max: 10_000, jitter: 0.2 }),
-  }),
+  retry: exponentialBackoff({ initial: 100, max: 10_000, jitter: 0.2 }),
+  maxRetries: 0,
   timeout: Number.POSITIVE_INFINITY,
   onError: (error: RouterError): void => process.emitWarning(error),
   scheduler: asyncScheduler as SchedulerLike,
@@ -130,6 +149,7 @@ const names = optionNames({
   handlers: true,
   fallback: true,
   retry: true,
+  maxRetries: true,
   timeout: true,
   onError: true,
   scheduler: true,
@@ -138,6 +158,7 @@ const names = optionNames({
 const handlerNames = optionNames({
   handle: true,
   retry: true,
+  maxRetries: true,
   timeout: true,
 } satisfies Record<keyof HandlerOptions, true>);
 const retryNames = optionNames({
@@ -171,7 +192,7 @@ export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions
     'scheduler',
     options.scheduler ?? DEFAULT_ROUTE_OPTIONS.scheduler,
   );
-  const defaults = resolvePolicy(options.retry, options.timeout, 'retry', 'timeout', null);
+  const defaults = resolvePolicy(options, '', null);
   const resolved = new Map<string, ResolvedHandler>();
   for (const [name, handler] of Object.entries(handlers)) {
     resolved.set(name, resolveHandler(handler, `handlers.${name}`, defaults));
@@ -213,42 +234,54 @@ function resolveHandler(
     );
   }
   rejectUnknownOptions(handler, handlerNames, `${name}.`);
-  const policy = resolvePolicy(
-    handler.retry,
-    handler.timeout,
-    `${name}.retry`,
-    `${name}.timeout`,
-    defaults,
-  );
+  const policy = resolvePolicy(handler, `${name}.`, defaults);
   return Object.freeze({ ...policy, handle: handler.handle });
 }
 
+/** The retry policy, retry count and timeout of `given` (a router or a handler), over `defaults`. */
 function resolvePolicy(
-  retry: HandlerRetryOptions | undefined,
-  timeoutOption: number | undefined,
-  retryName: string,
-  timeoutName: string,
+  given: Pick<HandlerOptions, 'retry' | 'maxRetries' | 'timeout'>,
+  prefix: string,
   defaults: Policy | null,
 ): Policy {
-  const given = retry ?? {};
-  if (given === null || typeof given !== 'object') {
-    throw new OptionsError(retryName, given, 'an object { maxRetries, backoff }');
-  }
-  rejectUnknownOptions(given, retryNames, `${retryName}.`);
   const fallback = defaults ?? {
-    ...DEFAULT_ROUTE_OPTIONS.retry,
+    maxRetries: DEFAULT_ROUTE_OPTIONS.maxRetries,
+    backoff: DEFAULT_ROUTE_OPTIONS.retry,
     timeout: DEFAULT_ROUTE_OPTIONS.timeout,
   };
-  const maxRetries = resolveCount(
-    `${retryName}.maxRetries`,
-    given.maxRetries ?? fallback.maxRetries,
-  );
+  let { retry, maxRetries } = given;
+  let countName = `${prefix}maxRetries`;
+  let policyName = `${prefix}retry`;
+  if (retry !== undefined && typeof retry !== 'function') {
+    if (retry === null || typeof retry !== 'object') {
+      throw new OptionsError(`${prefix}retry`, retry, 'a policy (attempt) => ms | null');
+    }
+    // The deprecated form: retry: { maxRetries, backoff }.
+    rejectUnknownOptions(retry, retryNames, `${prefix}retry.`);
+    if (retry.maxRetries !== undefined && maxRetries !== undefined) {
+      throw new OptionsError(
+        `${prefix}retry.maxRetries`,
+        retry.maxRetries,
+        `nothing: ${prefix}maxRetries is given too`,
+      );
+    }
+    warnDeprecatedOption(
+      'retry: { maxRetries, backoff }',
+      'retry: policy, maxRetries: n',
+      'BATCHWATCH_DEP_RETRY_OBJECT',
+    );
+    if (retry.maxRetries !== undefined) countName = `${prefix}retry.maxRetries`;
+    if (retry.backoff !== undefined) policyName = `${prefix}retry.backoff`;
+    maxRetries ??= retry.maxRetries;
+    retry = retry.backoff;
+  }
+  const resolvedMax = resolveCount(countName, maxRetries ?? fallback.maxRetries);
   const backoff = resolveFunction<RetryPolicy>(
-    `${retryName}.backoff`,
-    given.backoff ?? fallback.backoff,
+    policyName,
+    retry ?? fallback.backoff,
     '(attempt) => ms | null',
   );
-  const timeout = timeoutOption ?? fallback.timeout;
-  resolveDuration(timeoutName, timeout, { exclusive: true, infinity: true });
-  return { maxRetries, backoff, timeout };
+  const timeout = given.timeout ?? fallback.timeout;
+  resolveDuration(`${prefix}timeout`, timeout, { exclusive: true, infinity: true });
+  return { maxRetries: resolvedMax, backoff, timeout };
 }

@@ -55,7 +55,7 @@ export interface Router {
  * `byActionGroup`, or a function) and hands each part, in arrival order, to
  * the handler of that key. Handlers run in isolation: one failing, hanging
  * or throwing does not hold up or stop the others. Each handler has its own
- * retry policy (`maxRetries`, `backoff`) and per-try timeout (an
+ * retry policy (`retry`, `maxRetries`) and per-try timeout (an
  * `AbortSignal`); a part that still fails after its last try is reported
  * once to `onError` as a `DeadLetterError` carrying the events, the handler
  * name, the tries and the last cause. Parts for one handler never run
@@ -71,7 +71,7 @@ export interface Router {
  *     key: byActionGroup,
  *     handlers: {
  *       'container-start': (events) => addRoutes(events),
- *       'container-stop': { handle: removeRoutes, retry: { maxRetries: 2 }, timeout: 5000 },
+ *       'container-stop': { handle: removeRoutes, maxRetries: 2, timeout: 5000 },
  *       reload: () => relistEverything(),
  *     },
  *   }),

@@ -1,6 +1,7 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import type { RetryPolicy } from '../backoff.ts';
+import { readRenamedOption } from '../deprecated-option.ts';
 import { OptionsError } from '../errors.ts';
 import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
 import {
@@ -51,6 +52,8 @@ export interface JfsDaemonOptions {
   /** Redis database of the stream and the registry (pub/sub ignores it). Default `$REDIS_DB`, else 0. */
   readonly redisDb?: number;
   /** How Redis connections reconnect. Default 100 ms doubling up to 2 s, for ever. */
+  readonly retry?: RetryPolicy;
+  /** @deprecated Renamed `retry` (same meaning); giving both is an error. */
   readonly redisRetry?: RetryPolicy;
   /**
    * How long a Redis connection waits for an answer before it is closed and
@@ -105,7 +108,7 @@ export const DEFAULT_JFS_DAEMON_OPTIONS = Object.freeze({
   followProxies: true,
   redisAddr: '127.0.0.1:6379',
   redisDb: 0,
-  redisRetry: DEFAULT_REDIS_RETRY,
+  retry: DEFAULT_REDIS_RETRY,
   redisTimeout: 10_000,
   channel: NOTIFY_CHANNEL,
   streamMaxLen: 100_000,
@@ -122,7 +125,7 @@ export interface ResolvedJfsDaemonOptions {
   readonly maxWatches: number;
   readonly followProxies: boolean;
   readonly redis: RedisAddress;
-  readonly redisRetry: RetryPolicy;
+  readonly retry: RetryPolicy;
   readonly redisTimeout: number;
   readonly channel: string;
   readonly streamMaxLen: number;
@@ -146,6 +149,7 @@ const names = optionNames({
   redisUsername: true,
   redisTls: true,
   redisDb: true,
+  retry: true,
   redisRetry: true,
   redisTimeout: true,
   channel: true,
@@ -210,9 +214,9 @@ export function resolveJfsDaemonOptions(options: JfsDaemonOptions = {}): Resolve
       db,
       { username: options.redisUsername ?? env['REDIS_USERNAME'], tls: options.redisTls },
     ),
-    redisRetry: resolveFunction<RetryPolicy>(
-      'redisRetry',
-      options.redisRetry ?? d.redisRetry,
+    retry: resolveFunction<RetryPolicy>(
+      options.redisRetry === undefined ? 'retry' : 'redisRetry',
+      readRenamedOption(options, 'retry', 'redisRetry') ?? d.retry,
       '(attempt) => ms | null',
     ),
     redisTimeout: resolveDuration('redisTimeout', options.redisTimeout ?? d.redisTimeout, {

@@ -18,7 +18,7 @@ export function daemonRedisParts(options: ResolvedJfsDaemonOptions): {
 } {
   const names = notifyNames(options.channel, options.redis.db ?? 0);
   const connect = (name: string): Redis =>
-    connectRedis(options.redis, name, options.redisRetry, options.redisTimeout);
+    connectRedis(options.redis, name, options.retry, options.redisTimeout);
   let writer: Redis | null = null;
   let feed = options.feed;
   if (feed === undefined) {

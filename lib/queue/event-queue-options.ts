@@ -1,5 +1,6 @@
 import type { Subscribable } from 'rxjs';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
+import { warnDeprecatedOption } from '../deprecated-option.ts';
 import { type BatchwatchError, OptionsError, type QueueError } from '../errors.ts';
 import type { Event } from '../events/event.ts';
 import type { Journal } from '../journal/journal.ts';
@@ -28,7 +29,13 @@ export type FlushHandler = (
   // biome-ignore lint/suspicious/noConfusingVoidType: a handler written `(batch) => { ... }` returns void.
 ) => void | PromiseLike<unknown> | Subscribable<unknown>;
 
-/** How a failed batch is tried again. */
+/**
+ * The old form of the queue's `retry` option, still accepted for this minor
+ * version (with one `DeprecationWarning`).
+ *
+ * @deprecated Give `retry` (the policy, was `retry.backoff`) and `maxRetries`
+ * (was `retry.maxRetries`) side by side instead.
+ */
 export interface RetryOptions {
   /**
    * Retries after the first try (tries = `maxRetries + 1`); 0 sends a failed
@@ -69,8 +76,19 @@ export interface EventQueueOptions extends BatchOptions, HoldOptions {
   readonly onWarning?: (warning: BatchwatchError, sourceIndex: number) => void;
   /** Aborting it stops the queue, as `stop()` does (already aborted: stopped at once). Default none. */
   readonly signal?: AbortSignal;
-  /** Retries of failed batches. Default `{ maxRetries: 0 }`. */
-  readonly retry?: RetryOptions;
+  /**
+   * Delay before retry number `attempt` (from 1) of a failed batch, in ms;
+   * `null` gives up at once (the batch is dead-lettered, as after
+   * `maxRetries`: whichever comes first). Only used when `maxRetries` > 0.
+   * Default: 100 ms doubling up to 10 s, no jitter. The deprecated object form
+   * `{ maxRetries, backoff }` is still accepted.
+   */
+  readonly retry?: RetryPolicy | RetryOptions;
+  /**
+   * Retries of a failed batch after its first try (tries = `maxRetries + 1`);
+   * 0 sends a failed batch to `onError` at once. Default 0.
+   */
+  readonly maxRetries?: number;
   /**
    * Also re-throw every reported error asynchronously (on the scheduler), so
    * that it crashes the process loudly while developing (source warnings are
@@ -104,10 +122,8 @@ export const DEFAULT_EVENT_QUEUE_OPTIONS = Object.freeze({
   ...DEFAULT_BATCH_OPTIONS,
   ...DEFAULT_HOLD_OPTIONS,
   onError: (error: QueueError): void => process.emitWarning(error),
-  retry: Object.freeze({
-    maxRetries: 0,
-    backoff: exponentialBackoff({ initial: 100, max: 10_000, jitter: 0 }),
-  }),
+  retry: exponentialBackoff({ initial: 100, max: 10_000, jitter: 0 }),
+  maxRetries: 0,
   debug: false,
 });
 
@@ -120,6 +136,7 @@ const queueOptionNames = [
     onWarning: true,
     signal: true,
     retry: true,
+    maxRetries: true,
     debug: true,
     journal: true,
   } satisfies Record<
@@ -145,7 +162,8 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
     onError,
     onWarning,
     signal,
-    retry = {},
+    retry,
+    maxRetries,
     debug = defaults.debug,
     journal,
   } = options;
@@ -170,7 +188,7 @@ export function resolveEventQueueOptions(options: EventQueueOptions): ResolvedEv
             '(warning, sourceIndex) => void',
           ),
     signal: signal === undefined ? null : resolveSignal(signal),
-    retry: resolveRetryOptions(retry),
+    retry: resolveRetryOptions(retry, maxRetries),
     debug,
     journal: journal === undefined ? null : resolveJournal(journal),
   });
@@ -196,20 +214,42 @@ function resolveSignal(signal: unknown): AbortSignal {
   return candidate as AbortSignal;
 }
 
-function resolveRetryOptions(retry: RetryOptions): ResolvedEventQueueOptions['retry'] {
-  if (retry === null || typeof retry !== 'object') {
-    throw new OptionsError('retry', retry, 'an object { maxRetries, backoff }');
+function resolveRetryOptions(
+  retry: RetryPolicy | RetryOptions | undefined,
+  maxRetries: number | undefined,
+): ResolvedEventQueueOptions['retry'] {
+  const defaults = DEFAULT_EVENT_QUEUE_OPTIONS;
+  if (retry === undefined || typeof retry === 'function') {
+    return Object.freeze({
+      maxRetries: resolveCount('maxRetries', maxRetries ?? defaults.maxRetries),
+      backoff: retry ?? defaults.retry,
+    });
   }
+  if (retry === null || typeof retry !== 'object') {
+    throw new OptionsError('retry', retry, 'a policy (attempt) => ms | null');
+  }
+  // The deprecated form: retry: { maxRetries, backoff }.
   rejectUnknownOptions(retry, retryOptionNames, 'retry.');
   if (retry.max !== undefined && retry.maxRetries !== undefined) {
     throw new OptionsError('retry.max', retry.max, 'nothing: it was renamed retry.maxRetries');
   }
-  const defaults = DEFAULT_EVENT_QUEUE_OPTIONS.retry;
-  const option = retry.max === undefined ? 'retry.maxRetries' : 'retry.max';
-  const maxRetries = resolveCount(option, retry.maxRetries ?? retry.max ?? defaults.maxRetries);
+  const inner = retry.maxRetries ?? retry.max;
+  if (inner !== undefined && maxRetries !== undefined) {
+    throw new OptionsError('retry.maxRetries', inner, 'nothing: maxRetries is given too');
+  }
+  warnDeprecatedOption(
+    'retry: { maxRetries, backoff }',
+    'retry: policy, maxRetries: n',
+    'BATCHWATCH_DEP_RETRY_OBJECT',
+  );
+  const option =
+    retry.max !== undefined ? 'retry.max' : inner !== undefined ? 'retry.maxRetries' : 'maxRetries';
   const backoff =
     retry.backoff === undefined
-      ? defaults.backoff
+      ? defaults.retry
       : resolveFunction<RetryPolicy>('retry.backoff', retry.backoff, '(attempt) => ms | null');
-  return Object.freeze({ maxRetries, backoff });
+  return Object.freeze({
+    maxRetries: resolveCount(option, inner ?? maxRetries ?? defaults.maxRetries),
+    backoff,
+  });
 }

@@ -28,7 +28,7 @@ export interface FlushRunnerOutput {
 /**
  * Runs one batch at a time through `onFlush` (sync, promise or Observable,
  * whatever it throws), counts the outcome, retries a failed batch on the
- * shared {@link RetryLoop} (`retry.maxRetries`, `retry.backoff`) and reports
+ * shared {@link RetryLoop} (`maxRetries`, `retry`) and reports
  * the last failure once, as a `FlushError` carrying the batch (a dead letter).
  */
 export class FlushRunner {
@@ -56,7 +56,7 @@ export class FlushRunner {
     this.#output = output;
     const { retry, scheduler } = options;
     const { backoff: policy, maxRetries } = retry;
-    this.#retries = new RetryLoop({ policy, option: 'retry.backoff', scheduler, maxRetries });
+    this.#retries = new RetryLoop({ policy, option: 'retry', scheduler, maxRetries });
   }
 
   /** The batch being flushed or waiting for its retry, if any. */

@@ -165,7 +165,7 @@ export const DEFAULT_REDIS_RETRY: RetryPolicy = exponentialBackoff({
  */
 export function redisRetryStrategy(
   policy: RetryPolicy,
-  option = 'redisRetry',
+  option = 'retry',
 ): (attempt: number) => number | null {
   return (attempt) => {
     const decision = askRetryPolicy(policy, attempt, option);

@@ -79,7 +79,7 @@ export class DockerRequestRefusedError extends DockerSourceError {
   }
 }
 
-/** Fatal: the `reconnect` policy gave up (returned null) after `attempts` failed reconnects. */
+/** Fatal: the `retry` policy gave up (returned null) after `attempts` failed reconnects. */
 export class DockerReconnectGaveUpError extends DockerSourceError {
   override readonly name = 'DockerReconnectGaveUpError';
   override readonly code = 'BATCHWATCH_DOCKER_GAVE_UP';
@@ -89,7 +89,7 @@ export class DockerReconnectGaveUpError extends DockerSourceError {
   constructor(attempts: number, cause: unknown) {
     super(
       `Gave up on dockerd after ${attempts} reconnect attempt(s): ${causeText(cause)}. Start ` +
-        'dockerd, check DOCKER_HOST, or use a reconnect policy that keeps trying.',
+        'dockerd, check DOCKER_HOST, or use a retry policy that keeps trying.',
       { cause },
     );
     this.attempts = attempts;

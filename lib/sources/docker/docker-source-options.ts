@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
+import { readRenamedOption } from '../../deprecated-option.ts';
 import { OptionsError } from '../../errors.ts';
 import { type Action, isAction } from '../../events/action.ts';
 import { dockerActionMap } from '../../events/docker-action-map.ts';
@@ -69,6 +70,8 @@ export interface DockerSourceOptions {
    * gives up (the source errors). Reset by every successful connection. Default:
    * `exponentialBackoff()`: 1 s doubling up to 30 s, 20% jitter, never gives up.
    */
+  readonly retry?: RetryPolicy;
+  /** @deprecated Renamed `retry` (same meaning); giving both is an error. */
   readonly reconnect?: RetryPolicy;
   /** Where the reconnect timer runs and `ready` times come from. Default: rxjs `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
@@ -93,7 +96,7 @@ export interface ResolvedDockerSourceOptions {
   readonly events: readonly string[];
   readonly actionMap: ReadonlyMap<string, Action>;
   readonly initialState: InitialState;
-  readonly reconnect: RetryPolicy;
+  readonly retry: RetryPolicy;
   readonly scheduler: SchedulerLike;
   readonly checkpoint: CheckpointStore | null;
   readonly checkpointName: string;
@@ -106,7 +109,7 @@ export const DEFAULT_DOCKER_SOURCE_OPTIONS = Object.freeze({
   events: Object.freeze([]) as readonly string[],
   actionMap: dockerActionMap,
   initialState: InitialState.None as InitialState,
-  reconnect: exponentialBackoff(),
+  retry: exponentialBackoff(),
   scheduler: asyncScheduler as SchedulerLike,
   checkpointName: 'docker',
 });
@@ -118,6 +121,7 @@ const names = optionNames({
   events: true,
   actionMap: true,
   initialState: true,
+  retry: true,
   reconnect: true,
   scheduler: true,
   checkpoint: true,
@@ -152,9 +156,9 @@ export function resolveDockerSourceOptions(
       options.initialState ?? defaults.initialState,
       InitialState,
     ),
-    reconnect: resolveFunction<RetryPolicy>(
-      'reconnect',
-      options.reconnect ?? defaults.reconnect,
+    retry: resolveFunction<RetryPolicy>(
+      options.reconnect === undefined ? 'retry' : 'reconnect',
+      readRenamedOption(options, 'retry', 'reconnect') ?? defaults.retry,
       '(attempt) => ms | null',
     ),
     scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),

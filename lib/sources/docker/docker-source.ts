@@ -8,7 +8,7 @@ import { DockerWatch } from './docker-watch.ts';
  * by the daemon); each lifecycle action is mapped with `dockerActionMap` (others are dropped and
  * counted as `unmapped`). The stream is read as fast as the socket delivers.
  *
- * When the stream ends or fails it reconnects with the `reconnect` policy and resumes with
+ * When the stream ends or fails it reconnects with the `retry` policy and resumes with
  * `since` = the newest event's time to the nanosecond, dropping replayed duplicates. It emits a
  * ForceReload only when the daemon's buffer no longer holds that event (it overflowed, or the
  * daemon restarted), i.e. when events may have been missed. Problems along the way are warnings

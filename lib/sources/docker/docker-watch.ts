@@ -60,8 +60,8 @@ export class DockerWatch {
       this.#initialPending = false;
     }
     this.#retry = new RetryLoop({
-      policy: options.reconnect,
-      option: 'reconnect',
+      policy: options.retry,
+      option: 'retry',
       scheduler: options.scheduler,
     });
     for (const counter of ['forceReloads', 'duplicates', 'unmapped', 'malformed']) {

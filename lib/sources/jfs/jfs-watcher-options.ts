@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
+import { readRenamedOption } from '../../deprecated-option.ts';
 import { OptionsError } from '../../errors.ts';
 import { checkField } from '../../jfs-protocol/field.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../../jfs-protocol/frame-decoder.ts';
@@ -54,6 +55,8 @@ export interface JfsWatcherOptions {
    * closes the watcher with the error. A dropped connection is re-dialled at
    * once before this applies. Default `exponentialBackoff({ initial: 1000, max: 30000 })`.
    */
+  readonly retry?: RetryPolicy;
+  /** @deprecated Renamed `retry` (same meaning); giving both is an error. */
   readonly reconnect?: RetryPolicy;
   /** Largest accepted frame payload, in bytes; a larger prefix closes the connection. Default 1 MiB. */
   readonly maxFrameLength?: number;
@@ -85,7 +88,7 @@ export const DEFAULT_JFS_WATCHER_OPTIONS = Object.freeze({
   name: 'batchwatch',
   fsType: 'jfs' as FsType,
   server: DEFAULT_NOTIFY_SERVER,
-  reconnect: exponentialBackoff({ initial: 1000, max: 30_000 }),
+  retry: exponentialBackoff({ initial: 1000, max: 30_000 }),
   maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
   connectTimeout: 10_000,
   keepAlive: 30_000,
@@ -104,7 +107,7 @@ export interface ResolvedJfsWatcherOptions {
   readonly server: string;
   /** The parsed server address; `null` for the local watcher. */
   readonly address: JfsAddress | null;
-  readonly reconnect: RetryPolicy;
+  readonly retry: RetryPolicy;
   readonly maxFrameLength: number;
   readonly connectTimeout: number;
   readonly keepAlive: number;
@@ -123,6 +126,7 @@ export const jfsWatcherOptionNames: readonly string[] = optionNames({
   container: true,
   server: true,
   fsType: true,
+  retry: true,
   reconnect: true,
   maxFrameLength: true,
   connectTimeout: true,
@@ -174,9 +178,9 @@ export function resolveJfsWatcherOptions(
     }
     checkField('path', path);
   }
-  const reconnect = resolveFunction<RetryPolicy>(
-    'reconnect',
-    options.reconnect ?? d.reconnect,
+  const retry = resolveFunction<RetryPolicy>(
+    options.reconnect === undefined ? 'retry' : 'reconnect',
+    readRenamedOption(options, 'retry', 'reconnect') ?? d.retry,
     '(attempt) => ms | null',
   );
   const maxFrameLength = options.maxFrameLength ?? d.maxFrameLength;
@@ -208,7 +212,7 @@ export function resolveJfsWatcherOptions(
         }),
     server: server || d.server,
     address: local ? null : remoteAddress(server || d.server),
-    reconnect,
+    retry,
     maxFrameLength,
     connectTimeout: resolveDuration('connectTimeout', options.connectTimeout ?? d.connectTimeout),
     keepAlive: resolveDuration('keepAlive', options.keepAlive ?? d.keepAlive),

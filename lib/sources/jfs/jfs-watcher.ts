@@ -41,7 +41,7 @@ interface Dial {
  * The remote file-notify client: Go's `JFSWatcher` over a {@link JfsTransport}
  * (a TCP or unix socket by default; protocol: `shared/JFS-PROTOCOL.md`). The
  * constructor never fails because the server is down: it connects in the
- * background and reconnects on a `RetryLoop` (see `reconnect`). On the first
+ * background and reconnects on a `RetryLoop` (see `retry`). On the first
  * connection it sends CLEAR then WATCH(all); on each reconnection WATCH(all)
  * only, as Go does (a new connection starts with no watches on the server).
  * It is always remote, whatever `fsType` or `$FS_TYPE` say:
@@ -90,8 +90,8 @@ export class JfsWatcher implements NotifyWatcher {
     this.warnings$ = this.#warnings.asObservable();
     this.status$ = this.#status.asObservable();
     this.#retry = new RetryLoop({
-      policy: this.#options.reconnect,
-      option: 'reconnect',
+      policy: this.#options.retry,
+      option: 'retry',
       scheduler: this.#options.scheduler,
     });
     this.#connect();
@@ -251,7 +251,7 @@ export class JfsWatcher implements NotifyWatcher {
     }
     const step = this.#retry.failed(() => this.#connect());
     if (!step.retry) {
-      log('reconnect policy gave up after %d tries', step.attempt);
+      log('retry policy gave up after %d tries', step.attempt);
       this.#closing = Promise.resolve();
       this.#setStatus({ kind: 'closed', error });
       return;

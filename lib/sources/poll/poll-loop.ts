@@ -32,14 +32,14 @@ export function startPolling<Raw extends PollRecord>(
   context: SourceContext,
   report: PollReporter,
 ): TeardownLogic {
-  const { fetch, toEvent, scheduler, interval, maxRetries, backoff } = options;
+  const { fetch, toEvent, scheduler, interval, maxRetries } = options;
   const { signal, log } = context;
   let since: Revision | null = options.startRevision;
   let sinceValue: bigint | null = since === null ? null : BigInt(since);
   let ready = false;
   /** The fetch in flight or the wait before the next poll; a retry waits in `retry` instead. */
   let pending: Unsubscribable | null = null;
-  const retry = new RetryLoop({ policy: backoff, option: 'backoff', scheduler, maxRetries });
+  const retry = new RetryLoop({ policy: options.retry, option: 'retry', scheduler, maxRetries });
 
   const release = (): void => {
     pending?.unsubscribe();
@@ -59,7 +59,7 @@ export function startPolling<Raw extends PollRecord>(
   const failed = (cause: unknown): void => {
     ready = false;
     context.count('failures');
-    // The backoff is user code: the retry loop survives it and caps what it answers.
+    // The retry policy is user code: the retry loop survives it and caps what it answers.
     const step = retry.failed(poll);
     if (!step.retry) {
       fatal(new PollFailedError(step.attempt, cause));

@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subscribable } from 'rxjs';
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff, type RetryPolicy } from '../../backoff.ts';
+import { readRenamedOption } from '../../deprecated-option.ts';
 import { OptionsError } from '../../errors.ts';
 import type { Event } from '../../events/event.ts';
 import {
@@ -83,9 +84,12 @@ export interface PollSourceOptions<Raw extends PollRecord = PollRecord> {
   readonly maxRetries?: number;
   /**
    * Delay before retry number `attempt` (from 1) after a failed fetch, in ms;
-   * `null` gives up at once. Default: capped exponential backoff with 20 %
-   * jitter, from `interval` doubling up to 30 s (or `interval`, if larger).
+   * `null` gives up at once (as `maxRetries` does: whichever comes first).
+   * Default: capped exponential backoff with 20 % jitter, from `interval`
+   * doubling up to 30 s (or `interval`, if larger).
    */
+  readonly retry?: RetryPolicy;
+  /** @deprecated Renamed `retry` (same meaning); giving both is an error. */
   readonly backoff?: RetryPolicy;
   /** Where the timers come from. Default `asyncScheduler`; pass a `TestScheduler` in tests. */
   readonly scheduler?: SchedulerLike;
@@ -107,14 +111,14 @@ export interface ResolvedPollSourceOptions<Raw extends PollRecord = PollRecord> 
   readonly interval: number;
   readonly startRevision: Revision | null;
   readonly maxRetries: number;
-  readonly backoff: RetryPolicy;
+  readonly retry: RetryPolicy;
   readonly scheduler: SchedulerLike;
   readonly checkpoint: CheckpointStore | null;
   readonly checkpointName: string;
 }
 
 /**
- * The defaults of {@link PollSourceOptions}. The default `backoff` depends on
+ * The defaults of {@link PollSourceOptions}. The default `retry` depends on
  * `interval`: `exponentialBackoff({ initial: interval, max: max(30 s, interval) })`.
  */
 export const DEFAULT_POLL_SOURCE_OPTIONS = Object.freeze({
@@ -130,6 +134,7 @@ const names = optionNames({
   interval: true,
   startRevision: true,
   maxRetries: true,
+  retry: true,
   backoff: true,
   scheduler: true,
   checkpoint: true,
@@ -173,9 +178,10 @@ export function resolvePollSourceOptions<Raw extends PollRecord>(
     maxRetries: resolveCount('maxRetries', options.maxRetries ?? defaults.maxRetries, {
       infinity: true,
     }),
-    backoff: resolveFunction<RetryPolicy>(
-      'backoff',
-      options.backoff ?? exponentialBackoff({ initial: interval, max: Math.max(30_000, interval) }),
+    retry: resolveFunction<RetryPolicy>(
+      options.backoff === undefined ? 'retry' : 'backoff',
+      readRenamedOption(options, 'retry', 'backoff') ??
+        exponentialBackoff({ initial: interval, max: Math.max(30_000, interval) }),
       '(attempt) => ms | null',
     ),
     scheduler: resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler),

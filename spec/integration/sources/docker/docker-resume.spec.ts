@@ -27,7 +27,7 @@ import { UnixProxy } from './unix-proxy.ts';
 
 /** A source (through `socketPath`) and everything it reported. */
 function watched(socketPath: string, label: string) {
-  const source = dockerSource({ docker: { socketPath }, labels: [label], reconnect: () => 100 });
+  const source = dockerSource({ docker: { socketPath }, labels: [label], retry: () => 100 });
   const events: Event[] = [];
   const statuses: SourceStatus[] = [];
   const warnings: BatchwatchError[] = [];

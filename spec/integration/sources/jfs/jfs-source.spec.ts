@@ -33,7 +33,7 @@ describe('jfsSource against a real TCP server', () => {
       name: 'config',
       paths: ['/data/Home/Documents', '/data/x'],
       server: server.address,
-      reconnect: () => 5,
+      retry: () => 5,
       env: { NAMESPACE: 'ns', POD_NAME: 'pod', CONTAINER_NAME: 'ctr' },
     });
     const warnings: BatchwatchError[] = [];
@@ -89,7 +89,7 @@ describe('jfsSource against a real TCP server', () => {
     const source = jfsSource({
       paths: ['/d'],
       server: server.address,
-      reconnect: () => 5,
+      retry: () => 5,
       env: {},
     });
     const kinds: string[] = [];
@@ -113,7 +113,7 @@ describe('jfsSource against a real TCP server', () => {
       const source = jfsSource({
         paths: ['/data/x'],
         server: server.address,
-        reconnect: () => 5,
+        retry: () => 5,
         env: {},
         ...options,
       });

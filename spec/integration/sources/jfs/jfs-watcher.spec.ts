@@ -47,7 +47,7 @@ const base: JfsWatcherOptions = {
   namespace: 'os-framework',
   pod: 'files-7d9f8-abcde',
   container: 'files',
-  reconnect: () => 5,
+  retry: () => 5,
   connectTimeout: 2000,
   env: {},
 };
@@ -245,7 +245,7 @@ describe('JfsWatcher against a real TCP server', () => {
     const { watcher: w, statuses } = watcher({
       server: srv.address,
       scheduler: clock,
-      reconnect: (attempt) => {
+      retry: (attempt) => {
         tries.push(attempt);
         return 10 * attempt;
       },
@@ -278,7 +278,7 @@ describe('JfsWatcher against a real TCP server', () => {
     const port = await freePort();
     const { watcher: w, statuses } = watcher({
       server: `127.0.0.1:${port}`,
-      reconnect: (attempt) => (attempt < 3 ? 1 : null),
+      retry: (attempt) => (attempt < 3 ? 1 : null),
     });
     let completed = false;
     w.events$.subscribe({ complete: () => (completed = true) });
@@ -352,7 +352,7 @@ describe('JfsWatcher.close()', () => {
       ...base,
       server: `127.0.0.1:${port}`,
       scheduler: timers,
-      reconnect: () => 60_000,
+      retry: () => 60_000,
     });
     await vi.waitFor(() => expect(w.status.kind).toBe('reconnecting'));
     expect(timers.active).toBe(1);

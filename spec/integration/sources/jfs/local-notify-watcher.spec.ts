@@ -27,7 +27,7 @@ async function tempDir(): Promise<string> {
 
 describe('createNotifyWatcher', () => {
   it('builds the remote watcher by default and refuses an unknown fs type', async () => {
-    const remote = createNotifyWatcher({ server: '127.0.0.1:1', reconnect: () => 60_000, env: {} });
+    const remote = createNotifyWatcher({ server: '127.0.0.1:1', retry: () => 60_000, env: {} });
     cleanups.push(() => remote.close());
     expect(remote).toBeInstanceOf(JfsWatcher);
     expect(() => createNotifyWatcher({ env: { FS_TYPE: 'nfs' } })).toThrow(OptionsError);

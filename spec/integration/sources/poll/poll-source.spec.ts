@@ -123,7 +123,7 @@ describe('pollSource over a real HTTP change feed', () => {
   it('retries failed requests with backoff, warning each time, and fails after maxRetries', async () => {
     server.put('a');
     server.fail(2);
-    const source = poll({ startRevision: '0', backoff: () => 40 });
+    const source = poll({ startRevision: '0', retry: () => 40 });
     const consumer = consume(source);
     const started = Date.now();
     await vi.waitFor(() => expect(consumer.events).toHaveLength(1));

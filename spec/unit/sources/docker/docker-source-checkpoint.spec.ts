@@ -1,5 +1,5 @@
 // The Docker source keeps its resume point in a checkpoint store (the queue's journal) and, started
-// again, resumes from it with `since` as after a reconnect: a ForceReload only if dockerd lost it.
+// again, resumes from it with `since` as after a retry: a ForceReload only if dockerd lost it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Action, type Event } from '../../../../lib/index.ts';
 import { SqliteJournal } from '../../../../lib/journal/sqlite-journal.ts';
@@ -25,7 +25,7 @@ function run(journal: SqliteJournal, setup: (client: FakeDockerClient) => void =
   setup(client);
   const source = dockerSource({
     docker: client,
-    reconnect: () => 1,
+    retry: () => 1,
     initialState: 'containers',
     checkpoint: journal,
   });

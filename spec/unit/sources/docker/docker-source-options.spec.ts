@@ -22,7 +22,7 @@ describe('resolveDockerSourceOptions', () => {
     expect(resolved.initialState).toBe('none');
     expect(resolved.actionMap.get('start')).toBe(Action.ContainerStart);
     expect(resolved.actionMap.size).toBe(8);
-    const delay = resolved.reconnect(1) as number;
+    const delay = resolved.retry(1) as number;
     expect(delay).toBeGreaterThanOrEqual(800);
     expect(delay).toBeLessThanOrEqual(1000);
     expect(typeof resolved.client.events).toBe('function');
@@ -39,7 +39,7 @@ describe('resolveDockerSourceOptions', () => {
     expect(optionOf({ initialState: 'list' })).toBe('initialState');
     expect(optionOf({ initialState: 'forceReload' })).toBe('initialState');
     expect(optionOf({ scheduler: {} })).toBe('scheduler');
-    expect(optionOf({ reconnect: 1000 })).toBe('reconnect');
+    expect(optionOf({ retry: 1000 })).toBe('retry');
     expect(optionOf({ actionMap: { start: 3 } })).toBe('actionMap.start');
     expect(optionOf({ actionMap: [] })).toBe('actionMap');
   });

@@ -22,7 +22,7 @@ function watch(
 ) {
   const client = new FakeDockerClient();
   setup(client);
-  const source = dockerSource({ docker: client, reconnect: () => 1, ...options });
+  const source = dockerSource({ docker: client, retry: () => 1, ...options });
   const events: Event[] = [];
   const statuses: SourceStatus[] = [];
   const warnings: BatchwatchError[] = [];
@@ -198,7 +198,7 @@ describe('dockerSource (fake client, real captured lines)', () => {
       attempts.push(attempt);
       return 1;
     };
-    const w = watch({ reconnect: record }, (client) =>
+    const w = watch({ retry: record }, (client) =>
       client.failures.push(new Error('down'), new Error('down')),
     );
     open.push(w.subscription);
@@ -221,7 +221,7 @@ describe('dockerSource (fake client, real captured lines)', () => {
   });
 
   it('fails for good when the reconnect policy gives up', async () => {
-    const w = watch({ reconnect: (attempt) => (attempt <= 2 ? 1 : null) }, (client) =>
+    const w = watch({ retry: (attempt) => (attempt <= 2 ? 1 : null) }, (client) =>
       client.failures.push(new Error('down'), new Error('down'), new Error('down')),
     );
     open.push(w.subscription);
@@ -255,7 +255,7 @@ describe('dockerSource (fake client, real captured lines)', () => {
         resolveList = resolve;
       });
     };
-    const source = dockerSource({ docker: client, initialState: 'containers', reconnect: () => 1 });
+    const source = dockerSource({ docker: client, initialState: 'containers', retry: () => 1 });
     const events: Event[] = [];
     open.push(source.subscribe((event) => events.push(event)));
     await vi.waitFor(() => expect(listed).toEqual([{ streams: 1 }]));
@@ -292,7 +292,7 @@ describe('dockerSource (fake client, real captured lines)', () => {
   });
 
   it('unsubscribing aborts the request, destroys the stream and cancels a pending reconnect', async () => {
-    const w = watch({ reconnect: () => 60_000 });
+    const w = watch({ retry: () => 60_000 });
     await w.source.ready();
     const first = w.client.stream;
     w.subscription.unsubscribe();
@@ -301,7 +301,7 @@ describe('dockerSource (fake client, real captured lines)', () => {
     expect(w.source.status).toEqual({ kind: 'closed' });
 
     const scheduler = new VirtualTimeScheduler();
-    const v = watch({ reconnect: () => 60_000, scheduler });
+    const v = watch({ retry: () => 60_000, scheduler });
     await v.source.ready();
     v.client.stream.end();
     await vi.waitFor(() => expect(v.source.status.kind).toBe('reconnecting'));
@@ -314,7 +314,7 @@ describe('dockerSource (fake client, real captured lines)', () => {
 
   it('reconnects on the injected scheduler after the policy delay', async () => {
     const scheduler = new VirtualTimeScheduler();
-    const w = watch({ reconnect: () => 5_000, scheduler });
+    const w = watch({ retry: () => 5_000, scheduler });
     open.push(w.subscription);
     await w.source.ready();
     w.client.stream.end();

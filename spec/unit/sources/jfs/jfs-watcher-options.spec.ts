@@ -112,7 +112,7 @@ describe('resolveJfsWatcherOptions', () => {
     [{ nmae: 'x' }, 'nmae'],
     [{ paths: '/data' }, 'paths'],
     [{ paths: [''] }, 'paths'],
-    [{ reconnect: 1000 }, 'reconnect'],
+    [{ retry: 1000 }, 'retry'],
     [{ maxFrameLength: 2 }, 'maxFrameLength'],
     [{ maxFrameLength: 1.5 }, 'maxFrameLength'],
     [{ connectTimeout: -1 }, 'connectTimeout'],
@@ -125,11 +125,11 @@ describe('resolveJfsWatcherOptions', () => {
     expect(error).toMatchObject({ option });
   });
 
-  it('deduplicates the initial paths and keeps a given reconnect policy', () => {
-    const reconnect = exponentialBackoff({ initial: 5 });
-    const options = resolveJfsWatcherOptions({ paths: ['/a', '/b', '/a'], reconnect, env: {} });
+  it('deduplicates the initial paths and keeps a given retry policy', () => {
+    const retry = exponentialBackoff({ initial: 5 });
+    const options = resolveJfsWatcherOptions({ paths: ['/a', '/b', '/a'], retry, env: {} });
     expect(options.paths).toEqual(['/a', '/b']);
-    expect(options.reconnect).toBe(reconnect);
+    expect(options.retry).toBe(retry);
   });
 
   it('takes a transport with dial(), and refuses anything else naming the option', () => {

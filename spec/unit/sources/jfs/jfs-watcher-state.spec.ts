@@ -27,7 +27,7 @@ function watcher(reconnect: (attempt: number) => number | null = (n) => n * 100)
   const w = new JfsWatcher({
     ...pod,
     paths: ['/data/a'],
-    reconnect,
+    retry: reconnect,
     scheduler: timers,
     transport,
   });

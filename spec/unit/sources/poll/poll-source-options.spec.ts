@@ -21,9 +21,9 @@ describe('resolvePollSourceOptions', () => {
     });
     expect(Object.isFrozen(resolved)).toBe(true);
     // Default backoff: from the interval, doubling, 20 % jitter.
-    expect(resolved.backoff(1)).toBeGreaterThanOrEqual(800);
-    expect(resolved.backoff(1)).toBeLessThanOrEqual(1000);
-    expect(resolved.backoff(2)).toBeGreaterThanOrEqual(1600);
+    expect(resolved.retry(1)).toBeGreaterThanOrEqual(800);
+    expect(resolved.retry(1)).toBeLessThanOrEqual(1000);
+    expect(resolved.retry(2)).toBeGreaterThanOrEqual(1600);
     expect(resolvePollSourceOptions({ ...base, maxRetries: Infinity }).maxRetries).toBe(Infinity);
   });
 
@@ -36,7 +36,7 @@ describe('resolvePollSourceOptions', () => {
     ['startRevision', { startRevision: 5 }],
     ['maxRetries', { maxRetries: -1 }],
     ['maxRetries', { maxRetries: 1.5 }],
-    ['backoff', { backoff: 100 }],
+    ['retry', { retry: 100 }],
     ['scheduler', { scheduler: {} }],
     ['intervall', { intervall: 5 }],
   ])('rejects a bad %s with an OptionsError naming it', (option, bad) => {

@@ -251,7 +251,7 @@ describe('pollSource (virtual time)', () => {
       feed = new Feed(() => vt.testScheduler.now(), 1);
       const f = feed;
       f.failures = [new Error('503 a'), new Error('503 b')];
-      const poll = source(vt, f, { startRevision: '0', backoff: (attempt) => attempt * 5 });
+      const poll = source(vt, f, { startRevision: '0', retry: (attempt) => attempt * 5 });
       const recorded = record(vt, poll, 60);
       // Two failures (the third would be fatal), a success, then two more failures.
       vt.at(20, () => {
@@ -293,7 +293,7 @@ describe('pollSource (virtual time)', () => {
     marbles((vt) => {
       const feed = new Feed(() => vt.testScheduler.now(), 1);
       feed.failures = [new Error('e1'), new Error('e2'), new Error('e3'), new Error('e4')];
-      const poll = source(vt, feed, { startRevision: '0', maxRetries: 2, backoff: () => 1 });
+      const poll = source(vt, feed, { startRevision: '0', maxRetries: 2, retry: () => 1 });
       const recorded = record(vt, poll, 100);
       // Fails at 2, retry at 3 fails at 5, retry at 6 fails at 8: fatal.
       vt.at(7, () => expect(recorded.failure()).toBeUndefined());
@@ -321,7 +321,7 @@ describe('pollSource (virtual time)', () => {
     marbles((vt) => {
       const feed = new Feed(() => vt.testScheduler.now(), 1);
       feed.failures = [new Error('down')];
-      const poll = source(vt, feed, { startRevision: '0', maxRetries: 0, backoff });
+      const poll = source(vt, feed, { startRevision: '0', maxRetries: 0, retry: backoff });
       const recorded = record(vt, poll, 10);
       vt.at(3, () => {
         failure = recorded.failure();
@@ -339,7 +339,7 @@ describe('pollSource (virtual time)', () => {
     marbles((vt) => {
       const feed = new Feed(() => vt.testScheduler.now(), 1);
       feed.failures = [new Error('down')];
-      const poll = source(vt, feed, { startRevision: '0', backoff: () => null });
+      const poll = source(vt, feed, { startRevision: '0', retry: () => null });
       const recorded = record(vt, poll, 10);
       vt.at(3, () => {
         failure = recorded.failure();
@@ -375,7 +375,7 @@ describe('pollSource (virtual time)', () => {
     marbles((vt) => {
       const feed = new Feed(() => vt.testScheduler.now(), 1);
       feed.failures = [new Error('first'), new Error('second')];
-      const poll = source(vt, feed, { startRevision: '0', backoff: () => 1 });
+      const poll = source(vt, feed, { startRevision: '0', retry: () => 1 });
       const recorded = record(vt, poll, 20);
       vt.at(4, () => {
         // Listening from now on: the first warning is gone, the second arrives.
@@ -496,7 +496,7 @@ describe('pollSource (virtual time)', () => {
         toEvent,
         startRevision: '0',
         maxRetries: 3,
-        backoff: () => 1,
+        retry: () => 1,
         scheduler: vt.timers,
       });
       const recorded = record(vt, poll, 20);
@@ -519,7 +519,7 @@ describe('pollSource (virtual time)', () => {
       fetch: (request) => Promise.resolve().then(() => feedResponse(feed, request.sinceRevision)),
       toEvent,
       startRevision: '0',
-      backoff: () => 1,
+      retry: () => 1,
     });
     const events: Event[] = [];
     const subscription = poll.subscribe((event) => events.push(event));
