@@ -23,13 +23,16 @@ export interface RetryLoopOptions {
  * The one retry loop every reconnect and retry runs on: it counts consecutive
  * failures, asks the policy for the delay before the next try and schedules
  * that try on the injected scheduler. The caller reports status from the
- * returned {@link RetryStep}.
+ * returned {@link RetryStep} and from the number `next` is called with, which
+ * are the `attempt` of `LinkStatus` (see `status.ts`): after failure n the
+ * step says `reconnecting { attempt: n, delayMs: policy(n) }`, and `next(n)`
+ * runs retry n (`connecting { attempt: n }`).
  *
  * ```
  *  try ─ok─► succeeded() (count back to 0)
  *   │fail
  *   ▼
- *  failed(next) ─ policy: ms ─► timer ─► next()  (at most one timer)
+ *  failed(next) ─ policy(n): ms ─► timer ─► next(n)  (at most one timer; n = failures in a row)
  *        └───── null / over maxRetries / throws ─► give up
  * ```
  */
@@ -55,10 +58,10 @@ export class RetryLoop {
   }
 
   /**
-   * A try failed: counts it and, unless the loop gives up, runs `next` after
-   * the policy's delay (replacing a retry already scheduled).
+   * A try failed: counts it and, unless the loop gives up, runs `next` with the
+   * retry number after the policy's delay (replacing a retry already scheduled).
    */
-  failed(next: () => void): RetryStep {
+  failed(next: (attempt: number) => void): RetryStep {
     const attempt = ++this.#failures;
     this.cancel();
     if (attempt > this.#maxRetries) return { retry: false, attempt };
@@ -66,7 +69,7 @@ export class RetryLoop {
     if (!decision.retry) return { retry: false, attempt, cause: decision.cause };
     this.#timer = this.#options.scheduler.schedule(() => {
       this.#timer = null;
-      next();
+      next(attempt);
     }, decision.delay);
     return { retry: true, attempt, delay: decision.delay };
   }

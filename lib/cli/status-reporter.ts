@@ -196,7 +196,7 @@ function describe(status: SourceStatus, leftMs: number): string {
     case 'idle':
       return 'idle';
     case 'connecting':
-      return status.attempt > 1 ? `connecting (attempt ${status.attempt})` : 'connecting';
+      return status.attempt > 0 ? `connecting (attempt ${status.attempt})` : 'connecting';
     case 'ready':
       return 'ready';
     case 'reconnecting': {

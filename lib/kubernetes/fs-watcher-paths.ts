@@ -68,7 +68,7 @@ export class FsWatcherPaths implements AsyncDisposable {
   readonly #retries = new Map<object, RetryLoop>();
   readonly #paths = new BehaviorSubject<ReadonlySet<string>>(new Set());
   readonly #warnings = new Subject<KubernetesApiError>();
-  readonly #status = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 1 });
+  readonly #status = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 0 });
   readonly #scheduler: SchedulerLike;
   /** Informers whose last list failed (or that have not listed yet). */
   readonly #failing = new Set<object>();
@@ -222,8 +222,9 @@ export class FsWatcherPaths implements AsyncDisposable {
     log('%s', error.message);
     this.#warnings.next(error);
     // A policy that gives up leaves the informer stopped: the warning above was the last word.
-    const step = this.#retries.get(informer)?.failed(() => {
+    const step = this.#retries.get(informer)?.failed((attempt) => {
       if (this.#closed) return;
+      this.#setStatus({ kind: 'connecting', attempt });
       this.#start(informer).catch((again: unknown) => this.#failed(informer, again));
     });
     this.#setStatus(

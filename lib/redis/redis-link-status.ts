@@ -6,11 +6,12 @@ import type { LinkStatus } from '../status.ts';
 
 /**
  * An ioredis connection's life as the shared {@link LinkStatus}: `connecting`
- * until the first `ready`, `reconnecting` (attempt from 1 since the last
- * `ready`, ioredis's delay, the last error) after each loss, `closed` once it
- * ends (with the last error when the retry policy gave up, none when
- * `closing()` says the end was asked for). Replays the current status;
- * completes on `closed`.
+ * (`attempt` 0) until the first `ready`; after each loss `reconnecting`
+ * (`attempt` n from 1 since the last `ready`, the number ioredis asked the
+ * `retry` policy with, its delay, the last error), then `connecting` (`attempt`
+ * n) when ioredis dials again; `closed` once it ends (with the last error when
+ * the retry policy gave up, none when `closing()` says the end was asked for).
+ * Replays the current status; completes on `closed`.
  */
 export function redisLinkStatus(
   redis: Redis,
@@ -18,8 +19,10 @@ export function redisLinkStatus(
   now: () => number = Date.now,
 ): Observable<LinkStatus> {
   const status = new BehaviorSubject<LinkStatus>(
-    redis.status === 'ready' ? { kind: 'ready', since: now() } : { kind: 'connecting', attempt: 1 },
+    redis.status === 'ready' ? { kind: 'ready', since: now() } : { kind: 'connecting', attempt: 0 },
   );
+  // ioredis counts the same way: `retryStrategy(++retryAttempts)` just before 'reconnecting',
+  // `retryAttempts = 0` on 'ready'.
   let attempt = 0;
   let lastError: Error | undefined;
   redis.on('error', (error: Error) => {
@@ -34,6 +37,11 @@ export function redisLinkStatus(
     attempt++;
     const error = lastError ?? new Error('the Redis connection was lost');
     status.next({ kind: 'reconnecting', attempt, delayMs, error });
+  });
+  redis.on('connecting', () => {
+    const current = status.value;
+    if (current.kind === 'connecting' && current.attempt === attempt) return;
+    status.next({ kind: 'connecting', attempt });
   });
   redis.on('end', () => {
     // A close asked for (`closing()`) is not a failure: it ends without error.

@@ -146,7 +146,7 @@ export class EventSource extends Observable<Event> {
       signal: abort.signal,
       log,
     };
-    setStatus({ kind: 'connecting', attempt: 1 });
+    setStatus({ kind: 'connecting', attempt: 0 });
     const teardown = producer(context);
     subscriber.add(() => {
       const wasOpen = open;

@@ -7,7 +7,7 @@ function loop(policy: (attempt: number) => number | null, maxRetries?: number) {
   const scheduler = new VirtualTimeScheduler();
   const retries = new RetryLoop({
     policy,
-    option: 'reconnect',
+    option: 'retry',
     scheduler,
     ...(maxRetries === undefined ? {} : { maxRetries }),
   });
@@ -40,6 +40,39 @@ describe('RetryLoop', () => {
     expect(retries.pending).toBe(false);
   });
 
+  it('gives the status numbers LinkStatus documents: two failures, a recovery, one more', () => {
+    const { scheduler, retries } = loop((attempt) => attempt * 10);
+    const statuses: string[] = ['connecting 0'];
+    const tryOnce = (ok: boolean): void => {
+      if (ok) {
+        retries.succeeded();
+        statuses.push('ready');
+        return;
+      }
+      const step = retries.failed((attempt) => {
+        statuses.push(`connecting ${attempt}`);
+        tryOnce(outcomes.shift() ?? true);
+      });
+      if (step.retry) statuses.push(`reconnecting ${step.attempt} ${step.delay}`);
+    };
+    const outcomes = [false, true];
+    tryOnce(false);
+    scheduler.flush();
+    tryOnce(false); // lost after being ready: counted from 1 again
+    scheduler.flush();
+    expect(statuses).toEqual([
+      'connecting 0',
+      'reconnecting 1 10',
+      'connecting 1',
+      'reconnecting 2 20',
+      'connecting 2',
+      'ready',
+      'reconnecting 1 10',
+      'connecting 1',
+      'ready',
+    ]);
+  });
+
   it('counts from 1 again after a success', () => {
     const { retries } = loop(() => 5);
     retries.failed(() => {});
@@ -63,7 +96,7 @@ describe('RetryLoop', () => {
     const nonsense = loop(() => Number.NaN).retries.failed(() => {});
     expect(nonsense.retry).toBe(false);
     expect(nonsense.retry === false && nonsense.cause).toBeInstanceOf(OptionsError);
-    expect((nonsense as { cause: OptionsError }).cause.message).toContain('reconnect');
+    expect((nonsense as { cause: OptionsError }).cause.message).toContain('Bad option retry');
   });
 
   it('holds at most one timer: a new failure replaces the scheduled try; cancel releases it', () => {

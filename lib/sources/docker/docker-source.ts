@@ -12,7 +12,8 @@ import { DockerWatch } from './docker-watch.ts';
  * `since` = the newest event's time to the nanosecond, dropping replayed duplicates. It emits a
  * ForceReload only when the daemon's buffer no longer holds that event (it overflowed, or the
  * daemon restarted), i.e. when events may have been missed. Problems along the way are warnings
- * (`warnings$`, counted); status goes `connecting` -> `ready` -> `reconnecting` -> `ready`...
+ * (`warnings$`, counted); status goes `connecting` -> `ready` -> `reconnecting` -> `connecting` -> `ready`...
+ * (`attempt` as `LinkStatus` says)
  * The last subscriber leaving aborts the request and releases every socket and timer.
  *
  * Counters in `stats()`: `events`, `warnings`, `reconnects`, `forceReloads`, `duplicates`,

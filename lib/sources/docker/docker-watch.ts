@@ -216,8 +216,10 @@ export class DockerWatch {
       this.#context.error(new DockerRequestRefusedError(statusCode, err));
       return;
     }
-    const step = this.#retry.failed(() => {
-      if (!this.#closed) void this.#connect();
+    const step = this.#retry.failed((attempt) => {
+      if (this.#closed) return;
+      this.#context.status({ kind: 'connecting', attempt });
+      void this.#connect();
     });
     if (!step.retry) {
       this.#context.error(new DockerReconnectGaveUpError(step.attempt - 1, err));

@@ -48,11 +48,12 @@ export function jfsSource(options: JfsSourceOptions): EventSource {
     let gap = false;
     subscription.add(
       watcher.status$.subscribe((status) => {
-        // The source already says `connecting` (attempt 1) when it is subscribed.
-        const repeat = first && status.kind === 'connecting' && status.attempt === 1;
+        // The source already says `connecting` (attempt 0) when it is subscribed.
+        const repeat = first && status.kind === 'connecting' && status.attempt === 0;
         first = false;
         if (repeat) return;
-        if (status.kind === 'reconnecting' && wasReady) gap = true;
+        // Any leave from ready (a re-dial at once is `connecting`, a backed-off one `reconnecting`).
+        if (status.kind !== 'ready' && wasReady) gap = true;
         if (status.kind !== 'closed') context.status(status);
         else if (status.error !== undefined) context.error(status.error);
         if (status.kind !== 'ready') return;

@@ -70,7 +70,7 @@ export class JfsWatcher implements NotifyWatcher {
   readonly #paths: Set<string>;
   readonly #events = new Subject<JfsEvent>();
   readonly #warnings = new Subject<JfsError>();
-  readonly #status = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 1 });
+  readonly #status = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 0 });
   readonly #retry: RetryLoop;
   #dial: Dial | null = null;
   #connected = false;
@@ -94,7 +94,7 @@ export class JfsWatcher implements NotifyWatcher {
       option: 'retry',
       scheduler: this.#options.scheduler,
     });
-    this.#connect();
+    this.#connect(0);
   }
 
   get status(): WatcherStatus {
@@ -162,10 +162,10 @@ export class JfsWatcher implements NotifyWatcher {
     if (this.#connected) this.#dial?.connection.send([frame]);
   }
 
-  #connect(): void {
-    const attempt = this.#retry.failures + 1;
+  /** Dials: the first try (`attempt` 0) or retry number `attempt`, as `LinkStatus` counts. */
+  #connect(attempt: number): void {
     this.#setStatus({ kind: 'connecting', attempt });
-    log('dial %s (attempt %d)', this.#options.server, attempt);
+    log('dial %s (retry %d)', this.#options.server, attempt);
     const decoder = new FrameDecoder(this.#options.maxFrameLength);
     let gone: () => void = () => {};
     const closed = new Promise<void>((resolve) => {
@@ -243,25 +243,22 @@ export class JfsWatcher implements NotifyWatcher {
     this.#warnings.next(error);
     const upFor = this.#readyAt < 0 ? -1 : this.#options.scheduler.now() - this.#readyAt;
     if (upFor >= STABLE_CONNECTION_MS) {
-      // It was working: this outage starts now, and its first re-dial is immediate.
+      // It was working: this outage starts now, and its first re-dial is immediate: the first
+      // try after being ready, which asks no policy (the warning above says why).
       this.#retry.succeeded();
-      this.#setStatus({ kind: 'reconnecting', attempt: 1, delayMs: 0, error });
-      this.#connect();
+      this.#connect(0);
       return;
     }
-    const step = this.#retry.failed(() => this.#connect());
+    // A connection that was ready for less than STABLE_CONNECTION_MS does not start the count
+    // again: a server that accepts and drops at once is backed off, not hammered.
+    const step = this.#retry.failed((attempt) => this.#connect(attempt));
     if (!step.retry) {
       log('retry policy gave up after %d tries', step.attempt);
       this.#closing = Promise.resolve();
       this.#setStatus({ kind: 'closed', error });
       return;
     }
-    this.#setStatus({
-      kind: 'reconnecting',
-      attempt: step.attempt + 1,
-      delayMs: step.delay,
-      error,
-    });
+    this.#setStatus({ kind: 'reconnecting', attempt: step.attempt, delayMs: step.delay, error });
   }
 }
 

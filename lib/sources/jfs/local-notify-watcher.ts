@@ -35,7 +35,7 @@ export class LocalNotifyWatcher implements NotifyWatcher {
   readonly #paths: Set<string>;
   readonly #events = new Subject<JfsEvent>();
   readonly #warnings = new Subject<JfsError>();
-  readonly #status = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 1 });
+  readonly #status = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 0 });
   /** The stop function of each path's watch. */
   readonly #watches = new Map<string, () => Promise<void>>();
   /** Paths whose initial scan is not done yet; ready when none is left. */

@@ -4,10 +4,11 @@ import type { JfsEvent } from '../../jfs-protocol/jfs-message.ts';
 import type { SourceStatus } from '../event-source.ts';
 
 /**
- * Where a watcher is: `connecting` (dial number `attempt` of this outage),
- * `ready` (connected and every watch sent), `reconnecting` (waiting `delayMs`
- * before dial number `attempt`), `closed` (by `close()`, or with `error` when
- * the reconnect policy gave up). The same shape as a source's status.
+ * Where a watcher is: `connecting` (the first dial, `attempt` 0, or retry
+ * number `attempt`), `ready` (connected and every watch sent), `reconnecting`
+ * (waiting `delayMs` before retry number `attempt`), `closed` (by `close()`,
+ * or with `error` when the retry policy gave up). The same shape and numbers
+ * as every `LinkStatus`.
  */
 export type WatcherStatus = Exclude<SourceStatus, { readonly kind: 'idle' }>;
 

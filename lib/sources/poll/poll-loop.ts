@@ -60,7 +60,10 @@ export function startPolling<Raw extends PollRecord>(
     ready = false;
     context.count('failures');
     // The retry policy is user code: the retry loop survives it and caps what it answers.
-    const step = retry.failed(poll);
+    const step = retry.failed((attempt) => {
+      context.status({ kind: 'connecting', attempt });
+      poll();
+    });
     if (!step.retry) {
       fatal(new PollFailedError(step.attempt, cause));
       return;

@@ -76,7 +76,8 @@ export class PollSource<Raw extends PollRecord = PollRecord> extends EventSource
  * it); a failed fetch is a `PollFetchError` warning and is retried with
  * capped exponential backoff and jitter, until `maxRetries` failures in a
  * row end the stream with a `PollFailedError`. Status: `connecting`, `ready`
- * after the first good response, `reconnecting` while retrying. Counters:
+ * after the first good response, `reconnecting` while waiting for a retry and
+ * `connecting` during it (`attempt` as `LinkStatus` says). Counters:
  * `polls`, `failures`, `duplicates` (changes at or below the last delivered
  * revision, dropped), `skipped` (changes in the first response of a source
  * started "from now").

@@ -133,6 +133,41 @@ describe('Kubernetes mode as a controller (official client, a test API server wi
     await vi.waitFor(() => expect(source.status.kind).toBe('ready'));
   });
 
+  it('numbers its statuses as LinkStatus says through two failed lists and a recovery', async () => {
+    const { api, client } = await startApi(cleanup);
+    api.setInitializing(true);
+    const asked: number[] = [];
+    const source = await FsWatcherPaths.start(client, {
+      retry: (attempt) => {
+        asked.push(attempt);
+        // The server is back once the second failure has been counted: retry 2 succeeds.
+        if (attempt === 2) api.setInitializing(false);
+        return attempt * 20;
+      },
+    });
+    cleanup(() => source.close());
+    const states: string[] = [];
+    source.status$.subscribe((s) =>
+      states.push(
+        s.kind === 'reconnecting'
+          ? `reconnecting ${s.attempt} ${s.delayMs}`
+          : s.kind === 'connecting'
+            ? `connecting ${s.attempt}`
+            : s.kind,
+      ),
+    );
+    await vi.waitFor(() => expect(source.status.kind).toBe('ready'));
+    expect(asked).toEqual([1, 2]);
+    // Subscribed after start(): the first try's status may already have given way to the first failure.
+    expect(states.slice(states.indexOf('reconnecting 1 20'))).toEqual([
+      'reconnecting 1 20',
+      'connecting 1',
+      'reconnecting 2 40',
+      'connecting 2',
+      'ready',
+    ]);
+  });
+
   it('retries a pod read answered 429 or 5xx, each failure in warnings$, then maps', async () => {
     const { api, client } = await startApi(cleanup);
     api.putPod(pod());

@@ -208,6 +208,40 @@ describe('dockerSource (fake client, real captured lines)', () => {
     expect(attempts).toEqual([1, 2, 1]);
   });
 
+  it('numbers its statuses as LinkStatus says: two failures, a recovery, then a loss', async () => {
+    const asked: number[] = [];
+    const retry = (attempt: number): number => {
+      asked.push(attempt);
+      return attempt * 2;
+    };
+    const w = watch({ retry }, (client) =>
+      client.failures.push(new Error('down'), new Error('down')),
+    );
+    open.push(w.subscription);
+    await w.source.ready();
+    w.client.stream.end();
+    await vi.waitFor(() => expect(w.statuses.filter((s) => s.kind === 'ready')).toHaveLength(2));
+    const shape = (s: SourceStatus): string =>
+      s.kind === 'reconnecting'
+        ? `reconnecting ${s.attempt} ${s.delayMs}`
+        : s.kind === 'connecting'
+          ? `connecting ${s.attempt}`
+          : s.kind;
+    expect(w.statuses.map(shape)).toEqual([
+      'idle',
+      'connecting 0',
+      'reconnecting 1 2',
+      'connecting 1',
+      'reconnecting 2 4',
+      'connecting 2',
+      'ready',
+      'reconnecting 1 2',
+      'connecting 1',
+      'ready',
+    ]);
+    expect(asked).toEqual([1, 2, 1]);
+  });
+
   it('fails for good when the daemon refuses the request (4xx)', async () => {
     const w = watch({}, (client) =>
       client.failures.push(

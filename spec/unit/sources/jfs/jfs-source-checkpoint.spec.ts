@@ -11,7 +11,7 @@ import { jfsSource } from '../../../../lib/sources/jfs/jfs-source.ts';
 import type { NotifyWatcher, WatcherStatus } from '../../../../lib/sources/jfs/notify-watcher.ts';
 
 class ReadyWatcher implements NotifyWatcher {
-  readonly statuses = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 1 });
+  readonly statuses = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 0 });
   readonly events$ = new Subject<JfsEvent>().asObservable();
   readonly warnings$ = new Subject<JfsError>().asObservable();
   readonly status$ = this.statuses.asObservable();

@@ -16,7 +16,7 @@ import type { NotifyWatcher, WatcherStatus } from '../../../../lib/sources/jfs/n
 class FakeWatcher implements NotifyWatcher {
   readonly events = new Subject<JfsEvent>();
   readonly errors = new Subject<JfsError>();
-  readonly statuses = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 1 });
+  readonly statuses = new BehaviorSubject<WatcherStatus>({ kind: 'connecting', attempt: 0 });
   readonly events$ = this.events.asObservable();
   readonly warnings$ = this.errors.asObservable();
   readonly status$ = this.statuses.asObservable();
@@ -104,7 +104,7 @@ describe('jfsSource (watcher injected)', () => {
     watcher().statuses.next({ kind: 'ready', since: 1 });
     watcher().errors.next(lost);
     watcher().errors.next(new MalformedFrameError(6, 10, 'invalid event'));
-    watcher().statuses.next({ kind: 'reconnecting', attempt: 1, delayMs: 0, error: lost });
+    watcher().statuses.next({ kind: 'reconnecting', attempt: 1, delayMs: 5, error: lost });
     watcher().statuses.next({ kind: 'connecting', attempt: 1 });
     watcher().statuses.next({ kind: 'ready', since: 2 });
     expect(statuses).toEqual([
@@ -127,15 +127,16 @@ describe('jfsSource (watcher injected)', () => {
     const lost = new JfsConnectionError('h:1', 'could not connect');
     const statuses = watcher().statuses;
     // The first connection takes two tries: still the first connection, nothing was watched yet.
-    statuses.next({ kind: 'reconnecting', attempt: 2, delayMs: 5, error: lost });
-    statuses.next({ kind: 'connecting', attempt: 2 });
+    statuses.next({ kind: 'reconnecting', attempt: 1, delayMs: 5, error: lost });
+    statuses.next({ kind: 'connecting', attempt: 1 });
     statuses.next({ kind: 'ready', since: 1 });
     expect(events).toEqual([]);
     expect(source.stats()).toMatchObject({ forceReloads: 0 });
     watcher().events.next({ name: '/data/x/a', op: Op.Write, key: '/data/x' });
     for (const since of [2, 3]) {
-      statuses.next({ kind: 'reconnecting', attempt: 1, delayMs: 0, error: lost });
-      statuses.next({ kind: 'connecting', attempt: 1 });
+      // A stable connection lost is re-dialled at once (`connecting 0`), a short one backs off.
+      if (since === 3) statuses.next({ kind: 'reconnecting', attempt: 1, delayMs: 5, error: lost });
+      statuses.next({ kind: 'connecting', attempt: since === 2 ? 0 : 1 });
       expect(events.at(-1)?.action).not.toBe(Action.ForceReload); // not before it is ready
       statuses.next({ kind: 'ready', since });
       watcher().events.next({ name: `/data/x/${since}`, op: Op.Write, key: '/data/x' });
@@ -152,7 +153,7 @@ describe('jfsSource (watcher injected)', () => {
       actorId: '',
       actorAttributes: { reason: 'reconnect' },
     });
-    expect(source.stats()).toMatchObject({ forceReloads: 2, reconnects: 3, events: 5 });
+    expect(source.stats()).toMatchObject({ forceReloads: 2, reconnects: 2, events: 5 });
     subscription.unsubscribe();
   });
 

@@ -54,13 +54,13 @@ describe('the JfsWatcher state machine', () => {
   it('dials at once, sends CLEAR then WATCH(all) on connecting, and is ready once they are written', () => {
     const { w, transport, statuses } = watcher();
     expect(transport.dials).toHaveLength(1);
-    expect(kinds(statuses)).toEqual(['connecting 1']);
+    expect(kinds(statuses)).toEqual(['connecting 0']);
     transport.last.accept();
     expect(transport.last.messages()).toEqual([
       { type: MessageType.Clear, channelId: 'ns/web-0/app/w' },
       { type: MessageType.Watch, channelId: 'ns/web-0/app/w', paths: ['/data/a'] },
     ]);
-    expect(kinds(statuses)).toEqual(['connecting 1', 'ready']);
+    expect(kinds(statuses)).toEqual(['connecting 0', 'ready']);
     w.add('/data/b');
     expect(transport.last.messages().at(-1)).toEqual({
       type: MessageType.Watch,
@@ -92,22 +92,23 @@ describe('the JfsWatcher state machine', () => {
   it('backs off as the policy says after failed dials; the first connection that comes up gets CLEAR', () => {
     const { transport, statuses, warnings, advance, timers } = watcher();
     transport.last.drop(new Error('ECONNREFUSED'));
-    expect(statuses.at(-1)).toMatchObject({ kind: 'reconnecting', attempt: 2, delayMs: 100 });
+    // `attempt` as LinkStatus says: the retry number, the one the policy (n * 100) was asked with.
+    expect(statuses.at(-1)).toMatchObject({ kind: 'reconnecting', attempt: 1, delayMs: 100 });
     expect(warnings[0]).toBeInstanceOf(JfsConnectionError);
     advance(99);
     expect(transport.dials).toHaveLength(1);
     advance(1);
     expect(transport.dials).toHaveLength(2);
     transport.last.drop(new Error('ECONNREFUSED'));
-    expect(statuses.at(-1)).toMatchObject({ kind: 'reconnecting', attempt: 3, delayMs: 200 });
+    expect(statuses.at(-1)).toMatchObject({ kind: 'reconnecting', attempt: 2, delayMs: 200 });
     advance(200);
     transport.last.accept();
     expect(kinds(statuses)).toEqual([
+      'connecting 0',
+      'reconnecting 1',
       'connecting 1',
       'reconnecting 2',
       'connecting 2',
-      'reconnecting 3',
-      'connecting 3',
       'ready',
     ]);
     // The first connection never came up: the server has no CLEAR yet, so it is sent now.
@@ -118,19 +119,18 @@ describe('the JfsWatcher state machine', () => {
     expect(timers.active).toBe(0);
   });
 
-  it('re-dials at once after a stable connection is lost, counting from 1; backs off after a short one', () => {
+  it('re-dials at once after a stable connection is lost (the first try, attempt 0); backs off after a short one', () => {
     const { transport, statuses, advance } = watcher();
     transport.last.accept();
     advance(1000);
     transport.last.drop();
-    expect(statuses.at(-2)).toMatchObject({ kind: 'reconnecting', attempt: 1, delayMs: 0 });
-    expect(statuses.at(-1)).toMatchObject({ kind: 'connecting', attempt: 1 });
+    expect(kinds(statuses)).toEqual(['connecting 0', 'ready', 'connecting 0']);
     expect(transport.dials).toHaveLength(2);
     transport.last.accept();
     expect(transport.last.messages().map((m) => m.type)).toEqual([MessageType.Watch]);
     advance(10);
     transport.last.drop(); // up for 10 ms only: a server that closes at once is not hammered
-    expect(statuses.at(-1)).toMatchObject({ kind: 'reconnecting', attempt: 2, delayMs: 100 });
+    expect(statuses.at(-1)).toMatchObject({ kind: 'reconnecting', attempt: 1, delayMs: 100 });
     expect(transport.dials).toHaveLength(2);
   });
 
@@ -157,7 +157,7 @@ describe('the JfsWatcher state machine', () => {
     transport.last.receive(Uint8Array.from([0xff, 0xff, 0xff, 0xff]));
     expect(transport.last.destroyError).toBeInstanceOf(FrameTooLargeError);
     expect(warnings.at(-1)).toBeInstanceOf(FrameTooLargeError);
-    expect(statuses.at(-1)).toMatchObject({ kind: 'reconnecting', attempt: 2 });
+    expect(statuses.at(-1)).toMatchObject({ kind: 'reconnecting', attempt: 1 });
   });
 
   it('close() while waiting to retry cancels the timer; the same promise every time; status closed', async () => {

@@ -246,7 +246,7 @@ describe('pollSource (virtual time)', () => {
   it('backs off after failed fetches, warns each time, and any success resets the count', () => {
     let feed: Feed | undefined;
     let warnings: BatchwatchError[] = [];
-    let statuses: SourceStatus['kind'][] = [];
+    let statuses: string[] = [];
     marbles((vt) => {
       feed = new Feed(() => vt.testScheduler.now(), 1);
       const f = feed;
@@ -261,7 +261,13 @@ describe('pollSource (virtual time)', () => {
         expect(recorded.failure()).toBeUndefined();
         expect(recorded.events).toEqual([{ at: 21, event: eventOf(1) }]);
         warnings = recorded.warnings;
-        statuses = recorded.statuses.map((status) => status.kind);
+        statuses = recorded.statuses.map((s) =>
+          s.kind === 'reconnecting'
+            ? `reconnecting ${s.attempt} ${s.delayMs}`
+            : s.kind === 'connecting'
+              ? `connecting ${s.attempt}`
+              : s.kind,
+        );
       });
     });
     // fetch 0 fails at 2, waits 5; fetch 7 fails at 9, waits 10; fetch 19 succeeds at 21;
@@ -274,14 +280,19 @@ describe('pollSource (virtual time)', () => {
       { attempt: 1, delayMs: 5, cause: new Error('503 c') },
       { attempt: 2, delayMs: 10, cause: new Error('503 d') },
     ]);
+    // `attempt` as LinkStatus says: the retry number, the one the policy was asked with.
     expect(statuses).toEqual([
       'idle',
-      'connecting',
-      'reconnecting',
-      'reconnecting',
+      'connecting 0',
+      'reconnecting 1 5',
+      'connecting 1',
+      'reconnecting 2 10',
+      'connecting 2',
       'ready',
-      'reconnecting',
-      'reconnecting',
+      'reconnecting 1 5',
+      'connecting 1',
+      'reconnecting 2 10',
+      'connecting 2',
       'ready',
       'closed',
     ]);
