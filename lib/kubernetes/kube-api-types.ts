@@ -18,6 +18,14 @@ export interface PodRead {
   readonly resourceVersion: string;
 }
 
+/** One page of a list of every pod of the cluster: the pods, the list's version, the next page's token. */
+export interface PodPage {
+  readonly pods: readonly Pod[];
+  readonly resourceVersion: string;
+  /** Where the next page starts; `undefined` after the last. */
+  readonly next: string | undefined;
+}
+
 /** What a watch callback gets: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR, and the object. */
 export type WatchCallback<T> = (type: string, object: T) => void;
 

@@ -8,7 +8,14 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { FSWATCHER, type FsWatcher } from './fs-watcher.ts';
-import type { Informer, Pod, PodRead, WatchCallback, WatchHandle } from './kube-api-types.ts';
+import type {
+  Informer,
+  Pod,
+  PodPage,
+  PodRead,
+  WatchCallback,
+  WatchHandle,
+} from './kube-api-types.ts';
 import type { KubeClientOptions } from './kube-client-options.ts';
 import { type KubeRequest, KubernetesApiError } from './kubernetes-errors.ts';
 import { loadKubeConfig } from './load-kube-config.ts';
@@ -16,6 +23,7 @@ import { loadKubeConfig } from './load-kube-config.ts';
 export type {
   Informer,
   Pod,
+  PodPage,
   PodRead,
   WatchCallback,
   WatchHandle,
@@ -139,6 +147,36 @@ export class KubeClient {
       onEvent,
       onDone,
     );
+  }
+
+  /**
+   * One page (at most `limit` pods) of every pod of the cluster, from `next` (the page before's
+   * token); a paged list keeps a big cluster's answer small.
+   *
+   * @throws KubernetesApiError naming the request, the status and the server's message.
+   */
+  async listPods(limit: number, next?: string): Promise<PodPage> {
+    const query = { limit, ...(next === undefined ? {} : { _continue: next }) };
+    try {
+      const list = await this.#core.listPodForAllNamespaces(query);
+      const token = list.metadata?._continue;
+      return {
+        pods: list.items as Pod[],
+        resourceVersion: list.metadata?.resourceVersion ?? '',
+        next: token === undefined || token === '' ? undefined : token,
+      };
+    } catch (err) {
+      throw this.#error('list', '/api/v1/pods', { limit }, err);
+    }
+  }
+
+  /** Watches every pod of the cluster from `resourceVersion`, as {@link watchPod} one pod. */
+  watchPods(
+    resourceVersion: string,
+    onEvent: WatchCallback<Pod>,
+    onDone: (err: unknown) => void,
+  ): Promise<WatchHandle> {
+    return this.#informerWatch.watch('/api/v1/pods', { resourceVersion }, onEvent, onDone);
   }
 
   /** A (not started) informer over the pods, of one node when `nodeName` is given. */

@@ -3,6 +3,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import { Subject } from 'rxjs/internal/Subject';
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff, type RetryPolicy } from '../backoff.ts';
+import { OptionsError } from '../errors.ts';
 import { addressAllowed, ClientIdentityError } from '../jfs-proxy/client-identity.ts';
 import type {
   ContainerRef,
@@ -20,6 +21,8 @@ import {
 import { RetryLoop } from '../retry-loop.ts';
 import type { KubeClient, Pod, PodRead, WatchHandle } from './kube-client.ts';
 import { KubernetesApiError, statusOf } from './kubernetes-errors.ts';
+import { podIPs } from './pod-ips.ts';
+import { PodLookupGate } from './pod-lookup-gate.ts';
 import { mountsOfPod } from './pod-mounts.ts';
 
 const log = createDebug('batchwatch:kubernetes');
@@ -42,6 +45,21 @@ export interface KubernetesMountResolverOptions {
   readonly retry?: RetryPolicy;
   /** Where the retry timers run. Default: rxjs `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Keep the names of every pod of the cluster (one paged list and one
+   * watch, see `PodIndex`), so that a lookup of a pod that does not exist
+   * costs no request, however many such names clients send. It needs
+   * `list` and `watch` on pods cluster-wide (the proxy's ClusterRole has
+   * them); refused (403), it turns itself off with one warning and pods are
+   * read by name, as with `false`. Default `true`.
+   */
+  readonly podIndex?: boolean;
+  /**
+   * With `podIndex`: how many lookups per second of a pod the index does not
+   * hold are still read by name (a pod created a moment ago may not be in it
+   * yet); beyond, the index's answer stands. 0: never read. Default 5.
+   */
+  readonly unknownPodReads?: number;
 }
 
 /** The defaults of {@link KubernetesMountResolverOptions}. */
@@ -53,12 +71,16 @@ export const DEFAULT_KUBERNETES_MOUNT_RESOLVER_OPTIONS = Object.freeze({
     return (attempt) => (attempt > 4 ? null : backoff(attempt));
   })(),
   scheduler: asyncScheduler as SchedulerLike,
+  podIndex: true,
+  unknownPodReads: 5,
 });
 const names = optionNames({
   maxPods: true,
   checkClientAddress: true,
   retry: true,
   scheduler: true,
+  podIndex: true,
+  unknownPodReads: true,
 } satisfies Record<keyof KubernetesMountResolverOptions, true>);
 
 interface Entry {
@@ -79,8 +101,13 @@ interface Entry {
  * resourceVersion (with bookmarks), resumed from the last version seen when
  * the server ends it; the entry is dropped when the pod is deleted or
  * replaced, or the watch fails (410 Gone included), and the next lookup reads
- * the pod again. A missing pod is not cached. A read answered 429, 5xx or
- * not at all is retried (see `retry`), each failure reported in `warnings$`.
+ * the pod again. A read answered 429, 5xx or not at all is retried (see
+ * `retry`), each failure reported in `warnings$`.
+ *
+ * A pod that does not exist is not cached: the cluster's pod names are (see
+ * `podIndex`, `PodLookupGate`), so that naming such pods costs at most
+ * `unknownPodReads` requests a second. While that index is not in step with
+ * the server (starting, or listing again after a failure), pods are read by name.
  */
 export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
   /** The proxy's advice when a pod or container is unknown (instead of the mounts file's). */
@@ -98,6 +125,8 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
   readonly #pods = new Map<string, Entry>();
   /** Reads waiting for a retry, and how to end them: close() cancels the timer and rejects. */
   readonly #retries = new Map<RetryLoop, (err: Error) => void>();
+  /** Whether a lookup may cost a request (the cluster's pod names); started by the first lookup. */
+  readonly #gate: PodLookupGate;
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -114,6 +143,22 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
       '(attempt) => delay in ms or null',
     );
     this.#scheduler = resolveScheduler('scheduler', options.scheduler ?? defaults.scheduler);
+    const podIndex = options.podIndex ?? defaults.podIndex;
+    if (typeof podIndex !== 'boolean') {
+      throw new OptionsError('podIndex', podIndex, 'true or false');
+    }
+    this.#gate = new PodLookupGate(client, {
+      podIndex,
+      unknownPodReads: resolveCount(
+        'unknownPodReads',
+        options.unknownPodReads ?? defaults.unknownPodReads,
+      ),
+      retry: this.#retry,
+      scheduler: this.#scheduler,
+      warn: (error) => {
+        if (!this.#closed) this.#warnings.next(error);
+      },
+    });
     this.warnings$ = this.#warnings.asObservable();
   }
 
@@ -133,6 +178,11 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
     client?: MountClient,
   ): Promise<readonly PodMount[] | undefined> {
     const key = `${ref.namespace}/${ref.pod}`;
+    if (!this.#closed && !(await this.#gate.admits(ref.namespace, ref.pod))) {
+      // No such pod, and no budget left to make sure: a cached entry (a pod just deleted) goes too.
+      this.#drop(key);
+      return undefined;
+    }
     const read = await this.#pod(ref.namespace, ref.pod);
     // The latest version seen: a pod read while Pending has its IPs once it runs.
     const pod = this.#pods.get(key)?.pod ?? read;
@@ -156,6 +206,7 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
   close(): Promise<void> {
     if (this.#closing === null) {
       this.#closed = true;
+      this.#gate.close();
       for (const key of [...this.#pods.keys()]) this.#drop(key);
       for (const [retry, reject] of this.#retries) {
         retry.cancel();
@@ -295,14 +346,4 @@ export class KubernetesMountResolver implements MountResolver, AsyncDisposable {
     entry.watch?.abort();
     entry.watch = null;
   }
-}
-
-/** The pod's IPs: `status.podIPs`, else `status.podIP`; none while it is Pending. */
-function podIPs(pod: Pod): string[] {
-  const listed = (pod.status?.podIPs ?? []).flatMap((entry) =>
-    typeof entry?.ip === 'string' ? [entry.ip] : [],
-  );
-  if (listed.length > 0) return listed;
-  const single = pod.status?.podIP;
-  return typeof single === 'string' && single !== '' ? [single] : [];
 }

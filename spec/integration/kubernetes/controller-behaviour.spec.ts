@@ -40,7 +40,11 @@ describe('Kubernetes mode as a controller (official client, a test API server wi
     api.putPod(pod());
     // Later writes push the pod's own version out of the server's window of recent events.
     for (let i = 0; i < 50; i++) api.putPod(pod(`other-${i}`));
-    const resolver = new KubernetesMountResolver(client, { checkClientAddress: false });
+    // The pod's own watch alone (the pod index has its specs in kubernetes-mount-resolver.spec).
+    const resolver = new KubernetesMountResolver(client, {
+      checkClientAddress: false,
+      podIndex: false,
+    });
     cleanup(() => resolver.close());
     expect(await resolver.mountsOf(ref)).toEqual([
       { mountPath: '/data', hostPath: '/olares/alice' },
@@ -239,7 +243,10 @@ describe('Kubernetes mode as a controller (official client, a test API server wi
   it('does not resume in a loop a watch the server ended without a word: the pod is read again on the next lookup', async () => {
     const { api, client } = await startApi(cleanup);
     api.putPod(pod());
-    const resolver = new KubernetesMountResolver(client, { checkClientAddress: false });
+    const resolver = new KubernetesMountResolver(client, {
+      checkClientAddress: false,
+      podIndex: false,
+    });
     cleanup(() => resolver.close());
     await resolver.mountsOf(ref);
     await vi.waitFor(() => expect(api.watchCount).toBe(1));
@@ -279,6 +286,7 @@ describe('Kubernetes mode as a controller (official client, a test API server wi
       checkClientAddress: false,
       retry: () => 60_000,
       scheduler: timers,
+      podIndex: false,
     });
     const warnings: KubernetesApiError[] = [];
     resolver.warnings$.subscribe((w) => warnings.push(w));
