@@ -23,7 +23,8 @@ Sources:
   --ignore GLOB      leave out what GLOB matches, and everything under it
                      (repeatable); a GLOB without "/" matches a name at any
                      depth (*.log), one with "/" is relative to the current
-                     directory (build/**)
+                     directory (build/**); the file source's own rules (its
+                     "ignored" option), judged below each PATH
   --no-default-ignores
                      also watch .git and node_modules, which are left out by
                      default

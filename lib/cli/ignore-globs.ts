@@ -1,20 +1,16 @@
-import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { rootsIgnoreMatcher } from '../local-watcher/ignore-matcher.ts';
 
 /** What `batchwatch watch` leaves out unless `--no-default-ignores`: VCS data and dependencies. */
 export const DEFAULT_IGNORES: readonly string[] = Object.freeze(['.git', 'node_modules']);
 
-/** picomatch's compiled matcher, typed as narrowly as we use it (it ships no types). */
-type Picomatch = (
-  globs: readonly string[],
-  options: { readonly dot: boolean; readonly windows: boolean },
-) => (path: string) => boolean;
-
 /**
- * The CLI's ignore rules (the defaults unless turned off, then each `--ignore GLOB`) as absolute
- * globs, as `fileSource`'s `ignored` takes them. As in `.gitignore`, a glob without a `/` matches
- * a name at any depth (`*.log`, `node_modules`); one with a `/` is relative to `cwd` unless
- * absolute. What a glob matches is left out with everything under it.
+ * The CLI's ignore rules (the defaults unless turned off, then each `--ignore GLOB`) translated
+ * into `fileSource`'s `ignored` globs, which its one matcher (`ignoreMatcher`) reads. A glob
+ * without a `/` matches a name at any depth (`*.log`, `node_modules`), in both; one with a `/`
+ * is relative to `cwd` for the CLI (as a shell user means it), to the watched root for the
+ * source: it is made absolute here. A trailing `/` (`tmp/`) is dropped: an ignored directory is
+ * left out with everything under it either way.
  */
 export function ignoreGlobs(
   globs: readonly string[],
@@ -24,21 +20,29 @@ export function ignoreGlobs(
   const all = [...(defaults ? DEFAULT_IGNORES : []), ...globs];
   return all.map((glob) => {
     const trimmed = glob.replace(/\/+$/, '');
-    if (!trimmed.includes('/')) return `**/${trimmed}`;
+    if (!trimmed.includes('/')) return trimmed;
     return isAbsolute(trimmed) ? trimmed : resolve(cwd, trimmed);
   });
 }
 
 /**
- * One predicate for absolute globs: true for a path a glob matches and for everything under it.
- * Built with picomatch (what chokidar's ecosystem uses), loaded only when there is a glob.
+ * The same rules as one predicate, for the CLI's own walks (the tree count) and `keeping`: true
+ * for a path the source's matcher leaves out, and for a path under such a directory (up to the
+ * root it lies under), which the source never enters.
  */
-export function globMatcher(globs: readonly string[]): (path: string) => boolean {
+export function ignoredUnder(
+  globs: readonly string[],
+  roots: readonly string[],
+): (path: string) => boolean {
   if (globs.length === 0) return () => false;
-  const picomatch = createRequire(import.meta.url)('picomatch') as Picomatch;
-  const patterns = globs.flatMap((glob) => [glob, `${glob}/**`]);
-  // dot: `**` crosses dot directories too (a checkout under ~/.cache); posix separators only.
-  return picomatch(patterns, { dot: true, windows: false });
+  const matcher = rootsIgnoreMatcher(globs, roots);
+  const stops = new Set(roots);
+  return (path) => {
+    for (let at = path; ; at = dirname(at)) {
+      if (matcher.byPath(at)) return true;
+      if (stops.has(at) || dirname(at) === at) return false;
+    }
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { SourceError } from '../errors.ts';
 import { actionName } from '../events/action.ts';
 import type { Event } from '../events/event.ts';
 import type { CheckpointStore } from '../journal/checkpoint-store.ts';
+import type { FileMatcher } from '../local-watcher/ignore-matcher.ts';
 import { EventQueue } from '../queue/event-queue.ts';
 import type { EventQueueOptions } from '../queue/event-queue-options.ts';
 import { HoldTimeoutWarning } from '../queue/hold-errors.ts';
@@ -13,7 +14,7 @@ import { didYouMean } from './did-you-mean.ts';
 import { dockerConnection } from './docker-url.ts';
 import { markRedelivered, openDurableWatch } from './durable-watch.ts';
 import { formatBatch } from './format-batch.ts';
-import { globMatcher, ignoreGlobs, keeping } from './ignore-globs.ts';
+import { ignoredUnder, ignoreGlobs, keeping } from './ignore-globs.ts';
 import { startMetrics } from './metrics-endpoint.ts';
 import { importNeeding } from './optional-dependency.ts';
 import type { WatchConfig } from './parse-args.ts';
@@ -66,12 +67,14 @@ export async function runWatch(config: WatchConfig, cli: CliContext): Promise<nu
 
   const roots = config.paths.map((path) => resolve(cli.cwd, path));
   const window = windowOptions(config, cli.cwd);
+  const globs = ignoreGlobs(config.ignore, config.defaultIgnores, cli.cwd);
   // A --hold-while file is watched even under an ignored directory (.git/index.lock).
-  const ignored = keeping(
-    globMatcher(ignoreGlobs(config.ignore, config.defaultIgnores, cli.cwd)),
-    Array.isArray(window.holdWhile) ? window.holdWhile : [],
-  );
-  const sources = await buildSources(config, cli, roots, ignored, journal);
+  const kept = Array.isArray(window.holdWhile) ? window.holdWhile : [];
+  const ignored = keeping(ignoredUnder(globs, roots), kept);
+  // fileSource reads the globs with its own matcher; only an exception for a --hold-while file
+  // under an ignored directory needs a function (the same rules, built on that matcher).
+  const sourceIgnored = kept.length === 0 ? globs : [(path: string) => ignored(path)];
+  const sources = await buildSources(config, cli, roots, sourceIgnored, journal);
   const reporter = new StatusReporter(
     {
       write: (text) => cli.stderr.write(text),
@@ -183,16 +186,15 @@ async function buildSources(
   config: WatchConfig,
   cli: CliContext,
   roots: readonly string[],
-  ignored: (path: string) => boolean,
+  ignored: readonly FileMatcher[],
   journal: CheckpointStore | null,
 ): Promise<EventSource[]> {
   const sources: EventSource[] = [];
   if (roots.length > 0) {
-    // A function until fileSource takes globs itself; the rules are the same either way.
     // --state-dir/--journal: a tree snapshot in the journal reports what changed while the watch was down.
     sources.push(
       fileSource(roots, {
-        ignored: (path) => ignored(path),
+        ignored,
         ...(journal === null ? {} : { checkpoint: journal }),
       }),
     );

@@ -58,6 +58,27 @@ describe('batchwatch watch: what it watches and how it says so (the real program
     expect(reported(cli)).toEqual(['  created kept.txt']);
   });
 
+  it('watches a path given inside an ignored directory, still leaving out what is ignored under it', async () => {
+    // The ignore rules are the file source's own matcher: they judge what is under each root.
+    await mkdir(join(dir, 'node_modules', 'pkg', 'node_modules'), { recursive: true });
+    await mkdir(join(dir, 'node_modules', 'pkg', 'lib', 'build'), { recursive: true });
+    const cli = start([
+      'watch',
+      '--interval',
+      '30',
+      '--ignore',
+      'node_modules/pkg/lib/build',
+      'node_modules/pkg',
+    ]);
+    await cli.waitForStderr('ready: watching');
+    expect(cli.stderr()).toMatch(/ready: watching 2 directories/);
+    await writeFile(join(dir, 'node_modules', 'pkg', 'node_modules', 'dep.js'), '');
+    await writeFile(join(dir, 'node_modules', 'pkg', 'lib', 'build', 'out.js'), '');
+    await writeFile(join(dir, 'node_modules', 'pkg', 'index.js'), '');
+    await cli.waitForLine((line) => line.includes('index.js'));
+    expect(reported(cli)).toEqual(['  created index.js']);
+  });
+
   it('watches .git and node_modules with --no-default-ignores', async () => {
     await mkdir(join(dir, 'node_modules'));
     const cli = start(['watch', '--interval', '30', '--no-default-ignores']);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { didYouMean } from '../../../lib/cli/did-you-mean.ts';
 import { fitToWidth } from '../../../lib/cli/fit-to-width.ts';
 import { formatBatch } from '../../../lib/cli/format-batch.ts';
-import { globMatcher, ignoreGlobs, keeping } from '../../../lib/cli/ignore-globs.ts';
+import { ignoredUnder, ignoreGlobs, keeping } from '../../../lib/cli/ignore-globs.ts';
 import { Action } from '../../../lib/events/action.ts';
 import { createEvent } from '../../../lib/events/event.ts';
 
@@ -29,9 +29,29 @@ describe('fitToWidth', () => {
   });
 });
 
-describe('ignoreGlobs and globMatcher', () => {
-  const match = (globs: readonly string[], defaults: boolean) =>
-    globMatcher(ignoreGlobs(globs, defaults, '/work/app'));
+describe('ignoreGlobs and ignoredUnder (on the file source matcher)', () => {
+  const match = (globs: readonly string[], defaults: boolean, roots = ['/work/app']) =>
+    ignoredUnder(ignoreGlobs(globs, defaults, '/work/app'), roots);
+
+  it('translate what the user typed into the globs fileSource reads', () => {
+    expect(
+      ignoreGlobs(['*.log', 'build/**', 'tmp/', './gen/*.ts', '/abs/x/'], true, '/work/app'),
+    ).toEqual([
+      '.git',
+      'node_modules',
+      '*.log',
+      '/work/app/build/**',
+      'tmp',
+      '/work/app/gen/*.ts',
+      '/abs/x',
+    ]);
+  });
+
+  it('watch a root given inside an ignored directory (only what is under the root is judged)', () => {
+    const ignored = match([], true, ['/work/app/node_modules/pkg']);
+    expect(ignored('/work/app/node_modules/pkg/index.js')).toBe(false);
+    expect(ignored('/work/app/node_modules/pkg/node_modules/dep/a.js')).toBe(true);
+  });
 
   it('leave out .git and node_modules at any depth, and everything under them, by default', () => {
     const ignored = match([], true);
