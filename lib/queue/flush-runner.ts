@@ -125,7 +125,7 @@ export class FlushRunner {
       this.#output.idle();
     });
     if (!step.retry) {
-      if (step.cause !== undefined) log('retry.backoff failed: %s', describe(step.cause));
+      if (step.cause !== undefined) log('retry policy failed: %s', describe(step.cause));
       this.#retries.succeeded(); // done with this batch: the next one starts its count afresh
       this.#inFlight = null;
       this.#deadLetter(taken, step.attempt, cause);

@@ -65,7 +65,7 @@ describe('pollSource fetch and toEvent', () => {
         toEvent: () => dockerEvent.start('x'),
         startRevision: '1',
         interval: 1,
-        backoff: () => 1,
+        retry: () => 1,
       });
       const warnings: BatchwatchError[] = [];
       const subscription = source.warnings$.subscribe((warning) => warnings.push(warning));
@@ -102,7 +102,7 @@ describe('pollSource fetch and toEvent', () => {
         toEvent: () => dockerEvent.start('x'),
         startRevision: '1',
         interval: 1,
-        backoff: () => 1,
+        retry: () => 1,
       });
       const warnings: BatchwatchError[] = [];
       const subscription = source.warnings$.subscribe((warning) => warnings.push(warning));

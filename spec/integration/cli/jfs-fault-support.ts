@@ -102,7 +102,7 @@ export function watchData(
     name: 'faults',
     server,
     paths: ['/data'],
-    reconnect: () => 20,
+    retry: () => 20,
     env: {},
   });
   const events: Event[] = [];

@@ -57,7 +57,7 @@ describe('FSWatchers across a proxy hand-over (two proxies, one API server)', ()
           container: 'files',
           name,
           paths: ['/data'],
-          reconnect: () => 20,
+          retry: () => 20,
           env: {},
         });
         cleanup(() => watcher.close());
