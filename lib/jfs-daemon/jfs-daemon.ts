@@ -11,6 +11,7 @@ import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import type { LinkStatus } from '../status.ts';
 import { AllowedRoots } from './allowed-roots.ts';
 import { atMost } from './at-most.ts';
+import { BacklogOverflowError } from './backlog-overflow-error.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { ChangeOutbox } from './change-outbox.ts';
 import {
@@ -126,12 +127,7 @@ export class JfsDaemon implements AsyncDisposable {
       scheduler: this.#scheduler,
       // Redis has been away (or refusing) for long: the newest changes are kept, the loss is reported once an
       // outage and marked in the stream so that every reader resyncs its clients.
-      overflowing: () =>
-        this.#warn(
-          new JfsServerError(
-            `${maxBacklog} changes are waiting for Redis: the oldest are dropped until it takes writes again (the gap is marked in the stream, so that readers resync).`,
-          ),
-        ),
+      overflowing: () => this.#warn(new BacklogOverflowError(maxBacklog)),
       retry: WRITE_RETRY,
       // One warning an outage, naming the cause; the status says it until a write passes.
       failed: (error, attempt, delayMs) => {
