@@ -6,7 +6,8 @@
 //   files (the ceiling), and the daemon's writing side alone (ChangeOutbox + RedisChangeFeed);
 // - at rest: `--rest` files created evenly at `--rate` a second, the daemon's CPU time (from
 //   /proc) per change, next to its CPU over the same time with nothing changing (baseline).
-// Medians of `--runs` runs. The files are made on a tmpfs (/dev/shm) when there is one: on this
+// Medians of `--runs` runs. BENCH_BEFORE=<dir of an older checkout, with node_modules> adds the
+// same rows for that checkout's daemon, its runs interleaved with this one's. The files are made on a tmpfs (/dev/shm) when there is one: on this
 // machine's ext4 creating 10,000 files alone takes 1.7-6 s of kernel time, which would measure the
 // disk, not the daemon (the table says where they were made).
 //
@@ -42,6 +43,8 @@ const BURST = Number(args.burst);
 const REST = Number(args.rest);
 const RATE = Number(args.rate);
 const RUNS = Number(args.runs);
+/** An older checkout (with node_modules) whose daemon is measured too, interleaved. */
+const BEFORE = process.env['BENCH_BEFORE'];
 const bin = fileURLToPath(new URL('../../lib/cli/bin.ts', import.meta.url));
 const streamKey = 'jfsnotify:stream';
 
@@ -51,45 +54,77 @@ guard.pid(redis.pid);
 const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const root = mkdtempSync(join(base, 'bw-daemon-bench-'));
 guard.dir(root);
-const burstDir = join(root, 'burst');
-const restDir = join(root, 'rest');
-mkdirSync(burstDir);
-mkdirSync(restDir);
 
-let daemon: ChildProcess | null = null;
+/** A daemon program to measure: this checkout's, and an older one's with BENCH_BEFORE. */
+interface Variant {
+  readonly label: string;
+  readonly bin: string;
+  readonly burstDir: string;
+  readonly restDir: string;
+  child?: ChildProcess;
+}
+const variants: Variant[] = [{ label: 'this tree', bin, burstDir: '', restDir: '' }];
+if (BEFORE !== undefined) {
+  variants.push({
+    label: `BENCH_BEFORE`,
+    bin: join(BEFORE, 'lib/cli/bin.ts'),
+    burstDir: '',
+    restDir: '',
+  });
+}
+const made = variants.map((variant, i) => {
+  const burstDir = join(root, `burst${i}`);
+  const restDir = join(root, `rest${i}`);
+  mkdirSync(burstDir);
+  mkdirSync(restDir);
+  return { ...variant, burstDir, restDir };
+});
+
 let reader: Redis | null = null;
 try {
-  let stderr = '';
-  daemon = spawn(
-    process.execPath,
-    [bin, 'daemon', '--redis', `127.0.0.1:${redis.port}`, burstDir, restDir],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  guard.child(daemon);
-  daemon.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  await until('the daemon', () => stderr.includes('watching'), 30_000);
+  for (const variant of made) {
+    let stderr = '';
+    const child = spawn(
+      process.execPath,
+      [
+        variant.bin,
+        'daemon',
+        '--redis',
+        `127.0.0.1:${redis.port}`,
+        variant.burstDir,
+        variant.restDir,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    guard.child(child);
+    variant.child = child;
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    await until(`the daemon (${variant.label})`, () => stderr.includes('watching'), 30_000);
+  }
   reader = new Redis({ port: redis.port, lazyConnect: true });
   await reader.connect();
-  const pid = daemon.pid as number;
 
-  /** Reads the stream after `cursor`: changes under `prefix`, the last entry id. */
-  const changesIn = async (
-    prefix: string,
-    cursor: string,
-  ): Promise<{ count: number; last: string }> => {
+  /** Reads the stream after `cursor`: changes under `prefix`, the last entry read, the last matching. */
+  const changesIn = async (prefix: string, cursor: string) => {
     let count = 0;
     let last = cursor;
+    let match: string | null = null;
     for (;;) {
       const entries = await (reader as Redis).xrange(streamKey, `(${last}`, '+', 'COUNT', 1000);
-      if (entries.length === 0) return { count, last };
+      if (entries.length === 0) return { count, last, match };
       for (const [id, fields] of entries) {
         last = id;
-        if (fields[0] === 'Name' && (fields[1] as string).startsWith(prefix)) count++;
-        else if (fields[0] === 'Events') {
+        if (fields[0] === 'Name' && (fields[1] as string).startsWith(prefix)) {
+          count++;
+          match = id;
+        } else if (fields[0] === 'Events') {
           for (const event of JSON.parse(fields[1] as string) as { Name: string }[]) {
-            if (event.Name.startsWith(prefix)) count++;
+            if (event.Name.startsWith(prefix)) {
+              count++;
+              match = id;
+            }
           }
         }
       }
@@ -98,44 +133,53 @@ try {
   const lastId = async (): Promise<string> =>
     (await (reader as Redis).xrevrange(streamKey, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
 
-  /** Waits until `expected` changes under `prefix` are in the stream after `cursor`; the last id. */
+  /** Waits until `expected` changes under `prefix` are in the stream after `cursor`. */
   const awaitChanges = async (prefix: string, cursor: string, expected: number) => {
     let seen = 0;
+    let after = cursor;
     let last = cursor;
-    let entries = 0;
     await until(
       `${fmt(expected)} changes in Redis`,
       async () => {
-        const read = await changesIn(prefix, last);
+        const read = await changesIn(prefix, after);
         seen += read.count;
-        if (read.last !== last) entries += await countEntries(last, read.last);
-        last = read.last;
+        after = read.last;
+        last = read.match ?? last;
         return seen >= expected;
       },
       120_000,
     );
-    return { last, entries };
+    return { last };
   };
-  const countEntries = async (from: string, to: string): Promise<number> =>
-    (await (reader as Redis).xrange(streamKey, `(${from}`, to)).length;
+  const entriesOf = async (prefix: string, from: string): Promise<number> =>
+    (await (reader as Redis).xrange(streamKey, `(${from}`, '+')).filter(([, fields]) =>
+      fields.some((field) => field.includes(prefix)),
+    ).length;
 
-  // --- Burst. ---
-  const burstRows: { create: number; redis: number; entries: number }[] = [];
+  // --- Burst, the variants interleaved run by run. ---
+  const burstRows = made.map(() => [] as { create: number; redis: number; entries: number }[]);
   for (let run = 0; run < RUNS; run++) {
-    const cursor = await lastId();
-    const start = Date.now();
-    const t0 = performance.now();
-    for (let i = 0; i < BURST; i++) closeSync(openSync(join(burstDir, `r${run}-${i}`), 'w'));
-    const createMs = performance.now() - t0;
-    const { last, entries } = await awaitChanges(`${burstDir}/r${run}-`, cursor, BURST);
-    // The entry id's first part is the time Redis appended it (ms, this machine's clock).
-    const doneMs = Math.max(1, Number(last.split('-')[0]) - start);
-    burstRows.push({ create: createMs, redis: doneMs, entries });
-    // Cleared for the next run; its removals reach Redis before the next run starts.
-    const clearCursor = await lastId();
-    rmSync(burstDir, { recursive: true, force: true });
-    mkdirSync(burstDir);
-    await awaitChanges(`${burstDir}/r${run}-`, clearCursor, BURST).catch(() => undefined);
+    for (const [v, variant] of made.entries()) {
+      const prefix = `${variant.burstDir}/r${run}-`;
+      const cursor = await lastId();
+      const start = Date.now();
+      const t0 = performance.now();
+      for (let i = 0; i < BURST; i++) closeSync(openSync(`${prefix}${i}`, 'w'));
+      const createMs = performance.now() - t0;
+      const { last } = await awaitChanges(prefix, cursor, BURST);
+      // The entry id's first part is the time Redis appended it (ms, this machine's clock).
+      const doneMs = Math.max(1, Number(last.split('-')[0]) - start);
+      burstRows[v]?.push({
+        create: createMs,
+        redis: doneMs,
+        entries: await entriesOf(prefix, cursor),
+      });
+      // Cleared for the next run; its removals reach Redis before the next run starts.
+      const clearCursor = await lastId();
+      rmSync(variant.burstDir, { recursive: true, force: true });
+      mkdirSync(variant.burstDir);
+      await awaitChanges(prefix, clearCursor, BURST).catch(() => undefined);
+    }
   }
 
   // The daemon's writing side alone, in this process, on a stream of its own.
@@ -159,7 +203,7 @@ try {
     const before = outbox.counters.published;
     const t0 = performance.now();
     for (let i = 0; i < BURST; i++) {
-      outbox.push({ name: `${burstDir}/w${run}-${i}`, op: Op.Create, key: burstDir });
+      outbox.push({ name: `/bench/w${run}-${i}`, op: Op.Create, key: '/bench' });
     }
     await until('the writer', () => outbox.counters.published >= before + BURST, 60_000);
     writerRates.push((BURST / (performance.now() - t0)) * 1000);
@@ -167,81 +211,88 @@ try {
   await outbox.close();
   writerRedis.disconnect();
 
-  // --- At rest. ---
-  const restRows: { idle: number; busy: number }[] = [];
+  // --- At rest, the variants interleaved run by run. ---
+  const restRows = made.map(() => [] as { idle: number; busy: number }[]);
   const restMs = (REST / RATE) * 1000;
   for (let run = 0; run < RUNS; run++) {
-    const idleFrom = await cpuMs(pid);
-    await sleep(restMs);
-    const idle = (await cpuMs(pid)) - idleFrom;
-    const cursor = await lastId();
-    const busyFrom = await cpuMs(pid);
-    const t0 = performance.now();
-    for (let i = 0; i < REST; i++) {
-      // Evenly spaced: file i at i / RATE seconds.
-      const due = t0 + (i * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-      closeSync(openSync(join(restDir, `q${run}-${i}`), 'w'));
+    for (const [v, variant] of made.entries()) {
+      const pid = variant.child?.pid as number;
+      const idleFrom = await cpuMs(pid);
+      await sleep(restMs);
+      const idle = (await cpuMs(pid)) - idleFrom;
+      const prefix = `${variant.restDir}/q${run}-`;
+      const cursor = await lastId();
+      const busyFrom = await cpuMs(pid);
+      const t0 = performance.now();
+      for (let i = 0; i < REST; i++) {
+        // Evenly spaced: file i at i / RATE seconds.
+        const due = t0 + (i * 1000) / RATE;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        closeSync(openSync(`${prefix}${i}`, 'w'));
+      }
+      await awaitChanges(prefix, cursor, REST);
+      const busy = (await cpuMs(pid)) - busyFrom;
+      restRows[v]?.push({ idle, busy });
     }
-    await awaitChanges(`${restDir}/q${run}-`, cursor, REST);
-    const busy = (await cpuMs(pid)) - busyFrom;
-    restRows.push({ idle, busy });
   }
 
-  const burstRate = burstRows.map((r) => (BURST / r.redis) * 1000);
   console.log(
     `\nThe daemon program, files (in ${base}) to Redis, medians of ${RUNS} runs (machine shared)\n`,
   );
-  printTable([
-    ['measure', 'median', 'runs'],
-    [
-      `burst: ${fmt(BURST)} empty files created (ceiling)`,
-      `${fmt(median(burstRows.map((r) => (BURST / r.create) * 1000)))}/s`,
-      burstRows.map((r) => `${fmt(r.create)} ms`).join(', '),
-    ],
-    [
-      'burst: inotify -> Redis, changes/s',
-      `${fmt(median(burstRate))}/s`,
-      burstRows.map((r) => `${fmt(r.redis)} ms`).join(', '),
-    ],
-    [
-      'burst: stream entries',
-      fmt(median(burstRows.map((r) => r.entries))),
-      burstRows.map((r) => fmt(r.entries)).join(', '),
-    ],
-    [
-      'the writing side alone (baseline), changes/s',
-      `${fmt(median(writerRates))}/s`,
-      writerRates.map((r) => fmt(r)).join(', '),
-    ],
-    [
-      `at rest: ${fmt(REST)} files at ${fmt(RATE)}/s, daemon CPU`,
-      `${fmt(median(restRows.map((r) => r.busy)))} ms`,
-      restRows.map((r) => `${fmt(r.busy)} ms`).join(', '),
-    ],
-    [
-      `at rest: nothing changing for ${fmt(restMs / 1000)} s (baseline)`,
-      `${fmt(median(restRows.map((r) => r.idle)))} ms`,
-      restRows.map((r) => `${fmt(r.idle)} ms`).join(', '),
-    ],
-    [
-      'at rest: ms of CPU per change',
-      fmt(median(restRows.map((r) => r.busy / REST)), 3),
-      restRows.map((r) => fmt(r.busy / REST, 3)).join(', '),
-    ],
-    [
-      'at rest: ms of CPU per change, less the idle baseline',
-      fmt(median(restRows.map((r) => (r.busy - r.idle) / REST)), 3),
-      restRows.map((r) => fmt((r.busy - r.idle) / REST, 3)).join(', '),
-    ],
+  const rows: string[][] = [['measure', 'median', 'runs']];
+  for (const [v, variant] of made.entries()) {
+    const burst = burstRows[v] ?? [];
+    const rest = restRows[v] ?? [];
+    const tag = made.length > 1 ? ` [${variant.label}]` : '';
+    rows.push(
+      [
+        `burst: ${fmt(BURST)} empty files created (ceiling)${tag}`,
+        `${fmt(median(burst.map((r) => (BURST / r.create) * 1000)))}/s`,
+        burst.map((r) => `${fmt(r.create)} ms`).join(', '),
+      ],
+      [
+        `burst: inotify -> Redis, changes/s${tag}`,
+        `${fmt(median(burst.map((r) => (BURST / r.redis) * 1000)))}/s`,
+        burst.map((r) => `${fmt(r.redis)} ms`).join(', '),
+      ],
+      [
+        `burst: stream entries${tag}`,
+        fmt(median(burst.map((r) => r.entries))),
+        burst.map((r) => fmt(r.entries)).join(', '),
+      ],
+      [
+        `at rest: ${fmt(REST)} files at ${fmt(RATE)}/s, daemon CPU${tag}`,
+        `${fmt(median(rest.map((r) => r.busy)))} ms`,
+        rest.map((r) => `${fmt(r.busy)} ms`).join(', '),
+      ],
+      [
+        `at rest: nothing changing for ${fmt(restMs / 1000)} s (baseline)${tag}`,
+        `${fmt(median(rest.map((r) => r.idle)))} ms`,
+        rest.map((r) => `${fmt(r.idle)} ms`).join(', '),
+      ],
+      [
+        `at rest: ms of CPU per change${tag}`,
+        fmt(median(rest.map((r) => r.busy / REST)), 3),
+        rest.map((r) => fmt(r.busy / REST, 3)).join(', '),
+      ],
+    );
+  }
+  rows.push([
+    'the writing side alone (baseline), changes/s',
+    `${fmt(median(writerRates))}/s`,
+    writerRates.map((r) => fmt(r)).join(', '),
   ]);
+  printTable(rows);
 } finally {
   reader?.disconnect();
-  if (daemon !== null && daemon.exitCode === null) {
-    const exited = new Promise((resolve) => daemon?.once('close', resolve));
-    daemon.kill('SIGTERM');
-    await exited;
+  for (const variant of made) {
+    const child = variant.child;
+    if (child !== undefined && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('close', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
   await stopRedis(redis);
   rmSync(root, { recursive: true, force: true });

@@ -12,6 +12,12 @@ import { type WriteFinish, WriteStabilizer } from './write-stabilizer.ts';
  */
 const EMPTY_HOLD_MS = 50;
 
+/** An empty file's add or change, held for its content. */
+interface EmptyHold {
+  readonly op: FileOp;
+  identity: string | undefined;
+}
+
 /**
  * What the local tree holds back before reporting a file: its unlinks
  * ({@link ATOMIC_MS}, as chokidar holds them, so that an atomic save is one
@@ -23,8 +29,8 @@ export class ChangeHolds {
   readonly #sink: TreeSink;
   /** Held file unlinks, with the identity of the file. */
   readonly #unlinks: DelayedPaths<string>;
-  /** Empty files whose add or change waits for content; the op to report. */
-  readonly #empty: DelayedPaths<FileOp>;
+  /** Empty files whose add or change waits for content: the op to report, the file's identity. */
+  readonly #empty: DelayedPaths<EmptyHold>;
   /** With `awaitWriteFinish`: adds and writes waiting for the size to settle. */
   readonly #unsettled: WriteStabilizer<FileOp> | null;
   /** The path of each held unlink, by identity. */
@@ -40,9 +46,10 @@ export class ChangeHolds {
       if (this.#heldIds.get(identity) === path) this.#heldIds.delete(identity);
       sink.changed(FileOp.Unlink, path, false, identity);
     });
-    this.#empty = new DelayedPaths<FileOp>(EMPTY_HOLD_MS, scheduler, (path, op) => {
-      const stats = lstatSync(path, { throwIfNoEntry: false });
-      if (stats !== undefined) sink.changed(op, path, false, fileIdentity(stats), false);
+    // No second lstat when the time is up: were the file written, replaced or removed since, its
+    // event would have taken the hold (or will report that change right after this one).
+    this.#empty = new DelayedPaths<EmptyHold>(EMPTY_HOLD_MS, scheduler, (path, held) => {
+      sink.changed(held.op, path, false, held.identity, false);
     });
     this.#unsettled =
       awaitWriteFinish === undefined || awaitWriteFinish === false
@@ -69,14 +76,18 @@ export class ChangeHolds {
     }
     const held = this.#empty.get(path);
     if (held !== undefined) {
-      if (stats.size === 0) return;
+      // Still empty (written empty again, or another empty file renamed over it): still held.
+      if (stats.size === 0) {
+        held.identity = fileIdentity(stats);
+        return;
+      }
       // The content arrived: report the held add (or change) now.
       this.#empty.take(path);
-      this.#sink.changed(held, path, false, fileIdentity(stats), false);
+      this.#sink.changed(held.op, path, false, fileIdentity(stats), false);
       return;
     }
     if (stats.size === 0 && !renameLikely && !stats.isSymbolicLink()) {
-      this.#empty.hold(path, op);
+      this.#empty.hold(path, { op, identity: fileIdentity(stats) });
       return;
     }
     this.#sink.changed(op, path, false, fileIdentity(stats), renameLikely);
@@ -87,7 +98,7 @@ export class ChangeHolds {
    * (true: nothing to report as deleted).
    */
   forgetAdd(path: string): boolean {
-    if (this.#empty.take(path) === FileOp.Add) return true;
+    if (this.#empty.take(path)?.op === FileOp.Add) return true;
     return this.#unsettled?.take(path) === FileOp.Add;
   }
 
