@@ -90,9 +90,7 @@ class LocalTree {
     if (this.#slice !== null) clearImmediate(this.#slice);
     this.#stopOverflow();
     this.#presence.close();
-    this.#tree.links.close();
-    this.#tree.poller.close();
-    this.#tree.holds.close();
+    this.#tree.release();
     this.#tree.toScan = [];
     if (this.#tree.rootNode !== null) this.#tree.closeTree(this.#tree.rootNode);
   }

@@ -8,6 +8,7 @@ import { type IgnoreMatcher, ignoreMatcher } from './ignore-matcher.ts';
 import { levelBelow } from './level-below.ts';
 import { LinkTargets } from './link-targets.ts';
 import { FileOp } from './rename-pairer.ts';
+import { TransientEntries } from './transient-entries.ts';
 import { type DirNode, dirNode, FileEntry, identityOf } from './tree-node.ts';
 import type { TreeOptions, TreeRoot, TreeSink } from './tree-watcher.ts';
 import { watchDirectory } from './watch-directory.ts';
@@ -28,6 +29,8 @@ export class TreeEntries {
   readonly #ignored: IgnoreMatcher;
   /** Looks at the root again (an event on the root's own name, or its directory gone). */
   readonly #reconcile: () => void;
+  /** With `transient`: entries created and gone before they could be read, reported once a turn. */
+  readonly #transient: TransientEntries | null;
   readonly holds: ChangeHolds;
   readonly links: LinkTargets<FileEntry>;
   readonly poller: FallbackPoller;
@@ -55,6 +58,7 @@ export class TreeEntries {
     this.#polling = options.polling;
     this.#sink = sink;
     this.#reconcile = reconcile;
+    this.#transient = options.transient === true ? new TransientEntries(sink) : null;
     this.#ignored = ignoreMatcher(options.ignored, root.dir);
     this.poller = new FallbackPoller(
       scheduler,
@@ -178,7 +182,7 @@ export class TreeEntries {
           if (name === own) this.#reconcile();
           if (node.closed) return;
           if (name === null || name === '') this.rescan(node);
-          else this.#check(node, name);
+          else this.#check(node, name, true);
         },
         (err) => {
           if (node.watcher === watcher) node.watcher = null;
@@ -201,14 +205,16 @@ export class TreeEntries {
   }
 
   /** Compares one entry of `node` with the disk and reports the difference. */
-  #check(node: DirNode, name: string): void {
+  #check(node: DirNode, name: string, event = false): void {
     const path = `${node.path}/${name}`;
     const known = node.entries.get(name);
-    const stats = this.#ignored.byPath(path)
-      ? undefined
-      : lstatSync(path, { throwIfNoEntry: false });
+    const ignored = this.#ignored.byPath(path);
+    const stats = ignored ? undefined : lstatSync(path, { throwIfNoEntry: false });
     if (stats === undefined || this.#ignored.byStats(path, stats)) {
       if (known !== undefined) this.#remove(node, name, known);
+      else if (event && stats === undefined && !ignored && this.#transient !== null) {
+        this.#transient.seen(path);
+      }
       return;
     }
     if (known === undefined) {
@@ -316,6 +322,14 @@ export class TreeEntries {
     this.count--;
     this.#closeNode(node);
     this.#sink.changed(FileOp.Unlink, node.path, true, identityOf(node.dev, node));
+  }
+
+  /** Stops every timer and watch of the tree's helpers (the directories are closed apart). */
+  release(): void {
+    this.links.close();
+    this.poller.close();
+    this.holds.close();
+    this.#transient?.close();
   }
 
   closeTree(node: DirNode): void {
