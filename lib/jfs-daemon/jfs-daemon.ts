@@ -5,6 +5,8 @@ import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 import { distinctUntilChanged } from 'rxjs/internal/operators/distinctUntilChanged';
 import { Subject } from 'rxjs/internal/Subject';
 import { Subscription } from 'rxjs/internal/Subscription';
+import { asapScheduler } from 'rxjs/internal/scheduler/asap';
+import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff } from '../backoff.ts';
 import { type JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
@@ -125,6 +127,8 @@ export class JfsDaemon implements AsyncDisposable {
       daemonId: `${hostname()}-${process.pid}`,
       maxBacklog,
       scheduler: this.#scheduler,
+      // The batching turn on a microtask, unless a scheduler was given (virtual time in specs).
+      ...(options.scheduler === asyncScheduler ? { turn: asapScheduler } : {}),
       // Redis has been away (or refusing) for long: the newest changes are kept, the loss is reported once an
       // outage and marked in the stream so that every reader resyncs its clients.
       overflowing: () => this.#warn(new BacklogOverflowError(maxBacklog)),
