@@ -51,6 +51,7 @@ const streamKey = 'jfsnotify:stream';
 const guard = killOnExit();
 const redis = await startRedis();
 guard.pid(redis.pid);
+guard.dir(redis.dir);
 const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const root = mkdtempSync(join(base, 'bw-daemon-bench-'));
 guard.dir(root);
