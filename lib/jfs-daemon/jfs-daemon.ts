@@ -83,9 +83,9 @@ export class JfsDaemon implements AsyncDisposable {
   readonly #watcher: PathWatcher;
   readonly #initial: Promise<unknown>;
   readonly #warnings = new Subject<JfsError | Error>();
-  readonly #status = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 1 });
+  readonly #status = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 0 });
   readonly #subscription = new Subscription();
-  #feedStatus: LinkStatus = { kind: 'connecting', attempt: 1 };
+  #feedStatus: LinkStatus = { kind: 'connecting', attempt: 0 };
   /** The link is up but Redis refuses the writes (out of memory...): the last failure. */
   #writeRefused: LinkStatus | null = null;
   #started = false;
@@ -241,7 +241,7 @@ export class JfsDaemon implements AsyncDisposable {
     const next: LinkStatus = this.#closed
       ? { kind: 'closed' }
       : feed.kind === 'ready' && !this.#started
-        ? { kind: 'connecting', attempt: 1 }
+        ? { kind: 'connecting', attempt: 0 }
         : feed.kind === 'ready' && this.#writeRefused !== null
           ? this.#writeRefused
           : feed;
