@@ -10,6 +10,7 @@ const benches: Record<string, string> = {
   'jfs-chain': 'jfs/chain.ts',
   'jfs-memory': 'jfs/stream-memory.ts',
   'jfs-soak': 'jfs/soak.ts',
+  'jfs-daemon': 'jfs/daemon.ts',
   'watch-flood': 'jfs/watch-flood.ts',
   file: 'file/main.ts',
   'file-overflow': 'file/overflow.ts',

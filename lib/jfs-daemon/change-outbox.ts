@@ -19,8 +19,16 @@ export interface ChangeOutboxOptions {
    * holds at most as many again.
    */
   readonly maxBacklog: number;
-  /** Where the batching turn, the retry delays and the close timeout run. */
+  /** Where the retry delays and the close timeout run (and the batching turn, without `turn`). */
   readonly scheduler: SchedulerLike;
+  /**
+   * Where the batching turn runs: the changes pushed before it are one
+   * write. Default `scheduler`. The daemon's default is a microtask (rxjs
+   * `asapScheduler`): the changes of one read of the watcher, or of one
+   * timer, are pushed synchronously, so they are still one write, and a
+   * change at rest costs no timer of its own.
+   */
+  readonly turn?: SchedulerLike;
   /** The delay before writing again after write number `attempt` failed (`null`: the policy's last delay again). */
   readonly retry: RetryPolicy;
   /** The first drop of an outage. */
@@ -98,7 +106,7 @@ export class ChangeOutbox {
     // One round trip per burst: everything that changed within this turn.
     if (this.#scheduled !== null) return;
     let ran = false;
-    const scheduled = this.#options.scheduler.schedule(() => {
+    const scheduled = (this.#options.turn ?? this.#options.scheduler).schedule(() => {
       ran = true;
       this.#scheduled = null;
       this.#flush();

@@ -5,12 +5,14 @@ import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 import { distinctUntilChanged } from 'rxjs/internal/operators/distinctUntilChanged';
 import { Subject } from 'rxjs/internal/Subject';
 import { Subscription } from 'rxjs/internal/Subscription';
+import { asapScheduler } from 'rxjs/internal/scheduler/asap';
+import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { exponentialBackoff } from '../backoff.ts';
 import { type JfsError, JfsServerError } from '../errors.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import type { LinkStatus } from '../status.ts';
-import { AllowedRoots } from './allowed-roots.ts';
 import { atMost } from './at-most.ts';
+import { BacklogOverflowError } from './backlog-overflow-error.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { ChangeOutbox } from './change-outbox.ts';
 import {
@@ -21,8 +23,8 @@ import {
 import { NodeWatcher } from './node-watcher.ts';
 import type { PathWatcher } from './path-watcher.ts';
 import { daemonRedisParts } from './redis-daemon-parts.ts';
-import { RefusedPathError } from './watch-errors.ts';
-import type { WatchList, WatchListChange } from './watch-list.ts';
+import type { WatchList } from './watch-list.ts';
+import { WatchedPaths } from './watched-paths.ts';
 
 const log = createDebug('batchwatch:jfs-daemon');
 
@@ -78,33 +80,18 @@ export class JfsDaemon implements AsyncDisposable {
   readonly #outbox: ChangeOutbox;
   readonly #watchList: WatchList | null;
   readonly #watcher: PathWatcher;
-  readonly #initial: Promise<unknown>;
+  readonly #paths: WatchedPaths;
   readonly #warnings = new Subject<JfsError | Error>();
-  readonly #status = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 1 });
+  readonly #status = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 0 });
   readonly #subscription = new Subscription();
-  #feedStatus: LinkStatus = { kind: 'connecting', attempt: 1 };
+  #feedStatus: LinkStatus = { kind: 'connecting', attempt: 0 };
   /** The link is up but Redis refuses the writes (out of memory...): the last failure. */
   #writeRefused: LinkStatus | null = null;
   #started = false;
-  /** The first read of the registry after a (re)connection only adds: proxies may not have rewritten it yet. */
-  #addOnly = true;
-  #resyncTimer: Subscription | null = null;
-  #resyncing: Promise<void> | null = null;
-  #resyncAgain = false;
   #closing: Promise<void> | null = null;
   /** Set as close() begins (before `#closing` is assigned). */
   #closed = false;
-  #counters = { events: 0, resyncs: 0 };
-  /** The paths proxies registered (last read) and those the path source wants. */
-  #registered: ReadonlySet<string> = new Set();
-  #sourced: ReadonlySet<string> = new Set();
-  /** Where the daemon may watch (`roots`); paths refused now, with why (each warned once). */
-  readonly #roots: AllowedRoots;
-  readonly #refused = new Map<string, string>();
-  /** Paths being checked against the roots and added. */
-  readonly #pending = new Set<string>();
-  /** When the watched paths were last checked against the roots again. */
-  #rechecked = Number.NEGATIVE_INFINITY;
+  #counters = { events: 0 };
 
   private constructor(options: ResolvedJfsDaemonOptions) {
     this.#options = options;
@@ -117,21 +104,19 @@ export class JfsDaemon implements AsyncDisposable {
     this.#watchList = watchList;
     this.#subscription.add(this.#watcher.events$.subscribe((event) => this.#onChange(event)));
     this.#subscription.add(this.#watcher.warnings$.subscribe((error) => this.#warn(error)));
-    this.#roots = new AllowedRoots(options.roots);
-    this.#initial = Promise.all(options.paths.map((path) => this.#watchAllowed(path)));
+    this.#paths = new WatchedPaths(options, this.#watcher, watchList, (warning) =>
+      this.#warn(warning),
+    );
     const { maxBacklog } = options;
     this.#outbox = new ChangeOutbox(feed, {
       daemonId: `${hostname()}-${process.pid}`,
       maxBacklog,
       scheduler: this.#scheduler,
+      // The batching turn on a microtask, unless a scheduler was given (virtual time in specs).
+      ...(options.scheduler === asyncScheduler ? { turn: asapScheduler } : {}),
       // Redis has been away (or refusing) for long: the newest changes are kept, the loss is reported once an
       // outage and marked in the stream so that every reader resyncs its clients.
-      overflowing: () =>
-        this.#warn(
-          new JfsServerError(
-            `${maxBacklog} changes are waiting for Redis: the oldest are dropped until it takes writes again (the gap is marked in the stream, so that readers resync).`,
-          ),
-        ),
+      overflowing: () => this.#warn(new BacklogOverflowError(maxBacklog)),
       retry: WRITE_RETRY,
       // One warning an outage, naming the cause; the status says it until a write passes.
       failed: (error, attempt, delayMs) => {
@@ -153,15 +138,16 @@ export class JfsDaemon implements AsyncDisposable {
     });
     this.#subscription.add(feed.status$.subscribe((status) => this.#onFeedStatus(status)));
     if (watchList !== null) {
-      this.#subscription.add(watchList.changes$.subscribe((change) => this.#onListChange(change)));
+      this.#subscription.add(
+        watchList.changes$.subscribe((change) => this.#paths.listChanged(change)),
+      );
       if (watchList.warnings$ !== undefined)
         this.#subscription.add(watchList.warnings$.subscribe((warning) => this.#warn(warning)));
-      this.#scheduleResync();
+      this.#paths.start();
     }
     if (options.pathSource !== undefined) {
       const source = options.pathSource.paths$.subscribe((paths) => {
-        this.#sourced = paths;
-        this.#apply(this.#registered, false, this.#scheduler.now());
+        this.#paths.setSourced(paths);
       });
       this.#subscription.add(source);
     }
@@ -183,7 +169,7 @@ export class JfsDaemon implements AsyncDisposable {
    * the stream (waiting at most a second for a Redis that does not answer).
    */
   async ready(): Promise<void> {
-    await this.#initial;
+    await this.#paths.initial;
     await atMost(this.#outbox.marked, 1000, this.#scheduler);
     this.#started = true;
     this.#updateStatus();
@@ -196,13 +182,13 @@ export class JfsDaemon implements AsyncDisposable {
 
   /** Re-reads the paths proxies registered and watches exactly those (plus the static ones). */
   resync(): Promise<void> {
-    this.#resync();
-    return this.#resyncing ?? Promise.resolve();
+    return this.#paths.resync();
   }
 
   stats(): JfsDaemonStats {
     return {
       ...this.#counters,
+      resyncs: this.#paths.resyncs,
       ...this.#outbox.counters,
       pending: this.#outbox.pending,
       watched: this.#watcher.watchList().length,
@@ -222,7 +208,7 @@ export class JfsDaemon implements AsyncDisposable {
   async #close(): Promise<void> {
     this.#closed = true;
     this.#updateStatus();
-    this.#resyncTimer?.unsubscribe();
+    this.#paths.close();
     this.#subscription.unsubscribe();
     // A resync may wait on a Redis that is away, for ever: it is not waited for (what it would
     // apply is ignored once closing), and closing the list leaves no socket or timer behind.
@@ -241,7 +227,7 @@ export class JfsDaemon implements AsyncDisposable {
     const next: LinkStatus = this.#closed
       ? { kind: 'closed' }
       : feed.kind === 'ready' && !this.#started
-        ? { kind: 'connecting', attempt: 1 }
+        ? { kind: 'connecting', attempt: 0 }
         : feed.kind === 'ready' && this.#writeRefused !== null
           ? this.#writeRefused
           : feed;
@@ -268,112 +254,6 @@ export class JfsDaemon implements AsyncDisposable {
   #onChange(event: JfsEvent): void {
     this.#counters.events++;
     this.#outbox.push(event);
-  }
-
-  /** Re-reads the registry every `resyncInterval`, even when no announcement came. */
-  #scheduleResync(): void {
-    if (this.#closed) return;
-    this.#resyncTimer = this.#scheduler.schedule(() => {
-      this.#resync();
-      this.#scheduleResync();
-    }, this.#options.resyncInterval);
-  }
-
-  #onListChange(change: WatchListChange): void {
-    if (change === 'connected') this.#addOnly = true;
-    this.#resync();
-  }
-
-  #resync(): void {
-    const list = this.#watchList;
-    if (this.#closed || list === null) return;
-    if (this.#resyncing !== null) {
-      this.#resyncAgain = true;
-      return;
-    }
-    const addOnly = this.#addOnly;
-    this.#addOnly = false;
-    const learned = this.#scheduler.now();
-    this.#resyncing = list
-      .read()
-      .then((registered) => {
-        this.#counters.resyncs++;
-        this.#apply(registered, addOnly, learned);
-      })
-      .catch((err: unknown) => log('resync failed: %s', (err as Error).message))
-      .finally(() => {
-        this.#resyncing = null;
-        if (this.#resyncAgain) {
-          this.#resyncAgain = false;
-          this.#resync();
-        }
-      });
-  }
-
-  #apply(registered: ReadonlySet<string>, addOnly: boolean, learned: number): void {
-    if (this.#closed) return;
-    this.#registered = registered;
-    const wanted = new Set([...this.#options.paths, ...registered, ...this.#sourced]);
-    const current = new Set(this.#watcher.watchList());
-    // `maxWatches` bounds what others can make the daemon watch: what it watches, what it is
-    // about to, less what this read releases.
-    let room = this.#options.maxWatches - current.size - this.#pending.size;
-    if (!addOnly) for (const path of current) if (!wanted.has(path)) room++;
-    for (const path of wanted) {
-      if (current.has(path) || this.#pending.has(path)) continue;
-      if (room <= 0 && !this.#options.paths.includes(path)) {
-        this.#refuse(
-          path,
-          `the daemon watches ${this.#options.maxWatches} paths already (maxWatches)`,
-        );
-        continue;
-      }
-      room--;
-      this.#pending.add(path);
-      void this.#watchAllowed(path, learned - this.#options.catchUp).finally(() =>
-        this.#pending.delete(path),
-      );
-    }
-    for (const path of this.#refused.keys()) if (!wanted.has(path)) this.#refused.delete(path);
-    if (addOnly) return;
-    const recheck = learned - this.#rechecked >= this.#options.resyncInterval;
-    if (recheck) this.#rechecked = learned;
-    for (const path of current) {
-      if (!wanted.has(path)) {
-        log('release %s', path);
-        this.#watcher.remove(path);
-      } else if (recheck) {
-        // A directory swapped for a symbolic link after it was watched is let go.
-        void this.#roots.check(path).then((refusal) => {
-          if (refusal === null || this.#closed) return;
-          this.#watcher.remove(path);
-          this.#refuse(path, refusal);
-        });
-      }
-    }
-  }
-
-  /** Watches `path` if the roots allow it and it is still wanted once checked; else a warning. */
-  async #watchAllowed(path: string, since?: number): Promise<void> {
-    const refusal = await this.#roots.check(path);
-    if (this.#closed) return;
-    if (refusal !== null) {
-      this.#refuse(path, refusal);
-      return;
-    }
-    this.#refused.delete(path);
-    const wanted =
-      this.#options.paths.includes(path) || this.#registered.has(path) || this.#sourced.has(path);
-    if (!wanted) return;
-    log('watch %s', path);
-    await this.#watcher.add(path, since);
-  }
-
-  #refuse(path: string, reason: string): void {
-    if (this.#refused.get(path) === reason) return;
-    this.#refused.set(path, reason);
-    log('refused %s: %s', path, reason);
-    this.#warn(new RefusedPathError(path, reason));
   }
 
   #warn(warning: JfsError | Error): void {

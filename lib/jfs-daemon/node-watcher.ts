@@ -65,7 +65,8 @@ export class NodeWatcher implements PathWatcher {
     });
     const stop = watchPath(
       path,
-      { renameWindow },
+      // As fsnotify: a file created and removed before its event was read is still two changes.
+      { renameWindow, transient: true },
       {
         found: (found, stats) => {
           const caughtUp = catchUpOp(stats, since);

@@ -4,11 +4,12 @@ import type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 import { redisLinkStatus } from '../redis/redis-link-status.ts';
 import type { LinkStatus } from '../status.ts';
 import type { ChangeFeed, FeedRecord } from './change-feed.ts';
+import { TrimWindow } from './trim-window.ts';
 
 /**
  * The default {@link ChangeFeed}: entries go to the stream `names.stream`
- * (`XADD ... MAXLEN ~`, keeping about `maxLen` changes: the entry bound is
- * `maxLen` over the average changes per entry), messages to the channel `names.channel`, all
+ * (`XADD ... MAXLEN ~`, keeping at least `maxLen` changes: the entry bound
+ * is how many of its newest entries hold them, see {@link TrimWindow}), messages to the channel `names.channel`, all
  * of one write in one MULTI/EXEC: Redis applies it whole or refuses it whole
  * (out of memory, an XADD is refused at queueing and EXEC aborts), so that a
  * change is never on the channel without being in the stream, and a refused
@@ -20,15 +21,13 @@ export class RedisChangeFeed implements ChangeFeed {
   readonly status$: Observable<LinkStatus>;
   readonly #redis: Redis;
   readonly #names: NotifyNames;
-  readonly #maxLen: number;
+  readonly #trim: TrimWindow;
   #closed = false;
-  /** Changes per stream entry, a moving average: what `MAXLEN` is scaled by. */
-  #perEntry = 1;
 
   constructor(redis: Redis, names: NotifyNames, maxLen: number) {
     this.#redis = redis;
     this.#names = names;
-    this.#maxLen = maxLen;
+    this.#trim = new TrimWindow(maxLen);
     this.status$ = redisLinkStatus(redis, () => this.#closed);
   }
 
@@ -36,8 +35,7 @@ export class RedisChangeFeed implements ChangeFeed {
     const pipeline = this.#redis.multi();
     for (const record of records) {
       if (record.kind === 'append') {
-        this.#perEntry += (record.changes - this.#perEntry) / 16;
-        const entries = Math.max(1, Math.ceil(this.#maxLen / this.#perEntry));
+        const entries = this.#trim.append(record.changes);
         pipeline.xadd(this.#names.stream, 'MAXLEN', '~', entries, '*', ...record.fields);
       } else {
         pipeline.publish(this.#names.channel, record.message);

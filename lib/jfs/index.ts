@@ -6,6 +6,7 @@ export {
   JfsError,
   JfsServerError,
 } from '../errors.ts';
+export { BacklogOverflowError } from '../jfs-daemon/backlog-overflow-error.ts';
 export type { ChangeFeed, FeedRecord } from '../jfs-daemon/change-feed.ts';
 export type { JfsDaemonStats } from '../jfs-daemon/jfs-daemon.ts';
 export { JfsDaemon } from '../jfs-daemon/jfs-daemon.ts';

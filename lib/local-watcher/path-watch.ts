@@ -27,6 +27,8 @@ export interface PathWatchOptions {
   readonly renameWindow: number;
   /** Polling interval in ms, or `null` for native events (the default). */
   readonly polling?: number | null;
+  /** Report entries created and removed before they could be read (see `TreeOptions.transient`). */
+  readonly transient?: boolean;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -96,7 +98,12 @@ export function watchPath(
   };
   const stop = localTreeWatcher.start(
     root,
-    { ignored: [], depth: 0, polling: options.polling ?? null },
+    {
+      ignored: [],
+      depth: 0,
+      polling: options.polling ?? null,
+      transient: options.transient ?? false,
+    },
     sink,
     scheduler,
   );

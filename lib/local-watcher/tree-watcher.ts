@@ -26,6 +26,13 @@ export interface TreeOptions {
   readonly polling: number | null;
   /** Hold adds and writes until the size has settled (`false`: report them at once). Default `false`. */
   readonly awaitWriteFinish?: false | WriteFinish;
+  /**
+   * Report an entry that an event named but that was gone when looked at
+   * (created and removed before the event was read) as an add then an
+   * unlink, instead of nothing (the native local tree only; the daemon's
+   * choice, as fsnotify reports every event). Default `false`.
+   */
+  readonly transient?: boolean;
 }
 
 /** Where a tree watcher reports what it finds and sees. */

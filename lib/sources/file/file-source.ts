@@ -159,6 +159,9 @@ export function fileSource(
             ready,
             warn,
             present,
+            ...(snapshot === null
+              ? {}
+              : { found: (path, stats) => snapshot.found(root, path, stats) }),
           }),
         );
       }

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { SchedulerLike } from 'rxjs';
 import type { BatchwatchError } from '../../errors.ts';
@@ -25,6 +26,12 @@ export interface RootWatcherHooks {
   readonly warn: (warning: BatchwatchError) => void;
   /** The root went away (`false`) or came back (`true`). */
   readonly present: (present: boolean) => void;
+  /**
+   * Each entry the initial scan found (the root's own directory included),
+   * with the stats the watcher read (none from a watcher that reads none):
+   * the checkpoint's picture of the tree, without a second walk.
+   */
+  readonly found?: (path: string, stats: Stats | undefined) => void;
 }
 
 /** Stops one root's watcher: cancels the rename window and closes the tree watcher. */
@@ -70,7 +77,8 @@ export function watchRoot(
   };
   let scanned = 0;
   const sink = {
-    found(path: string, dir: boolean, identity: string | undefined): void {
+    found(path: string, dir: boolean, identity: string | undefined, stats?: Stats): void {
+      hooks.found?.(path, stats);
       // The initial scan: remember what exists (to pair its later renames), report it only if asked.
       if (!kind.remembers) pairer.seed(path, dir, identity);
       if (!options.ignoreInitial && path !== root.dir) {

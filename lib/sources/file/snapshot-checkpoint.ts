@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { sep } from 'node:path';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { Action } from '../../events/action.ts';
@@ -10,6 +11,7 @@ import {
   diffSnapshots,
   parseSnapshot,
   serializeSnapshot,
+  snapshotEntry,
   statEntry,
   type TreeSnapshot,
   takeSnapshot,
@@ -49,6 +51,12 @@ export class SnapshotCheckpoint {
   readonly #options: SnapshotCheckpointOptions;
   /** Null until the walk of `resume()` is done. */
   #snapshot: TreeSnapshot | null = null;
+  /**
+   * The tree as the watchers' initial scans found it (their stats): the
+   * current snapshot without a second walk; null once a watcher found an
+   * entry without stats (then `resume()` walks the tree itself).
+   */
+  #scanned: TreeSnapshot | null = new Map();
   /** Paths of the events delivered during that walk: looked at again once it is done. */
   readonly #seenDuringWalk = new Set<string>();
   #timer: Subscription | null = null;
@@ -59,11 +67,35 @@ export class SnapshotCheckpoint {
     this.#options = options;
   }
 
-  /** Reports the changes made while the source was not watching, then saves the snapshot. */
+  /**
+   * An entry a root's initial scan found, with the stats its watcher read:
+   * recorded as `takeSnapshot` would (single files only, the root's own
+   * directory and ignored entries left out).
+   */
+  found(root: WatchRoot, path: string, stats: Stats | undefined): void {
+    const scanned = this.#scanned;
+    if (scanned === null || this.#snapshot !== null || path === root.dir) return;
+    if (stats === undefined) {
+      this.#scanned = null;
+      return;
+    }
+    if (root.files !== null && !root.files.has(path)) return;
+    const { ignore } = this.#options;
+    if (ignore.byPath(path) || ignore.byStats(path, stats)) return;
+    scanned.set(path, snapshotEntry(stats));
+  }
+
+  /**
+   * Reports the changes made while the source was not watching, then saves
+   * the snapshot (soon after, not before the source is ready: a crash in
+   * between reports those changes again, it loses none).
+   */
   async resume(context: SourceContext): Promise<void> {
     const { store, name, roots, depth, ignore, scheduler } = this.#options;
     const saved = store.checkpoint(name);
-    const current = await takeSnapshot(roots, depth, ignore);
+    // What the watchers' scans read is the tree now; a walk only when they did not say.
+    const current = this.#scanned ?? (await takeSnapshot(roots, depth, ignore));
+    this.#scanned = null;
     if (this.#closed) return;
     const before = saved === undefined ? current : parseSnapshot(saved);
     if (before === null) {
@@ -86,7 +118,7 @@ export class SnapshotCheckpoint {
     // Changes delivered during the walk were applied to no snapshot: look at their paths again.
     for (const path of this.#seenDuringWalk) this.#refresh(path);
     this.#seenDuringWalk.clear();
-    this.#save();
+    this.#scheduleSave();
   }
 
   /** `context` with each delivered event followed by {@link SnapshotCheckpoint.saw}. */

@@ -102,8 +102,25 @@ export function diffSnapshots(
   roots: readonly WatchRoot[],
   time: number,
 ): Event[] {
-  const gone = [...before.keys()].filter((path) => !after.has(path));
-  const added = [...after.keys()].filter((path) => !before.has(path));
+  // One pass over `after` finds what is new and what was written; `before` is read again only
+  // when some of its paths are gone (a restart usually finds most of the tree as it was).
+  const added: string[] = [];
+  const written: string[] = [];
+  let kept = 0;
+  for (const [path, now] of after) {
+    const then = before.get(path);
+    if (then === undefined) {
+      added.push(path);
+      continue;
+    }
+    kept++;
+    if (now.dir || then.dir) continue;
+    if (then.id !== now.id || then.size !== now.size || then.mtimeMs !== now.mtimeMs) {
+      written.push(path);
+    }
+  }
+  const gone: string[] = [];
+  if (kept < before.size) for (const path of before.keys()) if (!after.has(path)) gone.push(path);
   const addedByIno = new Map<string, string>();
   for (const path of added) {
     const entry = after.get(path) as SnapshotEntry;
@@ -142,14 +159,6 @@ export function diffSnapshots(
   const created = added.filter((path) => !renamedTargets.has(path)).sort(compare);
   for (const path of created) {
     events.push(fileEvent(roots, Action.FileCreated, path, after.get(path) as SnapshotEntry, time));
-  }
-  const written: string[] = [];
-  for (const [path, now] of after) {
-    const then = before.get(path);
-    if (then === undefined || now.dir || then.dir) continue;
-    if (then.id !== now.id || then.size !== now.size || then.mtimeMs !== now.mtimeMs) {
-      written.push(path);
-    }
   }
   // A renamed file written afterwards: compare it with what it was under its old name.
   for (const [from, to] of renamedTo) {

@@ -4,6 +4,7 @@
 import { queueScheduler, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { JfsServerError } from '../../../lib/errors.ts';
+import { BacklogOverflowError } from '../../../lib/jfs/index.ts';
 import { JfsDaemon } from '../../../lib/jfs-daemon/jfs-daemon.ts';
 import type { JfsDaemonOptions } from '../../../lib/jfs-daemon/jfs-daemon-options.ts';
 import { Op } from '../../../lib/jfs-protocol/op.ts';
@@ -64,6 +65,14 @@ describe('the gap markers and the Go format of a daemon', () => {
     expect(feed.entryNames()).toEqual(['daemon-start']);
     expect(warnings.filter((w) => /oldest are dropped/.test(w.message))).toHaveLength(1);
     expect(warnings.every((w) => w instanceof JfsServerError)).toBe(true);
+    // Its own class, so that a caller can tell it from a refused write or a lost connection.
+    const overflow = warnings.filter((w) => w instanceof BacklogOverflowError);
+    expect(overflow).toHaveLength(1);
+    expect(overflow[0]).toMatchObject({
+      name: 'BacklogOverflowError',
+      code: 'BATCHWATCH_JFS_BACKLOG_OVERFLOW',
+      maxBacklog: 2,
+    });
     feed.up();
     await settled();
     expect(feed.entryNames()).toEqual(['daemon-start', 'daemon-overflow', ['/n/3', '/n/4']]);

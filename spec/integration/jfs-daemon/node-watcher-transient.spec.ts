@@ -1,0 +1,63 @@
+// Files created and removed while the daemon's main thread is busy (a GC, a loaded machine): the
+// watch thread reads both events in time, but by the time the main thread looks the file is gone.
+// fsnotify reports both events; the daemon must too (it reported nothing: the soak lost them).
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { NodeWatcher } from '../../../lib/jfs-daemon/node-watcher.ts';
+import type { JfsEvent } from '../../../lib/jfs-protocol/jfs-message.ts';
+import { Op } from '../../../lib/jfs-protocol/op.ts';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
+
+const cleanup = cleanupAfterEach();
+const FILES = 100;
+
+describe("the daemon's NodeWatcher and short-lived files", () => {
+  it('reports a Create then a Remove for each file made and removed while its main thread was blocked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bw-transient-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
+    const watcher = new NodeWatcher();
+    cleanup(() => watcher.close());
+    const events: JfsEvent[] = [];
+    watcher.events$.subscribe((event) => events.push(event));
+    await watcher.add(dir);
+    // Synchronous: this thread is blocked while the shell makes and removes each file, so every
+    // event waits (read by the watch thread) until each file is gone. Some with content.
+    execFileSync(
+      'sh',
+      ['-c', `for i in $(seq 0 ${FILES - 1}); do echo x > t$i; rm t$i; : > e$i; rm e$i; done`],
+      { cwd: dir },
+    );
+    const ops = (prefix: string, i: number): number[] =>
+      events.filter((e) => e.name === join(dir, `${prefix}${i}`)).map((e) => e.op);
+    await vi.waitFor(() => {
+      for (let i = 0; i < FILES; i++) {
+        expect(ops('t', i)).toEqual([Op.Create, Op.Remove]);
+        expect(ops('e', i)).toEqual([Op.Create, Op.Remove]);
+      }
+    });
+    expect(events).toHaveLength(FILES * 4);
+    expect(events.every((e) => e.key === dir)).toBe(true);
+  });
+
+  it('still reports a file that stays once, and a file removed after it was seen once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bw-transient-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
+    const watcher = new NodeWatcher();
+    cleanup(() => watcher.close());
+    const events: JfsEvent[] = [];
+    watcher.events$.subscribe((event) => events.push(event));
+    await watcher.add(dir);
+    execFileSync('sh', ['-c', 'echo x > kept; echo y > gone'], { cwd: dir });
+    await vi.waitFor(() => expect(events.filter((e) => e.op === Op.Create)).toHaveLength(2));
+    execFileSync('sh', ['-c', 'rm gone'], { cwd: dir });
+    await vi.waitFor(() => expect(events.filter((e) => e.op === Op.Remove)).toHaveLength(1));
+    expect(events.map((e) => [e.name.slice(dir.length + 1), e.op])).toEqual([
+      ['kept', Op.Create],
+      ['gone', Op.Create],
+      ['gone', Op.Remove],
+    ]);
+  });
+});

@@ -1,0 +1,149 @@
+// The file source's checkpoint on a restart: the current tree comes from what the watchers' scans
+// read (found with their stats), not from a second walk; it is compared with the saved snapshot
+// and the new one is saved after `resume()` settles, not before. No file is read: the roots do not
+// exist, so a walk (the fallback) would find nothing, and every stat is made up.
+import type { Stats } from 'node:fs';
+import { queueScheduler, VirtualTimeScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { Event } from '../../../../lib/events/event.ts';
+import type { CheckpointStore } from '../../../../lib/journal/checkpoint-store.ts';
+import { rootsIgnoreMatcher } from '../../../../lib/local-watcher/ignore-matcher.ts';
+import type { SourceContext } from '../../../../lib/sources/event-source.ts';
+import { SnapshotCheckpoint } from '../../../../lib/sources/file/snapshot-checkpoint.ts';
+import {
+  parseSnapshot,
+  serializeSnapshot,
+  type TreeSnapshot,
+} from '../../../../lib/sources/file/tree-snapshot.ts';
+import type { WatchRoot } from '../../../../lib/sources/file/watch-roots.ts';
+
+const ROOT = '/no/such/root';
+
+function stats(ino: number, size: number, mtimeMs: number, dir = false): Stats {
+  return {
+    dev: 1,
+    ino,
+    birthtimeMs: ino * 10,
+    size,
+    mtimeMs,
+    isDirectory: () => dir,
+    isSymbolicLink: () => false,
+    isFile: () => !dir,
+  } as unknown as Stats;
+}
+
+function memoryStore(initial?: TreeSnapshot): CheckpointStore & { saved: string[] } {
+  const saved: string[] = [];
+  let value = initial === undefined ? undefined : serializeSnapshot(initial);
+  return {
+    saved,
+    checkpoint: () => value,
+    setCheckpoint: (_name, next) => {
+      value = next;
+      saved.push(next);
+    },
+  };
+}
+
+function context(events: Event[]): SourceContext {
+  return {
+    next: (event) => events.push(event),
+    status: () => {},
+    warn: () => {},
+    count: () => {},
+    error: (err) => {
+      throw err;
+    },
+    signal: new AbortController().signal,
+    log: () => {},
+  };
+}
+
+function checkpoint(store: CheckpointStore, root: WatchRoot, scheduler = queueScheduler) {
+  return new SnapshotCheckpoint({
+    store,
+    name: 'files',
+    roots: [root],
+    depth: Number.POSITIVE_INFINITY,
+    ignore: rootsIgnoreMatcher(['**/*.tmp'], [root.dir]),
+    scheduler,
+    saveInterval: 10,
+  });
+}
+
+const entry = (ino: number, size: number, mtimeMs: number, dir = false) => ({
+  id: `1:${ino}:${ino * 10}`,
+  size,
+  mtimeMs,
+  dir,
+});
+
+describe('SnapshotCheckpoint on a restart', () => {
+  it('takes the current tree from what the scan found: created, written, deleted and renamed, no walk', async () => {
+    const root: WatchRoot = { dir: ROOT, files: null, covered: -1 };
+    const store = memoryStore(
+      new Map([
+        [`${ROOT}/kept`, entry(1, 1, 100)],
+        [`${ROOT}/written`, entry(2, 1, 100)],
+        [`${ROOT}/deleted`, entry(3, 1, 100)],
+        [`${ROOT}/old-name`, entry(4, 1, 100)],
+      ]),
+    );
+    const scheduler = new VirtualTimeScheduler();
+    const snapshot = checkpoint(store, root, scheduler);
+    snapshot.found(root, ROOT, stats(99, 0, 0, true));
+    snapshot.found(root, `${ROOT}/kept`, stats(1, 1, 100));
+    snapshot.found(root, `${ROOT}/written`, stats(2, 5, 200));
+    snapshot.found(root, `${ROOT}/new-name`, stats(4, 1, 100));
+    snapshot.found(root, `${ROOT}/created`, stats(5, 1, 100));
+    snapshot.found(root, `${ROOT}/ignored.tmp`, stats(6, 1, 100));
+    const events: Event[] = [];
+    await snapshot.resume(context(events));
+    expect(events.map((e) => [e.action, e.actorName, e.actorAttributes['oldPath']])).toEqual([
+      [8, 'new-name', `${ROOT}/old-name`],
+      [4, 'deleted', undefined],
+      [2, 'created', undefined],
+      [1, 'written', undefined],
+    ]);
+    // Saved just after, not before resume() settled (ready waits for resume, not for the save).
+    expect(store.saved).toHaveLength(0);
+    scheduler.flush();
+    expect(store.saved).toHaveLength(1);
+    const saved = parseSnapshot(store.saved[0] as string);
+    // The root's own directory and ignored entries are not in it; what the scan read is.
+    expect([...(saved?.keys() ?? [])].sort()).toEqual(
+      [`${ROOT}/created`, `${ROOT}/kept`, `${ROOT}/new-name`, `${ROOT}/written`].sort(),
+    );
+    expect(saved?.get(`${ROOT}/written`)).toEqual(entry(2, 5, 200));
+    snapshot.close();
+  });
+
+  it('keeps only the watched files of a single-file root', async () => {
+    const root: WatchRoot = { dir: ROOT, files: new Set([`${ROOT}/a.conf`]), covered: -1 };
+    const store = memoryStore(new Map([[`${ROOT}/a.conf`, entry(1, 1, 100)]]));
+    const snapshot = checkpoint(store, root);
+    snapshot.found(root, ROOT, stats(99, 0, 0, true));
+    snapshot.found(root, `${ROOT}/a.conf`, stats(1, 2, 300));
+    snapshot.found(root, `${ROOT}/other`, stats(2, 1, 100));
+    const events: Event[] = [];
+    await snapshot.resume(context(events));
+    expect(events.map((e) => [e.action, e.actorId])).toEqual([[1, `${ROOT}/a.conf`]]);
+    snapshot.close();
+    expect([...(parseSnapshot(store.saved.at(-1) as string)?.keys() ?? [])]).toEqual([
+      `${ROOT}/a.conf`,
+    ]);
+  });
+
+  it('walks the tree itself when a watcher found an entry without its stats', async () => {
+    const root: WatchRoot = { dir: ROOT, files: null, covered: -1 };
+    const store = memoryStore(new Map([[`${ROOT}/was-there`, entry(1, 1, 100)]]));
+    const snapshot = checkpoint(store, root);
+    snapshot.found(root, `${ROOT}/was-there`, stats(1, 1, 100));
+    snapshot.found(root, `${ROOT}/no-stats`, undefined);
+    const events: Event[] = [];
+    await snapshot.resume(context(events));
+    // The walk of a root that is not there finds nothing: everything saved is gone.
+    expect(events.map((e) => [e.action, e.actorId])).toEqual([[4, `${ROOT}/was-there`]]);
+    snapshot.close();
+  });
+});
