@@ -137,6 +137,16 @@ export class AutoFeed implements ProxyFeed {
     return this.#mode === 'channel' ? (this.#channel?.lagMs ?? 0) : (this.#stream?.lagMs ?? 0);
   }
 
+  pause(): void {
+    this.#stream?.pause();
+    this.#channel?.pause();
+  }
+
+  resume(): void {
+    this.#stream?.resume();
+    this.#channel?.resume();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#cancelTimers();

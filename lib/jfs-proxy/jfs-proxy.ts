@@ -6,6 +6,7 @@ import type { Observable } from 'rxjs';
 import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 import { Subject } from 'rxjs/internal/Subject';
 import type { JfsError, JfsServerError } from '../errors.ts';
+import { socketPath } from '../jfs-protocol/abstract-socket.ts';
 import { type GapReason, gapReasons } from '../jfs-protocol/notify-stream.ts';
 import { notifyNames } from '../jfs-protocol/redis-keys.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
@@ -15,6 +16,7 @@ import type { LinkStatus } from '../status.ts';
 import { PartialFrameBudget, WatchBudget } from './connection-limits.ts';
 import { defaultFeed } from './default-feed.ts';
 import { FeedGapError } from './feed-gap-error.ts';
+import { FeedThrottle } from './feed-throttle.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
@@ -110,6 +112,11 @@ export class JfsProxy implements AsyncDisposable {
   /** Node paths of all connections, against `maxWatchedPaths`. */
   readonly #watchBudget: WatchBudget;
   #feedStarted = false;
+  /** Pauses the feed while a client's send queue is full. */
+  readonly #throttle = new FeedThrottle(
+    () => this.#feed.pause(),
+    () => this.#feed.resume(),
+  );
 
   private constructor(options: ResolvedJfsProxyOptions, parts: JfsProxyParts) {
     this.#options = options;
@@ -272,10 +279,7 @@ export class JfsProxy implements AsyncDisposable {
         resolve();
       };
       if (listen.network === 'unix') {
-        this.#server.listen(
-          listen.path.startsWith('@') ? `\0${listen.path.slice(1)}` : listen.path,
-          done,
-        );
+        this.#server.listen(socketPath(listen.path), done);
       } else {
         this.#server.listen(listen.port, listen.host === '' ? undefined : listen.host, done);
       }
@@ -316,6 +320,7 @@ export class JfsProxy implements AsyncDisposable {
   #host(): ConnectionHost {
     return {
       options: this.#options,
+      throttle: this.#throttle,
       watched: (connection, nodePath) => this.#router.watched(connection, nodePath),
       unwatched: (connection, nodePath) => this.#router.unwatched(connection, nodePath),
       count: (counter: Counter, by = 1) => {

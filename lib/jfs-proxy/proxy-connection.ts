@@ -3,6 +3,7 @@ import type { JfsError, JfsServerError } from '../errors.ts';
 import { FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
+import { FrameTooLargeError } from '../jfs-protocol/protocol-errors.ts';
 import type { WatcherClient } from './channel-watchers.ts';
 import { ConnectionGuard, PartialFrameBudget, WatchBudget } from './connection-limits.ts';
 import { FrameBatcher } from './frame-batcher.ts';
@@ -10,13 +11,15 @@ import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { type MountClient, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
 import { type PodTarget, podTarget, translateName } from './pod-name.ts';
 import { SlowClientError, UnmappedWatchError, type WatchLimit } from './proxy-errors.ts';
-import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
+import { type QueueFullness, SendQueue, type SlowClientVerdict } from './send-queue.ts';
 import { identityRefusal, WatchRefusals } from './watch-refusals.ts';
 import { WriteDebouncer } from './write-debouncer.ts';
 
 /** What a connection needs from its proxy: the shared index of watched node paths, counters, logs. */
 export interface ConnectionHost {
   readonly options: ResolvedJfsProxyOptions;
+  /** Told when this connection's send queue is full and drained (the feed pauses meanwhile). */
+  readonly throttle?: QueueFullness;
   /** This connection now watches `nodePath` (first channel for it). */
   watched(connection: ProxyConnection, nodePath: string): void;
   /** This connection no longer watches `nodePath`. */
@@ -92,7 +95,12 @@ export class ProxyConnection {
         : `${socket.remoteAddress}:${socket.remotePort}`;
     this.#peer = { address: socket.remoteAddress };
     this.#decoder = new FrameDecoder(host.options.maxFrameLength);
-    this.#sender = new SendQueue(socket, host.options, (verdict) => this.#drop(verdict));
+    this.#sender = new SendQueue(
+      socket,
+      host.options,
+      (verdict) => this.#drop(verdict),
+      host.throttle,
+    );
     this.#refusals = new WatchRefusals(host, {
       remote: this.remote,
       isClosed: () => this.#closed,
@@ -157,7 +165,7 @@ export class ProxyConnection {
     for (const item of items) {
       if (item instanceof Error) {
         this.#host.warn(item);
-        if (item.name === 'FrameTooLargeError') {
+        if (item instanceof FrameTooLargeError) {
           this.#host.log('connection %s closed: %s', this.remote, item.message);
           this.#socket.destroy();
           return;

@@ -27,6 +27,14 @@ export interface FeedHandlers {
 export interface ProxyFeed {
   /** How far behind the newest change the feed is, in ms of the feed's own clock (0 if unknown). */
   readonly lagMs: number;
+  /**
+   * Stop reading ahead (a client's send queue is full: see `FeedThrottle`):
+   * what was already read is still reported, nothing more is read until
+   * {@link resume}. Nothing may be skipped meanwhile.
+   */
+  pause(): void;
+  /** Read again after {@link pause}. */
+  resume(): void;
   close(): Promise<void>;
 }
 

@@ -53,6 +53,15 @@ export class PubSubFeed implements ProxyFeed {
     });
   }
 
+  /** Stops reading the subscription's socket: Redis holds what comes (up to its pubsub output limit). */
+  pause(): void {
+    this.#redis.stream?.pause();
+  }
+
+  resume(): void {
+    this.#redis.stream?.resume();
+  }
+
   close(): Promise<void> {
     return disconnectRedis(this.#redis);
   }

@@ -15,6 +15,8 @@ function fake(handlers: FeedHandlers): FakeFeed {
     handlers,
     closed: false,
     lagMs: 0,
+    pause: () => {},
+    resume: () => {},
     close: async () => {
       feed.closed = true;
     },
