@@ -19,6 +19,8 @@ export class FeedThrottle {
   readonly #pause: () => void;
   readonly #resume: () => void;
   #full = 0;
+  #pauses = 0;
+  #peak = 0;
 
   constructor(pause: () => void, resume: () => void) {
     this.#pause = pause;
@@ -30,9 +32,26 @@ export class FeedThrottle {
     return this.#full;
   }
 
+  /** Times the feed was paused. */
+  get pauses(): number {
+    return this.#pauses;
+  }
+
+  /** The most bytes one client's send queue has held. */
+  get peakQueuedBytes(): number {
+    return this.#peak;
+  }
+
+  /** A queue now holds `bytes`. */
+  queued(bytes: number): void {
+    if (bytes > this.#peak) this.#peak = bytes;
+  }
+
   /** A queue passed its bound. */
   full(): void {
-    if (this.#full++ === 0) this.#pause();
+    if (this.#full++ > 0) return;
+    this.#pauses++;
+    this.#pause();
   }
 
   /** A full queue was read down to half its bound, or closed. */

@@ -242,6 +242,8 @@ export class JfsProxy implements AsyncDisposable {
       watchedPaths: this.#router.watchedPaths,
       resyncs: { ...this.#resyncs },
       streamLagMs: this.#feed.lagMs,
+      feedPauses: this.#throttle.pauses,
+      peakQueuedBytes: this.#throttle.peakQueuedBytes,
     };
   }
 

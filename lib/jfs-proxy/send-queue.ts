@@ -14,9 +14,9 @@ export interface SendLimits {
 }
 
 /** Where a {@link SendQueue} says that it is full (over `maxQueuedBytes`) and drained again. */
-export type QueueFullness = Pick<FeedThrottle, 'full' | 'drained'>;
+export type QueueFullness = Pick<FeedThrottle, 'full' | 'drained' | 'queued'>;
 
-const NO_THROTTLE: QueueFullness = { full: () => {}, drained: () => {} };
+const NO_THROTTLE: QueueFullness = { full: () => {}, drained: () => {}, queued: () => {} };
 
 /** Why a client was judged slow. */
 export type SlowClientVerdict =
@@ -99,6 +99,7 @@ export class SendQueue {
     this.#waiting += frame.length;
     if (this.#inFlight === 0) this.#flush();
     const queued = this.queuedBytes;
+    this.#throttle.queued(queued);
     if (queued > this.#limits.maxBufferedBytes) {
       this.#judge({ reason: 'over-cap', queuedBytes: queued });
       return true;
