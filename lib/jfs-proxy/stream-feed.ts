@@ -7,6 +7,7 @@ import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
 import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
 import { StreamEntryDecoder } from './stream-entry-decoder.ts';
+import { idAtOrBefore, streamCounts } from './stream-ids.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
@@ -321,9 +322,7 @@ export class StreamFeed implements ProxyFeed {
   #replaying(id: string): boolean {
     const until = this.#replayUntil;
     if (until === null) return false;
-    const [ms, seq] = id.split('-').map(Number) as [number, number];
-    const [untilMs, untilSeq] = until.split('-').map(Number) as [number, number];
-    if (ms < untilMs || (ms === untilMs && seq <= untilSeq)) return true;
+    if (idAtOrBefore(id, until)) return true;
     this.#replayUntil = null;
     return false;
   }
@@ -343,11 +342,4 @@ export class StreamFeed implements ProxyFeed {
     log('stream %s: gap (%s); now after %s', this.#key, reason, this.#last);
     this.#handlers.gap(reason);
   }
-}
-
-/** `entries-added` and `length` from an `XINFO STREAM` reply (Redis >= 7.0). */
-function streamCounts(reply: unknown): { added: number; length: number } {
-  const info = Array.isArray(reply) ? (reply as unknown[]) : [];
-  const field = (name: string): number => Number(info[info.indexOf(name) + 1] ?? 0);
-  return { added: field('entries-added'), length: field('length') };
 }
