@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
-import type { Observable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 // Deep imports: the `rxjs` index loads all of rxjs (about 10 MB of idle RSS for `batchwatch proxy`).
 import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 import { Subject } from 'rxjs/internal/Subject';
@@ -25,24 +25,13 @@ import {
 import type { JfsProxyStats } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
 import { ConnectionLimitError } from './proxy-errors.ts';
-import type { FeedHandlers, ProxyFeed, ProxyFeedFactory, ProxyRegistry } from './proxy-feed.ts';
+import type { ProxyFeed, ProxyRegistry } from './proxy-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 import { WatchRouter } from './watch-router.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
 export type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
-
-/**
- * What a proxy reads changes from and registers its watched paths with,
- * when not Redis (the default for both): for tests, or another transport.
- */
-export interface JfsProxyParts {
-  /** Makes the feed; default: the Redis stream or channel of the options. */
-  readonly feed?: ProxyFeedFactory;
-  /** Default: the Redis registry sets of the options' channel. */
-  readonly registry?: ProxyRegistry;
-}
 
 type Counter =
   | 'framesIn'
@@ -87,9 +76,8 @@ export class JfsProxy implements AsyncDisposable {
   readonly #registry: ProxyRegistry;
   readonly #router: WatchRouter<ProxyConnection>;
   readonly #warnings = new Subject<JfsServerError | JfsError | Error>();
-  readonly #redisStatus = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 1 });
-  /** Reconnections in a row of the feed's connection. */
-  #attempt = 0;
+  readonly #redisStatus = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 0 });
+  readonly #feedSubscriptions: Subscription;
   readonly #counters = {
     connectionsTotal: 0,
     framesIn: 0,
@@ -118,36 +106,14 @@ export class JfsProxy implements AsyncDisposable {
     () => this.#feed.resume(),
   );
 
-  private constructor(options: ResolvedJfsProxyOptions, parts: JfsProxyParts) {
+  private constructor(options: ResolvedJfsProxyOptions) {
     this.#options = options;
     this.#watchBudget = new WatchBudget(options.maxWatchedPaths);
     this.warnings$ = this.#warnings.asObservable();
     this.redisStatus$ = this.#redisStatus.asObservable();
     const names = notifyNames(options.channel, options.redis.db ?? 0);
-    const handlers: FeedHandlers = {
-      events: (events, messages = events.length) => {
-        this.#counters.redisMessages += messages;
-        this.#router.deliver(events);
-      },
-      gap: (reason) => this.#resync(reason),
-      invalid: (count) => {
-        this.#counters.invalidNotifyEntries += count;
-      },
-      status: (status, delayMs = 0, error = new Error('the connection to Redis was lost')) => {
-        if (this.#closing !== null) return;
-        if (status === 'ready') {
-          this.#attempt = 0;
-          this.#reading();
-          this.#redisStatus.next({ kind: 'ready', since: options.scheduler.now() });
-        } else {
-          this.#attempt++;
-          this.#redisStatus.next({ kind: 'reconnecting', attempt: this.#attempt, delayMs, error });
-        }
-      },
-      error: (err) => this.#warn(err),
-    };
     const name = `batchwatch-proxy-feed-${options.proxyId}`;
-    if (parts.registry === undefined) {
+    if (options.registry === undefined) {
       const commands = connectRedis(options.redis, `batchwatch-proxy-${options.proxyId}`);
       commands.on('error', (err: Error) => log('redis (commands): %s', err.message));
       this.#commands = commands;
@@ -159,10 +125,11 @@ export class JfsProxy implements AsyncDisposable {
         names,
       );
     } else {
-      this.#registry = parts.registry;
+      this.#registry = options.registry;
     }
     this.#router = new WatchRouter(this.#registry, () => Date.now());
-    this.#feed = parts.feed?.(handlers) ?? defaultFeed(options, name, names.stream, handlers);
+    this.#feed = defaultFeed(options, name, names.stream);
+    this.#feedSubscriptions = this.#follow(this.#feed);
     const host = this.#host();
     // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
@@ -194,13 +161,14 @@ export class JfsProxy implements AsyncDisposable {
    * that a proxy starts (and serves clients) while Redis is away, as it does
    * after any Redis outage; `await proxy.subscribed()` waits for the feed to
    * read (clients accepted before get a `proxy-start` resync). The proxy
-   * keeps trying Redis for as long as it runs (see `redisStatus$`). `parts`
-   * replaces the Redis feed or registry (tests, other transports).
+   * keeps trying Redis for as long as it runs (see `redisStatus$`). The
+   * options' `changeFeed` and `registry` replace the Redis ones (tests, other
+   * transports).
    *
    * @throws OptionsError for bad options; the listen error (EADDRINUSE...) if it cannot listen.
    */
-  static async start(options: JfsProxyOptions, parts: JfsProxyParts = {}): Promise<JfsProxy> {
-    const proxy = new JfsProxy(resolveJfsProxyOptions(options), parts);
+  static async start(options: JfsProxyOptions): Promise<JfsProxy> {
+    const proxy = new JfsProxy(resolveJfsProxyOptions(options));
     try {
       await proxy.#listen();
     } catch (err) {
@@ -264,6 +232,7 @@ export class JfsProxy implements AsyncDisposable {
     await this.#registry.close();
     await closed;
     await this.#feed.close();
+    this.#feedSubscriptions.unsubscribe();
     if (this.#commands !== undefined) await disconnectRedis(this.#commands);
     this.#redisStatus.next({ kind: 'closed' });
     this.#redisStatus.complete();
@@ -286,6 +255,32 @@ export class JfsProxy implements AsyncDisposable {
         this.#server.listen(listen.port, listen.host === '' ? undefined : listen.host, done);
       }
     });
+  }
+
+  /** What the feed reads goes to the clients; its status is the proxy's `redisStatus$`. */
+  #follow(feed: ProxyFeed): Subscription {
+    const subscription = feed.changes$.subscribe((change) => {
+      switch (change.kind) {
+        case 'events':
+          this.#counters.redisMessages += change.messages;
+          this.#router.deliver(change.events);
+          return;
+        case 'gap':
+          this.#resync(change.reason);
+          return;
+        case 'invalid':
+          this.#counters.invalidNotifyEntries += change.count;
+      }
+    });
+    subscription.add(
+      feed.status$.subscribe((status) => {
+        if (this.#closing !== null || status.kind === 'closed') return;
+        if (status.kind === 'ready') this.#reading();
+        this.#redisStatus.next(status);
+      }),
+    );
+    subscription.add(feed.warnings$.subscribe((warning) => this.#warn(warning)));
+    return subscription;
   }
 
   /**

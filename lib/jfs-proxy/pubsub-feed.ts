@@ -1,9 +1,12 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
+import type { Observable, SchedulerLike } from 'rxjs';
 import { parseNotifyMessage } from '../jfs-protocol/notify-message.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
-import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
+import type { LinkStatus } from '../status.ts';
+import { FeedSubjects } from './feed-subjects.ts';
+import type { FeedChange, ProxyFeed } from './proxy-feed.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
@@ -17,8 +20,12 @@ export class PubSubFeed implements ProxyFeed {
   /** Pub/sub has no positions: no lag to tell. */
   readonly lagMs = 0;
   readonly #redis: Redis;
+  readonly #out: FeedSubjects;
 
-  constructor(address: RedisAddress, name: string, channel: string, handlers: FeedHandlers) {
+  /** `scheduler` stamps the `ready` status. */
+  constructor(address: RedisAddress, name: string, channel: string, scheduler: SchedulerLike) {
+    const out = new FeedSubjects(() => scheduler.now());
+    this.#out = out;
     const redis = connectRedis(address, name);
     this.#redis = redis;
     let subscribedBefore = false;
@@ -27,30 +34,40 @@ export class PubSubFeed implements ProxyFeed {
     redis.on('ready', () => {
       redis.subscribe(channel).then(
         () => {
-          if (subscribedBefore) handlers.gap('resubscribe');
+          if (subscribedBefore) out.gap('resubscribe');
           subscribedBefore = true;
-          handlers.status('ready');
+          out.ready();
           log('redis ready; subscribed to %s', channel);
         },
         (err: unknown) => log('subscribe failed: %s', (err as Error).message),
       );
     });
     let lastError = new Error('the connection to Redis was lost');
-    redis.on('reconnecting', (delayMs: number) =>
-      handlers.status('reconnecting', delayMs, lastError),
-    );
+    redis.on('reconnecting', (delayMs: number) => out.reconnecting(delayMs, lastError));
     redis.on('error', (err: Error) => {
       lastError = err;
       log('redis: %s', err.message);
-      handlers.error?.(err);
+      out.warn(err);
     });
     redis.on('message', (from: string, text: string) => {
       if (from !== channel) return;
       const { events, invalid, error } = parseNotifyMessage(text);
       if (error !== undefined) log('jfsnotify message: %s', error);
-      handlers.events(events, 1);
-      if (invalid > 0) handlers.invalid(invalid);
+      out.events(events, 1);
+      if (invalid > 0) out.invalid(invalid);
     });
+  }
+
+  get changes$(): Observable<FeedChange> {
+    return this.#out.changes$;
+  }
+
+  get status$(): Observable<LinkStatus> {
+    return this.#out.status$;
+  }
+
+  get warnings$(): Observable<Error> {
+    return this.#out.warnings$;
   }
 
   /** Stops reading the subscription's socket: Redis holds what comes (up to its pubsub output limit). */
@@ -62,7 +79,8 @@ export class PubSubFeed implements ProxyFeed {
     this.#redis.stream?.resume();
   }
 
-  close(): Promise<void> {
-    return disconnectRedis(this.#redis);
+  async close(): Promise<void> {
+    await disconnectRedis(this.#redis);
+    this.#out.close();
   }
 }

@@ -1,11 +1,13 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
-import type { SchedulerLike } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
-import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
+import type { LinkStatus } from '../status.ts';
+import { FeedSubjects } from './feed-subjects.ts';
+import type { FeedChange, ProxyFeed } from './proxy-feed.ts';
 import { StreamEntryDecoder } from './stream-entry-decoder.ts';
 import { idAtOrBefore, streamCounts } from './stream-ids.ts';
 
@@ -52,7 +54,7 @@ export const START_LOOKBACK_MS = 2000;
 export class StreamFeed implements ProxyFeed {
   readonly #redis: Redis;
   readonly #key: string;
-  readonly #handlers: FeedHandlers;
+  readonly #out: FeedSubjects;
   readonly #scheduler: SchedulerLike;
   /** The id of the last entry read; `0-0` with `#fresh` when the stream did not exist. */
   #last = '0-0';
@@ -90,12 +92,11 @@ export class StreamFeed implements ProxyFeed {
     address: RedisAddress,
     name: string,
     key: string,
-    handlers: FeedHandlers,
     scheduler: SchedulerLike,
     lookbackMs = START_LOOKBACK_MS,
   ) {
     this.#key = key;
-    this.#handlers = handlers;
+    this.#out = new FeedSubjects(() => scheduler.now());
     this.#scheduler = scheduler;
     this.#lookbackMs = lookbackMs;
     this.#redis = connectRedis(address, name);
@@ -103,9 +104,7 @@ export class StreamFeed implements ProxyFeed {
       this.#generation++;
     });
     let lastError = new Error('the connection to Redis was lost');
-    this.#redis.on('reconnecting', (delayMs: number) =>
-      handlers.status('reconnecting', delayMs, lastError),
-    );
+    this.#redis.on('reconnecting', (delayMs: number) => this.#out.reconnecting(delayMs, lastError));
     this.#redis.on('error', (err: Error) => {
       lastError = err;
       log('redis (stream): %s', err.message);
@@ -119,6 +118,18 @@ export class StreamFeed implements ProxyFeed {
    * proxy's clock never enters). 0 when the last read reached the newest
    * entry; measured at the next read when it did not.
    */
+  get changes$(): Observable<FeedChange> {
+    return this.#out.changes$;
+  }
+
+  get status$(): Observable<LinkStatus> {
+    return this.#out.status$;
+  }
+
+  get warnings$(): Observable<Error> {
+    return this.#out.warnings$;
+  }
+
   get lagMs(): number {
     return this.#lagMs;
   }
@@ -150,6 +161,7 @@ export class StreamFeed implements ProxyFeed {
     // is then left waiting on it (no socket, no timer), and the feed is closed all the same.
     await disconnectRedis(this.#redis);
     if (this.#redis.status === 'end') await this.#done;
+    this.#out.close();
   }
 
   async #loop(): Promise<void> {
@@ -159,7 +171,7 @@ export class StreamFeed implements ProxyFeed {
         if (generation !== this.#proven) {
           await this.#prove();
           this.#proven = generation;
-          if (generation === this.#generation) this.#handlers.status('ready');
+          if (generation === this.#generation) this.#out.ready();
           continue;
         }
         if (this.#paused !== null) {
@@ -297,7 +309,7 @@ export class StreamFeed implements ProxyFeed {
       else {
         this.#last = id.toString();
         this.#fresh = false;
-        if (events.length > 0) this.#handlers.events(events);
+        if (events.length > 0) this.#out.events(events);
         events = [];
         this.#gap(entry.reason);
       }
@@ -311,8 +323,8 @@ export class StreamFeed implements ProxyFeed {
     const byChanges = Math.round((BATCH * entries.length) / Math.max(1, changes));
     const byBytes = Math.floor((READ_BYTES * entries.length) / Math.max(1, bytes));
     this.#count = Math.max(1, Math.min(BATCH, byChanges, byBytes));
-    if (events.length > 0) this.#handlers.events(events);
-    if (invalid > 0) this.#handlers.invalid(invalid);
+    if (events.length > 0) this.#out.events(events);
+    if (invalid > 0) this.#out.invalid(invalid);
     // A read that brought less than it asked for reached the newest entry: no lag.
     this.#behind = entries.length >= this.#readCount;
     if (!this.#behind) this.#lagMs = 0;
@@ -340,6 +352,6 @@ export class StreamFeed implements ProxyFeed {
 
   #gap(reason: GapReason): void {
     log('stream %s: gap (%s); now after %s', this.#key, reason, this.#last);
-    this.#handlers.gap(reason);
+    this.#out.gap(reason);
   }
 }
