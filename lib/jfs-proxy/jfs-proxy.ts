@@ -24,7 +24,7 @@ import {
 } from './jfs-proxy-options.ts';
 import type { JfsProxyStats } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
-import { ConnectionLimitError } from './proxy-errors.ts';
+import { CatchUpLostError, ConnectionLimitError } from './proxy-errors.ts';
 import type { ProxyFeed, ProxyRegistry } from './proxy-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 import { WatchRouter } from './watch-router.ts';
@@ -127,7 +127,12 @@ export class JfsProxy implements AsyncDisposable {
     } else {
       this.#registry = options.registry;
     }
-    this.#router = new WatchRouter(this.#registry, () => Date.now());
+    this.#router = new WatchRouter(
+      this.#registry,
+      () => Date.now(),
+      undefined,
+      (connection) => this.#warn(new CatchUpLostError(connection.remote)),
+    );
     this.#feed = defaultFeed(options, name, names.stream);
     this.#feedSubscriptions = this.#follow(this.#feed);
     const host = this.#host();

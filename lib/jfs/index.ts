@@ -62,6 +62,7 @@ export type {
 } from '../jfs-proxy/mount-table.ts';
 export type { ConnectionLimit, WatchLimit } from '../jfs-proxy/proxy-errors.ts';
 export {
+  CatchUpLostError,
   ConnectionLimitError,
   MountsFileError,
   SlowClientError,
