@@ -1,9 +1,8 @@
 import createDebug from 'debug';
-import type { Observable, SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
-import type { LinkStatus } from '../status.ts';
 import { FeedChoiceWarning } from './feed-choice-errors.ts';
-import { FeedSubjects } from './feed-subjects.ts';
+import { type FeedSubjects, ObservableFeed } from './feed-subjects.ts';
 import type { FeedChange, ProxyFeed } from './proxy-feed.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
@@ -55,8 +54,7 @@ export interface AutoFeedParts {
  * beside this project's daemons after the choice is not seen (choose
  * `feed: 'pubsub'` for such a mix).
  */
-export class AutoFeed implements ProxyFeed {
-  readonly #out: FeedSubjects;
+export class AutoFeed extends ObservableFeed implements ProxyFeed {
   readonly #parts: AutoFeedParts;
   readonly #windowMs: number;
   #stream: ProxyFeed | null;
@@ -77,10 +75,10 @@ export class AutoFeed implements ProxyFeed {
   #closed = false;
 
   constructor(parts: AutoFeedParts) {
-    this.#out = new FeedSubjects(() => parts.scheduler.now());
+    super(() => parts.scheduler.now());
     this.#parts = parts;
     this.#windowMs = parts.windowMs ?? FEED_CHOICE_WINDOW_MS;
-    const out = this.#out;
+    const out = this.out;
     const streamOn = (): boolean => this.#mode !== 'channel';
     const channelOn = (): boolean => this.#mode === 'channel';
     const stream = parts.stream();
@@ -133,18 +131,6 @@ export class AutoFeed implements ProxyFeed {
     );
   }
 
-  get changes$(): Observable<FeedChange> {
-    return this.#out.changes$;
-  }
-
-  get status$(): Observable<LinkStatus> {
-    return this.#out.status$;
-  }
-
-  get warnings$(): Observable<Error> {
-    return this.#out.warnings$;
-  }
-
   /** Which feed is read: `undecided` until the first change, then `stream` or `channel`. */
   get mode(): AutoFeedMode {
     return this.#mode;
@@ -171,7 +157,7 @@ export class AutoFeed implements ProxyFeed {
     this.#held = [];
     await Promise.all([this.#stream?.close(), this.#channel?.close()]);
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
-    this.#out.close();
+    this.out.close();
   }
 
   /**
@@ -196,12 +182,12 @@ export class AutoFeed implements ProxyFeed {
     this.#readyTimer?.unsubscribe();
     this.#readyTimer = null;
     this.#announced = true;
-    this.#out.ready();
+    this.out.ready();
   }
 
   #onChannelEvents(events: readonly JfsEvent[], messages: number): void {
     if (this.#mode === 'channel') {
-      this.#out.events(events, messages);
+      this.out.events(events, messages);
       return;
     }
     if (this.#mode !== 'undecided') return;
@@ -233,11 +219,11 @@ export class AutoFeed implements ProxyFeed {
     const stream = this.#stream;
     this.#stream = null;
     void stream?.close();
-    this.#out.warn(new FeedChoiceWarning(this.#heldCount, this.#parts.channelName, this.#windowMs));
+    this.out.warn(new FeedChoiceWarning(this.#heldCount, this.#parts.channelName, this.#windowMs));
     log('no stream entry within %d ms of a channel change: reading the channel', this.#windowMs);
     this.#announce();
-    if (this.#heldOverflow) this.#out.gap('resubscribe');
-    else if (held.length > 0) this.#out.events(held, this.#heldMessages);
+    if (this.#heldOverflow) this.out.gap('resubscribe');
+    else if (held.length > 0) this.out.events(held, this.#heldMessages);
   }
 
   #cancelTimers(): void {

@@ -76,3 +76,27 @@ export class FeedSubjects implements Pick<ProxyFeed, 'changes$' | 'status$' | 'w
     this.#warnings.complete();
   }
 }
+
+/** A feed's observable side, for a feed class to extend: it reports through `out`. */
+export abstract class ObservableFeed
+  implements Pick<ProxyFeed, 'changes$' | 'status$' | 'warnings$'>
+{
+  protected readonly out: FeedSubjects;
+
+  /** `now` stamps `ready` (`since`). */
+  constructor(now: () => number) {
+    this.out = new FeedSubjects(now);
+  }
+
+  get changes$(): Observable<FeedChange> {
+    return this.out.changes$;
+  }
+
+  get status$(): Observable<LinkStatus> {
+    return this.out.status$;
+  }
+
+  get warnings$(): Observable<Error> {
+    return this.out.warnings$;
+  }
+}

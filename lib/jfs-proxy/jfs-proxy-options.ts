@@ -3,7 +3,6 @@ import type { SchedulerLike } from 'rxjs';
 // Deep import: the `rxjs` index loads all of rxjs (about 10 MB of idle RSS for `batchwatch proxy`).
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { OptionsError } from '../errors.ts';
-import { parseHostPort } from '../host-port.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../jfs-protocol/frame-decoder.ts';
 import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
 import {
@@ -19,8 +18,9 @@ import {
   type RedisAddress,
   type RedisTlsOptions,
 } from '../redis/redis-address.ts';
-import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
+import type { JfsAddress } from '../sources/jfs/address.ts';
 import type { ChannelWatchers } from './channel-watchers.ts';
+import { parseListen } from './listen-address.ts';
 import type { MountResolver } from './mount-table.ts';
 import type { ProxyFeed, ProxyRegistry } from './proxy-feed.ts';
 import { safeMountResolver } from './safe-mount-resolver.ts';
@@ -321,24 +321,6 @@ function collaborator<T>(
     throw new OptionsError(option, value, `an object with ${members.join(', ')}`);
   }
   return value;
-}
-
-/** `:5079` (Go's form: every interface), `host:port` (port 0 picks one), `[::1]:port`, `unix:/path`. */
-function parseListen(text: string): ResolvedJfsProxyOptions['listen'] {
-  const expected = ':port, host:port, [ipv6]:port or unix:/path';
-  if (typeof text !== 'string') throw new OptionsError('listen', text, expected);
-  const tcp = parseHostPort(text.replace(/^tcp:\/\//i, ''));
-  if (tcp !== null && tcp.port !== undefined && tcp.path === '') {
-    return { network: 'tcp', host: tcp.host === '' ? '0.0.0.0' : tcp.host, port: tcp.port };
-  }
-  let address: JfsAddress;
-  try {
-    address = parseAddress(text);
-  } catch (err) {
-    throw new OptionsError('listen', text, `${expected} (${(err as Error).message})`);
-  }
-  if (address.network !== 'unix') throw new OptionsError('listen', text, expected);
-  return address;
 }
 
 function redisDb(value: number | string | undefined): number {

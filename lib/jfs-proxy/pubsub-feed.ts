@@ -1,12 +1,11 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
-import type { Observable, SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import { parseNotifyMessage } from '../jfs-protocol/notify-message.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
-import type { LinkStatus } from '../status.ts';
-import { FeedSubjects } from './feed-subjects.ts';
-import type { FeedChange, ProxyFeed } from './proxy-feed.ts';
+import { ObservableFeed } from './feed-subjects.ts';
+import type { ProxyFeed } from './proxy-feed.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
@@ -16,16 +15,15 @@ const log = createDebug('batchwatch:jfs-proxy');
  * for a subscriber that is away, so every resubscription after the first is
  * a gap. Reports to its proxy as a {@link StreamFeed} does.
  */
-export class PubSubFeed implements ProxyFeed {
+export class PubSubFeed extends ObservableFeed implements ProxyFeed {
   /** Pub/sub has no positions: no lag to tell. */
   readonly lagMs = 0;
   readonly #redis: Redis;
-  readonly #out: FeedSubjects;
 
   /** `scheduler` stamps the `ready` status. */
   constructor(address: RedisAddress, name: string, channel: string, scheduler: SchedulerLike) {
-    const out = new FeedSubjects(() => scheduler.now());
-    this.#out = out;
+    super(() => scheduler.now());
+    const out = this.out;
     const redis = connectRedis(address, name);
     this.#redis = redis;
     let subscribedBefore = false;
@@ -58,18 +56,6 @@ export class PubSubFeed implements ProxyFeed {
     });
   }
 
-  get changes$(): Observable<FeedChange> {
-    return this.#out.changes$;
-  }
-
-  get status$(): Observable<LinkStatus> {
-    return this.#out.status$;
-  }
-
-  get warnings$(): Observable<Error> {
-    return this.#out.warnings$;
-  }
-
   /** Stops reading the subscription's socket: Redis holds what comes (up to its pubsub output limit). */
   pause(): void {
     this.#redis.stream?.pause();
@@ -81,6 +67,6 @@ export class PubSubFeed implements ProxyFeed {
 
   async close(): Promise<void> {
     await disconnectRedis(this.#redis);
-    this.#out.close();
+    this.out.close();
   }
 }

@@ -1,13 +1,12 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
-import type { Observable, SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
-import type { LinkStatus } from '../status.ts';
-import { FeedSubjects } from './feed-subjects.ts';
-import type { FeedChange, ProxyFeed } from './proxy-feed.ts';
+import { ObservableFeed } from './feed-subjects.ts';
+import type { ProxyFeed } from './proxy-feed.ts';
 import { StreamEntryDecoder } from './stream-entry-decoder.ts';
 import { idAtOrBefore, streamCounts } from './stream-ids.ts';
 
@@ -51,10 +50,9 @@ export const START_LOOKBACK_MS = 2000;
  * each read), or Redis's `run_id` changed (it restarted), or a daemon marked
  * one. After a gap it moves to the end of the stream.
  */
-export class StreamFeed implements ProxyFeed {
+export class StreamFeed extends ObservableFeed implements ProxyFeed {
   readonly #redis: Redis;
   readonly #key: string;
-  readonly #out: FeedSubjects;
   readonly #scheduler: SchedulerLike;
   /** The id of the last entry read; `0-0` with `#fresh` when the stream did not exist. */
   #last = '0-0';
@@ -95,8 +93,8 @@ export class StreamFeed implements ProxyFeed {
     scheduler: SchedulerLike,
     lookbackMs = START_LOOKBACK_MS,
   ) {
+    super(() => scheduler.now());
     this.#key = key;
-    this.#out = new FeedSubjects(() => scheduler.now());
     this.#scheduler = scheduler;
     this.#lookbackMs = lookbackMs;
     this.#redis = connectRedis(address, name);
@@ -104,7 +102,7 @@ export class StreamFeed implements ProxyFeed {
       this.#generation++;
     });
     let lastError = new Error('the connection to Redis was lost');
-    this.#redis.on('reconnecting', (delayMs: number) => this.#out.reconnecting(delayMs, lastError));
+    this.#redis.on('reconnecting', (delayMs: number) => this.out.reconnecting(delayMs, lastError));
     this.#redis.on('error', (err: Error) => {
       lastError = err;
       log('redis (stream): %s', err.message);
@@ -118,18 +116,6 @@ export class StreamFeed implements ProxyFeed {
    * proxy's clock never enters). 0 when the last read reached the newest
    * entry; measured at the next read when it did not.
    */
-  get changes$(): Observable<FeedChange> {
-    return this.#out.changes$;
-  }
-
-  get status$(): Observable<LinkStatus> {
-    return this.#out.status$;
-  }
-
-  get warnings$(): Observable<Error> {
-    return this.#out.warnings$;
-  }
-
   get lagMs(): number {
     return this.#lagMs;
   }
@@ -161,7 +147,7 @@ export class StreamFeed implements ProxyFeed {
     // is then left waiting on it (no socket, no timer), and the feed is closed all the same.
     await disconnectRedis(this.#redis);
     if (this.#redis.status === 'end') await this.#done;
-    this.#out.close();
+    this.out.close();
   }
 
   async #loop(): Promise<void> {
@@ -171,7 +157,7 @@ export class StreamFeed implements ProxyFeed {
         if (generation !== this.#proven) {
           await this.#prove();
           this.#proven = generation;
-          if (generation === this.#generation) this.#out.ready();
+          if (generation === this.#generation) this.out.ready();
           continue;
         }
         if (this.#paused !== null) {
@@ -309,7 +295,7 @@ export class StreamFeed implements ProxyFeed {
       else {
         this.#last = id.toString();
         this.#fresh = false;
-        if (events.length > 0) this.#out.events(events);
+        if (events.length > 0) this.out.events(events);
         events = [];
         this.#gap(entry.reason);
       }
@@ -323,8 +309,8 @@ export class StreamFeed implements ProxyFeed {
     const byChanges = Math.round((BATCH * entries.length) / Math.max(1, changes));
     const byBytes = Math.floor((READ_BYTES * entries.length) / Math.max(1, bytes));
     this.#count = Math.max(1, Math.min(BATCH, byChanges, byBytes));
-    if (events.length > 0) this.#out.events(events);
-    if (invalid > 0) this.#out.invalid(invalid);
+    if (events.length > 0) this.out.events(events);
+    if (invalid > 0) this.out.invalid(invalid);
     // A read that brought less than it asked for reached the newest entry: no lag.
     this.#behind = entries.length >= this.#readCount;
     if (!this.#behind) this.#lagMs = 0;
@@ -352,6 +338,6 @@ export class StreamFeed implements ProxyFeed {
 
   #gap(reason: GapReason): void {
     log('stream %s: gap (%s); now after %s', this.#key, reason, this.#last);
-    this.#out.gap(reason);
+    this.out.gap(reason);
   }
 }
