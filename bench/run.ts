@@ -9,6 +9,7 @@ const benches: Record<string, string> = {
   'jfs-e2e': 'jfs/end-to-end.ts',
   'jfs-chain': 'jfs/chain.ts',
   'jfs-memory': 'jfs/stream-memory.ts',
+  'jfs-footprint': 'jfs/proxy-footprint.ts',
   'jfs-soak': 'jfs/soak.ts',
   'jfs-daemon': 'jfs/daemon.ts',
   'watch-flood': 'jfs/watch-flood.ts',

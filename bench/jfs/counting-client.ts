@@ -4,10 +4,14 @@ import { createConnection, type Socket } from 'node:net';
 import { encodeMessage } from '../../lib/jfs-protocol/encode-message.ts';
 import { MessageType } from '../../lib/jfs-protocol/message-type.ts';
 
-/** A client that sends CLEAR + WATCH /data and counts the records of the EVENT frames it gets. */
+/**
+ * A client that sends CLEAR + WATCH /data and counts the records of the EVENT frames it gets;
+ * `onRecords` (optional) is called with the running count each time a frame is complete.
+ */
 export async function countingClient(
   address: string,
   name = 'c0',
+  onRecords?: (count: number) => void,
 ): Promise<{ socket: Socket; count: () => number }> {
   const [host, port] = address.split(/:(?=\d+$)/) as [string, string];
   const socket = createConnection({ host, port: Number(port) });
@@ -25,7 +29,10 @@ export async function countingClient(
         const take = Math.min(skip, chunk.length - offset);
         skip -= take;
         offset += take;
-        if (skip === 0) records += inFrame;
+        if (skip === 0) {
+          records += inFrame;
+          onRecords?.(records);
+        }
         continue;
       }
       prefix[prefixBytes++] = chunk[offset++] as number;

@@ -2,7 +2,8 @@ import createDebug from 'debug';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { FeedChoiceWarning } from './feed-choice-errors.ts';
-import type { FeedHandlers, ProxyFeed, ProxyFeedFactory } from './proxy-feed.ts';
+import { type FeedSubjects, ObservableFeed } from './feed-subjects.ts';
+import type { FeedChange, ProxyFeed } from './proxy-feed.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
@@ -16,10 +17,10 @@ export type AutoFeedMode = 'undecided' | 'stream' | 'channel';
 
 /** What {@link AutoFeed} needs: the two feeds it chooses between, and a clock. */
 export interface AutoFeedParts {
-  /** The stream feed (this project's daemons write it). */
-  readonly stream: ProxyFeedFactory;
-  /** The channel feed (Go daemons publish only there; this project's daemons too). */
-  readonly channel: ProxyFeedFactory;
+  /** Makes the stream feed (this project's daemons write it). */
+  readonly stream: () => ProxyFeed;
+  /** Makes the channel feed (Go daemons publish only there; this project's daemons too). */
+  readonly channel: () => ProxyFeed;
   readonly scheduler: SchedulerLike;
   /** The channel's name, for the warning. */
   readonly channelName: string;
@@ -53,8 +54,7 @@ export interface AutoFeedParts {
  * beside this project's daemons after the choice is not seen (choose
  * `feed: 'pubsub'` for such a mix).
  */
-export class AutoFeed implements ProxyFeed {
-  readonly #handlers: FeedHandlers;
+export class AutoFeed extends ObservableFeed implements ProxyFeed {
   readonly #parts: AutoFeedParts;
   readonly #windowMs: number;
   #stream: ProxyFeed | null;
@@ -71,61 +71,64 @@ export class AutoFeed implements ProxyFeed {
   #readyTimer: Subscription | null = null;
   /** Chooses the channel, `windowMs` after its first change. */
   #choiceTimer: Subscription | null = null;
+  readonly #subscriptions: Subscription[] = [];
   #closed = false;
 
-  constructor(handlers: FeedHandlers, parts: AutoFeedParts) {
-    this.#handlers = handlers;
+  constructor(parts: AutoFeedParts) {
+    super(() => parts.scheduler.now());
     this.#parts = parts;
     this.#windowMs = parts.windowMs ?? FEED_CHOICE_WINDOW_MS;
+    const out = this.out;
     const streamOn = (): boolean => this.#mode !== 'channel';
     const channelOn = (): boolean => this.#mode === 'channel';
-    this.#stream = parts.stream({
-      events: (events, messages) => {
-        if (!streamOn()) return;
-        this.#choose('stream');
-        handlers.events(events, messages);
-      },
-      gap: (reason) => {
+    const stream = parts.stream();
+    this.#stream = stream;
+    this.#subscriptions.push(
+      stream.changes$.subscribe((change) => {
         if (!streamOn()) return;
         // A daemon's own marker is a stream entry too: a daemon of ours writes here.
-        if (reason === 'daemon-start' || reason === 'daemon-overflow') this.#choose('stream');
-        handlers.gap(reason);
-      },
-      invalid: (count) => {
-        if (streamOn()) handlers.invalid(count);
-      },
-      status: (status, delayMs, error) => {
-        if (!streamOn()) return;
-        this.#streamReady = status === 'ready';
-        if (status !== 'ready') handlers.status(status, delayMs, error);
-        else if (this.#announced) handlers.status('ready');
+        if (change.kind === 'events') this.#choose('stream');
+        else if (
+          change.kind === 'gap' &&
+          (change.reason === 'daemon-start' || change.reason === 'daemon-overflow')
+        )
+          this.#choose('stream');
+        forward(out, change);
+      }),
+      stream.status$.subscribe((status) => {
+        if (!streamOn() || status.kind === 'connecting' || status.kind === 'closed') return;
+        this.#streamReady = status.kind === 'ready';
+        if (status.kind === 'reconnecting') out.reconnecting(status.delayMs, status.error);
+        else if (this.#announced) out.ready();
         else this.#maybeReady();
-      },
-      error: (err) => {
-        if (streamOn()) handlers.error?.(err);
-      },
-    });
-    this.#channel = parts.channel({
-      events: (events, messages) => this.#onChannelEvents(events, messages),
-      gap: (reason) => {
+      }),
+      stream.warnings$.subscribe((err) => {
+        if (streamOn()) out.warn(err);
+      }),
+    );
+    const channel = parts.channel();
+    this.#channel = channel;
+    this.#subscriptions.push(
+      channel.changes$.subscribe((change) => {
+        if (change.kind === 'events') this.#onChannelEvents(change.events, change.messages);
         // Undecided, a lost subscription costs nothing: the changes held are a hint, not a feed.
-        if (channelOn()) handlers.gap(reason);
-      },
-      invalid: (count) => {
-        if (channelOn()) handlers.invalid(count);
-      },
-      status: (status, delayMs, error) => {
-        if (channelOn()) handlers.status(status, delayMs, error);
-        else if (status === 'ready' && !this.#announced) {
+        else if (channelOn()) forward(out, change);
+      }),
+      channel.status$.subscribe((status) => {
+        if (status.kind === 'connecting' || status.kind === 'closed') return;
+        if (channelOn()) {
+          if (status.kind === 'reconnecting') out.reconnecting(status.delayMs, status.error);
+          else out.ready();
+        } else if (status.kind === 'ready' && !this.#announced) {
           this.#channelReady = true;
           this.#maybeReady();
         }
-      },
-      error: (err) => {
-        if (channelOn()) handlers.error?.(err);
+      }),
+      channel.warnings$.subscribe((err) => {
+        if (channelOn()) out.warn(err);
         else log('channel (listened to beside the stream): %s', err.message);
-      },
-    });
+      }),
+    );
   }
 
   /** Which feed is read: `undecided` until the first change, then `stream` or `channel`. */
@@ -137,11 +140,24 @@ export class AutoFeed implements ProxyFeed {
     return this.#mode === 'channel' ? (this.#channel?.lagMs ?? 0) : (this.#stream?.lagMs ?? 0);
   }
 
+  pause(): void {
+    this.#stream?.pause();
+    this.#channel?.pause();
+  }
+
+  resume(): void {
+    this.#stream?.resume();
+    this.#channel?.resume();
+  }
+
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
     this.#cancelTimers();
     this.#held = [];
     await Promise.all([this.#stream?.close(), this.#channel?.close()]);
+    for (const subscription of this.#subscriptions) subscription.unsubscribe();
+    this.out.close();
   }
 
   /**
@@ -166,12 +182,12 @@ export class AutoFeed implements ProxyFeed {
     this.#readyTimer?.unsubscribe();
     this.#readyTimer = null;
     this.#announced = true;
-    this.#handlers.status('ready');
+    this.out.ready();
   }
 
-  #onChannelEvents(events: JfsEvent[], messages = events.length): void {
+  #onChannelEvents(events: readonly JfsEvent[], messages: number): void {
     if (this.#mode === 'channel') {
-      this.#handlers.events(events, messages);
+      this.out.events(events, messages);
       return;
     }
     if (this.#mode !== 'undecided') return;
@@ -203,13 +219,11 @@ export class AutoFeed implements ProxyFeed {
     const stream = this.#stream;
     this.#stream = null;
     void stream?.close();
-    this.#handlers.error?.(
-      new FeedChoiceWarning(this.#heldCount, this.#parts.channelName, this.#windowMs),
-    );
+    this.out.warn(new FeedChoiceWarning(this.#heldCount, this.#parts.channelName, this.#windowMs));
     log('no stream entry within %d ms of a channel change: reading the channel', this.#windowMs);
     this.#announce();
-    if (this.#heldOverflow) this.#handlers.gap('resubscribe');
-    else if (held.length > 0) this.#handlers.events(held, this.#heldMessages);
+    if (this.#heldOverflow) this.out.gap('resubscribe');
+    else if (held.length > 0) this.out.events(held, this.#heldMessages);
   }
 
   #cancelTimers(): void {
@@ -218,4 +232,11 @@ export class AutoFeed implements ProxyFeed {
     this.#choiceTimer?.unsubscribe();
     this.#choiceTimer = null;
   }
+}
+
+/** Passes a change of the feed read on. */
+function forward(out: FeedSubjects, change: FeedChange): void {
+  if (change.kind === 'events') out.events(change.events, change.messages);
+  else if (change.kind === 'gap') out.gap(change.reason);
+  else out.invalid(change.count);
 }

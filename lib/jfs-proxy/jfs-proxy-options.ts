@@ -3,7 +3,6 @@ import type { SchedulerLike } from 'rxjs';
 // Deep import: the `rxjs` index loads all of rxjs (about 10 MB of idle RSS for `batchwatch proxy`).
 import { asyncScheduler } from 'rxjs/internal/scheduler/async';
 import { OptionsError } from '../errors.ts';
-import { parseHostPort } from '../host-port.ts';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../jfs-protocol/frame-decoder.ts';
 import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
 import {
@@ -19,9 +18,11 @@ import {
   type RedisAddress,
   type RedisTlsOptions,
 } from '../redis/redis-address.ts';
-import { type JfsAddress, parseAddress } from '../sources/jfs/address.ts';
+import type { JfsAddress } from '../sources/jfs/address.ts';
 import type { ChannelWatchers } from './channel-watchers.ts';
+import { parseListen } from './listen-address.ts';
 import type { MountResolver } from './mount-table.ts';
+import type { ProxyFeed, ProxyRegistry } from './proxy-feed.ts';
 import { safeMountResolver } from './safe-mount-resolver.ts';
 
 /** Options of {@link JfsProxy}; the Go proxy's environment variables are the defaults. */
@@ -112,6 +113,17 @@ export interface JfsProxyOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Told what each client watches per channel (Kubernetes mode keeps FSWatcher resources with it). Default none. */
   readonly watchers?: ChannelWatchers;
+  /**
+   * Where changes come from instead of Redis (a test, another transport);
+   * `feed` is then ignored. The proxy subscribes to it as it starts and closes
+   * it with itself. Default: the Redis feed `feed` names.
+   */
+  readonly changeFeed?: ProxyFeed;
+  /**
+   * Where the watched node paths are registered for daemons instead of Redis;
+   * closed with the proxy. Default: the Redis registry of `channel`.
+   */
+  readonly registry?: ProxyRegistry;
 }
 
 /** {@link JfsProxyOptions} validated, with every default filled in. */
@@ -138,6 +150,8 @@ export interface ResolvedJfsProxyOptions {
   readonly registryTtl: number;
   readonly scheduler: SchedulerLike;
   readonly watchers: ChannelWatchers | undefined;
+  readonly changeFeed: ProxyFeed | undefined;
+  readonly registry: ProxyRegistry | undefined;
 }
 
 /** The defaults of {@link JfsProxyOptions} that do not come from the environment. */
@@ -193,6 +207,8 @@ const names = optionNames({
   scheduler: true,
   env: true,
   watchers: true,
+  changeFeed: true,
+  registry: true,
 } satisfies Record<keyof JfsProxyOptions, true>);
 
 /** Validates and completes {@link JfsProxyOptions}; throws an `OptionsError` naming a bad option. */
@@ -277,25 +293,34 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
         ? asyncScheduler
         : resolveScheduler('scheduler', options.scheduler),
     watchers: options.watchers,
+    changeFeed: collaborator('changeFeed', options.changeFeed, [
+      'changes$',
+      'status$',
+      'warnings$',
+      'pause',
+      'resume',
+      'close',
+    ]),
+    registry: collaborator('registry', options.registry, ['add', 'remove', 'close']),
   });
 }
 
-/** `:5079` (Go's form: every interface), `host:port` (port 0 picks one), `[::1]:port`, `unix:/path`. */
-function parseListen(text: string): ResolvedJfsProxyOptions['listen'] {
-  const expected = ':port, host:port, [ipv6]:port or unix:/path';
-  if (typeof text !== 'string') throw new OptionsError('listen', text, expected);
-  const tcp = parseHostPort(text.replace(/^tcp:\/\//i, ''));
-  if (tcp !== null && tcp.port !== undefined && tcp.path === '') {
-    return { network: 'tcp', host: tcp.host === '' ? '0.0.0.0' : tcp.host, port: tcp.port };
+/** An injected collaborator: `undefined`, or an object with these members. */
+function collaborator<T>(
+  option: string,
+  value: T | undefined,
+  members: readonly string[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  const object = value as Record<string, unknown> | null;
+  if (
+    object === null ||
+    typeof object !== 'object' ||
+    members.some((m) => object[m] === undefined)
+  ) {
+    throw new OptionsError(option, value, `an object with ${members.join(', ')}`);
   }
-  let address: JfsAddress;
-  try {
-    address = parseAddress(text);
-  } catch (err) {
-    throw new OptionsError('listen', text, `${expected} (${(err as Error).message})`);
-  }
-  if (address.network !== 'unix') throw new OptionsError('listen', text, expected);
-  return address;
+  return value;
 }
 
 function redisDb(value: number | string | undefined): number {

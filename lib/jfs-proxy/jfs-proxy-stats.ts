@@ -30,6 +30,10 @@ export interface JfsProxyStats {
    * clock alone (entry ids); 0 when caught up, and with `feed: 'pubsub'`.
    */
   readonly streamLagMs: number;
+  /** Times the feed stopped reading ahead because a client's send queue was full (see `FeedThrottle`). */
+  readonly feedPauses: number;
+  /** The most bytes one client's send queue has held (bounded by `maxQueuedBytes` plus one read). */
+  readonly peakQueuedBytes: number;
 }
 
 /** The proxy's link to Redis: the shared {@link LinkStatus} (its feed connection). */

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:net';
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
-import type { Observable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 // Deep imports: the `rxjs` index loads all of rxjs (about 10 MB of idle RSS for `batchwatch proxy`).
 import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 import { Subject } from 'rxjs/internal/Subject';
 import type { JfsError, JfsServerError } from '../errors.ts';
+import { socketPath } from '../jfs-protocol/abstract-socket.ts';
 import { type GapReason, gapReasons } from '../jfs-protocol/notify-stream.ts';
 import { notifyNames } from '../jfs-protocol/redis-keys.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
@@ -15,6 +16,7 @@ import type { LinkStatus } from '../status.ts';
 import { PartialFrameBudget, WatchBudget } from './connection-limits.ts';
 import { defaultFeed } from './default-feed.ts';
 import { FeedGapError } from './feed-gap-error.ts';
+import { FeedThrottle } from './feed-throttle.ts';
 import {
   type JfsProxyOptions,
   type ResolvedJfsProxyOptions,
@@ -22,25 +24,14 @@ import {
 } from './jfs-proxy-options.ts';
 import type { JfsProxyStats } from './jfs-proxy-stats.ts';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection.ts';
-import { ConnectionLimitError } from './proxy-errors.ts';
-import type { FeedHandlers, ProxyFeed, ProxyFeedFactory, ProxyRegistry } from './proxy-feed.ts';
+import { CatchUpLostError, ConnectionLimitError } from './proxy-errors.ts';
+import type { ProxyFeed, ProxyRegistry } from './proxy-feed.ts';
 import { WatchRegistry } from './watch-registry.ts';
 import { WatchRouter } from './watch-router.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
 export type { JfsProxyStats, RedisLinkStatus } from './jfs-proxy-stats.ts';
-
-/**
- * What a proxy reads changes from and registers its watched paths with,
- * when not Redis (the default for both): for tests, or another transport.
- */
-export interface JfsProxyParts {
-  /** Makes the feed; default: the Redis stream or channel of the options. */
-  readonly feed?: ProxyFeedFactory;
-  /** Default: the Redis registry sets of the options' channel. */
-  readonly registry?: ProxyRegistry;
-}
 
 type Counter =
   | 'framesIn'
@@ -85,9 +76,8 @@ export class JfsProxy implements AsyncDisposable {
   readonly #registry: ProxyRegistry;
   readonly #router: WatchRouter<ProxyConnection>;
   readonly #warnings = new Subject<JfsServerError | JfsError | Error>();
-  readonly #redisStatus = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 1 });
-  /** Reconnections in a row of the feed's connection. */
-  #attempt = 0;
+  readonly #redisStatus = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 0 });
+  readonly #feedSubscriptions: Subscription;
   readonly #counters = {
     connectionsTotal: 0,
     framesIn: 0,
@@ -110,37 +100,20 @@ export class JfsProxy implements AsyncDisposable {
   /** Node paths of all connections, against `maxWatchedPaths`. */
   readonly #watchBudget: WatchBudget;
   #feedStarted = false;
+  /** Pauses the feed while a client's send queue is full. */
+  readonly #throttle = new FeedThrottle(
+    () => this.#feed.pause(),
+    () => this.#feed.resume(),
+  );
 
-  private constructor(options: ResolvedJfsProxyOptions, parts: JfsProxyParts) {
+  private constructor(options: ResolvedJfsProxyOptions) {
     this.#options = options;
     this.#watchBudget = new WatchBudget(options.maxWatchedPaths);
     this.warnings$ = this.#warnings.asObservable();
     this.redisStatus$ = this.#redisStatus.asObservable();
     const names = notifyNames(options.channel, options.redis.db ?? 0);
-    const handlers: FeedHandlers = {
-      events: (events, messages = events.length) => {
-        this.#counters.redisMessages += messages;
-        this.#router.deliver(events);
-      },
-      gap: (reason) => this.#resync(reason),
-      invalid: (count) => {
-        this.#counters.invalidNotifyEntries += count;
-      },
-      status: (status, delayMs = 0, error = new Error('the connection to Redis was lost')) => {
-        if (this.#closing !== null) return;
-        if (status === 'ready') {
-          this.#attempt = 0;
-          this.#reading();
-          this.#redisStatus.next({ kind: 'ready', since: options.scheduler.now() });
-        } else {
-          this.#attempt++;
-          this.#redisStatus.next({ kind: 'reconnecting', attempt: this.#attempt, delayMs, error });
-        }
-      },
-      error: (err) => this.#warn(err),
-    };
     const name = `batchwatch-proxy-feed-${options.proxyId}`;
-    if (parts.registry === undefined) {
+    if (options.registry === undefined) {
       const commands = connectRedis(options.redis, `batchwatch-proxy-${options.proxyId}`);
       commands.on('error', (err: Error) => log('redis (commands): %s', err.message));
       this.#commands = commands;
@@ -152,10 +125,16 @@ export class JfsProxy implements AsyncDisposable {
         names,
       );
     } else {
-      this.#registry = parts.registry;
+      this.#registry = options.registry;
     }
-    this.#router = new WatchRouter(this.#registry, () => Date.now());
-    this.#feed = parts.feed?.(handlers) ?? defaultFeed(options, name, names.stream, handlers);
+    this.#router = new WatchRouter(
+      this.#registry,
+      () => Date.now(),
+      undefined,
+      (connection) => this.#warn(new CatchUpLostError(connection.remote)),
+    );
+    this.#feed = defaultFeed(options, name, names.stream);
+    this.#feedSubscriptions = this.#follow(this.#feed);
     const host = this.#host();
     // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
@@ -187,13 +166,14 @@ export class JfsProxy implements AsyncDisposable {
    * that a proxy starts (and serves clients) while Redis is away, as it does
    * after any Redis outage; `await proxy.subscribed()` waits for the feed to
    * read (clients accepted before get a `proxy-start` resync). The proxy
-   * keeps trying Redis for as long as it runs (see `redisStatus$`). `parts`
-   * replaces the Redis feed or registry (tests, other transports).
+   * keeps trying Redis for as long as it runs (see `redisStatus$`). The
+   * options' `changeFeed` and `registry` replace the Redis ones (tests, other
+   * transports).
    *
    * @throws OptionsError for bad options; the listen error (EADDRINUSE...) if it cannot listen.
    */
-  static async start(options: JfsProxyOptions, parts: JfsProxyParts = {}): Promise<JfsProxy> {
-    const proxy = new JfsProxy(resolveJfsProxyOptions(options), parts);
+  static async start(options: JfsProxyOptions): Promise<JfsProxy> {
+    const proxy = new JfsProxy(resolveJfsProxyOptions(options));
     try {
       await proxy.#listen();
     } catch (err) {
@@ -235,6 +215,8 @@ export class JfsProxy implements AsyncDisposable {
       watchedPaths: this.#router.watchedPaths,
       resyncs: { ...this.#resyncs },
       streamLagMs: this.#feed.lagMs,
+      feedPauses: this.#throttle.pauses,
+      peakQueuedBytes: this.#throttle.peakQueuedBytes,
     };
   }
 
@@ -255,6 +237,7 @@ export class JfsProxy implements AsyncDisposable {
     await this.#registry.close();
     await closed;
     await this.#feed.close();
+    this.#feedSubscriptions.unsubscribe();
     if (this.#commands !== undefined) await disconnectRedis(this.#commands);
     this.#redisStatus.next({ kind: 'closed' });
     this.#redisStatus.complete();
@@ -272,14 +255,37 @@ export class JfsProxy implements AsyncDisposable {
         resolve();
       };
       if (listen.network === 'unix') {
-        this.#server.listen(
-          listen.path.startsWith('@') ? `\0${listen.path.slice(1)}` : listen.path,
-          done,
-        );
+        this.#server.listen(socketPath(listen.path), done);
       } else {
         this.#server.listen(listen.port, listen.host === '' ? undefined : listen.host, done);
       }
     });
+  }
+
+  /** What the feed reads goes to the clients; its status is the proxy's `redisStatus$`. */
+  #follow(feed: ProxyFeed): Subscription {
+    const subscription = feed.changes$.subscribe((change) => {
+      switch (change.kind) {
+        case 'events':
+          this.#counters.redisMessages += change.messages;
+          this.#router.deliver(change.events);
+          return;
+        case 'gap':
+          this.#resync(change.reason);
+          return;
+        case 'invalid':
+          this.#counters.invalidNotifyEntries += change.count;
+      }
+    });
+    subscription.add(
+      feed.status$.subscribe((status) => {
+        if (this.#closing !== null || status.kind === 'closed') return;
+        if (status.kind === 'ready') this.#reading();
+        this.#redisStatus.next(status);
+      }),
+    );
+    subscription.add(feed.warnings$.subscribe((warning) => this.#warn(warning)));
+    return subscription;
   }
 
   /**
@@ -316,6 +322,7 @@ export class JfsProxy implements AsyncDisposable {
   #host(): ConnectionHost {
     return {
       options: this.#options,
+      throttle: this.#throttle,
       watched: (connection, nodePath) => this.#router.watched(connection, nodePath),
       unwatched: (connection, nodePath) => this.#router.unwatched(connection, nodePath),
       count: (counter: Counter, by = 1) => {

@@ -3,20 +3,23 @@ import type { JfsError, JfsServerError } from '../errors.ts';
 import { FrameDecoder } from '../jfs-protocol/frame-decoder.ts';
 import type { JfsEvent, JfsMessage } from '../jfs-protocol/jfs-message.ts';
 import { MessageType, messageTypeName } from '../jfs-protocol/message-type.ts';
+import { FrameTooLargeError } from '../jfs-protocol/protocol-errors.ts';
 import type { WatcherClient } from './channel-watchers.ts';
 import { ConnectionGuard, PartialFrameBudget, WatchBudget } from './connection-limits.ts';
-import { FrameBatcher } from './frame-batcher.ts';
+import { ConnectionOutput } from './connection-output.ts';
+import { ConnectionWatches } from './connection-watches.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import { type MountClient, type PodMount, parseChannelId, podToNodePath } from './mount-table.ts';
-import { type PodTarget, podTarget, translateName } from './pod-name.ts';
-import { SlowClientError, UnmappedWatchError, type WatchLimit } from './proxy-errors.ts';
-import { SendQueue, type SlowClientVerdict } from './send-queue.ts';
+import { type PodTarget, translateName } from './pod-name.ts';
+import { UnmappedWatchError, type WatchLimit } from './proxy-errors.ts';
+import type { QueueFullness } from './send-queue.ts';
 import { identityRefusal, WatchRefusals } from './watch-refusals.ts';
-import { WriteDebouncer } from './write-debouncer.ts';
 
 /** What a connection needs from its proxy: the shared index of watched node paths, counters, logs. */
 export interface ConnectionHost {
   readonly options: ResolvedJfsProxyOptions;
+  /** Told when this connection's send queue is full and drained (the feed pauses meanwhile). */
+  readonly throttle?: QueueFullness;
   /** This connection now watches `nodePath` (first channel for it). */
   watched(connection: ProxyConnection, nodePath: string): void;
   /** This connection no longer watches `nodePath`. */
@@ -36,9 +39,6 @@ export interface ConnectionHost {
   closed(connection: ProxyConnection): void;
 }
 
-/** One watch: which channel asked for a node path, under which pod path. */
-type Watches = Map<string, Map<string, PodTarget>>;
-
 /**
  * One client connection of the proxy: decodes its frames, keeps its watches
  * (node path -> channel id -> pod path), translates events back to pod paths,
@@ -51,26 +51,20 @@ export class ProxyConnection {
   readonly #socket: Socket;
   readonly #host: ConnectionHost;
   readonly #decoder: FrameDecoder;
-  readonly #debouncer: WriteDebouncer;
-  readonly #watches: Watches = new Map();
-  /** (channel, path) pairs in `#watches`, against `maxWatchesPerConnection`. */
-  #pairs = 0;
-  /** The proxy's bound on distinct node paths (`maxWatchedPaths`), shared by its connections. */
-  readonly #paths: WatchBudget;
+  /** node path -> channel id -> pod path, within this connection's and the proxy's bounds. */
+  readonly #watches: ConnectionWatches;
   /** Mounts per channel id, as resolved at its first WATCH. */
   readonly #mounts = new Map<string, readonly PodMount[]>();
   /** Messages wait here while a mount lookup is in flight, so that they apply in order. */
   #backlog: JfsMessage[] = [];
   #busy = false;
   #closed = false;
-  /** Every frame goes out through it; it drops the client when it stops reading (see the options). */
-  readonly #sender: SendQueue;
+  /** Debounce, EVENT frames and the bounded send queue (it drops a client that stops reading). */
+  readonly #output: ConnectionOutput;
   /** The idle timeout, frame deadline and partial-frame budgets (see connection-limits.ts). */
   readonly #guard: ConnectionGuard;
   /** This connection as the optional `watchers` option sees it. */
   readonly #client: WatcherClient;
-  /** Events sent within this turn of the event loop go as one EVENT frame at its end (or when full). */
-  readonly #batcher: FrameBatcher;
   /** Who asks the mount resolver: the client's IP, checked against the container's addresses. */
   readonly #peer: MountClient;
   /** Why WATCHes and CLEARs were refused: warnings, and ERROR frames to a client that asks. */
@@ -84,7 +78,10 @@ export class ProxyConnection {
     paths = new WatchBudget(host.options.maxWatchedPaths),
   ) {
     this.#socket = socket;
-    this.#paths = paths;
+    this.#watches = new ConnectionWatches(host.options.maxWatchesPerConnection, paths, {
+      watched: (nodePath) => host.watched(this, nodePath),
+      unwatched: (nodePath) => host.unwatched(this, nodePath),
+    });
     this.#host = host;
     this.remote =
       socket.remoteAddress === undefined
@@ -92,28 +89,18 @@ export class ProxyConnection {
         : `${socket.remoteAddress}:${socket.remotePort}`;
     this.#peer = { address: socket.remoteAddress };
     this.#decoder = new FrameDecoder(host.options.maxFrameLength);
-    this.#sender = new SendQueue(socket, host.options, (verdict) => this.#drop(verdict));
+    this.#output = new ConnectionOutput(socket, host, this.remote);
     this.#refusals = new WatchRefusals(host, {
       remote: this.remote,
       isClosed: () => this.#closed,
-      send: (frame: Buffer) => this.#sender.send(frame),
+      send: (frame: Buffer) => this.#output.sendFrame(frame),
     });
-    this.#debouncer = new WriteDebouncer(
-      host.options.writeDebounce,
-      host.options.scheduler,
-      (event) => this.#send(event),
-    );
     this.#guard = new ConnectionGuard(host.options, budget, this.remote, socket, (error) => {
       host.warn(error);
       socket.destroy();
     });
     socket.on('close', () => this.#guard.release());
     this.#client = { remote: this.remote, warn: (warning) => host.warn(warning) };
-    this.#batcher = new FrameBatcher(
-      host.options.maxRecordsPerFrame,
-      (frame, records) => this.#write(frame, records),
-      (warning) => host.warn(warning),
-    );
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('error', (err) => host.log('connection %s error: %s', this.remote, err.message));
     socket.on('close', () => this.#onClose());
@@ -121,12 +108,12 @@ export class ProxyConnection {
 
   /** Writes held by the debounce. */
   get debounced(): number {
-    return this.#debouncer.superseded;
+    return this.#output.debounced;
   }
 
   /** Delivers a node-side event whose key this connection watches. */
   deliver(event: JfsEvent): void {
-    const channels = this.#watches.get(event.key);
+    const channels = this.#watches.channelsOf(event.key);
     if (channels === undefined || this.#closed) return;
     if (channels.size === 1) {
       for (const target of channels.values()) this.#deliverAs(event, target);
@@ -143,7 +130,7 @@ export class ProxyConnection {
 
   #deliverAs(event: JfsEvent, target: PodTarget): void {
     const name = translateName(event, target);
-    if (name !== undefined) this.#debouncer.push({ name, op: event.op, key: target.podKey });
+    if (name !== undefined) this.#output.send({ name, op: event.op, key: target.podKey });
   }
 
   /** Closes the connection; its watches are dropped. */
@@ -157,7 +144,7 @@ export class ProxyConnection {
     for (const item of items) {
       if (item instanceof Error) {
         this.#host.warn(item);
-        if (item.name === 'FrameTooLargeError') {
+        if (item instanceof FrameTooLargeError) {
           this.#host.log('connection %s closed: %s', this.remote, item.message);
           this.#socket.destroy();
           return;
@@ -302,110 +289,41 @@ export class ProxyConnection {
         continue;
       }
       if (type === MessageType.Watch) {
-        const over = this.#watch(nodePath, channelId, podPath);
+        const over = this.#watches.watch(nodePath, channelId, podPath);
         if (over !== undefined) {
           refused++;
           limit = over;
+        } else {
+          this.#host.log(
+            'connection %s watches %s (%s for %s)',
+            this.remote,
+            nodePath,
+            podPath,
+            channelId,
+          );
         }
-      } else this.#unwatch(nodePath, channelId);
+      } else this.#watches.unwatch(nodePath, channelId);
     }
     if (refused > 0) this.#refusals.overLimit(channelId, limit, refused);
-    const now = [...this.#watches].filter(([, channels]) => channels.has(channelId));
     this.#host.options.watchers?.pathsChanged(
       this.#client,
       channelId,
-      now.map(([node]) => node),
+      this.#watches.pathsOf(channelId),
     );
-  }
-
-  /** Watches `nodePath` for `channelId`; returns the limit that refused it, if one did. */
-  #watch(nodePath: string, channelId: string, podPath: string): WatchLimit | undefined {
-    let channels = this.#watches.get(nodePath);
-    if (channels?.has(channelId) !== true) {
-      if (this.#pairs >= this.#host.options.maxWatchesPerConnection) {
-        return 'maxWatchesPerConnection';
-      }
-      if (channels === undefined && !this.#paths.take(nodePath)) return 'maxWatchedPaths';
-      this.#pairs++;
-    }
-    if (channels === undefined) {
-      channels = new Map();
-      this.#watches.set(nodePath, channels);
-      this.#host.watched(this, nodePath);
-    }
-    channels.set(channelId, podTarget(podPath));
-    this.#host.log(
-      'connection %s watches %s (%s for %s)',
-      this.remote,
-      nodePath,
-      podPath,
-      channelId,
-    );
-    return undefined;
-  }
-
-  #unwatch(nodePath: string, channelId: string): void {
-    const channels = this.#watches.get(nodePath);
-    if (channels === undefined || !channels.delete(channelId)) return;
-    this.#pairs--;
-    if (channels.size === 0) {
-      this.#watches.delete(nodePath);
-      this.#paths.give(nodePath);
-      this.#host.unwatched(this, nodePath);
-    }
   }
 
   #clear(channelId: string): void {
-    for (const [nodePath, channels] of [...this.#watches]) {
-      if (channels.has(channelId)) this.#unwatch(nodePath, channelId);
-    }
+    this.#watches.clear(channelId);
     this.#host.options.watchers?.cleared(this.#client, channelId);
-  }
-
-  #send(event: JfsEvent): void {
-    if (this.#closed) return;
-    this.#batcher.push(event);
-  }
-
-  /** One EVENT frame of `records` events, through the send queue. */
-  #write(frame: Buffer, records: number): void {
-    if (this.#closed || !this.#sender.send(frame)) return;
-    this.#host.count('framesOut');
-    this.#host.count('eventsDelivered', records);
-  }
-
-  /** The client stopped reading (or passed the hard cap): it reconnects and re-registers. */
-  #drop(verdict: SlowClientVerdict): void {
-    const { maxQueuedBytes, maxBufferedBytes, slowClientGrace } = this.#host.options;
-    this.#host.count('droppedClients');
-    this.#host.warn(
-      verdict.reason === 'stalled'
-        ? SlowClientError.stalled(
-            this.remote,
-            verdict.queuedBytes,
-            maxQueuedBytes,
-            verdict.stalledFor,
-            slowClientGrace,
-          )
-        : SlowClientError.overCap(this.remote, verdict.queuedBytes, maxBufferedBytes),
-    );
-    this.#socket.destroy();
   }
 
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#sender.stop();
-    this.#debouncer.close();
-    this.#batcher.close();
+    this.#output.close();
     this.#backlog = [];
-    for (const nodePath of this.#watches.keys()) {
-      this.#paths.give(nodePath);
-      this.#host.unwatched(this, nodePath);
-    }
-    this.#watches.clear();
+    this.#watches.releaseAll();
     this.#mounts.clear();
-    this.#pairs = 0;
     this.#host.options.watchers?.closed(this.#client);
     this.#host.closed(this);
   }

@@ -156,3 +156,21 @@ export class WatchLimitError extends JfsServerError {
     this.refused = refused;
   }
 }
+
+/**
+ * A client's first WATCH was processed so long after it connected that the
+ * changes it was owed since are no longer kept (see `OPENING_CATCH_UP_MS`):
+ * it was disconnected, so that it reconnects and re-lists (a resync).
+ */
+export class CatchUpLostError extends JfsServerError {
+  override readonly name = 'CatchUpLostError';
+  override readonly code = 'BATCHWATCH_JFS_CATCH_UP_LOST';
+  readonly remote: string;
+
+  constructor(remote: string) {
+    super(
+      `resync (catch-up lost): the WATCH of ${remote} came too late after it connected for the changes since to be kept; disconnected so that it re-lists.`,
+    );
+    this.remote = remote;
+  }
+}

@@ -51,6 +51,8 @@ export class RecentEvents {
   #open: OpenChunk = { time: 0, last: 0, names: [], ops: [], keys: [] };
   /** Events kept in `#chunks`. */
   #size = 0;
+  /** Events up to this time may have been dropped by `maxEvents` (before the window ended). */
+  #lostUntil = Number.NEGATIVE_INFINITY;
 
   constructor(windowMs: number, maxEvents: number) {
     this.#windowMs = windowMs;
@@ -63,6 +65,7 @@ export class RecentEvents {
     if (open.names.length > 0 && now - open.time >= SEAL_AFTER_MS) this.#seal();
     if (this.#open.names.length === 0) this.#open.time = now;
     // More than fit: only the newest can be kept.
+    if (events.length > this.#maxEvents) this.#lostUntil = Math.max(this.#lostUntil, now);
     for (let i = Math.max(0, events.length - this.#maxEvents); i < events.length; i++) {
       const event = events[i] as JfsEvent;
       this.#open.names.push(event.name);
@@ -75,11 +78,25 @@ export class RecentEvents {
     this.#prune(now);
   }
 
-  /** The events of `key` received in the window, oldest first. */
-  of(key: string, now: number): JfsEvent[] {
+  /**
+   * True when every event received since `since` is still kept: `since` is
+   * within the window and no event after it was dropped by `maxEvents`.
+   */
+  covers(since: number, now: number): boolean {
+    this.#prune(now);
+    return since >= now - this.#windowMs && since > this.#lostUntil;
+  }
+
+  /**
+   * The events of `key` received in the window, oldest first; with `since`,
+   * only those of the chunks sealed at or after it (a chunk spans at most
+   * 20 ms: a few events from just before `since` may come too).
+   */
+  of(key: string, now: number, since = Number.NEGATIVE_INFINITY): JfsEvent[] {
     this.#prune(now);
     const found: JfsEvent[] = [];
     for (const chunk of this.#chunks) {
+      if (chunk.time < since) continue;
       for (let i = chunk.from; i < chunk.keys.length; i++) {
         if (chunk.keys[i] !== key) continue;
         const start = i === 0 ? 0 : (chunk.ends[i - 1] as number);
@@ -137,6 +154,7 @@ export class RecentEvents {
       const chunk = this.#chunks[drop];
       if (chunk === undefined) {
         // Only open events are left.
+        this.#lostUntil = Math.max(this.#lostUntil, this.#open.last);
         this.#open.names.splice(0, over);
         this.#open.ops.splice(0, over);
         this.#open.keys.splice(0, over);
@@ -144,6 +162,7 @@ export class RecentEvents {
         break;
       }
       const left = chunk.keys.length - chunk.from;
+      this.#lostUntil = Math.max(this.#lostUntil, chunk.time);
       if (over >= left) {
         this.#size -= left;
         drop++;

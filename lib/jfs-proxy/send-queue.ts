@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { SchedulerLike, Subscription } from 'rxjs';
+import type { FeedThrottle } from './feed-throttle.ts';
 
 /** The limits a {@link SendQueue} enforces (the proxy's options of the same names). */
 export interface SendLimits {
@@ -11,6 +12,11 @@ export interface SendLimits {
   readonly maxBufferedBytes: number;
   readonly scheduler: SchedulerLike;
 }
+
+/** Where a {@link SendQueue} says that it is full (over `maxQueuedBytes`) and drained again. */
+export type QueueFullness = Pick<FeedThrottle, 'full' | 'drained' | 'queued'>;
+
+const NO_THROTTLE: QueueFullness = { full: () => {}, drained: () => {}, queued: () => {} };
 
 /** Why a client was judged slow. */
 export type SlowClientVerdict =
@@ -53,18 +59,32 @@ export class SendQueue {
   /** The two-turn confirmation of a stall (see `#check`). */
   #confirm: NodeJS.Immediate | null = null;
   #stopped = false;
+  /** Over `maxQueuedBytes` and so pausing the feed, until read down to half of it. */
+  #full = false;
+  readonly #throttle: QueueFullness;
   readonly #written = (err?: Error | null): void => {
     this.#inFlight = 0;
     if (err != null || this.#stopped) return;
     this.#lastProgress = this.#limits.scheduler.now();
     this.#chunksTaken++;
     if (this.#waiting > 0) this.#flush();
+    if (this.#full && this.queuedBytes <= this.#limits.maxQueuedBytes / 2) {
+      this.#full = false;
+      this.#throttle.drained();
+    }
   };
 
-  constructor(socket: Socket, limits: SendLimits, onSlow: (verdict: SlowClientVerdict) => void) {
+  /** `throttle` is told when the queue is full and drained again (the proxy pauses its feed). */
+  constructor(
+    socket: Socket,
+    limits: SendLimits,
+    onSlow: (verdict: SlowClientVerdict) => void,
+    throttle: QueueFullness = NO_THROTTLE,
+  ) {
     this.#socket = socket;
     this.#limits = limits;
     this.#onSlow = onSlow;
+    this.#throttle = throttle;
   }
 
   /** Bytes queued for the client and not yet taken by its socket. */
@@ -79,9 +99,16 @@ export class SendQueue {
     this.#waiting += frame.length;
     if (this.#inFlight === 0) this.#flush();
     const queued = this.queuedBytes;
+    this.#throttle.queued(queued);
     if (queued > this.#limits.maxBufferedBytes) {
       this.#judge({ reason: 'over-cap', queuedBytes: queued });
-    } else if (queued > this.#limits.maxQueuedBytes && !this.#watching) {
+      return true;
+    }
+    if (queued > this.#limits.maxQueuedBytes && !this.#full) {
+      this.#full = true;
+      this.#throttle.full();
+    }
+    if (queued > this.#limits.maxQueuedBytes && !this.#watching) {
       this.#watching = true;
       // The grace starts once this turn is over and the loop has polled: a client is blamed
       // neither for the time before its queue grew nor for the time the proxy took to fill it.
@@ -96,6 +123,10 @@ export class SendQueue {
 
   /** Stops sending and watching, and forgets what is queued (the connection is closing). */
   stop(): void {
+    if (this.#full) {
+      this.#full = false;
+      this.#throttle.drained();
+    }
     this.#stopped = true;
     this.#frames = [];
     this.#waiting = 0;

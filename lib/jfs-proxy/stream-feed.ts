@@ -5,8 +5,10 @@ import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
-import type { FeedHandlers, ProxyFeed } from './proxy-feed.ts';
+import { ObservableFeed } from './feed-subjects.ts';
+import type { ProxyFeed } from './proxy-feed.ts';
 import { StreamEntryDecoder } from './stream-entry-decoder.ts';
+import { idAtOrBefore, streamCounts } from './stream-ids.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
@@ -18,6 +20,15 @@ type XReadReply = [Buffer, RawEntries][] | null;
 
 /** About how many changes one read should bring (entries carry one change, or a daemon's burst). */
 const BATCH = 1000;
+/**
+ * Most bytes of entries one read asks for (estimated from the entries read
+ * last): with the send queues' bound (the proxy pauses its feed while a
+ * client's queue is full), what bounds the proxy's memory in a burst,
+ * whatever the shape of the entries (one change each, or a daemon's burst).
+ */
+export const READ_BYTES = 256 * 1024;
+/** Entries of the first read, before their size is known. */
+const FIRST_COUNT = 16;
 /** How long one blocking read waits, in ms: also how soon a close or a reconnection is noticed. */
 const BLOCK_MS = 1000;
 
@@ -39,10 +50,9 @@ export const START_LOOKBACK_MS = 2000;
  * each read), or Redis's `run_id` changed (it restarted), or a daemon marked
  * one. After a gap it moves to the end of the stream.
  */
-export class StreamFeed implements ProxyFeed {
+export class StreamFeed extends ObservableFeed implements ProxyFeed {
   readonly #redis: Redis;
   readonly #key: string;
-  readonly #handlers: FeedHandlers;
   readonly #scheduler: SchedulerLike;
   /** The id of the last entry read; `0-0` with `#fresh` when the stream did not exist. */
   #last = '0-0';
@@ -59,13 +69,15 @@ export class StreamFeed implements ProxyFeed {
   /** The last read brought as many entries as it asked for: newer ones may wait. */
   #behind = false;
   /** The COUNT of the read in progress. */
-  #readCount = BATCH;
+  #readCount = FIRST_COUNT;
   readonly #decoder = new StreamEntryDecoder();
-  /** Entries per read: about BATCH changes at the size of the entries read last. */
-  #count = BATCH;
+  /** Entries per read: about BATCH changes and at most READ_BYTES, at the size of the entries read last. */
+  #count = FIRST_COUNT;
   readonly #done: Promise<void>;
 
   readonly #lookbackMs: number;
+  /** Set while paused: the loop waits on it before its next read. */
+  #paused: { readonly promise: Promise<void>; readonly resolve: () => void } | null = null;
   /** While replaying the look-back: the newest entry when the feed was positioned. */
   #replayUntil: string | null = null;
 
@@ -78,12 +90,11 @@ export class StreamFeed implements ProxyFeed {
     address: RedisAddress,
     name: string,
     key: string,
-    handlers: FeedHandlers,
     scheduler: SchedulerLike,
     lookbackMs = START_LOOKBACK_MS,
   ) {
+    super(() => scheduler.now());
     this.#key = key;
-    this.#handlers = handlers;
     this.#scheduler = scheduler;
     this.#lookbackMs = lookbackMs;
     this.#redis = connectRedis(address, name);
@@ -91,9 +102,7 @@ export class StreamFeed implements ProxyFeed {
       this.#generation++;
     });
     let lastError = new Error('the connection to Redis was lost');
-    this.#redis.on('reconnecting', (delayMs: number) =>
-      handlers.status('reconnecting', delayMs, lastError),
-    );
+    this.#redis.on('reconnecting', (delayMs: number) => this.out.reconnecting(delayMs, lastError));
     this.#redis.on('error', (err: Error) => {
       lastError = err;
       log('redis (stream): %s', err.message);
@@ -116,12 +125,29 @@ export class StreamFeed implements ProxyFeed {
     return this.#last;
   }
 
+  pause(): void {
+    if (this.#paused !== null) return;
+    let resolve = (): void => {};
+    const promise = new Promise<void>((done) => {
+      resolve = done;
+    });
+    this.#paused = { promise, resolve };
+  }
+
+  resume(): void {
+    const paused = this.#paused;
+    this.#paused = null;
+    paused?.resolve();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
+    this.resume();
     // A command queued while Redis was away never settles once ioredis is told to stop: the loop
     // is then left waiting on it (no socket, no timer), and the feed is closed all the same.
     await disconnectRedis(this.#redis);
     if (this.#redis.status === 'end') await this.#done;
+    this.out.close();
   }
 
   async #loop(): Promise<void> {
@@ -131,7 +157,11 @@ export class StreamFeed implements ProxyFeed {
         if (generation !== this.#proven) {
           await this.#prove();
           this.#proven = generation;
-          if (generation === this.#generation) this.#handlers.status('ready');
+          if (generation === this.#generation) this.out.ready();
+          continue;
+        }
+        if (this.#paused !== null) {
+          await this.#paused.promise;
           continue;
         }
         const entries = await this.#read();
@@ -205,77 +235,82 @@ export class StreamFeed implements ProxyFeed {
     this.#baseAdded = added - length;
   }
 
-  /** A batch without waiting, proven to follow `#last`; else waits for new entries. */
+  /**
+   * The entries after `#last`, waiting up to BLOCK_MS for one, in ONE round
+   * trip whose proof comes after the read: `XREAD ... BLOCK`, then `XRANGE
+   * last last` (pipelined on the same connection, Redis runs it right after the
+   * read returns, and sends both replies together). Trimming removes the
+   * oldest entries first, so while the entry read from is still there,
+   * nothing between it and what was read is gone. At rest one change costs
+   * one wake-up and one reply, as on the channel.
+   */
   async #read(): Promise<RawEntries> {
     const key = this.#key;
-    const multi = this.#redis.multi();
-    if (this.#fresh) multi.xinfo('STREAM', key);
-    else multi.xrange(key, this.#last, this.#last);
-    multi.xreadBuffer('COUNT', this.#count, 'STREAMS', key, this.#last);
+    const from = this.#last;
+    const fresh = this.#fresh;
+    const pipeline = this.#redis.pipeline();
+    // On a stream that did not exist: how many entries it was ever given, before the read.
+    if (fresh) pipeline.xinfo('STREAM', key);
+    pipeline.xreadBuffer('COUNT', this.#count, 'BLOCK', BLOCK_MS, 'STREAMS', key, from);
+    if (!fresh) pipeline.xrange(key, from, from);
     // Behind at the last read: how far, in Redis's own ids (the newest entry vs the last read).
     const behind = this.#behind;
-    if (behind) multi.xrevrange(key, '+', '-', 'COUNT', 1);
+    if (behind) pipeline.xrevrange(key, '+', '-', 'COUNT', 1);
     this.#readCount = this.#count;
-    const replies = (await multi.exec()) ?? [];
-    const [check, read, newest] = replies as [
+    const replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+    const [first, second, newest] = replies;
+    const [check, read] = (fresh ? [first, second] : [second, first]) as [
       [Error | null, unknown],
       [Error | null, XReadReply],
-      [Error | null, Entries] | undefined,
     ];
+    if (read[0] !== null) throw read[0];
     if (behind) {
-      const id = newest?.[1]?.[0]?.[0];
-      this.#lagMs = id === undefined ? 0 : Math.max(0, entryTime(id) - entryTime(this.#last));
+      const id = (newest?.[1] as Entries | undefined)?.[0]?.[0];
+      this.#lagMs = id === undefined ? 0 : Math.max(0, entryTime(id) - entryTime(from));
     }
-    if (this.#fresh ? this.#freshStreamLost(check) : (check[1] as Entries).length === 0) {
+    if (fresh ? this.#freshStreamLost(check) : (check[1] as Entries | null)?.length === 0) {
       await this.#toEnd();
       this.#gap('trimmed');
       return [];
     }
-    if (read[0] !== null) throw read[0];
-    const entries = read[1]?.[0]?.[1] ?? [];
-    if (entries.length > 0) return entries;
-    this.#readCount = this.#count;
-    const waited = (await this.#redis.xreadBuffer(
-      'COUNT',
-      this.#count,
-      'BLOCK',
-      BLOCK_MS,
-      'STREAMS',
-      key,
-      this.#last,
-    )) as XReadReply;
-    return waited?.[0]?.[1] ?? [];
+    if (!fresh && check[0] !== null) throw check[0];
+    return read[1]?.[0]?.[1] ?? [];
   }
 
   #process(entries: RawEntries): void {
     let events: JfsEvent[] = [];
     let invalid = 0;
+    let changes = 0;
+    let bytes = 0;
     for (const [id, fields] of entries) {
+      for (const field of fields) bytes += field.length;
       const entry = this.#decoder.decode(fields);
       if (entry.kind === 'event') events.push(entry.event);
       else if (entry.kind === 'events') {
         for (const event of entry.events) events.push(event);
+        changes += entry.events.length - 1;
         invalid += entry.invalid;
       } else if (entry.kind === 'invalid') invalid++;
       else if (this.#replaying(id.toString())) continue;
       else {
         this.#last = id.toString();
         this.#fresh = false;
-        if (events.length > 0) this.#handlers.events(events);
+        if (events.length > 0) this.out.events(events);
         events = [];
         this.#gap(entry.reason);
       }
+      changes++;
     }
     const newest = entries.at(-1);
     if (newest === undefined) return;
     this.#last = newest[0].toString();
     this.#fresh = false;
-    this.#count = Math.max(
-      1,
-      Math.min(BATCH, Math.round((BATCH * entries.length) / Math.max(1, events.length))),
-    );
-    if (events.length > 0) this.#handlers.events(events);
-    if (invalid > 0) this.#handlers.invalid(invalid);
+    // The next read: about BATCH changes, and at most READ_BYTES, at the size of these entries.
+    const byChanges = Math.round((BATCH * entries.length) / Math.max(1, changes));
+    const byBytes = Math.floor((READ_BYTES * entries.length) / Math.max(1, bytes));
+    this.#count = Math.max(1, Math.min(BATCH, byChanges, byBytes));
+    if (events.length > 0) this.out.events(events);
+    if (invalid > 0) this.out.invalid(invalid);
     // A read that brought less than it asked for reached the newest entry: no lag.
     this.#behind = entries.length >= this.#readCount;
     if (!this.#behind) this.#lagMs = 0;
@@ -285,9 +320,7 @@ export class StreamFeed implements ProxyFeed {
   #replaying(id: string): boolean {
     const until = this.#replayUntil;
     if (until === null) return false;
-    const [ms, seq] = id.split('-').map(Number) as [number, number];
-    const [untilMs, untilSeq] = until.split('-').map(Number) as [number, number];
-    if (ms < untilMs || (ms === untilMs && seq <= untilSeq)) return true;
+    if (idAtOrBefore(id, until)) return true;
     this.#replayUntil = null;
     return false;
   }
@@ -305,13 +338,6 @@ export class StreamFeed implements ProxyFeed {
 
   #gap(reason: GapReason): void {
     log('stream %s: gap (%s); now after %s', this.#key, reason, this.#last);
-    this.#handlers.gap(reason);
+    this.out.gap(reason);
   }
-}
-
-/** `entries-added` and `length` from an `XINFO STREAM` reply (Redis >= 7.0). */
-function streamCounts(reply: unknown): { added: number; length: number } {
-  const info = Array.isArray(reply) ? (reply as unknown[]) : [];
-  const field = (name: string): number => Number(info[info.indexOf(name) + 1] ?? 0);
-  return { added: field('entries-added'), length: field('length') };
 }

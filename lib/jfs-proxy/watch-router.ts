@@ -12,6 +12,21 @@ export interface RoutedConnection {
 
 /** How long a connection that starts watching a node path is sent that path's recent events. */
 export const WATCH_CATCH_UP_MS = 1000;
+/**
+ * How long after it opened a connection's first watches are owed every event
+ * since it opened: its WATCH may wait behind many others (500 clients
+ * reconnecting to a restarted proxy) while changes it must get go by.
+ */
+export const OPENING_CATCH_UP_MS = 10_000;
+/**
+ * How long before the proxy accepted a connection its client may have seen
+ * it connected (and re-listed): under a storm of reconnections the kernel
+ * completes connections that the proxy accepts only later. Measured: about
+ * 1 s with 500 clients reconnecting to a restarted proxy on a busy 2-core
+ * machine. A client so gets up to this much of its paths' changes from
+ * before it connected again (duplicates of what its re-list sees).
+ */
+export const ACCEPT_LAG_MS = 5000;
 
 /**
  * The proxy's routing, without sockets or Redis: which connections watch
@@ -28,11 +43,30 @@ export class WatchRouter<C extends RoutedConnection> {
   readonly #recent: RecentEvents;
   readonly #everWatched = new WeakMap<C, Set<string>>();
   readonly #connections = new Set<C>();
+  /** When each connection opened. */
+  readonly #openedAt = new WeakMap<C, number>();
+  readonly #catchUpMs: number;
+  readonly #late: (connection: C) => void;
 
-  constructor(registry: ProxyRegistry, now: () => number, catchUpMs = WATCH_CATCH_UP_MS) {
+  /**
+   * `late` is told of a connection whose catch-up is no longer kept (more
+   * than 100,000 events, or OPENING_CATCH_UP_MS, went by before its WATCH
+   * was processed): it has been disconnected, a resync.
+   */
+  constructor(
+    registry: ProxyRegistry,
+    now: () => number,
+    catchUpMs = WATCH_CATCH_UP_MS,
+    late: (connection: C) => void = () => {},
+  ) {
     this.#registry = registry;
     this.#now = now;
-    this.#recent = new RecentEvents(catchUpMs, 100_000);
+    this.#catchUpMs = catchUpMs;
+    this.#late = late;
+    this.#recent = new RecentEvents(
+      catchUpMs > 0 ? Math.max(catchUpMs, ACCEPT_LAG_MS) + OPENING_CATCH_UP_MS : 0,
+      100_000,
+    );
   }
 
   /** Node paths watched by at least one connection. */
@@ -53,8 +87,10 @@ export class WatchRouter<C extends RoutedConnection> {
   /**
    * `connection` now watches `nodePath`. Its first watch of a path also gets
    * the path's events of the catch-up window (its WATCH may have come the long
-   * way), once the caller has recorded the watch (a microtask later); never
-   * again, so that no event comes twice.
+   * way), and within OPENING_CATCH_UP_MS of the connection's opening every
+   * event since it opened (the window before it too), once the caller has
+   * recorded the watch (a microtask later); never again, so that no event
+   * comes twice. When that is no longer kept, the connection is resynced.
    */
   watched(connection: C, nodePath: string): void {
     let watching = this.#index.get(nodePath);
@@ -69,7 +105,18 @@ export class WatchRouter<C extends RoutedConnection> {
     if (ever.has(nodePath)) return;
     ever.add(nodePath);
     queueMicrotask(() => {
-      for (const event of this.#recent.of(nodePath, this.#now())) connection.deliver(event);
+      const now = this.#now();
+      const openedAt = this.#openedAt.get(connection);
+      const since =
+        openedAt !== undefined && now - openedAt <= OPENING_CATCH_UP_MS
+          ? Math.min(openedAt, now) - Math.max(this.#catchUpMs, ACCEPT_LAG_MS)
+          : now - this.#catchUpMs;
+      if (this.#catchUpMs > 0 && !this.#recent.covers(since, now)) {
+        connection.destroy();
+        this.#late(connection);
+        return;
+      }
+      for (const event of this.#recent.of(nodePath, now, since)) connection.deliver(event);
     });
   }
 
@@ -86,6 +133,7 @@ export class WatchRouter<C extends RoutedConnection> {
   /** A connection was accepted. */
   opened(connection: C): void {
     this.#connections.add(connection);
+    this.#openedAt.set(connection, this.#now());
   }
 
   /** A connection closed (after it unwatched its paths). */

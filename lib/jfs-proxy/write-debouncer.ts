@@ -8,7 +8,8 @@ import { Op } from '../jfs-protocol/op.ts';
  * the timer, and the latest goes out once no Write came for `delayMs`. Any
  * other op goes out at once; a Write still held for the same name goes out
  * just before it, so the client never sees a write after the removal that
- * followed it (the Go proxy sends the removal first).
+ * followed it (the Go proxy sends the removal first). With `delayMs` 0
+ * every event goes out at once.
  */
 export class WriteDebouncer {
   /** Writes replaced by a later write to the same name. */
@@ -31,6 +32,11 @@ export class WriteDebouncer {
   }
 
   push(event: JfsEvent): void {
+    // No debounce: nothing to merge, and no timer per write (a burst of writes would make one each).
+    if (this.#delayMs === 0) {
+      this.#send(event);
+      return;
+    }
     const held = this.#held.get(event.name);
     if (event.op === Op.Write) {
       if (held !== undefined) {

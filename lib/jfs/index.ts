@@ -52,7 +52,7 @@ export { notifyNames } from '../jfs-protocol/redis-keys.ts';
 export { ClientIdentityError } from '../jfs-proxy/client-identity.ts';
 export { FeedChoiceWarning } from '../jfs-proxy/feed-choice-errors.ts';
 export { FeedGapError } from '../jfs-proxy/feed-gap-error.ts';
-export type { JfsProxyParts, JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
+export type { JfsProxyStats, RedisLinkStatus } from '../jfs-proxy/jfs-proxy.ts';
 export { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
 export type { JfsProxyOptions } from '../jfs-proxy/jfs-proxy-options.ts';
 export type {
@@ -63,18 +63,14 @@ export type {
 } from '../jfs-proxy/mount-table.ts';
 export type { ConnectionLimit, WatchLimit } from '../jfs-proxy/proxy-errors.ts';
 export {
+  CatchUpLostError,
   ConnectionLimitError,
   MountsFileError,
   SlowClientError,
   UnmappedWatchError,
   WatchLimitError,
 } from '../jfs-proxy/proxy-errors.ts';
-export type {
-  FeedHandlers,
-  ProxyFeed,
-  ProxyFeedFactory,
-  ProxyRegistry,
-} from '../jfs-proxy/proxy-feed.ts';
+export type { FeedChange, ProxyFeed, ProxyRegistry } from '../jfs-proxy/proxy-feed.ts';
 export { MountLookupError } from '../jfs-proxy/safe-mount-resolver.ts';
 export type { ContainerMounts } from '../jfs-proxy/static-mount-resolver.ts';
 export { StaticMountResolver } from '../jfs-proxy/static-mount-resolver.ts';

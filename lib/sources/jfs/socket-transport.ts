@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { socketPath } from '../../jfs-protocol/abstract-socket.ts';
 import type { JfsAddress } from './address.ts';
 import type { JfsConnection, JfsConnectionEvents, JfsTransport } from './jfs-transport.ts';
 
@@ -62,7 +63,7 @@ export function openSocket(address: DialAddress, options: TransportOptions): Soc
     address.network === 'tcp'
       ? connect({ host: address.host === '' ? 'localhost' : address.host, port: address.port })
       : connect({
-          path: address.path.startsWith('@') ? `\0${address.path.slice(1)}` : address.path,
+          path: socketPath(address.path),
         });
   const onTimeout = (): void => {
     socket.destroy(new Error(`no connection after ${options.connectTimeout} ms`));

@@ -2,25 +2,7 @@ import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { AutoFeed, FEED_CHOICE_WINDOW_MS } from '../../../lib/jfs-proxy/auto-feed.ts';
 import { FeedChoiceWarning } from '../../../lib/jfs-proxy/feed-choice-errors.ts';
-import type { FeedHandlers, ProxyFeed } from '../../../lib/jfs-proxy/proxy-feed.ts';
-
-/** A feed driven by the test: its handlers, and whether the auto feed closed it. */
-interface FakeFeed extends ProxyFeed {
-  handlers: FeedHandlers;
-  closed: boolean;
-}
-
-function fake(handlers: FeedHandlers): FakeFeed {
-  const feed: FakeFeed = {
-    handlers,
-    closed: false,
-    lagMs: 0,
-    close: async () => {
-      feed.closed = true;
-    },
-  };
-  return feed;
-}
+import { MemoryFeed } from './memory-feed.ts';
 
 const change = (name: string, op = 1) => ({ name, op, key: '/node' });
 
@@ -32,54 +14,42 @@ function setup() {
     statuses: [] as string[],
     warnings: [] as Error[],
   };
-  const handlers: FeedHandlers = {
-    events: (events) => seen.events.push(...events.map((event) => event.name)),
-    gap: (reason) => seen.gaps.push(reason),
-    invalid: () => {},
-    status: (status) => seen.statuses.push(status),
-    error: (err) => seen.warnings.push(err),
-  };
-  let stream: FakeFeed | undefined;
-  let channel: FakeFeed | undefined;
-  const feed = new AutoFeed(handlers, {
-    stream: (to) => {
-      stream = fake(to);
-      return stream;
-    },
-    channel: (to) => {
-      channel = fake(to);
-      return channel;
-    },
+  const stream = new MemoryFeed();
+  const channel = new MemoryFeed();
+  const feed = new AutoFeed({
+    stream: () => stream,
+    channel: () => channel,
     scheduler,
     channelName: 'jfsnotify',
   });
+  feed.changes$.subscribe((change) => {
+    if (change.kind === 'events') seen.events.push(...change.events.map((event) => event.name));
+    else if (change.kind === 'gap') seen.gaps.push(change.reason);
+  });
+  feed.status$.subscribe((status) => {
+    if (status.kind !== 'connecting') seen.statuses.push(status.kind);
+  });
+  feed.warnings$.subscribe((warning) => seen.warnings.push(warning));
   const runFor = (ms: number): void => {
     scheduler.schedule(() => {}, ms);
     scheduler.maxFrames = scheduler.now() + ms;
     scheduler.flush();
   };
-  return {
-    feed,
-    seen,
-    stream: stream as FakeFeed,
-    channel: channel as FakeFeed,
-    runFor,
-    scheduler,
-  };
+  return { feed, seen, stream, channel, runFor, scheduler };
 }
 
 describe('AutoFeed (the proxy’s default feed)', () => {
   it('is ready once the stream is read and the channel listened to', () => {
     const { seen, stream, channel } = setup();
-    stream.handlers.status('ready');
+    stream.ready();
     expect(seen.statuses).toEqual([]);
-    channel.handlers.status('ready');
+    channel.ready();
     expect(seen.statuses).toEqual(['ready']);
   });
 
   it('is ready with the stream alone when the channel cannot be subscribed, a window later', () => {
     const { seen, stream, runFor } = setup();
-    stream.handlers.status('ready');
+    stream.ready();
     runFor(FEED_CHOICE_WINDOW_MS - 1);
     expect(seen.statuses).toEqual([]);
     runFor(1);
@@ -88,11 +58,11 @@ describe('AutoFeed (the proxy’s default feed)', () => {
 
   it('reads the channel when a change comes there and no stream entry within the window', () => {
     const { feed, seen, stream, channel, runFor, scheduler } = setup();
-    stream.handlers.status('ready');
-    channel.handlers.status('ready');
-    channel.handlers.events([change('/node/a')], 1);
+    stream.ready();
+    channel.ready();
+    channel.events([change('/node/a')], 1);
     runFor(FEED_CHOICE_WINDOW_MS - 1);
-    channel.handlers.events([change('/node/b')], 1);
+    channel.events([change('/node/b')], 1);
     expect(seen.events).toEqual([]);
     expect(feed.mode).toBe('undecided');
     runFor(1);
@@ -106,10 +76,10 @@ describe('AutoFeed (the proxy’s default feed)', () => {
       /^2 change\(s\) on the channel jfsnotify and no stream entry within 2000 ms: only Go daemons publish here/,
     );
     // From now on the channel is the feed: its changes, gaps and status reach the proxy.
-    channel.handlers.events([change('/node/c')], 1);
-    channel.handlers.gap('resubscribe');
-    channel.handlers.status('reconnecting', 100, new Error('lost'));
-    stream.handlers.events([change('/node/ignored')], 1);
+    channel.events([change('/node/c')], 1);
+    channel.gap('resubscribe');
+    channel.down(100, new Error('lost'));
+    stream.events([change('/node/ignored')], 1);
     expect(seen.events).toEqual(['/node/a', '/node/b', '/node/c']);
     expect(seen.gaps).toEqual(['resubscribe']);
     expect(seen.statuses).toEqual(['ready', 'reconnecting']);
@@ -118,15 +88,14 @@ describe('AutoFeed (the proxy’s default feed)', () => {
 
   it('keeps the stream, and closes the channel, once a stream entry comes', () => {
     const { feed, seen, stream, channel, runFor } = setup();
-    stream.handlers.status('ready');
-    channel.handlers.status('ready');
-    channel.handlers.events([change('/node/a')], 1);
+    stream.ready();
+    channel.ready();
+    channel.events([change('/node/a')], 1);
     runFor(500);
-    stream.handlers.events([change('/node/a')], 1);
+    stream.events([change('/node/a')], 1);
     expect(feed.mode).toBe('stream');
     expect(channel.closed).toBe(true);
     runFor(FEED_CHOICE_WINDOW_MS * 2);
-    channel.handlers.events([change('/node/late')], 1);
     expect(seen.events).toEqual(['/node/a']);
     expect(seen.warnings).toEqual([]);
     expect(feed.mode).toBe('stream');
@@ -134,7 +103,7 @@ describe('AutoFeed (the proxy’s default feed)', () => {
 
   it("takes a daemon's marker in the stream as proof that a daemon writes it", () => {
     const { feed, seen, stream, channel } = setup();
-    stream.handlers.gap('daemon-start');
+    stream.gap('daemon-start');
     expect(feed.mode).toBe('stream');
     expect(channel.closed).toBe(true);
     expect(seen.gaps).toEqual(['daemon-start']);
@@ -142,13 +111,25 @@ describe('AutoFeed (the proxy’s default feed)', () => {
 
   it('passes on what the stream says while undecided, and closes both feeds', async () => {
     const { feed, seen, stream, channel } = setup();
-    stream.handlers.gap('trimmed');
-    stream.handlers.status('reconnecting', 50, new Error('down'));
-    channel.handlers.gap('resubscribe');
+    stream.gap('trimmed');
+    stream.down(50, new Error('down'));
+    channel.gap('resubscribe');
     expect(feed.mode).toBe('undecided');
     expect(seen.gaps).toEqual(['trimmed']);
     expect(seen.statuses).toEqual(['reconnecting']);
     await feed.close();
     expect([stream.closed, channel.closed]).toEqual([true, true]);
+    expect(seen.statuses.at(-1)).toBe('closed');
+  });
+
+  it('pauses and resumes both feeds while undecided, the chosen one after', () => {
+    const { feed, stream, channel } = setup();
+    feed.pause();
+    expect([stream.paused, channel.paused]).toEqual([true, true]);
+    feed.resume();
+    expect([stream.paused, channel.paused]).toEqual([false, false]);
+    stream.events([change('/node/a')], 1);
+    feed.pause();
+    expect([stream.paused, channel.paused]).toEqual([true, false]);
   });
 });

@@ -73,6 +73,46 @@ describe('WatchRouter (the proxy without sockets or Redis)', () => {
     expect(c.got).toEqual(['/n/a/x']);
   });
 
+  it('owes a connection whose WATCH came late every event since it opened (a restart under many clients)', async () => {
+    let now = 0;
+    const router = new WatchRouter(registry(), () => now, 1000);
+    router.deliver([event('before')]);
+    now = 6000;
+    const c = connection();
+    router.opened(c);
+    now = 6500;
+    router.deliver([event('opened')]);
+    now = 9000;
+    router.deliver([event('waiting'), event('other', '/n/b')]);
+    // Its WATCH is processed 3 s after it connected: the events since then (and up to ACCEPT_LAG_MS
+    // before: its client may have connected that much earlier), not just the last second.
+    router.watched(c, '/n/a');
+    await microtask();
+    expect(c.got).toEqual(['/n/a/opened', '/n/a/waiting']);
+    expect(c.destroyed).toBe(false);
+  });
+
+  it('resyncs a connection whose catch-up was no longer kept, and says so', async () => {
+    let now = 0;
+    const late: unknown[] = [];
+    const router = new WatchRouter(
+      registry(),
+      () => now,
+      1000,
+      (c) => late.push(c),
+    );
+    const c = connection();
+    router.opened(c);
+    now = 100;
+    router.deliver(Array.from({ length: 100_001 }, (_, i) => event(`f${i}`)));
+    now = 200;
+    router.watched(c, '/n/a');
+    await microtask();
+    expect(c.destroyed).toBe(true);
+    expect(c.got).toEqual([]);
+    expect(late).toEqual([c]);
+  });
+
   it('a gap resyncs every open connection, watching or not', () => {
     const router = new WatchRouter(registry(), () => 0);
     const [a, b, gone] = [connection(), connection(), connection()];

@@ -1,0 +1,298 @@
+// The proxy's footprint against a bare Node of the same run (issue 26's targets): RSS idle, with
+// 1,000 idle clients, at the peak of a 100,000-event burst to one client (and that burst's
+// events/s), and, at rest (100 events/s evenly spaced to one client), the proxy's CPU time and the
+// latency publish -> client, for both feeds (`--feed stream`, `--feed pubsub`) and both entry
+// shapes (a burst per entry or message: 1,000 changes; one change per entry or message).
+//
+// `npm run build && npm run bench -- jfs-footprint [--runs 3] [--steady-seconds 20]` runs the
+// built CLI (`dist/cli/main.js proxy`, as users start it) against a private redis-server. Runs are
+// interleaved (bare Node, stream, pubsub, bare Node, ...) and every figure is a median.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatNotifyMessage, NOTIFY_CHANNEL } from '../../lib/jfs-protocol/notify-message.ts';
+import { batchFields, eventFields } from '../../lib/jfs-protocol/notify-stream.ts';
+import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
+import { fmt, median, percentile, printTable } from '../support.ts';
+import { countingClient } from './counting-client.ts';
+
+const argument = (name: string, fallback: number): number => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at < 0 ? fallback : Number(process.argv[at + 1]);
+};
+const RUNS = argument('runs', 3);
+const STEADY_SECONDS = argument('steady-seconds', 20);
+const BURST = 100_000;
+const PER_BURST_ENTRY = 1000;
+const IDLE_CLIENTS = 1000;
+const STREAM = `${NOTIFY_CHANNEL}:stream`;
+const FEEDS = ['stream', 'pubsub'] as const;
+type Feed = (typeof FEEDS)[number];
+const SHAPES = ['burst entries', 'one change per entry'] as const;
+type Shape = (typeof SHAPES)[number];
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'dist', 'cli', 'main.js');
+
+/** VmRSS of a process, in bytes (Linux). */
+const rssOf = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
+
+/** User + system CPU time of a process so far, in seconds (Linux, 100 ticks a second). */
+const cpuOf = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The largest RSS over a second of idling, as `ps` would show it. */
+async function idleRss(pid: number): Promise<number> {
+  let largest = 0;
+  for (let i = 0; i < 10; i++) {
+    largest = Math.max(largest, rssOf(pid));
+    await sleep(100);
+  }
+  return largest;
+}
+
+async function startChild(args: readonly string[], ready: string) {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: 'pipe' });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(ready)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  child.removeAllListeners('exit');
+  return { child, pid: child.pid ?? 0, stderr: () => stderr };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const resp = (args: readonly string[]): string =>
+  `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+
+/** Writes commands over a raw RESP connection and waits for their replies (one line each). */
+async function rawRedis(port: number) {
+  const socket: Socket = createConnection({ port, host: '127.0.0.1' });
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  let replies = 0;
+  let waiter: (() => void) | null = null;
+  socket.on('data', (chunk: Buffer) => {
+    for (const byte of chunk) if (byte === 10) replies++;
+    waiter?.();
+  });
+  return {
+    async send(commands: readonly string[][]): Promise<void> {
+      const target = replies + commands.length;
+      socket.write(commands.map(resp).join(''));
+      while (replies < target) await new Promise<void>((resolve) => (waiter = resolve));
+    },
+    /** Writes without waiting (the steady rate: replies are counted all the same). */
+    fire(command: readonly string[]): void {
+      socket.write(resp(command));
+    },
+    close: () => socket.destroy(),
+  };
+}
+
+type Raw = Awaited<ReturnType<typeof rawRedis>>;
+let serial = 0;
+const change = () => ({ name: `/node/data/some-dir-f${serial++}.txt`, op: 1, key: '/node/data' });
+
+/** The commands that carry `count` changes on `feed`, in `shape`. */
+function commands(feed: Feed, shape: Shape, count: number): string[][] {
+  const per = shape === 'burst entries' ? PER_BURST_ENTRY : 1;
+  const out: string[][] = [];
+  for (let i = 0; i < count; i += per) {
+    const events = Array.from({ length: Math.min(per, count - i) }, change);
+    if (feed === 'pubsub') out.push(['PUBLISH', NOTIFY_CHANNEL, formatNotifyMessage(events)]);
+    else {
+      const fields = per === 1 ? eventFields(events[0] as never) : batchFields(events);
+      out.push(['XADD', STREAM, 'MAXLEN', '~', '100000', '*', ...fields]);
+    }
+  }
+  return out;
+}
+
+interface FeedRun {
+  idle: number;
+  idleClients: number;
+  burst: Record<Shape, { peak: number; eventsPerSecond: number }>;
+  steadyCpu: number;
+  latencies: number[];
+}
+
+async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): Promise<FeedRun> {
+  const proxy = await startChild(
+    [
+      cli,
+      'proxy',
+      '--mounts',
+      mounts,
+      '--listen',
+      '127.0.0.1:0',
+      '--redis',
+      `127.0.0.1:${port}`,
+      '--feed',
+      feed,
+      '--debounce',
+      '0',
+    ],
+    'redis ready',
+  );
+  const { pid } = proxy;
+  try {
+    const address = /listening on (\S+)/.exec(proxy.stderr())?.[1] ?? '';
+    const idle = await idleRss(pid);
+    // 1,000 idle clients: each has had one change, so each WATCH is in place.
+    const clients = await Promise.all(
+      Array.from({ length: IDLE_CLIENTS }, (_, i) => countingClient(address, `idle${i}`)),
+    );
+    while (clients.some((client) => client.count() === 0)) {
+      await raw.send(commands(feed, 'one change per entry', 1));
+      await sleep(50);
+    }
+    const idleClients = await idleRss(pid);
+    for (const client of clients) client.socket.destroy();
+    await sleep(200);
+
+    const burst = {} as FeedRun['burst'];
+    for (const shape of SHAPES) {
+      const client = await countingClient(address, `burst-${shape.length}`);
+      while (client.count() === 0) {
+        await raw.send(commands(feed, 'one change per entry', 1));
+        await sleep(20);
+      }
+      const before = client.count();
+      let peak = rssOf(pid);
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssOf(pid));
+      }, 5);
+      const started = performance.now();
+      const all = commands(feed, shape, BURST);
+      for (let i = 0; i < all.length; i += 1000) await raw.send(all.slice(i, i + 1000));
+      while (client.count() - before < BURST) await sleep(2);
+      const seconds = (performance.now() - started) / 1000;
+      clearInterval(sampler);
+      burst[shape] = { peak: Math.max(peak, rssOf(pid)), eventsPerSecond: BURST / seconds };
+      client.socket.destroy();
+      await sleep(200);
+    }
+
+    // At rest: 100 changes a second, evenly spaced, one per entry, to one client.
+    const sent: number[] = [];
+    const latencies: number[] = [];
+    let base = 0;
+    const client = await countingClient(address, 'steady', (count) => {
+      const now = performance.now();
+      for (let i = latencies.length; i < count - base && i < sent.length; i++)
+        latencies.push(now - (sent[i] as number));
+    });
+    while (client.count() === 0) {
+      await raw.send(commands(feed, 'one change per entry', 1));
+      await sleep(20);
+    }
+    await sleep(500);
+    base = client.count();
+    const cpuBefore = cpuOf(pid);
+    const start = performance.now();
+    const total = STEADY_SECONDS * 100;
+    for (let i = 0; i < total; i++) {
+      const due = start + i * 10;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait - 1);
+      while (performance.now() < due) {}
+      const [command] = commands(feed, 'one change per entry', 1);
+      sent.push(performance.now());
+      raw.fire(command as string[]);
+    }
+    while (client.count() - base < total) await sleep(5);
+    const steadyCpu = cpuOf(pid) - cpuBefore;
+    client.socket.destroy();
+    return { idle, idleClients, burst, steadyCpu, latencies };
+  } finally {
+    await stopChild(proxy.child);
+  }
+}
+
+const redis = await startRedis();
+const dir = mkdtempSync(join(tmpdir(), 'batchwatch-footprint-'));
+const mounts = join(dir, 'mounts.json');
+writeFileSync(
+  mounts,
+  JSON.stringify([
+    {
+      namespace: 'default',
+      pod: 'bench',
+      container: 'app',
+      mounts: [{ mountPath: '/data', hostPath: '/node/data' }],
+    },
+  ]),
+);
+const raw = await rawRedis(redis.port);
+const bare: number[] = [];
+const bareCpu: number[] = [];
+const runs: Record<Feed, FeedRun[]> = { stream: [], pubsub: [] };
+try {
+  for (let run = 0; run < RUNS; run++) {
+    const idle = await startChild(
+      ['-e', "process.stderr.write('ready'); setInterval(() => {}, 1e6)"],
+      'ready',
+    );
+    bare.push(await idleRss(idle.pid));
+    const cpu = cpuOf(idle.pid);
+    await sleep(1000);
+    bareCpu.push(((cpuOf(idle.pid) - cpu) * STEADY_SECONDS) / 1);
+    await stopChild(idle.child);
+    for (const feed of FEEDS) runs[feed].push(await measureFeed(feed, raw, redis.port, mounts));
+  }
+} finally {
+  raw.close();
+  await stopRedis(redis);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const MB = 1024 * 1024;
+const bareRss = median(bare);
+const over = (values: number[]) => `+${fmt((median(values) - bareRss) / MB, 1)}`;
+const rows: string[][] = [['measure', 'target', ...FEEDS.map((feed) => `--feed ${feed}`)]];
+const row = (measure: string, target: string, cell: (runs: FeedRun[]) => string) =>
+  rows.push([measure, target, ...FEEDS.map((feed) => cell(runs[feed]))]);
+row('RSS idle, MB over bare Node', '<= +16', (r) => over(r.map((x) => x.idle)));
+row(`RSS with ${fmt(IDLE_CLIENTS)} idle clients, MB over bare Node`, '<= +40', (r) =>
+  over(r.map((x) => x.idleClients)),
+);
+for (const shape of SHAPES) {
+  row(`peak RSS, ${fmt(BURST)}-event burst (${shape}), MB over bare Node`, '<= +40', (r) =>
+    over(r.map((x) => x.burst[shape].peak)),
+  );
+  row(`events/s of that burst to one client`, 'within 10% of before', (r) =>
+    fmt(median(r.map((x) => x.burst[shape].eventsPerSecond))),
+  );
+}
+row(
+  `proxy CPU over ${STEADY_SECONDS} s at 100 events/s, s`,
+  `<= ${fmt(0.63 * (STEADY_SECONDS / 20), 2)} (Go)`,
+  (r) => fmt(median(r.map((x) => x.steadyCpu)), 2),
+);
+row('latency publish -> client at 100 events/s, p50 ms', '<= 0.65 (Go)', (r) =>
+  fmt(median(r.map((x) => percentile(x.latencies, 50))), 2),
+);
+row('latency publish -> client at 100 events/s, p99 ms', '(Go 3.83)', (r) =>
+  fmt(median(r.map((x) => percentile(x.latencies, 99))), 2),
+);
+console.log(
+  `\nbatchwatch proxy (built CLI, --debounce 0) against a bare Node of the same run: bare idle RSS ${fmt(bareRss / MB, 1)} MB, bare idle CPU ${fmt(median(bareCpu), 2)} s per ${STEADY_SECONDS} s; medians of ${RUNS} interleaved runs\n`,
+);
+printTable(rows);
