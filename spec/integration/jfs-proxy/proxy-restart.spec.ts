@@ -27,7 +27,7 @@ describe('proxy SIGKILLed and restarted under many reconnecting clients', () => 
         name: `c${i}`,
         server: `127.0.0.1:${proxy.port}`,
         paths: ['/data'],
-        reconnect: () => 20,
+        retry: () => 20,
         env: {},
       });
       const events: Event[] = [];

@@ -289,7 +289,7 @@ describe('JFS proxy robustness', () => {
         name: `c${i}`,
         server: proxy.address,
         paths: [`/data/c${i}`],
-        reconnect: () => 50,
+        retry: () => 50,
         env: {},
       });
       watcher.events$.subscribe((event) => received[i]?.push(`${event.op}:${event.name}`));

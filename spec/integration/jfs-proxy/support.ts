@@ -73,7 +73,7 @@ export function client(
   paths: string[],
   name = 'test',
 ): { source: EventSource; events: Event[]; stop: () => void } {
-  const source = jfsSource({ ...pod, server, paths, name, reconnect: () => 20, env: {} });
+  const source = jfsSource({ ...pod, server, paths, name, retry: () => 20, env: {} });
   const events: Event[] = [];
   const subscription = source.subscribe({ next: (event) => events.push(event), error: () => {} });
   return { source, events, stop: () => subscription.unsubscribe() };

@@ -46,13 +46,18 @@ describe('dockerSource under load, against a real dockerd', () => {
       });
       await queue.sync();
       const expected = truth.expected();
-      // create, start, kill, die, stop, destroy per container.
-      expect(expected).toHaveLength(300);
+      // create, start, kill, die, stop, destroy per container; a loaded dockerd may send a
+      // second kill (SIGKILL after the stop's SIGTERM timed out), so count what it showed.
+      const actions = truth.messages().map((m) => m.Action);
+      for (const action of ['create', 'start', 'kill', 'die', 'stop', 'destroy']) {
+        expect(actions.filter((a) => a === action).length).toBeGreaterThanOrEqual(50);
+      }
+      expect(expected.length).toBeGreaterThanOrEqual(300);
       const got = flushed.map(eventKey);
       expect(new Set(got).size).toBe(got.length);
       expect([...got].sort()).toEqual([...expected].sort());
       expect(source.stats()).toMatchObject({
-        events: 300,
+        events: expected.length,
         duplicates: 0,
         malformed: 0,
         reconnects: 0,
