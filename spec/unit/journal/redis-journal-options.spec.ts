@@ -50,8 +50,8 @@ describe('streamEntries', () => {
       ],
     ];
     expect(streamEntries(reply)).toEqual([
-      { id: '1-0', fields: new Map([['e', ['a', 'b']]]) },
-      { id: '2-0', fields: new Map() },
+      { stream: 's', id: '1-0', fields: new Map([['e', ['a', 'b']]]) },
+      { stream: 's', id: '2-0', fields: new Map() },
     ]);
     expect(streamEntries(null)).toEqual([]);
   });
