@@ -137,8 +137,8 @@ export class RedisGroupReader {
     for (const timer of this.#timers) timer.unsubscribe();
     this.#retry.cancel();
     this.#wakeNow();
+    // A lease tick in flight settles when the command connection closes (it may wait for Redis).
     await this.#loop;
-    await this.#ticking;
   }
 
   /** Gives every lease back and leaves the members (the reader connection is closed by now). */

@@ -1,5 +1,6 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
+import type { Subscription } from 'rxjs';
 import { describeCause } from '../describe.ts';
 import type { Event } from '../events/event.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
@@ -33,6 +34,9 @@ import {
 import { tryDecode } from './try-decode.ts';
 
 const log = createDebug('batchwatch:journal:redis');
+
+/** How long `close()` waits for Redis (the last commit, giving the leases back) before it disconnects. */
+const CLOSE_WAIT_MS = 5_000;
 
 /**
  * The distributed journal: a Redis stream, split into partitions by key,
@@ -298,7 +302,8 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
   /**
    * Commits what was appended, stops consuming, gives its partitions back
    * (what it held unacknowledged is claimed by their next reader) and
-   * disconnects. Idempotent: the same promise every time.
+   * disconnects; with Redis away it waits for it at most 5 s. Idempotent: the
+   * same promise every time.
    */
   close(): Promise<void> {
     this.#closed ??= this.#close();
@@ -311,6 +316,22 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
 
   async #close(): Promise<void> {
     this.#intake.stop();
+    // Redis away: the last commit and the leases wait at most CLOSE_WAIT_MS, then the connection
+    // closes (what was not committed was never acknowledged to anyone as durable).
+    let timer: Subscription | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = this.#options.scheduler.schedule(() => resolve(), CLOSE_WAIT_MS);
+    });
+    await Promise.race([deadline, this.#closeGracefully()]);
+    timer?.unsubscribe();
+    if (this.#intake.pending > 0) {
+      log('close: %d event(s) were never committed: Redis did not answer', this.#intake.pending);
+    }
+    await disconnectRedis(this.#readerConnection);
+    await disconnectRedis(this.#redis);
+  }
+
+  async #closeGracefully(): Promise<void> {
     const reading = this.#reader.close();
     await disconnectRedis(this.#readerConnection);
     await reading;
@@ -324,7 +345,6 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
         log('close: giving the leases back failed: %s', describeCause(cause));
       });
     }
-    await disconnectRedis(this.#redis);
   }
 
   /** XACK of `held` (and their tries cleared), added to `multi`. */
