@@ -1,38 +1,22 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import createDebug from 'debug';
 import type { Event } from '../events/event.ts';
-import { decodeEvent, EventCodecError, encodeEvent } from './event-codec.ts';
-import type {
-  DeadLetter,
-  Journal,
-  JournalRecovery,
-  RecoveredRecord,
-  SetAsideRecord,
-} from './journal.ts';
+import { encodeEvent } from './event-codec.ts';
+import type { DeadLetter, Journal, JournalRecovery, SetAsideRecord } from './journal.ts';
 import { RecordState } from './journal.ts';
 import { JournalClosedError, JournalIoError } from './journal-errors.ts';
 import { loadSqlite } from './load-sqlite.ts';
+import { insertDeadLetter, listDeadLetters } from './sqlite-dead-letters.ts';
 import {
   type ResolvedSqliteJournalOptions,
   resolveSqliteJournalOptions,
   type SqliteJournalOptions,
 } from './sqlite-journal-options.ts';
+import { readSegments } from './sqlite-recovery.ts';
+import { SQLITE_SCHEMA } from './sqlite-schema.ts';
+import { packRecords, parseRecords } from './sqlite-segment.ts';
 
 const log = createDebug('batchwatch:journal');
-
-const schema = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS segments (
-  first INTEGER PRIMARY KEY, last INTEGER NOT NULL, state INTEGER NOT NULL, tries INTEGER NOT NULL,
-  records BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS dead_letters (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, tries INTEGER NOT NULL,
-  cause TEXT NOT NULL, records TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS set_aside (
-  position INTEGER PRIMARY KEY, record TEXT NOT NULL, reason TEXT NOT NULL, time INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
 
 /**
  * The embedded journal: one SQLite file (WAL mode) through `node:sqlite`, no
@@ -79,7 +63,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
       this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec(`PRAGMA synchronous = ${this.#options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
       this.#db.exec('PRAGMA busy_timeout = 5000');
-      this.#db.exec(schema);
+      this.#db.exec(SQLITE_SCHEMA);
       this.#insert = this.#db.prepare(
         'INSERT INTO segments (first, last, state, tries, records) VALUES (?, ?, 0, 0, ?)',
       );
@@ -146,46 +130,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   recover(): JournalRecovery {
     this.#assertOpen('recover');
     this.commit(); // what was appended before is part of what is recovered
-    const rows = this.#db
-      .prepare('SELECT first, last, state, tries, records FROM segments ORDER BY first')
-      .all() as {
-      first: number;
-      last: number;
-      state: number;
-      tries: number;
-      records: Uint8Array;
-    }[];
-    const asideBefore = new Set(
-      (this.#db.prepare('SELECT position FROM set_aside').all() as { position: number }[]).map(
-        (row) => row.position,
-      ),
-    );
-    const records: RecoveredRecord[] = [];
-    const setAside: SetAsideRecord[] = [];
-    for (const row of rows) {
-      const lines = unpackRecords(row.records);
-      const delivered = row.state === RecordState.InFlight;
-      if (lines === null || lines.length !== row.last - row.first + 1) {
-        // Positions cannot be told apart any more: the segment is kept aside whole.
-        if (!asideBefore.has(row.first)) {
-          const found = lines === null ? 'not a deflated segment' : `${lines.length} records`;
-          const reason = `damaged segment: ${found} for positions ${row.first}-${row.last}`;
-          const record = `base64:${Buffer.from(row.records).toString('base64')}`;
-          setAside.push({ position: row.first, record, reason });
-        }
-        continue;
-      }
-      for (const [index, record] of lines.entries()) {
-        const position = row.first + index;
-        if (position <= this.#acknowledged || asideBefore.has(position)) continue;
-        try {
-          records.push({ position, event: decodeEvent(record), delivered, tries: row.tries });
-        } catch (cause) {
-          const reason = cause instanceof EventCodecError ? cause.message : String(cause);
-          setAside.push({ position, record, reason });
-        }
-      }
-    }
+    const { records, setAside } = readSegments(this.#db, this.#acknowledged);
     if (setAside.length > 0) {
       this.#transaction('set records aside', () => {
         const keep = this.#db.prepare(
@@ -217,52 +162,18 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   deadLetter(through: number, batch: readonly Event[], tries: number, cause: string): void {
     this.#transaction('keep a dead letter', () => {
-      this.#insertDeadLetter(batch, tries, cause);
+      insertDeadLetter(this.#db, batch, tries, cause);
       this.#acknowledgeThrough(through);
     });
   }
 
   keepDeadLetter(events: readonly Event[], tries: number, cause: string): void {
-    this.#transaction('keep a dead letter', () => this.#insertDeadLetter(events, tries, cause));
-  }
-
-  #insertDeadLetter(batch: readonly Event[], tries: number, cause: string): void {
-    const records = batch.map((event) => {
-      try {
-        return encodeEvent(event);
-      } catch (error) {
-        return JSON.stringify({ unencodable: String(error) });
-      }
-    });
-    this.#db
-      .prepare('INSERT INTO dead_letters (time, tries, cause, records) VALUES (?, ?, ?, ?)')
-      .run(Date.now(), tries, cause, JSON.stringify(records));
+    this.#transaction('keep a dead letter', () => insertDeadLetter(this.#db, events, tries, cause));
   }
 
   deadLetters(): readonly DeadLetter[] {
     this.#assertOpen('list dead letters');
-    const rows = this.#db
-      .prepare('SELECT id, time, tries, cause, records FROM dead_letters ORDER BY id')
-      .all() as { id: number; time: number; tries: number; cause: string; records: string }[];
-    return rows.map((row) => {
-      const events: Event[] = [];
-      const undecodable: string[] = [];
-      for (const record of parseRecords(row.records)) {
-        try {
-          events.push(decodeEvent(record));
-        } catch {
-          undecodable.push(record);
-        }
-      }
-      return {
-        id: row.id,
-        time: row.time,
-        tries: row.tries,
-        cause: row.cause,
-        events,
-        undecodable,
-      };
-    });
+    return listDeadLetters(this.#db);
   }
 
   replayDeadLetter(id: number): number {
@@ -425,28 +336,4 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   #assertOpen(what: string): void {
     if (this.#closed !== null) throw new JournalClosedError(`cannot ${what}`);
   }
-}
-
-/** One record a line (JSON text never holds a raw newline), deflated. */
-function packRecords(records: readonly string[]): Uint8Array {
-  return deflateRawSync(records.join('\n'), { level: 1 });
-}
-
-/** The records of a segment, or `null` when it does not inflate. */
-function unpackRecords(blob: Uint8Array): string[] | null {
-  try {
-    return inflateRawSync(blob).toString('utf8').split('\n');
-  } catch {
-    return null;
-  }
-}
-
-function parseRecords(text: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (Array.isArray(parsed)) return parsed.map(String);
-  } catch {
-    // A damaged dead letter: returned whole so that it is still listed.
-  }
-  return [text];
 }
