@@ -25,7 +25,7 @@ const log = createDebug('batchwatch:journal');
  * commits at the end of every intake turn and before every batch goes to its
  * handler, so the fsync cost is paid per turn and per batch, never per event.
  * The records of one commit are one row (a segment: positions `first` to
- * `last`, one record a line, compressed with raw deflate at level 1, about
+ * `last`, one record a line, compressed with zstd at level 1, about
  * 30 times smaller for Docker events), so a commit costs one small insert
  * whatever its size. An acknowledgement, a failed try and a dead letter are one
  * transaction each; an acknowledgement moves a watermark and deletes the
@@ -43,6 +43,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   readonly #options: ResolvedSqliteJournalOptions;
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
+  readonly #statements = new Map<string, StatementSync>();
   #nextPosition: number;
   /** The records appended since the last commit, and the position of the first. */
   #appended: string[] = [];
@@ -110,9 +111,11 @@ export class SqliteJournal implements Journal, AsyncDisposable {
           this.#insert.run(first, first + appended.length - 1, packRecords(appended));
         }
         if (this.#inFlightThrough > 0) {
-          this.#db
-            .prepare('UPDATE segments SET state = ? WHERE first <= ? AND state = ?')
-            .run(RecordState.InFlight, this.#inFlightThrough, RecordState.Accepted);
+          this.#sql('UPDATE segments SET state = ? WHERE first <= ? AND state = ?').run(
+            RecordState.InFlight,
+            this.#inFlightThrough,
+            RecordState.Accepted,
+          );
         }
         this.#saveCheckpoints();
         this.#setMeta('next_position', String(this.#nextPosition));
@@ -133,7 +136,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     const { records, setAside } = readSegments(this.#db, this.#acknowledged);
     if (setAside.length > 0) {
       this.#transaction('set records aside', () => {
-        const keep = this.#db.prepare(
+        const keep = this.#sql(
           'INSERT OR REPLACE INTO set_aside (position, record, reason, time) VALUES (?, ?, ?, ?)',
         );
         for (const { position, record, reason } of setAside) {
@@ -152,7 +155,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   markFailed(through: number): void {
     this.#transaction('count a failed try', () => {
-      this.#db.prepare('UPDATE segments SET tries = tries + 1 WHERE first <= ?').run(through);
+      this.#sql('UPDATE segments SET tries = tries + 1 WHERE first <= ?').run(through);
     });
   }
 
@@ -182,7 +185,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     this.commit();
     let count = 0;
     this.#transaction('replay a dead letter', () => {
-      const row = this.#db.prepare('SELECT records FROM dead_letters WHERE id = ?').get(id) as
+      const row = this.#sql('SELECT records FROM dead_letters WHERE id = ?').get(id) as
         | { records: string }
         | undefined;
       if (row === undefined) return;
@@ -191,7 +194,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
       const first = this.#nextPosition;
       this.#nextPosition += count;
       if (count > 0) this.#insert.run(first, first + count - 1, packRecords(records));
-      this.#db.prepare('DELETE FROM dead_letters WHERE id = ?').run(id);
+      this.#sql('DELETE FROM dead_letters WHERE id = ?').run(id);
       this.#setMeta('next_position', String(this.#nextPosition));
     });
     return count;
@@ -201,7 +204,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     this.#assertOpen('discard a dead letter');
     let removed = false;
     this.#transaction('discard a dead letter', () => {
-      const result = this.#db.prepare('DELETE FROM dead_letters WHERE id = ?').run(id);
+      const result = this.#sql('DELETE FROM dead_letters WHERE id = ?').run(id);
       removed = Number(result.changes) > 0;
     });
     return removed;
@@ -210,20 +213,18 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   /** The records set aside because they could not be decoded, oldest first. */
   setAside(): readonly SetAsideRecord[] {
     this.#assertOpen('list records set aside');
-    const rows = this.#db
-      .prepare('SELECT position, record, reason FROM set_aside ORDER BY position')
-      .all() as unknown as SetAsideRecord[];
+    const rows = this.#sql(
+      'SELECT position, record, reason FROM set_aside ORDER BY position',
+    ).all() as unknown as SetAsideRecord[];
     return rows.map(({ position, record, reason }) => ({ position, record, reason }));
   }
 
   /** How many records are not acknowledged yet (committed ones). */
   pendingCount(): number {
     this.#assertOpen('count records');
-    const row = this.#db
-      .prepare(
-        'SELECT coalesce(sum(last - max(first, ?) + 1), 0) AS n FROM segments WHERE last >= ?',
-      )
-      .get(this.#acknowledged + 1, this.#acknowledged + 1) as { n: number };
+    const row = this.#sql(
+      'SELECT coalesce(sum(last - max(first, ?) + 1), 0) AS n FROM segments WHERE last >= ?',
+    ).get(this.#acknowledged + 1, this.#acknowledged + 1) as { n: number };
     return Number(row.n);
   }
 
@@ -231,7 +232,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     const pending = this.#checkpoints.get(name);
     if (pending !== undefined) return pending;
     this.#assertOpen('read a checkpoint');
-    const row = this.#db.prepare('SELECT value FROM checkpoints WHERE name = ?').get(name) as
+    const row = this.#sql('SELECT value FROM checkpoints WHERE name = ?').get(name) as
       | { value: string }
       | undefined;
     return row?.value;
@@ -275,7 +276,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   #saveCheckpoints(): void {
     if (this.#checkpoints.size === 0) return;
-    const save = this.#db.prepare(
+    const save = this.#sql(
       'INSERT INTO checkpoints (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
     );
     for (const [name, value] of this.#checkpoints) save.run(name, value);
@@ -283,32 +284,28 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   #acknowledgeThrough(through: number): void {
     if (through <= this.#acknowledged) return;
-    this.#db.prepare('DELETE FROM segments WHERE last <= ?').run(through);
+    this.#sql('DELETE FROM segments WHERE last <= ?').run(through);
     this.#setMeta('acknowledged', String(through));
     this.#acknowledged = through;
   }
 
   #meta(key: string): string | undefined {
-    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+    const row = this.#sql('SELECT value FROM meta WHERE key = ?').get(key) as
       | { value: string }
       | undefined;
     return row?.value;
   }
 
   #setMeta(key: string, value: string): void {
-    this.#db
-      .prepare(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
+    this.#sql(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
   }
 
   #readNextPosition(): number {
-    const max = this.#db
-      .prepare(
-        'SELECT max(coalesce((SELECT max(last) FROM segments), 0), coalesce((SELECT max(position) FROM set_aside), 0)) AS n',
-      )
-      .get() as { n: number };
+    const max = this.#sql(
+      'SELECT max(coalesce((SELECT max(last) FROM segments), 0), coalesce((SELECT max(position) FROM set_aside), 0)) AS n',
+    ).get() as { n: number };
     return Math.max(Number(this.#meta('next_position') ?? 1), Number(max.n) + 1);
   }
 
@@ -331,6 +328,16 @@ export class SqliteJournal implements Journal, AsyncDisposable {
       }
       throw new JournalIoError(operation, cause);
     }
+  }
+
+  /** The statement of `text`, prepared once. */
+  #sql(text: string): StatementSync {
+    let statement = this.#statements.get(text);
+    if (statement === undefined) {
+      statement = this.#db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
   }
 
   #assertOpen(what: string): void {

@@ -34,7 +34,7 @@ export function readSegments(db: DatabaseSync, acknowledged: number): JournalRec
     if (lines === null || lines.length !== row.last - row.first + 1) {
       // Positions cannot be told apart any more: the segment is kept aside whole.
       if (!asideBefore.has(row.first)) {
-        const found = lines === null ? 'not a deflated segment' : `${lines.length} records`;
+        const found = lines === null ? 'not a packed segment' : `${lines.length} records`;
         const reason = `damaged segment: ${found} for positions ${row.first}-${row.last}`;
         const record = `base64:${Buffer.from(row.records).toString('base64')}`;
         setAside.push({ position: row.first, record, reason });
