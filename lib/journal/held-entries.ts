@@ -72,8 +72,9 @@ export class HeldEntries {
       const position = this.#nextPosition++;
       const before = records.length;
       for (const [field, values] of entry.fields) {
-        for (const record of values) {
-          const decoded = field === 'e' ? tryDecode(record) : `an unknown field "${field}"`;
+        for (const record of entryRecords(field, values)) {
+          const decoded =
+            field === 'e' || field === 'b' ? tryDecode(record) : `an unknown field "${field}"`;
           if (typeof decoded !== 'string') {
             records.push({
               position,
@@ -121,6 +122,15 @@ export class HeldEntries {
     }
     return tries;
   }
+}
+
+/**
+ * The records of one field of a stream entry: `b` holds several, one a line
+ * (JSON text never holds a raw newline: what the journal writes), `e` one
+ * each (entries of 0.2.0, a hand-written entry).
+ */
+function entryRecords(field: string, values: readonly string[]): readonly string[] {
+  return field === 'b' ? values.flatMap((value) => value.split('\n')) : values;
 }
 
 /** Entry ids by stream, in order. */

@@ -69,7 +69,7 @@ export class RedisDeadLetters {
     const size = this.#entryEvents;
     for (const [stream, list] of byStream) {
       for (let i = 0; i < list.length; i += size) {
-        multi.xadd(stream, '*', ...list.slice(i, i + size).flatMap((r) => ['e', r]));
+        multi.xadd(stream, '*', 'b', list.slice(i, i + size).join('\n'));
       }
     }
     multi.hdel(this.#keys.dead, String(id));

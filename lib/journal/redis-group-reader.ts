@@ -61,6 +61,7 @@ export interface GroupReaderOptions {
 export class RedisGroupReader {
   readonly #options: GroupReaderOptions;
   readonly #retry: RetryLoop;
+  readonly #tickRetry: RetryLoop;
   readonly #held: HeldEntries;
   /** Partitions taken since the last read: what their last holder left is claimed before reading them. */
   readonly #toClaim = new Set<number>();
@@ -78,6 +79,11 @@ export class RedisGroupReader {
     this.#options = options;
     this.#held = new HeldEntries(options.redis, options.streams, options.group, options.aside);
     this.#retry = new RetryLoop({
+      policy: options.retry,
+      option: 'retry',
+      scheduler: options.scheduler,
+    });
+    this.#tickRetry = new RetryLoop({
       policy: options.retry,
       option: 'retry',
       scheduler: options.scheduler,
@@ -107,6 +113,8 @@ export class RedisGroupReader {
     this.#every(Math.max(10, Math.floor(o.takeoverTimeout / 3)), () => this.#periodic());
     this.#every(o.trimInterval, () => this.#trimSafely());
     this.#loop = this.#run();
+    // At once too: the recovery's own tick may have failed (Redis refusing writes).
+    this.#periodic();
   }
 
   /** The held entries through `through`; released from the held list when `release`. */
@@ -136,6 +144,7 @@ export class RedisGroupReader {
     this.#closed = true;
     for (const timer of this.#timers) timer.unsubscribe();
     this.#retry.cancel();
+    this.#tickRetry.cancel();
     this.#wakeNow();
     // A lease tick in flight settles when the command connection closes (it may wait for Redis).
     await this.#loop;
@@ -157,9 +166,17 @@ export class RedisGroupReader {
 
   #periodic(): void {
     if (this.#ticking !== null || this.#closed) return;
+    this.#tickRetry.cancel();
     this.#ticking = this.#tick()
       .then(() => this.#renewHeld())
-      .catch((cause: unknown) => this.#consumer?.error('renew the partition leases', cause))
+      .then(
+        () => this.#tickRetry.succeeded(),
+        (cause: unknown) => {
+          this.#consumer?.error('renew the partition leases', cause);
+          // Sooner than the next period: a consumer without its leases reads nothing meanwhile.
+          if (!this.#closed) this.#tickRetry.failed(() => this.#periodic());
+        },
+      )
       .finally(() => {
         this.#ticking = null;
       });

@@ -8,7 +8,7 @@ import { encodeEvent } from './event-codec.ts';
 import { JournalFullError } from './journal-errors.ts';
 import { execOrThrow } from './redis-commands.ts';
 import type { ResolvedRedisJournalOptions } from './redis-journal-options.ts';
-import { partitionKey, partitionOf } from './redis-partitions.ts';
+import { partitionOfEvent } from './redis-partitions.ts';
 
 const log = createDebug('batchwatch:journal:redis');
 
@@ -89,7 +89,7 @@ export class RedisIntake {
     if (this.#appendedCount >= this.#options.maxPending) {
       throw new JournalFullError(this.#options.maxPending);
     }
-    const partition = partitionOf(partitionKey(event), this.#options.partitions);
+    const partition = partitionOfEvent(event, this.#options.partitions);
     (this.#appended[partition] as string[]).push(encodeEvent(event));
     this.#appendedCount++;
   }
@@ -126,11 +126,10 @@ export class RedisIntake {
     const size = this.#options.entryEvents;
     for (const [partition, records] of appended.entries()) {
       const stream = this.#streams[partition] as string;
+      // One field per entry, its records one a line: one argument for ioredis and one stream
+      // field for Redis instead of one per event.
       for (let i = 0; i < records.length; i += size) {
-        const fields: string[] = [];
-        const end = Math.min(records.length, i + size);
-        for (let j = i; j < end; j++) fields.push('e', records[j] as string);
-        multi.xadd(stream, '*', ...fields);
+        multi.xadd(stream, '*', 'b', records.slice(i, i + size).join('\n'));
       }
     }
     if (names.length > 0) {

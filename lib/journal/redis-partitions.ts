@@ -14,12 +14,28 @@ export function partitionKey(event: Event): string {
 /** The partition of `key` among `count`: FNV-1a, 32 bits, of its UTF-16 code units. */
 export function partitionOf(key: string, count: number): number {
   if (count === 1) return 0;
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
+  return (fnv1a(key, 0x811c9dc5) >>> 0) % count;
+}
+
+/**
+ * `partitionOf(partitionKey(event), count)` without building the key (it
+ * runs once per event on intake).
+ */
+export function partitionOfEvent(event: Event, count: number): number {
+  if (count === 1) return 0;
+  const actor = event.actorId === '' ? event.actorName : event.actorId;
+  // The key's NUL separator: XOR with 0 leaves the hash as is, then one multiply.
+  const typed = Math.imul(fnv1a(event.type, 0x811c9dc5), 0x01000193);
+  return (fnv1a(actor, typed) >>> 0) % count;
+}
+
+function fnv1a(text: string, seed: number): number {
+  let hash = seed;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % count;
+  return hash;
 }
 
 /**

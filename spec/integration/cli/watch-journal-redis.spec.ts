@@ -45,12 +45,13 @@ async function partitionStreams(redis: Redis): Promise<string[]> {
   return count === 1 ? [stream] : Array.from({ length: count }, (_, i) => `${stream}:p${i}`);
 }
 
-/** How many events the stream holds (each entry carries one or more `e` fields). */
+/** How many events the stream holds (an entry's `b` field holds its records, one a line). */
 async function streamEvents(redis: Redis): Promise<number> {
   let events = 0;
   for (const key of await partitionStreams(redis)) {
-    const entries = await redis.xrange(key, '-', '+');
-    events += entries.reduce((sum, [, fields]) => sum + fields.length / 2, 0);
+    for (const [, fields] of await redis.xrange(key, '-', '+')) {
+      for (let f = 1; f < fields.length; f += 2) events += (fields[f] as string).split('\n').length;
+    }
   }
   return events;
 }

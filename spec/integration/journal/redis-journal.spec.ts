@@ -300,8 +300,11 @@ describe('RedisJournal: several consumers in one group, order per key', () => {
         const held = (await redis.xpending(key, 'g', '-', '+', 1000, 'c2')) as [string][];
         for (const [id] of held) {
           for (const [, fields] of await redis.xrange(key, id, id)) {
+            // A `b` field holds the entry's records, one a line.
             for (let f = 1; f < fields.length; f += 2) {
-              heldNumbers.push(Number(String(JSON.parse(fields[f] as string)[2]).split(':')[2]));
+              for (const record of (fields[f] as string).split('\n')) {
+                heldNumbers.push(Number(String(JSON.parse(record)[2]).split(':')[2]));
+              }
             }
           }
         }
@@ -442,11 +445,22 @@ describe('RedisJournal in one process', () => {
     );
     await redis.xadd(stream, '*', 'e', '[7,"from the future"]');
     await redis.xadd(stream, '*', 'e', encodeEvent(numbered(3)));
-    const { journal, events, errors } = await consumeAll(stream, 'g', 3);
-    expect(events.map((e) => e.actorName)).toEqual(['1', '2', '3']);
-    expect(errors.map((e) => e.constructor)).toEqual([JournalRecordError, JournalRecordError]);
+    // The journal's own entries: one `b` field, the records one a line; one line damaged.
+    const lines = [encodeEvent(numbered(4)), 'not json', encodeEvent(numbered(5))];
+    await redis.xadd(stream, '*', 'b', lines.join('\n'));
+    const { journal, events, errors } = await consumeAll(stream, 'g', 5);
+    expect(events.map((e) => e.actorName)).toEqual(['1', '2', '3', '4', '5']);
+    expect(errors.map((e) => e.constructor)).toEqual([
+      JournalRecordError,
+      JournalRecordError,
+      JournalRecordError,
+    ]);
     const aside = await journal.setAside();
-    expect(aside.map((r) => r.record)).toEqual(['[99,"garbage"', '[7,"from the future"]']);
+    expect(aside.map((r) => r.record)).toEqual([
+      '[99,"garbage"',
+      '[7,"from the future"]',
+      'not json',
+    ]);
     await journal.close();
   });
 

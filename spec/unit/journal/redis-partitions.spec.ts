@@ -4,6 +4,7 @@ import { createEvent } from '../../../lib/events/event.ts';
 import {
   partitionKey,
   partitionOf,
+  partitionOfEvent,
   partitionStream,
   partitionStreams,
 } from '../../../lib/journal/redis-partitions.ts';
@@ -46,6 +47,25 @@ describe('Redis journal partitions', () => {
     // FNV-1a 32 of "a" is 0xe40c292c.
     expect(partitionOf('a', 1_000_000_007)).toBe(0xe40c292c % 1_000_000_007);
     expect(partitionOf('anything', 1)).toBe(0);
+  });
+
+  it('partitionOfEvent is partitionOf(partitionKey(event)) without building the key', () => {
+    const events = [
+      file('/srv/a.yml'),
+      file('/srv/ü/ß.yml'),
+      createEvent({
+        type: 'docker',
+        actorName: 'web',
+        actorId: 'c0ffee',
+        action: Action.ContainerDie,
+      }),
+      createEvent({ type: 'file', actorName: 'no-id', action: Action.FileCreated }),
+    ];
+    for (const event of events) {
+      for (const count of [1, 2, 7, 16, 1_024]) {
+        expect(partitionOfEvent(event, count)).toBe(partitionOf(partitionKey(event), count));
+      }
+    }
   });
 
   it('names the partition streams; one partition is the stream itself', () => {
