@@ -16,8 +16,9 @@ const log = createDebug('batchwatch:journal:redis');
  * The producer side of a Redis journal: appended events wait, encoded, in
  * their key's partition and go to Redis with the source checkpoints in one
  * MULTI per commit; commits run one after the other. At most `maxPending`
- * events wait (Redis away or refusing writes): one more is refused with a
- * `JournalFullError`, so memory stays bounded and nothing is lost silently.
+ * events wait (Redis away or refusing writes; the commit in flight included):
+ * one more is refused with a `JournalFullError`, so memory stays bounded and
+ * nothing is lost silently.
  */
 export class RedisIntake {
   readonly #redis: Redis;
@@ -27,6 +28,8 @@ export class RedisIntake {
   /** Encoded events not committed yet, by partition. */
   #appended: string[][];
   #appendedCount = 0;
+  /** Events of the commit Redis has not answered yet (they count against maxPending too). */
+  #inFlight = 0;
   readonly #checkpoints = new Map<string, string>();
   readonly #dirtyCheckpoints = new Set<string>();
   #checkpointTimer: Subscription | null = null;
@@ -54,9 +57,9 @@ export class RedisIntake {
     });
   }
 
-  /** Events appended and not yet in Redis. */
+  /** Events appended and not yet in Redis (the commit in flight included). */
   get pending(): number {
-    return this.#appendedCount;
+    return this.#appendedCount + this.#inFlight;
   }
 
   /** Reads the checkpoints saved under this consumer. */
@@ -86,7 +89,9 @@ export class RedisIntake {
 
   /** @throws JournalFullError when `maxPending` events wait for Redis already. */
   append(event: Event): void {
-    if (this.#appendedCount >= this.#options.maxPending) {
+    // The commit in flight counts: one that fails puts its events back, and a bound on the
+    // waiting ones alone would let every failed commit add maxPending more.
+    if (this.#appendedCount + this.#inFlight >= this.#options.maxPending) {
       throw new JournalFullError(this.#options.maxPending);
     }
     const partition = partitionOfEvent(event, this.#options.partitions);
@@ -138,10 +143,13 @@ export class RedisIntake {
         ...names.flatMap((name) => [name, this.#checkpoints.get(name) as string]),
       );
     }
+    this.#inFlight = count;
     try {
       await execOrThrow(multi);
+      this.#inFlight = 0;
       this.#retry.succeeded();
     } catch (cause) {
+      this.#inFlight = 0;
       this.#appended = appended.map((records, p) => records.concat(this.#appended[p] as string[]));
       this.#appendedCount += count;
       for (const name of names) this.#dirtyCheckpoints.add(name);

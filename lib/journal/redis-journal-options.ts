@@ -66,8 +66,9 @@ export interface RedisJournalOptions {
   readonly readCount?: number;
   /**
    * At most this many events appended and not yet in Redis (while Redis is
-   * away or refuses writes); one more `append` throws a `JournalFullError`
-   * instead of growing memory. Default 100,000.
+   * away or refuses writes; the commit waiting for Redis's answer included);
+   * one more `append` throws a `JournalFullError` instead of growing memory.
+   * Default 100,000.
    */
   readonly maxPending?: number;
   /**
