@@ -189,7 +189,7 @@ describe('RedisJournal: a consumer SIGKILLed at random points', () => {
   }, async () => {
     const stream = `rj-kill-${seed}`;
     const out = join(dir, 'kill.out');
-    const total = 2_000;
+    let total = 2_000;
     await produce(stream, 'g', 1, total, 10);
     const random = mulberry32(seed);
     const phases = ['F', 'B', 'W'];
@@ -198,6 +198,24 @@ describe('RedisJournal: a consumer SIGKILLed at random points', () => {
       const phase = phases[Math.floor(random() * phases.length)] as string;
       const occurrence = 1 + Math.floor(random() * 4);
       const consumer = runConsumer(stream, 'c1', out, seed + run, 60_000, { phase, occurrence });
+      let ended = false;
+      void consumer.ended.then(() => {
+        ended = true;
+      });
+      for (;;) {
+        // Killed, or it handled everything there is before its kill point came: then more events.
+        await vi.waitFor(
+          async () => {
+            if (ended) return;
+            expect(new Set(readDeliveries(out).map(([, n]) => n)).size).toBe(total);
+            expect(Number(((await redis.xpending(stream, 'g')) as unknown[])[0])).toBe(0);
+          },
+          { timeout: 60_000, interval: 50 },
+        );
+        if (ended) break;
+        await produce(stream, 'g', total + 1, total + 100, 10);
+        total += 100;
+      }
       const { signal, stderr } = await consumer.ended;
       expect(stderr, `seed ${seed}, run ${run}`).toBe('');
       expect(signal, `seed ${seed}, run ${run}: killed at ${phase}#${occurrence}`).toBe('SIGKILL');
