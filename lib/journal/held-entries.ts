@@ -133,6 +133,19 @@ function entryRecords(field: string, values: readonly string[]): readonly string
   return field === 'b' ? values.flatMap((value) => value.split('\n')) : values;
 }
 
+/** XACK of `held` in `group` (their failed tries cleared with them), added to `multi`. */
+export function acknowledging(
+  multi: ReturnType<Redis['multi']>,
+  held: readonly HeldEntry[],
+  group: string,
+  tries: { triesKey(stream: string): string },
+): ReturnType<Redis['multi']> {
+  for (const [stream, ids] of groupByStream(held)) {
+    multi.xack(stream, group, ...ids).hdel(tries.triesKey(stream), ...ids);
+  }
+  return multi;
+}
+
 /** Entry ids by stream, in order. */
 export function groupByStream(
   entries: readonly { readonly stream: string; readonly id: string }[],

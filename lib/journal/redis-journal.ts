@@ -5,7 +5,7 @@ import { describeCause } from '../describe.ts';
 import type { Event } from '../events/event.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis } from '../redis/redis-address.ts';
-import { groupByStream, type HeldEntry } from './held-entries.ts';
+import { acknowledging } from './held-entries.ts';
 import type {
   DeadLetter,
   JournalConsumer,
@@ -27,11 +27,9 @@ import {
 import {
   checkPartitionCount,
   createGroups,
-  partitionKey,
-  partitionOf,
   partitionStreams,
+  streamOfRecord,
 } from './redis-partitions.ts';
-import { tryDecode } from './try-decode.ts';
 
 const log = createDebug('batchwatch:journal:redis');
 
@@ -136,7 +134,7 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
     this.#letters = new RedisDeadLetters(
       this.#redis,
       {
-        streamOf: (record) => this.#streamOfRecord(record),
+        streamOf: (record) => streamOfRecord(record, this.#streams),
         dead: this.#keys.dead,
         deadId: `${stream}:dead-id:${group}`,
         aside: `${stream}:aside`,
@@ -249,7 +247,10 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
 
   async acknowledge(through: number): Promise<void> {
     const held = this.#reader.heldThrough(through, true);
-    if (held.length > 0) await execOrThrow(this.#acknowledging(this.#redis.multi(), held));
+    if (held.length > 0)
+      await execOrThrow(
+        acknowledging(this.#redis.multi(), held, this.#options.group, this.#reader),
+      );
     this.#reader.wakeIfFree();
   }
 
@@ -268,7 +269,7 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
     const multi = this.#redis
       .multi()
       .hset(this.#keys.dead, String(id), letterJson(batch, tries, cause));
-    await execOrThrow(this.#acknowledging(multi, held));
+    await execOrThrow(acknowledging(multi, held, this.#options.group, this.#reader));
     this.#reader.wakeIfFree();
   }
 
@@ -345,25 +346,5 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
         log('close: giving the leases back failed: %s', describeCause(cause));
       });
     }
-  }
-
-  /** XACK of `held` (and their tries cleared), added to `multi`. */
-  #acknowledging(
-    multi: ReturnType<Redis['multi']>,
-    held: readonly HeldEntry[],
-  ): ReturnType<Redis['multi']> {
-    for (const [stream, ids] of groupByStream(held)) {
-      multi.xack(stream, this.#options.group, ...ids).hdel(this.#reader.triesKey(stream), ...ids);
-    }
-    return multi;
-  }
-
-  #streamOfRecord(record: string): string {
-    const decoded = tryDecode(record);
-    const partition =
-      typeof decoded === 'string'
-        ? 0
-        : partitionOf(partitionKey(decoded), this.#options.partitions);
-    return this.#streams[partition] as string;
   }
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Event } from '../events/event.ts';
+import { tryDecode } from './try-decode.ts';
 
 /**
  * The key whose order a Redis journal keeps across the consumers of a group:
@@ -55,7 +56,8 @@ export function partitionStreams(stream: string, count: number): readonly string
 /**
  * Keeps the number of partitions of `stream` in `<stream>:meta` (the first
  * opener sets it) and refuses another: a producer with another number would
- * put a key's events in two partitions.
+ * put a key's events in two partitions. A stream written before partitions
+ * (entries in `stream` itself, no meta) opens only with one.
  */
 export async function checkPartitionCount(
   redis: Redis,
@@ -63,6 +65,14 @@ export async function checkPartitionCount(
   partitions: number,
 ): Promise<void> {
   const meta = `${stream}:meta`;
+  // A stream of 0.2.0 (no meta, its entries in the stream itself) is read only with one partition.
+  if (partitions > 1 && (await redis.hget(meta, 'partitions')) === null) {
+    if ((await redis.type(stream)) === 'stream' && (await redis.xlen(stream)) > 0) {
+      throw new Error(
+        `the stream ${stream} holds entries written without partitions: open it with partitions: 1`,
+      );
+    }
+  }
   await redis.hsetnx(meta, 'partitions', String(partitions));
   const kept = Number(await redis.hget(meta, 'partitions'));
   if (kept !== partitions) {
@@ -87,4 +97,11 @@ export async function createGroups(
       }
     }),
   );
+}
+
+/** The partition stream a stored record goes back to (a replayed dead letter); one that cannot be decoded, the first. */
+export function streamOfRecord(record: string, streams: readonly string[]): string {
+  const decoded = tryDecode(record);
+  const partition = typeof decoded === 'string' ? 0 : partitionOfEvent(decoded, streams.length);
+  return streams[partition] as string;
 }

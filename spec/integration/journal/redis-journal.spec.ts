@@ -448,6 +448,23 @@ describe('RedisJournal in one process', () => {
     expect([...a.errors, ...b.errors]).toEqual([]);
   });
 
+  it('refuses another number of partitions than the stream has, and a 0.2.0 stream with partitions', async () => {
+    const stream = `rj-meta-${seed}`;
+    await (await RedisJournal.open({ redis: url, stream, group: 'g', partitions: 4 })).close();
+    await expect(
+      RedisJournal.open({ redis: url, stream, group: 'g', partitions: 8 }),
+    ).rejects.toThrow(/has 4 partition\(s\), not 8/);
+    // Entries in the stream itself and no meta: written by 0.2.0.
+    const old = `rj-old-${seed}`;
+    await redis.xadd(old, '*', 'e', encodeEvent(numbered(1)));
+    await expect(RedisJournal.open({ redis: url, stream: old, group: 'g' })).rejects.toThrow(
+      JournalIoError,
+    );
+    const { events, journal } = await consumeAll(old, 'g', 1);
+    expect(events.map((e) => e.actorName)).toEqual(['1']);
+    await journal.close();
+  });
+
   it('sets a corrupt record aside, reports it, and delivers the rest', async () => {
     const stream = `rj-corrupt-${seed}`;
     await (await RedisJournal.open({ redis: url, partitions: 1, stream, group: 'g' })).close();
