@@ -4,11 +4,13 @@
 // EventQueue (flushInterval 100 ms, onFlush counts) (a) without a journal: the same-run baseline,
 // (b) with the SQLite journal, sync 'full' (one fsync per commit: per intake turn and per batch),
 // (c) with the SQLite journal, sync 'normal', (d) with the Redis journal (a private redis-server,
-// no persistence, on this machine), one process producing and consuming in one group, with the
-// default readCount (16 entries per read, the next read once they are acknowledged) and (e) with
-// readCount 1,000 (a consumer tuned for throughput rather than fine sharing). A run ends when
+// no persistence, on this machine), one process producing and consuming in one group, its 16
+// partitions (the default) all read by that consumer, with the default readCount (16 entries per
+// read and partition, the next read once they are acknowledged) and (e) with readCount 1,000 (a
+// consumer tuned for throughput rather than fine sharing) and (f) one partition (the layout before
+// partitions: the same-run baseline of what partitioning costs). A run ends when
 // drain() resolved: every event handled AND acknowledged in the journal (for Redis: handled, and
-// the group's pending list empty). For (d) and (e) also intake alone: from the first push until
+// the group's pending list empty). For (d), (e) and (f) also intake alone: from the first push until
 // the last commit returned (every event in the stream; the consumer runs meanwhile in the same
 // process). Variants interleaved, 5 runs, medians.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,20 +48,25 @@ const dir = mkdtempSync(join(tmpdir(), 'batchwatch-bench-journal-'));
 const redisServer = await startRedis();
 const redis = new Redis({ host: '127.0.0.1', port: redisServer.port });
 
-/** Intake alone in the Redis runs (pushed and committed to the stream), by readCount. */
-const intakeRates = new Map<number, number[]>([
-  [16, []],
-  [1_000, []],
-]);
+/** Intake alone in the Redis runs (pushed and committed to the stream), by variant. */
+const intakeRates = new Map<string, number[]>();
 
 /** A Redis journal run: intake appends, the same process consumes in its group; drained = all acknowledged. */
-async function runRedis(readCount: number, index: number): Promise<number> {
-  const stream = `bench-${readCount}-${index}`;
+async function runRedis(
+  name: string,
+  readCount: number,
+  partitions: number,
+  index: number,
+): Promise<number> {
+  const stream = `bench-${readCount}-${partitions}-${index}`;
   const journal = await RedisJournal.open({
     redis: `redis://127.0.0.1:${redisServer.port}`,
     stream,
     group: 'bench',
     readCount,
+    partitions,
+    // The producer here outruns Redis on purpose: the whole run may wait in memory.
+    maxPending: TOTAL,
   });
   let seen = 0;
   let done: () => void = () => undefined;
@@ -74,6 +81,11 @@ async function runRedis(readCount: number, index: number): Promise<number> {
       seen += batch.length;
       if (seen >= TOTAL) done();
     },
+    onError: (error) => {
+      // A refused or failed journal operation would leave the run waiting for ever: fail loudly.
+      console.error(error);
+      process.exit(1);
+    },
   });
   const start = process.hrtime.bigint();
   for (let sent = 0; sent < TOTAL; sent += CHUNK) {
@@ -82,18 +94,24 @@ async function runRedis(readCount: number, index: number): Promise<number> {
   }
   // Intake: everything pushed is in the stream once this commit (the last, in order) returned.
   await journal.commit();
-  intakeRates.get(readCount)?.push(TOTAL / (Number(process.hrtime.bigint() - start) / 1e9));
+  const intake = intakeRates.get(name) ?? [];
+  intake.push(TOTAL / (Number(process.hrtime.bigint() - start) / 1e9));
+  intakeRates.set(name, intake);
   await all;
   for (;;) {
-    const summary = (await redis.xpending(stream, 'bench')) as unknown[];
-    if (Number(summary[0]) === 0) break;
+    let pending = 0;
+    for (const key of journal.streams) {
+      pending += Number(((await redis.xpending(key, 'bench')) as unknown[])[0]);
+    }
+    if (pending === 0) break;
     await nextMacrotask();
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (seen !== TOTAL) throw new Error(`handled ${seen} of ${TOTAL}`);
   await queue.drain();
   await journal.close();
-  await redis.del(stream, `${stream}:tries:bench`);
+  const keys = await redis.keys(`${stream}*`);
+  if (keys.length > 0) await redis.del(...keys);
   return TOTAL / seconds;
 }
 
@@ -130,8 +148,9 @@ const variants: [string, (index: number) => Promise<number>][] = [
   ['(a) no journal (baseline)', (i) => run(null, i)],
   ["(b) SQLite journal, sync 'full'", (i) => run('full' as SqliteSync, i)],
   ["(c) SQLite journal, sync 'normal'", (i) => run('normal' as SqliteSync, i)],
-  ['(d) Redis journal, readCount 16 (default)', (i) => runRedis(16, i)],
-  ['(e) Redis journal, readCount 1,000', (i) => runRedis(1_000, i)],
+  ['(d) Redis journal, 16 partitions, readCount 16 (defaults)', (i) => runRedis('(d)', 16, 16, i)],
+  ['(e) Redis journal, 16 partitions, readCount 1,000', (i) => runRedis('(e)', 1_000, 16, i)],
+  ['(f) Redis journal, 1 partition, readCount 16', (i) => runRedis('(f)', 16, 1, i)],
 ];
 const rates = new Map<string, number[]>(variants.map(([name]) => [name, []]));
 try {
@@ -147,13 +166,12 @@ const base = rates.get(variants[0]?.[0] ?? '') ?? [];
 console.log(
   `\nJournal intake: ${fmt(TOTAL)} events in chunks of ${fmt(CHUNK)} per macrotask, handled and acknowledged, median of ${RUNS} runs\n`,
 );
-rates.set('(d) intake only (pushed, committed to the stream)', intakeRates.get(16) ?? []);
-rates.set('(e) intake only (pushed, committed to the stream)', intakeRates.get(1_000) ?? []);
-const rows = [
-  ...variants.map(([name]) => name),
-  '(d) intake only (pushed, committed to the stream)',
-  '(e) intake only (pushed, committed to the stream)',
-];
+const intakeRows = ['(d)', '(e)', '(f)'].map((name) => {
+  const row = `${name} intake only (pushed, committed to the stream)`;
+  rates.set(row, intakeRates.get(name) ?? []);
+  return row;
+});
+const rows = [...variants.map(([name]) => name), ...intakeRows];
 printTable([
   ['variant', 'events/s (median)', 'min', 'max', 'x (a), median of per-run ratios'],
   ...rows.map((name) => {

@@ -18,6 +18,7 @@ export { isRedelivered, isSharedJournal, RecordState } from './journal.ts';
 export {
   JournalClosedError,
   JournalError,
+  JournalFullError,
   JournalIoError,
   JournalRecordError,
 } from './journal-errors.ts';

@@ -53,3 +53,23 @@ export class JournalClosedError extends JournalError {
     super(`The journal is closed: ${what}. Open a new one.`);
   }
 }
+
+/**
+ * A journal over the network holds `limit` events not yet written (its server
+ * is away or refuses writes): the event was not appended. Nothing already
+ * appended is lost; the journal commits it once the server accepts writes.
+ */
+export class JournalFullError extends JournalError {
+  override readonly name = 'JournalFullError';
+  override readonly code = 'BATCHWATCH_JOURNAL_FULL';
+  /** How many events wait to be written (the `maxPending` option). */
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super(
+      `The journal holds ${limit} events Redis has not accepted yet (maxPending): this event was not appended. ` +
+        'Check that Redis is up and accepts writes, or raise maxPending.',
+    );
+    this.limit = limit;
+  }
+}

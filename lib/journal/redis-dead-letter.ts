@@ -8,8 +8,8 @@ import { tryDecode } from './try-decode.ts';
 
 /** Where a Redis journal's group keeps what left the stream: dead letters, and records set aside. */
 export interface DeadLetterKeys {
-  /** The journal's stream, where a replayed letter's records are appended again. */
-  readonly stream: string;
+  /** The partition stream where a replayed letter's record is appended again. */
+  readonly streamOf: (record: string) => string;
   /** Hash: dead letter id -> stored letter. */
   readonly dead: string;
   /** Counter of dead letter ids. */
@@ -58,10 +58,19 @@ export class RedisDeadLetters {
     const json = await this.#redis.hget(this.#keys.dead, String(id));
     if (json === null) return 0;
     const records = letterRecords(json);
+    const byStream = new Map<string, string[]>();
+    for (const record of records) {
+      const stream = this.#keys.streamOf(record);
+      const list = byStream.get(stream) ?? [];
+      list.push(record);
+      byStream.set(stream, list);
+    }
     const multi = this.#redis.multi();
     const size = this.#entryEvents;
-    for (let i = 0; i < records.length; i += size) {
-      multi.xadd(this.#keys.stream, '*', ...records.slice(i, i + size).flatMap((r) => ['e', r]));
+    for (const [stream, list] of byStream) {
+      for (let i = 0; i < list.length; i += size) {
+        multi.xadd(stream, '*', 'b', list.slice(i, i + size).join('\n'));
+      }
     }
     multi.hdel(this.#keys.dead, String(id));
     await execOrThrow(multi);

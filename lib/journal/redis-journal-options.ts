@@ -1,7 +1,20 @@
 import { hostname } from 'node:os';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { RetryPolicy } from '../backoff.ts';
 import { OptionsError } from '../errors.ts';
-import { optionNames, rejectUnknownOptions, resolveCount, resolveDuration } from '../options.ts';
-import { parseRedisAddress, type RedisAddress } from '../redis/redis-address.ts';
+import {
+  optionNames,
+  rejectUnknownOptions,
+  resolveCount,
+  resolveDuration,
+  resolveFunction,
+  resolveScheduler,
+} from '../options.ts';
+import {
+  DEFAULT_REDIS_RETRY,
+  parseRedisAddress,
+  type RedisAddress,
+} from '../redis/redis-address.ts';
 
 /** Options of {@link RedisJournal}. */
 export interface RedisJournalOptions {
@@ -28,14 +41,44 @@ export interface RedisJournalOptions {
    */
   readonly consumer?: string;
   /**
-   * How long, in ms, an entry delivered to a consumer may stay unacknowledged
-   * without a sign of life before another consumer of the group takes it over
-   * (XAUTOCLAIM). A live consumer renews its entries every third of it, however
-   * long its handler and retries take. Default 30,000.
+   * How long, in ms, a consumer may go without a sign of life before another
+   * consumer of the group takes its partitions over (their leases expire) and
+   * with them the entries it had not acknowledged (XAUTOCLAIM). A live
+   * consumer renews its leases and entries every third of it, however long
+   * its handler and retries take. Default 30,000.
    */
   readonly takeoverTimeout?: number;
-  /** Entries a consumer takes per read; it reads again once they are all acknowledged. Default 16. */
+  /**
+   * How many streams the journal is split into (`<stream>:p0` ...; the stream
+   * itself when 1). Events go to a partition by key (type and container id or
+   * path), and each partition is read by one consumer of a group at a time,
+   * so the events of one key are handled in order and never by two consumers
+   * at once; partitions are shared out among the live consumers, so at most
+   * this many consumers of a group work at once. Every producer and consumer
+   * of a stream must use the same number (checked at open: the number is kept
+   * in `<stream>:meta`). Default 16.
+   */
+  readonly partitions?: number;
+  /**
+   * Entries a consumer takes per read and partition; it reads again once they
+   * are all acknowledged. Default 16.
+   */
   readonly readCount?: number;
+  /**
+   * At most this many events appended and not yet in Redis (while Redis is
+   * away or refuses writes; the commit waiting for Redis's answer included);
+   * one more `append` throws a `JournalFullError` instead of growing memory.
+   * Default 100,000.
+   */
+  readonly maxPending?: number;
+  /**
+   * The delay before retry `attempt` of a refused commit or a failed read
+   * (`null`: stop retrying reads). Default 100 ms, doubling, at most 2 s, for
+   * ever (`DEFAULT_REDIS_RETRY`).
+   */
+  readonly retry?: RetryPolicy;
+  /** Where the journal's timers run (commits, lease renewals, trims, retries). Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
   /** At most this many events per stream entry (one commit is one or more entries). Default 256. */
   readonly entryEvents?: number;
   /** The group-commit window in ms (see the `Journal` interface). Default 10. */
@@ -51,7 +94,11 @@ export interface ResolvedRedisJournalOptions {
   readonly group: string;
   readonly consumer: string;
   readonly takeoverTimeout: number;
+  readonly partitions: number;
   readonly readCount: number;
+  readonly maxPending: number;
+  readonly retry: RetryPolicy;
+  readonly scheduler: SchedulerLike;
   readonly entryEvents: number;
   readonly commitWindow: number;
   readonly trimInterval: number;
@@ -62,7 +109,11 @@ export const DEFAULT_REDIS_JOURNAL_OPTIONS = Object.freeze({
   stream: 'batchwatch:journal',
   group: 'batchwatch',
   takeoverTimeout: 30_000,
+  partitions: 16,
   readCount: 16,
+  maxPending: 100_000,
+  retry: DEFAULT_REDIS_RETRY,
+  scheduler: asyncScheduler as SchedulerLike,
   entryEvents: 256,
   commitWindow: 10,
   trimInterval: 5_000,
@@ -74,7 +125,11 @@ const names = optionNames({
   group: true,
   consumer: true,
   takeoverTimeout: true,
+  partitions: true,
   readCount: true,
+  maxPending: true,
+  retry: true,
+  scheduler: true,
   entryEvents: true,
   commitWindow: true,
   trimInterval: true,
@@ -106,7 +161,18 @@ export function resolveRedisJournalOptions(
         integer: true,
       },
     ),
+    partitions: resolveCount('partitions', options.partitions ?? d.partitions, {
+      min: 1,
+      max: 1_024,
+    }),
     readCount: resolveCount('readCount', options.readCount ?? d.readCount, { min: 1, max: 10_000 }),
+    maxPending: resolveCount('maxPending', options.maxPending ?? d.maxPending, { min: 1 }),
+    retry: resolveFunction<RetryPolicy>(
+      'retry',
+      options.retry ?? d.retry,
+      '(attempt) => ms | null',
+    ),
+    scheduler: resolveScheduler('scheduler', options.scheduler ?? d.scheduler),
     entryEvents: resolveCount('entryEvents', options.entryEvents ?? d.entryEvents, {
       min: 1,
       max: 100_000,

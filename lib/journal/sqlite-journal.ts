@@ -1,38 +1,22 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import createDebug from 'debug';
 import type { Event } from '../events/event.ts';
-import { decodeEvent, EventCodecError, encodeEvent } from './event-codec.ts';
-import type {
-  DeadLetter,
-  Journal,
-  JournalRecovery,
-  RecoveredRecord,
-  SetAsideRecord,
-} from './journal.ts';
+import { encodeEvent } from './event-codec.ts';
+import type { DeadLetter, Journal, JournalRecovery, SetAsideRecord } from './journal.ts';
 import { RecordState } from './journal.ts';
 import { JournalClosedError, JournalIoError } from './journal-errors.ts';
 import { loadSqlite } from './load-sqlite.ts';
+import { insertDeadLetter, listDeadLetters } from './sqlite-dead-letters.ts';
 import {
   type ResolvedSqliteJournalOptions,
   resolveSqliteJournalOptions,
   type SqliteJournalOptions,
 } from './sqlite-journal-options.ts';
+import { readSegments } from './sqlite-recovery.ts';
+import { SQLITE_SCHEMA } from './sqlite-schema.ts';
+import { packRecords, parseRecords } from './sqlite-segment.ts';
 
 const log = createDebug('batchwatch:journal');
-
-const schema = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS segments (
-  first INTEGER PRIMARY KEY, last INTEGER NOT NULL, state INTEGER NOT NULL, tries INTEGER NOT NULL,
-  records BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS dead_letters (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, tries INTEGER NOT NULL,
-  cause TEXT NOT NULL, records TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS set_aside (
-  position INTEGER PRIMARY KEY, record TEXT NOT NULL, reason TEXT NOT NULL, time INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
 
 /**
  * The embedded journal: one SQLite file (WAL mode) through `node:sqlite`, no
@@ -41,7 +25,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value TEXT NOT NU
  * commits at the end of every intake turn and before every batch goes to its
  * handler, so the fsync cost is paid per turn and per batch, never per event.
  * The records of one commit are one row (a segment: positions `first` to
- * `last`, one record a line, compressed with raw deflate at level 1, about
+ * `last`, one record a line, compressed with zstd at level 1, about
  * 30 times smaller for Docker events), so a commit costs one small insert
  * whatever its size. An acknowledgement, a failed try and a dead letter are one
  * transaction each; an acknowledgement moves a watermark and deletes the
@@ -59,6 +43,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   readonly #options: ResolvedSqliteJournalOptions;
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
+  readonly #statements = new Map<string, StatementSync>();
   #nextPosition: number;
   /** The records appended since the last commit, and the position of the first. */
   #appended: string[] = [];
@@ -79,7 +64,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
       this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec(`PRAGMA synchronous = ${this.#options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
       this.#db.exec('PRAGMA busy_timeout = 5000');
-      this.#db.exec(schema);
+      this.#db.exec(SQLITE_SCHEMA);
       this.#insert = this.#db.prepare(
         'INSERT INTO segments (first, last, state, tries, records) VALUES (?, ?, 0, 0, ?)',
       );
@@ -126,9 +111,11 @@ export class SqliteJournal implements Journal, AsyncDisposable {
           this.#insert.run(first, first + appended.length - 1, packRecords(appended));
         }
         if (this.#inFlightThrough > 0) {
-          this.#db
-            .prepare('UPDATE segments SET state = ? WHERE first <= ? AND state = ?')
-            .run(RecordState.InFlight, this.#inFlightThrough, RecordState.Accepted);
+          this.#sql('UPDATE segments SET state = ? WHERE first <= ? AND state = ?').run(
+            RecordState.InFlight,
+            this.#inFlightThrough,
+            RecordState.Accepted,
+          );
         }
         this.#saveCheckpoints();
         this.#setMeta('next_position', String(this.#nextPosition));
@@ -146,49 +133,10 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   recover(): JournalRecovery {
     this.#assertOpen('recover');
     this.commit(); // what was appended before is part of what is recovered
-    const rows = this.#db
-      .prepare('SELECT first, last, state, tries, records FROM segments ORDER BY first')
-      .all() as {
-      first: number;
-      last: number;
-      state: number;
-      tries: number;
-      records: Uint8Array;
-    }[];
-    const asideBefore = new Set(
-      (this.#db.prepare('SELECT position FROM set_aside').all() as { position: number }[]).map(
-        (row) => row.position,
-      ),
-    );
-    const records: RecoveredRecord[] = [];
-    const setAside: SetAsideRecord[] = [];
-    for (const row of rows) {
-      const lines = unpackRecords(row.records);
-      const delivered = row.state === RecordState.InFlight;
-      if (lines === null || lines.length !== row.last - row.first + 1) {
-        // Positions cannot be told apart any more: the segment is kept aside whole.
-        if (!asideBefore.has(row.first)) {
-          const found = lines === null ? 'not a deflated segment' : `${lines.length} records`;
-          const reason = `damaged segment: ${found} for positions ${row.first}-${row.last}`;
-          const record = `base64:${Buffer.from(row.records).toString('base64')}`;
-          setAside.push({ position: row.first, record, reason });
-        }
-        continue;
-      }
-      for (const [index, record] of lines.entries()) {
-        const position = row.first + index;
-        if (position <= this.#acknowledged || asideBefore.has(position)) continue;
-        try {
-          records.push({ position, event: decodeEvent(record), delivered, tries: row.tries });
-        } catch (cause) {
-          const reason = cause instanceof EventCodecError ? cause.message : String(cause);
-          setAside.push({ position, record, reason });
-        }
-      }
-    }
+    const { records, setAside } = readSegments(this.#db, this.#acknowledged);
     if (setAside.length > 0) {
       this.#transaction('set records aside', () => {
-        const keep = this.#db.prepare(
+        const keep = this.#sql(
           'INSERT OR REPLACE INTO set_aside (position, record, reason, time) VALUES (?, ?, ?, ?)',
         );
         for (const { position, record, reason } of setAside) {
@@ -207,7 +155,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   markFailed(through: number): void {
     this.#transaction('count a failed try', () => {
-      this.#db.prepare('UPDATE segments SET tries = tries + 1 WHERE first <= ?').run(through);
+      this.#sql('UPDATE segments SET tries = tries + 1 WHERE first <= ?').run(through);
     });
   }
 
@@ -217,52 +165,18 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   deadLetter(through: number, batch: readonly Event[], tries: number, cause: string): void {
     this.#transaction('keep a dead letter', () => {
-      this.#insertDeadLetter(batch, tries, cause);
+      insertDeadLetter(this.#db, batch, tries, cause);
       this.#acknowledgeThrough(through);
     });
   }
 
   keepDeadLetter(events: readonly Event[], tries: number, cause: string): void {
-    this.#transaction('keep a dead letter', () => this.#insertDeadLetter(events, tries, cause));
-  }
-
-  #insertDeadLetter(batch: readonly Event[], tries: number, cause: string): void {
-    const records = batch.map((event) => {
-      try {
-        return encodeEvent(event);
-      } catch (error) {
-        return JSON.stringify({ unencodable: String(error) });
-      }
-    });
-    this.#db
-      .prepare('INSERT INTO dead_letters (time, tries, cause, records) VALUES (?, ?, ?, ?)')
-      .run(Date.now(), tries, cause, JSON.stringify(records));
+    this.#transaction('keep a dead letter', () => insertDeadLetter(this.#db, events, tries, cause));
   }
 
   deadLetters(): readonly DeadLetter[] {
     this.#assertOpen('list dead letters');
-    const rows = this.#db
-      .prepare('SELECT id, time, tries, cause, records FROM dead_letters ORDER BY id')
-      .all() as { id: number; time: number; tries: number; cause: string; records: string }[];
-    return rows.map((row) => {
-      const events: Event[] = [];
-      const undecodable: string[] = [];
-      for (const record of parseRecords(row.records)) {
-        try {
-          events.push(decodeEvent(record));
-        } catch {
-          undecodable.push(record);
-        }
-      }
-      return {
-        id: row.id,
-        time: row.time,
-        tries: row.tries,
-        cause: row.cause,
-        events,
-        undecodable,
-      };
-    });
+    return listDeadLetters(this.#db);
   }
 
   replayDeadLetter(id: number): number {
@@ -271,7 +185,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     this.commit();
     let count = 0;
     this.#transaction('replay a dead letter', () => {
-      const row = this.#db.prepare('SELECT records FROM dead_letters WHERE id = ?').get(id) as
+      const row = this.#sql('SELECT records FROM dead_letters WHERE id = ?').get(id) as
         | { records: string }
         | undefined;
       if (row === undefined) return;
@@ -280,7 +194,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
       const first = this.#nextPosition;
       this.#nextPosition += count;
       if (count > 0) this.#insert.run(first, first + count - 1, packRecords(records));
-      this.#db.prepare('DELETE FROM dead_letters WHERE id = ?').run(id);
+      this.#sql('DELETE FROM dead_letters WHERE id = ?').run(id);
       this.#setMeta('next_position', String(this.#nextPosition));
     });
     return count;
@@ -290,7 +204,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     this.#assertOpen('discard a dead letter');
     let removed = false;
     this.#transaction('discard a dead letter', () => {
-      const result = this.#db.prepare('DELETE FROM dead_letters WHERE id = ?').run(id);
+      const result = this.#sql('DELETE FROM dead_letters WHERE id = ?').run(id);
       removed = Number(result.changes) > 0;
     });
     return removed;
@@ -299,20 +213,18 @@ export class SqliteJournal implements Journal, AsyncDisposable {
   /** The records set aside because they could not be decoded, oldest first. */
   setAside(): readonly SetAsideRecord[] {
     this.#assertOpen('list records set aside');
-    const rows = this.#db
-      .prepare('SELECT position, record, reason FROM set_aside ORDER BY position')
-      .all() as unknown as SetAsideRecord[];
+    const rows = this.#sql(
+      'SELECT position, record, reason FROM set_aside ORDER BY position',
+    ).all() as unknown as SetAsideRecord[];
     return rows.map(({ position, record, reason }) => ({ position, record, reason }));
   }
 
   /** How many records are not acknowledged yet (committed ones). */
   pendingCount(): number {
     this.#assertOpen('count records');
-    const row = this.#db
-      .prepare(
-        'SELECT coalesce(sum(last - max(first, ?) + 1), 0) AS n FROM segments WHERE last >= ?',
-      )
-      .get(this.#acknowledged + 1, this.#acknowledged + 1) as { n: number };
+    const row = this.#sql(
+      'SELECT coalesce(sum(last - max(first, ?) + 1), 0) AS n FROM segments WHERE last >= ?',
+    ).get(this.#acknowledged + 1, this.#acknowledged + 1) as { n: number };
     return Number(row.n);
   }
 
@@ -320,7 +232,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     const pending = this.#checkpoints.get(name);
     if (pending !== undefined) return pending;
     this.#assertOpen('read a checkpoint');
-    const row = this.#db.prepare('SELECT value FROM checkpoints WHERE name = ?').get(name) as
+    const row = this.#sql('SELECT value FROM checkpoints WHERE name = ?').get(name) as
       | { value: string }
       | undefined;
     return row?.value;
@@ -364,7 +276,7 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   #saveCheckpoints(): void {
     if (this.#checkpoints.size === 0) return;
-    const save = this.#db.prepare(
+    const save = this.#sql(
       'INSERT INTO checkpoints (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
     );
     for (const [name, value] of this.#checkpoints) save.run(name, value);
@@ -372,32 +284,28 @@ export class SqliteJournal implements Journal, AsyncDisposable {
 
   #acknowledgeThrough(through: number): void {
     if (through <= this.#acknowledged) return;
-    this.#db.prepare('DELETE FROM segments WHERE last <= ?').run(through);
+    this.#sql('DELETE FROM segments WHERE last <= ?').run(through);
     this.#setMeta('acknowledged', String(through));
     this.#acknowledged = through;
   }
 
   #meta(key: string): string | undefined {
-    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+    const row = this.#sql('SELECT value FROM meta WHERE key = ?').get(key) as
       | { value: string }
       | undefined;
     return row?.value;
   }
 
   #setMeta(key: string, value: string): void {
-    this.#db
-      .prepare(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
+    this.#sql(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
   }
 
   #readNextPosition(): number {
-    const max = this.#db
-      .prepare(
-        'SELECT max(coalesce((SELECT max(last) FROM segments), 0), coalesce((SELECT max(position) FROM set_aside), 0)) AS n',
-      )
-      .get() as { n: number };
+    const max = this.#sql(
+      'SELECT max(coalesce((SELECT max(last) FROM segments), 0), coalesce((SELECT max(position) FROM set_aside), 0)) AS n',
+    ).get() as { n: number };
     return Math.max(Number(this.#meta('next_position') ?? 1), Number(max.n) + 1);
   }
 
@@ -422,31 +330,17 @@ export class SqliteJournal implements Journal, AsyncDisposable {
     }
   }
 
+  /** The statement of `text`, prepared once. */
+  #sql(text: string): StatementSync {
+    let statement = this.#statements.get(text);
+    if (statement === undefined) {
+      statement = this.#db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
   #assertOpen(what: string): void {
     if (this.#closed !== null) throw new JournalClosedError(`cannot ${what}`);
   }
-}
-
-/** One record a line (JSON text never holds a raw newline), deflated. */
-function packRecords(records: readonly string[]): Uint8Array {
-  return deflateRawSync(records.join('\n'), { level: 1 });
-}
-
-/** The records of a segment, or `null` when it does not inflate. */
-function unpackRecords(blob: Uint8Array): string[] | null {
-  try {
-    return inflateRawSync(blob).toString('utf8').split('\n');
-  } catch {
-    return null;
-  }
-}
-
-function parseRecords(text: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (Array.isArray(parsed)) return parsed.map(String);
-  } catch {
-    // A damaged dead letter: returned whole so that it is still listed.
-  }
-  return [text];
 }

@@ -1,5 +1,7 @@
 /** One stream entry as Redis answers it: its id and its fields (a field may repeat). */
 export interface StreamEntry {
+  /** The stream (key) it is in. */
+  readonly stream: string;
   readonly id: string;
   /** Field name → its values in order; empty for an entry that was trimmed while pending. */
   readonly fields: ReadonlyMap<string, readonly string[]>;
@@ -15,6 +17,7 @@ export function streamEntries(reply: unknown): StreamEntry[] {
   if (!Array.isArray(reply)) return entries;
   for (const stream of reply) {
     const list = Array.isArray(stream) ? (stream[1] as unknown) : null;
+    const key = Array.isArray(stream) ? String(stream[0]) : '';
     if (!Array.isArray(list)) continue;
     for (const raw of list) {
       if (!Array.isArray(raw) || typeof raw[0] !== 'string') continue;
@@ -26,7 +29,7 @@ export function streamEntries(reply: unknown): StreamEntry[] {
         values.push(String(flat[i + 1]));
         fields.set(name, values);
       }
-      entries.push({ id: raw[0], fields });
+      entries.push({ stream: key, id: raw[0], fields });
     }
   }
   return entries;

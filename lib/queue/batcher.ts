@@ -1,12 +1,12 @@
 import type { Subscription } from 'rxjs';
-import { Action } from '../events/action.ts';
-import { createEvent, type Event, type EventType } from '../events/event.ts';
+import type { Event } from '../events/event.ts';
 import type { ResolvedBatchOptions } from './batch-options.ts';
 import { BatchWindow } from './batch-window.ts';
 import type { HoldSet } from './hold-set.ts';
+import { OverflowPolicy } from './overflow-policy.ts';
 import { AddResult, PendingBuffer, type Taken } from './pending-buffer.ts';
 import type { QueueCounters } from './queue-counters.ts';
-import { OverflowError } from './queue-errors.ts';
+import type { OverflowError } from './queue-errors.ts';
 
 /** Where a {@link Batcher} sends what it produces. Called synchronously; must not throw. */
 export interface BatcherOutput {
@@ -25,7 +25,7 @@ export interface BatcherOutput {
 /**
  * The engine of `batchEvents` and `EventQueue`: pending events, the batch
  * window (fixed or settling: {@link BatchWindow}), the holds that keep it
- * open ({@link HoldSet}), the capacity policy and the gate that holds due
+ * open ({@link HoldSet}), the capacity policy ({@link OverflowPolicy}) and the gate that holds due
  * batches while the consumer is busy. Time comes only from the scheduler;
  * one timer, running only while events are pending. It counts what it
  * receives, drops and coalesces on the {@link QueueCounters} it is given.
@@ -62,12 +62,8 @@ export class Batcher {
   #emitting = false;
   #draining = false;
   #closed = false;
-  /** Types collapsed into a pending ForceReload: their events are covered until it is taken. */
-  #absorbed: Set<EventType> | null = null;
-  #overflowReported = false;
+  readonly #overflow: OverflowPolicy;
   #oldestAt = 0;
-  /** The ForceReloads collapses made: not events anybody sent, so never counted as dropped. */
-  readonly #synthetic = new WeakSet<Event>();
 
   /** @param holds the holds that keep windows open; `null` (batchEvents): never held. */
   constructor(
@@ -83,6 +79,7 @@ export class Batcher {
     this.#window = new BatchWindow(options);
     this.#settles = this.#window.settles;
     this.#holds = holds;
+    this.#overflow = new OverflowPolicy(options, counters, (error) => output.overflow(error));
     if (holds !== null) holds.onReleased = () => this.#released();
   }
 
@@ -113,7 +110,7 @@ export class Batcher {
       return;
     }
     this.#counters.received(event.type);
-    if (this.#absorbed?.has(event.type)) {
+    if (this.#overflow.absorbs(event.type)) {
       this.#counters.dropped(event.type, 1);
       return;
     }
@@ -121,7 +118,7 @@ export class Batcher {
     const wasEmpty = buffer.size === 0;
     const result = buffer.add(event, this.#options.capacity);
     if (result === AddResult.Full) {
-      this.#overflow(event);
+      this.#buffer = this.#overflow.apply(buffer, event);
       if (this.#closed) return; // the 'error' policy without a handler ended the stream
     } else if (result !== AddResult.Added) {
       this.#countCoalesced(result, event.type);
@@ -186,7 +183,7 @@ export class Batcher {
 
   /** Discards every pending event (counted as dropped) and stops for good. */
   clear(): void {
-    for (const [type, count] of this.#buffer.typeCounts(this.#isSynthetic)) {
+    for (const [type, count] of this.#buffer.typeCounts(this.#overflow.isSynthetic)) {
       this.#counters.dropped(type, count);
     }
     this.#buffer = this.#newBuffer();
@@ -200,59 +197,10 @@ export class Batcher {
     this.#cancelTimer();
   }
 
-  #overflow(event: Event): void {
-    switch (this.#options.overflow) {
-      case 'drop-oldest': {
-        const oldest = this.#buffer.dropHead();
-        if (oldest !== undefined) this.#counters.dropped(oldest.type, 1);
-        this.#buffer.add(event, this.#options.capacity);
-        return;
-      }
-      case 'error':
-        if (!this.#overflowReported) {
-          this.#overflowReported = true;
-          this.#output.overflow(new OverflowError(this.#options.capacity));
-        }
-        this.#counters.dropped(event.type, 1);
-        return;
-      case 'drop-newest':
-        this.#counters.dropped(event.type, 1);
-        return;
-      case 'force-reload':
-        this.#collapse(event);
-        return;
-    }
-  }
-
-  /** Replaces every pending event, and `event`, by one ForceReload per event type. */
-  #collapse(event: Event): void {
-    const types = [...this.#buffer.typeCounts(() => false).keys()];
-    if (!types.includes(event.type)) types.push(event.type);
-    // Reloads of an earlier collapse are not events anybody sent: they are not counted as dropped.
-    for (const [type, count] of this.#buffer.typeCounts(this.#isSynthetic)) {
-      this.#counters.dropped(type, count);
-    }
-    this.#counters.dropped(event.type, 1);
-    // The reloads take the numbers of the oldest collapsed events, so barriers wait for them.
-    const buffer = this.#newBuffer(this.#buffer.headSeq);
-    this.#buffer = buffer;
-    const time = this.#options.scheduler.now();
-    const actorAttributes = Object.freeze({ reason: 'overflow' });
-    for (const type of types) {
-      const action = Action.ForceReload;
-      const reload = createEvent({ type, actorName: '', action, actorAttributes, time });
-      this.#synthetic.add(reload);
-      buffer.add(reload, Infinity);
-    }
-    this.#absorbed = new Set(types);
-  }
-
   #countCoalesced(result: AddResult, type: string): void {
     // A merge folds one event into another; a cancellation removes both (of the same key, so type).
     this.#counters.coalesced(type, result === AddResult.Cancelled ? 2 : 1);
   }
-
-  readonly #isSynthetic = (event: Event): boolean => this.#synthetic.has(event);
 
   #becameEmpty(): void {
     if (this.#draining) {
@@ -272,8 +220,7 @@ export class Batcher {
         const taken = this.#buffer.take(this.#options.maxBatch);
         // Whatever timer was pending (a window, or the at-once timer of maxBatch) served this batch.
         this.#cancelTimer();
-        this.#absorbed = null;
-        this.#overflowReported = false;
+        this.#overflow.taken();
         // What a maxBatch cut leaves behind has waited for a full window, or arrived while the
         // consumer was busy: it is due at once.
         this.#due = this.#buffer.size > 0 || this.#draining;

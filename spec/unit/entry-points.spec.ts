@@ -129,6 +129,7 @@ describe('batchwatch/journal', () => {
         'JOURNAL_FILE',
         'JournalClosedError',
         'JournalError',
+        'JournalFullError',
         'JournalIoError',
         'JournalRecordError',
         'RecordState',

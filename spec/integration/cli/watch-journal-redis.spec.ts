@@ -39,20 +39,38 @@ function watch(args: string[]): CliProcess {
   return cli;
 }
 
-/** How many events the stream holds (each entry carries one or more `e` fields). */
-async function streamEvents(redis: Redis): Promise<number> {
-  const entries = await redis.xrange(stream, '-', '+');
-  return entries.reduce((sum, [, fields]) => sum + fields.length / 2, 0);
+/** The journal's partition streams (their number is kept in `<stream>:meta`). */
+async function partitionStreams(redis: Redis): Promise<string[]> {
+  const count = Number(await redis.hget(`${stream}:meta`, 'partitions'));
+  return count === 1 ? [stream] : Array.from({ length: count }, (_, i) => `${stream}:p${i}`);
 }
 
+/** How many events the stream holds (an entry's `b` field holds its records, one a line). */
+async function streamEvents(redis: Redis): Promise<number> {
+  let events = 0;
+  for (const key of await partitionStreams(redis)) {
+    for (const [, fields] of await redis.xrange(key, '-', '+')) {
+      for (let f = 1; f < fields.length; f += 2) events += (fields[f] as string).split('\n').length;
+    }
+  }
+  return events;
+}
+
+/** Unacknowledged entries per consumer of `group`, over every partition. */
 async function pending(redis: Redis, group: string): Promise<Map<string, number>> {
-  const summary = (await redis.xpending(stream, group)) as [
-    number,
-    unknown,
-    unknown,
-    [string, string][] | null,
-  ];
-  return new Map((summary[3] ?? []).map(([name, count]) => [name, Number(count)]));
+  const byConsumer = new Map<string, number>();
+  for (const key of await partitionStreams(redis)) {
+    const summary = (await redis.xpending(key, group)) as [
+      number,
+      unknown,
+      unknown,
+      [string, string][] | null,
+    ];
+    for (const [name, count] of summary[3] ?? []) {
+      byConsumer.set(name, (byConsumer.get(name) ?? 0) + Number(count));
+    }
+  }
+  return byConsumer;
 }
 
 describe('batchwatch watch --journal', () => {

@@ -31,7 +31,8 @@ const queue = new EventQueue({
   journal,
   flushInterval: 2,
   maxBatch: 100,
-  retry: { maxRetries: 1_000, backoff: () => 1 + Math.floor(random() * 20) },
+  maxRetries: 1_000,
+  retry: () => 1 + Math.floor(random() * 20),
   onFlush: async (batch) => {
     mark('F');
     if (hang) await new Promise(() => {});

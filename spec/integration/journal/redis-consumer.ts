@@ -4,10 +4,14 @@
 // a spec may kill it: R (consuming), F (a flush starts), B (a try failed: the retry's backoff
 // begins), W (a batch was written, not yet acknowledged), H (with HANG_AT: the HANG_AT-th flush
 // hangs for good, holding its entries, until the process is killed).
+// Each flush also writes `>CONSUMER n n n` to OUT as it starts (before the H hang), so that a spec
+// can tell which consumer had which keys in hand at the same time. With PARTITIONS in the
+// environment, the journal has that many partitions (else the option is not passed at all).
 //
 // usage: node redis-consumer.ts PORT STREAM GROUP CONSUMER OUT SEED TAKEOVER_MS [HANG_AT]
 import { appendFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Event } from '../../../lib/events/event.ts';
 import { isRedelivered } from '../../../lib/journal/journal.ts';
 import { RedisJournal } from '../../../lib/journal/redis-journal.ts';
 import { EventQueue } from '../../../lib/queue/event-queue.ts';
@@ -27,13 +31,20 @@ const journal = await RedisJournal.open({
   consumer: consumer as string,
   takeoverTimeout: Number(takeover),
   readCount: 2,
+  ...(process.env['PARTITIONS'] === undefined
+    ? {}
+    : { partitions: Number(process.env['PARTITIONS']) }),
 });
+const names = (batch: readonly Event[]): string =>
+  batch.map((e) => `${e.actorName}${isRedelivered(e) ? 'r' : ''}`).join(' ');
 const queue = new EventQueue({
   journal,
   flushInterval: 2,
-  retry: { maxRetries: 1_000, backoff: () => 1 + Math.floor(random() * 20) },
+  maxRetries: 1_000,
+  retry: () => 1 + Math.floor(random() * 20),
   onFlush: async (batch) => {
     mark('F');
+    appendFileSync(outPath as string, `>${consumer} ${names(batch)}\n`);
     if (++flushes === Number(hangAt)) {
       mark('H');
       await new Promise(() => {}); // never settles: the entries stay held until the kill
@@ -43,8 +54,7 @@ const queue = new EventQueue({
       mark('B');
       throw new Error('flaky handler');
     }
-    const line = batch.map((e) => `${e.actorName}${isRedelivered(e) ? 'r' : ''}`).join(' ');
-    appendFileSync(outPath as string, `${consumer} ${line}\n`);
+    appendFileSync(outPath as string, `${consumer} ${names(batch)}\n`);
     mark('W');
   },
   onError: (error) => {

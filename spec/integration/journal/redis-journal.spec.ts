@@ -5,7 +5,7 @@
 // stream trimmed only past what every group acknowledged. Replay a failure with
 // BATCHWATCH_SEED=<the seed in its message>.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,11 +37,28 @@ afterAll(async () => {
 const numbered = (n: number): Event =>
   createEvent({ type: 'file', actorName: String(n), action: Action.FileWritten, time: n });
 
-/** Appends events `from`..`to` as a producer, `perCommit` events per commit (one stream entry). */
-async function produce(stream: string, group: string, from: number, to: number, perCommit: number) {
-  const producer = await RedisJournal.open({ redis: url, stream, group, consumer: 'producer' });
+/**
+ * Appends events `from`..`to` as a producer, `perCommit` events per commit (one stream entry per
+ * partition), in a journal of `partitions` partitions; `event` makes event n.
+ */
+async function produce(
+  stream: string,
+  group: string,
+  from: number,
+  to: number,
+  perCommit: number,
+  partitions = 1,
+  event: (n: number) => Event = numbered,
+) {
+  const producer = await RedisJournal.open({
+    redis: url,
+    stream,
+    group,
+    consumer: 'producer',
+    partitions,
+  });
   for (let n = from; n <= to; n++) {
-    producer.append(numbered(n));
+    producer.append(event(n));
     if ((n - from + 1) % perCommit === 0) await producer.commit();
   }
   await producer.close();
@@ -62,6 +79,7 @@ function runConsumer(
   takeover: number,
   kill?: { phase: string; occurrence: number },
   hangAt?: number,
+  partitions = 1,
 ): Consumer {
   const child = spawn(
     process.execPath,
@@ -76,7 +94,7 @@ function runConsumer(
       String(takeover),
       ...(hangAt === undefined ? [] : [String(hangAt)]),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARTITIONS: String(partitions) } },
   );
   children.add(child);
   const markers: string[] = [];
@@ -96,6 +114,8 @@ function runConsumer(
       if (line === 'R') readyNow();
       if (kill !== undefined && line === kill.phase && ++seen === kill.occurrence) {
         child.kill('SIGKILL');
+        // Nothing it wrote can come after this line: it is hanging or stopped by now.
+        appendFileSync(out, `X${consumer}\n`);
       }
     }
   });
@@ -121,22 +141,43 @@ function readDeliveries(out: string): [string, number, boolean][] {
     return result;
   }
   for (const line of text.split('\n')) {
-    if (line === '') continue;
+    if (line === '' || line.startsWith('>') || line.startsWith('X')) continue;
     const [who, ...items] = line.split(' ');
-    for (const item of items)
-      result.push([who as string, Number.parseInt(item, 10), item.endsWith('r')]);
+    // An item is `n` or `key:seq:n`, `r` appended when redelivered.
+    for (const item of items) {
+      const n = Number.parseInt(item.split(':').at(-1) as string, 10);
+      result.push([who as string, n, item.endsWith('r')]);
+    }
   }
   return result;
 }
 
+/** The partition streams of `stream` (the stream itself with one partition). */
+const partitionKeys = (stream: string, partitions: number): string[] =>
+  partitions === 1 ? [stream] : Array.from({ length: partitions }, (_, i) => `${stream}:p${i}`);
+
+/** How many entries group `g` has not acknowledged, over every partition. */
+async function pendingCount(stream: string, partitions = 1): Promise<number> {
+  let pending = 0;
+  for (const key of partitionKeys(stream, partitions)) {
+    pending += Number(((await redis.xpending(key, 'g')) as unknown[])[0]);
+  }
+  return pending;
+}
+
 /** Waits until every number 1..total was handled and the group holds nothing unacknowledged. */
-async function waitAllAcknowledged(stream: string, out: string, total: number, timeout: number) {
+async function waitAllAcknowledged(
+  stream: string,
+  out: string,
+  total: number,
+  timeout: number,
+  partitions = 1,
+) {
   await vi.waitFor(
     async () => {
       const handled = new Set(readDeliveries(out).map(([, n]) => n));
       expect(handled.size).toBe(total);
-      const summary = (await redis.xpending(stream, 'g')) as unknown[];
-      expect(Number(summary[0])).toBe(0);
+      expect(await pendingCount(stream, partitions)).toBe(0);
     },
     { timeout, interval: 50 },
   );
@@ -148,7 +189,7 @@ describe('RedisJournal: a consumer SIGKILLed at random points', () => {
   }, async () => {
     const stream = `rj-kill-${seed}`;
     const out = join(dir, 'kill.out');
-    const total = 2_000;
+    let total = 2_000;
     await produce(stream, 'g', 1, total, 10);
     const random = mulberry32(seed);
     const phases = ['F', 'B', 'W'];
@@ -157,6 +198,24 @@ describe('RedisJournal: a consumer SIGKILLed at random points', () => {
       const phase = phases[Math.floor(random() * phases.length)] as string;
       const occurrence = 1 + Math.floor(random() * 4);
       const consumer = runConsumer(stream, 'c1', out, seed + run, 60_000, { phase, occurrence });
+      let ended = false;
+      void consumer.ended.then(() => {
+        ended = true;
+      });
+      for (;;) {
+        // Killed, or it handled everything there is before its kill point came: then more events.
+        await vi.waitFor(
+          async () => {
+            if (ended) return;
+            expect(new Set(readDeliveries(out).map(([, n]) => n)).size).toBe(total);
+            expect(Number(((await redis.xpending(stream, 'g')) as unknown[])[0])).toBe(0);
+          },
+          { timeout: 60_000, interval: 50 },
+        );
+        if (ended) break;
+        await produce(stream, 'g', total + 1, total + 100, 10);
+        total += 100;
+      }
       const { signal, stderr } = await consumer.ended;
       expect(stderr, `seed ${seed}, run ${run}`).toBe('');
       expect(signal, `seed ${seed}, run ${run}: killed at ${phase}#${occurrence}`).toBe('SIGKILL');
@@ -194,18 +253,38 @@ describe('RedisJournal: a consumer SIGKILLed at random points', () => {
   });
 });
 
-describe('RedisJournal: several consumers in one group', () => {
+describe('RedisJournal: several consumers in one group, order per key', () => {
+  // Event n: key `k<j>` (its actorId: the journal's partition key), named `k<j>:<seq>` (its
+  // actorName), `seq` counting the key's events from 1. Keys are drawn at random (seeded).
+  const keys = 12;
+  function keyedEvents(total: number, keySeed: number) {
+    const random = mulberry32(keySeed);
+    const next = new Map<string, number>();
+    const byNumber: Event[] = [];
+    for (let n = 1; n <= total; n++) {
+      const key = `k${Math.floor(random() * keys)}`;
+      const seq = (next.get(key) ?? 0) + 1;
+      next.set(key, seq);
+      byNumber[n] = createEvent({
+        type: 'file',
+        actorId: key,
+        actorName: `${key}:${seq}:${n}`,
+        action: Action.FileWritten,
+        time: n,
+      });
+    }
+    return (n: number) => byNumber[n] as Event;
+  }
+
   it.each([2, 3])(
-    '%i consumers share the entries; a SIGKILLed one is taken over',
-    {
-      timeout: 60_000,
-    },
+    '%i consumers share the partitions; one SIGKILLed mid-batch: 0 lost, 0 out of order, 0 at once per key',
+    { timeout: 90_000 },
     async (count) => {
-      const stream = `rj-share-${count}-${seed}`;
-      const out = join(dir, `share-${count}.out`);
-      const total = 400;
-      // The group exists before the consumers start reading.
-      await (await RedisJournal.open({ redis: url, stream, group: 'g' })).close();
+      const partitions = 8;
+      const stream = `rj-order-${count}-${seed}`;
+      const out = join(dir, `order-${count}.out`);
+      const total = 600;
+      await (await RedisJournal.open({ redis: url, stream, group: 'g', partitions })).close();
       const consumers = Array.from({ length: count }, (_, i) =>
         runConsumer(
           stream,
@@ -213,57 +292,121 @@ describe('RedisJournal: several consumers in one group', () => {
           out,
           seed + i,
           1_000,
-          // c2's third flush hangs, holding its entries: it is SIGKILLed right there.
+          // c2's third flush hangs, holding its entries (and its partitions): SIGKILLed right there.
           i === 1 ? { phase: 'H', occurrence: 1 } : undefined,
           i === 1 ? 3 : undefined,
+          partitions,
         ),
       );
       await Promise.all(consumers.map((c) => c.ready));
-      await produce(stream, 'g', 1, total, 4);
+      // Every consumer holds a share of the partitions before the events come.
+      await vi.waitFor(
+        async () => {
+          const holders = new Set<string | null>();
+          for (let i = 0; i < partitions; i++)
+            holders.add(await redis.get(`${stream}:lease:g:${i}`));
+          expect([...holders].sort()).toEqual(consumers.map((_, i) => `c${i + 1}`));
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      await produce(stream, 'g', 1, total, 4, partitions, keyedEvents(total, seed));
       const victim = consumers[1] as Consumer;
       expect((await victim.ended).signal).toBe('SIGKILL');
       // What the victim held when it died: its pending entries, and the numbers in them.
-      const held = (await redis.xpending(stream, 'g', '-', '+', 1000, 'c2')) as [string][];
-      expect(held.length).toBeGreaterThan(0);
       const heldNumbers: number[] = [];
-      for (const [id] of held) {
-        for (const [, fields] of await redis.xrange(stream, id, id)) {
-          for (let f = 1; f < fields.length; f += 2) {
-            heldNumbers.push(Number(JSON.parse(fields[f] as string)[2]));
+      for (const key of partitionKeys(stream, partitions)) {
+        const held = (await redis.xpending(key, 'g', '-', '+', 1000, 'c2')) as [string][];
+        for (const [id] of held) {
+          for (const [, fields] of await redis.xrange(key, id, id)) {
+            // A `b` field holds the entry's records, one a line.
+            for (let f = 1; f < fields.length; f += 2) {
+              for (const record of (fields[f] as string).split('\n')) {
+                heldNumbers.push(Number(String(JSON.parse(record)[2]).split(':')[2]));
+              }
+            }
           }
         }
       }
-      await waitAllAcknowledged(stream, out, total, 30_000);
+      expect(heldNumbers.length).toBeGreaterThan(0);
+      await waitAllAcknowledged(stream, out, total, 60_000, partitions);
       for (const c of consumers) if (c !== victim) c.child.kill('SIGTERM');
       for (const c of consumers) expect((await c.ended).stderr).toBe('');
 
-      const deliveries = readDeliveries(out);
-      const seen = new Map<number, number>();
-      for (const [who, n, marked] of deliveries) {
-        const times = (seen.get(n) ?? 0) + 1;
-        seen.set(n, times);
-        // Each entry goes to one consumer: only a taken-over (redelivered) entry is seen twice.
-        if (times > 1) expect(marked, `${n} by ${who}`).toBe(true);
+      // Walk the file in order: `>c items` a flush starts, `c items` it handled them, `Xc` killed.
+      const lines = readFileSync(out, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '');
+      const inHand = new Map<string, Set<string>>(); // consumer -> keys of its batch in hand
+      const handledSeq = new Map<string, number>(); // key -> highest seq handled
+      const handled = new Set<number>();
+      const outOfOrder: string[] = [];
+      const atOnce: string[] = [];
+      const unmarkedAgain: string[] = [];
+      const byConsumer = new Map<string, number>();
+      for (const line of lines) {
+        if (line.startsWith('X')) {
+          inHand.delete(line.slice(1));
+          continue;
+        }
+        const starting = line.startsWith('>');
+        const [who = '', ...items] = (starting ? line.slice(1) : line).split(' ');
+        const parsed = items.map((item) => {
+          const [key = '', seq = '', n = ''] = item.split(':');
+          return { key, seq: Number(seq), n: Number.parseInt(n, 10), marked: item.endsWith('r') };
+        });
+        if (starting) {
+          const keysOf = new Set(parsed.map((p) => p.key));
+          for (const [other, otherKeys] of inHand) {
+            if (other === who) continue;
+            for (const key of keysOf)
+              if (otherKeys.has(key)) atOnce.push(`${key}: ${other} and ${who}`);
+          }
+          inHand.set(who, keysOf);
+          continue;
+        }
+        inHand.delete(who);
+        byConsumer.set(who, (byConsumer.get(who) ?? 0) + parsed.length);
+        for (const { key, seq, n, marked } of parsed) {
+          if (handled.has(n)) {
+            if (!marked) unmarkedAgain.push(`${key}:${seq} by ${who}`);
+            continue;
+          }
+          const previous = handledSeq.get(key) ?? 0;
+          if (seq !== previous + 1)
+            outOfOrder.push(`${key}:${seq} after ${key}:${previous} (${who})`);
+          handledSeq.set(key, Math.max(previous, seq));
+          handled.add(n);
+        }
       }
       const lost = [];
-      for (let n = 1; n <= total; n++) if (!seen.has(n)) lost.push(n);
-      expect(lost).toEqual([]);
-      const byConsumer = new Map<string, number>();
-      for (const [who] of deliveries) byConsumer.set(who, (byConsumer.get(who) ?? 0) + 1);
+      for (let n = 1; n <= total; n++) if (!handled.has(n)) lost.push(n);
+      expect(lost, `seed ${seed}: lost`).toEqual([]);
+      expect(outOfOrder, `seed ${seed}: out of order per key`).toEqual([]);
+      expect(atOnce, `seed ${seed}: one key in two consumers' hands at once`).toEqual([]);
+      expect(unmarkedAgain, `seed ${seed}: handled again unmarked`).toEqual([]);
       expect([...byConsumer.keys()].sort()).toEqual(consumers.map((_, i) => `c${i + 1}`));
       // What the victim held went to live consumers, each event marked redelivered.
-      const takenOver = deliveries.filter(([who, n]) => who !== 'c2' && heldNumbers.includes(n));
-      expect(takenOver.map(([, n]) => n).sort((a, b) => a - b)).toEqual(
-        [...heldNumbers].sort((a, b) => a - b),
+      const takenOver = readDeliveries(out).filter(
+        ([who, n]) => who !== 'c2' && heldNumbers.includes(n),
       );
+      expect(new Set(takenOver.map(([, n]) => n))).toEqual(new Set(heldNumbers));
       expect(takenOver.every(([, , marked]) => marked)).toBe(true);
+      console.log(
+        `seed ${seed}, ${count} consumers: ${byConsumer.size} worked, ${heldNumbers.length} taken over from c2`,
+      );
     },
   );
 });
 
 describe('RedisJournal in one process', () => {
   async function consumeAll(stream: string, group: string, expected: number) {
-    const journal = await RedisJournal.open({ redis: url, stream, group, consumer: `${group}-1` });
+    const journal = await RedisJournal.open({
+      redis: url,
+      partitions: 1,
+      stream,
+      group,
+      consumer: `${group}-1`,
+    });
     const events: Event[] = [];
     const errors: Error[] = [];
     const queue = new EventQueue({
@@ -284,8 +427,8 @@ describe('RedisJournal in one process', () => {
 
   it('two groups each see everything; the stream is trimmed only past what both acknowledged', async () => {
     const stream = `rj-groups-${seed}`;
-    await (await RedisJournal.open({ redis: url, stream, group: 'a' })).close();
-    await (await RedisJournal.open({ redis: url, stream, group: 'b' })).close();
+    await (await RedisJournal.open({ redis: url, partitions: 1, stream, group: 'a' })).close();
+    await (await RedisJournal.open({ redis: url, partitions: 1, stream, group: 'b' })).close();
     await produce(stream, 'a', 1, 50, 5);
     const a = await consumeAll(stream, 'a', 50);
     expect(a.events.map((e) => Number(e.actorName))).toEqual(
@@ -305,9 +448,26 @@ describe('RedisJournal in one process', () => {
     expect([...a.errors, ...b.errors]).toEqual([]);
   });
 
+  it('refuses another number of partitions than the stream has, and a 0.2.0 stream with partitions', async () => {
+    const stream = `rj-meta-${seed}`;
+    await (await RedisJournal.open({ redis: url, stream, group: 'g', partitions: 4 })).close();
+    await expect(
+      RedisJournal.open({ redis: url, stream, group: 'g', partitions: 8 }),
+    ).rejects.toThrow(/has 4 partition\(s\), not 8/);
+    // Entries in the stream itself and no meta: written by 0.2.0.
+    const old = `rj-old-${seed}`;
+    await redis.xadd(old, '*', 'e', encodeEvent(numbered(1)));
+    await expect(RedisJournal.open({ redis: url, stream: old, group: 'g' })).rejects.toThrow(
+      JournalIoError,
+    );
+    const { events, journal } = await consumeAll(old, 'g', 1);
+    expect(events.map((e) => e.actorName)).toEqual(['1']);
+    await journal.close();
+  });
+
   it('sets a corrupt record aside, reports it, and delivers the rest', async () => {
     const stream = `rj-corrupt-${seed}`;
-    await (await RedisJournal.open({ redis: url, stream, group: 'g' })).close();
+    await (await RedisJournal.open({ redis: url, partitions: 1, stream, group: 'g' })).close();
     await redis.xadd(
       stream,
       '*',
@@ -320,11 +480,22 @@ describe('RedisJournal in one process', () => {
     );
     await redis.xadd(stream, '*', 'e', '[7,"from the future"]');
     await redis.xadd(stream, '*', 'e', encodeEvent(numbered(3)));
-    const { journal, events, errors } = await consumeAll(stream, 'g', 3);
-    expect(events.map((e) => e.actorName)).toEqual(['1', '2', '3']);
-    expect(errors.map((e) => e.constructor)).toEqual([JournalRecordError, JournalRecordError]);
+    // The journal's own entries: one `b` field, the records one a line; one line damaged.
+    const lines = [encodeEvent(numbered(4)), 'not json', encodeEvent(numbered(5))];
+    await redis.xadd(stream, '*', 'b', lines.join('\n'));
+    const { journal, events, errors } = await consumeAll(stream, 'g', 5);
+    expect(events.map((e) => e.actorName)).toEqual(['1', '2', '3', '4', '5']);
+    expect(errors.map((e) => e.constructor)).toEqual([
+      JournalRecordError,
+      JournalRecordError,
+      JournalRecordError,
+    ]);
     const aside = await journal.setAside();
-    expect(aside.map((r) => r.record)).toEqual(['[99,"garbage"', '[7,"from the future"]']);
+    expect(aside.map((r) => r.record)).toEqual([
+      '[99,"garbage"',
+      '[7,"from the future"]',
+      'not json',
+    ]);
     await journal.close();
   });
 
@@ -334,6 +505,7 @@ describe('RedisJournal in one process', () => {
     const open = (consumer: string) =>
       RedisJournal.open({
         redis: url,
+        partitions: 1,
         stream,
         group: 'g',
         consumer,
@@ -386,6 +558,7 @@ describe('RedisJournal in one process', () => {
     try {
       const journal = await RedisJournal.open({
         redis: `redis://127.0.0.1:${server.port}`,
+        partitions: 1,
         stream: 'oom',
         group: 'g',
       });
@@ -417,12 +590,19 @@ describe('RedisJournal in one process', () => {
 
   it('keeps dead letters across a reopen, lists them and replays them', async () => {
     const stream = `rj-dead-${seed}`;
-    const first = await RedisJournal.open({ redis: url, stream, group: 'g', consumer: 'c' });
+    const first = await RedisJournal.open({
+      redis: url,
+      partitions: 1,
+      stream,
+      group: 'g',
+      consumer: 'c',
+    });
     const failures: Error[] = [];
     const queue = new EventQueue({
       journal: first,
       flushInterval: 1,
-      retry: { maxRetries: 2, backoff: () => 1 },
+      maxRetries: 2,
+      retry: () => 1,
       onFlush: () => {
         throw new Error('always fails');
       },
@@ -436,7 +616,13 @@ describe('RedisJournal in one process', () => {
     queue.stop();
     await first.close();
 
-    const second = await RedisJournal.open({ redis: url, stream, group: 'g', consumer: 'c' });
+    const second = await RedisJournal.open({
+      redis: url,
+      partitions: 1,
+      stream,
+      group: 'g',
+      consumer: 'c',
+    });
     const [letter] = await second.deadLetters();
     expect(letter?.events.map((e) => e.actorName)).toEqual(['1', '2', '3']);
     expect(letter?.tries).toBe(3);

@@ -24,6 +24,11 @@ describe('resolveRedisJournalOptions', () => {
     [{ redis: 'redis://r', group: '' }, 'group'],
     [{ redis: 'redis://r', entryEvents: 1.5 }, 'entryEvents'],
     [{ redis: 'redis://r', tries: 1 }, 'tries'],
+    [{ redis: 'redis://r', partitions: 0 }, 'partitions'],
+    [{ redis: 'redis://r', partitions: 1_025 }, 'partitions'],
+    [{ redis: 'redis://r', maxPending: 0 }, 'maxPending'],
+    [{ redis: 'redis://r', retry: 100 }, 'retry'],
+    [{ redis: 'redis://r', scheduler: {} }, 'scheduler'],
     [{ redis: 'ftp://r' }, 'redis'],
   ])('refuses %o, naming %s', (options, name) => {
     expect(() => resolveRedisJournalOptions(options as never)).toThrow(
@@ -50,8 +55,8 @@ describe('streamEntries', () => {
       ],
     ];
     expect(streamEntries(reply)).toEqual([
-      { id: '1-0', fields: new Map([['e', ['a', 'b']]]) },
-      { id: '2-0', fields: new Map() },
+      { stream: 's', id: '1-0', fields: new Map([['e', ['a', 'b']]]) },
+      { stream: 's', id: '2-0', fields: new Map() },
     ]);
     expect(streamEntries(null)).toEqual([]);
   });
