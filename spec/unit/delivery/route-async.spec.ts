@@ -111,7 +111,8 @@ describe('route (real promises and timers)', () => {
               });
             }),
           timeout: 20,
-          retry: { maxRetries: 1, backoff: () => 10 },
+          maxRetries: 1,
+          retry: () => 10,
         },
       },
       onError: (error) => errors.push(error),

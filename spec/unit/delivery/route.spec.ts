@@ -135,7 +135,8 @@ describe('route (virtual time)', () => {
         handlers: {
           docker: {
             handle: handler(vt, flaky, 2, (attempt) => attempt < 3),
-            retry: { maxRetries: 2, backoff: (attempt) => attempt * 10 },
+            maxRetries: 2,
+            retry: (attempt) => attempt * 10,
           },
           file: handler(vt, steady, 1),
         },
@@ -164,7 +165,8 @@ describe('route (virtual time)', () => {
       const onFlush = router(vt, {
         key: (event) => event.type,
         handlers: { docker: handler(vt, [], 1, () => true), file: handler(vt, others, 1) },
-        retry: { maxRetries: 1, backoff: () => 3 },
+        maxRetries: 1,
+        retry: () => 3,
         onError: (error) => errors.push(error),
       });
       vt.at(0, () => void onFlush([start, written, stop]));
@@ -203,7 +205,8 @@ describe('route (virtual time)', () => {
               return hanging;
             },
             timeout: 5,
-            retry: { maxRetries: 1, backoff: () => 2 },
+            maxRetries: 1,
+            retry: () => 2,
           },
         },
         onError: (error) => errors.push(error),
@@ -270,7 +273,8 @@ describe('route (virtual time)', () => {
           },
           file: {
             handle: handler(vt, [], 1, () => true),
-            retry: { maxRetries: 4, backoff: () => 50 },
+            maxRetries: 4,
+            retry: () => 50,
           },
         },
         timeout: 1000,

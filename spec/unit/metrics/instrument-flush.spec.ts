@@ -155,7 +155,8 @@ describe('instrumentFlush', () => {
       flushInterval: 100,
       scheduler: clock.scheduler,
       onFlush,
-      retry: { maxRetries: 2, backoff: () => 10 },
+      maxRetries: 2,
+      retry: () => 10,
       onError: (error) => errors.push(error),
     });
     queueMetrics(queue, { registry });

@@ -84,7 +84,8 @@ describe('queueMetrics', () => {
       capacity: 2,
       overflow: 'drop-newest',
       coalesce: true,
-      retry: { maxRetries: 1, backoff: () => 10 },
+      maxRetries: 1,
+      retry: () => 10,
       onFlush: () => {
         throw new Error('handler down');
       },

@@ -13,7 +13,8 @@ describe('EventQueue retry', () => {
     marbles(({ at, cold, expectSubscriptions, queue, testScheduler }) => {
       const q = queue({
         flushInterval: 3,
-        retry: { maxRetries: 2, backoff: (attempt) => attempt * 10 },
+        maxRetries: 2,
+        retry: (attempt) => attempt * 10,
         onFlush: () => {
           calls.push(testScheduler.now());
           throw new Error('down');
@@ -45,7 +46,8 @@ describe('EventQueue retry', () => {
       let failed = false;
       const q = queue({
         flushInterval: 3,
-        retry: { maxRetries: 1, backoff: () => 10 },
+        maxRetries: 1,
+        retry: () => 10,
         onFlush: (batch) => {
           batches.push(batch);
           if (!failed) {
@@ -67,7 +69,8 @@ describe('EventQueue retry', () => {
     marbles(({ cold, expectSubscriptions, queue }) => {
       const q = queue({
         flushInterval: 1,
-        retry: { maxRetries: 5, backoff: () => null },
+        maxRetries: 5,
+        retry: () => null,
         onFlush: () => {
           throw new Error('no');
         },
@@ -111,7 +114,8 @@ describe('EventQueue retry', () => {
       const q = queue({
         flushInterval: 3,
         coalesce: true,
-        retry: { maxRetries: 1, backoff: () => 10 },
+        maxRetries: 1,
+        retry: () => 10,
         onFlush: (batch) => {
           calls.push({ at: testScheduler.now(), names: batch.map((event) => event.actorName) });
           throw new Error('down');
@@ -143,7 +147,8 @@ describe('EventQueue retry', () => {
     });
     const queue = new EventQueue({
       flushInterval: 1,
-      retry: { maxRetries: 2, backoff: () => 5 },
+      maxRetries: 2,
+      retry: () => 5,
       onFlush: async () => {
         tries++;
         // The first try is still running when drain() is called.

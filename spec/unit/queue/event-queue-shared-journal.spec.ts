@@ -99,7 +99,8 @@ describe('EventQueue on a shared journal', () => {
     const queue = new EventQueue({
       journal,
       flushInterval: 1,
-      retry: { maxRetries: 1, backoff: () => 1 },
+      maxRetries: 1,
+      retry: () => 1,
       onFlush: (batch) => {
         seen.push([...batch]);
         throw new Error('down');
