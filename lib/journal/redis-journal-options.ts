@@ -56,7 +56,8 @@ export interface RedisJournalOptions {
    * at once; partitions are shared out among the live consumers, so at most
    * this many consumers of a group work at once. Every producer and consumer
    * of a stream must use the same number (checked at open: the number is kept
-   * in `<stream>:meta`). Default 16.
+   * in `<stream>:meta`). Default: the stream's own number (1 for a stream
+   * written by 0.2.0), 16 for a new stream.
    */
   readonly partitions?: number;
   /**

@@ -28,6 +28,7 @@ import {
   checkPartitionCount,
   createGroups,
   partitionStreams,
+  storedPartitionCount,
   streamOfRecord,
 } from './redis-partitions.ts';
 
@@ -49,14 +50,7 @@ const CLOSE_WAIT_MS = 5_000;
  *  partitions and XAUTOCLAIMs what it left, before anything newer
  * ```
  *
- * Keys (`S` the stream, `G` the group, `P` a partition's stream: `S` itself
- * with one partition, else `S:p<i>`): `P` the entries; `S:meta` the number
- * of partitions; `S:lease:G:<i>` who reads partition i; `S:members:G` the
- * live consumers; `S:dead:G` the dead letters (a hash id → letter) and
- * `S:dead-id:G` their counter; `P:tries:G` failed tries per entry; `S:aside`
- * records that could not be decoded; `S:checkpoints:G:C` the source
- * checkpoints of consumer `C` (its sources resume from them when it restarts
- * under the same name).
+ * Keys: see `redis-partitions.ts`.
  *
  * Guarantees: an appended event is in Redis (as Redis keeps it: its
  * persistence settings decide what survives a Redis restart) once `commit()`
@@ -154,6 +148,12 @@ export class RedisJournal implements SharedJournal, AsyncDisposable {
   static async open(options: RedisJournalOptions): Promise<RedisJournal> {
     const journal = new RedisJournal(resolveRedisJournalOptions(options));
     try {
+      const { stream, partitions } = journal.#options;
+      const stored = options.partitions ?? (await storedPartitionCount(journal.#redis, stream));
+      if (stored !== null && stored !== partitions) {
+        await journal.close();
+        return await RedisJournal.open({ ...options, partitions: stored });
+      }
       await checkPartitionCount(
         journal.#redis,
         journal.#options.stream,

@@ -39,6 +39,17 @@ function fnv1a(text: string, seed: number): number {
   return hash;
 }
 
+/*
+ * Keys (`S` the stream, `G` the group, `P` a partition's stream: `S` itself
+ * with one partition, else `S:p<i>`): `P` the entries; `S:meta` the number
+ * of partitions; `S:lease:G:<i>` who reads partition i; `S:members:G` the
+ * live consumers; `S:dead:G` the dead letters (a hash id → letter) and
+ * `S:dead-id:G` their counter; `P:tries:G` failed tries per entry; `S:aside`
+ * records that could not be decoded; `S:checkpoints:G:C` the source
+ * checkpoints of consumer `C` (its sources resume from them when it restarts
+ * under the same name).
+ */
+
 /**
  * The stream key of partition `index` of `stream`: the stream itself when it
  * has one partition (the layout of a journal without partitions), else
@@ -51,6 +62,18 @@ export function partitionStream(stream: string, index: number, count: number): s
 /** Every partition's stream key, in partition order. */
 export function partitionStreams(stream: string, count: number): readonly string[] {
   return Array.from({ length: count }, (_, index) => partitionStream(stream, index, count));
+}
+
+/**
+ * The number of partitions `stream` was made with: the one kept in
+ * `<stream>:meta`, 1 for a stream written before partitions (0.2.0: entries
+ * in the stream itself, no meta), `null` for a stream not made yet.
+ */
+export async function storedPartitionCount(redis: Redis, stream: string): Promise<number | null> {
+  const kept = await redis.hget(`${stream}:meta`, 'partitions');
+  if (kept !== null) return Number(kept);
+  const legacy = (await redis.type(stream)) === 'stream' && (await redis.xlen(stream)) > 0;
+  return legacy ? 1 : null;
 }
 
 /**

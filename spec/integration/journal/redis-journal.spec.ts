@@ -454,12 +454,19 @@ describe('RedisJournal in one process', () => {
     await expect(
       RedisJournal.open({ redis: url, stream, group: 'g', partitions: 8 }),
     ).rejects.toThrow(/has 4 partition\(s\), not 8/);
+    // No number given: the stream's own.
+    const own = await RedisJournal.open({ redis: url, stream, group: 'g' });
+    expect(own.options.partitions).toBe(4);
+    await own.close();
     // Entries in the stream itself and no meta: written by 0.2.0.
     const old = `rj-old-${seed}`;
     await redis.xadd(old, '*', 'e', encodeEvent(numbered(1)));
-    await expect(RedisJournal.open({ redis: url, stream: old, group: 'g' })).rejects.toThrow(
-      JournalIoError,
-    );
+    await expect(
+      RedisJournal.open({ redis: url, stream: old, group: 'g', partitions: 16 }),
+    ).rejects.toThrow(JournalIoError);
+    const opened = await RedisJournal.open({ redis: url, stream: old, group: 'g' });
+    expect(opened.options.partitions).toBe(1);
+    await opened.close();
     const { events, journal } = await consumeAll(old, 'g', 1);
     expect(events.map((e) => e.actorName)).toEqual(['1']);
     await journal.close();
