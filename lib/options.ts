@@ -160,3 +160,21 @@ export function resolveOneOf<T extends string>(
   }
   return value as T;
 }
+
+/** An injected collaborator: `undefined`, or an object with these members. */
+export function resolveCollaborator<T>(
+  option: string,
+  value: T | undefined,
+  members: readonly string[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  const object = value as Record<string, unknown> | null;
+  if (
+    object === null ||
+    typeof object !== 'object' ||
+    members.some((m) => object[m] === undefined)
+  ) {
+    throw new OptionsError(option, value, `an object with ${members.join(', ')}`);
+  }
+  return value;
+}

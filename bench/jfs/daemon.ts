@@ -22,14 +22,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { asapScheduler } from 'rxjs';
-import { ChangeOutbox } from '../../lib/jfs-daemon/change-outbox.ts';
-import { RedisChangeFeed } from '../../lib/jfs-daemon/redis-change-feed.ts';
 import { Op } from '../../lib/jfs-protocol/op.ts';
-import { notifyNames } from '../../lib/jfs-protocol/redis-keys.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { fmt, median, printTable } from '../support.ts';
 import { killOnExit } from './kill-on-exit.ts';
+import { writerOutbox } from './writer-outbox.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -184,22 +181,8 @@ try {
   }
 
   // The daemon's writing side alone, in this process, on a stream of its own.
-  const writerRedis = new Redis({ port: redis.port, lazyConnect: true });
-  await writerRedis.connect();
   const writerRates: number[] = [];
-  const outbox = new ChangeOutbox(
-    new RedisChangeFeed(writerRedis, notifyNames('bench-writer'), 100_000),
-    {
-      daemonId: 'bench',
-      maxBacklog: 1_000_000,
-      scheduler: asapScheduler,
-      retry: () => 100,
-      overflowing: () => {},
-      failed: (error) => console.error(error.message),
-      recovered: () => {},
-    },
-  );
-  await outbox.marked;
+  const { outbox, close: closeWriter } = await writerOutbox(redis.port, 'bench-writer');
   for (let run = 0; run < RUNS; run++) {
     const before = outbox.counters.published;
     const t0 = performance.now();
@@ -209,8 +192,7 @@ try {
     await until('the writer', () => outbox.counters.published >= before + BURST, 60_000);
     writerRates.push((BURST / (performance.now() - t0)) * 1000);
   }
-  await outbox.close();
-  writerRedis.disconnect();
+  await closeWriter();
 
   // --- At rest, the variants interleaved run by run. ---
   const restRows = made.map(() => [] as { idle: number; busy: number }[]);

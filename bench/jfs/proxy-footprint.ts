@@ -8,7 +8,7 @@
 // built CLI (`dist/cli/main.js proxy`, as users start it) against a private redis-server. Runs are
 // interleaved (bare Node, stream, pubsub, bare Node, ...) and every figure is a median.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { formatNotifyMessage, NOTIFY_CHANNEL } from '../../lib/jfs-protocol/notify-message.ts';
 import { batchFields, eventFields } from '../../lib/jfs-protocol/notify-stream.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
+import { cpuOf, idleRss, rssOf } from '../process-usage.ts';
 import { fmt, median, percentile, printTable } from '../support.ts';
 import { countingClient } from './counting-client.ts';
 
@@ -37,27 +38,7 @@ type Shape = (typeof SHAPES)[number];
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'cli', 'main.js');
 
-/** VmRSS of a process, in bytes (Linux). */
-const rssOf = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
-
-/** User + system CPU time of a process so far, in seconds (Linux, 100 ticks a second). */
-const cpuOf = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The largest RSS over a second of idling, as `ps` would show it. */
-async function idleRss(pid: number): Promise<number> {
-  let largest = 0;
-  for (let i = 0; i < 10; i++) {
-    largest = Math.max(largest, rssOf(pid));
-    await sleep(100);
-  }
-  return largest;
-}
 
 async function startChild(args: readonly string[], ready: string) {
   const child = spawn(process.execPath, args, { cwd: root, stdio: 'pipe' });

@@ -33,17 +33,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
-import { asapScheduler } from 'rxjs';
-import { ChangeOutbox } from '../../lib/jfs-daemon/change-outbox.ts';
-import { RedisChangeFeed } from '../../lib/jfs-daemon/redis-change-feed.ts';
 import { encodeMessage } from '../../lib/jfs-protocol/encode-message.ts';
 import { EVENT_RECORD_SIZE, FIELD_SIZE } from '../../lib/jfs-protocol/field.ts';
 import { MessageType } from '../../lib/jfs-protocol/message-type.ts';
 import { Op } from '../../lib/jfs-protocol/op.ts';
-import { notifyNames } from '../../lib/jfs-protocol/redis-keys.ts';
 import { freePort, startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { fmt, printTable } from '../support.ts';
 import { killOnExit } from './kill-on-exit.ts';
+import { writerOutbox } from './writer-outbox.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -256,21 +253,7 @@ rmSync(burstDir, { recursive: true, force: true });
 
 // The daemon's writing side alone (ChangeOutbox + RedisChangeFeed, as the daemon runs them) on a
 // stream of its own: changes pushed in turns of 1,000, timed until Redis accepted the last.
-const writerRedis = new Redis({ port: redis.port, lazyConnect: true });
-await writerRedis.connect();
-const outbox = new ChangeOutbox(
-  new RedisChangeFeed(writerRedis, notifyNames('soak-writer'), 100_000),
-  {
-    daemonId: 'soak',
-    maxBacklog: 1_000_000,
-    scheduler: asapScheduler,
-    retry: () => 100,
-    overflowing: () => {},
-    failed: (error) => console.error(error.message),
-    recovered: () => {},
-  },
-);
-await outbox.marked;
+const { outbox, close: closeWriter } = await writerOutbox(redis.port, 'soak-writer');
 const WRITER_CHANGES = 200_000;
 const writerStart = performance.now();
 for (let i = 0; i < WRITER_CHANGES; i++) {
@@ -279,8 +262,7 @@ for (let i = 0; i < WRITER_CHANGES; i++) {
 }
 await until('the writer', () => outbox.counters.published >= WRITER_CHANGES, 120_000);
 const writerMs = performance.now() - writerStart;
-await outbox.close();
-writerRedis.disconnect();
+await closeWriter();
 
 // --- Soak. ---
 const clients = Array.from({ length: CLIENTS }, (_, i) => soakClient(i));

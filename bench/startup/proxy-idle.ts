@@ -5,38 +5,19 @@
 // events to one raw client over pub/sub) also gives events/s and the proxy's CPU time, so that the
 // lean start shows what it costs the traffic, if anything.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatNotifyMessage, NOTIFY_CHANNEL } from '../../lib/jfs-protocol/notify-message.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { countingClient } from '../jfs/counting-client.ts';
+import { cpuOf, idleRss } from '../process-usage.ts';
 
 const BURST = 100_000;
 const BATCH = 1000;
 
-/** VmRSS of a process, in bytes (Linux). */
-const rssOf = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
-
-/** User + system CPU time of a process so far, in seconds (Linux, 100 ticks a second). */
-const cpuOf = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
-
 const nextTick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The largest RSS seen over a second of idling, as `ps` would show it. */
-async function idleRss(pid: number): Promise<number> {
-  let largest = 0;
-  for (let i = 0; i < 10; i++) {
-    largest = Math.max(largest, rssOf(pid));
-    await nextTick(100);
-  }
-  return largest;
-}
 
 /** Starts a child and resolves with it and its stderr once `ready` shows there. */
 async function startChild(

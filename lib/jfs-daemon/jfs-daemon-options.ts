@@ -7,6 +7,7 @@ import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
 import {
   optionNames,
   rejectUnknownOptions,
+  resolveCollaborator,
   resolveCount,
   resolveDuration,
   resolveFunction,
@@ -229,10 +230,15 @@ export function resolveJfsDaemonOptions(options: JfsDaemonOptions = {}): Resolve
       exclusive: true,
     }),
     maxBacklog: resolveCount('maxBacklog', options.maxBacklog ?? d.maxBacklog, { min: 1 }),
-    pathSource: collaborator('pathSource', options.pathSource, ['paths$']),
-    feed: collaborator('feed', options.feed, ['status$', 'write', 'close']),
-    watchList: collaborator('watchList', options.watchList, ['changes$', 'read', 'close']),
-    watcher: collaborator('watcher', options.watcher, ['events$', 'warnings$', 'add', 'remove']),
+    pathSource: resolveCollaborator('pathSource', options.pathSource, ['paths$']),
+    feed: resolveCollaborator('feed', options.feed, ['status$', 'write', 'close']),
+    watchList: resolveCollaborator('watchList', options.watchList, ['changes$', 'read', 'close']),
+    watcher: resolveCollaborator('watcher', options.watcher, [
+      'events$',
+      'warnings$',
+      'add',
+      'remove',
+    ]),
     scheduler: resolveScheduler('scheduler', options.scheduler ?? d.scheduler),
   });
 }
@@ -240,23 +246,5 @@ export function resolveJfsDaemonOptions(options: JfsDaemonOptions = {}): Resolve
 function optionalBoolean(option: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw new OptionsError(option, value, 'true or false');
-  return value;
-}
-
-/** An injected collaborator: `undefined`, or an object with these members. */
-function collaborator<T>(
-  option: string,
-  value: T | undefined,
-  members: readonly string[],
-): T | undefined {
-  if (value === undefined) return undefined;
-  const object = value as Record<string, unknown> | null;
-  if (
-    object === null ||
-    typeof object !== 'object' ||
-    members.some((m) => object[m] === undefined)
-  ) {
-    throw new OptionsError(option, value, `an object with ${members.join(', ')}`);
-  }
   return value;
 }

@@ -8,6 +8,7 @@ import { NOTIFY_CHANNEL } from '../jfs-protocol/notify-message.ts';
 import {
   optionNames,
   rejectUnknownOptions,
+  resolveCollaborator,
   resolveCount,
   resolveDuration,
   resolveOneOf,
@@ -293,7 +294,7 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
         ? asyncScheduler
         : resolveScheduler('scheduler', options.scheduler),
     watchers: options.watchers,
-    changeFeed: collaborator('changeFeed', options.changeFeed, [
+    changeFeed: resolveCollaborator('changeFeed', options.changeFeed, [
       'changes$',
       'status$',
       'warnings$',
@@ -301,26 +302,8 @@ export function resolveJfsProxyOptions(options: JfsProxyOptions): ResolvedJfsPro
       'resume',
       'close',
     ]),
-    registry: collaborator('registry', options.registry, ['add', 'remove', 'close']),
+    registry: resolveCollaborator('registry', options.registry, ['add', 'remove', 'close']),
   });
-}
-
-/** An injected collaborator: `undefined`, or an object with these members. */
-function collaborator<T>(
-  option: string,
-  value: T | undefined,
-  members: readonly string[],
-): T | undefined {
-  if (value === undefined) return undefined;
-  const object = value as Record<string, unknown> | null;
-  if (
-    object === null ||
-    typeof object !== 'object' ||
-    members.some((m) => object[m] === undefined)
-  ) {
-    throw new OptionsError(option, value, `an object with ${members.join(', ')}`);
-  }
-  return value;
 }
 
 function redisDb(value: number | string | undefined): number {
