@@ -30,7 +30,9 @@ export const LinkStatusKind = {
  * `connecting 1`, `reconnecting 2 (retry(2))`, `connecting 2`, `ready`. A part whose retry is
  * scheduled elsewhere (ioredis) reports the same numbers from its events. One exception, said
  * where it applies: a JFS watcher whose connection was ready for less than 1 s does not start
- * the count again (a server that accepts and drops at once is backed off, not hammered).
+ * the count again (a server that accepts and drops at once is backed off, not hammered). A file
+ * source whose root went away says `reconnecting { attempt: 1, delayMs: 0 }` until the root is
+ * back: it watches for it, with no timer and no policy.
  */
 export type LinkStatus =
   | { readonly kind: 'idle' }

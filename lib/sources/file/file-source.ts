@@ -92,20 +92,14 @@ export function fileSource(
     let resumed = snapshot === null;
     /** Roots that went away and are not back yet, with the error the status carries. */
     const gone = new Map<string, FileRootGoneError>();
-    let attempt = 0;
     const setStatus = (): void => {
       if (waiting > 0 || !resumed) return;
       const first = gone.values().next();
       if (first.done === true) {
-        attempt = 0;
         context.status({ kind: 'ready', since: resolved.scheduler.now() });
       } else {
-        context.status({
-          kind: 'reconnecting',
-          attempt: ++attempt,
-          delayMs: 0,
-          error: first.value,
-        });
+        // Not a retry on a timer: the root is watched for. The first failure since ready.
+        context.status({ kind: 'reconnecting', attempt: 1, delayMs: 0, error: first.value });
       }
     };
     const ready = (): void => {

@@ -328,6 +328,8 @@ describe('fileSource on a watched directory deleted and created again (real file
         });
         const status = rec.source.status;
         expect(status.kind === 'reconnecting' && status.error).toBeInstanceOf(FileRootGoneError);
+        // No timer: it waits for the root. The first failure since ready, every round.
+        expect(status).toMatchObject({ attempt: 1, delayMs: 0 });
         await vi.waitFor(() => expect(log()).toContain(`deleted file-${round - 1}.txt`), {
           interval: 5,
         });
