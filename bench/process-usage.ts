@@ -1,6 +1,51 @@
-// What a child process uses, read from /proc (Linux): the benches that start the real programs
-// measure them this way.
-import { readFileSync } from 'node:fs';
+// The benches' child processes: starting and stopping the real programs, what they use (read from
+// /proc, Linux), and the one-pod mount table the proxy benches give them.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Starts a Node child in `cwd`; resolves with it, its pid and its stderr once `ready` shows there. */
+export async function startChild(
+  args: readonly string[],
+  ready: string,
+  cwd: string,
+): Promise<{ child: ChildProcess; pid: number; stderr: () => string }> {
+  const child = spawn(process.execPath, args, { cwd, stdio: 'pipe' });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(ready)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  child.removeAllListeners('exit');
+  return { child, pid: child.pid ?? 0, stderr: () => stderr };
+}
+
+/** SIGTERM, and resolves once the child exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Writes `dir/mounts.json`: pod default/bench, container app, `/data` on `hostPath`; its path. */
+export function writeBenchMounts(dir: string, hostPath = '/node/data'): string {
+  const mounts = join(dir, 'mounts.json');
+  writeFileSync(
+    mounts,
+    JSON.stringify([
+      {
+        namespace: 'default',
+        pod: 'bench',
+        container: 'app',
+        mounts: [{ mountPath: '/data', hostPath }],
+      },
+    ]),
+  );
+  return mounts;
+}
 
 /** VmRSS of a process, in bytes. */
 export const rssOf = (pid: number): number =>

@@ -3,6 +3,20 @@
 /** Resolves on the next macrotask, as data arriving from a socket would. */
 export const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Polls `check` every `every` ms until it holds; throws naming `what` after `ms`. */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  ms = 30_000,
+  every = 20,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, every));
+  }
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const middle = Math.floor(sorted.length / 2);

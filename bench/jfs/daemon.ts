@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Op } from '../../lib/jfs-protocol/op.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
-import { fmt, median, printTable } from '../support.ts';
+import { fmt, median, printTable, until } from '../support.ts';
 import { killOnExit } from './kill-on-exit.ts';
 import { writerOutbox } from './writer-outbox.ts';
 
@@ -280,14 +280,6 @@ try {
   await stopRedis(redis);
   rmSync(root, { recursive: true, force: true });
   guard.done();
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms: number) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -7,8 +7,7 @@
 // `npm run build && npm run bench -- jfs-footprint [--runs 3] [--steady-seconds 20]` runs the
 // built CLI (`dist/cli/main.js proxy`, as users start it) against a private redis-server. Runs are
 // interleaved (bare Node, stream, pubsub, bare Node, ...) and every figure is a median.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { formatNotifyMessage, NOTIFY_CHANNEL } from '../../lib/jfs-protocol/notify-message.ts';
 import { batchFields, eventFields } from '../../lib/jfs-protocol/notify-stream.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
-import { cpuOf, idleRss, rssOf } from '../process-usage.ts';
+import {
+  cpuOf,
+  idleRss,
+  rssOf,
+  startChild,
+  stopChild,
+  writeBenchMounts,
+} from '../process-usage.ts';
 import { fmt, median, percentile, printTable } from '../support.ts';
 import { countingClient } from './counting-client.ts';
 
@@ -39,26 +45,6 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'cli', 'main.js');
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function startChild(args: readonly string[], ready: string) {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: 'pipe' });
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes(ready)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  child.removeAllListeners('exit');
-  return { child, pid: child.pid ?? 0, stderr: () => stderr };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 const resp = (args: readonly string[]): string =>
   `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
@@ -131,6 +117,7 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
       '0',
     ],
     'redis ready',
+    root,
   );
   const { pid } = proxy;
   try {
@@ -209,18 +196,7 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
 
 const redis = await startRedis();
 const dir = mkdtempSync(join(tmpdir(), 'batchwatch-footprint-'));
-const mounts = join(dir, 'mounts.json');
-writeFileSync(
-  mounts,
-  JSON.stringify([
-    {
-      namespace: 'default',
-      pod: 'bench',
-      container: 'app',
-      mounts: [{ mountPath: '/data', hostPath: '/node/data' }],
-    },
-  ]),
-);
+const mounts = writeBenchMounts(dir);
 const raw = await rawRedis(redis.port);
 const bare: number[] = [];
 const bareCpu: number[] = [];
@@ -230,6 +206,7 @@ try {
     const idle = await startChild(
       ['-e', "process.stderr.write('ready'); setInterval(() => {}, 1e6)"],
       'ready',
+      root,
     );
     bare.push(await idleRss(idle.pid));
     const cpu = cpuOf(idle.pid);

@@ -38,7 +38,7 @@ import { EVENT_RECORD_SIZE, FIELD_SIZE } from '../../lib/jfs-protocol/field.ts';
 import { MessageType } from '../../lib/jfs-protocol/message-type.ts';
 import { Op } from '../../lib/jfs-protocol/op.ts';
 import { freePort, startRedis, stopRedis } from '../../spec/support/redis-server.ts';
-import { fmt, printTable } from '../support.ts';
+import { fmt, printTable, until as untilEvery } from '../support.ts';
 import { killOnExit } from './kill-on-exit.ts';
 import { writerOutbox } from './writer-outbox.ts';
 
@@ -93,13 +93,9 @@ function program(args: readonly string[]): { child: ChildProcess; stderr: () => 
   return { child, stderr: () => text };
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Polls every 50 ms: the soak's checks read Redis and many clients. */
+const until = (what: string, check: () => boolean | Promise<boolean>, ms = 30_000) =>
+  untilEvery(what, check, ms, 50);
 
 async function rssMb(pid: number | undefined): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');

@@ -4,45 +4,19 @@
 // --no-optimize-for-size --maglev --turbofan`, flags the CLI leaves alone). The burst (100,000
 // events to one raw client over pub/sub) also gives events/s and the proxy's CPU time, so that the
 // lean start shows what it costs the traffic, if anything.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatNotifyMessage, NOTIFY_CHANNEL } from '../../lib/jfs-protocol/notify-message.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { countingClient } from '../jfs/counting-client.ts';
-import { cpuOf, idleRss } from '../process-usage.ts';
+import { cpuOf, idleRss, startChild, stopChild, writeBenchMounts } from '../process-usage.ts';
 
 const BURST = 100_000;
 const BATCH = 1000;
 
 const nextTick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Starts a child and resolves with it and its stderr once `ready` shows there. */
-async function startChild(
-  args: readonly string[],
-  ready: string,
-  cwd: string,
-): Promise<{ child: ChildProcess; stderr: () => string }> {
-  const child = spawn(process.execPath, args, { cwd, stdio: 'pipe' });
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes(ready)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  child.removeAllListeners('exit');
-  return { child, stderr: () => stderr };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /** PUBLISHes over a raw RESP connection, one event a message as Go's daemon does. */
 async function publisher(port: number) {
@@ -92,18 +66,7 @@ export async function measureProxies(
 ): Promise<{ bare: number[]; proxies: Record<string, ProxyRun[]> }> {
   const redis = await startRedis();
   const dir = mkdtempSync(join(tmpdir(), 'batchwatch-bench-'));
-  const mounts = join(dir, 'mounts.json');
-  writeFileSync(
-    mounts,
-    JSON.stringify([
-      {
-        namespace: 'default',
-        pod: 'bench',
-        container: 'app',
-        mounts: [{ mountPath: '/data', hostPath: '/node/data' }],
-      },
-    ]),
-  );
+  const mounts = writeBenchMounts(dir);
   const feed = await publisher(redis.port);
   const bare: number[] = [];
   const proxies: Record<string, ProxyRun[]> = Object.fromEntries(
