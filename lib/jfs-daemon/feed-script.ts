@@ -34,23 +34,23 @@ export const FEED_SCRIPT_SHA = createHash('sha1').update(FEED_SCRIPT).digest('he
  * The arguments of {@link FEED_SCRIPT} after the key count and the stream
  * for `records` (appends first, in their order, then the messages in
  * theirs: a change is published only after every entry of its write);
- * `bound(changes)` gives each entry's `MAXLEN ~` bound.
+ * `bounds[i]` is the `MAXLEN ~` bound of record `i` when it is an append.
  */
 export function feedScriptArgs(
   channel: string,
   records: readonly FeedRecord[],
-  bound: (changes: number) => number,
+  bounds: readonly number[],
 ): string[] {
   const entries: string[] = [];
   const messages: string[] = [];
   let count = 0;
-  for (const record of records) {
+  records.forEach((record, i) => {
     if (record.kind === 'append') {
       count++;
-      entries.push(String(bound(record.changes)), String(record.fields.length), ...record.fields);
+      entries.push(String(bounds[i]), String(record.fields.length), ...record.fields);
     } else {
       messages.push(record.message);
     }
-  }
+  });
   return [channel, String(count), ...entries, ...messages];
 }

@@ -1,3 +1,4 @@
+import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { Observable } from 'rxjs';
 import type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
@@ -7,6 +8,8 @@ import type { ChangeFeed, FeedRecord } from './change-feed.ts';
 import { FEED_SCRIPT, FEED_SCRIPT_SHA, feedScriptArgs } from './feed-script.ts';
 import { TrimWindow } from './trim-window.ts';
 
+const log = createDebug('batchwatch:jfs-daemon');
+
 /**
  * The default {@link ChangeFeed}: entries go to the stream `names.stream`
  * (`XADD ... MAXLEN ~`, keeping at least `maxLen` changes: the entry bound
@@ -15,9 +18,15 @@ import { TrimWindow } from './trim-window.ts';
  * a Lua script (`EVALSHA`, see {@link FEED_SCRIPT}) that Redis applies whole
  * or refuses whole (out of memory, its first XADD is refused and nothing is
  * written), so that a change is never on the channel without being in the
- * stream, and a refused write can be sent again as it was. Redis forgets
- * scripts when it restarts (`NOSCRIPT`): the write is then sent once more
- * with the script itself (`EVAL`), which Redis keeps for the next ones.
+ * stream, and a refused write can be sent again as it was.
+ *
+ * - Redis forgets scripts when it restarts (`NOSCRIPT`): the write is sent
+ *   once more with the script itself (`EVAL`), which Redis keeps for the
+ *   next ones.
+ * - An ACL user that may not run scripts (`NOPERM` for EVALSHA or EVAL):
+ *   from then on every write is a MULTI/EXEC transaction of the same
+ *   commands (four round-trip commands instead of one, same guarantees).
+ *
  * ioredis queues what a lost connection cut off and sends it again once it
  * is back. Owns `redis`: `close()` disconnects it.
  */
@@ -26,6 +35,8 @@ export class RedisChangeFeed implements ChangeFeed {
   readonly #redis: Redis;
   readonly #names: NotifyNames;
   readonly #trim: TrimWindow;
+  /** Whether this user may run the script (until a NOPERM says otherwise). */
+  #scripts = true;
   #closed = false;
 
   constructor(redis: Redis, names: NotifyNames, maxLen: number) {
@@ -36,17 +47,22 @@ export class RedisChangeFeed implements ChangeFeed {
   }
 
   async write(records: readonly FeedRecord[]): Promise<void> {
-    // The bounds are taken once per write: a write sent again keeps them (they only trim).
-    const args = feedScriptArgs(this.#names.channel, records, (changes) =>
-      this.#trim.append(changes),
+    // Each entry's MAXLEN bound, taken once per write.
+    const bounds = records.map((record) =>
+      record.kind === 'append' ? this.#trim.append(record.changes) : 0,
     );
-    try {
-      await this.#redis.evalsha(FEED_SCRIPT_SHA, 1, this.#names.stream, ...args);
-    } catch (err) {
-      // Nothing ran: Redis does not know the script (it restarted, or SCRIPT FLUSH).
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      await this.#redis.eval(FEED_SCRIPT, 1, this.#names.stream, ...args);
+    if (this.#scripts) {
+      try {
+        await this.#script(records, bounds);
+        return;
+      } catch (err) {
+        // Nothing ran: this user may not run scripts. Other refusals (OOM...) are the caller's.
+        if (!hasCode(err, 'NOPERM')) throw err;
+        log('scripts refused (%s): writing with MULTI/EXEC from now on', (err as Error).message);
+        this.#scripts = false;
+      }
     }
+    await this.#transaction(records, bounds);
   }
 
   close(): Promise<void> {
@@ -56,4 +72,47 @@ export class RedisChangeFeed implements ChangeFeed {
     }
     return Promise.resolve();
   }
+
+  async #script(records: readonly FeedRecord[], bounds: readonly number[]): Promise<void> {
+    const { stream, channel } = this.#names;
+    const args = feedScriptArgs(channel, records, bounds);
+    try {
+      await this.#redis.evalsha(FEED_SCRIPT_SHA, 1, stream, ...args);
+    } catch (err) {
+      // Nothing ran: Redis does not know the script (it restarted, or SCRIPT FLUSH).
+      if (!hasCode(err, 'NOSCRIPT')) throw err;
+      await this.#redis.eval(FEED_SCRIPT, 1, stream, ...args);
+    }
+  }
+
+  async #transaction(records: readonly FeedRecord[], bounds: readonly number[]): Promise<void> {
+    const pipeline = this.#redis.multi();
+    records.forEach((record, i) => {
+      if (record.kind === 'append') {
+        pipeline.xadd(
+          this.#names.stream,
+          'MAXLEN',
+          '~',
+          bounds[i] as number,
+          '*',
+          ...record.fields,
+        );
+      } else {
+        pipeline.publish(this.#names.channel, record.message);
+      }
+    });
+    // EXECABORT (a command refused while queued, e.g. OOM) rejects; an error inside EXEC is a result.
+    const results = await pipeline.exec().catch((err: unknown) => {
+      // The cause (OOM...) is the first command refused, not EXECABORT.
+      throw (err as { previousErrors?: Error[] }).previousErrors?.[0] ?? err;
+    });
+    if (results === null) throw new Error('the transaction was discarded');
+    const failed = results.find(([error]) => error !== null)?.[0];
+    if (failed) throw failed;
+  }
+}
+
+/** Whether `err` is a Redis error reply starting with `code` (`NOSCRIPT`, `NOPERM`). */
+function hasCode(err: unknown, code: string): boolean {
+  return err instanceof Error && err.message.startsWith(code);
 }
