@@ -5,7 +5,8 @@
 //   the measure), as changes/s; baselines from the same run: how fast this process creates the
 //   files (the ceiling), and the daemon's writing side alone (ChangeOutbox + RedisChangeFeed);
 // - at rest: `--rest` files created evenly at `--rate` a second, the daemon's CPU time (from
-//   /proc) per change, next to its CPU over the same time with nothing changing (baseline).
+//   /proc) per change, next to its CPU over the same time with nothing changing (baseline), and
+//   how many stream entries (each one write) they took.
 // Medians of `--runs` runs. BENCH_BEFORE=<dir of an older checkout, with node_modules> adds the
 // same rows for that checkout's daemon, its runs interleaved with this one's. The files are made on a tmpfs (/dev/shm) when there is one: on this
 // machine's ext4 creating 10,000 files alone takes 1.7-6 s of kernel time, which would measure the
@@ -195,7 +196,7 @@ try {
   await closeWriter();
 
   // --- At rest, the variants interleaved run by run. ---
-  const restRows = made.map(() => [] as { idle: number; busy: number }[]);
+  const restRows = made.map(() => [] as { idle: number; busy: number; entries: number }[]);
   const restMs = (REST / RATE) * 1000;
   for (let run = 0; run < RUNS; run++) {
     for (const [v, variant] of made.entries()) {
@@ -216,7 +217,7 @@ try {
       }
       await awaitChanges(prefix, cursor, REST);
       const busy = (await cpuMs(pid)) - busyFrom;
-      restRows[v]?.push({ idle, busy });
+      restRows[v]?.push({ idle, busy, entries: await entriesOf(prefix, cursor) });
     }
   }
 
@@ -253,6 +254,11 @@ try {
         `at rest: nothing changing for ${fmt(restMs / 1000)} s (baseline)${tag}`,
         `${fmt(median(rest.map((r) => r.idle)))} ms`,
         rest.map((r) => `${fmt(r.idle)} ms`).join(', '),
+      ],
+      [
+        `at rest: stream entries (one a write)${tag}`,
+        fmt(median(rest.map((r) => r.entries))),
+        rest.map((r) => fmt(r.entries)).join(', '),
       ],
       [
         `at rest: ms of CPU per change${tag}`,
