@@ -1,8 +1,9 @@
 // The body of the watch thread (see watch-thread.ts): opens and closes fs.watch handles when the
 // main thread asks, and passes their events on, batched: at the end of this thread's turn when
 // nothing was passed on for POST_INTERVAL_MS, else POST_INTERVAL_MS after the last message (see
-// there). This thread's event loop is never blocked by user code, only by its own rest. Its one inotify queue is read here, so a full queue is detected
-// here too (every fs.watch of this thread is ours: the count is exact).
+// there). No user code ever blocks this thread's event loop, only its own rest. Its one inotify
+// queue is read here, so a full queue is detected here too (every fs.watch of this thread is
+// ours: the count is exact).
 import { type FSWatcher, watch } from 'node:fs';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { countWatchEvent, onInotifyOverflow } from './inotify-overflow.ts';
