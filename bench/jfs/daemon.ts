@@ -5,7 +5,9 @@
 //   the measure), as changes/s; baselines from the same run: how fast this process creates the
 //   files (the ceiling), and the daemon's writing side alone (ChangeOutbox + RedisChangeFeed);
 // - at rest: `--rest` files created evenly at `--rate` a second, the daemon's CPU time (from
-//   /proc) per change, next to its CPU over the same time with nothing changing (baseline).
+//   /proc) per change, next to its CPU over the same time with nothing changing (baseline), and
+//   how many stream entries (each one write) they took and the latency from each file's creation
+//   to its entry's id (Redis's clock; empty files are held 50 ms for their content).
 // Medians of `--runs` runs. BENCH_BEFORE=<dir of an older checkout, with node_modules> adds the
 // same rows for that checkout's daemon, its runs interleaved with this one's. The files are made on a tmpfs (/dev/shm) when there is one: on this
 // machine's ext4 creating 10,000 files alone takes 1.7-6 s of kernel time, which would measure the
@@ -24,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Op } from '../../lib/jfs-protocol/op.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
-import { fmt, median, printTable, until } from '../support.ts';
+import { fmt, median, percentile, printTable, until } from '../support.ts';
 import { killOnExit } from './kill-on-exit.ts';
 import { writerOutbox } from './writer-outbox.ts';
 
@@ -195,7 +197,28 @@ try {
   await closeWriter();
 
   // --- At rest, the variants interleaved run by run. ---
-  const restRows = made.map(() => [] as { idle: number; busy: number }[]);
+  const restRows = made.map(
+    () => [] as { idle: number; busy: number; entries: number; p50: number; p99: number }[],
+  );
+  /** File -> Redis latencies: the entry id's time (Redis's clock, this machine) minus the creation's. */
+  const latencies = async (prefix: string, from: string, created: readonly number[]) => {
+    const ms: number[] = [];
+    for (const [id, fields] of await (reader as Redis).xrange(streamKey, `(${from}`, '+')) {
+      const at = Number(id.split('-')[0]);
+      const names =
+        fields[0] === 'Name'
+          ? [fields[1] as string]
+          : fields[0] === 'Events'
+            ? (JSON.parse(fields[1] as string) as { Name: string }[]).map((e) => e.Name)
+            : [];
+      for (const name of names) {
+        if (!name.startsWith(prefix)) continue;
+        const t = created[Number(name.slice(prefix.length))];
+        if (t !== undefined) ms.push(at - t);
+      }
+    }
+    return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
+  };
   const restMs = (REST / RATE) * 1000;
   for (let run = 0; run < RUNS; run++) {
     for (const [v, variant] of made.entries()) {
@@ -207,16 +230,23 @@ try {
       const cursor = await lastId();
       const busyFrom = await cpuMs(pid);
       const t0 = performance.now();
+      const created: number[] = [];
       for (let i = 0; i < REST; i++) {
         // Evenly spaced: file i at i / RATE seconds.
         const due = t0 + (i * 1000) / RATE;
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
+        created.push(Date.now());
         closeSync(openSync(`${prefix}${i}`, 'w'));
       }
       await awaitChanges(prefix, cursor, REST);
       const busy = (await cpuMs(pid)) - busyFrom;
-      restRows[v]?.push({ idle, busy });
+      restRows[v]?.push({
+        idle,
+        busy,
+        entries: await entriesOf(prefix, cursor),
+        ...(await latencies(prefix, cursor, created)),
+      });
     }
   }
 
@@ -253,6 +283,16 @@ try {
         `at rest: nothing changing for ${fmt(restMs / 1000)} s (baseline)${tag}`,
         `${fmt(median(rest.map((r) => r.idle)))} ms`,
         rest.map((r) => `${fmt(r.idle)} ms`).join(', '),
+      ],
+      [
+        `at rest: stream entries (one a write)${tag}`,
+        fmt(median(rest.map((r) => r.entries))),
+        rest.map((r) => fmt(r.entries)).join(', '),
+      ],
+      [
+        `at rest: file -> Redis latency p50 / p99, ms (empty files: held 50 ms for content)${tag}`,
+        `${fmt(median(rest.map((r) => r.p50)))} / ${fmt(median(rest.map((r) => r.p99)))}`,
+        rest.map((r) => `${fmt(r.p50)} / ${fmt(r.p99)}`).join(', '),
       ],
       [
         `at rest: ms of CPU per change${tag}`,

@@ -1,27 +1,42 @@
+import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { Observable } from 'rxjs';
 import type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 import { redisLinkStatus } from '../redis/redis-link-status.ts';
 import type { LinkStatus } from '../status.ts';
 import type { ChangeFeed, FeedRecord } from './change-feed.ts';
+import { FEED_SCRIPT, FEED_SCRIPT_SHA, feedScriptArgs } from './feed-script.ts';
 import { TrimWindow } from './trim-window.ts';
+
+const log = createDebug('batchwatch:jfs-daemon');
 
 /**
  * The default {@link ChangeFeed}: entries go to the stream `names.stream`
  * (`XADD ... MAXLEN ~`, keeping at least `maxLen` changes: the entry bound
- * is how many of its newest entries hold them, see {@link TrimWindow}), messages to the channel `names.channel`, all
- * of one write in one MULTI/EXEC: Redis applies it whole or refuses it whole
- * (out of memory, an XADD is refused at queueing and EXEC aborts), so that a
- * change is never on the channel without being in the stream, and a refused
- * write can be sent again as it was. ioredis queues what a lost connection
- * cut off and sends it again once it is back. Owns `redis`: `close()`
- * disconnects it.
+ * is how many of its newest entries hold them, see {@link TrimWindow}),
+ * messages to the channel `names.channel`, all of one write in ONE command,
+ * a Lua script (`EVALSHA`, see {@link FEED_SCRIPT}) that Redis applies whole
+ * or refuses whole (out of memory, its first XADD is refused and nothing is
+ * written), so that a change is never on the channel without being in the
+ * stream, and a refused write can be sent again as it was.
+ *
+ * - Redis forgets scripts when it restarts (`NOSCRIPT`): the write is sent
+ *   once more with the script itself (`EVAL`), which Redis keeps for the
+ *   next ones.
+ * - An ACL user that may not run scripts (`NOPERM` for EVALSHA or EVAL):
+ *   from then on every write is a MULTI/EXEC transaction of the same
+ *   commands (four round-trip commands instead of one, same guarantees).
+ *
+ * ioredis queues what a lost connection cut off and sends it again once it
+ * is back. Owns `redis`: `close()` disconnects it.
  */
 export class RedisChangeFeed implements ChangeFeed {
   readonly status$: Observable<LinkStatus>;
   readonly #redis: Redis;
   readonly #names: NotifyNames;
   readonly #trim: TrimWindow;
+  /** Whether this user may run the script (until a NOPERM says otherwise). */
+  #scripts = true;
   #closed = false;
 
   constructor(redis: Redis, names: NotifyNames, maxLen: number) {
@@ -32,23 +47,22 @@ export class RedisChangeFeed implements ChangeFeed {
   }
 
   async write(records: readonly FeedRecord[]): Promise<void> {
-    const pipeline = this.#redis.multi();
-    for (const record of records) {
-      if (record.kind === 'append') {
-        const entries = this.#trim.append(record.changes);
-        pipeline.xadd(this.#names.stream, 'MAXLEN', '~', entries, '*', ...record.fields);
-      } else {
-        pipeline.publish(this.#names.channel, record.message);
+    // Each entry's MAXLEN bound, taken once per write.
+    const bounds = records.map((record) =>
+      record.kind === 'append' ? this.#trim.append(record.changes) : 0,
+    );
+    if (this.#scripts) {
+      try {
+        await this.#script(records, bounds);
+        return;
+      } catch (err) {
+        // Nothing ran: this user may not run scripts. Other refusals (OOM...) are the caller's.
+        if (!hasCode(err, 'NOPERM')) throw err;
+        log('scripts refused (%s): writing with MULTI/EXEC from now on', (err as Error).message);
+        this.#scripts = false;
       }
     }
-    // EXECABORT (a command refused while queued, e.g. OOM) rejects; an error inside EXEC is a result.
-    const results = await pipeline.exec().catch((err: unknown) => {
-      // The cause (OOM...) is the first command refused, not EXECABORT.
-      throw (err as { previousErrors?: Error[] }).previousErrors?.[0] ?? err;
-    });
-    if (results === null) throw new Error('the transaction was discarded');
-    const failed = results.find(([error]) => error !== null)?.[0];
-    if (failed) throw failed;
+    await this.#transaction(records, bounds);
   }
 
   close(): Promise<void> {
@@ -58,4 +72,47 @@ export class RedisChangeFeed implements ChangeFeed {
     }
     return Promise.resolve();
   }
+
+  async #script(records: readonly FeedRecord[], bounds: readonly number[]): Promise<void> {
+    const { stream, channel } = this.#names;
+    const args = feedScriptArgs(channel, records, bounds);
+    try {
+      await this.#redis.evalsha(FEED_SCRIPT_SHA, 1, stream, ...args);
+    } catch (err) {
+      // Nothing ran: Redis does not know the script (it restarted, or SCRIPT FLUSH).
+      if (!hasCode(err, 'NOSCRIPT')) throw err;
+      await this.#redis.eval(FEED_SCRIPT, 1, stream, ...args);
+    }
+  }
+
+  async #transaction(records: readonly FeedRecord[], bounds: readonly number[]): Promise<void> {
+    const pipeline = this.#redis.multi();
+    records.forEach((record, i) => {
+      if (record.kind === 'append') {
+        pipeline.xadd(
+          this.#names.stream,
+          'MAXLEN',
+          '~',
+          bounds[i] as number,
+          '*',
+          ...record.fields,
+        );
+      } else {
+        pipeline.publish(this.#names.channel, record.message);
+      }
+    });
+    // EXECABORT (a command refused while queued, e.g. OOM) rejects; an error inside EXEC is a result.
+    const results = await pipeline.exec().catch((err: unknown) => {
+      // The cause (OOM...) is the first command refused, not EXECABORT.
+      throw (err as { previousErrors?: Error[] }).previousErrors?.[0] ?? err;
+    });
+    if (results === null) throw new Error('the transaction was discarded');
+    const failed = results.find(([error]) => error !== null)?.[0];
+    if (failed) throw failed;
+  }
+}
+
+/** Whether `err` is a Redis error reply starting with `code` (`NOSCRIPT`, `NOPERM`). */
+function hasCode(err: unknown, code: string): boolean {
+  return err instanceof Error && err.message.startsWith(code);
 }

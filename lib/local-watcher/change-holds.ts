@@ -12,6 +12,14 @@ import { type WriteFinish, WriteStabilizer } from './write-stabilizer.ts';
  */
 const EMPTY_HOLD_MS = 50;
 
+/**
+ * How much longer an empty file may be held: its release waits for the next
+ * change's wake-up (the watch thread sends changes at most every 50 ms) rather
+ * than taking a timer wake-up of its own. Unlinks are held exactly
+ * {@link ATOMIC_MS}: the rename pairer's window counts on it.
+ */
+const EMPTY_SLACK_MS = 50;
+
 /** An empty file's add or change, held for its content. */
 interface EmptyHold {
   readonly op: FileOp;
@@ -48,9 +56,14 @@ export class ChangeHolds {
     });
     // No second lstat when the time is up: were the file written, replaced or removed since, its
     // event would have taken the hold (or will report that change right after this one).
-    this.#empty = new DelayedPaths<EmptyHold>(EMPTY_HOLD_MS, scheduler, (path, held) => {
-      sink.changed(held.op, path, false, held.identity, false);
-    });
+    this.#empty = new DelayedPaths<EmptyHold>(
+      EMPTY_HOLD_MS,
+      scheduler,
+      (path, held) => {
+        sink.changed(held.op, path, false, held.identity, false);
+      },
+      EMPTY_SLACK_MS,
+    );
     this.#unsettled =
       awaitWriteFinish === undefined || awaitWriteFinish === false
         ? null

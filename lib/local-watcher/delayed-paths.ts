@@ -13,30 +13,48 @@ interface HeldPath<V> {
  * first) and empty files (a truncate then a write is one change). Every path
  * waits the same time, so arrival order is deadline order: one FIFO and one
  * timer, none while nothing is held.
+ *
+ * A path is released once its delay has passed, at the latest `slack` ms
+ * after: by the next {@link hold} (which first releases what is due, in
+ * order, as a timer on time would have), else by the timer, armed `slack`
+ * late. At a steady rate of changes the releases then ride on the wake-ups
+ * that bring the changes instead of costing a timer wake-up each.
  */
 export class DelayedPaths<V> {
   readonly #delay: number;
   readonly #scheduler: SchedulerLike;
   readonly #release: (path: string, value: V) => void;
+  readonly #slack: number;
   /** Held paths in arrival order; one taken back or held again is stale (not in `#held`). */
   #queue: HeldPath<V>[] = [];
   #head = 0;
   readonly #held = new Map<string, HeldPath<V>>();
   #timer: Subscription | null = null;
 
-  /** @param release Receives each path whose delay has passed without {@link take}. */
-  constructor(delay: number, scheduler: SchedulerLike, release: (path: string, value: V) => void) {
+  /**
+   * @param release Receives each path whose delay has passed without {@link take}.
+   * @param slack How late a release may be, in ms (default 0: on time).
+   */
+  constructor(
+    delay: number,
+    scheduler: SchedulerLike,
+    release: (path: string, value: V) => void,
+    slack = 0,
+  ) {
     this.#delay = delay;
     this.#scheduler = scheduler;
     this.#release = release;
+    this.#slack = slack;
   }
 
   /** Holds `path` with `value` (held again, it is released at its later deadline). */
   hold(path: string, value: V): void {
-    const held = { path, value, deadline: this.#scheduler.now() + this.#delay };
+    const now = this.#scheduler.now();
+    if (this.#head < this.#queue.length) this.#expire(now);
+    const held = { path, value, deadline: now + this.#delay };
     this.#held.set(path, held);
     this.#queue.push(held);
-    if (this.#timer === null) this.#arm(this.#delay);
+    this.#arm(now);
   }
 
   /** The value `path` is held with, if it is. */
@@ -61,13 +79,23 @@ export class DelayedPaths<V> {
     this.#held.clear();
   }
 
-  #arm(delay: number): void {
+  /**
+   * Sets the timer for the oldest held path (`slack` late) unless one is set:
+   * a timer is never moved later, which would cost a wake-up all the same
+   * (Node wakes at the time it first asked for), only fired and set again.
+   */
+  #arm(now: number): void {
+    if (this.#timer !== null) return;
+    const head = this.#queue[this.#head];
+    if (head === undefined) return;
     this.#timer = this.#scheduler.schedule(
       () => {
         this.#timer = null;
-        this.#expire(this.#scheduler.now());
+        const now = this.#scheduler.now();
+        this.#expire(now);
+        this.#arm(now);
       },
-      Math.max(0, delay),
+      Math.max(0, head.deadline + this.#slack - now),
     );
   }
 
@@ -75,10 +103,7 @@ export class DelayedPaths<V> {
     const queue = this.#queue;
     while (this.#head < queue.length) {
       const held = queue[this.#head] as HeldPath<V>;
-      if (held.deadline > now) {
-        if (this.#timer === null) this.#arm(held.deadline - now);
-        break;
-      }
+      if (held.deadline > now) break;
       this.#head++;
       if (this.#held.get(held.path) === held) {
         this.#held.delete(held.path);

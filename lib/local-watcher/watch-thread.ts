@@ -30,7 +30,7 @@ interface Remote {
  */
 class WatchThread {
   readonly #worker: Worker;
-  readonly #reply = new Int32Array(new SharedArrayBuffer(8));
+  readonly #reply = new Int32Array(new SharedArrayBuffer(12));
   readonly #remotes = new Map<number, Remote>();
   #nextId = 1;
   #broken = false;
@@ -75,6 +75,9 @@ class WatchThread {
     const id = this.#nextId++;
     Atomics.store(this.#reply, 0, 0);
     this.#worker.postMessage({ op: 'watch', id, path });
+    // The thread may be resting after a message of events (see watch-thread-worker.ts): wake it.
+    Atomics.store(this.#reply, 2, 1);
+    Atomics.notify(this.#reply, 2);
     if (Atomics.wait(this.#reply, 0, 0, REPLY_TIMEOUT_MS) === 'timed-out') {
       log('watch thread did not answer in %d ms: watching %s here', REPLY_TIMEOUT_MS, path);
       this.#broken = true;
