@@ -176,13 +176,13 @@ export class TreeEntries {
     try {
       const watcher = watchDirectory(
         node.path,
-        (_type, name) => {
+        (type, name) => {
           if (this.closed || node.closed) return;
           // The root's own removal or move comes with its own name: look at the root again.
           if (name === own) this.#reconcile();
           if (node.closed) return;
           if (name === null || name === '') this.rescan(node);
-          else this.#check(node, name, true);
+          else this.#check(node, name, type);
         },
         (err) => {
           if (node.watcher === watcher) node.watcher = null;
@@ -204,19 +204,23 @@ export class TreeEntries {
     }
   }
 
-  /** Compares one entry of `node` with the disk and reports the difference. */
-  #check(node: DirNode, name: string, event = false): void {
+  /**
+   * Compares one entry of `node` with the disk and reports the difference;
+   * `event` is the type of the event that named it (`rename`, `change`), if one did.
+   */
+  #check(node: DirNode, name: string, event?: string): void {
     const path = `${node.path}/${name}`;
     const known = node.entries.get(name);
     const ignored = this.#ignored.byPath(path);
     const stats = ignored ? undefined : lstatSync(path, { throwIfNoEntry: false });
     if (stats === undefined || this.#ignored.byStats(path, stats)) {
       if (known !== undefined) this.#remove(node, name, known);
-      else if (event && stats === undefined && !ignored && this.#transient !== null) {
-        this.#transient.seen(path);
+      else if (event !== undefined && stats === undefined && !ignored) {
+        this.#transient?.seen(path, event);
       }
       return;
     }
+    this.#transient?.exists(path);
     if (known === undefined) {
       this.#enter(node, name, false, stats);
       return;

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { FileOp } from '../../../lib/local-watcher/rename-pairer.ts';
+import { TransientEntries } from '../../../lib/local-watcher/transient-entries.ts';
+import type { TreeSink } from '../../../lib/local-watcher/tree-watcher.ts';
+
+/** A sink that only records the changes reported to it. */
+function recorder(): { sink: TreeSink; changes: string[] } {
+  const changes: string[] = [];
+  const sink: TreeSink = {
+    found: () => {},
+    changed: (op, path) => changes.push(`${op === FileOp.Add ? 'add' : 'unlink'} ${path}`),
+    tracked: () => {},
+    scanned: () => {},
+    warn: () => {},
+    ready: () => {},
+    present: () => {},
+  };
+  return { sink, changes };
+}
+
+describe('TransientEntries', () => {
+  it('reports each short life once, whatever turns its events come in', async () => {
+    const { sink, changes } = recorder();
+    const transient = new TransientEntries(sink);
+    transient.seen('/d/a', 'rename'); // created
+    transient.seen('/d/a', 'change'); // written
+    // The watch thread sends its events in groups: the removal may come in a later turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    transient.seen('/d/a', 'rename'); // removed
+    expect(changes).toEqual(['add /d/a', 'unlink /d/a']);
+    // The next life of the same name is reported again.
+    transient.seen('/d/a', 'rename');
+    transient.seen('/d/a', 'rename');
+    expect(changes).toEqual(['add /d/a', 'unlink /d/a', 'add /d/a', 'unlink /d/a']);
+  });
+
+  it('forgets a life whose path exists again before its ending event came', () => {
+    const { sink, changes } = recorder();
+    const transient = new TransientEntries(sink);
+    transient.seen('/d/a', 'rename');
+    // Its removal's event was looked at while a new file had the name: the tree reported that one.
+    transient.exists('/d/a');
+    transient.seen('/d/a', 'rename'); // a later short life
+    expect(changes).toEqual(['add /d/a', 'unlink /d/a', 'add /d/a', 'unlink /d/a']);
+  });
+});
