@@ -23,7 +23,7 @@ import {
   stopChild,
   writeBenchMounts,
 } from '../process-usage.ts';
-import { fmt, median, percentile, printTable } from '../support.ts';
+import { fmt, median, percentile, printTable, until } from '../support.ts';
 import { countingClient } from './counting-client.ts';
 
 const argument = (name: string, fallback: number): number => {
@@ -45,6 +45,56 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'cli', 'main.js');
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long any one wait of the bench may take before it fails (a lost client must not hang it). */
+const WAIT_MS = 120_000;
+
+type Client = Awaited<ReturnType<typeof countingClient>>;
+
+/**
+ * A counting client that the bench watches: one the proxy disconnects (a resync, a slow-client
+ * drop) fails the bench with a message instead of leaving it waiting for events that never come.
+ */
+async function watchedClient(
+  address: string,
+  name: string,
+  onRecords?: (count: number) => void,
+): Promise<Client & { lost: () => boolean; release: () => void }> {
+  const client = await countingClient(address, name, onRecords);
+  let lost = false;
+  let released = false;
+  client.socket.once('close', () => {
+    if (!released) lost = true;
+  });
+  return {
+    ...client,
+    lost: () => lost,
+    release: () => {
+      released = true;
+      client.socket.destroy();
+    },
+  };
+}
+
+/** Waits until `client` has `count` records; fails if the proxy dropped it or after WAIT_MS. */
+async function received(
+  client: Awaited<ReturnType<typeof watchedClient>>,
+  count: number,
+  what: string,
+): Promise<void> {
+  await until(
+    what,
+    () => {
+      if (client.lost())
+        throw new Error(
+          `the proxy disconnected the client during ${what} (it had ${client.count()} of ${count} events): see the proxy's log`,
+        );
+      return client.count() >= count;
+    },
+    WAIT_MS,
+    2,
+  );
+}
 
 const resp = (args: readonly string[]): string =>
   `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
@@ -92,6 +142,26 @@ function commands(feed: Feed, shape: Shape, count: number): string[][] {
   return out;
 }
 
+/** Sends one change at a time until `client` got one: its WATCH is in place. */
+async function firstChange(
+  client: Awaited<ReturnType<typeof watchedClient>>,
+  raw: Raw,
+  feed: Feed,
+): Promise<void> {
+  await until(
+    `a first change to a new client (${feed})`,
+    async () => {
+      if (client.lost())
+        throw new Error('the proxy disconnected a new client before its first change');
+      if (client.count() > 0) return true;
+      await raw.send(commands(feed, 'one change per entry', 1));
+      return false;
+    },
+    WAIT_MS,
+    20,
+  );
+}
+
 interface FeedRun {
   idle: number;
   idleClients: number;
@@ -125,23 +195,28 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
     const idle = await idleRss(pid);
     // 1,000 idle clients: each has had one change, so each WATCH is in place.
     const clients = await Promise.all(
-      Array.from({ length: IDLE_CLIENTS }, (_, i) => countingClient(address, `idle${i}`)),
+      Array.from({ length: IDLE_CLIENTS }, (_, i) => watchedClient(address, `idle${i}`)),
     );
-    while (clients.some((client) => client.count() === 0)) {
-      await raw.send(commands(feed, 'one change per entry', 1));
-      await sleep(50);
-    }
+    await until(
+      `a first change to each of ${IDLE_CLIENTS} clients`,
+      async () => {
+        const lost = clients.filter((client) => client.lost()).length;
+        if (lost > 0) throw new Error(`the proxy disconnected ${lost} idle client(s)`);
+        if (clients.every((client) => client.count() > 0)) return true;
+        await raw.send(commands(feed, 'one change per entry', 1));
+        return false;
+      },
+      WAIT_MS,
+      50,
+    );
     const idleClients = await idleRss(pid);
-    for (const client of clients) client.socket.destroy();
+    for (const client of clients) client.release();
     await sleep(200);
 
     const burst = {} as FeedRun['burst'];
     for (const shape of SHAPES) {
-      const client = await countingClient(address, `burst-${shape.length}`);
-      while (client.count() === 0) {
-        await raw.send(commands(feed, 'one change per entry', 1));
-        await sleep(20);
-      }
+      const client = await watchedClient(address, `burst-${shape.length}`);
+      await firstChange(client, raw, feed);
       const before = client.count();
       let peak = rssOf(pid);
       const sampler = setInterval(() => {
@@ -150,11 +225,14 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
       const started = performance.now();
       const all = commands(feed, shape, BURST);
       for (let i = 0; i < all.length; i += 1000) await raw.send(all.slice(i, i + 1000));
-      while (client.count() - before < BURST) await sleep(2);
+      try {
+        await received(client, before + BURST, `the ${fmt(BURST)}-event burst (${shape}, ${feed})`);
+      } finally {
+        clearInterval(sampler);
+      }
       const seconds = (performance.now() - started) / 1000;
-      clearInterval(sampler);
       burst[shape] = { peak: Math.max(peak, rssOf(pid)), eventsPerSecond: BURST / seconds };
-      client.socket.destroy();
+      client.release();
       await sleep(200);
     }
 
@@ -162,15 +240,12 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
     const sent: number[] = [];
     const latencies: number[] = [];
     let base = 0;
-    const client = await countingClient(address, 'steady', (count) => {
+    const client = await watchedClient(address, 'steady', (count) => {
       const now = performance.now();
       for (let i = latencies.length; i < count - base && i < sent.length; i++)
         latencies.push(now - (sent[i] as number));
     });
-    while (client.count() === 0) {
-      await raw.send(commands(feed, 'one change per entry', 1));
-      await sleep(20);
-    }
+    await firstChange(client, raw, feed);
     await sleep(500);
     base = client.count();
     const cpuBefore = cpuOf(pid);
@@ -185,10 +260,18 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
       sent.push(performance.now());
       raw.fire(command as string[]);
     }
-    while (client.count() - base < total) await sleep(5);
+    await received(
+      client,
+      base + total,
+      `the steady ${STEADY_SECONDS} s at 100 events/s (${feed})`,
+    );
     const steadyCpu = cpuOf(pid) - cpuBefore;
-    client.socket.destroy();
+    client.release();
     return { idle, idleClients, burst, steadyCpu, latencies };
+  } catch (err) {
+    // The proxy's own account of why (a resync, a slow client) belongs with the failure.
+    const tail = proxy.stderr().trim().split('\n').slice(-5).join('\n  ');
+    throw new Error(`${(err as Error).message}\n  proxy (--feed ${feed}) said:\n  ${tail}`);
   } finally {
     await stopChild(proxy.child);
   }
