@@ -17,6 +17,9 @@ export interface SendLimits {
 /** Where a {@link SendQueue} says that it is full (over `maxQueuedBytes`) and drained again. */
 export type QueueFullness = Pick<FeedThrottle, 'full' | 'drained' | 'queued'>;
 
+/** Frames under this many bytes, sent when nothing waits, are written on their own (see `send`). */
+const SMALL_FRAME_BYTES = 4 * 1024;
+
 const NO_THROTTLE: QueueFullness = { full: () => {}, drained: () => {}, queued: () => {} };
 
 /** Why a client was judged slow. */
@@ -55,6 +58,8 @@ export class SendQueue {
   #waiting = 0;
   /** Bytes of the one write in flight (0: none). */
   #inFlight = 0;
+  /** The write in flight is from a page (false: a small frame written on its own). */
+  #pageInFlight = false;
   /** When the socket last accepted a chunk, or when the queue last grew past the limit. */
   #lastProgress = 0;
   /** Chunks the socket has taken: what a stall confirmation compares. */
@@ -115,8 +120,16 @@ export class SendQueue {
    */
   send(frame: Uint8Array): boolean {
     if (this.#stopped) return false;
-    this.#append(frame);
-    if (this.#inFlight === 0) this.#flush();
+    if (this.#inFlight === 0 && this.#pages.length === 0 && frame.length < SMALL_FRAME_BYTES) {
+      // Alone and small (a change at rest): a copy from Node's shared pool, not a 64 KB page, so
+      // that one change to a thousand clients does not take a thousand pages at once.
+      this.#inFlight = frame.length;
+      this.#pageInFlight = false;
+      this.#socket.write(Buffer.from(frame), this.#written);
+    } else {
+      this.#append(frame);
+      if (this.#inFlight === 0) this.#flush();
+    }
     const queued = this.queuedBytes;
     this.#throttle.queued(queued);
     if (queued > this.#limits.maxBufferedBytes) {
@@ -148,7 +161,8 @@ export class SendQueue {
     }
     this.#stopped = true;
     // The page of a write in flight is the socket's until its callback: left to the collector.
-    for (const page of this.#pages.slice(this.#inFlight > 0 ? 1 : 0)) this.#pool.give(page);
+    const inFlight = this.#inFlight > 0 && this.#pageInFlight ? 1 : 0;
+    for (const page of this.#pages.slice(inFlight)) this.#pool.give(page);
     this.#pages = [];
     this.#head = 0;
     this.#tail = 0;
@@ -188,6 +202,7 @@ export class SendQueue {
     this.#head = end;
     this.#waiting -= length;
     this.#inFlight = length;
+    this.#pageInFlight = true;
     this.#socket.write(page.subarray(from, end), this.#written);
   }
 

@@ -88,6 +88,23 @@ describe('SendQueue', () => {
     expect(reader.received().length).toBe(50 * 20 * 65_800);
   });
 
+  it('writes a small frame alone without a page: one change to many clients takes no page each', async () => {
+    const pool = new PagePool();
+    const readers = Array.from({ length: 100 }, () => slowReader());
+    const queues = readers.map(
+      (reader) => new SendQueue(reader.socket, limits, () => {}, undefined, pool),
+    );
+    for (const queue of queues) queue.send(frame(522, 5));
+    expect(pool.created).toBe(0);
+    // A second frame while the first is in flight waits in a page.
+    queues[0]?.send(frame(522, 6));
+    expect(pool.created).toBe(1);
+    for (const reader of readers) await reader.readAll();
+    expect(readers[0]?.received().equals(Buffer.concat([frame(522, 5), frame(522, 6)]))).toBe(true);
+    expect(readers[1]?.received().equals(frame(522, 5))).toBe(true);
+    expect(queues.map((queue) => queue.queuedBytes + queue.pages)).toEqual(queues.map(() => 0));
+  });
+
   it('on stop keeps back the page of a write in flight (the socket still reads it)', () => {
     const pool = new PagePool();
     const reader = slowReader();
