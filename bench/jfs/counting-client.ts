@@ -1,18 +1,23 @@
-// A raw JFS client for the benchmarks: CLEAR + WATCH /data as pod default/bench/app, counting the
-// records of the EVENT frames it gets without copying them.
+// A raw JFS client for the benchmarks: CLEAR + WATCH /data (or a path below it) as pod
+// default/bench/app, counting the records of the EVENT frames it gets without copying them.
 import { createConnection, type Socket } from 'node:net';
 import { encodeMessage } from '../../lib/jfs-protocol/encode-message.ts';
 import { MessageType } from '../../lib/jfs-protocol/message-type.ts';
 
 /**
- * A client that sends CLEAR + WATCH /data and counts the records of the EVENT frames it gets;
+ * A client that sends CLEAR + WATCH `path` and counts the records of the EVENT frames it gets;
  * `onRecords` (optional) is called with the running count each time a frame is complete.
+ * `closed()` says whether the proxy closed the connection (a resync: a bench must fail, not wait).
+ * A bench whose runs follow each other gives each run its own `path`: a proxy sends a client
+ * that starts watching a path that path's changes of about the last second (the catch-up), which
+ * would be counted again.
  */
 export async function countingClient(
   address: string,
   name = 'c0',
   onRecords?: (count: number) => void,
-): Promise<{ socket: Socket; count: () => number }> {
+  path = '/data',
+): Promise<{ socket: Socket; count: () => number; closed: () => boolean }> {
   const [host, port] = address.split(/:(?=\d+$)/) as [string, string];
   const socket = createConnection({ host, port: Number(port) });
   await new Promise<void>((resolve) => socket.once('connect', resolve));
@@ -46,6 +51,10 @@ export async function countingClient(
   });
   const channelId = `default/bench/app/${name}`;
   socket.write(encodeMessage({ type: MessageType.Clear, channelId }));
-  socket.write(encodeMessage({ type: MessageType.Watch, channelId, paths: ['/data'] }));
-  return { socket, count: () => records };
+  socket.write(encodeMessage({ type: MessageType.Watch, channelId, paths: [path] }));
+  let closed = false;
+  socket.once('close', () => {
+    closed = true;
+  });
+  return { socket, count: () => records, closed: () => closed };
 }

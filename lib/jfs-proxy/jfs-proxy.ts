@@ -13,6 +13,7 @@ import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis } from '../redis/redis-address.ts';
 import { formatAddress } from '../sources/jfs/address.ts';
 import type { LinkStatus } from '../status.ts';
+import { AcceptLagMeter } from './accept-lag.ts';
 import { PartialFrameBudget, WatchBudget } from './connection-limits.ts';
 import { defaultFeed } from './default-feed.ts';
 import { FeedGapError } from './feed-gap-error.ts';
@@ -75,6 +76,7 @@ export class JfsProxy implements AsyncDisposable {
   readonly #commands: Redis | undefined;
   readonly #registry: ProxyRegistry;
   readonly #router: WatchRouter<ProxyConnection>;
+  readonly #acceptLag = new AcceptLagMeter();
   readonly #warnings = new Subject<JfsServerError | JfsError | Error>();
   readonly #redisStatus = new BehaviorSubject<LinkStatus>({ kind: 'connecting', attempt: 0 });
   readonly #feedSubscriptions: Subscription;
@@ -132,6 +134,7 @@ export class JfsProxy implements AsyncDisposable {
       () => Date.now(),
       undefined,
       (connection) => this.#warn(new CatchUpLostError(connection.remote)),
+      () => this.#acceptLag.accepted(),
     );
     this.#feed = defaultFeed(options, name, names.stream);
     this.#feedSubscriptions = this.#follow(this.#feed);
@@ -234,6 +237,7 @@ export class JfsProxy implements AsyncDisposable {
     log('closing: %d connection(s)', this.#router.connections.size);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#router.resync();
+    this.#acceptLag.close();
     await this.#registry.close();
     await closed;
     await this.#feed.close();

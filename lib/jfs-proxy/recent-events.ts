@@ -34,6 +34,11 @@ interface OpenChunk {
 const CHUNK_EVENTS = 1024;
 /** How long events wait, one object each, before they are sealed into a chunk. */
 const SEAL_AFTER_MS = 20;
+/**
+ * Keys whose loss time is kept one by one, at most; past it the losses count
+ * for every key (a hostile feed of unique keys cannot grow the map).
+ */
+const MAX_LOST_KEYS = 10_000;
 
 /**
  * The events a proxy received in the last `windowMs` (at most `maxEvents`),
@@ -51,8 +56,14 @@ export class RecentEvents {
   #open: OpenChunk = { time: 0, last: 0, names: [], ops: [], keys: [] };
   /** Events kept in `#chunks`. */
   #size = 0;
-  /** Events up to this time may have been dropped by `maxEvents` (before the window ended). */
-  #lostUntil = Number.NEGATIVE_INFINITY;
+  /**
+   * Per key, the time of its newest event dropped by `maxEvents` before the
+   * window ended: a burst on one path must not cost a catch-up on the others.
+   * Oldest first (a key is moved to the end when it loses again).
+   */
+  #lostUntil = new Map<string, number>();
+  /** Events of any key up to this time may have been dropped (MAX_LOST_KEYS was passed). */
+  #allLostUntil = Number.NEGATIVE_INFINITY;
 
   constructor(windowMs: number, maxEvents: number) {
     this.#windowMs = windowMs;
@@ -62,29 +73,33 @@ export class RecentEvents {
   push(events: readonly JfsEvent[], now: number): void {
     if (this.#windowMs <= 0) return;
     const open = this.#open;
-    if (open.names.length > 0 && now - open.time >= SEAL_AFTER_MS) this.#seal();
+    if (open.names.length > 0 && now - open.time >= SEAL_AFTER_MS) this.#seal(now);
     if (this.#open.names.length === 0) this.#open.time = now;
+    // Before any chunk of this push is sealed: each carries the time of its last event.
+    this.#open.last = now;
     // More than fit: only the newest can be kept.
-    if (events.length > this.#maxEvents) this.#lostUntil = Math.max(this.#lostUntil, now);
-    for (let i = Math.max(0, events.length - this.#maxEvents); i < events.length; i++) {
+    const first = Math.max(0, events.length - this.#maxEvents);
+    for (let i = 0; i < first; i++) this.#lose((events[i] as JfsEvent).key, now);
+    for (let i = first; i < events.length; i++) {
       const event = events[i] as JfsEvent;
       this.#open.names.push(event.name);
       this.#open.ops.push(event.op);
       this.#open.keys.push(event.key);
       this.#size++;
-      if (this.#open.names.length === CHUNK_EVENTS) this.#seal();
+      if (this.#open.names.length === CHUNK_EVENTS) this.#seal(now);
     }
-    this.#open.last = now;
     this.#prune(now);
   }
 
   /**
-   * True when every event received since `since` is still kept: `since` is
-   * within the window and no event after it was dropped by `maxEvents`.
+   * True when every event of `key` received since `since` is still kept:
+   * `since` is within the window and no event of `key` after it was dropped
+   * by `maxEvents`.
    */
-  covers(since: number, now: number): boolean {
+  covers(key: string, since: number, now: number): boolean {
     this.#prune(now);
-    return since >= now - this.#windowMs && since > this.#lostUntil;
+    const lost = Math.max(this.#allLostUntil, this.#lostUntil.get(key) ?? Number.NEGATIVE_INFINITY);
+    return since >= now - this.#windowMs && since > lost;
   }
 
   /**
@@ -112,8 +127,8 @@ export class RecentEvents {
     return found;
   }
 
-  /** Moves the open events into a chunk of their own. */
-  #seal(): void {
+  /** Moves the open events into a chunk of their own; the next open one starts `now`. */
+  #seal(now: number): void {
     const { names, ops, keys, last } = this.#open;
     const count = names.length;
     const ends = new Uint32Array(count);
@@ -134,7 +149,7 @@ export class RecentEvents {
       keys,
       from: 0,
     });
-    this.#open = { time: 0, last: 0, names: [], ops: [], keys: [] };
+    this.#open = { time: now, last: now, names: [], ops: [], keys: [] };
   }
 
   #prune(now: number): void {
@@ -154,7 +169,7 @@ export class RecentEvents {
       const chunk = this.#chunks[drop];
       if (chunk === undefined) {
         // Only open events are left.
-        this.#lostUntil = Math.max(this.#lostUntil, this.#open.last);
+        for (let i = 0; i < over; i++) this.#lose(this.#open.keys[i] as string, this.#open.last);
         this.#open.names.splice(0, over);
         this.#open.ops.splice(0, over);
         this.#open.keys.splice(0, over);
@@ -162,7 +177,14 @@ export class RecentEvents {
         break;
       }
       const left = chunk.keys.length - chunk.from;
-      this.#lostUntil = Math.max(this.#lostUntil, chunk.time);
+      const end = chunk.from + Math.min(over, left);
+      let key: string | undefined;
+      // Runs of one key share one string: one map update per run.
+      for (let i = chunk.from; i < end; i++) {
+        if (chunk.keys[i] === key) continue;
+        key = chunk.keys[i] as string;
+        this.#lose(key, chunk.time);
+      }
       if (over >= left) {
         this.#size -= left;
         drop++;
@@ -172,5 +194,24 @@ export class RecentEvents {
       }
     }
     if (drop > 0) this.#chunks = this.#chunks.slice(drop);
+    // Losses older than the window no longer matter: `covers` refuses such a `since` anyway.
+    for (const [key, time] of this.#lostUntil) {
+      if (time >= from) break;
+      this.#lostUntil.delete(key);
+    }
+  }
+
+  /** An event of `key` from `time` was dropped. */
+  #lose(key: string, time: number): void {
+    if (this.#lostUntil.get(key) === time) return;
+    this.#lostUntil.delete(key);
+    if (this.#lostUntil.size >= MAX_LOST_KEYS) {
+      let newest = time;
+      for (const lost of this.#lostUntil.values()) newest = Math.max(newest, lost);
+      this.#allLostUntil = Math.max(this.#allLostUntil, newest);
+      this.#lostUntil.clear();
+      return;
+    }
+    this.#lostUntil.set(key, time);
   }
 }

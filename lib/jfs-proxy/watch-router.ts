@@ -20,11 +20,13 @@ export const WATCH_CATCH_UP_MS = 1000;
 export const OPENING_CATCH_UP_MS = 10_000;
 /**
  * How long before the proxy accepted a connection its client may have seen
- * it connected (and re-listed): under a storm of reconnections the kernel
- * completes connections that the proxy accepts only later. Measured: about
- * 1 s with 500 clients reconnecting to a restarted proxy on a busy 2-core
- * machine. A client so gets up to this much of its paths' changes from
- * before it connected again (duplicates of what its re-list sees).
+ * it connected (and re-listed), at most, that the proxy keeps events for:
+ * under a storm of reconnections the kernel completes connections that the
+ * proxy accepts only later (measured: about 1 s with 500 clients reconnecting
+ * to a restarted proxy on a busy 2-core machine). The proxy measures the lag
+ * of each connection (AcceptLagMeter); the default when it does not. A
+ * client so gets its paths' changes from that long before it connected
+ * (duplicates of what its re-list sees); a longer lag is a resync.
  */
 export const ACCEPT_LAG_MS = 5000;
 
@@ -43,26 +45,31 @@ export class WatchRouter<C extends RoutedConnection> {
   readonly #recent: RecentEvents;
   readonly #everWatched = new WeakMap<C, Set<string>>();
   readonly #connections = new Set<C>();
-  /** When each connection opened. */
-  readonly #openedAt = new WeakMap<C, number>();
+  /** When each connection opened, and since when its client may have counted it connected. */
+  readonly #openedAt = new WeakMap<C, { at: number; since: number }>();
   readonly #catchUpMs: number;
   readonly #late: (connection: C) => void;
+  readonly #acceptLag: () => number;
 
   /**
    * `late` is told of a connection whose catch-up is no longer kept (more
-   * than 100,000 events, or OPENING_CATCH_UP_MS, went by before its WATCH
-   * was processed): it has been disconnected, a resync.
+   * than 100,000 events of a path it watches, or OPENING_CATCH_UP_MS, went by
+   * before its WATCH was processed): it has been disconnected, a resync.
+   * `acceptLag`, called once as each connection is accepted, bounds how long
+   * it was already connected (ms; AcceptLagMeter).
    */
   constructor(
     registry: ProxyRegistry,
     now: () => number,
     catchUpMs = WATCH_CATCH_UP_MS,
     late: (connection: C) => void = () => {},
+    acceptLag: () => number = () => ACCEPT_LAG_MS,
   ) {
     this.#registry = registry;
     this.#now = now;
     this.#catchUpMs = catchUpMs;
     this.#late = late;
+    this.#acceptLag = acceptLag;
     this.#recent = new RecentEvents(
       catchUpMs > 0 ? Math.max(catchUpMs, ACCEPT_LAG_MS) + OPENING_CATCH_UP_MS : 0,
       100_000,
@@ -106,12 +113,12 @@ export class WatchRouter<C extends RoutedConnection> {
     ever.add(nodePath);
     queueMicrotask(() => {
       const now = this.#now();
-      const openedAt = this.#openedAt.get(connection);
+      const opened = this.#openedAt.get(connection);
       const since =
-        openedAt !== undefined && now - openedAt <= OPENING_CATCH_UP_MS
-          ? Math.min(openedAt, now) - Math.max(this.#catchUpMs, ACCEPT_LAG_MS)
+        opened !== undefined && now - opened.at <= OPENING_CATCH_UP_MS
+          ? Math.min(opened.since, now - this.#catchUpMs)
           : now - this.#catchUpMs;
-      if (this.#catchUpMs > 0 && !this.#recent.covers(since, now)) {
+      if (this.#catchUpMs > 0 && !this.#recent.covers(nodePath, since, now)) {
         connection.destroy();
         this.#late(connection);
         return;
@@ -133,7 +140,11 @@ export class WatchRouter<C extends RoutedConnection> {
   /** A connection was accepted. */
   opened(connection: C): void {
     this.#connections.add(connection);
-    this.#openedAt.set(connection, this.#now());
+    const at = this.#now();
+    this.#openedAt.set(connection, {
+      at,
+      since: at - Math.max(this.#catchUpMs, this.#acceptLag()),
+    });
   }
 
   /** A connection closed (after it unwatched its paths). */

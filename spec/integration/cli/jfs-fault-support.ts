@@ -123,9 +123,13 @@ export function writer(
   let stopped = false;
   const run = (async () => {
     for (let i = 0; !stopped; i++) {
-      const next = Date.now() + 1000 / perSecond;
+      // The time before the file exists: a file whose creation began after a ForceReload was
+      // made after it (the time after the write, on a busy test process, can be a second late and
+      // would count a file its client re-listed as one it had to get).
+      const time = Date.now();
+      const next = time + 1000 / perSecond;
       await writeFile(join(dir, `f${i}.txt`), 'x');
-      created.push({ name: `/data/f${i}.txt`, time: Date.now() });
+      created.push({ name: `/data/f${i}.txt`, time });
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
     }
   })();

@@ -41,6 +41,17 @@ describe('RecentEvents in chunks', () => {
     expect(names).toEqual(Array.from({ length: 2500 }, (_, i) => `/node/a/f${500 + i}`));
   });
 
+  it('keeps every event of one push larger than a chunk (each sealed chunk carries the push time)', () => {
+    const recent = new RecentEvents(1000, 100_000);
+    recent.push([event('first')], 5000);
+    recent.push(
+      Array.from({ length: 5000 }, (_, i) => event(`f${i}`)),
+      6000,
+    );
+    expect(recent.of('/node/a', 6500)).toHaveLength(5000);
+    expect(recent.covers('/node/a', 5500, 6500)).toBe(true);
+  });
+
   it('forgets a chunk once its newest event leaves the window, and open events too', () => {
     const recent = new RecentEvents(100, 1000);
     recent.push([event('a')], 0);
@@ -49,5 +60,41 @@ describe('RecentEvents in chunks', () => {
     expect(recent.of('/node/a', 120).map((e) => e.name)).toEqual(['/node/a/b']);
     expect(recent.of('/node/b', 159).map((e) => e.name)).toEqual(['/node/b/c']);
     expect(recent.of('/node/b', 161)).toEqual([]);
+  });
+});
+
+describe('RecentEvents.covers', () => {
+  it('says, per key, whether every event since a time is still kept', () => {
+    const recent = new RecentEvents(1000, 3);
+    recent.push(
+      Array.from({ length: 5 }, (_, i) => event(`f${i}`, '/node/busy')),
+      100,
+    );
+    recent.push([event('x', '/node/quiet')], 150);
+    // /node/busy lost three events (two in the push, one for /node/quiet's); /node/quiet none.
+    expect(recent.covers('/node/busy', 50, 200)).toBe(false);
+    expect(recent.covers('/node/busy', 101, 200)).toBe(true);
+    expect(recent.covers('/node/quiet', -500, 200)).toBe(true);
+    // A later burst pushes /node/quiet's event out too.
+    recent.push(
+      [event('g', '/node/busy'), event('h', '/node/busy'), event('i', '/node/busy')],
+      300,
+    );
+    expect(recent.covers('/node/quiet', -500, 300)).toBe(false);
+    expect(recent.covers('/node/quiet', 151, 300)).toBe(true);
+    expect(recent.of('/node/quiet', 300)).toEqual([]);
+    // Nothing before the window is covered.
+    expect(recent.covers('/node/other', -2, 999)).toBe(false);
+    expect(recent.covers('/node/other', 0, 999)).toBe(true);
+  });
+
+  it('counts losses for every key once too many keys lost events', () => {
+    const recent = new RecentEvents(1000, 1);
+    recent.push(
+      Array.from({ length: 10_002 }, (_, i) => event('f', `/node/k${i}`)),
+      10,
+    );
+    expect(recent.covers('/node/never-seen', 5, 20)).toBe(false);
+    expect(recent.covers('/node/never-seen', 11, 20)).toBe(true);
   });
 });

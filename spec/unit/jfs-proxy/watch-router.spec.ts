@@ -113,6 +113,63 @@ describe('WatchRouter (the proxy without sockets or Redis)', () => {
     expect(late).toEqual([c]);
   });
 
+  it('a burst that overflowed the kept events on one path costs no resync to a watcher of another', async () => {
+    let now = 0;
+    const late: unknown[] = [];
+    const router = new WatchRouter(
+      registry(),
+      () => now,
+      1000,
+      (c) => late.push(c),
+    );
+    const c = connection();
+    router.opened(c);
+    now = 100;
+    router.deliver(Array.from({ length: 100_001 }, (_, i) => event(`f${i}`, '/n/b')));
+    router.deliver([event('quiet')]);
+    now = 200;
+    router.watched(c, '/n/a');
+    await microtask();
+    expect(c.destroyed).toBe(false);
+    expect(c.got).toEqual(['/n/a/quiet']);
+    expect(late).toEqual([]);
+  });
+
+  it('looks back as far as the measured accept lag: a client connecting after an old burst is not resynced', async () => {
+    let now = 0;
+    let lag = 200;
+    const late: unknown[] = [];
+    const router = new WatchRouter(
+      registry(),
+      () => now,
+      1000,
+      (c) => late.push(c),
+      () => lag,
+    );
+    now = 100;
+    router.deliver(Array.from({ length: 100_001 }, (_, i) => event(`f${i}`)));
+    // 3 s later, with the event loop free (lag 200 ms), a client connects: it was not connected
+    // during the burst, so it is owed nothing of it (only the last second, the WATCH's long way).
+    now = 3000;
+    const fresh = connection();
+    router.opened(fresh);
+    now = 3100;
+    router.deliver([event('after')]);
+    router.watched(fresh, '/n/a');
+    await microtask();
+    expect(fresh.destroyed).toBe(false);
+    expect(fresh.got).toEqual(['/n/a/after']);
+    // The same client accepted by a proxy stalled 5 s may have been connected during the burst:
+    // what it missed is no longer kept, so it is resynced.
+    lag = 5000;
+    const stalled = connection();
+    router.opened(stalled);
+    router.watched(stalled, '/n/a');
+    await microtask();
+    expect(stalled.destroyed).toBe(true);
+    expect(late).toEqual([stalled]);
+  });
+
   it('a gap resyncs every open connection, watching or not', () => {
     const router = new WatchRouter(registry(), () => 0);
     const [a, b, gone] = [connection(), connection(), connection()];
