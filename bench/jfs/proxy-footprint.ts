@@ -58,9 +58,10 @@ type Client = Awaited<ReturnType<typeof countingClient>>;
 async function watchedClient(
   address: string,
   name: string,
+  dir: string,
   onRecords?: (count: number) => void,
 ): Promise<Client & { lost: () => boolean; release: () => void }> {
-  const client = await countingClient(address, name, onRecords);
+  const client = await countingClient(address, name, onRecords, `/data/${dir}`);
   let lost = false;
   let released = false;
   client.socket.once('close', () => {
@@ -125,14 +126,23 @@ async function rawRedis(port: number) {
 
 type Raw = Awaited<ReturnType<typeof rawRedis>>;
 let serial = 0;
-const change = () => ({ name: `/node/data/some-dir-f${serial++}.txt`, op: 1, key: '/node/data' });
+/**
+ * Each phase's changes go to a directory of its own (`/node/data/<dir>`, `/data/<dir>` in the
+ * pod): a client that starts watching a path is sent that path's recent changes (the proxy's
+ * catch-up), which must not be those of the phase before.
+ */
+const change = (dir: string) => () => ({
+  name: `/node/data/${dir}/some-dir-f${serial++}.txt`,
+  op: 1,
+  key: `/node/data/${dir}`,
+});
 
-/** The commands that carry `count` changes on `feed`, in `shape`. */
-function commands(feed: Feed, shape: Shape, count: number): string[][] {
+/** The commands that carry `count` changes to `dir` on `feed`, in `shape`. */
+function commands(feed: Feed, shape: Shape, count: number, dir: string): string[][] {
   const per = shape === 'burst entries' ? PER_BURST_ENTRY : 1;
   const out: string[][] = [];
   for (let i = 0; i < count; i += per) {
-    const events = Array.from({ length: Math.min(per, count - i) }, change);
+    const events = Array.from({ length: Math.min(per, count - i) }, change(dir));
     if (feed === 'pubsub') out.push(['PUBLISH', NOTIFY_CHANNEL, formatNotifyMessage(events)]);
     else {
       const fields = per === 1 ? eventFields(events[0] as never) : batchFields(events);
@@ -147,6 +157,7 @@ async function firstChange(
   client: Awaited<ReturnType<typeof watchedClient>>,
   raw: Raw,
   feed: Feed,
+  dir: string,
 ): Promise<void> {
   await until(
     `a first change to a new client (${feed})`,
@@ -154,7 +165,7 @@ async function firstChange(
       if (client.lost())
         throw new Error('the proxy disconnected a new client before its first change');
       if (client.count() > 0) return true;
-      await raw.send(commands(feed, 'one change per entry', 1));
+      await raw.send(commands(feed, 'one change per entry', 1, dir));
       return false;
     },
     WAIT_MS,
@@ -195,7 +206,7 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
     const idle = await idleRss(pid);
     // 1,000 idle clients: each has had one change, so each WATCH is in place.
     const clients = await Promise.all(
-      Array.from({ length: IDLE_CLIENTS }, (_, i) => watchedClient(address, `idle${i}`)),
+      Array.from({ length: IDLE_CLIENTS }, (_, i) => watchedClient(address, `idle${i}`, 'idle')),
     );
     await until(
       `a first change to each of ${IDLE_CLIENTS} clients`,
@@ -203,7 +214,7 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
         const lost = clients.filter((client) => client.lost()).length;
         if (lost > 0) throw new Error(`the proxy disconnected ${lost} idle client(s)`);
         if (clients.every((client) => client.count() > 0)) return true;
-        await raw.send(commands(feed, 'one change per entry', 1));
+        await raw.send(commands(feed, 'one change per entry', 1, 'idle'));
         return false;
       },
       WAIT_MS,
@@ -215,15 +226,16 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
 
     const burst = {} as FeedRun['burst'];
     for (const shape of SHAPES) {
-      const client = await watchedClient(address, `burst-${shape.length}`);
-      await firstChange(client, raw, feed);
+      const dir = `burst-${shape.length}`;
+      const client = await watchedClient(address, dir, dir);
+      await firstChange(client, raw, feed, dir);
       const before = client.count();
       let peak = rssOf(pid);
       const sampler = setInterval(() => {
         peak = Math.max(peak, rssOf(pid));
       }, 5);
       const started = performance.now();
-      const all = commands(feed, shape, BURST);
+      const all = commands(feed, shape, BURST, dir);
       for (let i = 0; i < all.length; i += 1000) await raw.send(all.slice(i, i + 1000));
       try {
         await received(client, before + BURST, `the ${fmt(BURST)}-event burst (${shape}, ${feed})`);
@@ -240,12 +252,12 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
     const sent: number[] = [];
     const latencies: number[] = [];
     let base = 0;
-    const client = await watchedClient(address, 'steady', (count) => {
+    const client = await watchedClient(address, 'steady', 'steady', (count) => {
       const now = performance.now();
       for (let i = latencies.length; i < count - base && i < sent.length; i++)
         latencies.push(now - (sent[i] as number));
     });
-    await firstChange(client, raw, feed);
+    await firstChange(client, raw, feed, 'steady');
     await sleep(500);
     base = client.count();
     const cpuBefore = cpuOf(pid);
@@ -256,7 +268,7 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait - 1);
       while (performance.now() < due) {}
-      const [command] = commands(feed, 'one change per entry', 1);
+      const [command] = commands(feed, 'one change per entry', 1, 'steady');
       sent.push(performance.now());
       raw.fire(command as string[]);
     }
