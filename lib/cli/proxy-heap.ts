@@ -1,13 +1,14 @@
 /**
  * The young generation `batchwatch proxy` runs with: semi-spaces of at most
  * this many MB (V8's `--max-semi-space-size`; Node 24's default lets them grow
- * to 32 MB and more). The proxy's garbage is short-lived (Redis replies,
- * events, frames) but comes fast in a burst; with a large young generation
- * V8 promotes much of it to the old generation and grows that, which stayed
- * in the process's RSS. Measured by bench/jfs/proxy-footprint.ts (see the
- * README's proxy rows).
+ * to tens of MB). A burst's garbage (Redis replies, events) otherwise grows
+ * the heap far past what is live. Measured with bench/jfs/proxy-footprint.ts
+ * on a shared 2-core machine: the RSS peak of a 100,000-event burst of one
+ * change per stream entry falls from about 220 to about 120 MB for the same
+ * events/s; 2 MB gave the same peaks but cost pub/sub bursts about a fifth of
+ * their events/s and 2 MB more idle RSS (4 MB: about 1 MB more).
  */
-export const PROXY_SEMI_SPACE_MB = 2;
+export const PROXY_SEMI_SPACE_MB = 4;
 
 const FLAG = 'max-semi-space-size';
 
