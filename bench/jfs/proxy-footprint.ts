@@ -23,7 +23,7 @@ import {
   stopChild,
   writeBenchMounts,
 } from '../process-usage.ts';
-import { fmt, median, percentile, printTable } from '../support.ts';
+import { fmt, median, percentile, printTable, until } from '../support.ts';
 import { countingClient } from './counting-client.ts';
 
 const argument = (name: string, fallback: number): number => {
@@ -45,6 +45,57 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'cli', 'main.js');
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long any one wait of the bench may take before it fails (a lost client must not hang it). */
+const WAIT_MS = 120_000;
+
+type Client = Awaited<ReturnType<typeof countingClient>>;
+
+/**
+ * A counting client that the bench watches: one the proxy disconnects (a resync, a slow-client
+ * drop) fails the bench with a message instead of leaving it waiting for events that never come.
+ */
+async function watchedClient(
+  address: string,
+  name: string,
+  dir: string,
+  onRecords?: (count: number) => void,
+): Promise<Client & { lost: () => boolean; release: () => void }> {
+  const client = await countingClient(address, name, onRecords, `/data/${dir}`);
+  let lost = false;
+  let released = false;
+  client.socket.once('close', () => {
+    if (!released) lost = true;
+  });
+  return {
+    ...client,
+    lost: () => lost,
+    release: () => {
+      released = true;
+      client.socket.destroy();
+    },
+  };
+}
+
+/** Waits until `client` has `count` records; fails if the proxy dropped it or after WAIT_MS. */
+async function received(
+  client: Awaited<ReturnType<typeof watchedClient>>,
+  count: number,
+  what: string,
+): Promise<void> {
+  await until(
+    what,
+    () => {
+      if (client.lost())
+        throw new Error(
+          `the proxy disconnected the client during ${what} (it had ${client.count()} of ${count} events): see the proxy's log`,
+        );
+      return client.count() >= count;
+    },
+    WAIT_MS,
+    2,
+  );
+}
 
 const resp = (args: readonly string[]): string =>
   `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
@@ -75,14 +126,23 @@ async function rawRedis(port: number) {
 
 type Raw = Awaited<ReturnType<typeof rawRedis>>;
 let serial = 0;
-const change = () => ({ name: `/node/data/some-dir-f${serial++}.txt`, op: 1, key: '/node/data' });
+/**
+ * Each phase's changes go to a directory of its own (`/node/data/<dir>`, `/data/<dir>` in the
+ * pod): a client that starts watching a path is sent that path's recent changes (the proxy's
+ * catch-up), which must not be those of the phase before.
+ */
+const change = (dir: string) => () => ({
+  name: `/node/data/${dir}/some-dir-f${serial++}.txt`,
+  op: 1,
+  key: `/node/data/${dir}`,
+});
 
-/** The commands that carry `count` changes on `feed`, in `shape`. */
-function commands(feed: Feed, shape: Shape, count: number): string[][] {
+/** The commands that carry `count` changes to `dir` on `feed`, in `shape`. */
+function commands(feed: Feed, shape: Shape, count: number, dir: string): string[][] {
   const per = shape === 'burst entries' ? PER_BURST_ENTRY : 1;
   const out: string[][] = [];
   for (let i = 0; i < count; i += per) {
-    const events = Array.from({ length: Math.min(per, count - i) }, change);
+    const events = Array.from({ length: Math.min(per, count - i) }, change(dir));
     if (feed === 'pubsub') out.push(['PUBLISH', NOTIFY_CHANNEL, formatNotifyMessage(events)]);
     else {
       const fields = per === 1 ? eventFields(events[0] as never) : batchFields(events);
@@ -90,6 +150,27 @@ function commands(feed: Feed, shape: Shape, count: number): string[][] {
     }
   }
   return out;
+}
+
+/** Sends one change at a time until `client` got one: its WATCH is in place. */
+async function firstChange(
+  client: Awaited<ReturnType<typeof watchedClient>>,
+  raw: Raw,
+  feed: Feed,
+  dir: string,
+): Promise<void> {
+  await until(
+    `a first change to a new client (${feed})`,
+    async () => {
+      if (client.lost())
+        throw new Error('the proxy disconnected a new client before its first change');
+      if (client.count() > 0) return true;
+      await raw.send(commands(feed, 'one change per entry', 1, dir));
+      return false;
+    },
+    WAIT_MS,
+    20,
+  );
 }
 
 interface FeedRun {
@@ -125,36 +206,45 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
     const idle = await idleRss(pid);
     // 1,000 idle clients: each has had one change, so each WATCH is in place.
     const clients = await Promise.all(
-      Array.from({ length: IDLE_CLIENTS }, (_, i) => countingClient(address, `idle${i}`)),
+      Array.from({ length: IDLE_CLIENTS }, (_, i) => watchedClient(address, `idle${i}`, 'idle')),
     );
-    while (clients.some((client) => client.count() === 0)) {
-      await raw.send(commands(feed, 'one change per entry', 1));
-      await sleep(50);
-    }
+    await until(
+      `a first change to each of ${IDLE_CLIENTS} clients`,
+      async () => {
+        const lost = clients.filter((client) => client.lost()).length;
+        if (lost > 0) throw new Error(`the proxy disconnected ${lost} idle client(s)`);
+        if (clients.every((client) => client.count() > 0)) return true;
+        await raw.send(commands(feed, 'one change per entry', 1, 'idle'));
+        return false;
+      },
+      WAIT_MS,
+      50,
+    );
     const idleClients = await idleRss(pid);
-    for (const client of clients) client.socket.destroy();
+    for (const client of clients) client.release();
     await sleep(200);
 
     const burst = {} as FeedRun['burst'];
     for (const shape of SHAPES) {
-      const client = await countingClient(address, `burst-${shape.length}`);
-      while (client.count() === 0) {
-        await raw.send(commands(feed, 'one change per entry', 1));
-        await sleep(20);
-      }
+      const dir = `burst-${shape.length}`;
+      const client = await watchedClient(address, dir, dir);
+      await firstChange(client, raw, feed, dir);
       const before = client.count();
       let peak = rssOf(pid);
       const sampler = setInterval(() => {
         peak = Math.max(peak, rssOf(pid));
       }, 5);
       const started = performance.now();
-      const all = commands(feed, shape, BURST);
+      const all = commands(feed, shape, BURST, dir);
       for (let i = 0; i < all.length; i += 1000) await raw.send(all.slice(i, i + 1000));
-      while (client.count() - before < BURST) await sleep(2);
+      try {
+        await received(client, before + BURST, `the ${fmt(BURST)}-event burst (${shape}, ${feed})`);
+      } finally {
+        clearInterval(sampler);
+      }
       const seconds = (performance.now() - started) / 1000;
-      clearInterval(sampler);
       burst[shape] = { peak: Math.max(peak, rssOf(pid)), eventsPerSecond: BURST / seconds };
-      client.socket.destroy();
+      client.release();
       await sleep(200);
     }
 
@@ -162,15 +252,12 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
     const sent: number[] = [];
     const latencies: number[] = [];
     let base = 0;
-    const client = await countingClient(address, 'steady', (count) => {
+    const client = await watchedClient(address, 'steady', 'steady', (count) => {
       const now = performance.now();
       for (let i = latencies.length; i < count - base && i < sent.length; i++)
         latencies.push(now - (sent[i] as number));
     });
-    while (client.count() === 0) {
-      await raw.send(commands(feed, 'one change per entry', 1));
-      await sleep(20);
-    }
+    await firstChange(client, raw, feed, 'steady');
     await sleep(500);
     base = client.count();
     const cpuBefore = cpuOf(pid);
@@ -181,14 +268,22 @@ async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): 
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait - 1);
       while (performance.now() < due) {}
-      const [command] = commands(feed, 'one change per entry', 1);
+      const [command] = commands(feed, 'one change per entry', 1, 'steady');
       sent.push(performance.now());
       raw.fire(command as string[]);
     }
-    while (client.count() - base < total) await sleep(5);
+    await received(
+      client,
+      base + total,
+      `the steady ${STEADY_SECONDS} s at 100 events/s (${feed})`,
+    );
     const steadyCpu = cpuOf(pid) - cpuBefore;
-    client.socket.destroy();
+    client.release();
     return { idle, idleClients, burst, steadyCpu, latencies };
+  } catch (err) {
+    // The proxy's own account of why (a resync, a slow client) belongs with the failure.
+    const tail = proxy.stderr().trim().split('\n').slice(-5).join('\n  ');
+    throw new Error(`${(err as Error).message}\n  proxy (--feed ${feed}) said:\n  ${tail}`);
   } finally {
     await stopChild(proxy.child);
   }

@@ -58,7 +58,24 @@ function encodeFields(type: number, channelId: string, paths: readonly string[])
  * per frame: pass a one-element array).
  */
 export function encodeEvents(events: readonly JfsEvent[]): Buffer {
-  const frame = header(MessageType.Event, EVENT_RECORD_SIZE * events.length);
+  return encodeEventsInto(Buffer.alloc(eventsFrameLength(events.length)), events);
+}
+
+/** Bytes of an EVENT frame of `records` records. */
+export function eventsFrameLength(records: number): number {
+  return HEADER_SIZE + EVENT_RECORD_SIZE * records;
+}
+
+/**
+ * {@link encodeEvents} into the start of `target` (at least
+ * `eventsFrameLength(events.length)` bytes, zero-filled there: the field
+ * padding); returns that frame, a view of `target`.
+ */
+export function encodeEventsInto(target: Buffer, events: readonly JfsEvent[]): Buffer {
+  const dataLength = EVENT_RECORD_SIZE * events.length;
+  const frame = target.subarray(0, HEADER_SIZE + dataLength);
+  frame.writeUInt32BE(4 + dataLength, 0);
+  frame.writeUInt32BE(MessageType.Event, 4);
   let offset = HEADER_SIZE;
   for (const event of events) {
     writeField(frame, offset, 'name', event.name);

@@ -1,6 +1,26 @@
 import type { JfsError } from '../errors.ts';
-import { encodeEvents } from '../jfs-protocol/encode-message.ts';
+import {
+  encodeEvents,
+  encodeEventsInto,
+  eventsFrameLength,
+} from '../jfs-protocol/encode-message.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
+
+/**
+ * Where every batcher of the process encodes its frames, one at a time: the
+ * frame handed to `write` is a view of it, valid during that call only (the
+ * send queue copies it into its pages), so a burst allocates no Buffer per
+ * frame (see page-pool.ts).
+ */
+let scratch = Buffer.alloc(0);
+
+/** `events` as one EVENT frame in the shared scratch buffer. */
+function encodeInScratch(events: readonly JfsEvent[]): Buffer {
+  const length = eventsFrameLength(events.length);
+  if (scratch.length < length) scratch = Buffer.alloc(length);
+  else scratch.fill(0, 0, length);
+  return encodeEventsInto(scratch, events);
+}
 
 /**
  * Collects the events sent to one connection within a turn of the event
@@ -8,7 +28,8 @@ import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
  * `maxRecords`; a full frame goes at once): far fewer length prefixes for a
  * lagging Go client to split (JFS-PROTOCOL.md 9.1), and one socket write
  * instead of many. An event whose translated pod path is over 255 bytes
- * cannot be encoded: it is dropped with a warning, the others go.
+ * cannot be encoded: it is dropped with a warning, the others go. The frame
+ * given to `write` is valid during that call only: copy it to keep it.
  */
 export class FrameBatcher {
   readonly #maxRecords: number;
@@ -47,7 +68,7 @@ export class FrameBatcher {
     if (events.length === 0 || this.#closed) return;
     this.#pending = [];
     try {
-      this.#write(encodeEvents(events), events.length);
+      this.#write(encodeInScratch(events), events.length);
     } catch {
       const valid = events.filter((event) => {
         try {
@@ -58,7 +79,7 @@ export class FrameBatcher {
           return false;
         }
       });
-      if (valid.length > 0) this.#write(encodeEvents(valid), valid.length);
+      if (valid.length > 0) this.#write(encodeInScratch(valid), valid.length);
     }
   }
 

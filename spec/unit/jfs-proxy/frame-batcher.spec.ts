@@ -36,4 +36,26 @@ describe('FrameBatcher', () => {
     expect(sent).toEqual([1]);
     expect(warnings).toEqual(['FieldTooLongError']);
   });
+
+  it('writes each frame whole: no byte of an earlier, longer frame shows through', () => {
+    const decoded: (readonly JfsEvent[])[] = [];
+    const batcher = new FrameBatcher(
+      2,
+      (frame) => {
+        const message = decodePayload(frame.subarray(4));
+        decoded.push('events' in message ? message.events : []);
+      },
+      () => {},
+    );
+    const long = (i: number): JfsEvent => ({
+      name: `/data/${'long-name-'.repeat(20)}${i}`,
+      op: 2,
+      key: '/data/with/a/long/key',
+    });
+    batcher.push(long(1));
+    batcher.push(long(2));
+    batcher.push(event(3));
+    batcher.flush();
+    expect(decoded).toEqual([[long(1), long(2)], [event(3)]]);
+  });
 });
