@@ -42,7 +42,18 @@ const SHAPES = ['burst entries', 'one change per entry'] as const;
 type Shape = (typeof SHAPES)[number];
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'dist', 'cli', 'main.js');
+/**
+ * The proxies measured: this tree's built CLI and, with BENCH_BEFORE=<dir of an older checkout,
+ * built, with node_modules>, that checkout's, its runs interleaved with this one's (the
+ * same-run baseline for "within 10% of before").
+ */
+const BEFORE = process.env['BENCH_BEFORE'];
+const variants: { label: string; cli: string }[] = [
+  { label: '', cli: join(root, 'dist', 'cli', 'main.js') },
+  ...(BEFORE === undefined
+    ? []
+    : [{ label: 'before ', cli: join(BEFORE, 'dist', 'cli', 'main.js') }]),
+];
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -181,7 +192,13 @@ interface FeedRun {
   latencies: number[];
 }
 
-async function measureFeed(feed: Feed, raw: Raw, port: number, mounts: string): Promise<FeedRun> {
+async function measureFeed(
+  cli: string,
+  feed: Feed,
+  raw: Raw,
+  port: number,
+  mounts: string,
+): Promise<FeedRun> {
   const proxy = await startChild(
     [
       cli,
@@ -295,7 +312,11 @@ const mounts = writeBenchMounts(dir);
 const raw = await rawRedis(redis.port);
 const bare: number[] = [];
 const bareCpu: number[] = [];
-const runs: Record<Feed, FeedRun[]> = { stream: [], pubsub: [] };
+/** Runs by column: a variant's label and the feed. */
+const columns = variants.flatMap((variant) =>
+  FEEDS.map((feed) => ({ ...variant, feed, name: `${variant.label}--feed ${feed}` })),
+);
+const runs = new Map<string, FeedRun[]>(columns.map((column) => [column.name, []]));
 try {
   for (let run = 0; run < RUNS; run++) {
     const idle = await startChild(
@@ -308,7 +329,11 @@ try {
     await sleep(1000);
     bareCpu.push(((cpuOf(idle.pid) - cpu) * STEADY_SECONDS) / 1);
     await stopChild(idle.child);
-    for (const feed of FEEDS) runs[feed].push(await measureFeed(feed, raw, redis.port, mounts));
+    for (const column of columns) {
+      runs
+        .get(column.name)
+        ?.push(await measureFeed(column.cli, column.feed, raw, redis.port, mounts));
+    }
   }
 } finally {
   raw.close();
@@ -319,9 +344,9 @@ try {
 const MB = 1024 * 1024;
 const bareRss = median(bare);
 const over = (values: number[]) => `+${fmt((median(values) - bareRss) / MB, 1)}`;
-const rows: string[][] = [['measure', 'target', ...FEEDS.map((feed) => `--feed ${feed}`)]];
+const rows: string[][] = [['measure', 'target', ...columns.map((column) => column.name)]];
 const row = (measure: string, target: string, cell: (runs: FeedRun[]) => string) =>
-  rows.push([measure, target, ...FEEDS.map((feed) => cell(runs[feed]))]);
+  rows.push([measure, target, ...columns.map((column) => cell(runs.get(column.name) ?? []))]);
 row('RSS idle, MB over bare Node', '<= +16', (r) => over(r.map((x) => x.idle)));
 row(`RSS with ${fmt(IDLE_CLIENTS)} idle clients, MB over bare Node`, '<= +40', (r) =>
   over(r.map((x) => x.idleClients)),
