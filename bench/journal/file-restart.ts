@@ -1,10 +1,13 @@
 // Restart of the file source with a tree snapshot, against its cold start. `node
 // bench/journal/file-restart.ts` makes 100,000 files in 1,000 directories in a temp dir once, then
-// runs, each in a child process of its own and interleaved, 5 times: (a) a cold start (no
-// checkpoint): time to ready; (b) a restart with a saved snapshot (100 files changed while down):
-// time to ready, which includes walking the tree and reporting the changes. Medians, ratios per run.
+// runs, each in a child process of its own and interleaved, 9 times: (a) a cold start (no
+// checkpoint): time to ready; (b) a restart with a saved snapshot (100 files written while down)
+// and (c) one after 25 files created, 25 deleted, 25 renamed, 25 written and a directory of 100
+// renamed: time to ready, which includes walking the tree and reporting the changes. The cold
+// start's place in a run turns (first, between, last), so that neither side always runs after the
+// other (the page cache is warm for all: the tree was just made). Medians, ratios per run.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +16,7 @@ import { SqliteJournal } from '../../lib/journal/sqlite-journal.ts';
 import { fileSource } from '../../lib/sources/file/file-source.ts';
 import { fmt, median, printTable } from '../support.ts';
 
-const RUNS = 5;
+const RUNS = 9;
 
 /** In a child: `file-restart.ts run <variant> <tree> <journal>` prints {readyMs, events}. */
 async function child(variant: string, tree: string, journalPath: string): Promise<void> {
@@ -51,29 +54,53 @@ if (process.argv[2] === 'run') {
     }
     run('snapshot', tree, journal); // the first start saves the snapshot
     const cold: number[] = [];
-    const restart: number[] = [];
-    const reported: number[] = [];
+    const written: number[] = [];
+    const mixed: number[] = [];
+    const reported = { written: [] as number[], mixed: [] as number[] };
     for (let r = 0; r < RUNS; r++) {
+      // The cold start's place in the run turns, so that neither side always follows the other.
+      const coldStart = (): void => {
+        cold.push(run('cold', tree, journal).readyMs);
+      };
+      if (r % 3 === 0) coldStart();
       for (let i = 0; i < 100; i++)
         writeFileSync(join(tree, `d${i * 10}`, `f${r}.txt`), `run ${r}`);
       const restarted = run('snapshot', tree, journal);
-      restart.push(restarted.readyMs);
-      reported.push(restarted.events);
-      cold.push(run('cold', tree, journal).readyMs);
+      written.push(restarted.readyMs);
+      reported.written.push(restarted.events);
+      if (r % 3 === 1) coldStart();
+      // 25 files created, 25 deleted, 25 renamed, 25 written, one directory renamed.
+      for (let i = 0; i < 25; i++) {
+        const d = join(tree, `d${100 + i}`);
+        writeFileSync(join(d, `new-${r}.txt`), 'new');
+        rmSync(join(d, `f${50 + r}.txt`));
+        renameSync(join(d, `f${60 + r}.txt`), join(d, `renamed-${r}.txt`));
+        writeFileSync(join(d, `f${70 + r}.txt`), `run ${r}`);
+      }
+      renameSync(join(tree, `d${991 + r}`), join(tree, `moved-${r}`));
+      const again = run('snapshot', tree, journal);
+      mixed.push(again.readyMs);
+      reported.mixed.push(again.events);
+      if (r % 3 === 2) coldStart();
     }
     console.log(
-      '\nFile source on 100,000 files: cold start vs restart with a snapshot, median of 5\n',
+      `\nFile source on 100,000 files: cold start vs restart with a snapshot, median of ${RUNS}\n`,
     );
+    const row = (label: string, values: number[]): string[] => [
+      label,
+      fmt(median(values)),
+      fmt(Math.min(...values)),
+      fmt(Math.max(...values)),
+      fmt(median(values.map((value, i) => value / (cold[i] ?? Number.NaN))), 2),
+    ];
     printTable([
       ['variant', 'ready (ms, median)', 'min', 'max', 'x cold, median of per-run ratios'],
-      ['(a) cold start', fmt(median(cold)), fmt(Math.min(...cold)), fmt(Math.max(...cold)), '1.00'],
-      [
-        `(b) restart with snapshot (reports ${fmt(median(reported))} changes)`,
-        fmt(median(restart)),
-        fmt(Math.min(...restart)),
-        fmt(Math.max(...restart)),
-        fmt(median(restart.map((value, i) => value / (cold[i] ?? Number.NaN))), 2),
-      ],
+      row('(a) cold start', cold),
+      row(`(b) restart, 100 files written (reports ${fmt(median(reported.written))})`, written),
+      row(
+        `(c) restart, files created, deleted, renamed, written, a directory renamed (reports ${fmt(median(reported.mixed))})`,
+        mixed,
+      ),
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
