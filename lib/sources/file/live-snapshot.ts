@@ -29,6 +29,11 @@ export class LiveSnapshot {
     for (const [path, entry] of changes) this.#changes.set(path, entry);
   }
 
+  /** How many entries are kept beside the columns (changed, added or gone since they were made). */
+  get changes(): number {
+    return this.#changes.size;
+  }
+
   get(path: string): SnapshotEntry | undefined {
     const changed = this.#changes.get(path);
     if (changed !== undefined) return changed ?? undefined;
