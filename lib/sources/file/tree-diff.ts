@@ -33,6 +33,8 @@ export class TreeDiff {
   #cursor = 0;
   /** Saved paths found with other stats, and their entry now. */
   readonly #changed = new Map<string, SnapshotEntry>();
+  /** Saved files found written (another size, modification time or identity). */
+  readonly #written: string[] = [];
   /** Paths not in the saved snapshot, and their entry. */
   readonly #added = new Map<string, SnapshotEntry>();
 
@@ -54,7 +56,7 @@ export class TreeDiff {
     this.#cursor = i + 1;
     if (this.#seen[i] === 1) return;
     this.#seen[i] = 1;
-    if (!before.matches(i, stats)) this.#changed.set(path, snapshotEntry(stats));
+    if (!before.matches(i, stats)) this.#change(path, i, snapshotEntry(stats));
   }
 
   /** An entry of the tree now, as an entry (for a snapshot taken apart from a scan). */
@@ -69,8 +71,14 @@ export class TreeDiff {
         then.size === entry.size &&
         then.mtimeMs === entry.mtimeMs &&
         then.dir === entry.dir;
-      if (!same) this.#changed.set(path, entry);
+      if (!same) this.#change(path, i, entry);
     }
+  }
+
+  /** Saved entry `i` found as `now`: a write when it is a file then and now. */
+  #change(path: string, i: number, now: SnapshotEntry): void {
+    this.#changed.set(path, now);
+    if (!now.dir && !this.#before.isDir(i)) this.#written.push(path);
   }
 
   /**
@@ -100,13 +108,9 @@ export class TreeDiff {
 
   #events(gone: Map<string, SnapshotEntry>, roots: readonly WatchRoot[], time: number): Event[] {
     const added = this.#added;
-    const written: string[] = [];
+    const written = [...this.#written];
     const now = (path: string): SnapshotEntry =>
       (added.get(path) ?? this.#changed.get(path)) as SnapshotEntry;
-    for (const [path, entry] of this.#changed) {
-      const i = this.#before.indexOf(path);
-      if (!entry.dir && !this.#before.isDir(i)) written.push(path);
-    }
     const addedById = new Map<string, string>();
     for (const [path, entry] of added) {
       if (entry.id !== '') addedById.set(`${entry.id}:${entry.dir}`, path);
