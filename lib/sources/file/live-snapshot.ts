@@ -15,17 +15,23 @@ export class LiveSnapshot {
   /** Paths changed or added since the base: their entry now, or null when gone. */
   readonly #changes = new Map<string, SnapshotEntry | null>();
 
+  /** For paths added since `base`, the entry of `base` they come after (-1: first); the others last. */
+  #after: ReadonlyMap<string, number>;
+
   /**
    * @param removed Flags, by index of `base`: entries gone (taken, not copied).
    * @param changes Entries changed or added since `base`.
+   * @param after Where added paths go among the entries of `base` (where a scan found them).
    */
   constructor(
     base: SnapshotColumns,
     removed: Uint8Array,
     changes: Iterable<readonly [string, SnapshotEntry]>,
+    after: ReadonlyMap<string, number> = new Map(),
   ) {
     this.#base = base;
     this.#removed = removed;
+    this.#after = after;
     for (const [path, entry] of changes) this.#changes.set(path, entry);
   }
 
@@ -64,42 +70,63 @@ export class LiveSnapshot {
     this.delete(path);
   }
 
-  /** Every path and entry, in the base's order, then the added ones. */
+  /**
+   * Every path and entry: those of the base in its order, each added one
+   * after the entry it was found after, then the ones added while watching.
+   */
   *entries(): IterableIterator<[string, SnapshotEntry]> {
     const base = this.#base;
+    const added = this.#addedByPlace();
+    yield* added.get(-1) ?? [];
     for (let i = 0; i < base.length; i++) {
-      if (this.#removed[i] === 1) continue;
-      const path = base.path(i);
-      const changed = this.#changes.get(path);
-      if (changed === undefined) yield [path, base.entry(i)];
-      else if (changed !== null) yield [path, changed];
+      if (this.#removed[i] !== 1) {
+        const path = base.path(i);
+        const changed = this.#changes.get(path);
+        if (changed === undefined) yield [path, base.entry(i)];
+        else if (changed !== null) yield [path, changed];
+      }
+      yield* added.get(i) ?? [];
     }
-    for (const [path, entry] of this.#changes) {
-      if (entry !== null && !this.#inBase(path)) yield [path, entry];
-    }
+    yield* added.get(base.length) ?? [];
   }
 
-  /** The checkpoint text (format 2, see {@link SnapshotColumns}). */
+  /** The checkpoint text (format 2, see {@link SnapshotColumns}), in the order of `entries()`. */
   encode(): string {
     const writer = new ColumnWriter();
     const base = this.#base;
+    const added = this.#addedByPlace();
+    for (const [path, entry] of added.get(-1) ?? []) writer.add(path, entry);
     for (let i = 0; i < base.length; i++) {
-      if (this.#removed[i] === 1) continue;
-      const path = base.path(i);
-      const changed = this.#changes.get(path);
-      if (changed === undefined) writer.copy(base, i);
-      else if (changed !== null) writer.add(path, changed);
+      if (this.#removed[i] !== 1) {
+        const path = base.path(i);
+        const changed = this.#changes.get(path);
+        if (changed === undefined) writer.copy(base, i);
+        else if (changed !== null) writer.add(path, changed);
+      }
+      for (const [path, entry] of added.get(i) ?? []) writer.add(path, entry);
     }
-    for (const [path, entry] of this.#changes) {
-      if (entry !== null && !this.#inBase(path)) writer.add(path, entry);
-    }
+    for (const [path, entry] of added.get(base.length) ?? []) writer.add(path, entry);
     // Changes kept beside the columns cost an object each: fold them in once they are many.
     if (this.#changes.size > 1024 && this.#changes.size * 8 > base.length) {
       this.#base = writer.finish();
       this.#removed = new Uint8Array(this.#base.length);
       this.#changes.clear();
+      this.#after = new Map();
     }
     return writer.encode();
+  }
+
+  /** The added paths (not in the base) by the base entry they come after; the unplaced ones last. */
+  #addedByPlace(): Map<number, [string, SnapshotEntry][]> {
+    const places = new Map<number, [string, SnapshotEntry][]>();
+    for (const [path, entry] of this.#changes) {
+      if (entry === null || this.#inBase(path)) continue;
+      const place = this.#after.get(path) ?? this.#base.length;
+      const list = places.get(place);
+      if (list === undefined) places.set(place, [[path, entry]]);
+      else list.push([path, entry]);
+    }
+    return places;
   }
 
   #inBase(path: string): boolean {

@@ -13,6 +13,9 @@ export function snapshotEntry(stats: Stats): SnapshotEntry {
   return { id, size: stats.size, mtimeMs: stats.mtimeMs, dir: stats.isDirectory() };
 }
 
+/** How many saved entries past the expected one a path is looked for before the index is built. */
+const LOOK_AHEAD = 16;
+
 /** What a {@link TreeDiff} found: the events since the saved snapshot, and the snapshot now. */
 export interface TreeDiffResult {
   readonly events: Event[];
@@ -37,6 +40,8 @@ export class TreeDiff {
   readonly #written: string[] = [];
   /** Paths not in the saved snapshot, and their entry. */
   readonly #added = new Map<string, SnapshotEntry>();
+  /** For each added path, the saved entry the scan found it after (-1: before the first). */
+  readonly #addedAfter = new Map<string, number>();
 
   /** @param before The saved snapshot; empty on a first start. */
   constructor(before: SnapshotColumns) {
@@ -46,17 +51,29 @@ export class TreeDiff {
 
   /** An entry of the tree now (a path found twice counts once). */
   found(path: string, stats: Stats): void {
-    const before = this.#before;
-    const cursor = this.#cursor;
-    const i = cursor < before.length && before.pathIs(cursor, path) ? cursor : before.indexOf(path);
+    const i = this.#find(path);
     if (i < 0) {
       this.#added.set(path, snapshotEntry(stats));
+      // Saved where the scan found it, so that the next restart finds it in order too.
+      this.#addedAfter.set(path, this.#cursor - 1);
       return;
     }
     this.#cursor = i + 1;
     if (this.#seen[i] === 1) return;
     this.#seen[i] = 1;
-    if (!before.matches(i, stats)) this.#change(path, i, snapshotEntry(stats));
+    if (!this.#before.matches(i, stats)) this.#change(path, i, snapshotEntry(stats));
+  }
+
+  /**
+   * The saved index of `path`, or -1: the entry after the last one found,
+   * or one of the few after it (the entries between are gone), else through
+   * the index of every saved path.
+   */
+  #find(path: string): number {
+    const before = this.#before;
+    const end = Math.min(this.#cursor + LOOK_AHEAD, before.length);
+    for (let i = this.#cursor; i < end; i++) if (before.pathIs(i, path)) return i;
+    return before.indexOf(path);
   }
 
   /** An entry of the tree now, as an entry (for a snapshot taken apart from a scan). */
@@ -101,7 +118,12 @@ export class TreeDiff {
       removed[i] = seen ? 0 : 1;
       if (!seen) gone.set(before.path(i), before.entry(i));
     }
-    const snapshot = new LiveSnapshot(before, removed, [...this.#changed, ...this.#added]);
+    const snapshot = new LiveSnapshot(
+      before,
+      removed,
+      [...this.#changed, ...this.#added],
+      this.#addedAfter,
+    );
     const events = this.#events(gone, roots, time);
     return { events, snapshot };
   }

@@ -104,6 +104,15 @@ describe('TreeDiff', () => {
     ).toEqual(now);
   });
 
+  it('saves the tree in the order the scan found it, new paths included (the next restart finds it in order)', () => {
+    const { snapshot } = compare(found);
+    expect([...snapshot.entries()].map(([path]) => path)).toEqual(found.map(([path]) => path));
+    const reread = SnapshotColumns.decode(snapshot.encode()) as SnapshotColumns;
+    expect(Array.from({ length: reread.length }, (_, i) => reread.path(i))).toEqual(
+      found.map(([path]) => path),
+    );
+  });
+
   it('reports nothing when the tree is as saved, and keeps no entry of its own for it', () => {
     const diff = new TreeDiff(saved);
     for (let i = 0; i < saved.length; i++) {
