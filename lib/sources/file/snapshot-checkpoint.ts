@@ -56,10 +56,11 @@ export class SnapshotCheckpoint {
   /**
    * The tree as the watchers' initial scans find it (their stats), compared
    * with the saved snapshot as it comes: no second walk, no second picture
-   * of the tree; null once a watcher found an entry without stats (then
-   * `resume()` walks the tree itself).
+   * of the tree (see `#incomplete`).
    */
   #diff: TreeDiff | null = null;
+  /** Whether the scan found an entry `#diff` could not take (no stats, or the store failed). */
+  #incomplete = false;
   /** Null until the comparison of `resume()` is done. */
   #snapshot: LiveSnapshot | null = null;
   /** Paths of the events delivered during that walk: looked at again once it is done. */
@@ -74,13 +75,23 @@ export class SnapshotCheckpoint {
 
   /**
    * Reads the saved snapshot: best before the watchers start (while the
-   * watch thread starts), else `found()` or `resume()` does it.
+   * watch thread starts), else the first `found()` does it. A store that
+   * fails here is read again by `resume()`, which reports its error.
    */
   load(): void {
+    try {
+      this.#read();
+    } catch {
+      // resume() reads it again and reports the error.
+    }
+  }
+
+  /** Reads the saved snapshot once. @throws what the store throws. */
+  #read(): void {
     if (this.#loaded) return;
-    this.#loaded = true;
     const { store, name } = this.#options;
     const text = store.checkpoint(name);
+    this.#loaded = true;
     this.#saved = text === undefined ? null : SnapshotColumns.decode(text);
     this.#unreadable = text !== undefined && this.#saved === null;
     this.#diff = new TreeDiff(this.#saved ?? EMPTY);
@@ -94,9 +105,10 @@ export class SnapshotCheckpoint {
   found(root: WatchRoot, path: string, stats: Stats | undefined): void {
     if (!this.#loaded) this.load();
     const diff = this.#diff;
-    if (diff === null || this.#snapshot !== null || path === root.dir) return;
-    if (stats === undefined) {
-      this.#diff = null;
+    if (this.#snapshot !== null || path === root.dir) return;
+    // Not read (the store failed), or no stats: resume() walks the tree itself.
+    if (diff === null || stats === undefined) {
+      this.#incomplete = true;
       return;
     }
     if (root.files !== null && !root.files.has(path)) return;
@@ -112,8 +124,8 @@ export class SnapshotCheckpoint {
    */
   async resume(context: SourceContext): Promise<void> {
     const { name, roots, depth, ignore, scheduler } = this.#options;
-    this.load();
-    let diff = this.#diff;
+    this.#read();
+    let diff = this.#incomplete ? null : this.#diff;
     this.#diff = null;
     if (diff === null) {
       // A watcher did not say what it found: walk the tree.
