@@ -94,7 +94,7 @@ export class SnapshotCheckpoint {
     this.#loaded = true;
     this.#saved = text === undefined ? null : SnapshotColumns.decode(text);
     this.#unreadable = text !== undefined && this.#saved === null;
-    this.#diff = new TreeDiff(this.#saved ?? EMPTY);
+    this.#diff = new TreeDiff(this.#saved ?? EMPTY, this.#options.roots.length === 1);
   }
 
   /**
@@ -129,7 +129,7 @@ export class SnapshotCheckpoint {
     this.#diff = null;
     if (diff === null) {
       // A watcher did not say what it found: walk the tree.
-      const walked = new TreeDiff(this.#saved ?? EMPTY);
+      const walked = new TreeDiff(this.#saved ?? EMPTY, roots.length === 1);
       await walkTree(roots, depth, ignore, (path, stats) => walked.found(path, stats));
       diff = walked;
     }

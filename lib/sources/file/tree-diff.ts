@@ -43,37 +43,72 @@ export class TreeDiff {
   /** For each added path, the saved entry the scan found it after (-1: before the first). */
   readonly #addedAfter = new Map<string, number>();
 
-  /** @param before The saved snapshot; empty on a first start. */
-  constructor(before: SnapshotColumns) {
+  /** With `once`: paths not where the scan expected them, where it found them, looked up at the end. */
+  readonly #pending: [path: string, stats: Stats, after: number][] = [];
+  readonly #once: boolean;
+
+  /**
+   * @param before The saved snapshot; empty on a first start.
+   * @param once Whether each path is found once at most (one root): then a
+   *   path not where the scan expects it is looked up at the end among the
+   *   saved entries not found, not in an index of every saved path.
+   */
+  constructor(before: SnapshotColumns, once = false) {
     this.#before = before;
     this.#seen = new Uint8Array(before.length);
+    this.#once = once;
   }
 
   /** An entry of the tree now (a path found twice counts once). */
   found(path: string, stats: Stats): void {
-    const i = this.#find(path);
+    let i = this.#ahead(path);
     if (i < 0) {
-      this.#added.set(path, snapshotEntry(stats));
-      // Saved where the scan found it, so that the next restart finds it in order too.
-      this.#addedAfter.set(path, this.#cursor - 1);
-      return;
+      if (this.#once) {
+        this.#pending.push([path, stats, this.#cursor - 1]);
+        return;
+      }
+      i = this.#before.indexOf(path);
+      if (i < 0) {
+        this.#add(path, snapshotEntry(stats), this.#cursor - 1);
+        return;
+      }
     }
     this.#cursor = i + 1;
+    this.#compare(i, path, stats);
+  }
+
+  /** The saved index of `path` when it is the entry after the last one found or one of the few after it (the entries between are gone), else -1. */
+  #ahead(path: string): number {
+    const before = this.#before;
+    const end = Math.min(this.#cursor + LOOK_AHEAD, before.length);
+    for (let i = this.#cursor; i < end; i++) if (before.pathIs(i, path)) return i;
+    return -1;
+  }
+
+  #compare(i: number, path: string, stats: Stats): void {
     if (this.#seen[i] === 1) return;
     this.#seen[i] = 1;
     if (!this.#before.matches(i, stats)) this.#change(path, i, snapshotEntry(stats));
   }
 
-  /**
-   * The saved index of `path`, or -1: the entry after the last one found,
-   * or one of the few after it (the entries between are gone), else through
-   * the index of every saved path.
-   */
-  #find(path: string): number {
+  /** A path not saved, found after saved entry `after`: saved there next time, so that the next restart finds it in order too. */
+  #add(path: string, entry: SnapshotEntry, after: number): void {
+    this.#added.set(path, entry);
+    this.#addedAfter.set(path, after);
+  }
+
+  /** The pending paths: saved entries not found otherwise, or new. */
+  #settle(): void {
+    if (this.#pending.length === 0) return;
     const before = this.#before;
-    const end = Math.min(this.#cursor + LOOK_AHEAD, before.length);
-    for (let i = this.#cursor; i < end; i++) if (before.pathIs(i, path)) return i;
-    return before.indexOf(path);
+    const unseen = new Map<string, number>();
+    for (let i = 0; i < before.length; i++) if (this.#seen[i] !== 1) unseen.set(before.path(i), i);
+    for (const [path, stats, after] of this.#pending) {
+      const i = unseen.get(path);
+      if (i === undefined) this.#add(path, snapshotEntry(stats), after);
+      else this.#compare(i, path, stats);
+    }
+    this.#pending.length = 0;
   }
 
   /** An entry of the tree now, as an entry (for a snapshot taken apart from a scan). */
@@ -109,6 +144,7 @@ export class TreeDiff {
    * (parents first), writes. And the snapshot of the tree found. Call it once.
    */
   finish(roots: readonly WatchRoot[], time: number): TreeDiffResult {
+    this.#settle();
     const before = this.#before;
     const gone = new Map<string, SnapshotEntry>();
     // The seen flags become the removed ones of the snapshot now.

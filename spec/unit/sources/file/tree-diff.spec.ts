@@ -66,28 +66,29 @@ const summary = (events: Event[]) =>
       : `${names[e.action]} ${e.actorId}`,
   );
 
-function compare(order: [string, Stats][]) {
-  const diff = new TreeDiff(saved);
+function compare(order: [string, Stats][], once = false) {
+  const diff = new TreeDiff(saved, once);
   for (const [path, stat] of order) diff.found(path, stat);
   return diff.finish(roots, 0);
 }
 
 describe('TreeDiff', () => {
-  it('reports the same changes whether the scan finds the tree in the saved order or not', () => {
-    expect(summary(compare(found).events)).toEqual(expected);
-    expect(summary(compare([...found].reverse()).events)).toEqual(expected);
-    const shuffled = [
-      found[5],
-      found[0],
-      found[7],
-      found[3],
-      found[2],
-      found[6],
-      found[1],
-      found[4],
-    ];
-    expect(summary(compare(shuffled as [string, Stats][]).events)).toEqual(expected);
-  });
+  it.each([
+    ['an index of every saved path', false],
+    ['the saved entries not found (one root: each path found once)', true],
+  ])(
+    'reports the same changes whichever order the scan finds the tree in, through %s',
+    (_how, once) => {
+      const shuffled = [5, 0, 7, 3, 2, 6, 1, 4].map((i) => found[i]) as [string, Stats][];
+      for (const order of [found, [...found].reverse(), shuffled]) {
+        const { events, snapshot } = compare(order, once);
+        expect(summary(events)).toEqual(expected);
+        expect(new Map(snapshot.entries())).toEqual(
+          new Map(found.map(([path, stat]) => [path, entryOf(stat)])),
+        );
+      }
+    },
+  );
 
   it('counts a path found twice (overlapping roots) once', () => {
     const twice = [...found.slice(0, 3), ...found.slice(0, 3), ...found.slice(3), found[7]];
@@ -104,14 +105,17 @@ describe('TreeDiff', () => {
     ).toEqual(now);
   });
 
-  it('saves the tree in the order the scan found it, new paths included (the next restart finds it in order)', () => {
-    const { snapshot } = compare(found);
-    expect([...snapshot.entries()].map(([path]) => path)).toEqual(found.map(([path]) => path));
-    const reread = SnapshotColumns.decode(snapshot.encode()) as SnapshotColumns;
-    expect(Array.from({ length: reread.length }, (_, i) => reread.path(i))).toEqual(
-      found.map(([path]) => path),
-    );
-  });
+  it.each([false, true])(
+    'saves the tree in the order the scan found it, new paths included (the next restart finds it in order; once: %s)',
+    (once) => {
+      const { snapshot } = compare(found, once);
+      expect([...snapshot.entries()].map(([path]) => path)).toEqual(found.map(([path]) => path));
+      const reread = SnapshotColumns.decode(snapshot.encode()) as SnapshotColumns;
+      expect(Array.from({ length: reread.length }, (_, i) => reread.path(i))).toEqual(
+        found.map(([path]) => path),
+      );
+    },
+  );
 
   it('reports nothing when the tree is as saved, and keeps no entry of its own for it', () => {
     const diff = new TreeDiff(saved);
