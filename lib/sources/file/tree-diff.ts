@@ -13,8 +13,10 @@ export function snapshotEntry(stats: Stats): SnapshotEntry {
   return { id, size: stats.size, mtimeMs: stats.mtimeMs, dir: stats.isDirectory() };
 }
 
-/** How many saved entries past the expected one a path is looked for before the index is built. */
-const LOOK_AHEAD = 16;
+/** How many saved entries past the expected one a path is looked for (entries gone between). */
+const LOOK_AHEAD = 256;
+/** How many paths not where the scan expected them are looked up at the end, at most. */
+const MAX_PENDING = 1024;
 
 /** What a {@link TreeDiff} found: the events since the saved snapshot, and the snapshot now. */
 export interface TreeDiffResult {
@@ -45,7 +47,7 @@ export class TreeDiff {
 
   /** With `once`: paths not where the scan expected them, where it found them, looked up at the end. */
   readonly #pending: [path: string, stats: Stats, after: number][] = [];
-  readonly #once: boolean;
+  #once: boolean;
 
   /**
    * @param before The saved snapshot; empty on a first start.
@@ -65,6 +67,8 @@ export class TreeDiff {
     if (i < 0) {
       if (this.#once) {
         this.#pending.push([path, stats, this.#cursor - 1]);
+        // Many: the scan is not where the cursor is (a large part gone or moved): use the index.
+        if (this.#pending.length > MAX_PENDING) this.#flush();
         return;
       }
       i = this.#before.indexOf(path);
@@ -95,6 +99,20 @@ export class TreeDiff {
   #add(path: string, entry: SnapshotEntry, after: number): void {
     this.#added.set(path, entry);
     this.#addedAfter.set(path, after);
+  }
+
+  /** Looks the pending paths up in the index of every saved path, and every later miss too. */
+  #flush(): void {
+    this.#once = false;
+    for (const [path, stats, after] of this.#pending) {
+      const i = this.#before.indexOf(path);
+      if (i < 0) this.#add(path, snapshotEntry(stats), after);
+      else {
+        this.#cursor = i + 1;
+        this.#compare(i, path, stats);
+      }
+    }
+    this.#pending.length = 0;
   }
 
   /** The pending paths: saved entries not found otherwise, or new. */

@@ -90,6 +90,25 @@ describe('TreeDiff', () => {
     },
   );
 
+  it('falls back to the index when many paths are not where the scan expects them (one root)', () => {
+    const many = Array.from(
+      { length: 3000 },
+      (_, i) => [`/w/m${i}`, entry(100 + i, 1, 1)] as const,
+    );
+    const base = SnapshotColumns.from(many);
+    // Found backwards, one written and one new: every path a miss for the cursor.
+    const order = [...many].reverse().map(([path, then], i): [string, Stats] => {
+      const ino = Number(then.id.split(':')[1]);
+      return [path, stats(ino, i === 10 ? 9 : 1, 1)];
+    });
+    order.splice(500, 0, ['/w/new', stats(99_999, 1, 1)]);
+    for (const once of [false, true]) {
+      const diff = new TreeDiff(base, once);
+      for (const [path, stat] of order) diff.found(path, stat);
+      expect(summary(diff.finish(roots, 0).events)).toEqual(['created /w/new', 'written /w/m2989']);
+    }
+  });
+
   it('counts a path found twice (overlapping roots) once', () => {
     const twice = [...found.slice(0, 3), ...found.slice(0, 3), ...found.slice(3), found[7]];
     expect(summary(compare(twice as [string, Stats][]).events)).toEqual(expected);
