@@ -1,10 +1,15 @@
 // Restart of the file source with a tree snapshot, against its cold start. `node
 // bench/journal/file-restart.ts` makes 100,000 files in 1,000 directories in a temp dir once, then
-// runs, each in a child process of its own and interleaved, 5 times: (a) a cold start (no
-// checkpoint): time to ready; (b) a restart with a saved snapshot (100 files changed while down):
-// time to ready, which includes walking the tree and reporting the changes. Medians, ratios per run.
+// runs, each in a child process of its own and interleaved, 9 times: (a) a cold start (no
+// checkpoint): time to ready; (b) a restart with a saved snapshot (100 files written while down)
+// and (c) one after 25 files created, 25 deleted, 25 renamed, 25 written and a directory of 100
+// renamed: time to ready, which includes walking the tree and reporting the changes. The cold
+// start's place in a run turns (first, between, last), so that neither side always runs after the
+// other (the page cache is warm for all: the tree was just made). Medians, ratios per run; the
+// main thread's CPU time until ready beside the wall time (less moved by other processes on a
+// shared machine).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,29 +18,45 @@ import { SqliteJournal } from '../../lib/journal/sqlite-journal.ts';
 import { fileSource } from '../../lib/sources/file/file-source.ts';
 import { fmt, median, printTable } from '../support.ts';
 
-const RUNS = 5;
+const RUNS = 9;
 
-/** In a child: `file-restart.ts run <variant> <tree> <journal>` prints {readyMs, events}. */
+interface Result {
+  readonly readyMs: number;
+  /** CPU time of the main thread until ready (user + system): less moved by other processes. */
+  readonly cpuMs: number;
+  readonly events: number;
+}
+
+/** The main thread's CPU time so far, in ms. */
+function threadCpuMs(): number {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1000;
+}
+
+/** In a child: `file-restart.ts run <variant> <tree> <journal>` prints a {@link Result}. */
 async function child(variant: string, tree: string, journalPath: string): Promise<void> {
   const journal = variant === 'cold' ? null : new SqliteJournal({ path: journalPath });
+  const cpuBefore = threadCpuMs();
   const began = performance.now();
   const source = fileSource(tree, journal === null ? {} : { checkpoint: journal });
   const events: Event[] = [];
   const subscription = source.subscribe((event) => events.push(event));
   await source.ready();
   const readyMs = performance.now() - began;
+  const cpuMs = threadCpuMs() - cpuBefore;
   subscription.unsubscribe();
   await journal?.close();
-  process.stdout.write(`${JSON.stringify({ readyMs, events: events.length })}\n`);
+  const result: Result = { readyMs, cpuMs, events: events.length };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function run(variant: string, tree: string, journal: string): { readyMs: number; events: number } {
+function run(variant: string, tree: string, journal: string): Result {
   const script = fileURLToPath(import.meta.url);
   const result = spawnSync(process.execPath, [script, 'run', variant, tree, journal], {
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`${variant} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as { readyMs: number; events: number };
+  return JSON.parse(result.stdout) as Result;
 }
 
 if (process.argv[2] === 'run') {
@@ -50,30 +71,65 @@ if (process.argv[2] === 'run') {
       for (let f = 0; f < 100; f++) writeFileSync(join(tree, `d${d}`, `f${f}.txt`), 'x');
     }
     run('snapshot', tree, journal); // the first start saves the snapshot
-    const cold: number[] = [];
-    const restart: number[] = [];
-    const reported: number[] = [];
+    const cold: Result[] = [];
+    const written: Result[] = [];
+    const mixed: Result[] = [];
     for (let r = 0; r < RUNS; r++) {
+      // The cold start's place in the run turns, so that neither side always follows the other.
+      const coldStart = (): void => {
+        cold.push(run('cold', tree, journal));
+      };
+      if (r % 3 === 0) coldStart();
       for (let i = 0; i < 100; i++)
         writeFileSync(join(tree, `d${i * 10}`, `f${r}.txt`), `run ${r}`);
-      const restarted = run('snapshot', tree, journal);
-      restart.push(restarted.readyMs);
-      reported.push(restarted.events);
-      cold.push(run('cold', tree, journal).readyMs);
+      written.push(run('snapshot', tree, journal));
+      if (r % 3 === 1) coldStart();
+      // 25 files created, 25 deleted, 25 renamed, 25 written, one directory renamed.
+      for (let i = 0; i < 25; i++) {
+        const d = join(tree, `d${100 + i}`);
+        writeFileSync(join(d, `new-${r}.txt`), 'new');
+        rmSync(join(d, `f${50 + r}.txt`));
+        renameSync(join(d, `f${60 + r}.txt`), join(d, `renamed-${r}.txt`));
+        writeFileSync(join(d, `f${70 + r}.txt`), `run ${r}`);
+      }
+      renameSync(join(tree, `d${991 + r}`), join(tree, `moved-${r}`));
+      mixed.push(run('snapshot', tree, journal));
+      if (r % 3 === 2) coldStart();
     }
     console.log(
-      '\nFile source on 100,000 files: cold start vs restart with a snapshot, median of 5\n',
+      `\nFile source on 100,000 files: cold start vs restart with a snapshot, median of ${RUNS}\n`,
     );
+    const ratio = (results: Result[], key: 'readyMs' | 'cpuMs'): string =>
+      fmt(median(results.map((result, i) => result[key] / (cold[i]?.[key] ?? Number.NaN))), 2);
+    const row = (label: string, results: Result[]): string[] => {
+      const ready = results.map((result) => result.readyMs);
+      return [
+        label,
+        fmt(median(ready)),
+        fmt(Math.min(...ready)),
+        fmt(Math.max(...ready)),
+        ratio(results, 'readyMs'),
+        fmt(median(results.map((result) => result.cpuMs))),
+        ratio(results, 'cpuMs'),
+      ];
+    };
+    const reported = (results: Result[]): string => fmt(median(results.map((r) => r.events)));
     printTable([
-      ['variant', 'ready (ms, median)', 'min', 'max', 'x cold, median of per-run ratios'],
-      ['(a) cold start', fmt(median(cold)), fmt(Math.min(...cold)), fmt(Math.max(...cold)), '1.00'],
       [
-        `(b) restart with snapshot (reports ${fmt(median(reported))} changes)`,
-        fmt(median(restart)),
-        fmt(Math.min(...restart)),
-        fmt(Math.max(...restart)),
-        fmt(median(restart.map((value, i) => value / (cold[i] ?? Number.NaN))), 2),
+        'variant',
+        'ready (ms, median)',
+        'min',
+        'max',
+        'x cold (median of per-run ratios)',
+        'main-thread CPU (ms, median)',
+        'x cold',
       ],
+      row('(a) cold start', cold),
+      row(`(b) restart, 100 files written (reports ${reported(written)})`, written),
+      row(
+        `(c) restart, files created, deleted, renamed, written, a directory renamed (reports ${reported(mixed)})`,
+        mixed,
+      ),
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

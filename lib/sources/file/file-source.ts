@@ -4,7 +4,7 @@ import { FileWatchFallbackError } from '../../local-watcher/watch-errors.ts';
 import { EventSource } from '../event-source.ts';
 import { FileRootGoneError } from './file-errors.ts';
 import { type FileSourceOptions, resolveFileSourceOptions } from './file-source-options.ts';
-import { type StopRootWatcher, watchRoot } from './root-watcher.ts';
+import { type StopRootWatcher, startWatchThread, watchRoot } from './root-watcher.ts';
 import { snapshotCheckpoint } from './snapshot-checkpoint.ts';
 import { resolveWatchRoots } from './watch-roots.ts';
 
@@ -88,6 +88,11 @@ export function fileSource(
     const stops: StopRootWatcher[] = [];
     // checkpoint: what changed while not watching is reported once watching, before `ready`.
     const snapshot = snapshotCheckpoint(roots, resolved);
+    if (snapshot !== null) {
+      // The saved snapshot is read while the watch thread starts, not after.
+      startWatchThread(resolved);
+      snapshot.load();
+    }
     const watched = snapshot === null ? context : snapshot.follow(context);
     let resumed = snapshot === null;
     /** Roots that went away and are not back yet, with the error the status carries. */

@@ -8,6 +8,7 @@ import { levelBelow } from '../../local-watcher/level-below.ts';
 import { localTreeWatcher } from '../../local-watcher/local-tree-watcher.ts';
 import { type FileChange, type FileOp, RenamePairer } from '../../local-watcher/rename-pairer.ts';
 import { ATOMIC_MS } from '../../local-watcher/tree-watcher.ts';
+import { watchThread } from '../../local-watcher/watch-thread.ts';
 import type { SourceContext } from '../event-source.ts';
 import { chokidarTreeWatcher } from './chokidar-tree-watcher.ts';
 import {
@@ -126,6 +127,14 @@ export function watchRoot(
     track();
     await stop();
   };
+}
+
+/**
+ * Starts the process's watch thread now when the roots will be watched
+ * natively (it takes a moment to start: work done meanwhile is free).
+ */
+export function startWatchThread(options: ResolvedFileSourceOptions): void {
+  if (withPollingFromEnvironment(options).polling === null) watchThread();
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { Stats } from 'node:fs';
-import { sep } from 'node:path';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
@@ -7,15 +6,10 @@ import type { CheckpointStore } from '../../journal/checkpoint-store.ts';
 import { type IgnoreMatcher, rootsIgnoreMatcher } from '../../local-watcher/ignore-matcher.ts';
 import type { SourceContext } from '../event-source.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
-import {
-  diffSnapshots,
-  parseSnapshot,
-  serializeSnapshot,
-  snapshotEntry,
-  statEntry,
-  type TreeSnapshot,
-  takeSnapshot,
-} from './tree-snapshot.ts';
+import type { LiveSnapshot } from './live-snapshot.ts';
+import { SnapshotColumns } from './snapshot-columns.ts';
+import { snapshotEntry, TreeDiff } from './tree-diff.ts';
+import { statEntry, walkTree } from './tree-snapshot.ts';
 import type { WatchRoot } from './watch-roots.ts';
 
 /** What a {@link SnapshotCheckpoint} needs to know of its file source. */
@@ -47,16 +41,28 @@ export interface SnapshotCheckpointOptions {
  *   so a saved snapshot is never ahead of the events a journal committed
  *   before it: a change is reported again after a crash, never missed.
  */
+const NOTHING_IGNORED: IgnoreMatcher = { byPath: () => false, byStats: () => false };
+
+/** The snapshot of a first start: nothing saved yet. */
+const EMPTY = SnapshotColumns.from([]);
+
 export class SnapshotCheckpoint {
   readonly #options: SnapshotCheckpointOptions;
-  /** Null until the walk of `resume()` is done. */
-  #snapshot: TreeSnapshot | null = null;
+  /** The saved snapshot, once read: null when there was none (a first start) or it was unreadable. */
+  #saved: SnapshotColumns | null = null;
+  #loaded = false;
+  /** Whether a snapshot was saved but could not be read (a ForceReload on resume). */
+  #unreadable = false;
   /**
-   * The tree as the watchers' initial scans found it (their stats): the
-   * current snapshot without a second walk; null once a watcher found an
-   * entry without stats (then `resume()` walks the tree itself).
+   * The tree as the watchers' initial scans find it (their stats), compared
+   * with the saved snapshot as it comes: no second walk, no second picture
+   * of the tree (see `#incomplete`).
    */
-  #scanned: TreeSnapshot | null = new Map();
+  #diff: TreeDiff | null = null;
+  /** Whether the scan found an entry `#diff` could not take (no stats, or the store failed). */
+  #incomplete = false;
+  /** Null until the comparison of `resume()` is done. */
+  #snapshot: LiveSnapshot | null = null;
   /** Paths of the events delivered during that walk: looked at again once it is done. */
   readonly #seenDuringWalk = new Set<string>();
   #timer: Subscription | null = null;
@@ -68,21 +74,47 @@ export class SnapshotCheckpoint {
   }
 
   /**
+   * Reads the saved snapshot: best before the watchers start (while the
+   * watch thread starts), else the first `found()` does it. A store that
+   * fails here is read again by `resume()`, which reports its error.
+   */
+  load(): void {
+    try {
+      this.#read();
+    } catch {
+      // resume() reads it again and reports the error.
+    }
+  }
+
+  /** Reads the saved snapshot once. @throws what the store throws. */
+  #read(): void {
+    if (this.#loaded) return;
+    const { store, name } = this.#options;
+    const text = store.checkpoint(name);
+    this.#loaded = true;
+    this.#saved = text === undefined ? null : SnapshotColumns.decode(text);
+    this.#unreadable = text !== undefined && this.#saved === null;
+    this.#diff = new TreeDiff(this.#saved ?? EMPTY, this.#options.roots.length === 1);
+  }
+
+  /**
    * An entry a root's initial scan found, with the stats its watcher read:
-   * recorded as `takeSnapshot` would (single files only, the root's own
+   * compared as `walkTree` would find it (single files only, the root's own
    * directory and ignored entries left out).
    */
   found(root: WatchRoot, path: string, stats: Stats | undefined): void {
-    const scanned = this.#scanned;
-    if (scanned === null || this.#snapshot !== null || path === root.dir) return;
-    if (stats === undefined) {
-      this.#scanned = null;
+    if (!this.#loaded) this.load();
+    const diff = this.#diff;
+    if (this.#snapshot !== null || path === root.dir) return;
+    // Not read (the store failed), or no stats: resume() walks the tree itself.
+    if (diff === null || stats === undefined) {
+      this.#incomplete = true;
       return;
     }
     if (root.files !== null && !root.files.has(path)) return;
     const { ignore } = this.#options;
     if (ignore.byPath(path) || ignore.byStats(path, stats)) return;
-    scanned.set(path, snapshotEntry(stats));
+    diff.found(path, stats);
   }
 
   /**
@@ -91,14 +123,19 @@ export class SnapshotCheckpoint {
    * between reports those changes again, it loses none).
    */
   async resume(context: SourceContext): Promise<void> {
-    const { store, name, roots, depth, ignore, scheduler } = this.#options;
-    const saved = store.checkpoint(name);
-    // What the watchers' scans read is the tree now; a walk only when they did not say.
-    const current = this.#scanned ?? (await takeSnapshot(roots, depth, ignore));
-    this.#scanned = null;
+    const { name, roots, depth, ignore, scheduler } = this.#options;
+    this.#read();
+    let diff = this.#incomplete ? null : this.#diff;
+    this.#diff = null;
+    if (diff === null) {
+      // A watcher did not say what it found: walk the tree.
+      const walked = new TreeDiff(this.#saved ?? EMPTY, roots.length === 1);
+      await walkTree(roots, depth, ignore, (path, stats) => walked.found(path, stats));
+      diff = walked;
+    }
     if (this.#closed) return;
-    const before = saved === undefined ? current : parseSnapshot(saved);
-    if (before === null) {
+    const { events, snapshot } = diff.finish(roots, scheduler.now());
+    if (this.#unreadable) {
       context.log('unreadable tree snapshot %s: reloading', name);
       const actorAttributes = Object.freeze({ reason: 'unreadable snapshot' });
       context.next(
@@ -109,12 +146,12 @@ export class SnapshotCheckpoint {
           actorAttributes,
         }),
       );
-    } else {
-      const events = diffSnapshots(before, current, roots, scheduler.now());
+    } else if (this.#saved !== null) {
       context.log('%d change(s) while not watching', events.length);
       for (const event of events) context.next(event);
     }
-    this.#snapshot = current;
+    this.#saved = null;
+    this.#snapshot = snapshot;
     // Changes delivered during the walk were applied to no snapshot: look at their paths again.
     for (const path of this.#seenDuringWalk) this.#refresh(path);
     this.#seenDuringWalk.clear();
@@ -141,8 +178,9 @@ export class SnapshotCheckpoint {
       if (oldPath !== undefined) this.#seenDuringWalk.add(oldPath);
       return;
     }
-    if (event.action === Action.FileRenamed && oldPath !== undefined) this.#forget(oldPath);
-    if (event.action === Action.FileDeleted) this.#forget(event.actorId);
+    const snapshot = this.#snapshot;
+    if (event.action === Action.FileRenamed && oldPath !== undefined) snapshot.deleteTree(oldPath);
+    if (event.action === Action.FileDeleted) snapshot.deleteTree(event.actorId);
     else if (event.action !== Action.ForceReload) this.#refresh(event.actorId);
     this.#scheduleSave();
   }
@@ -157,29 +195,19 @@ export class SnapshotCheckpoint {
   }
 
   #refresh(path: string): void {
-    const snapshot = this.#snapshot as TreeSnapshot;
+    const snapshot = this.#snapshot as LiveSnapshot;
     const entry = statEntry(path);
-    if (entry === null) this.#forget(path);
+    if (entry === null) snapshot.deleteTree(path);
     else if (entry.dir && snapshot.get(path)?.dir !== true) {
       // A directory that appeared (or moved here) with its entries: they are known from now on.
       snapshot.set(path, entry);
-      void takeSnapshot(
+      void walkTree(
         [{ dir: path, files: null, covered: -1 }],
         this.#options.depth,
         this.#options.ignore,
-      ).then((inner) => {
-        for (const [innerPath, innerEntry] of inner) this.#snapshot?.set(innerPath, innerEntry);
-      });
+        (innerPath, stats) => this.#snapshot?.set(innerPath, snapshotEntry(stats)),
+      );
     } else snapshot.set(path, entry);
-  }
-
-  #forget(path: string): void {
-    const snapshot = this.#snapshot as TreeSnapshot;
-    if (snapshot.get(path)?.dir === true) {
-      const prefix = path + sep;
-      for (const key of snapshot.keys()) if (key.startsWith(prefix)) snapshot.delete(key);
-    }
-    snapshot.delete(path);
   }
 
   #scheduleSave(): void {
@@ -196,7 +224,7 @@ export class SnapshotCheckpoint {
   #save(): void {
     if (this.#snapshot === null || this.#closed) return;
     const start = performance.now();
-    this.#options.store.setCheckpoint(this.#options.name, serializeSnapshot(this.#snapshot));
+    this.#options.store.setCheckpoint(this.#options.name, this.#snapshot.encode());
     this.#lastSaveMs = performance.now() - start;
   }
 }
@@ -213,10 +241,13 @@ export function snapshotCheckpoint(
     roots,
     depth: options.depth,
     // Globs relative to a root are matched against the root each path is under.
-    ignore: rootsIgnoreMatcher(
-      options.ignored,
-      roots.map((root) => root.dir),
-    ),
+    ignore:
+      options.ignored.length === 0
+        ? NOTHING_IGNORED
+        : rootsIgnoreMatcher(
+            options.ignored,
+            roots.map((root) => root.dir),
+          ),
     scheduler: options.scheduler,
     saveInterval: 10,
   });

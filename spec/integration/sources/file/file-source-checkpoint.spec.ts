@@ -1,13 +1,17 @@
 // A file source with a checkpoint (the SQLite journal, real files): changes made while it was not
 // watching (creates, writes, deletes, renames of files and directories) are reported exactly on
 // the next start, before `ready`; and nothing is reported again on the start after that.
+import { lstatSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Event } from '../../../../lib/events/event.ts';
 import { SqliteJournal } from '../../../../lib/journal/sqlite-journal.ts';
+import { fileIdentity } from '../../../../lib/local-watcher/file-identity.ts';
 import { fileSource } from '../../../../lib/sources/file/file-source.ts';
+import { parseSnapshot } from '../../../../lib/sources/file/tree-snapshot.ts';
 
 let dir: string;
 let tree: string;
@@ -43,6 +47,37 @@ async function startAndStop(journal: SqliteJournal): Promise<Event[]> {
   subscription.unsubscribe();
   journal.commit();
   return events;
+}
+
+/** Every path below `root` (the root itself left out), as a snapshot holds them. */
+function onDisk(root: string): string[] {
+  const paths: string[] = [];
+  for (const name of readdirSync(root)) {
+    const path = join(root, name);
+    paths.push(path);
+    if (lstatSync(path).isDirectory()) paths.push(...onDisk(path));
+  }
+  return paths.sort();
+}
+
+/** The paths of the snapshot saved in `journal`. */
+function savedPaths(journal: SqliteJournal): string[] {
+  return [...(parseSnapshot(journal.checkpoint('file') ?? '')?.keys() ?? [])].sort();
+}
+
+/** The tree as 0.2.0 saved it (format 1: JSON rows, raw-deflated, base64). */
+function formatOneSnapshot(root: string): string {
+  const rows = onDisk(root).map((path) => {
+    const stats = lstatSync(path);
+    return [
+      path,
+      fileIdentity(stats) ?? '',
+      stats.size,
+      stats.mtimeMs,
+      stats.isDirectory() ? 1 : 0,
+    ];
+  });
+  return deflateRawSync(JSON.stringify([1, rows]), { level: 1 }).toString('base64');
 }
 
 describe('fileSource with a checkpoint', () => {
@@ -109,6 +144,76 @@ describe('fileSource with a checkpoint', () => {
     try {
       journal.setCheckpoint('file', 'damaged');
       expect(summary(await startAndStop(journal))).toEqual(['reload ']);
+      // One that declares more than it holds, or holds more than it declares (a deflate bomb).
+      journal.setCheckpoint(
+        'file',
+        `bwts2:64:${deflateRawSync(Buffer.alloc(1 << 24)).toString('base64')}`,
+      );
+      expect(summary(await startAndStop(journal))).toEqual(['reload ']);
+      journal.setCheckpoint('file', `bwts2:4000000000:${deflateRawSync('x').toString('base64')}`);
+      expect(summary(await startAndStop(journal))).toEqual(['reload ']);
+      // Each reload saved the tree as it is: the next start reports nothing.
+      expect(await startAndStop(journal)).toEqual([]);
+    } finally {
+      await journal.close();
+    }
+  });
+
+  it('reads a snapshot saved by 0.2.0 (format 1) and reports exactly the changes since', async () => {
+    await writeFile(join(tree, 'edit.txt'), 'v1');
+    await writeFile(join(tree, 'gone.txt'), 'x');
+    await mkdir(join(tree, 'dir-old'));
+    await writeFile(join(tree, 'dir-old', 'kept.txt'), 'k');
+    const journal = new SqliteJournal({ path: join(dir, 'journal.sqlite') });
+    try {
+      journal.setCheckpoint('file', formatOneSnapshot(tree));
+      journal.commit();
+      await writeFile(join(tree, 'edit.txt'), 'version two');
+      await rm(join(tree, 'gone.txt'));
+      await rename(join(tree, 'dir-old'), join(tree, 'dir-new'));
+      await writeFile(join(tree, 'made.txt'), 'm');
+      expect(summary(await startAndStop(journal))).toEqual([
+        'renamed dir-old -> dir-new',
+        'deleted gone.txt',
+        'created made.txt',
+        'written edit.txt',
+      ]);
+      // Saved again in the current format: the tree as it is, and nothing to report next time.
+      expect(journal.checkpoint('file')?.startsWith('bwts2:')).toBe(true);
+      expect(savedPaths(journal)).toEqual(onDisk(tree));
+      expect(await startAndStop(journal)).toEqual([]);
+    } finally {
+      await journal.close();
+    }
+  });
+
+  it('follows directories deleted, renamed and made while watching: the saved snapshot is the tree', async () => {
+    for (const name of ['gone', 'old', 'kept']) {
+      await mkdir(join(tree, name, 'deep'), { recursive: true });
+      await writeFile(join(tree, name, 'deep', 'f.txt'), name);
+      await writeFile(join(tree, name, 'g.txt'), name);
+    }
+    await writeFile(join(tree, 'gone-neighbour.txt'), 'n'); // named like the deleted directory
+    const journal = new SqliteJournal({ path: join(dir, 'journal.sqlite') });
+    try {
+      await startAndStop(journal);
+      const source = fileSource(tree, { checkpoint: journal });
+      const events: Event[] = [];
+      const subscription = source.subscribe((event) => events.push(event));
+      await source.ready();
+      await rm(join(tree, 'gone'), { recursive: true });
+      await rename(join(tree, 'old'), join(tree, 'new'));
+      await mkdir(join(tree, 'made', 'deep'), { recursive: true });
+      await writeFile(join(tree, 'made', 'deep', 'm.txt'), 'm');
+      await expect
+        .poll(() => summary(events))
+        .toEqual(
+          expect.arrayContaining(['deleted gone', 'renamed old -> new', 'created made/deep/m.txt']),
+        );
+      subscription.unsubscribe();
+      journal.commit();
+      expect(savedPaths(journal)).toEqual(onDisk(tree));
+      expect(await startAndStop(journal)).toEqual([]);
     } finally {
       await journal.close();
     }

@@ -146,4 +146,20 @@ describe('SnapshotCheckpoint on a restart', () => {
     expect(events.map((e) => [e.action, e.actorId])).toEqual([[4, `${ROOT}/was-there`]]);
     snapshot.close();
   });
+
+  it("does not fail the scan when the store fails: resume() reports the store's error", async () => {
+    const root: WatchRoot = { dir: ROOT, files: null, covered: -1 };
+    const failure = new Error('the journal is closed');
+    const store: CheckpointStore = {
+      checkpoint: () => {
+        throw failure;
+      },
+      setCheckpoint: () => {},
+    };
+    const snapshot = checkpoint(store, root);
+    snapshot.load();
+    expect(() => snapshot.found(root, `${ROOT}/a`, stats(1, 1, 100))).not.toThrow();
+    await expect(snapshot.resume(context([]))).rejects.toBe(failure);
+    snapshot.close();
+  });
 });

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { Action } from '../../../../lib/events/action.ts';
 import type { Event } from '../../../../lib/events/event.ts';
+import type { SnapshotEntry } from '../../../../lib/sources/file/snapshot-columns.ts';
+import { diffSnapshots } from '../../../../lib/sources/file/tree-diff.ts';
 import {
-  diffSnapshots,
   parseSnapshot,
-  type SnapshotEntry,
   serializeSnapshot,
   type TreeSnapshot,
 } from '../../../../lib/sources/file/tree-snapshot.ts';

@@ -1,0 +1,136 @@
+import { sep } from 'node:path';
+import { ColumnWriter, type SnapshotColumns, type SnapshotEntry } from './snapshot-columns.ts';
+
+/**
+ * The snapshot a running file source keeps up to date: the columns it
+ * resumed from, plus what changed since (an entry per path changed, added
+ * or gone). A restart that finds most of the tree as it was builds no object
+ * per entry; the changes are folded back into columns when they grow to a
+ * good part of the tree.
+ */
+export class LiveSnapshot {
+  #base: SnapshotColumns;
+  /** Entries of the base that are gone (1), by index. */
+  #removed: Uint8Array;
+  /** Paths changed or added since the base: their entry now, or null when gone. */
+  readonly #changes = new Map<string, SnapshotEntry | null>();
+
+  /** For paths added since `base`, the entry of `base` they come after (-1: first); the others last. */
+  #after: ReadonlyMap<string, number>;
+
+  /**
+   * @param removed Flags, by index of `base`: entries gone (taken, not copied).
+   * @param changes Entries changed or added since `base`.
+   * @param after Where added paths go among the entries of `base` (where a scan found them).
+   */
+  constructor(
+    base: SnapshotColumns,
+    removed: Uint8Array,
+    changes: Iterable<readonly [string, SnapshotEntry]>,
+    after: ReadonlyMap<string, number> = new Map(),
+  ) {
+    this.#base = base;
+    this.#removed = removed;
+    this.#after = after;
+    for (const [path, entry] of changes) this.#changes.set(path, entry);
+  }
+
+  /** How many entries are kept beside the columns (changed, added or gone since they were made). */
+  get changes(): number {
+    return this.#changes.size;
+  }
+
+  get(path: string): SnapshotEntry | undefined {
+    const changed = this.#changes.get(path);
+    if (changed !== undefined) return changed ?? undefined;
+    const i = this.#base.indexOf(path);
+    return i < 0 || this.#removed[i] === 1 ? undefined : this.#base.entry(i);
+  }
+
+  set(path: string, entry: SnapshotEntry): void {
+    this.#changes.set(path, entry);
+  }
+
+  delete(path: string): void {
+    const i = this.#base.indexOf(path);
+    if (i >= 0 && this.#removed[i] !== 1) this.#changes.set(path, null);
+    else this.#changes.delete(path);
+  }
+
+  /** Deletes `path` and, when it is a directory, everything below it. */
+  deleteTree(path: string): void {
+    if (this.get(path)?.dir === true) {
+      const prefix = path + sep;
+      const base = this.#base;
+      for (let i = 0; i < base.length; i++) {
+        if (this.#removed[i] !== 1 && base.isBelow(i, path)) this.#changes.set(base.path(i), null);
+      }
+      for (const key of this.#changes.keys()) if (key.startsWith(prefix)) this.delete(key);
+    }
+    this.delete(path);
+  }
+
+  /**
+   * Every path and entry: those of the base in its order, each added one
+   * after the entry it was found after, then the ones added while watching.
+   */
+  *entries(): IterableIterator<[string, SnapshotEntry]> {
+    const base = this.#base;
+    const added = this.#addedByPlace();
+    yield* added.get(-1) ?? [];
+    for (let i = 0; i < base.length; i++) {
+      if (this.#removed[i] !== 1) {
+        const path = base.path(i);
+        const changed = this.#changes.get(path);
+        if (changed === undefined) yield [path, base.entry(i)];
+        else if (changed !== null) yield [path, changed];
+      }
+      yield* added.get(i) ?? [];
+    }
+    yield* added.get(base.length) ?? [];
+  }
+
+  /** The checkpoint text (format 2, see {@link SnapshotColumns}), in the order of `entries()`. */
+  encode(): string {
+    const writer = new ColumnWriter();
+    const base = this.#base;
+    const added = this.#addedByPlace();
+    for (const [path, entry] of added.get(-1) ?? []) writer.add(path, entry);
+    for (let i = 0; i < base.length; i++) {
+      if (this.#removed[i] !== 1) {
+        const path = base.path(i);
+        const changed = this.#changes.get(path);
+        if (changed === undefined) writer.copy(base, i);
+        else if (changed !== null) writer.add(path, changed);
+      }
+      for (const [path, entry] of added.get(i) ?? []) writer.add(path, entry);
+    }
+    for (const [path, entry] of added.get(base.length) ?? []) writer.add(path, entry);
+    // Changes kept beside the columns cost an object each: fold them in once they are many.
+    if (this.#changes.size > 1024 && this.#changes.size * 8 > base.length) {
+      this.#base = writer.finish();
+      this.#removed = new Uint8Array(this.#base.length);
+      this.#changes.clear();
+      this.#after = new Map();
+    }
+    return writer.encode();
+  }
+
+  /** The added paths (not in the base) by the base entry they come after; the unplaced ones last. */
+  #addedByPlace(): Map<number, [string, SnapshotEntry][]> {
+    const places = new Map<number, [string, SnapshotEntry][]>();
+    for (const [path, entry] of this.#changes) {
+      if (entry === null || this.#inBase(path)) continue;
+      const place = this.#after.get(path) ?? this.#base.length;
+      const list = places.get(place);
+      if (list === undefined) places.set(place, [[path, entry]]);
+      else list.push([path, entry]);
+    }
+    return places;
+  }
+
+  #inBase(path: string): boolean {
+    const i = this.#base.indexOf(path);
+    return i >= 0 && this.#removed[i] !== 1;
+  }
+}

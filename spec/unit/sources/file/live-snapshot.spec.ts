@@ -1,0 +1,93 @@
+// The running source's snapshot: saved columns plus the changes since. Entries set, deleted and
+// deleted with everything below them read and save as a map would; many changes are folded into
+// the columns without changing what is saved.
+import { describe, expect, it } from 'vitest';
+import { LiveSnapshot } from '../../../../lib/sources/file/live-snapshot.ts';
+import {
+  SnapshotColumns,
+  type SnapshotEntry,
+} from '../../../../lib/sources/file/snapshot-columns.ts';
+
+const file = (ino: number, size = 1): SnapshotEntry => ({
+  id: `1:${ino}:0`,
+  size,
+  mtimeMs: 1,
+  dir: false,
+});
+const dir = (ino: number): SnapshotEntry => ({
+  id: `1:${ino}:0`,
+  size: 4096,
+  mtimeMs: 1,
+  dir: true,
+});
+
+const base: [string, SnapshotEntry][] = [
+  ['/w/d', dir(1)],
+  ['/w/d/a', file(2)],
+  ['/w/d/sub', dir(3)],
+  ['/w/d/sub/b', file(4)],
+  ['/w/dd', file(5)], // a neighbour whose name starts like the directory's
+  ['/w/e', file(6)],
+];
+
+/** The live snapshot and a map it must always equal. */
+function pair() {
+  const removed = new Uint8Array(base.length);
+  return { live: new LiveSnapshot(SnapshotColumns.from(base), removed, []), map: new Map(base) };
+}
+const saved = (live: LiveSnapshot) => {
+  const columns = SnapshotColumns.decode(live.encode()) as SnapshotColumns;
+  return new Map(
+    Array.from({ length: columns.length }, (_, i) => [columns.path(i), columns.entry(i)]),
+  );
+};
+
+describe('LiveSnapshot', () => {
+  it('reads, saves and iterates as a map would through sets, deletes and deleted trees', () => {
+    const { live, map } = pair();
+    const steps: [string, (target: LiveSnapshot | Map<string, SnapshotEntry>) => void][] = [
+      ['write e', (s) => s.set('/w/e', file(6, 9))],
+      ['create n', (s) => s.set('/w/n', file(7))],
+      ['delete a', (s) => s.delete('/w/d/a')],
+      ['create a again', (s) => s.set('/w/d/a', file(8))],
+      ['delete n', (s) => s.delete('/w/n')],
+    ];
+    for (const [, step] of steps) {
+      step(live);
+      step(map);
+      expect(new Map(live.entries())).toEqual(map);
+      expect(saved(live)).toEqual(map);
+    }
+    for (const path of ['/w/e', '/w/d/a', '/w/n', '/w/none'])
+      expect(live.get(path)).toEqual(map.get(path));
+    live.deleteTree('/w/d');
+    for (const key of [...map.keys()])
+      if (key === '/w/d' || key.startsWith('/w/d/')) map.delete(key);
+    expect(new Map(live.entries())).toEqual(map);
+    expect(saved(live)).toEqual(map);
+    expect(live.get('/w/dd')).toEqual(file(5));
+  });
+
+  it('deletes a directory added since, with what was added below it', () => {
+    const { live } = pair();
+    live.set('/w/new', dir(10));
+    live.set('/w/new/x', file(11));
+    live.deleteTree('/w/new');
+    expect(new Map(live.entries())).toEqual(new Map(base));
+  });
+
+  it('folds many changes into its columns: what it saves stays the same', () => {
+    const { live, map } = pair();
+    for (let i = 0; i < 3000; i++) {
+      live.set(`/w/many/${i}`, file(100 + i));
+      map.set(`/w/many/${i}`, file(100 + i));
+    }
+    expect(live.changes).toBe(3000);
+    expect(saved(live)).toEqual(map);
+    expect(live.changes).toBe(0);
+    live.delete('/w/many/7');
+    map.delete('/w/many/7');
+    expect(saved(live)).toEqual(map);
+    expect(live.get('/w/many/8')).toEqual(file(108));
+  });
+});

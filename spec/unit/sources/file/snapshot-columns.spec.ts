@@ -1,0 +1,117 @@
+// The tree snapshot as a checkpoint (format 2: columns): what is written is read back exactly, a
+// snapshot of format 1 (0.2.0) is still read, and anything else (corrupt, truncated, hostile) is
+// refused with null, never a throw, and never inflated past the size it declares.
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import {
+  MAX_SNAPSHOT_BYTES,
+  SnapshotColumns,
+  type SnapshotEntry,
+} from '../../../../lib/sources/file/snapshot-columns.ts';
+import { serializeSnapshot } from '../../../../lib/sources/file/tree-snapshot.ts';
+
+const entries: [string, SnapshotEntry][] = [
+  [
+    '/w/a.txt',
+    { id: '2049:131:1765000000000.1235', size: 12, mtimeMs: 1765000000123.4568, dir: false },
+  ],
+  ['/w/d', { id: '2049:132:1765000000001', size: 4096, mtimeMs: 1765000000200, dir: true }],
+  ['/w/d/été 日本 🐳.conf', { id: '2049:9007199254740991:0', size: 0, mtimeMs: 0, dir: false }],
+  ['/w/no-inode', { id: '', size: 7, mtimeMs: 3.5, dir: false }],
+];
+
+const all = (columns: SnapshotColumns | null) =>
+  columns === null
+    ? null
+    : Array.from({ length: columns.length }, (_, i) => [columns.path(i), columns.entry(i)]);
+
+/** A format-2 text with its inflated bytes changed by `edit` (the declared size follows). */
+function tampered(edit: (bytes: Buffer) => Buffer): string {
+  const [, size, body] = /^bwts2:(\d+):(.*)$/s.exec(serializeSnapshot(new Map(entries))) ?? [];
+  const raw = inflateRawSync(Buffer.from(body ?? '', 'base64'));
+  expect(raw.length).toBe(Number(size));
+  const changed = edit(raw);
+  return `bwts2:${changed.length}:${deflateRawSync(changed).toString('base64')}`;
+}
+
+describe('SnapshotColumns', () => {
+  it('reads back exactly what was written: paths of any script, fractional times, no identity', () => {
+    const text = serializeSnapshot(new Map(entries));
+    expect(text.startsWith('bwts2:')).toBe(true);
+    expect(all(SnapshotColumns.decode(text))).toEqual(entries);
+    expect(all(SnapshotColumns.decode(serializeSnapshot(new Map())))).toEqual([]);
+  });
+
+  it('still reads a snapshot of format 1 (JSON rows, as 0.2.0 saved them)', () => {
+    const rows = entries.map(([path, { id, size, mtimeMs, dir }]) => [
+      path,
+      id,
+      size,
+      mtimeMs,
+      dir ? 1 : 0,
+    ]);
+    const text = deflateRawSync(JSON.stringify([1, rows]), { level: 1 }).toString('base64');
+    expect(all(SnapshotColumns.decode(text))).toEqual(entries);
+  });
+
+  it('finds a path without making a string per entry, and below which directory it lies', () => {
+    const columns = SnapshotColumns.from(entries);
+    expect(columns.pathIs(1, '/w/d')).toBe(true);
+    expect(columns.pathIs(1, '/w/e')).toBe(false);
+    expect(columns.pathIs(1, '/w/d/')).toBe(false);
+    expect(columns.isBelow(2, '/w/d')).toBe(true);
+    expect(columns.isBelow(1, '/w/d')).toBe(false);
+    expect(columns.isBelow(0, '/w/d')).toBe(false);
+    expect(columns.indexOf('/w/no-inode')).toBe(3);
+    expect(columns.indexOf('/w/none')).toBe(-1);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['not base64 deflate', 'damaged'],
+    ['a prefix only', 'bwts2:'],
+    ['no size', 'bwts2:abc'],
+    ['a size that is not a number', 'bwts2:12x:AAAA'],
+    ['a size over the limit', `bwts2:${MAX_SNAPSHOT_BYTES + 1}:AAAA`],
+    [
+      'format 1 with a row that is not one',
+      deflateRawSync('[1, [["/a", 5, 1, 1, 0]]]').toString('base64'),
+    ],
+    [
+      'format 1 with an identity that is not one',
+      deflateRawSync('[1, [["/a", "x", 1, 1, 0]]]').toString('base64'),
+    ],
+    ['format 9', deflateRawSync('[9, []]').toString('base64')],
+  ])('refuses %s', (_case, text) => {
+    expect(SnapshotColumns.decode(text)).toBeNull();
+  });
+
+  it('refuses a snapshot that inflates to more than it declares (a deflate bomb stops there)', () => {
+    const bomb = deflateRawSync(Buffer.alloc(64 << 20)).toString('base64');
+    expect(SnapshotColumns.decode(`bwts2:1024:${bomb}`)).toBeNull();
+  });
+
+  it('refuses a truncated snapshot, a bad magic or format, counts and lengths that do not add up', () => {
+    const text = serializeSnapshot(new Map(entries));
+    expect(SnapshotColumns.decode(text.slice(0, text.length - 8))).toBeNull();
+    /** The inflated bytes with u32 `at` set by `value` (from the value there). */
+    const set =
+      (at: number, value: (was: number) => number) =>
+      (raw: Buffer): Buffer => {
+        raw.writeUInt32LE(value(raw.readUInt32LE(at)), at);
+        return raw;
+      };
+    const cases: ((raw: Buffer) => Buffer)[] = [
+      (raw) => raw.subarray(0, raw.length - 8), // a column cut short
+      set(0, () => 0), // magic
+      set(4, () => 3), // format
+      set(8, () => 0xffffffff), // entries: more than the bytes hold
+      set(12, (was) => was + 8), // path bytes
+      set(16, (was) => was + 1), // a path length: the lengths no longer add up
+      (raw) => set(20, (was) => was + 8)(set(16, () => 0)(raw)), // an empty path
+    ];
+    for (const edit of cases) expect(SnapshotColumns.decode(tampered(edit))).toBeNull();
+    // The same bytes, untouched, are read.
+    expect(all(SnapshotColumns.decode(tampered((raw) => raw)))).toEqual(entries);
+  });
+});
