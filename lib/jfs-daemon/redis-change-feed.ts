@@ -75,13 +75,15 @@ export class RedisChangeFeed implements ChangeFeed {
 
   async #script(records: readonly FeedRecord[], bounds: readonly number[]): Promise<void> {
     const { stream, channel } = this.#names;
-    const args = feedScriptArgs(channel, records, bounds);
+    // One array, never spread into a call: a write after Redis was away holds up to the whole
+    // backlog (100,000 changes, as many arguments), past what a call's arguments may be.
+    const args = ['1', stream].concat(feedScriptArgs(channel, records, bounds));
     try {
-      await this.#redis.evalsha(FEED_SCRIPT_SHA, 1, stream, ...args);
+      await this.#redis.call('EVALSHA', [FEED_SCRIPT_SHA].concat(args));
     } catch (err) {
       // Nothing ran: Redis does not know the script (it restarted, or SCRIPT FLUSH).
       if (!hasCode(err, 'NOSCRIPT')) throw err;
-      await this.#redis.eval(FEED_SCRIPT, 1, stream, ...args);
+      await this.#redis.call('EVAL', [FEED_SCRIPT].concat(args));
     }
   }
 

@@ -124,6 +124,24 @@ describe('RedisChangeFeed (real redis-server)', () => {
     expect(after['exec'] ?? 0).toBe(0);
   });
 
+  it('writes a whole backlog at once (150,000 changes: more arguments than a call may spread)', async () => {
+    const redis = await redisServer();
+    const admin = await connect(redis.port);
+    cleanup(() => admin.disconnect());
+    const feed = new RedisChangeFeed(await connect(redis.port), names, 1_000_000);
+    cleanup(() => feed.close());
+    const all = Array.from({ length: 150_000 }, (_, i) => `f${i}`);
+    // As ChangeOutbox writes after Redis was away: entries of up to 1,000 changes, then a message each.
+    const write: FeedRecord[] = [];
+    for (let from = 0; from < all.length; from += 1000) {
+      write.push(...records(all.slice(from, from + 1000)).filter((r) => r.kind === 'append'));
+    }
+    for (const name of all)
+      write.push({ kind: 'publish', message: formatNotifyMessage([change(name)]) });
+    await feed.write(write);
+    expect((await streamNames(admin)).flat()).toEqual(all);
+  });
+
   it('writes again with the script itself when Redis forgot it (SCRIPT FLUSH: NOSCRIPT)', async () => {
     const redis = await redisServer();
     const admin = await connect(redis.port);
