@@ -6,9 +6,12 @@
  * on a shared 2-core machine: the RSS peak of a 100,000-event burst of one
  * change per stream entry falls from about 220 to about 120 MB for the same
  * events/s; 2 MB gave the same peaks but cost pub/sub bursts about a fifth of
- * their events/s and 2 MB more idle RSS (4 MB: about 1 MB more).
+ * their events/s and 2 MB more idle RSS. 4 MB cost bursts 3-26% of their
+ * events/s against V8's default (same run); 8 MB, in a run beside 4 MB, kept
+ * about the same peaks (within 10 MB) and 16-30% more events/s on the stream
+ * feed than 4, so 8.
  */
-export const PROXY_SEMI_SPACE_MB = 4;
+export const PROXY_SEMI_SPACE_MB = 8;
 
 const FLAG = 'max-semi-space-size';
 
