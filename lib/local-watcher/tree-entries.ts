@@ -9,10 +9,17 @@ import { levelBelow } from './level-below.ts';
 import { LinkTargets } from './link-targets.ts';
 import { FileOp } from './rename-pairer.ts';
 import { TransientEntries } from './transient-entries.ts';
-import { type DirNode, dirNode, FileEntry, identityOf } from './tree-node.ts';
+import {
+  closeDirNode,
+  closeDirTree,
+  type DirNode,
+  dirNode,
+  FileEntry,
+  identityOf,
+} from './tree-node.ts';
 import type { TreeOptions, TreeRoot, TreeSink } from './tree-watcher.ts';
-import { watchDirectory } from './watch-directory.ts';
-import { FileWatchError, isWatchLimit } from './watch-errors.ts';
+import { FileWatchError } from './watch-errors.ts';
+import { watchNode } from './watch-node.ts';
 
 /**
  * The directories and entries of one local tree (see `local-tree-watcher.ts`,
@@ -29,7 +36,7 @@ export class TreeEntries {
   readonly #ignored: IgnoreMatcher;
   /** Looks at the root again (an event on the root's own name, or its directory gone). */
   readonly #reconcile: () => void;
-  /** With `transient`: entries created and gone before they could be read, reported once a turn. */
+  /** With `transient`: entries created and gone before they could be read, one report per short life. */
   readonly #transient: TransientEntries | null;
   readonly holds: ChangeHolds;
   readonly links: LinkTargets<FileEntry>;
@@ -173,35 +180,20 @@ export class TreeEntries {
       return true;
     }
     const own = node === this.rootNode ? basename(node.path) : null;
-    try {
-      const watcher = watchDirectory(
-        node.path,
-        (type, name) => {
-          if (this.closed || node.closed) return;
-          // The root's own removal or move comes with its own name: look at the root again.
-          if (name === own) this.#reconcile();
-          if (node.closed) return;
-          if (name === null || name === '') this.rescan(node);
-          else this.#check(node, name, type);
-        },
-        (err) => {
-          if (node.watcher === watcher) node.watcher = null;
-          if (!node.closed && !this.closed) this.poller.add(node, err);
-        },
-      );
-      node.watcher = watcher;
-      return true;
-    } catch (err) {
-      if (isWatchLimit(err)) {
-        this.poller.add(node, err);
-        return true;
-      }
-      // Gone already (its parent's event reports it), or unreadable: say so, watch the rest.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.#sink.warn(new FileWatchError(node.path, err));
-      }
-      return false;
-    }
+    return watchNode(
+      node,
+      this.poller,
+      (warning) => this.#sink.warn(warning),
+      (type, name) => {
+        if (this.closed || node.closed) return;
+        // The root's own removal or move comes with its own name: look at the root again.
+        if (name === own) this.#reconcile();
+        if (node.closed) return;
+        if (name === null || name === '') this.rescan(node);
+        else this.#check(node, name, type);
+      },
+      () => !this.closed,
+    );
   }
 
   /**
@@ -324,7 +316,7 @@ export class TreeEntries {
       }
     }
     this.count--;
-    this.#closeNode(node);
+    closeDirNode(node, this.#forget);
     this.#sink.changed(FileOp.Unlink, node.path, true, identityOf(node.dev, node));
   }
 
@@ -336,17 +328,13 @@ export class TreeEntries {
     this.#transient?.close();
   }
 
+  /** Closes `node` and the directories below it (their watches and polls stop). */
   closeTree(node: DirNode): void {
-    for (const entry of node.entries.values()) {
-      if (!(entry instanceof FileEntry)) this.closeTree(entry);
-    }
-    this.#closeNode(node);
+    closeDirTree(node, this.#forget);
   }
 
-  #closeNode(node: DirNode): void {
-    node.closed = true;
-    node.watcher?.close();
-    node.watcher = null;
+  /** A closed directory is polled no more. */
+  readonly #forget = (node: DirNode): void => {
     this.poller.delete(node);
-  }
+  };
 }

@@ -64,3 +64,19 @@ export function dirNode(path: string, level: number, stats: Stats): DirNode {
 export function identityOf(dev: number, entry: FileEntry | DirNode): string {
   return `${dev}:${entry.ino}:${entry.birth}`;
 }
+
+/** Closes `node` (its watch stops, it reports nothing more); `closed` is told, to forget it. */
+export function closeDirNode(node: DirNode, closed: (node: DirNode) => void): void {
+  node.closed = true;
+  node.watcher?.close();
+  node.watcher = null;
+  closed(node);
+}
+
+/** Closes `node` and every directory below it, deepest first (see {@link closeDirNode}). */
+export function closeDirTree(node: DirNode, closed: (node: DirNode) => void): void {
+  for (const entry of node.entries.values()) {
+    if (!(entry instanceof FileEntry)) closeDirTree(entry, closed);
+  }
+  closeDirNode(node, closed);
+}
