@@ -8,6 +8,7 @@ import { Action } from '../../../lib/events/action.ts';
 import type { JfsEvent } from '../../../lib/jfs-protocol/jfs-message.ts';
 import { batchFields, eventFields } from '../../../lib/jfs-protocol/notify-stream.ts';
 import { notifyNames } from '../../../lib/jfs-protocol/redis-keys.ts';
+import type { JfsProxy } from '../../../lib/jfs-proxy/jfs-proxy.ts';
 import { WATCH_CATCH_UP_MS } from '../../../lib/jfs-proxy/watch-router.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { client, startProxy, uniqueChannel } from './support.ts';
@@ -49,22 +50,27 @@ async function setup() {
   return { proxy, redis, stream, read };
 }
 
+/** A client of /data connects, gets the next change, and is never resynced (no ForceReload, one connection). */
+async function connectsWithoutResync(proxy: JfsProxy, redis: Redis, stream: string): Promise<void> {
+  const c = client(proxy.address, ['/data']);
+  cleanup(c.stop);
+  await c.source.ready();
+  await redis.xadd(
+    stream,
+    '*',
+    ...eventFields({ name: '/node/data/after', op: 1, key: '/node/data' }),
+  );
+  await vi.waitFor(() => expect(c.events.map((e) => e.actorName)).toContain('/data/after'));
+  expect(c.events.filter((e) => e.action === Action.ForceReload)).toEqual([]);
+  expect(proxy.stats().connectionsTotal).toBe(1);
+}
+
 describe('a client connecting after a burst the proxy could not keep', () => {
   it('is not resynced when the burst was on another path', async () => {
     const { proxy, redis, stream, read } = await setup();
     await burst(redis, stream, '/node/other');
     await read(101);
-    const c = client(proxy.address, ['/data']);
-    cleanup(c.stop);
-    await c.source.ready();
-    await redis.xadd(
-      stream,
-      '*',
-      ...eventFields({ name: '/node/data/after', op: 1, key: '/node/data' }),
-    );
-    await vi.waitFor(() => expect(c.events.map((e) => e.actorName)).toContain('/data/after'));
-    expect(c.events.filter((e) => e.action === Action.ForceReload)).toEqual([]);
-    expect(proxy.stats().connectionsTotal).toBe(1);
+    await connectsWithoutResync(proxy, redis, stream);
   });
 
   it('is not resynced when the burst on its path ended before it connected', async () => {
@@ -74,16 +80,6 @@ describe('a client connecting after a burst the proxy could not keep', () => {
     // The condition is the time itself: a WATCH is owed its path's changes of the last
     // WATCH_CATCH_UP_MS (it may have come the long way); once that has passed, the burst is not.
     await new Promise((resolve) => setTimeout(resolve, WATCH_CATCH_UP_MS + 300));
-    const c = client(proxy.address, ['/data']);
-    cleanup(c.stop);
-    await c.source.ready();
-    await redis.xadd(
-      stream,
-      '*',
-      ...eventFields({ name: '/node/data/after', op: 1, key: '/node/data' }),
-    );
-    await vi.waitFor(() => expect(c.events.map((e) => e.actorName)).toContain('/data/after'));
-    expect(c.events.filter((e) => e.action === Action.ForceReload)).toEqual([]);
-    expect(proxy.stats().connectionsTotal).toBe(1);
+    await connectsWithoutResync(proxy, redis, stream);
   });
 });
