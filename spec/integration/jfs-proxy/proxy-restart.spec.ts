@@ -64,6 +64,8 @@ describe('proxy SIGKILLed and restarted under many reconnecting clients', () => 
       );
       await flowing(clients.map((client) => client.events.length));
     }
+    // Enough changes to mean something, whatever the restarts took (a fast run made 90 by here).
+    await vi.waitFor(() => expect(files.created.length).toBeGreaterThan(100), { timeout: 10_000 });
     await files.stop();
     await vi.waitFor(
       () => {
