@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { SchedulerLike } from 'rxjs';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
+import { type BatchCommand, CommandBatch } from '../redis/command-batch.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
 import { ObservableFeed } from './feed-subjects.ts';
@@ -52,6 +53,7 @@ export const START_LOOKBACK_MS = 2000;
  */
 export class StreamFeed extends ObservableFeed implements ProxyFeed {
   readonly #redis: Redis;
+  readonly #batch: CommandBatch; // the reads: their replies die young (see CommandBatch)
   readonly #key: string;
   readonly #scheduler: SchedulerLike;
   /** The id of the last entry read; `0-0` with `#fresh` when the stream did not exist. */
@@ -98,6 +100,7 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     this.#scheduler = scheduler;
     this.#lookbackMs = lookbackMs;
     this.#redis = connectRedis(address, name);
+    this.#batch = new CommandBatch(this.#redis);
     this.#redis.on('ready', () => {
       this.#generation++;
     });
@@ -238,7 +241,7 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
   /**
    * The entries after `#last`, waiting up to BLOCK_MS for one, in ONE round
    * trip whose proof comes after the read: `XREAD ... BLOCK`, then `XRANGE
-   * last last` (pipelined on the same connection, Redis runs it right after the
+   * last last` (one write, as a pipeline, on the same connection, Redis runs it right after the
    * read returns, and sends both replies together). Trimming removes the
    * oldest entries first, so while the entry read from is still there,
    * nothing between it and what was read is gone. At rest one change costs
@@ -248,16 +251,20 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     const key = this.#key;
     const from = this.#last;
     const fresh = this.#fresh;
-    const pipeline = this.#redis.pipeline();
+    const commands: BatchCommand[] = [];
     // On a stream that did not exist: how many entries it was ever given, before the read.
-    if (fresh) pipeline.xinfo('STREAM', key);
-    pipeline.xreadBuffer('COUNT', this.#count, 'BLOCK', BLOCK_MS, 'STREAMS', key, from);
-    if (!fresh) pipeline.xrange(key, from, from);
+    if (fresh) commands.push({ name: 'xinfo', args: ['STREAM', key] });
+    commands.push({
+      name: 'xread',
+      args: ['COUNT', this.#count, 'BLOCK', BLOCK_MS, 'STREAMS', key, from],
+      buffers: true,
+    });
+    if (!fresh) commands.push({ name: 'xrange', args: [key, from, from] });
     // Behind at the last read: how far, in Redis's own ids (the newest entry vs the last read).
     const behind = this.#behind;
-    if (behind) pipeline.xrevrange(key, '+', '-', 'COUNT', 1);
+    if (behind) commands.push({ name: 'xrevrange', args: [key, '+', '-', 'COUNT', 1] });
     this.#readCount = this.#count;
-    const replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+    const replies = await this.#batch.send(commands);
     const [first, second, newest] = replies;
     const [check, read] = (fresh ? [first, second] : [second, first]) as [
       [Error | null, unknown],
