@@ -1,4 +1,5 @@
 import type { JfsProxy } from '../jfs-proxy/jfs-proxy.ts';
+import { watchHeapBudget } from './heap-budget.ts';
 import { listenFailure } from './listen-failure.ts';
 import { type MetricsEndpoint, startMetrics } from './metrics-endpoint.ts';
 import type { DaemonConfig, ProxyConfig } from './parse-args.ts';
@@ -57,6 +58,8 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
     metrics.watchProxy(proxy);
   }
   cli.serving();
+  // In a burst, garbage is collected every HEAP_BUDGET_MB, not when V8's heuristics would.
+  const stopHeapBudget = watchHeapBudget();
   // Printed once everything listens, so that a failure is the only line.
   line(`listening on ${proxy.address}`);
   line(FEED_LINES[config.feed ?? 'auto']);
@@ -76,6 +79,7 @@ export async function runProxy(config: ProxyConfig, cli: CliContext): Promise<nu
   });
   const signal = await cli.stopRequested;
   line(`${signal}: closing`);
+  stopHeapBudget();
   await proxy.close();
   await k8s?.close();
   await metrics?.close();
