@@ -9,11 +9,16 @@
  * their events/s and 2 MB more idle RSS. 4 MB cost bursts 3-26% of their
  * events/s against V8's default (same run); 8 MB, in a run beside 4 MB, kept
  * about the same peaks (within 10 MB) and 16-30% more events/s on the stream
- * feed than 4, so 8.
+ * feed than 4, so 8. Measured again once the stream feed's reads stopped
+ * promoting their replies (redis/command-batch.ts): 4 keeps 1,000 idle
+ * clients 6-8 MB smaller than 6 or 8 and the burst peaks about the same, but
+ * cost pub/sub bursts of one change per message about a sixth of their
+ * events/s; still 8.
  */
 export const PROXY_SEMI_SPACE_MB = 8;
 
 const FLAG = 'max-semi-space-size';
+const GC_FLAG = 'expose-gc';
 
 /** What {@link proxyHeapArgs} reads. */
 export interface ProxyHeapContext {
@@ -33,11 +38,32 @@ function userSet(flag: string, given: readonly string[]): boolean {
 /**
  * The node options the proxy program must be started with that this process
  * lacks: `--max-semi-space-size` unless the user set it (on the command line
- * or in NODE_OPTIONS). Empty when nothing is missing.
+ * or in NODE_OPTIONS), and `--expose-gc` (the heap budget collects with it,
+ * see heap-budget.ts). Empty when nothing is missing.
  */
 export function proxyHeapArgs({ execArgv, nodeOptions }: ProxyHeapContext): string[] {
   const given = [...execArgv, ...nodeOptions.split(/\s+/).filter((word) => word !== '')];
-  return userSet(FLAG, given) ? [] : [`--${FLAG}=${PROXY_SEMI_SPACE_MB}`];
+  return [
+    ...(userSet(FLAG, given) ? [] : [`--${FLAG}=${PROXY_SEMI_SPACE_MB}`]),
+    ...(userSet(GC_FLAG, given) ? [] : [`--${GC_FLAG}`]),
+  ];
+}
+
+/**
+ * glibc's malloc serves allocations from this many bytes up with a mapping of
+ * their own, returned to the system when freed (`MALLOC_MMAP_THRESHOLD_`;
+ * glibc's default starts at 128 KB and rises with each such block freed).
+ * A thousand clients connecting at once otherwise leave blocks of 32 to
+ * 64 KB (socket reads) fragmenting the heap among the small blocks that
+ * stay: measured with bench/jfs/proxy-footprint.ts, about 8 MB of the RSS
+ * with 1,000 idle clients, for the same CPU at rest. Other C libraries ignore it.
+ */
+export const PROXY_MMAP_THRESHOLD = 32 * 1024;
+const MMAP_ENV = 'MALLOC_MMAP_THRESHOLD_';
+
+/** The environment the proxy program must be started with that `env` lacks (the user's value is kept). */
+export function proxyHeapEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return env[MMAP_ENV] === undefined ? { [MMAP_ENV]: String(PROXY_MMAP_THRESHOLD) } : {};
 }
 
 /** `process.execve`, where Node has it (Node >= 22.15 and 23.11, not on Windows). */
@@ -45,8 +71,8 @@ type Execve = (file: string, args: readonly string[], env: NodeJS.ProcessEnv) =>
 
 /**
  * Replaces this process (same pid, same stdio) with the same command under
- * the proxy's heap options, before anything else loads; V8 takes the size of
- * its young generation only at start. Returns (doing nothing) when they are
+ * the proxy's heap options and malloc setting, before anything else loads;
+ * V8 takes the size of its young generation, and glibc its setting, only at start. Returns (doing nothing) when they are
  * in place already, when the user chose their own, or where Node cannot
  * replace a process.
  */
@@ -57,12 +83,13 @@ export function execWithProxyHeap(): void {
     execArgv: process.execArgv,
     nodeOptions: process.env['NODE_OPTIONS'] ?? '',
   });
-  if (missing.length === 0) return;
+  const env = proxyHeapEnv(process.env);
+  if (missing.length === 0 && Object.keys(env).length === 0) return;
   try {
     execve(
       process.execPath,
       [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)],
-      process.env,
+      { ...process.env, ...env },
     );
   } catch {
     // Not replaceable here (a sandbox, a seccomp policy): the proxy runs with V8's defaults.
