@@ -2,7 +2,8 @@
 // 1,000 idle clients, at the peak of a 100,000-event burst to one client (and that burst's
 // events/s), and, at rest (100 events/s evenly spaced to one client), the proxy's CPU time and the
 // latency publish -> client, for both feeds (`--feed stream`, `--feed pubsub`) and both entry
-// shapes (a burst per entry or message: 1,000 changes; one change per entry or message).
+// shapes (a burst per entry or message: 1,000 changes; one change per entry or message). Each of
+// the three phases (idle and 1,000 idle clients; the bursts; at rest) has a proxy of its own.
 //
 // `npm run build && npm run bench -- jfs-footprint [--runs 3] [--steady-seconds 20]` runs the
 // built CLI (`dist/cli/main.js proxy`, as users start it) against a private redis-server. Runs are
@@ -54,6 +55,11 @@ const variants: { label: string; cli: string }[] = [
     ? []
     : [{ label: 'before ', cli: join(BEFORE, 'dist', 'cli', 'main.js') }]),
 ];
+
+/** Node options the proxies are started with (BENCH_PROXY_NODE_FLAGS, space-separated): to try V8's. */
+const NODE_FLAGS = (process.env['BENCH_PROXY_NODE_FLAGS'] ?? '')
+  .split(/\s+/)
+  .filter((flag) => flag !== '');
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -192,15 +198,23 @@ interface FeedRun {
   latencies: number[];
 }
 
-async function measureFeed(
+type Proxy = Awaited<ReturnType<typeof startChild>> & { address: string };
+
+/**
+ * Runs `phase` against a proxy started for it alone, so that one phase's
+ * high-water mark (the RSS 1,000 clients left behind, say) is not counted
+ * in the next: each figure is that of its own phase, from a fresh start.
+ */
+async function withProxy<T>(
   cli: string,
   feed: Feed,
-  raw: Raw,
   port: number,
   mounts: string,
-): Promise<FeedRun> {
+  phase: (proxy: Proxy) => Promise<T>,
+): Promise<T> {
   const proxy = await startChild(
     [
+      ...NODE_FLAGS,
       cli,
       'proxy',
       '--mounts',
@@ -217,86 +231,8 @@ async function measureFeed(
     'redis ready',
     root,
   );
-  const { pid } = proxy;
   try {
-    const address = /listening on (\S+)/.exec(proxy.stderr())?.[1] ?? '';
-    const idle = await idleRss(pid);
-    // 1,000 idle clients: each has had one change, so each WATCH is in place.
-    const clients = await Promise.all(
-      Array.from({ length: IDLE_CLIENTS }, (_, i) => watchedClient(address, `idle${i}`, 'idle')),
-    );
-    await until(
-      `a first change to each of ${IDLE_CLIENTS} clients`,
-      async () => {
-        const lost = clients.filter((client) => client.lost()).length;
-        if (lost > 0) throw new Error(`the proxy disconnected ${lost} idle client(s)`);
-        if (clients.every((client) => client.count() > 0)) return true;
-        await raw.send(commands(feed, 'one change per entry', 1, 'idle'));
-        return false;
-      },
-      WAIT_MS,
-      50,
-    );
-    const idleClients = await idleRss(pid);
-    for (const client of clients) client.release();
-    await sleep(200);
-
-    const burst = {} as FeedRun['burst'];
-    for (const shape of SHAPES) {
-      const dir = `burst-${shape.length}`;
-      const client = await watchedClient(address, dir, dir);
-      await firstChange(client, raw, feed, dir);
-      const before = client.count();
-      let peak = rssOf(pid);
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, rssOf(pid));
-      }, 5);
-      const started = performance.now();
-      const all = commands(feed, shape, BURST, dir);
-      for (let i = 0; i < all.length; i += 1000) await raw.send(all.slice(i, i + 1000));
-      try {
-        await received(client, before + BURST, `the ${fmt(BURST)}-event burst (${shape}, ${feed})`);
-      } finally {
-        clearInterval(sampler);
-      }
-      const seconds = (performance.now() - started) / 1000;
-      burst[shape] = { peak: Math.max(peak, rssOf(pid)), eventsPerSecond: BURST / seconds };
-      client.release();
-      await sleep(200);
-    }
-
-    // At rest: 100 changes a second, evenly spaced, one per entry, to one client.
-    const sent: number[] = [];
-    const latencies: number[] = [];
-    let base = 0;
-    const client = await watchedClient(address, 'steady', 'steady', (count) => {
-      const now = performance.now();
-      for (let i = latencies.length; i < count - base && i < sent.length; i++)
-        latencies.push(now - (sent[i] as number));
-    });
-    await firstChange(client, raw, feed, 'steady');
-    await sleep(500);
-    base = client.count();
-    const cpuBefore = cpuOf(pid);
-    const start = performance.now();
-    const total = STEADY_SECONDS * 100;
-    for (let i = 0; i < total; i++) {
-      const due = start + i * 10;
-      const wait = due - performance.now();
-      if (wait > 1) await sleep(wait - 1);
-      while (performance.now() < due) {}
-      const [command] = commands(feed, 'one change per entry', 1, 'steady');
-      sent.push(performance.now());
-      raw.fire(command as string[]);
-    }
-    await received(
-      client,
-      base + total,
-      `the steady ${STEADY_SECONDS} s at 100 events/s (${feed})`,
-    );
-    const steadyCpu = cpuOf(pid) - cpuBefore;
-    client.release();
-    return { idle, idleClients, burst, steadyCpu, latencies };
+    return await phase({ ...proxy, address: /listening on (\S+)/.exec(proxy.stderr())?.[1] ?? '' });
   } catch (err) {
     // The proxy's own account of why (a resync, a slow client) belongs with the failure.
     const tail = proxy.stderr().trim().split('\n').slice(-5).join('\n  ');
@@ -304,6 +240,111 @@ async function measureFeed(
   } finally {
     await stopChild(proxy.child);
   }
+}
+
+/** RSS idle, then with 1,000 idle clients (each has had one change, so each WATCH is in place). */
+async function idleClients(
+  { pid, address }: Proxy,
+  feed: Feed,
+  raw: Raw,
+): Promise<Pick<FeedRun, 'idle' | 'idleClients'>> {
+  const idle = await idleRss(pid);
+  const clients = await Promise.all(
+    Array.from({ length: IDLE_CLIENTS }, (_, i) => watchedClient(address, `idle${i}`, 'idle')),
+  );
+  await until(
+    `a first change to each of ${IDLE_CLIENTS} clients`,
+    async () => {
+      const lost = clients.filter((client) => client.lost()).length;
+      if (lost > 0) throw new Error(`the proxy disconnected ${lost} idle client(s)`);
+      if (clients.every((client) => client.count() > 0)) return true;
+      await raw.send(commands(feed, 'one change per entry', 1, 'idle'));
+      return false;
+    },
+    WAIT_MS,
+    50,
+  );
+  const withClients = await idleRss(pid);
+  for (const client of clients) client.release();
+  return { idle, idleClients: withClients };
+}
+
+/** Each shape's 100,000-event burst to one client: the RSS peak and the events/s. */
+async function bursts({ pid, address }: Proxy, feed: Feed, raw: Raw): Promise<FeedRun['burst']> {
+  const burst = {} as FeedRun['burst'];
+  for (const shape of SHAPES) {
+    const dir = `burst-${shape.length}`;
+    const client = await watchedClient(address, dir, dir);
+    await firstChange(client, raw, feed, dir);
+    const before = client.count();
+    let peak = rssOf(pid);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssOf(pid));
+    }, 5);
+    const started = performance.now();
+    const all = commands(feed, shape, BURST, dir);
+    for (let i = 0; i < all.length; i += 1000) await raw.send(all.slice(i, i + 1000));
+    try {
+      await received(client, before + BURST, `the ${fmt(BURST)}-event burst (${shape}, ${feed})`);
+    } finally {
+      clearInterval(sampler);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    burst[shape] = { peak: Math.max(peak, rssOf(pid)), eventsPerSecond: BURST / seconds };
+    client.release();
+    await sleep(200);
+  }
+  return burst;
+}
+
+/** At rest: 100 changes a second, evenly spaced, one per entry, to one client. */
+async function steady(
+  { pid, address }: Proxy,
+  feed: Feed,
+  raw: Raw,
+): Promise<Pick<FeedRun, 'steadyCpu' | 'latencies'>> {
+  const sent: number[] = [];
+  const latencies: number[] = [];
+  let base = 0;
+  const client = await watchedClient(address, 'steady', 'steady', (count) => {
+    const now = performance.now();
+    for (let i = latencies.length; i < count - base && i < sent.length; i++)
+      latencies.push(now - (sent[i] as number));
+  });
+  await firstChange(client, raw, feed, 'steady');
+  await sleep(500);
+  base = client.count();
+  const cpuBefore = cpuOf(pid);
+  const start = performance.now();
+  const total = STEADY_SECONDS * 100;
+  for (let i = 0; i < total; i++) {
+    const due = start + i * 10;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait - 1);
+    while (performance.now() < due) {}
+    const [command] = commands(feed, 'one change per entry', 1, 'steady');
+    sent.push(performance.now());
+    raw.fire(command as string[]);
+  }
+  await received(client, base + total, `the steady ${STEADY_SECONDS} s at 100 events/s (${feed})`);
+  const steadyCpu = cpuOf(pid) - cpuBefore;
+  client.release();
+  return { steadyCpu, latencies };
+}
+
+async function measureFeed(
+  cli: string,
+  feed: Feed,
+  raw: Raw,
+  port: number,
+  mounts: string,
+): Promise<FeedRun> {
+  const run = <T>(phase: (proxy: Proxy) => Promise<T>): Promise<T> =>
+    withProxy(cli, feed, port, mounts, phase);
+  const idle = await run((proxy) => idleClients(proxy, feed, raw));
+  const burst = await run((proxy) => bursts(proxy, feed, raw));
+  const rest = await run((proxy) => steady(proxy, feed, raw));
+  return { ...idle, burst, ...rest };
 }
 
 const redis = await startRedis();
