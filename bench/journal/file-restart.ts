@@ -1,11 +1,12 @@
 // Restart of the file source with a tree snapshot, against its cold start. `node
 // bench/journal/file-restart.ts` makes 100,000 files in 1,000 directories in a temp dir once, then
-// runs, each in a child process of its own and interleaved, 9 times: (a) a cold start (no
-// checkpoint): time to ready; (b) a restart with a saved snapshot (100 files written while down)
-// and (c) one after 25 files created, 25 deleted, 25 renamed, 25 written and a directory of 100
-// renamed: time to ready, which includes walking the tree and reporting the changes. The cold
-// start's place in a run turns (first, between, last), so that neither side always runs after the
-// other (the page cache is warm for all: the tree was just made). Medians, ratios per run; the
+// runs, each in a child process of its own, 9 times: (b) a restart with a saved snapshot after 100
+// files were written while it was down, and (c) one after 25 files created, 25 deleted, 25
+// renamed, 25 written and a directory of 100 renamed: time to ready, which includes walking the
+// tree and reporting the changes. Each restart has (a) a cold start (no checkpoint) beside it,
+// run under the same conditions (right after the same changes to the tree), first in one run and
+// second in the next, so that neither side always follows the other (the page cache is warm for
+// all: the tree was just made). Medians; each restart's ratio to the cold start of its pair; the
 // main thread's CPU time until ready beside the wall time (less moved by other processes on a
 // shared machine).
 import { spawnSync } from 'node:child_process';
@@ -74,16 +75,29 @@ if (process.argv[2] === 'run') {
     const cold: Result[] = [];
     const written: Result[] = [];
     const mixed: Result[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      // The cold start's place in the run turns, so that neither side always follows the other.
+    /**
+     * A restart with its cold start beside it, under the same conditions (the same changes just
+     * made to the tree): which of the two runs first alternates from one run to the next.
+     */
+    const pair = (r: number, restarts: Result[]): void => {
+      const restart = (): void => {
+        restarts.push(run('snapshot', tree, journal));
+      };
       const coldStart = (): void => {
         cold.push(run('cold', tree, journal));
       };
-      if (r % 3 === 0) coldStart();
+      if (r % 2 === 0) {
+        coldStart();
+        restart();
+      } else {
+        restart();
+        coldStart();
+      }
+    };
+    for (let r = 0; r < RUNS; r++) {
       for (let i = 0; i < 100; i++)
         writeFileSync(join(tree, `d${i * 10}`, `f${r}.txt`), `run ${r}`);
-      written.push(run('snapshot', tree, journal));
-      if (r % 3 === 1) coldStart();
+      pair(r, written);
       // 25 files created, 25 deleted, 25 renamed, 25 written, one directory renamed.
       for (let i = 0; i < 25; i++) {
         const d = join(tree, `d${100 + i}`);
@@ -93,14 +107,20 @@ if (process.argv[2] === 'run') {
         writeFileSync(join(d, `f${70 + r}.txt`), `run ${r}`);
       }
       renameSync(join(tree, `d${991 + r}`), join(tree, `moved-${r}`));
-      mixed.push(run('snapshot', tree, journal));
-      if (r % 3 === 2) coldStart();
+      pair(r, mixed);
     }
     console.log(
       `\nFile source on 100,000 files: cold start vs restart with a snapshot, median of ${RUNS}\n`,
     );
-    const ratio = (results: Result[], key: 'readyMs' | 'cpuMs'): string =>
-      fmt(median(results.map((result, i) => result[key] / (cold[i]?.[key] ?? Number.NaN))), 2);
+    /** Each restart against the cold start of its own pair (cold[2r]: written[r], cold[2r + 1]: mixed[r]). */
+    const ratio = (results: Result[], key: 'readyMs' | 'cpuMs'): string => {
+      const coldOf = (i: number): Result | undefined =>
+        results === cold ? cold[i] : cold[2 * i + (results === mixed ? 1 : 0)];
+      return fmt(
+        median(results.map((result, i) => result[key] / (coldOf(i)?.[key] ?? Number.NaN))),
+        2,
+      );
+    };
     const row = (label: string, results: Result[]): string[] => {
       const ready = results.map((result) => result.readyMs);
       return [
