@@ -23,6 +23,9 @@ export interface IgnoreMatcher {
   byStats(path: string, stats: Stats): boolean;
 }
 
+/** The matcher of an empty `ignored`: nothing is left out, at no cost per path. */
+const NOTHING_IGNORED: IgnoreMatcher = { byPath: () => false, byStats: () => false };
+
 /**
  * Compiles the `ignored` matchers once (as chokidar does: functions may be
  * called twice). A string is, by its form:
@@ -55,7 +58,7 @@ export function ignoreMatcher(matchers: readonly FileMatcher[], root = ''): Igno
   }
   const none =
     paths.size + names.length + relatives.length + absolutes.length + patterns.length === 0;
-  if (none && functions.length === 0) return { byPath: () => false, byStats: () => false };
+  if (none && functions.length === 0) return NOTHING_IGNORED;
   const prefix = root === '' || root.endsWith(sep) ? root : `${root}${sep}`;
   return {
     byPath(path) {
@@ -92,6 +95,7 @@ export function rootsIgnoreMatcher(
   matchers: readonly FileMatcher[],
   roots: readonly string[],
 ): IgnoreMatcher {
+  if (matchers.length === 0) return NOTHING_IGNORED;
   const byRoot = [...new Set(roots)]
     .sort((a, b) => b.length - a.length)
     .map((root) => [root, ignoreMatcher(matchers, root)] as const);

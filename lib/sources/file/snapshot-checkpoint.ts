@@ -27,6 +27,9 @@ export interface SnapshotCheckpointOptions {
   readonly saveInterval: number;
 }
 
+/** The snapshot of a first start: nothing saved yet. */
+const EMPTY = SnapshotColumns.from([]);
+
 /**
  * The file source's checkpoint: a compact snapshot of the watched trees
  * (identity, size, mtime per path) kept in a checkpoint store.
@@ -41,11 +44,6 @@ export interface SnapshotCheckpointOptions {
  *   so a saved snapshot is never ahead of the events a journal committed
  *   before it: a change is reported again after a crash, never missed.
  */
-const NOTHING_IGNORED: IgnoreMatcher = { byPath: () => false, byStats: () => false };
-
-/** The snapshot of a first start: nothing saved yet. */
-const EMPTY = SnapshotColumns.from([]);
-
 export class SnapshotCheckpoint {
   readonly #options: SnapshotCheckpointOptions;
   /** The saved snapshot, once read: null when there was none (a first start) or it was unreadable. */
@@ -241,13 +239,10 @@ export function snapshotCheckpoint(
     roots,
     depth: options.depth,
     // Globs relative to a root are matched against the root each path is under.
-    ignore:
-      options.ignored.length === 0
-        ? NOTHING_IGNORED
-        : rootsIgnoreMatcher(
-            options.ignored,
-            roots.map((root) => root.dir),
-          ),
+    ignore: rootsIgnoreMatcher(
+      options.ignored,
+      roots.map((root) => root.dir),
+    ),
     scheduler: options.scheduler,
     saveInterval: 10,
   });
