@@ -75,37 +75,23 @@ export class LiveSnapshot {
    * after the entry it was found after, then the ones added while watching.
    */
   *entries(): IterableIterator<[string, SnapshotEntry]> {
+    const all: [string, SnapshotEntry][] = [];
     const base = this.#base;
-    const added = this.#addedByPlace();
-    yield* added.get(-1) ?? [];
-    for (let i = 0; i < base.length; i++) {
-      if (this.#removed[i] !== 1) {
-        const path = base.path(i);
-        const changed = this.#changes.get(path);
-        if (changed === undefined) yield [path, base.entry(i)];
-        else if (changed !== null) yield [path, changed];
-      }
-      yield* added.get(i) ?? [];
-    }
-    yield* added.get(base.length) ?? [];
+    this.#inOrder(
+      (i) => all.push([base.path(i), base.entry(i)]),
+      (path, entry) => all.push([path, entry]),
+    );
+    yield* all;
   }
 
   /** The checkpoint text (format 2, see {@link SnapshotColumns}), in the order of `entries()`. */
   encode(): string {
     const writer = new ColumnWriter();
     const base = this.#base;
-    const added = this.#addedByPlace();
-    for (const [path, entry] of added.get(-1) ?? []) writer.add(path, entry);
-    for (let i = 0; i < base.length; i++) {
-      if (this.#removed[i] !== 1) {
-        const path = base.path(i);
-        const changed = this.#changes.get(path);
-        if (changed === undefined) writer.copy(base, i);
-        else if (changed !== null) writer.add(path, changed);
-      }
-      for (const [path, entry] of added.get(i) ?? []) writer.add(path, entry);
-    }
-    for (const [path, entry] of added.get(base.length) ?? []) writer.add(path, entry);
+    this.#inOrder(
+      (i) => writer.copy(base, i),
+      (path, entry) => writer.add(path, entry),
+    );
     // Changes kept beside the columns cost an object each: fold them in once they are many.
     if (this.#changes.size > 1024 && this.#changes.size * 8 > base.length) {
       this.#base = writer.finish();
@@ -114,6 +100,31 @@ export class LiveSnapshot {
       this.#after = new Map();
     }
     return writer.encode();
+  }
+
+  /**
+   * Visits every entry in order: `unchanged(i)` for entry `i` of the base as
+   * it is (no object made), `entry(path, entry)` for the others.
+   */
+  #inOrder(
+    unchanged: (i: number) => void,
+    entry: (path: string, entry: SnapshotEntry) => void,
+  ): void {
+    const base = this.#base;
+    const added = this.#addedByPlace();
+    const place = (at: number): void => {
+      for (const [path, value] of added.get(at) ?? []) entry(path, value);
+    };
+    place(-1);
+    for (let i = 0; i < base.length; i++) {
+      if (this.#removed[i] !== 1) {
+        const changed = this.#changes.get(base.path(i));
+        if (changed === undefined) unchanged(i);
+        else if (changed !== null) entry(base.path(i), changed);
+      }
+      place(i);
+    }
+    place(base.length);
   }
 
   /** The added paths (not in the base) by the base entry they come after; the unplaced ones last. */

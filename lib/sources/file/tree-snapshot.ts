@@ -72,17 +72,6 @@ export async function walkTree(
   }
 }
 
-/** {@link walkTree}'s entries as a map. */
-export async function takeSnapshot(
-  roots: readonly WatchRoot[],
-  depth: number,
-  ignore: IgnoreMatcher,
-): Promise<TreeSnapshot> {
-  const snapshot: TreeSnapshot = new Map();
-  await walkTree(roots, depth, ignore, (path, stats) => snapshot.set(path, snapshotEntry(stats)));
-  return snapshot;
-}
-
 /** The snapshot as checkpoint text (format 2, see {@link SnapshotColumns}). */
 export function serializeSnapshot(snapshot: TreeSnapshot): string {
   const writer = new ColumnWriter();
