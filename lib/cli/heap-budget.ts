@@ -70,20 +70,10 @@ export function watchHeapBudget({
 }: HeapBudgetOptions = {}): () => void {
   if (collect === null) return () => {};
   let floor = oldBytes();
-  let collecting = false;
+  // Entries come after the collection they tell of, never during `collect()`: no reentry.
   return observeGc((major) => {
-    if (collecting) return;
-    if (major) {
-      floor = oldBytes();
-      return;
-    }
-    if (oldBytes() - floor <= budgetBytes) return;
-    collecting = true;
-    try {
-      collect();
-    } finally {
-      collecting = false;
-    }
+    if (!major && oldBytes() - floor <= budgetBytes) return;
+    if (!major) collect();
     floor = oldBytes();
   });
 }
