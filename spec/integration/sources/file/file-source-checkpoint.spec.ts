@@ -39,12 +39,18 @@ const summary = (events: Event[]) =>
   );
 
 /** Watches until ready, returns what was reported by then, and stops (the snapshot is saved). */
-async function startAndStop(journal: SqliteJournal): Promise<Event[]> {
+/** A file source on `tree` with `journal` as its checkpoint, ready: what it delivers, and its stop. */
+async function watching(journal: SqliteJournal): Promise<{ events: Event[]; stop: () => void }> {
   const source = fileSource(tree, { checkpoint: journal });
   const events: Event[] = [];
   const subscription = source.subscribe((event) => events.push(event));
   await source.ready();
-  subscription.unsubscribe();
+  return { events, stop: () => subscription.unsubscribe() };
+}
+
+async function startAndStop(journal: SqliteJournal): Promise<Event[]> {
+  const { events, stop } = await watching(journal);
+  stop();
   journal.commit();
   return events;
 }
@@ -125,13 +131,10 @@ describe('fileSource with a checkpoint', () => {
     const journal = new SqliteJournal({ path: join(dir, 'journal.sqlite') });
     try {
       await startAndStop(journal);
-      const source = fileSource(tree, { checkpoint: journal });
-      const events: Event[] = [];
-      const subscription = source.subscribe((event) => events.push(event));
-      await source.ready();
+      const { events, stop } = await watching(journal);
       await writeFile(join(tree, 'live.txt'), 'l');
       await expect.poll(() => summary(events)).toContain('created live.txt');
-      subscription.unsubscribe();
+      stop();
       // Delivered live, so not reported again at the next start.
       expect(await startAndStop(journal)).toEqual([]);
     } finally {
@@ -197,10 +200,7 @@ describe('fileSource with a checkpoint', () => {
     const journal = new SqliteJournal({ path: join(dir, 'journal.sqlite') });
     try {
       await startAndStop(journal);
-      const source = fileSource(tree, { checkpoint: journal });
-      const events: Event[] = [];
-      const subscription = source.subscribe((event) => events.push(event));
-      await source.ready();
+      const { events, stop } = await watching(journal);
       await rm(join(tree, 'gone'), { recursive: true });
       await rename(join(tree, 'old'), join(tree, 'new'));
       await mkdir(join(tree, 'made', 'deep'), { recursive: true });
@@ -210,7 +210,7 @@ describe('fileSource with a checkpoint', () => {
         .toEqual(
           expect.arrayContaining(['deleted gone', 'renamed old -> new', 'created made/deep/m.txt']),
         );
-      subscription.unsubscribe();
+      stop();
       journal.commit();
       expect(savedPaths(journal)).toEqual(onDisk(tree));
       expect(await startAndStop(journal)).toEqual([]);

@@ -2,7 +2,6 @@
 // read (found with their stats), not from a second walk; it is compared with the saved snapshot
 // and the new one is saved after `resume()` settles, not before. No file is read: the roots do not
 // exist, so a walk (the fallback) would find nothing, and every stat is made up.
-import type { Stats } from 'node:fs';
 import { queueScheduler, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Event } from '../../../../lib/events/event.ts';
@@ -16,21 +15,9 @@ import {
   type TreeSnapshot,
 } from '../../../../lib/sources/file/tree-snapshot.ts';
 import type { WatchRoot } from '../../../../lib/sources/file/watch-roots.ts';
+import { fakeStats as stats } from '../../../support/fake-stats.ts';
 
 const ROOT = '/no/such/root';
-
-function stats(ino: number, size: number, mtimeMs: number, dir = false): Stats {
-  return {
-    dev: 1,
-    ino,
-    birthtimeMs: ino * 10,
-    size,
-    mtimeMs,
-    isDirectory: () => dir,
-    isSymbolicLink: () => false,
-    isFile: () => !dir,
-  } as unknown as Stats;
-}
 
 function memoryStore(initial?: TreeSnapshot): CheckpointStore & { saved: string[] } {
   const saved: string[] = [];

@@ -10,19 +10,10 @@ import {
 } from '../../../../lib/sources/file/snapshot-columns.ts';
 import { TreeDiff } from '../../../../lib/sources/file/tree-diff.ts';
 import type { WatchRoot } from '../../../../lib/sources/file/watch-roots.ts';
+import { fakeStats as stats } from '../../../support/fake-stats.ts';
 
 const roots: WatchRoot[] = [{ dir: '/w', files: null, covered: -1 }];
 
-function stats(ino: number, size: number, mtimeMs: number, dir = false): Stats {
-  return {
-    dev: 1,
-    ino,
-    birthtimeMs: ino * 10,
-    size,
-    mtimeMs,
-    isDirectory: () => dir,
-  } as unknown as Stats;
-}
 const entry = (ino: number, size: number, mtimeMs: number, dir = false): SnapshotEntry => ({
   id: `1:${ino}:${ino * 10}`,
   size,
