@@ -71,10 +71,10 @@ type Execve = (file: string, args: readonly string[], env: NodeJS.ProcessEnv) =>
 
 /**
  * Replaces this process (same pid, same stdio) with the same command under
- * the proxy's heap options and malloc setting, before anything else loads;
- * V8 takes the size of its young generation, and glibc its setting, only at start. Returns (doing nothing) when they are
- * in place already, when the user chose their own, or where Node cannot
- * replace a process.
+ * the proxy's heap options and malloc setting, before anything else loads
+ * (V8 sizes its young generation, and glibc reads its setting, only at
+ * start). Returns (doing nothing) when they are in place already, when the
+ * user chose their own, or where Node cannot replace a process.
  */
 export function execWithProxyHeap(): void {
   const execve = (process as unknown as { execve?: Execve }).execve;
