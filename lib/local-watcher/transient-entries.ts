@@ -44,6 +44,15 @@ export class TransientEntries {
     this.#sink.changed(FileOp.Unlink, path, false, undefined);
   }
 
+  /**
+   * `path`, known, was found gone by an event other than its ending `rename`
+   * (a write's): that `rename` is still to come and ends this life, not a new one.
+   */
+  ending(path: string): void {
+    this.#open.add(path);
+    if (this.#open.size > MAX_OPEN) this.#open.delete(this.#open.values().next().value as string);
+  }
+
   /** `path` is there: a short life of it that was reported has ended (its ending event is old). */
   exists(path: string): void {
     if (this.#open.size > 0) this.#open.delete(path);

@@ -206,8 +206,11 @@ export class TreeEntries {
     const ignored = this.#ignored.byPath(path);
     const stats = ignored ? undefined : lstatSync(path, { throwIfNoEntry: false });
     if (stats === undefined || this.#ignored.byStats(path, stats)) {
-      if (known !== undefined) this.#remove(node, name, known);
-      else if (event !== undefined && stats === undefined && !ignored) {
+      if (known !== undefined) {
+        this.#remove(node, name, known);
+        // Found gone by a write's event: the removal's own `rename` is still to come.
+        if (event === 'change') this.#transient?.ending(path);
+      } else if (event !== undefined && stats === undefined && !ignored) {
         this.#transient?.seen(path, event);
       }
       return;

@@ -60,4 +60,36 @@ describe("the daemon's NodeWatcher and short-lived files", () => {
       ['gone', Op.Remove],
     ]);
   });
+
+  it('reports a known file written then removed while its main thread was blocked once removed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bw-transient-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
+    const watcher = new NodeWatcher();
+    cleanup(() => watcher.close());
+    const events: JfsEvent[] = [];
+    watcher.events$.subscribe((event) => events.push(event));
+    await watcher.add(dir);
+    execFileSync('sh', ['-c', `for i in $(seq 0 ${FILES - 1}); do echo x > w$i; done`], {
+      cwd: dir,
+    });
+    await vi.waitFor(() => expect(events.filter((e) => e.op === Op.Create)).toHaveLength(FILES));
+    // The write's event finds each file gone (it is removed): the removal is reported then, and
+    // the removal's own event, read later, is not a short life of a new file.
+    execFileSync('sh', ['-c', `for i in $(seq 0 ${FILES - 1}); do echo y >> w$i; rm w$i; done`], {
+      cwd: dir,
+    });
+    await vi.waitFor(() => expect(events.filter((e) => e.op === Op.Remove)).toHaveLength(FILES));
+    // A later short life of each name is still reported.
+    execFileSync('sh', ['-c', `for i in $(seq 0 ${FILES - 1}); do : > w$i; rm w$i; done`], {
+      cwd: dir,
+    });
+    await vi.waitFor(() =>
+      expect(events.filter((e) => e.op === Op.Remove)).toHaveLength(FILES * 2),
+    );
+    for (let i = 0; i < FILES; i++) {
+      expect(
+        events.filter((e) => e.name === join(dir, `w${i}`) && e.op !== Op.Write).map((e) => e.op),
+      ).toEqual([Op.Create, Op.Remove, Op.Create, Op.Remove]);
+    }
+  });
 });

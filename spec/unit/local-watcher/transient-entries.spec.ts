@@ -43,4 +43,16 @@ describe('TransientEntries', () => {
     transient.seen('/d/a', 'rename'); // a later short life
     expect(changes).toEqual(['add /d/a', 'unlink /d/a', 'add /d/a', 'unlink /d/a']);
   });
+
+  it("takes the ending rename of a known file found gone by a write as that life's end", () => {
+    const { sink, changes } = recorder();
+    const transient = new TransientEntries(sink);
+    // The tree reported the removal when the write's event found the file gone.
+    transient.ending('/d/a');
+    transient.seen('/d/a', 'rename'); // the removal's own event
+    expect(changes).toEqual([]);
+    transient.seen('/d/a', 'rename'); // a new short life
+    transient.seen('/d/a', 'rename');
+    expect(changes).toEqual(['add /d/a', 'unlink /d/a']);
+  });
 });
