@@ -21,6 +21,8 @@ import type { TreeOptions, TreeRoot, TreeSink } from './tree-watcher.ts';
 import { FileWatchError } from './watch-errors.ts';
 import { watchNode } from './watch-node.ts';
 
+const NO_THROW = { throwIfNoEntry: false } as const;
+
 /**
  * The directories and entries of one local tree (see `local-tree-watcher.ts`,
  * which keeps the root itself: planted, gone, swapped): each directory is
@@ -121,15 +123,21 @@ export class TreeEntries {
   /** Watches a directory, then reads it: `initial` entries are found, the others are adds. */
   scan(node: DirNode, initial: boolean): void {
     if (!this.#watch(node)) return;
-    let names: string[];
-    try {
-      names = readdirSync(node.path);
-    } catch (err) {
-      // Gone already: the parent's event reports it. Unreadable: say so, watch the rest.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.#sink.warn(new FileWatchError(node.path, err));
+    // Watched now, so any change from here on is an event: unchanged since (its ctime), its names
+    // may be known without reading it (a restart's saved snapshot).
+    const sink = this.#sink;
+    const ctime = initial && sink.listed ? lstatSync(node.path, NO_THROW)?.ctimeMs : undefined;
+    let names = ctime === undefined ? undefined : sink.names?.(node.path, ctime);
+    if (names === undefined) {
+      try {
+        names = readdirSync(node.path);
+      } catch (err) {
+        // Gone already: the parent's event reports it. Unreadable: say so, watch the rest.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') sink.warn(new FileWatchError(node.path, err));
+        return;
       }
-      return;
+      if (ctime !== undefined) sink.listed?.(node.path, ctime, names.length);
     }
     for (const name of names) this.#enter(node, name, initial, undefined);
   }
@@ -223,8 +231,8 @@ export class TreeEntries {
     const dir = stats.isDirectory();
     if (known instanceof FileEntry && !dir) {
       // A write moves the modification time, finely enough: since Linux 6.13 a file whose time
-      // was read gets a fine-grained one on its next change. A file renamed over it is a write.
-      // A file renamed over it is a write: another inode (the same one: nothing changed).
+      // was read gets a fine-grained one on its next change. A file renamed over it is a write:
+      // another inode (the same one: nothing changed).
       if (known.mtime === stats.mtimeMs && known.ino === stats.ino) {
         if (known.mode !== stats.mode) {
           known.mode = stats.mode;

@@ -64,6 +64,14 @@ export interface TreeSink {
   ready(): void;
   /** The root went away (`false`; its entries and itself reported deleted) or came back (`true`). */
   present(present: boolean): void;
+  /**
+   * The initial scan is about to read directory `dir`, now watched, whose
+   * ctime is `ctimeMs`: names known to be all of its own, to take instead of
+   * reading it (the local tree only).
+   */
+  names?(dir: string, ctimeMs: number): readonly string[] | undefined;
+  /** The initial scan read directory `dir`, whose ctime was `ctimeMs` once watched: `names` names. */
+  listed?(dir: string, ctimeMs: number, names: number): void;
   /** An entry's mode changed, and nothing else (the local tree only). */
   attributes?(path: string, dir: boolean): void;
 }

@@ -160,7 +160,11 @@ export function fileSource(
             present,
             ...(snapshot === null
               ? {}
-              : { found: (path, stats) => snapshot.found(root, path, stats) }),
+              : {
+                  found: (path, stats) => snapshot.found(root, path, stats),
+                  names: (dir, ctimeMs) => snapshot.names(dir, ctimeMs),
+                  listed: (dir, ctimeMs, names) => snapshot.listed(dir, ctimeMs, names),
+                }),
           }),
         );
       }

@@ -1,4 +1,5 @@
 import { sep } from 'node:path';
+import type { DirListing } from './dir-listings.ts';
 import { ColumnWriter, type SnapshotColumns, type SnapshotEntry } from './snapshot-columns.ts';
 
 /**
@@ -17,18 +18,23 @@ export class LiveSnapshot {
 
   /** For paths added since `base`, the entry of `base` they come after (-1: first); the others last. */
   #after: ReadonlyMap<string, number>;
+  /** Directories listed since `base` was saved (the others keep the listing saved with them). */
+  readonly #listings: ReadonlyMap<string, DirListing>;
 
   /**
    * @param removed Flags, by index of `base`: entries gone (taken, not copied).
    * @param changes Entries changed or added since `base`.
    * @param after Where added paths go among the entries of `base` (where a scan found them).
+   * @param listings Directories listed since `base` was saved, by path.
    */
   constructor(
     base: SnapshotColumns,
     removed: Uint8Array,
     changes: Iterable<readonly [string, SnapshotEntry]>,
     after: ReadonlyMap<string, number> = new Map(),
+    listings: ReadonlyMap<string, DirListing> = new Map(),
   ) {
+    this.#listings = listings;
     this.#base = base;
     this.#removed = removed;
     this.#after = after;
@@ -88,9 +94,10 @@ export class LiveSnapshot {
   encode(): string {
     const writer = new ColumnWriter();
     const base = this.#base;
+    const listings = this.#listings;
     this.#inOrder(
-      (i) => writer.copy(base, i),
-      (path, entry) => writer.add(path, entry),
+      (i) => writer.copy(base, i, (base.isDir(i) && listings.get(base.path(i))) || undefined),
+      (path, entry) => writer.add(path, entry, entry.dir ? listings.get(path) : undefined),
     );
     // Changes kept beside the columns cost an object each: fold them in once they are many.
     if (this.#changes.size > 1024 && this.#changes.size * 8 > base.length) {

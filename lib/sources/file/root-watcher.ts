@@ -33,6 +33,10 @@ export interface RootWatcherHooks {
    * the checkpoint's picture of the tree, without a second walk.
    */
   readonly found?: (path: string, stats: Stats | undefined) => void;
+  /** Names a directory's initial scan may take instead of reading it (see `TreeSink.names`). */
+  readonly names?: (dir: string, ctimeMs: number) => readonly string[] | undefined;
+  /** A directory the initial scan read (see `TreeSink.listed`). */
+  readonly listed?: (dir: string, ctimeMs: number, names: number) => void;
 }
 
 /** Stops one root's watcher: cancels the rename window and closes the tree watcher. */
@@ -118,6 +122,8 @@ export function watchRoot(
     warn: hooks.warn,
     ready: hooks.ready,
     present: hooks.present,
+    ...(hooks.names === undefined ? {} : { names: hooks.names }),
+    ...(hooks.listed === undefined ? {} : { listed: hooks.listed }),
   };
   const stop = kind.start(root, options, sink, hooks.scheduler);
   track();

@@ -5,6 +5,7 @@ import { createEvent, type Event, EventType } from '../../events/event.ts';
 import type { CheckpointStore } from '../../journal/checkpoint-store.ts';
 import { type IgnoreMatcher, rootsIgnoreMatcher } from '../../local-watcher/ignore-matcher.ts';
 import type { SourceContext } from '../event-source.ts';
+import { type DirListing, savedNames, settled } from './dir-listings.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import type { LiveSnapshot } from './live-snapshot.ts';
 import { SnapshotColumns } from './snapshot-columns.ts';
@@ -61,6 +62,12 @@ export class SnapshotCheckpoint {
   #incomplete = false;
   /** Null until the comparison of `resume()` is done. */
   #snapshot: LiveSnapshot | null = null;
+  /** Directories found as saved, with a saved listing: their index in the saved snapshot. */
+  readonly #savedDirs = new Map<string, number>();
+  /** The listings of the directories the scan read, or took from the saved snapshot. */
+  readonly #listings = new Map<string, DirListing>();
+  /** How many directories the scan did not read: their names were the saved ones. */
+  #fromSnapshot = 0;
   /** Paths of the events delivered during that walk: looked at again once it is done. */
   readonly #seenDuringWalk = new Set<string>();
   #timer: Subscription | null = null;
@@ -112,7 +119,33 @@ export class SnapshotCheckpoint {
     if (root.files !== null && !root.files.has(path)) return;
     const { ignore } = this.#options;
     if (ignore.byPath(path) || ignore.byStats(path, stats)) return;
-    diff.found(path, stats);
+    const i = diff.found(path, stats);
+    if (i >= 0 && stats.isDirectory() && this.#saved?.listings.of(i) !== undefined) {
+      this.#savedDirs.set(path, i);
+    }
+  }
+
+  /**
+   * The names of directory `dir`, found by the scan and now watched, when
+   * the saved snapshot vouches for them (its ctime is the saved one: see
+   * dir-listings.ts), so that the scan need not read it; else undefined.
+   */
+  names(dir: string, ctimeMs: number): readonly string[] | undefined {
+    const i = this.#savedDirs.get(dir);
+    const saved = this.#saved;
+    if (i === undefined || saved === null || saved.listings.of(i)?.ctimeMs !== ctimeMs) {
+      return undefined;
+    }
+    const names = savedNames(saved, i);
+    if (names === undefined) return undefined;
+    this.#listings.set(dir, { ctimeMs, names: names.length });
+    this.#fromSnapshot++;
+    return names;
+  }
+
+  /** The scan read directory `dir` (its ctime read before): kept to vouch for it next time, if settled. */
+  listed(dir: string, ctimeMs: number, names: number): void {
+    if (settled(ctimeMs)) this.#listings.set(dir, { ctimeMs, names });
   }
 
   /**
@@ -132,7 +165,9 @@ export class SnapshotCheckpoint {
       diff = walked;
     }
     if (this.#closed) return;
-    const { events, snapshot } = diff.finish(roots, scheduler.now());
+    const { events, snapshot } = diff.finish(roots, scheduler.now(), this.#listings);
+    // Directories unchanged since they were read: their names were taken from the snapshot.
+    context.count('dirsFromSnapshot', this.#fromSnapshot);
     if (this.#unreadable) {
       context.log('unreadable tree snapshot %s: reloading', name);
       const actorAttributes = Object.freeze({ reason: 'unreadable snapshot' });

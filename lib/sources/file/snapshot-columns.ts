@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { type DirListing, LISTING_NUMBERS, listingRecords, SavedListings } from './dir-listings.ts';
 
 /** What a snapshot keeps of one path: identity, size, modification time, kind. */
 export interface SnapshotEntry {
@@ -11,14 +12,15 @@ export interface SnapshotEntry {
   readonly dir: boolean;
 }
 
+const SEP_CODE = sep.charCodeAt(0);
 /** Kind byte: a directory. */
 const DIR = 1;
 /** Kind byte: no identity (no inode: some Windows and network filesystems). */
 const NO_ID = 2;
 
 /**
- * Text of a format-2 snapshot: this prefix (not base64: a format-1 snapshot never has it), the
- * inflated size in bytes, `:`, then base64.
+ * Text of a binary snapshot (format 2 or 3): this prefix (not base64: a format-1 snapshot never
+ * has it), the inflated size in bytes, `:`, then base64.
  */
 const PREFIX = 'bwts2:';
 const MAGIC = 0x53547742; // 'BwTS'
@@ -31,16 +33,19 @@ export const MAX_SNAPSHOT_BYTES = 1 << 30;
 /**
  * A tree snapshot as columns: the paths in one string (no string per
  * entry), the numbers in typed arrays (no object per entry), as it is
- * decoded from and encoded to a checkpoint. Format 2, binary, raw-deflated
+ * decoded from and encoded to a checkpoint. Format 3, binary, raw-deflated
  * at level 1, base64:
  *
- *     header   u32 magic 'BwTS', u32 format 2, u32 entries, u32 path bytes
+ *     header   u32 magic 'BwTS', u32 format 3, u32 entries, u32 path bytes
  *     lengths  u32 each: the length of each path (in UTF-16 code units)
  *     paths    UTF-8, one after the other
  *     kinds    one byte each (1: directory, 2: no identity), padded to 8 bytes
  *     dev, ino, birth, size, mtime   one float64 column each
+ *     listings u32 count, u32 0, then per listing four float64: directory,
+ *              first child, children, ctime (see dir-listings.ts)
  *
- * Format 1 (JSON rows, deflated, base64) is still read.
+ * Format 2 (the same without listings) and format 1 (JSON rows, deflated,
+ * base64) are still read.
  */
 export class SnapshotColumns {
   readonly length: number;
@@ -53,6 +58,8 @@ export class SnapshotColumns {
   readonly birth: Float64Array;
   readonly size: Float64Array;
   readonly mtime: Float64Array;
+  /** The directories whose names the snapshot vouches for. */
+  readonly listings: SavedListings;
   #index: Map<string, number> | null = null;
 
   constructor(
@@ -60,12 +67,14 @@ export class SnapshotColumns {
     starts: Uint32Array,
     kinds: Uint8Array,
     numbers: readonly [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array],
+    listings = SavedListings.NONE,
   ) {
     this.length = starts.length - 1;
     this.#text = text;
     this.#starts = starts;
     this.kinds = kinds;
     [this.dev, this.ino, this.birth, this.size, this.mtime] = numbers;
+    this.listings = listings;
   }
 
   /** Columns for `entries`, in their order. */
@@ -98,6 +107,27 @@ export class SnapshotColumns {
     return (
       (this.#starts[i + 1] as number) - start === path.length && this.#text.startsWith(path, start)
     );
+  }
+
+  /**
+   * The names of entries `first` to `first + count - 1` when each is an entry
+   * of directory `dir` (one string made per name), else undefined.
+   */
+  namesIn(first: number, count: number, dir: string): string[] | undefined {
+    const text = this.#text;
+    const starts = this.#starts;
+    const skip = dir.length + 1;
+    const names: string[] = [];
+    for (let i = first; i < first + count; i++) {
+      const start = starts[i] as number;
+      const end = starts[i + 1] as number;
+      if (end - start <= skip || text.charCodeAt(start + dir.length) !== SEP_CODE) return undefined;
+      if (!text.startsWith(dir, start)) return undefined;
+      const name = text.slice(start + skip, end);
+      if (name.includes(sep)) return undefined;
+      names.push(name);
+    }
+    return names;
   }
 
   /** Whether path `i` lies below directory `dir` (no string made). */
@@ -155,10 +185,17 @@ export class ColumnWriter {
   readonly #paths: string[] = [];
   #kinds = new Uint8Array(1024);
   #numbers = new Float64Array(5 * 1024);
+  /** Listings by the index of their directory (kept by the encoding only if they still hold). */
+  readonly #listed = new Map<number, DirListing>();
 
-  /** Adds entry `i` of `columns` as it is (no object made). */
-  copy(columns: SnapshotColumns, i: number): void {
+  /** Adds entry `i` of `columns` as it is (no object made), with its saved listing or `listing`. */
+  copy(
+    columns: SnapshotColumns,
+    i: number,
+    listing: DirListing | undefined = columns.isDir(i) ? columns.listings.of(i) : undefined,
+  ): void {
     const n = this.#grow();
+    if (listing !== undefined) this.#listed.set(n, listing);
     this.#paths.push(columns.path(i));
     this.#kinds[n] = columns.kinds[i] as number;
     const at = 5 * n;
@@ -169,8 +206,9 @@ export class ColumnWriter {
     this.#numbers[at + 4] = columns.mtime[i] as number;
   }
 
-  add(path: string, entry: SnapshotEntry): void {
+  add(path: string, entry: SnapshotEntry, listing?: DirListing): void {
     const n = this.#grow();
+    if (listing !== undefined) this.#listed.set(n, listing);
     this.#paths.push(path);
     const [dev, ino, birth] = entry.id === '' ? [0, 0, 0] : entry.id.split(':').map(Number);
     this.#kinds[n] = (entry.dir ? DIR : 0) | (entry.id === '' ? NO_ID : 0);
@@ -196,6 +234,7 @@ export class ColumnWriter {
       startsOf(this.#paths.map((path) => path.length)),
       this.#kinds.slice(0, n),
       numbers as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array],
+      new SavedListings(listingRecords(this.#paths, this.#listed)),
     );
   }
 
@@ -205,9 +244,10 @@ export class ColumnWriter {
     const paths = Buffer.from(this.#paths.join(''));
     const pathsAt = HEADER_BYTES + 4 * n;
     const numbersAt = Math.ceil((pathsAt + paths.length + n) / 8) * 8;
-    const buffer = Buffer.alloc(numbersAt + 40 * n);
+    const listings = listingRecords(this.#paths, this.#listed);
+    const buffer = Buffer.alloc(numbersAt + 40 * n + 8 + listings.byteLength);
     buffer.writeUInt32LE(MAGIC, 0);
-    buffer.writeUInt32LE(2, 4);
+    buffer.writeUInt32LE(3, 4);
     buffer.writeUInt32LE(n, 8);
     buffer.writeUInt32LE(paths.length, 12);
     const lengths = new Uint32Array(buffer.buffer, buffer.byteOffset + HEADER_BYTES, n);
@@ -218,6 +258,8 @@ export class ColumnWriter {
     for (let c = 0; c < 5; c++) {
       for (let i = 0; i < n; i++) columns[c * n + i] = this.#numbers[5 * i + c] as number;
     }
+    buffer.writeUInt32LE(listings.length / LISTING_NUMBERS, numbersAt + 40 * n);
+    buffer.set(new Uint8Array(listings.buffer), numbersAt + 40 * n + 8);
     return `${PREFIX}${buffer.length}:${deflateRawSync(buffer, { level: 1 }).toString('base64')}`;
   }
 
@@ -262,13 +304,17 @@ function decodeColumns(text: string): SnapshotColumns | null {
     maxOutputLength: size,
   });
   if (buffer.length !== size) return null;
-  if (buffer.readUInt32LE(0) !== MAGIC || buffer.readUInt32LE(4) !== 2) return null;
+  const format = buffer.readUInt32LE(4);
+  if (buffer.readUInt32LE(0) !== MAGIC || (format !== 2 && format !== 3)) return null;
   const n = buffer.readUInt32LE(8);
   const pathBytes = buffer.readUInt32LE(12);
   const pathsAt = HEADER_BYTES + 4 * n;
   const numbersAt = Math.ceil((pathsAt + pathBytes + n) / 8) * 8;
   // Every size is checked against what is there before anything is allocated for it.
-  if (n * ENTRY_BYTES > size || numbersAt + 40 * n !== size) return null;
+  const listingsAt = numbersAt + 40 * n;
+  const listingCount = format === 3 && listingsAt + 8 <= size ? buffer.readUInt32LE(listingsAt) : 0;
+  const end = format === 2 ? listingsAt : listingsAt + 8 + 8 * LISTING_NUMBERS * listingCount;
+  if (n * ENTRY_BYTES > size || end !== size) return null;
   const lengths = new Uint32Array(n);
   new Uint8Array(lengths.buffer).set(buffer.subarray(HEADER_BYTES, pathsAt));
   const starts = startsOf(lengths);
@@ -282,15 +328,14 @@ function decodeColumns(text: string): SnapshotColumns | null {
   const numbers =
     at % 8 === 0
       ? new Float64Array(buffer.buffer, at, 5 * n)
-      : new Float64Array(new Uint8Array(buffer.subarray(numbersAt)).buffer);
+      : new Float64Array(new Uint8Array(buffer.subarray(numbersAt, listingsAt)).buffer);
   const column = (c: number): Float64Array => numbers.subarray(c * n, (c + 1) * n);
-  return new SnapshotColumns(paths, starts, kinds, [
-    column(0),
-    column(1),
-    column(2),
-    column(3),
-    column(4),
-  ]);
+  const listings = new SavedListings(
+    new Float64Array(new Uint8Array(buffer.subarray(Math.min(listingsAt + 8, size))).buffer),
+  );
+  if (!listings.fits(n)) return null;
+  const columns = [column(0), column(1), column(2), column(3), column(4)] as const;
+  return new SnapshotColumns(paths, starts, kinds, columns, listings);
 }
 
 /** Format 1: `[1, [[path, id, size, mtimeMs, dir], ...]]`, JSON, raw-deflated, base64. */

@@ -3,6 +3,7 @@ import { relative, sep } from 'node:path';
 import { Action } from '../../events/action.ts';
 import { createEvent, type Event, EventType } from '../../events/event.ts';
 import { fileIdentity } from '../../local-watcher/file-identity.ts';
+import type { DirListing } from './dir-listings.ts';
 import { LiveSnapshot } from './live-snapshot.ts';
 import { SnapshotColumns, type SnapshotEntry } from './snapshot-columns.ts';
 import type { WatchRoot } from './watch-roots.ts';
@@ -61,24 +62,28 @@ export class TreeDiff {
     this.#once = once;
   }
 
-  /** An entry of the tree now (a path found twice counts once). */
-  found(path: string, stats: Stats): void {
+  /**
+   * An entry of the tree now (a path found twice counts once); its saved
+   * index, or -1 (not saved, or not where the scan expected it).
+   */
+  found(path: string, stats: Stats): number {
     let i = this.#ahead(path);
     if (i < 0) {
       if (this.#once) {
         this.#pending.push([path, stats, this.#cursor - 1]);
         // Many: the scan is not where the cursor is (a large part gone or moved): use the index.
         if (this.#pending.length > MAX_PENDING) this.#flush();
-        return;
+        return -1;
       }
       i = this.#before.indexOf(path);
       if (i < 0) {
         this.#add(path, snapshotEntry(stats), this.#cursor - 1);
-        return;
+        return -1;
       }
     }
     this.#cursor = i + 1;
     this.#compare(i, path, stats);
+    return i;
   }
 
   /** The saved index of `path` when it is the entry after the last one found or one of the few after it (the entries between are gone), else -1. */
@@ -159,9 +164,14 @@ export class TreeDiff {
    * again); gone is FileDeleted, new is FileCreated; a file whose size,
    * modification time or identity changed is FileWritten (an atomic save
    * replaces the file). Order: renames, deletions (deepest first), creations
-   * (parents first), writes. And the snapshot of the tree found. Call it once.
+   * (parents first), writes. And the snapshot of the tree found, with the
+   * directory `listings` the scan made. Call it once.
    */
-  finish(roots: readonly WatchRoot[], time: number): TreeDiffResult {
+  finish(
+    roots: readonly WatchRoot[],
+    time: number,
+    listings: ReadonlyMap<string, DirListing> = new Map(),
+  ): TreeDiffResult {
     this.#settle();
     const before = this.#before;
     const gone = new Map<string, SnapshotEntry>();
@@ -177,6 +187,7 @@ export class TreeDiff {
       removed,
       [...this.#changed, ...this.#added],
       this.#addedAfter,
+      listings,
     );
     const events = this.#events(gone, roots, time);
     return { events, snapshot };

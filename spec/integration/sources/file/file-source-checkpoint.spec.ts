@@ -6,10 +6,11 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Event } from '../../../../lib/events/event.ts';
 import { SqliteJournal } from '../../../../lib/journal/sqlite-journal.ts';
 import { fileIdentity } from '../../../../lib/local-watcher/file-identity.ts';
+import { SETTLED_MS } from '../../../../lib/sources/file/dir-listings.ts';
 import { fileSource } from '../../../../lib/sources/file/file-source.ts';
 import { parseSnapshot } from '../../../../lib/sources/file/tree-snapshot.ts';
 
@@ -40,12 +41,15 @@ const summary = (events: Event[]) =>
 
 /** Watches until ready, returns what was reported by then, and stops (the snapshot is saved). */
 /** A file source on `tree` with `journal` as its checkpoint, ready: what it delivers, and its stop. */
-async function watching(journal: SqliteJournal): Promise<{ events: Event[]; stop: () => void }> {
+async function watching(
+  journal: SqliteJournal,
+): Promise<{ events: Event[]; stop: () => void; dirsFromSnapshot: number }> {
   const source = fileSource(tree, { checkpoint: journal });
   const events: Event[] = [];
   const subscription = source.subscribe((event) => events.push(event));
   await source.ready();
-  return { events, stop: () => subscription.unsubscribe() };
+  const dirsFromSnapshot = source.stats()['dirsFromSnapshot'] ?? 0;
+  return { events, stop: () => subscription.unsubscribe(), dirsFromSnapshot };
 }
 
 async function startAndStop(journal: SqliteJournal): Promise<Event[]> {
@@ -122,6 +126,57 @@ describe('fileSource with a checkpoint', () => {
       ]);
       // Nothing changed since: nothing to report.
       expect(await startAndStop(journal)).toEqual([]);
+    } finally {
+      await journal.close();
+    }
+  });
+
+  it('takes the names of directories unchanged since they were read from the snapshot, and still reports every change', async () => {
+    const dirs = ['same', 'written', 'created', 'deleted', 'renamed', 'moved'];
+    for (const name of dirs) {
+      await mkdir(join(tree, name));
+      await writeFile(join(tree, name, 'a'), 'a');
+      await writeFile(join(tree, name, 'b'), 'b');
+    }
+    // A directory is vouched for only when its ctime was SETTLED_MS in the past when it was read.
+    const settledAt = Math.max(...dirs.map((name) => lstatSync(join(tree, name)).ctimeMs));
+    await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(settledAt + SETTLED_MS), {
+      timeout: 3 * SETTLED_MS,
+    });
+    const journal = new SqliteJournal({ path: join(dir, 'journal.sqlite') });
+    try {
+      const first = await watching(journal);
+      first.stop();
+      expect(first.events).toEqual([]);
+      expect(first.dirsFromSnapshot).toBe(0); // nothing saved: every directory read
+
+      // While down: a write changes no directory; the rest change theirs.
+      await writeFile(join(tree, 'written', 'a'), 'a, version two');
+      await writeFile(join(tree, 'created', 'new'), 'n');
+      await rm(join(tree, 'deleted', 'a'));
+      await rename(join(tree, 'renamed', 'a'), join(tree, 'renamed', 'a2'));
+      await rename(join(tree, 'moved'), join(tree, 'moved2'));
+
+      const restart = await watching(journal);
+      expect(summary(restart.events)).toEqual([
+        'renamed moved -> moved2',
+        'renamed renamed/a -> renamed/a2',
+        'deleted deleted/a',
+        'created created/new',
+        'written written/a',
+      ]);
+      // 'same' and 'written' (and 'moved2', under its new name the snapshot does not know) not read.
+      expect(restart.dirsFromSnapshot).toBe(2);
+      // Watching: a change in a directory the restart did not read is seen and saved.
+      await writeFile(join(tree, 'same', 'live'), 'l');
+      await expect.poll(() => summary(restart.events)).toContain('created same/live');
+      restart.stop();
+
+      const again = await watching(journal);
+      again.stop();
+      expect(again.events).toEqual([]);
+      expect(onDisk(tree)).toEqual(savedPaths(journal));
+      expect(again.dirsFromSnapshot).toBe(1); // 'written': the others changed since they were read
     } finally {
       await journal.close();
     }

@@ -8,7 +8,9 @@ import type { Event } from '../../../../lib/events/event.ts';
 import type { CheckpointStore } from '../../../../lib/journal/checkpoint-store.ts';
 import { rootsIgnoreMatcher } from '../../../../lib/local-watcher/ignore-matcher.ts';
 import type { SourceContext } from '../../../../lib/sources/event-source.ts';
+import { SETTLED_MS } from '../../../../lib/sources/file/dir-listings.ts';
 import { SnapshotCheckpoint } from '../../../../lib/sources/file/snapshot-checkpoint.ts';
+import { SnapshotColumns } from '../../../../lib/sources/file/snapshot-columns.ts';
 import {
   parseSnapshot,
   serializeSnapshot,
@@ -148,5 +150,50 @@ describe('SnapshotCheckpoint on a restart', () => {
     expect(() => snapshot.found(root, `${ROOT}/a`, stats(1, 1, 100))).not.toThrow();
     await expect(snapshot.resume(context([]))).rejects.toBe(failure);
     snapshot.close();
+  });
+
+  it('vouches for the names of directories read with a settled ctime, and gives them back on the next restart', async () => {
+    const root: WatchRoot = { dir: ROOT, files: null, covered: -1 };
+    const store = memoryStore();
+    const old = Date.now() - 10 * SETTLED_MS;
+    const first = checkpoint(store, root);
+    first.found(root, ROOT, stats(99, 0, 0, true));
+    // Found in the order the scan finds them: each directory, then (when read) its entries.
+    const tree: [string, number, boolean][] = [
+      [`${ROOT}/settled`, 10, true],
+      [`${ROOT}/recent`, 11, true],
+      [`${ROOT}/settled/a`, 12, false],
+      [`${ROOT}/settled/b`, 13, false],
+      [`${ROOT}/recent/c`, 14, false],
+    ];
+    const scan = (snapshot: SnapshotCheckpoint): void => {
+      for (const [path, ino, dir] of tree) snapshot.found(root, path, stats(ino, 1, 100, dir));
+    };
+    scan(first);
+    first.listed(`${ROOT}/settled`, old, 2);
+    // Changed less than SETTLED_MS before it was read: a change in the same clock tick would not show.
+    first.listed(`${ROOT}/recent`, Date.now(), 1);
+    await first.resume(context([]));
+    first.close();
+    const saved = SnapshotColumns.decode(store.saved.at(-1) as string) as SnapshotColumns;
+    expect(saved.listings.of(0)).toEqual({ first: 2, names: 2, ctimeMs: old });
+    expect(saved.listings.of(1)).toBeUndefined();
+
+    const restart = checkpoint(store, root);
+    restart.found(root, ROOT, stats(99, 0, 0, true));
+    restart.found(root, `${ROOT}/settled`, stats(10, 1, 100, true));
+    restart.found(root, `${ROOT}/recent`, stats(11, 1, 100, true));
+    expect(restart.names(`${ROOT}/settled`, old + 1)).toBeUndefined(); // changed since
+    expect(restart.names(`${ROOT}/recent`, old)).toBeUndefined(); // never vouched for
+    expect(restart.names(`${ROOT}/settled`, old)).toEqual(['a', 'b']);
+    for (const [path, ino, dir] of tree.slice(2))
+      restart.found(root, path, stats(ino, 1, 100, dir));
+    const events: Event[] = [];
+    await restart.resume(context(events));
+    restart.close();
+    expect(events).toEqual([]);
+    // Still vouched for in the snapshot saved next.
+    const next = SnapshotColumns.decode(store.saved.at(-1) as string) as SnapshotColumns;
+    expect(next.listings.of(0)).toEqual({ first: 2, names: 2, ctimeMs: old });
   });
 });

@@ -1,9 +1,11 @@
-// The tree snapshot as a checkpoint (format 2: columns): what is written is read back exactly, a
+// The tree snapshot as a checkpoint (format 3: columns and directory listings): what is written is read back exactly, a
 // snapshot of format 1 (0.2.0) is still read, and anything else (corrupt, truncated, hostile) is
 // refused with null, never a throw, and never inflated past the size it declares.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { SETTLED_MS, savedNames, settled } from '../../../../lib/sources/file/dir-listings.ts';
 import {
+  ColumnWriter,
   MAX_SNAPSHOT_BYTES,
   SnapshotColumns,
   type SnapshotEntry,
@@ -25,7 +27,7 @@ const all = (columns: SnapshotColumns | null) =>
     ? null
     : Array.from({ length: columns.length }, (_, i) => [columns.path(i), columns.entry(i)]);
 
-/** A format-2 text with its inflated bytes changed by `edit` (the declared size follows). */
+/** A format-3 text with its inflated bytes changed by `edit` (the declared size follows). */
 function tampered(edit: (bytes: Buffer) => Buffer): string {
   const [, size, body] = /^bwts2:(\d+):(.*)$/s.exec(serializeSnapshot(new Map(entries))) ?? [];
   const raw = inflateRawSync(Buffer.from(body ?? '', 'base64'));
@@ -104,7 +106,7 @@ describe('SnapshotColumns', () => {
     const cases: ((raw: Buffer) => Buffer)[] = [
       (raw) => raw.subarray(0, raw.length - 8), // a column cut short
       set(0, () => 0), // magic
-      set(4, () => 3), // format
+      set(4, () => 4), // format
       set(8, () => 0xffffffff), // entries: more than the bytes hold
       set(12, (was) => was + 8), // path bytes
       set(16, (was) => was + 1), // a path length: the lengths no longer add up
@@ -113,5 +115,79 @@ describe('SnapshotColumns', () => {
     for (const edit of cases) expect(SnapshotColumns.decode(tampered(edit))).toBeNull();
     // The same bytes, untouched, are read.
     expect(all(SnapshotColumns.decode(tampered((raw) => raw)))).toEqual(entries);
+  });
+
+  it('still reads a snapshot of format 2 (no listings, as the release before saved them)', () => {
+    const text = tampered((raw) => {
+      raw.writeUInt32LE(2, 4);
+      return raw.subarray(0, raw.length - 8);
+    });
+    expect(all(SnapshotColumns.decode(text))).toEqual(entries);
+  });
+
+  describe('directory listings', () => {
+    const ctimeMs = 1765000000100.25;
+    /** `entries` written with a listing of `/w/d` claiming `names` names. */
+    const withListing = (names: number, order = entries): SnapshotColumns | null => {
+      const writer = new ColumnWriter();
+      for (const [path, entry] of order) {
+        writer.add(path, entry, path === '/w/d' ? { ctimeMs, names } : undefined);
+      }
+      return SnapshotColumns.decode(writer.encode());
+    };
+
+    it('keeps a listing whose directory holds exactly its names, one after the other', () => {
+      const columns = withListing(1) as SnapshotColumns;
+      expect(all(columns)).toEqual(entries);
+      expect(columns.listings.of(1)).toEqual({ first: 2, names: 1, ctimeMs });
+      expect(savedNames(columns, 1)).toEqual(['été 日本 🐳.conf']);
+      expect(columns.listings.of(0)).toBeUndefined();
+      // Folded into new columns, an entry's listing is carried.
+      const writer = new ColumnWriter();
+      for (let i = 0; i < columns.length; i++) writer.copy(columns, i);
+      expect(writer.finish().listings.of(1)).toEqual({ first: 2, names: 1, ctimeMs });
+    });
+
+    it('drops a listing whose names are not all saved, or not one after the other', () => {
+      // A name was ignored: two in the directory, one saved.
+      expect(withListing(2)?.listings.of(1)).toBeUndefined();
+      const apart: [string, SnapshotEntry][] = [
+        ...entries,
+        ['/w/d/later', { id: '', size: 1, mtimeMs: 1, dir: false }],
+      ];
+      apart.splice(3, 0, ['/w/between', { id: '', size: 1, mtimeMs: 1, dir: false }]);
+      expect(withListing(2, apart)?.listings.of(1)).toBeUndefined();
+    });
+
+    it('refuses listings out of range, and names none that are not the directory’s children', () => {
+      const text = serializeSnapshot(new Map(entries));
+      const listing = (dir: number, first: number, names: number) =>
+        tampered((raw) => {
+          const record = Buffer.alloc(32);
+          for (const [k, n] of [dir, first, names, ctimeMs].entries())
+            record.writeDoubleLE(n, 8 * k);
+          const out = Buffer.concat([raw, record]);
+          out.writeUInt32LE(1, raw.length - 8);
+          return out;
+        });
+      expect(text.startsWith('bwts2:')).toBe(true);
+      expect(SnapshotColumns.decode(listing(9, 2, 1))).toBeNull();
+      expect(SnapshotColumns.decode(listing(1, 3, 2))).toBeNull();
+      expect(SnapshotColumns.decode(listing(1, 0.5, 1))).toBeNull();
+      // In range but not its children: read, never used.
+      const columns = SnapshotColumns.decode(listing(1, 0, 2)) as SnapshotColumns;
+      expect(all(columns)).toEqual(entries);
+      expect(savedNames(columns, 1)).toBeUndefined();
+      expect(savedNames(SnapshotColumns.decode(listing(1, 2, 1)) as SnapshotColumns, 1)).toEqual([
+        'été 日本 🐳.conf',
+      ]);
+    });
+
+    it('vouches only for a directory whose ctime was well in the past when it was read', () => {
+      const now = 1765000000000;
+      expect(settled(now - SETTLED_MS - 1, now)).toBe(true);
+      expect(settled(now - SETTLED_MS, now)).toBe(false);
+      expect(settled(now - 5, now)).toBe(false);
+    });
   });
 });

@@ -1,0 +1,140 @@
+import { sep } from 'node:path';
+import type { SnapshotColumns } from './snapshot-columns.ts';
+
+/**
+ * What a snapshot vouches for a directory's names: the directory's change
+ * time (ctime) when it was read, and how many names it held then.
+ *
+ * Creating, removing or renaming an entry sets a directory's ctime to the
+ * time of that change, and nothing sets a ctime back (`utimes` sets it to
+ * now, unlike the mtime that `tar` or `rsync -t` restore). So a directory
+ * whose ctime is the one saved has the names it had when it was read, and a
+ * restart takes them from the snapshot instead of reading the directory (it
+ * still `lstat`s every entry: a write does not change its directory). One
+ * caveat: the kernel stamps times from a clock that moves in ticks (a few
+ * ms), so a change in the same tick as the one the ctime shows would leave
+ * it as it was. A listing is therefore only kept when the ctime was
+ * {@link SETTLED_MS} in the past when the directory was read (see
+ * {@link settled}): any later change has a later time.
+ */
+export interface DirListing {
+  readonly ctimeMs: number;
+  /** How many names the directory held (ignored ones included: then it is not vouched for). */
+  readonly names: number;
+}
+
+/** How far in the past a directory's ctime must be, when it is read, for its listing to be kept. */
+export const SETTLED_MS = 1000;
+
+/** Whether a directory read now, with change time `ctimeMs`, can be vouched for later. */
+export function settled(ctimeMs: number, now = Date.now()): boolean {
+  return ctimeMs < now - SETTLED_MS;
+}
+
+/** Numbers per saved listing: the directory's index, its first child's, how many, its ctime. */
+export const LISTING_NUMBERS = 4;
+
+/** A saved listing: the directory's children are the entries `first` to `first + names - 1`. */
+export interface SavedListing extends DirListing {
+  readonly first: number;
+}
+
+/** The listings saved with a snapshot, by the index of their directory. */
+export class SavedListings {
+  static readonly NONE = new SavedListings(new Float64Array(0));
+  /** `LISTING_NUMBERS` numbers per listing (see {@link listingRecords}). */
+  readonly records: Float64Array;
+  #byDir: Map<number, number> | null = null;
+
+  constructor(records: Float64Array) {
+    this.records = records;
+  }
+
+  /** The listing saved for entry `i`, if any. */
+  of(i: number): SavedListing | undefined {
+    if (this.records.length === 0) return undefined;
+    if (this.#byDir === null) {
+      this.#byDir = new Map();
+      for (let r = 0; r < this.records.length; r += LISTING_NUMBERS) {
+        this.#byDir.set(this.records[r] as number, r);
+      }
+    }
+    const r = this.#byDir.get(i);
+    if (r === undefined) return undefined;
+    const records = this.records;
+    return {
+      first: records[r + 1] as number,
+      names: records[r + 2] as number,
+      ctimeMs: records[r + 3] as number,
+    };
+  }
+
+  /** Whether every record names entries among `entries` (the rest is checked when used). */
+  fits(entries: number): boolean {
+    const records = this.records;
+    for (let r = 0; r < records.length; r += LISTING_NUMBERS) {
+      const [dir, first, names] = [records[r], records[r + 1], records[r + 2]] as number[];
+      const whole = [dir, first, names].every((n) => Number.isInteger(n) && (n as number) >= 0);
+      const inRange = (names as number) >= 1 && (first as number) + (names as number) <= entries;
+      if (!whole || !inRange || (dir as number) >= entries) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
+
+/**
+ * The records to save for `listed` (listings by the index of their
+ * directory among `paths`, the entries in the order they are saved in): a
+ * listing is kept only when the directory's children are exactly `names`
+ * entries one after the other (none ignored, none added apart, as a scan
+ * saves them), so that a restart finds them without an index.
+ */
+export function listingRecords(
+  paths: readonly string[],
+  listed: ReadonlyMap<number, DirListing>,
+): Float64Array {
+  if (listed.size === 0) return new Float64Array(0);
+  const dirs = new Map<string, number>();
+  for (const i of listed.keys()) dirs.set(paths[i] as string, i);
+  /** Per listed directory: its first child's index, how many so far, and whether they run on. */
+  const runs = new Map<number, { first: number; count: number; whole: boolean }>();
+  // Entries of one directory come one after the other: their parent is looked up once.
+  let parent = '';
+  let dir: number | undefined;
+  for (let k = 0; k < paths.length; k++) {
+    const path = paths[k] as string;
+    const cut = path.lastIndexOf(sep);
+    if (cut !== parent.length || !path.startsWith(parent)) {
+      parent = cut <= 0 ? '' : path.slice(0, cut);
+      dir = cut <= 0 ? undefined : dirs.get(parent);
+    }
+    if (dir === undefined) continue;
+    const run = runs.get(dir);
+    if (run === undefined) runs.set(dir, { first: k, count: 1, whole: true });
+    else {
+      if (k !== run.first + run.count) run.whole = false;
+      run.count++;
+    }
+  }
+  const records: number[] = [];
+  for (const [dir, run] of runs) {
+    const listing = listed.get(dir) as DirListing;
+    if (run.whole && run.count === listing.names) {
+      records.push(dir, run.first, run.count, listing.ctimeMs);
+    }
+  }
+  return new Float64Array(records);
+}
+
+/**
+ * The names in directory `i`'s saved listing, or undefined: none saved, or
+ * entries that are not its children (a snapshot is read as untrusted input).
+ */
+export function savedNames(columns: SnapshotColumns, i: number): string[] | undefined {
+  const listing = columns.listings.of(i);
+  return listing === undefined
+    ? undefined
+    : columns.namesIn(listing.first, listing.names, columns.path(i));
+}
