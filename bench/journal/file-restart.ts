@@ -1,6 +1,6 @@
 // Restart of the file source with a tree snapshot, against its cold start. `node
 // bench/journal/file-restart.ts` makes 100,000 files in 1,000 directories in a temp dir once, then
-// runs, each in a child process of its own, 9 times: (b) a restart with a saved snapshot after 100
+// runs, each in a child process of its own, 9 times (`--runs N`): (b) a restart with a saved snapshot after 100
 // files were written while it was down, and (c) one after 25 files created, 25 deleted, 25
 // renamed, 25 written and a directory of 100 renamed: time to ready, which includes walking the
 // tree and reporting the changes. Each restart has (a) a cold start (no checkpoint) beside it,
@@ -19,7 +19,8 @@ import { SqliteJournal } from '../../lib/journal/sqlite-journal.ts';
 import { fileSource } from '../../lib/sources/file/file-source.ts';
 import { fmt, median, printTable } from '../support.ts';
 
-const RUNS = 9;
+/** `--runs N` (default 9). */
+const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] ?? 9) || 9;
 
 interface Result {
   readonly readyMs: number;

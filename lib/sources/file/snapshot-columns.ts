@@ -111,7 +111,7 @@ export class SnapshotColumns {
 
   /**
    * The names of entries `first` to `first + count - 1` when each is an entry
-   * of directory `dir` (one string made per name), else undefined.
+   * of directory `dir` (one string made per name; never `.` or `..`), else undefined.
    */
   namesIn(first: number, count: number, dir: string): string[] | undefined {
     const text = this.#text;
@@ -124,7 +124,7 @@ export class SnapshotColumns {
       if (end - start <= skip || text.charCodeAt(start + dir.length) !== SEP_CODE) return undefined;
       if (!text.startsWith(dir, start)) return undefined;
       const name = text.slice(start + skip, end);
-      if (name.includes(sep)) return undefined;
+      if (name.includes(sep) || name === '.' || name === '..') return undefined;
       names.push(name);
     }
     return names;

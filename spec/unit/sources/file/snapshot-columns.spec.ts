@@ -178,6 +178,17 @@ describe('SnapshotColumns', () => {
       const columns = SnapshotColumns.decode(listing(1, 0, 2)) as SnapshotColumns;
       expect(all(columns)).toEqual(entries);
       expect(savedNames(columns, 1)).toBeUndefined();
+      // A child named `..` (a way back up, a loop for a scan): never used.
+      const dotDot = SnapshotColumns.from([
+        ['/w/d', { id: '', size: 1, mtimeMs: 1, dir: true }],
+        ['/w/d/..', { id: '', size: 1, mtimeMs: 1, dir: true }],
+      ]);
+      const writer = new ColumnWriter();
+      writer.copy(dotDot, 0, { ctimeMs, names: 1 });
+      writer.copy(dotDot, 1);
+      const listed = writer.finish();
+      expect(listed.listings.of(0)).toEqual({ first: 1, names: 1, ctimeMs });
+      expect(savedNames(listed, 0)).toBeUndefined();
       expect(savedNames(SnapshotColumns.decode(listing(1, 2, 1)) as SnapshotColumns, 1)).toEqual([
         'été 日本 🐳.conf',
       ]);
