@@ -19,8 +19,8 @@ import { SqliteJournal } from '../../lib/journal/sqlite-journal.ts';
 import { fileSource } from '../../lib/sources/file/file-source.ts';
 import { fmt, median, printTable } from '../support.ts';
 
-/** `--runs N` (default 9). */
-const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] ?? 9) || 9;
+/** `--runs N` (default 9; at most 20: each run changes files of its own). */
+const RUNS = Math.min(Number(process.argv[process.argv.indexOf('--runs') + 1] ?? 9) || 9, 20);
 
 interface Result {
   readonly readyMs: number;
@@ -106,11 +106,12 @@ if (process.argv[2] === 'run') {
       for (let i = 0; i < 25; i++) {
         const d = join(tree, `d${100 + i}`);
         writeFileSync(join(d, `new-${r}.txt`), 'new');
-        rmSync(join(d, `f${50 + r}.txt`));
-        renameSync(join(d, `f${60 + r}.txt`), join(d, `renamed-${r}.txt`));
-        writeFileSync(join(d, `f${70 + r}.txt`), `run ${r}`);
+        rmSync(join(d, `f${20 + r}.txt`));
+        renameSync(join(d, `f${40 + r}.txt`), join(d, `renamed-${r}.txt`));
+        writeFileSync(join(d, `f${60 + r}.txt`), `run ${r}`);
       }
-      renameSync(join(tree, `d${991 + r}`), join(tree, `moved-${r}`));
+      // An odd number: never one of the directories written to (d0, d10, ...).
+      renameSync(join(tree, `d${501 + 2 * r}`), join(tree, `moved-${r}`));
       pair(r, mixed);
     }
     console.log(
