@@ -241,11 +241,10 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
   /**
    * The entries after `#last`, waiting up to BLOCK_MS for one, in ONE round
    * trip whose proof comes after the read: `XREAD ... BLOCK`, then `XRANGE
-   * last last` (one write, as a pipeline, on the same connection, Redis runs it right after the
-   * read returns, and sends both replies together). Trimming removes the
-   * oldest entries first, so while the entry read from is still there,
-   * nothing between it and what was read is gone. At rest one change costs
-   * one wake-up and one reply, as on the channel.
+   * last last` (one write, as a pipeline, on the same connection: Redis runs it right after the
+   * read returns, and sends both replies together; only whether it is there counts: it stays
+   * bytes). Trimming removes the oldest entries first, so while the entry read from is still
+   * there, nothing between it and what was read is gone. At rest: one wake-up, one reply.
    */
   async #read(): Promise<RawEntries> {
     const key = this.#key;
@@ -259,7 +258,7 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
       args: ['COUNT', this.#count, 'BLOCK', BLOCK_MS, 'STREAMS', key, from],
       buffers: true,
     });
-    if (!fresh) commands.push({ name: 'xrange', args: [key, from, from] });
+    if (!fresh) commands.push({ name: 'xrange', args: [key, from, from], buffers: true });
     // Behind at the last read: how far, in Redis's own ids (the newest entry vs the last read).
     const behind = this.#behind;
     if (behind) commands.push({ name: 'xrevrange', args: [key, '+', '-', 'COUNT', 1] });
