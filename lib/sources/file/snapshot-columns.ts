@@ -12,7 +12,6 @@ export interface SnapshotEntry {
   readonly dir: boolean;
 }
 
-const SEP_CODE = sep.charCodeAt(0);
 /** Kind byte: a directory. */
 const DIR = 1;
 /** Kind byte: no identity (no inode: some Windows and network filesystems). */
@@ -110,8 +109,11 @@ export class SnapshotColumns {
   }
 
   /**
-   * The names of entries `first` to `first + count - 1` when each is an entry
-   * of directory `dir` (one string made per name; never `.` or `..`), else undefined.
+   * What follows `dir` and a separator in paths `first` to `first + count - 1`,
+   * as names (one string each), or undefined when one is not a plain name
+   * (empty, `.`, `..`, or holding a separator: it could lead out of `dir`).
+   * Not checked: that each path starts with `dir` (a path that does not just
+   * names an entry `dir` does not have, which its `lstat` finds missing).
    */
   namesIn(first: number, count: number, dir: string): string[] | undefined {
     const text = this.#text;
@@ -119,11 +121,10 @@ export class SnapshotColumns {
     const skip = dir.length + 1;
     const names: string[] = [];
     for (let i = first; i < first + count; i++) {
-      const start = starts[i] as number;
+      const start = (starts[i] as number) + skip;
       const end = starts[i + 1] as number;
-      if (end - start <= skip || text.charCodeAt(start + dir.length) !== SEP_CODE) return undefined;
-      if (!text.startsWith(dir, start)) return undefined;
-      const name = text.slice(start + skip, end);
+      if (end <= start) return undefined;
+      const name = text.slice(start, end);
       if (name.includes(sep) || name === '.' || name === '..') return undefined;
       names.push(name);
     }

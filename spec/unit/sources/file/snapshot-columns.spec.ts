@@ -29,7 +29,12 @@ const all = (columns: SnapshotColumns | null) =>
 
 /** A format-3 text with its inflated bytes changed by `edit` (the declared size follows). */
 function tampered(edit: (bytes: Buffer) => Buffer): string {
-  const [, size, body] = /^bwts2:(\d+):(.*)$/s.exec(serializeSnapshot(new Map(entries))) ?? [];
+  return withRaw(serializeSnapshot(new Map(entries)), edit);
+}
+
+/** Snapshot `text` with its inflated bytes changed by `edit` (the declared size follows). */
+function withRaw(text: string, edit: (bytes: Buffer) => Buffer): string {
+  const [, size, body] = /^bwts2:(\d+):(.*)$/s.exec(text) ?? [];
   const raw = inflateRawSync(Buffer.from(body ?? '', 'base64'));
   expect(raw.length).toBe(Number(size));
   const changed = edit(raw);
@@ -159,7 +164,7 @@ describe('SnapshotColumns', () => {
       expect(withListing(2, apart)?.listings.of(1)).toBeUndefined();
     });
 
-    it('refuses listings out of range, and names none that are not the directory’s children', () => {
+    it('refuses listings out of range, and names nothing that could lead out of the directory', () => {
       const text = serializeSnapshot(new Map(entries));
       const listing = (dir: number, first: number, names: number) =>
         tampered((raw) => {
@@ -174,21 +179,28 @@ describe('SnapshotColumns', () => {
       expect(SnapshotColumns.decode(listing(9, 2, 1))).toBeNull();
       expect(SnapshotColumns.decode(listing(1, 3, 2))).toBeNull();
       expect(SnapshotColumns.decode(listing(1, 0.5, 1))).toBeNull();
-      // In range but not its children: read, never used.
+      // In range, but one of them not a name in the directory (no name after it): read, never used.
       const columns = SnapshotColumns.decode(listing(1, 0, 2)) as SnapshotColumns;
       expect(all(columns)).toEqual(entries);
       expect(savedNames(columns, 1)).toBeUndefined();
-      // A child named `..` (a way back up, a loop for a scan): never used.
-      const dotDot = SnapshotColumns.from([
-        ['/w/d', { id: '', size: 1, mtimeMs: 1, dir: true }],
-        ['/w/d/..', { id: '', size: 1, mtimeMs: 1, dir: true }],
-      ]);
-      const writer = new ColumnWriter();
-      writer.copy(dotDot, 0, { ctimeMs, names: 1 });
-      writer.copy(dotDot, 1);
-      const listed = writer.finish();
-      expect(listed.listings.of(0)).toEqual({ first: 1, names: 1, ctimeMs });
-      expect(savedNames(listed, 0)).toBeUndefined();
+      // Names that could lead out of the directory (a way back up, a loop for a scan; a
+      // separator), listed by a hostile snapshot: never used.
+      for (const child of ['/w/d/..', '/w/d/.', '/w/d/x/../../etc']) {
+        const hostile = new Map<string, SnapshotEntry>([
+          ['/w/d', { id: '', size: 1, mtimeMs: 1, dir: true }],
+          [child, { id: '', size: 1, mtimeMs: 1, dir: true }],
+        ]);
+        const record = Buffer.alloc(32);
+        for (const [k, n] of [0, 1, 1, ctimeMs].entries()) record.writeDoubleLE(n, 8 * k);
+        const text = withRaw(serializeSnapshot(hostile), (raw) => {
+          const out = Buffer.concat([raw, record]);
+          out.writeUInt32LE(1, raw.length - 8);
+          return out;
+        });
+        const decoded = SnapshotColumns.decode(text) as SnapshotColumns;
+        expect(decoded.listings.of(0)).toEqual({ first: 1, names: 1, ctimeMs });
+        expect(savedNames(decoded, 0)).toBeUndefined();
+      }
       expect(savedNames(SnapshotColumns.decode(listing(1, 2, 1)) as SnapshotColumns, 1)).toEqual([
         'été 日本 🐳.conf',
       ]);
