@@ -53,6 +53,13 @@ export class TransientEntries {
     if (this.#open.size > MAX_OPEN) this.#open.delete(this.#open.values().next().value as string);
   }
 
+  /** Forgets the awaited endings below directory `dir` (gone: its entries' events will not come). */
+  forgetBelow(dir: string): void {
+    if (this.#open.size === 0) return;
+    const prefix = `${dir}/`;
+    for (const path of this.#open) if (path.startsWith(prefix)) this.#open.delete(path);
+  }
+
   /** `path` is there: a short life of it that was reported has ended (its ending event is old). */
   exists(path: string): void {
     if (this.#open.size > 0) this.#open.delete(path);

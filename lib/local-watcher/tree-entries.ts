@@ -8,6 +8,7 @@ import { type IgnoreMatcher, ignoreMatcher } from './ignore-matcher.ts';
 import { levelBelow } from './level-below.ts';
 import { LinkTargets } from './link-targets.ts';
 import { FileOp } from './rename-pairer.ts';
+import { scanNames } from './scan-names.ts';
 import { TransientEntries } from './transient-entries.ts';
 import {
   closeDirNode,
@@ -18,10 +19,7 @@ import {
   identityOf,
 } from './tree-node.ts';
 import type { TreeOptions, TreeRoot, TreeSink } from './tree-watcher.ts';
-import { FileWatchError } from './watch-errors.ts';
 import { watchNode } from './watch-node.ts';
-
-const NO_THROW = { throwIfNoEntry: false } as const;
 
 /**
  * The directories and entries of one local tree (see `local-tree-watcher.ts`,
@@ -123,23 +121,12 @@ export class TreeEntries {
   /** Watches a directory, then reads it: `initial` entries are found, the others are adds. */
   scan(node: DirNode, initial: boolean): void {
     if (!this.#watch(node)) return;
-    // Watched now, so any change from here on is an event: unchanged since (its ctime), its names
-    // may be known without reading it (a restart's saved snapshot).
-    const sink = this.#sink;
-    const ctime = initial && sink.listed ? lstatSync(node.path, NO_THROW)?.ctimeMs : undefined;
-    let names = ctime === undefined ? undefined : sink.names?.(node.path, ctime);
-    if (names === undefined) {
-      try {
-        names = readdirSync(node.path);
-      } catch (err) {
-        // Gone already: the parent's event reports it. Unreadable: say so, watch the rest.
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'ENOENT') sink.warn(new FileWatchError(node.path, err));
-        return;
-      }
-      if (ctime !== undefined) sink.listed?.(node.path, ctime, names.length);
+    const found = scanNames(node, initial, this.#sink);
+    if (found === null) return;
+    for (const name of found.names) {
+      // Known names are untrusted (a saved snapshot): one given twice is entered once.
+      if (!found.known || !node.entries.has(name)) this.#enter(node, name, initial, undefined);
     }
-    for (const name of names) this.#enter(node, name, initial, undefined);
   }
 
   /** Takes a new entry of `node` into the tree and reports it. */
@@ -217,7 +204,7 @@ export class TreeEntries {
       if (known !== undefined) {
         this.#remove(node, name, known);
         // Found gone by a write's event: the removal's own `rename` is still to come.
-        if (event === 'change') this.#transient?.ending(path);
+        if (event === 'change' && stats === undefined && !ignored) this.#transient?.ending(path);
       } else if (event !== undefined && stats === undefined && !ignored) {
         this.#transient?.seen(path, event);
       }
@@ -315,6 +302,7 @@ export class TreeEntries {
 
   /** Reports a directory and everything in it gone, deepest first. */
   removeTree(node: DirNode): void {
+    this.#transient?.forgetBelow(node.path);
     for (const [name, entry] of node.entries) {
       if (!(entry instanceof FileEntry)) this.removeTree(entry);
       else {

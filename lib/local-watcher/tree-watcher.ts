@@ -66,12 +66,15 @@ export interface TreeSink {
   present(present: boolean): void;
   /**
    * The initial scan is about to read directory `dir`, now watched, whose
-   * ctime is `ctimeMs`: names known to be all of its own, to take instead of
-   * reading it (the local tree only).
+   * `stats` were just read: names known to be all of its own, to take
+   * instead of reading it (the local tree only).
    */
-  names?(dir: string, ctimeMs: number): readonly string[] | undefined;
-  /** The initial scan read directory `dir`, whose ctime was `ctimeMs` once watched: `names` names. */
-  listed?(dir: string, ctimeMs: number, names: number): void;
+  names?(dir: string, stats: Stats): readonly string[] | undefined;
+  /**
+   * The initial scan read directory `dir` (`names` names), whose `stats` were
+   * read once it was watched; `readAt`: the time (`Date.now()`) before that.
+   */
+  listed?(dir: string, stats: Stats, names: number, readAt: number): void;
   /** An entry's mode changed, and nothing else (the local tree only). */
   attributes?(path: string, dir: boolean): void;
 }

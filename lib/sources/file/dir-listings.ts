@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import { sep } from 'node:path';
 import type { SnapshotColumns } from './snapshot-columns.ts';
 
@@ -29,6 +30,27 @@ export const SETTLED_MS = 1000;
 /** Whether a directory read now, with change time `ctimeMs`, can be vouched for later. */
 export function settled(ctimeMs: number, now = Date.now()): boolean {
   return ctimeMs < now - SETTLED_MS;
+}
+
+/**
+ * Filesystems (Linux `statfs` magic numbers) that set a directory's ctime on
+ * every change of its entries, from the kernel's clock, in ticks well under
+ * a second: ext2/3/4, XFS, Btrfs, tmpfs, ZFS, F2FS, overlayfs. Not vfat or
+ * exFAT (their "ctime" is the mtime, which `touch -d` sets back, in 2-second
+ * steps), nor network or FUSE filesystems (the server's clock, or none).
+ */
+const CTIME_FILESYSTEMS = new Set([
+  0xef53, 0x58465342, 0x9123683e, 0x01021994, 0x2fc12fc1, 0xf2f52010, 0x794c7630,
+]);
+
+/** Whether directories on the filesystem of `path` can be vouched for (Linux only). */
+export function keepsCtime(path: string): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    return CTIME_FILESYSTEMS.has(statfsSync(path).type);
+  } catch {
+    return false;
+  }
 }
 
 /** Numbers per saved listing: the directory's index, its first child's, how many, its ctime. */
@@ -69,16 +91,22 @@ export class SavedListings {
     };
   }
 
-  /** Whether every record names entries among `entries` (the rest is checked when used). */
+  /**
+   * Whether every record names entries among `entries`, the records' children
+   * one after the other and apart (so that they name `entries` names at most
+   * in all); the names themselves are checked when used.
+   */
   fits(entries: number): boolean {
     const records = this.records;
+    let end = 0;
     for (let r = 0; r < records.length; r += LISTING_NUMBERS) {
       const [dir, first, names] = [records[r], records[r + 1], records[r + 2]] as number[];
       const whole = [dir, first, names].every((n) => Number.isInteger(n) && (n as number) >= 0);
       const inRange = (names as number) >= 1 && (first as number) + (names as number) <= entries;
-      if (!whole || !inRange || (dir as number) >= entries) {
+      if (!whole || !inRange || (dir as number) >= entries || (first as number) < end) {
         return false;
       }
+      end = (first as number) + (names as number);
     }
     return true;
   }

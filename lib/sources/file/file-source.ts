@@ -162,8 +162,8 @@ export function fileSource(
               ? {}
               : {
                   found: (path, stats) => snapshot.found(root, path, stats),
-                  names: (dir, ctimeMs) => snapshot.names(dir, ctimeMs),
-                  listed: (dir, ctimeMs, names) => snapshot.listed(dir, ctimeMs, names),
+                  names: (dir, stats) => snapshot.names(dir, stats),
+                  listed: (dir, stats, names, readAt) => snapshot.listed(dir, stats, names, readAt),
                 }),
           }),
         );

@@ -90,7 +90,7 @@ export class LiveSnapshot {
     yield* all;
   }
 
-  /** The checkpoint text (format 2, see {@link SnapshotColumns}), in the order of `entries()`. */
+  /** The checkpoint text (format 3, see {@link SnapshotColumns}), in the order of `entries()`. */
   encode(): string {
     const writer = new ColumnWriter();
     const base = this.#base;

@@ -34,9 +34,9 @@ export interface RootWatcherHooks {
    */
   readonly found?: (path: string, stats: Stats | undefined) => void;
   /** Names a directory's initial scan may take instead of reading it (see `TreeSink.names`). */
-  readonly names?: (dir: string, ctimeMs: number) => readonly string[] | undefined;
+  readonly names?: (dir: string, stats: Stats) => readonly string[] | undefined;
   /** A directory the initial scan read (see `TreeSink.listed`). */
-  readonly listed?: (dir: string, ctimeMs: number, names: number) => void;
+  readonly listed?: (dir: string, stats: Stats, names: number, readAt: number) => void;
 }
 
 /** Stops one root's watcher: cancels the rename window and closes the tree watcher. */

@@ -5,7 +5,7 @@ import { createEvent, type Event, EventType } from '../../events/event.ts';
 import type { CheckpointStore } from '../../journal/checkpoint-store.ts';
 import { type IgnoreMatcher, rootsIgnoreMatcher } from '../../local-watcher/ignore-matcher.ts';
 import type { SourceContext } from '../event-source.ts';
-import { type DirListing, savedNames, settled } from './dir-listings.ts';
+import { type DirListing, keepsCtime, savedNames, settled } from './dir-listings.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import type { LiveSnapshot } from './live-snapshot.ts';
 import { SnapshotColumns } from './snapshot-columns.ts';
@@ -26,6 +26,8 @@ export interface SnapshotCheckpointOptions {
    * than 10 times the last save took (a large tree costs more to write).
    */
   readonly saveInterval: number;
+  /** Whether directories on the filesystem of a path keep ctimes as listings need. Default: `keepsCtime`. */
+  readonly keepsCtime?: (path: string) => boolean;
 }
 
 /** The snapshot of a first start: nothing saved yet. */
@@ -68,6 +70,8 @@ export class SnapshotCheckpoint {
   readonly #listings = new Map<string, DirListing>();
   /** How many directories the scan did not read: their names were the saved ones. */
   #fromSnapshot = 0;
+  /** By device: whether its filesystem keeps ctimes as listings need (see `keepsCtime`). */
+  readonly #ctimeDevices = new Map<number, boolean>();
   /** Paths of the events delivered during that walk: looked at again once it is done. */
   readonly #seenDuringWalk = new Set<string>();
   #timer: Subscription | null = null;
@@ -126,26 +130,41 @@ export class SnapshotCheckpoint {
   }
 
   /**
-   * The names of directory `dir`, found by the scan and now watched, when
-   * the saved snapshot vouches for them (its ctime is the saved one: see
-   * dir-listings.ts), so that the scan need not read it; else undefined.
+   * The names of directory `dir`, found by the scan and now watched (its
+   * `stats` read since), when the saved snapshot vouches for them: the same
+   * directory (identity), its ctime the saved one, on a filesystem that
+   * keeps ctimes (see dir-listings.ts). Else undefined: the scan reads it.
    */
-  names(dir: string, ctimeMs: number): readonly string[] | undefined {
+  names(dir: string, stats: Stats): readonly string[] | undefined {
     const i = this.#savedDirs.get(dir);
     const saved = this.#saved;
-    if (i === undefined || saved === null || saved.listings.of(i)?.ctimeMs !== ctimeMs) {
-      return undefined;
-    }
-    const names = savedNames(saved, i);
+    if (i === undefined || saved === null) return undefined;
+    const ctimeMs = stats.ctimeMs;
+    if (saved.listings.of(i)?.ctimeMs !== ctimeMs || !saved.matches(i, stats)) return undefined;
+    const names = this.#keepsCtime(stats.dev, dir) ? savedNames(saved, i) : undefined;
     if (names === undefined) return undefined;
     this.#listings.set(dir, { ctimeMs, names: names.length });
     this.#fromSnapshot++;
     return names;
   }
 
-  /** The scan read directory `dir` (its ctime read before): kept to vouch for it next time, if settled. */
-  listed(dir: string, ctimeMs: number, names: number): void {
-    if (settled(ctimeMs)) this.#listings.set(dir, { ctimeMs, names });
+  /**
+   * The scan read directory `dir` (`names` names; its `stats` read at
+   * `readAt` or later, before the read): kept to vouch for it next time when
+   * its ctime was settled then.
+   */
+  listed(dir: string, stats: Stats, names: number, readAt: number): void {
+    if (!settled(stats.ctimeMs, readAt) || !this.#keepsCtime(stats.dev, dir)) return;
+    this.#listings.set(dir, { ctimeMs: stats.ctimeMs, names });
+  }
+
+  #keepsCtime(dev: number, path: string): boolean {
+    let keeps = this.#ctimeDevices.get(dev);
+    if (keeps === undefined) {
+      keeps = (this.#options.keepsCtime ?? keepsCtime)(path);
+      this.#ctimeDevices.set(dev, keeps);
+    }
+    return keeps;
   }
 
   /**

@@ -109,23 +109,19 @@ export class SnapshotColumns {
   }
 
   /**
-   * What follows `dir` and a separator in paths `first` to `first + count - 1`,
-   * as names (one string each), or undefined when one is not a plain name
-   * (empty, `.`, `..`, or holding a separator: it could lead out of `dir`).
-   * Not checked: that each path starts with `dir` (a path that does not just
-   * names an entry `dir` does not have, which its `lstat` finds missing).
+   * The names of entries `first` to `first + count - 1` in directory `dir`
+   * (one string each), or undefined when one is not a plain name there: not
+   * below `dir`, empty, `.`, `..`, holding a separator or a NUL (it could lead
+   * out of `dir`, or throw where a path is used).
    */
   namesIn(first: number, count: number, dir: string): string[] | undefined {
     const text = this.#text;
     const starts = this.#starts;
-    const skip = dir.length + 1;
     const names: string[] = [];
     for (let i = first; i < first + count; i++) {
-      const start = (starts[i] as number) + skip;
-      const end = starts[i + 1] as number;
-      if (end <= start) return undefined;
-      const name = text.slice(start, end);
-      if (name.includes(sep) || name === '.' || name === '..') return undefined;
+      if (!this.isBelow(i, dir)) return undefined;
+      const name = text.slice((starts[i] as number) + dir.length + 1, starts[i + 1]);
+      if (name === '.' || name === '..' || /[/\\\0]/.test(name)) return undefined;
       names.push(name);
     }
     return names;

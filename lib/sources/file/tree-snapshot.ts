@@ -72,7 +72,7 @@ export async function walkTree(
   }
 }
 
-/** The snapshot as checkpoint text (format 2, see {@link SnapshotColumns}). */
+/** The snapshot as checkpoint text (format 3, see {@link SnapshotColumns}). */
 export function serializeSnapshot(snapshot: TreeSnapshot): string {
   const writer = new ColumnWriter();
   for (const [path, entry] of snapshot) writer.add(path, entry);

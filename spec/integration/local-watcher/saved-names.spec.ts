@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asyncScheduler } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { localTreeWatcher } from '../../../lib/local-watcher/local-tree-watcher.ts';
 import type { TreeSink } from '../../../lib/local-watcher/tree-watcher.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
@@ -46,11 +46,11 @@ async function scan(
     warn: () => {},
     ready: () => resolve(),
     present: () => {},
-    names: (dir, ctimeMs) => {
-      result.asked.set(dir, ctimeMs);
-      return dir === saved.dir && ctimeMs === saved.ctimeMs ? saved.names : undefined;
+    names: (dir, stats) => {
+      result.asked.set(dir, stats.ctimeMs);
+      return dir === saved.dir && stats.ctimeMs === saved.ctimeMs ? saved.names : undefined;
     },
-    listed: (dir, _ctimeMs, names) => result.listed.set(dir, names),
+    listed: (dir, _stats, names) => result.listed.set(dir, names),
   };
   const stop = localTreeWatcher.start(
     { dir: root, files: null },
@@ -77,8 +77,13 @@ describe('the local tree and names known without reading', () => {
     expect(unchanged.listed.has(dir)).toBe(false); // not read
     expect(unchanged.listed.get(root)).toBe(1); // the root has no known names: read
     expect(unchanged.found.sort()).toEqual([root, dir, join(dir, 'a')].sort());
+    // Known names are untrusted: one given twice is entered once.
+    const twice = await scan(root, { dir, ctimeMs, names: ['a', 'a'] });
+    expect(twice.found.sort()).toEqual([root, dir, join(dir, 'a')].sort());
 
-    // A file made in d once the root was read (d found), before d is watched: d's ctime moves.
+    // A file made in d once the root was read (d found), before d is watched: d's ctime moves (once
+    // the clock has moved past the tick d's ctime is in: kernels before 6.13 stamp in ticks).
+    await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(ctimeMs + 50));
     const changed = await scan(root, { dir, ctimeMs, names: ['a'] }, (path) => {
       if (path === dir) writeFileSync(join(dir, 'made-meanwhile'), 'm');
     });

@@ -55,4 +55,15 @@ describe('TransientEntries', () => {
     transient.seen('/d/a', 'rename');
     expect(changes).toEqual(['add /d/a', 'unlink /d/a']);
   });
+
+  it('forgets the endings awaited below a directory that is gone (their events will not come)', () => {
+    const { sink, changes } = recorder();
+    const transient = new TransientEntries(sink);
+    transient.ending('/d/x/a');
+    transient.ending('/d/xa');
+    transient.forgetBelow('/d/x');
+    transient.seen('/d/x/a', 'rename'); // a new short life, not the awaited ending
+    transient.seen('/d/xa', 'rename'); // the awaited ending (not below /d/x)
+    expect(changes).toEqual(['add /d/x/a', 'unlink /d/x/a']);
+  });
 });

@@ -165,7 +165,7 @@ describe('fileSource with a checkpoint', () => {
         'created created/new',
         'written written/a',
       ]);
-      // 'same' and 'written' (and 'moved2', under its new name the snapshot does not know) not read.
+      // Not read: 'same' and 'written' ('moved2', a path the snapshot does not know, is read).
       expect(restart.dirsFromSnapshot).toBe(2);
       // Watching: a change in a directory the restart did not read is seen and saved.
       await writeFile(join(tree, 'same', 'live'), 'l');

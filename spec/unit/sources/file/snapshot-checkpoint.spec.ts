@@ -48,8 +48,14 @@ function context(events: Event[]): SourceContext {
   };
 }
 
-function checkpoint(store: CheckpointStore, root: WatchRoot, scheduler = queueScheduler) {
+function checkpoint(
+  store: CheckpointStore,
+  root: WatchRoot,
+  scheduler = queueScheduler,
+  keepsCtime = (_path: string) => true,
+) {
   return new SnapshotCheckpoint({
+    keepsCtime,
     store,
     name: 'files',
     roots: [root],
@@ -156,6 +162,8 @@ describe('SnapshotCheckpoint on a restart', () => {
     const root: WatchRoot = { dir: ROOT, files: null, covered: -1 };
     const store = memoryStore();
     const old = Date.now() - 10 * SETTLED_MS;
+    const dirStats = (ino: number, ctimeMs: number) =>
+      Object.assign(stats(ino, 1, 100, true), { ctimeMs });
     const first = checkpoint(store, root);
     first.found(root, ROOT, stats(99, 0, 0, true));
     // Found in the order the scan finds them: each directory, then (when read) its entries.
@@ -166,34 +174,44 @@ describe('SnapshotCheckpoint on a restart', () => {
       [`${ROOT}/settled/b`, 13, false],
       [`${ROOT}/recent/c`, 14, false],
     ];
-    const scan = (snapshot: SnapshotCheckpoint): void => {
-      for (const [path, ino, dir] of tree) snapshot.found(root, path, stats(ino, 1, 100, dir));
-    };
-    scan(first);
-    first.listed(`${ROOT}/settled`, old, 2);
+    for (const [path, ino, dir] of tree) first.found(root, path, stats(ino, 1, 100, dir));
+    first.listed(`${ROOT}/settled`, dirStats(10, old), 2, Date.now());
     // Changed less than SETTLED_MS before it was read: a change in the same clock tick would not show.
-    first.listed(`${ROOT}/recent`, Date.now(), 1);
+    first.listed(`${ROOT}/recent`, dirStats(11, Date.now() - 5), 1, Date.now());
     await first.resume(context([]));
     first.close();
     const saved = SnapshotColumns.decode(store.saved.at(-1) as string) as SnapshotColumns;
     expect(saved.listings.of(0)).toEqual({ first: 2, names: 2, ctimeMs: old });
     expect(saved.listings.of(1)).toBeUndefined();
 
-    const restart = checkpoint(store, root);
-    restart.found(root, ROOT, stats(99, 0, 0, true));
-    restart.found(root, `${ROOT}/settled`, stats(10, 1, 100, true));
-    restart.found(root, `${ROOT}/recent`, stats(11, 1, 100, true));
-    expect(restart.names(`${ROOT}/settled`, old + 1)).toBeUndefined(); // changed since
-    expect(restart.names(`${ROOT}/recent`, old)).toBeUndefined(); // never vouched for
-    expect(restart.names(`${ROOT}/settled`, old)).toEqual(['a', 'b']);
-    for (const [path, ino, dir] of tree.slice(2))
-      restart.found(root, path, stats(ino, 1, 100, dir));
+    /** A restart that finds the tree as saved; `keeps`: whether the filesystem keeps ctimes. */
+    const restart = (keeps = true) => {
+      const snapshot = checkpoint(store, root, queueScheduler, () => keeps);
+      snapshot.found(root, ROOT, stats(99, 0, 0, true));
+      snapshot.found(root, `${ROOT}/settled`, stats(10, 1, 100, true));
+      snapshot.found(root, `${ROOT}/recent`, stats(11, 1, 100, true));
+      return snapshot;
+    };
+    const again = restart();
+    expect(again.names(`${ROOT}/settled`, dirStats(10, old + 1))).toBeUndefined(); // changed since
+    expect(again.names(`${ROOT}/settled`, dirStats(15, old))).toBeUndefined(); // another directory
+    expect(again.names(`${ROOT}/recent`, dirStats(11, old))).toBeUndefined(); // never vouched for
+    expect(again.names(`${ROOT}/settled`, dirStats(10, old))).toEqual(['a', 'b']);
+    for (const [path, ino, dir] of tree.slice(2)) again.found(root, path, stats(ino, 1, 100, dir));
     const events: Event[] = [];
-    await restart.resume(context(events));
-    restart.close();
+    await again.resume(context(events));
+    again.close();
     expect(events).toEqual([]);
     // Still vouched for in the snapshot saved next.
     const next = SnapshotColumns.decode(store.saved.at(-1) as string) as SnapshotColumns;
     expect(next.listings.of(0)).toEqual({ first: 2, names: 2, ctimeMs: old });
+    // On a filesystem whose ctimes cannot be relied on (vfat, a network one): never.
+    const elsewhere = restart(false);
+    expect(elsewhere.names(`${ROOT}/settled`, dirStats(10, old))).toBeUndefined();
+    elsewhere.listed(`${ROOT}/recent`, dirStats(11, old), 1, Date.now());
+    await elsewhere.resume(context([]));
+    elsewhere.close();
+    const notKept = SnapshotColumns.decode(store.saved.at(-1) as string) as SnapshotColumns;
+    expect(notKept.listings.of(1)).toBeUndefined();
   });
 });

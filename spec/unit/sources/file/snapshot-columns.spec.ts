@@ -184,8 +184,9 @@ describe('SnapshotColumns', () => {
       expect(all(columns)).toEqual(entries);
       expect(savedNames(columns, 1)).toBeUndefined();
       // Names that could lead out of the directory (a way back up, a loop for a scan; a
-      // separator), listed by a hostile snapshot: never used.
-      for (const child of ['/w/d/..', '/w/d/.', '/w/d/x/../../etc']) {
+      // separator), a NUL (a path that throws), an entry not below it, listed by a hostile
+      // snapshot: never used.
+      for (const child of ['/w/d/..', '/w/d/.', '/w/d/x/../../etc', '/w/d/a\u0000b', '/w/e']) {
         const hostile = new Map<string, SnapshotEntry>([
           ['/w/d', { id: '', size: 1, mtimeMs: 1, dir: true }],
           [child, { id: '', size: 1, mtimeMs: 1, dir: true }],
