@@ -158,11 +158,20 @@ export function listingRecords(
 
 /**
  * The names in directory `i`'s saved listing, or undefined: none saved, or
- * entries that are not its children (a snapshot is read as untrusted input).
+ * one that is not a plain name in it (not below it, empty, `.`, `..`, holding
+ * a separator or a NUL: a snapshot is read as untrusted input).
  */
 export function savedNames(columns: SnapshotColumns, i: number): string[] | undefined {
   const listing = columns.listings.of(i);
-  return listing === undefined
-    ? undefined
-    : columns.namesIn(listing.first, listing.names, columns.path(i));
+  if (listing === undefined) return undefined;
+  const dir = columns.path(i);
+  const names: string[] = [];
+  for (let k = listing.first; k < listing.first + listing.names; k++) {
+    if (!columns.isBelow(k, dir)) return undefined;
+    const name = columns.pathFrom(k, dir.length + 1);
+    // Nothing that could lead out of `dir`, or throw where a path is used.
+    if (name === '.' || name === '..' || /[/\\\0]/.test(name)) return undefined;
+    names.push(name);
+  }
+  return names;
 }

@@ -108,23 +108,9 @@ export class SnapshotColumns {
     );
   }
 
-  /**
-   * The names of entries `first` to `first + count - 1` in directory `dir`
-   * (one string each), or undefined when one is not a plain name there: not
-   * below `dir`, empty, `.`, `..`, holding a separator or a NUL (it could lead
-   * out of `dir`, or throw where a path is used).
-   */
-  namesIn(first: number, count: number, dir: string): string[] | undefined {
-    const text = this.#text;
-    const starts = this.#starts;
-    const names: string[] = [];
-    for (let i = first; i < first + count; i++) {
-      if (!this.isBelow(i, dir)) return undefined;
-      const name = text.slice((starts[i] as number) + dir.length + 1, starts[i + 1]);
-      if (name === '.' || name === '..' || /[/\\\0]/.test(name)) return undefined;
-      names.push(name);
-    }
-    return names;
+  /** Path `i` from its character `from` on (a new string). */
+  pathFrom(i: number, from: number): string {
+    return this.#text.slice((this.#starts[i] as number) + from, this.#starts[i + 1]);
   }
 
   /** Whether path `i` lies below directory `dir` (no string made). */
