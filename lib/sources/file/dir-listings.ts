@@ -170,7 +170,8 @@ export function savedNames(columns: SnapshotColumns, i: number): string[] | unde
     if (!columns.isBelow(k, dir)) return undefined;
     const name = columns.pathFrom(k, dir.length + 1);
     // Nothing that could lead out of `dir`, or throw where a path is used.
-    if (name === '.' || name === '..' || /[/\\\0]/.test(name)) return undefined;
+    const separator = name.includes('/') || (sep !== '/' && name.includes(sep));
+    if (separator || name.includes('\0') || name === '.' || name === '..') return undefined;
     names.push(name);
   }
   return names;
