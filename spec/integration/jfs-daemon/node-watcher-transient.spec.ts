@@ -14,15 +14,21 @@ import { cleanupAfterEach } from '../../support/cleanups.ts';
 const cleanup = cleanupAfterEach();
 const FILES = 100;
 
+/** A new directory watched by a NodeWatcher of its own, and what it reports. */
+async function watchedDir(): Promise<{ dir: string; events: JfsEvent[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'bw-transient-'));
+  cleanup(() => rm(dir, { recursive: true, force: true }));
+  const watcher = new NodeWatcher();
+  cleanup(() => watcher.close());
+  const events: JfsEvent[] = [];
+  watcher.events$.subscribe((event) => events.push(event));
+  await watcher.add(dir);
+  return { dir, events };
+}
+
 describe("the daemon's NodeWatcher and short-lived files", () => {
   it('reports a Create then a Remove for each file made and removed while its main thread was blocked', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bw-transient-'));
-    cleanup(() => rm(dir, { recursive: true, force: true }));
-    const watcher = new NodeWatcher();
-    cleanup(() => watcher.close());
-    const events: JfsEvent[] = [];
-    watcher.events$.subscribe((event) => events.push(event));
-    await watcher.add(dir);
+    const { dir, events } = await watchedDir();
     // Synchronous: this thread is blocked while the shell makes and removes each file, so every
     // event waits (read by the watch thread) until each file is gone. Some with content.
     execFileSync(
@@ -43,13 +49,7 @@ describe("the daemon's NodeWatcher and short-lived files", () => {
   });
 
   it('still reports a file that stays once, and a file removed after it was seen once', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bw-transient-'));
-    cleanup(() => rm(dir, { recursive: true, force: true }));
-    const watcher = new NodeWatcher();
-    cleanup(() => watcher.close());
-    const events: JfsEvent[] = [];
-    watcher.events$.subscribe((event) => events.push(event));
-    await watcher.add(dir);
+    const { dir, events } = await watchedDir();
     execFileSync('sh', ['-c', 'echo x > kept; echo y > gone'], { cwd: dir });
     await vi.waitFor(() => expect(events.filter((e) => e.op === Op.Create)).toHaveLength(2));
     execFileSync('sh', ['-c', 'rm gone'], { cwd: dir });
@@ -62,13 +62,7 @@ describe("the daemon's NodeWatcher and short-lived files", () => {
   });
 
   it('reports a known file written then removed while its main thread was blocked once removed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bw-transient-'));
-    cleanup(() => rm(dir, { recursive: true, force: true }));
-    const watcher = new NodeWatcher();
-    cleanup(() => watcher.close());
-    const events: JfsEvent[] = [];
-    watcher.events$.subscribe((event) => events.push(event));
-    await watcher.add(dir);
+    const { dir, events } = await watchedDir();
     execFileSync('sh', ['-c', `for i in $(seq 0 ${FILES - 1}); do echo x > w$i; done`], {
       cwd: dir,
     });
