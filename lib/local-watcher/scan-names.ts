@@ -18,8 +18,9 @@ export interface ScanNames {
  * a directory read is told to it (`TreeSink.listed`).
  */
 export function scanNames(node: DirNode, initial: boolean, sink: TreeSink): ScanNames | null {
-  const readAt = Date.now();
-  const stats = initial && sink.listed !== undefined ? statsOf(node.path) : undefined;
+  const told = initial && sink.listed !== undefined;
+  const readAt = told ? Date.now() : 0;
+  const stats = told ? statsOf(node.path) : undefined;
   const known = stats === undefined ? undefined : sink.names?.(node.path, stats);
   if (known !== undefined) return { names: known, known: true };
   let names: string[];

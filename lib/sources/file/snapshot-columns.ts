@@ -170,6 +170,8 @@ export class ColumnWriter {
   #numbers = new Float64Array(5 * 1024);
   /** Listings by the index of their directory (kept by the encoding only if they still hold). */
   readonly #listed = new Map<number, DirListing>();
+  /** The listing records of the entries so far, once asked for (by `finish()`, then `encode()`). */
+  #records: Float64Array | null = null;
 
   /** Adds entry `i` of `columns` as it is (no object made), with its saved listing or `listing`. */
   copy(
@@ -217,7 +219,7 @@ export class ColumnWriter {
       startsOf(this.#paths.map((path) => path.length)),
       this.#kinds.slice(0, n),
       numbers as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array],
-      new SavedListings(listingRecords(this.#paths, this.#listed)),
+      new SavedListings(this.#listingRecords()),
     );
   }
 
@@ -227,7 +229,7 @@ export class ColumnWriter {
     const paths = Buffer.from(this.#paths.join(''));
     const pathsAt = HEADER_BYTES + 4 * n;
     const numbersAt = Math.ceil((pathsAt + paths.length + n) / 8) * 8;
-    const listings = listingRecords(this.#paths, this.#listed);
+    const listings = this.#listingRecords();
     const buffer = Buffer.alloc(numbersAt + 40 * n + 8 + listings.byteLength);
     buffer.writeUInt32LE(MAGIC, 0);
     buffer.writeUInt32LE(3, 4);
@@ -246,8 +248,14 @@ export class ColumnWriter {
     return `${PREFIX}${buffer.length}:${deflateRawSync(buffer, { level: 1 }).toString('base64')}`;
   }
 
+  #listingRecords(): Float64Array {
+    this.#records ??= listingRecords(this.#paths, this.#listed);
+    return this.#records;
+  }
+
   /** The index the next entry gets, with room for it. */
   #grow(): number {
+    this.#records = null;
     const n = this.#paths.length;
     if (n === this.#kinds.length) {
       const kinds = new Uint8Array(2 * n);
