@@ -2,6 +2,14 @@ import { createHash } from 'node:crypto';
 import type { FeedRecord } from './change-feed.ts';
 
 /**
+ * The largest entry (bytes of fields) published on the chain channel: the
+ * entries of a daemon at rest (one change each, about 100 bytes). A burst's
+ * entries are read from the stream, in reads of many: sending them twice
+ * would only cost.
+ */
+export const CHAIN_MAX_BYTES = 4096;
+
+/**
  * The Lua script that applies one write of a {@link RedisChangeFeed}: the
  * stream entries (`XADD ... MAXLEN ~`) in order, then the channel messages
  * (`PUBLISH`), as ONE command. A script runs whole, with nothing in between;
@@ -10,21 +18,44 @@ import type { FeedRecord } from './change-feed.ts';
  * MULTI/EXEC was, for one command instead of four (the daemon pays per
  * command and per round trip, not per byte).
  *
- * KEYS[1] the stream; ARGV[1] the channel, ARGV[2] the number of entries,
- * then per entry its `MAXLEN ~` bound, its field count and its fields; the
- * rest of ARGV are the messages. Returns the number of entries appended.
+ * With a chain channel, each entry of at most {@link CHAIN_MAX_BYTES} of
+ * fields is also published there with the id of the entry before it in the
+ * stream (see chain-message.ts): read in the same script, so nothing can come
+ * between the two. A proxy that holds that entry takes the next one from the
+ * channel, proven to follow, instead of asking the stream for it.
+ *
+ * KEYS[1] the stream; ARGV[1] the channel, ARGV[2] the chain channel (empty:
+ * none), ARGV[3] the number of entries, then per entry its `MAXLEN ~` bound,
+ * its field count and its fields; the rest of ARGV are the messages. Returns
+ * the number of entries appended.
  */
-export const FEED_SCRIPT = `local stream, channel = KEYS[1], ARGV[1]
-local i = 3
-for _ = 1, tonumber(ARGV[2]) do
+export const FEED_SCRIPT = `local stream, channel, chain = KEYS[1], ARGV[1], ARGV[2]
+local prev = nil
+if chain ~= '' then
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+  prev = last[1] and last[1][1] or '0-0'
+end
+local i = 4
+for _ = 1, tonumber(ARGV[3]) do
   local n = tonumber(ARGV[i + 1])
-  redis.call('XADD', stream, 'MAXLEN', '~', ARGV[i], '*', unpack(ARGV, i + 2, i + 1 + n))
+  local id = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[i], '*', unpack(ARGV, i + 2, i + 1 + n))
+  if prev then
+    local head, size = {prev, id, n}, 0
+    for k = i + 2, i + 1 + n do
+      head[#head + 1] = #ARGV[k]
+      size = size + #ARGV[k]
+    end
+    if size <= ${CHAIN_MAX_BYTES} then
+      redis.call('PUBLISH', chain, table.concat(head, ' ') .. '\\n' .. table.concat(ARGV, '', i + 2, i + 1 + n))
+    end
+    prev = id
+  end
   i = i + 2 + n
 end
 for j = i, #ARGV do
   redis.call('PUBLISH', channel, ARGV[j])
 end
-return tonumber(ARGV[2])
+return tonumber(ARGV[3])
 `;
 
 /** The SHA-1 that `EVALSHA` names {@link FEED_SCRIPT} by. */
@@ -32,12 +63,13 @@ export const FEED_SCRIPT_SHA = createHash('sha1').update(FEED_SCRIPT).digest('he
 
 /**
  * The arguments of {@link FEED_SCRIPT} after the key count and the stream
- * for `records` (appends first, in their order, then the messages in
+ * for `records` (`chain`: the chain channel, or empty for none) (appends first, in their order, then the messages in
  * theirs: a change is published only after every entry of its write);
  * `bounds[i]` is the `MAXLEN ~` bound of record `i` when it is an append.
  */
 export function feedScriptArgs(
   channel: string,
+  chain: string,
   records: readonly FeedRecord[],
   bounds: readonly number[],
 ): string[] {
@@ -52,5 +84,5 @@ export function feedScriptArgs(
       messages.push(record.message);
     }
   });
-  return [channel, String(count), ...entries, ...messages];
+  return [channel, chain, String(count), ...entries, ...messages];
 }

@@ -14,7 +14,9 @@ const log = createDebug('batchwatch:jfs-daemon');
  * The default {@link ChangeFeed}: entries go to the stream `names.stream`
  * (`XADD ... MAXLEN ~`, keeping at least `maxLen` changes: the entry bound
  * is how many of its newest entries hold them, see {@link TrimWindow}),
- * messages to the channel `names.channel`, all of one write in ONE command,
+ * messages to the channel `names.channel`, each small entry also to
+ * `names.chain` with the id before it (what a proxy at rest reads instead
+ * of the stream), all of one write in ONE command,
  * a Lua script (`EVALSHA`, see {@link FEED_SCRIPT}) that Redis applies whole
  * or refuses whole (out of memory, its first XADD is refused and nothing is
  * written), so that a change is never on the channel without being in the
@@ -25,7 +27,9 @@ const log = createDebug('batchwatch:jfs-daemon');
  *   next ones.
  * - An ACL user that may not run scripts (`NOPERM` for EVALSHA or EVAL):
  *   from then on every write is a MULTI/EXEC transaction of the same
- *   commands (four round-trip commands instead of one, same guarantees).
+ *   commands (four round-trip commands instead of one, same guarantees),
+ *   with no chain (a transaction cannot read the id before its entry):
+ *   proxies then read every entry from the stream.
  *
  * ioredis queues what a lost connection cut off and sends it again once it
  * is back. Owns `redis`: `close()` disconnects it.
@@ -74,10 +78,10 @@ export class RedisChangeFeed implements ChangeFeed {
   }
 
   async #script(records: readonly FeedRecord[], bounds: readonly number[]): Promise<void> {
-    const { stream, channel } = this.#names;
+    const { stream, channel, chain } = this.#names;
     // One array, never spread into a call: a write after Redis was away holds up to the whole
     // backlog (100,000 changes, as many arguments), past what a call's arguments may be.
-    const args = ['1', stream].concat(feedScriptArgs(channel, records, bounds));
+    const args = ['1', stream].concat(feedScriptArgs(channel, chain, records, bounds));
     try {
       await this.#redis.call('EVALSHA', [FEED_SCRIPT_SHA].concat(args));
     } catch (err) {

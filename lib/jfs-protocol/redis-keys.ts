@@ -13,6 +13,13 @@ export interface NotifyNames {
   readonly channel: string;
   /** The stream every change is appended to (`jfsnotify:stream`). */
   readonly stream: string;
+  /**
+   * Where this project's daemons publish each small stream entry with the id
+   * of the entry before it (`jfsnotify:stream:chain`; `...:db3` in database
+   * 3), so that a proxy at rest is told of entries instead of asking (see
+   * `chain-message.ts`).
+   */
+  readonly chain: string;
   /** The prefix of the proxies' watch registry sets (`jfsnotify:watches:`). */
   readonly registryPrefix: string;
   /** Where proxies announce registry changes (`jfsnotify:control`; `jfsnotify:control:db3` in database 3). */
@@ -33,6 +40,7 @@ export function notifyNames(channel: string, db = 0): NotifyNames {
   return {
     channel,
     stream: `${channel}:stream`,
+    chain: db === 0 ? `${channel}:stream:chain` : `${channel}:stream:chain:db${db}`,
     registryPrefix: `${channel}:watches:`,
     control: db === 0 ? `${channel}:control` : `${channel}:control:db${db}`,
   };

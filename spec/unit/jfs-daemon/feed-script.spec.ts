@@ -5,6 +5,7 @@ describe('feedScriptArgs', () => {
   it('lays out the entries first (bound, field count, fields), then the messages, each in order', () => {
     const args = feedScriptArgs(
       'jfsnotify',
+      'jfsnotify:stream:chain',
       [
         { kind: 'append', fields: ['marker', 'daemon-start', 'daemon', 'h-1'], changes: 1 },
         { kind: 'publish', message: 'm1' },
@@ -15,6 +16,7 @@ describe('feedScriptArgs', () => {
     );
     expect(args).toEqual([
       'jfsnotify',
+      'jfsnotify:stream:chain',
       '2',
       '100',
       '4',
@@ -32,6 +34,11 @@ describe('feedScriptArgs', () => {
   });
 
   it('a write of messages only appends nothing', () => {
-    expect(feedScriptArgs('c', [{ kind: 'publish', message: 'm' }], [0])).toEqual(['c', '0', 'm']);
+    expect(feedScriptArgs('c', '', [{ kind: 'publish', message: 'm' }], [0])).toEqual([
+      'c',
+      '',
+      '0',
+      'm',
+    ]);
   });
 });

@@ -20,6 +20,7 @@ describe('the Redis names of a deployment', () => {
     expect(notifyNames('jfsnotify')).toEqual({
       channel: 'jfsnotify',
       stream: 'jfsnotify:stream',
+      chain: 'jfsnotify:stream:chain',
       registryPrefix: 'jfsnotify:watches:',
       control: 'jfsnotify:control',
     });
@@ -35,6 +36,8 @@ describe('the Redis names of a deployment', () => {
     expect(db3.stream).toBe('jfsnotify:stream');
     expect(db3.control).not.toBe(notifyNames('jfsnotify').control);
     expect(db3.control).not.toBe(notifyNames('jfsnotify', 4).control);
+    expect(db3.chain).not.toBe(notifyNames('jfsnotify').chain);
+    expect(db3.chain).not.toBe(notifyNames('jfsnotify', 4).chain);
   });
 
   it("matches every proxy's registry of its own deployment and no other's", () => {
