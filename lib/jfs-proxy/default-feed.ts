@@ -1,3 +1,4 @@
+import type { NotifyNames } from '../jfs-protocol/redis-keys.ts';
 import { AutoFeed } from './auto-feed.ts';
 import type { ResolvedJfsProxyOptions } from './jfs-proxy-options.ts';
 import type { ProxyFeed } from './proxy-feed.ts';
@@ -9,16 +10,17 @@ import { StreamFeed } from './stream-feed.ts';
  * `changeFeed`: `stream` (this project's daemons), `pubsub` (the channel, for
  * Go daemons), or `auto` (the default: the stream when a daemon writes one,
  * the channel when only Go daemons publish; see {@link AutoFeed}). `name` is
- * the connection's client name; `streamKey` the stream to read.
+ * the connection's client name; `names` the deployment's stream and chain.
  */
 export function defaultFeed(
   options: ResolvedJfsProxyOptions,
   name: string,
-  streamKey: string,
+  names: Pick<NotifyNames, 'stream' | 'chain'>,
 ): ProxyFeed {
   if (options.changeFeed !== undefined) return options.changeFeed;
   const { scheduler } = options;
-  const stream = (): ProxyFeed => new StreamFeed(options.redis, name, streamKey, scheduler);
+  const stream = (): ProxyFeed =>
+    new StreamFeed(options.redis, name, names.stream, scheduler, { chain: names.chain });
   const channel = (): ProxyFeed =>
     new PubSubFeed(options.redis, `${name}-channel`, options.channel, scheduler);
   switch (options.feed) {

@@ -136,7 +136,7 @@ export class JfsProxy implements AsyncDisposable {
       (connection) => this.#warn(new CatchUpLostError(connection.remote)),
       () => this.#acceptLag.accepted(),
     );
-    this.#feed = defaultFeed(options, name, names.stream);
+    this.#feed = defaultFeed(options, name, names);
     this.#feedSubscriptions = this.#follow(this.#feed);
     const host = this.#host();
     // Connections arrive paused: PartialFrameBudget decides when each is read (connection-limits.ts).

@@ -1,6 +1,7 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { SchedulerLike } from 'rxjs';
+import type { ChainMessage } from '../jfs-protocol/chain-message.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
 import { type BatchCommand, CommandBatch } from '../redis/command-batch.ts';
@@ -8,15 +9,23 @@ import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
 import { ObservableFeed } from './feed-subjects.ts';
 import type { ProxyFeed } from './proxy-feed.ts';
+import { StreamChain } from './stream-chain.ts';
 import { StreamEntryDecoder } from './stream-entry-decoder.ts';
-import { idAtOrBefore, streamCounts } from './stream-ids.ts';
+import { idAtOrBefore } from './stream-ids.ts';
+import {
+  endOf,
+  freshStreamLost,
+  lookBack,
+  START_LOOKBACK_MS,
+  type StreamPosition,
+} from './stream-position.ts';
 
 const log = createDebug('batchwatch:jfs-proxy');
 
 /** Redis stream entries as ioredis returns them: `[id, [field, value, ...]]`. */
 type Entries = [string, string[]][];
-/** The same, read as Buffers (`xreadBuffer`): decoded by a {@link StreamEntryDecoder}. */
-type RawEntries = [Buffer, Buffer[]][];
+/** The same, read as Buffers (or from the chain): decoded by a {@link StreamEntryDecoder}. */
+type RawEntries = (readonly [Buffer | string, readonly Buffer[]])[];
 type XReadReply = [Buffer, RawEntries][] | null;
 
 /** About how many changes one read should bring (entries carry one change, or a daemon's burst). */
@@ -34,33 +43,24 @@ const FIRST_COUNT = 16;
 const BLOCK_MS = 1000;
 
 /**
- * How far back a feed starts reading when it is first positioned, in ms:
- * a client whose connection the kernel completed before the feed was
- * positioned, but that the proxy accepted (and so did not resync) after,
- * has its WATCH's changes among the entries read, hence in the router's
- * catch-up window (a proxy restart under many reconnecting clients).
- */
-export const START_LOOKBACK_MS = 2000;
-
-/**
  * Reads the change stream from its last entry id on a dedicated Redis
  * connection, and resumes from that id after any reconnection, so that a
  * dropped connection loses nothing Redis kept. What it cannot prove empty is
  * a gap (on Redis 7.0, where XREAD never reports trimming): the last id is
  * no longer in the stream (`XRANGE key id id`, checked in the same MULTI as
  * each read), or Redis's `run_id` changed (it restarted), or a daemon marked
- * one. After a gap it moves to the end of the stream.
+ * one. After a gap it moves to the end of the stream. With a chain channel
+ * (see {@link StreamChain}), a feed that has caught up takes the next
+ * entries from there while they follow its last one, and reads no more.
  */
 export class StreamFeed extends ObservableFeed implements ProxyFeed {
   readonly #redis: Redis;
   readonly #batch: CommandBatch; // the reads: their replies die young (see CommandBatch)
   readonly #key: string;
   readonly #scheduler: SchedulerLike;
-  /** The id of the last entry read; `0-0` with `#fresh` when the stream did not exist. */
+  // Where the feed reads from (see StreamPosition).
   #last = '0-0';
-  /** Positioned on a stream that did not exist: every entry is new, none may have gone. */
   #fresh = true;
-  /** With `#fresh`: how many entries the stream had ever been given when the feed was positioned. */
   #baseAdded = 0;
   #runId = '';
   /** Bumped on every (re)connection; a read begun under another generation is discarded. */
@@ -76,24 +76,28 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
   /** Entries per read: about BATCH changes and at most READ_BYTES, at the size of the entries read last. */
   #count = FIRST_COUNT;
   readonly #done: Promise<void>;
-
   readonly #lookbackMs: number;
   /** Set while paused: the loop waits on it before its next read. */
   #paused: { readonly promise: Promise<void>; readonly resolve: () => void } | null = null;
   /** While replaying the look-back: the newest entry when the feed was positioned. */
   #replayUntil: string | null = null;
+  readonly #chain: StreamChain | undefined;
+  /** The chain gave entries during the read in progress: its reply may hold them again. */
+  #chainedDuringRead = false;
 
   /**
    * `scheduler` times the pause after a failed read. `lookbackMs`: how far
    * before the newest entry (in the entries' own id time) the feed starts
    * reading when it is first positioned, default {@link START_LOOKBACK_MS}.
+   * `chain`: the channel where the stream's writers chain their entries
+   * (`NotifyNames.chain`), if they do.
    */
   constructor(
     address: RedisAddress,
     name: string,
     key: string,
     scheduler: SchedulerLike,
-    lookbackMs = START_LOOKBACK_MS,
+    { lookbackMs = START_LOOKBACK_MS, chain }: { lookbackMs?: number; chain?: string } = {},
   ) {
     super(() => scheduler.now());
     this.#key = key;
@@ -103,6 +107,7 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     this.#batch = new CommandBatch(this.#redis);
     this.#redis.on('ready', () => {
       this.#generation++;
+      this.#chain?.wake();
     });
     let lastError = new Error('the connection to Redis was lost');
     this.#redis.on('reconnecting', (delayMs: number) => this.out.reconnecting(delayMs, lastError));
@@ -110,6 +115,11 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
       lastError = err;
       log('redis (stream): %s', err.message);
     });
+    const onEntry = (entry: ChainMessage): boolean => this.#chained(entry);
+    this.#chain =
+      chain === undefined
+        ? chain
+        : new StreamChain(address, `${name}-chain`, chain, scheduler, onEntry);
     this.#done = this.#loop();
   }
 
@@ -135,17 +145,21 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
       resolve = done;
     });
     this.#paused = { promise, resolve };
+    this.#chain?.pause();
+    this.#chain?.wake();
   }
 
   resume(): void {
     const paused = this.#paused;
     this.#paused = null;
+    this.#chain?.resume();
     paused?.resolve();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.resume();
+    await this.#chain?.close();
     // A command queued while Redis was away never settles once ioredis is told to stop: the loop
     // is then left waiting on it (no socket, no timer), and the feed is closed all the same.
     await disconnectRedis(this.#redis);
@@ -170,7 +184,11 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
         const entries = await this.#read();
         // Read across a reconnection: Redis may have restarted in between; prove again first.
         if (this.#closed || generation !== this.#generation) continue;
-        this.#process(entries);
+        this.#process(entries, false);
+        // Caught up: the next entries come from the chain while its writers chain them.
+        if (this.#chain && !this.#behind && this.#paused === null) {
+          await this.#chain.park(this.#last, BLOCK_MS);
+        }
       } catch (err) {
         if (this.#closed) return;
         log('stream read failed: %s', (err as Error).message);
@@ -185,57 +203,28 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     const runId = /run_id:(\w+)/.exec(info)?.[1] ?? '';
     if (this.#runId === '') {
       this.#runId = runId;
-      await this.#toEnd();
+      this.#position(await endOf(this.#redis, this.#key));
       await this.#lookBack();
       log('stream %s: reading after %s', this.#key, this.#last);
     } else if (runId !== this.#runId) {
       this.#runId = runId;
-      await this.#toEnd();
+      this.#position(await endOf(this.#redis, this.#key));
       this.#gap('redis-restart');
     }
   }
 
-  /** Positions after the newest entry (or at the start of a stream that does not exist yet). */
-  async #toEnd(): Promise<void> {
-    const replies =
-      (await this.#redis
-        .multi()
-        .xrevrange(this.#key, '+', '-', 'COUNT', 1)
-        .xinfo('STREAM', this.#key)
-        .exec()) ?? [];
-    const id = (replies[0]?.[1] as Entries | undefined)?.[0]?.[0];
-    this.#fresh = id === undefined;
-    this.#last = id ?? '0-0';
-    this.#baseAdded = replies[1]?.[0] == null ? streamCounts(replies[1]?.[1]).added : 0;
+  /** Moves to `position` (after the newest entry: {@link endOf}). */
+  #position(position: StreamPosition): void {
+    ({ last: this.#last, fresh: this.#fresh, baseAdded: this.#baseAdded } = position);
   }
 
-  /**
-   * After the first positioning: moves back to the last entry older than
-   * `#lookbackMs` before the newest, or to the start of the stream when
-   * every entry is newer (nothing before it is owed: the feed just started).
-   */
+  /** After the first positioning: back by `#lookbackMs` (see {@link lookBack}). */
   async #lookBack(): Promise<void> {
     if (this.#fresh || this.#lookbackMs <= 0) return;
-    const from = entryTime(this.#last) - this.#lookbackMs;
-    const replies =
-      (await this.#redis
-        .multi()
-        .xrevrange(this.#key, String(from), '-', 'COUNT', 1)
-        .xinfo('STREAM', this.#key)
-        .exec()) ?? [];
+    const end = { last: this.#last, fresh: false, baseAdded: this.#baseAdded };
+    this.#position(await lookBack(this.#redis, this.#key, end, this.#lookbackMs));
     // Markers up to the newest entry are older than this proxy: what they mark is not owed.
-    this.#replayUntil = this.#last;
-    const id = (replies[0]?.[1] as Entries | undefined)?.[0]?.[0];
-    if (id !== undefined) {
-      this.#last = id;
-      return;
-    }
-    if (replies[1]?.[0] != null) return;
-    // Every entry is recent: read them all, as on a stream that did not exist.
-    const { added, length } = streamCounts(replies[1]?.[1]);
-    this.#fresh = true;
-    this.#last = '0-0';
-    this.#baseAdded = added - length;
+    this.#replayUntil = end.last;
   }
 
   /**
@@ -263,6 +252,7 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     const behind = this.#behind;
     if (behind) commands.push({ name: 'xrevrange', args: [key, '+', '-', 'COUNT', 1] });
     this.#readCount = this.#count;
+    this.#chainedDuringRead = false;
     const replies = await this.#batch.send(commands);
     const [first, second, newest] = replies;
     const [check, read] = (fresh ? [first, second] : [second, first]) as [
@@ -274,8 +264,10 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
       const id = (newest?.[1] as Entries | undefined)?.[0]?.[0];
       this.#lagMs = id === undefined ? 0 : Math.max(0, entryTime(id) - entryTime(from));
     }
-    if (fresh ? this.#freshStreamLost(check) : (check[1] as Entries | null)?.length === 0) {
-      await this.#toEnd();
+    if (
+      fresh ? freshStreamLost(check, this.#baseAdded) : (check[1] as Entries | null)?.length === 0
+    ) {
+      this.#position(await endOf(this.#redis, this.#key));
       this.#gap('trimmed');
       return [];
     }
@@ -283,12 +275,31 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     return read[1]?.[0]?.[1] ?? [];
   }
 
-  #process(entries: RawEntries): void {
+  /** An entry from the chain: taken when it follows the last one held, else the stream is read. */
+  #chained(entry: ChainMessage): boolean {
+    const proven = this.#proven === this.#generation;
+    const taking = !this.#closed && this.#paused === null && proven && this.#replayUntil === null;
+    if (taking && entry.prev === this.#last && !idAtOrBefore(entry.id, this.#last)) {
+      this.#chainedDuringRead = true;
+      this.#process([[entry.id, entry.fields]], true);
+      return true;
+    }
+    // Anything else but the last entry again (read meanwhile) is not proven: read the stream.
+    if (entry.id !== this.#last) this.#chain?.wake();
+    return false;
+  }
+
+  /** `chained`: one entry from the chain (a read's size and lag are not learned from it). */
+  #process(entries: RawEntries, chained: boolean): void {
     let events: JfsEvent[] = [];
     let invalid = 0;
     let changes = 0;
     let bytes = 0;
+    let newest: Buffer | string | undefined;
     for (const [id, fields] of entries) {
+      // Taken from the chain while this read was on its way.
+      if (this.#chainedDuringRead && !chained && idAtOrBefore(id.toString(), this.#last)) continue;
+      newest = id;
       for (const field of fields) bytes += field.length;
       const entry = this.#decoder.decode(fields);
       if (entry.kind === 'event') events.push(entry.event);
@@ -307,19 +318,20 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
       }
       changes++;
     }
-    const newest = entries.at(-1);
     if (newest === undefined) return;
-    this.#last = newest[0].toString();
+    this.#last = newest.toString();
     this.#fresh = false;
-    // The next read: about BATCH changes, and at most READ_BYTES, at the size of these entries.
-    const byChanges = Math.round((BATCH * entries.length) / Math.max(1, changes));
-    const byBytes = Math.floor((READ_BYTES * entries.length) / Math.max(1, bytes));
-    this.#count = Math.max(1, Math.min(BATCH, byChanges, byBytes));
+    if (!chained) {
+      // The next read: about BATCH changes, and at most READ_BYTES, at the size of these entries.
+      const byChanges = Math.round((BATCH * entries.length) / Math.max(1, changes));
+      const byBytes = Math.floor((READ_BYTES * entries.length) / Math.max(1, bytes));
+      this.#count = Math.max(1, Math.min(BATCH, byChanges, byBytes));
+      // A read that brought less than it asked for reached the newest entry: no lag.
+      this.#behind = entries.length >= this.#readCount;
+      if (!this.#behind) this.#lagMs = 0;
+    }
     if (events.length > 0) this.out.events(events);
     if (invalid > 0) this.out.invalid(invalid);
-    // A read that brought less than it asked for reached the newest entry: no lag.
-    this.#behind = entries.length >= this.#readCount;
-    if (!this.#behind) this.#lagMs = 0;
   }
 
   /** True for an entry of the look-back replay (at or before the newest entry when positioned). */
@@ -329,17 +341,6 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     if (idAtOrBefore(id, until)) return true;
     this.#replayUntil = null;
     return false;
-  }
-
-  /**
-   * With `#fresh`: an error means the stream still does not exist (nothing
-   * to miss); otherwise entries were lost if more were added since the feed
-   * was positioned than the stream holds.
-   */
-  #freshStreamLost(check: [Error | null, unknown]): boolean {
-    if (check[0] !== null) return false;
-    const { added, length } = streamCounts(check[1]);
-    return added - this.#baseAdded > length;
   }
 
   #gap(reason: GapReason): void {

@@ -1,0 +1,72 @@
+import type { Redis } from 'ioredis';
+import { entryTime } from '../jfs-protocol/notify-stream.ts';
+import { streamCounts } from './stream-ids.ts';
+
+/**
+ * How far back a feed starts reading when it is first positioned, in ms:
+ * a client whose connection the kernel completed before the feed was
+ * positioned, but that the proxy accepted (and so did not resync) after,
+ * has its WATCH's changes among the entries read, hence in the router's
+ * catch-up window (a proxy restart under many reconnecting clients).
+ */
+export const START_LOOKBACK_MS = 2000;
+
+/** Where a stream feed reads from. */
+export interface StreamPosition {
+  /** The id of the last entry read; `0-0` with `fresh` when the stream did not exist. */
+  readonly last: string;
+  /** Positioned on a stream that did not exist: every entry is new, none may have gone. */
+  readonly fresh: boolean;
+  /** With `fresh`: how many entries the stream had ever been given when the feed was positioned. */
+  readonly baseAdded: number;
+}
+
+/** Redis stream entries as ioredis returns them: `[id, [field, value, ...]]`. */
+type Entries = [string, string[]][];
+
+/** After the newest entry of `key` (or at the start of a stream that does not exist yet). */
+export async function endOf(redis: Redis, key: string): Promise<StreamPosition> {
+  const replies =
+    (await redis.multi().xrevrange(key, '+', '-', 'COUNT', 1).xinfo('STREAM', key).exec()) ?? [];
+  const id = (replies[0]?.[1] as Entries | undefined)?.[0]?.[0];
+  const baseAdded = replies[1]?.[0] == null ? streamCounts(replies[1]?.[1]).added : 0;
+  return { last: id ?? '0-0', fresh: id === undefined, baseAdded };
+}
+
+/**
+ * From `at` (just positioned at the end): back to the last entry older than
+ * `lookbackMs` before it, or to the start of the stream when every entry is
+ * newer (nothing before it is owed: the feed just started).
+ */
+export async function lookBack(
+  redis: Redis,
+  key: string,
+  at: StreamPosition,
+  lookbackMs: number,
+): Promise<StreamPosition> {
+  const from = entryTime(at.last) - lookbackMs;
+  const replies =
+    (await redis
+      .multi()
+      .xrevrange(key, String(from), '-', 'COUNT', 1)
+      .xinfo('STREAM', key)
+      .exec()) ?? [];
+  const id = (replies[0]?.[1] as Entries | undefined)?.[0]?.[0];
+  if (id !== undefined) return { ...at, last: id };
+  if (replies[1]?.[0] != null) return at;
+  // Every entry is recent: read them all, as on a stream that did not exist.
+  const { added, length } = streamCounts(replies[1]?.[1]);
+  return { last: '0-0', fresh: true, baseAdded: added - length };
+}
+
+/**
+ * For a feed positioned on a stream that did not exist (`baseAdded` entries
+ * ever given then), from the `XINFO STREAM` of a read: an error means the
+ * stream still does not exist (nothing to miss); otherwise entries were lost
+ * if more were added since than the stream holds.
+ */
+export function freshStreamLost(check: [Error | null, unknown], baseAdded: number): boolean {
+  if (check[0] !== null) return false;
+  const { added, length } = streamCounts(check[1]);
+  return added - baseAdded > length;
+}
