@@ -13,8 +13,10 @@ import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FEED_SCRIPT, FEED_SCRIPT_SHA, feedScriptArgs } from '../../lib/jfs-daemon/feed-script.ts';
 import { formatNotifyMessage, NOTIFY_CHANNEL } from '../../lib/jfs-protocol/notify-message.ts';
 import { batchFields, eventFields } from '../../lib/jfs-protocol/notify-stream.ts';
+import { notifyNames } from '../../lib/jfs-protocol/redis-keys.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import {
   cpuOf,
@@ -36,7 +38,7 @@ const STEADY_SECONDS = argument('steady-seconds', 20);
 const BURST = 100_000;
 const PER_BURST_ENTRY = 1000;
 const IDLE_CLIENTS = 1000;
-const STREAM = `${NOTIFY_CHANNEL}:stream`;
+const NAMES = notifyNames(NOTIFY_CHANNEL);
 const FEEDS = ['stream', 'pubsub'] as const;
 type Feed = (typeof FEEDS)[number];
 const SHAPES = ['burst entries', 'one change per entry'] as const;
@@ -163,7 +165,10 @@ function commands(feed: Feed, shape: Shape, count: number, dir: string): string[
     if (feed === 'pubsub') out.push(['PUBLISH', NOTIFY_CHANNEL, formatNotifyMessage(events)]);
     else {
       const fields = per === 1 ? eventFields(events[0] as never) : batchFields(events);
-      out.push(['XADD', STREAM, 'MAXLEN', '~', '100000', '*', ...fields]);
+      // As the daemon writes it: its script (which also chains an entry of one change).
+      const records = [{ kind: 'append' as const, fields, changes: per }];
+      const args = feedScriptArgs(NAMES.channel, NAMES.chain, records, [100_000]);
+      out.push(['EVALSHA', FEED_SCRIPT_SHA, '1', NAMES.stream, ...args]);
     }
   }
   return out;
@@ -351,6 +356,7 @@ const redis = await startRedis();
 const dir = mkdtempSync(join(tmpdir(), 'batchwatch-footprint-'));
 const mounts = writeBenchMounts(dir);
 const raw = await rawRedis(redis.port);
+await raw.send([['SCRIPT', 'LOAD', FEED_SCRIPT]]);
 const bare: number[] = [];
 const bareCpu: number[] = [];
 /** Runs by column: a variant's label and the feed. */
