@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
+import { CHAIN_MAX_BYTES } from '../jfs-protocol/chain-message.ts';
 import type { FeedRecord } from './change-feed.ts';
-
-/**
- * The largest entry (bytes of fields) published on the chain channel: the
- * entries of a daemon at rest (one change each, about 100 bytes). A burst's
- * entries are read from the stream, in reads of many: sending them twice
- * would only cost.
- */
-export const CHAIN_MAX_BYTES = 4096;
 
 /**
  * The Lua script that applies one write of a {@link RedisChangeFeed}: the

@@ -16,6 +16,14 @@ export interface ChainMessage {
   readonly fields: readonly Buffer[];
 }
 
+/**
+ * The largest entry (bytes of fields) published on the chain channel: the
+ * entries of a daemon at rest (one change each, about 100 bytes). A burst's
+ * entries are read from the stream, in reads of many: sending them twice
+ * would only cost.
+ */
+export const CHAIN_MAX_BYTES = 4096;
+
 /** Most fields an entry of the chain has (a daemon writes 2, 4 or 6). */
 const MAX_FIELDS = 64;
 /** The longest header: two ids, a count and MAX_FIELDS lengths. */

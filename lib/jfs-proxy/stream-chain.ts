@@ -110,8 +110,9 @@ export class StreamChain {
     parked?.wake();
   }
 
-  /** Stops reading the subscription's socket (the feed is paused: nothing is taken meanwhile). */
+  /** Ends the park and stops reading the subscription's socket (the feed is paused). */
   pause(): void {
+    this.wake();
     this.#redis.stream?.pause();
   }
 

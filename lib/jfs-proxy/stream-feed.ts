@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import type { Redis } from 'ioredis';
 import type { SchedulerLike } from 'rxjs';
-import type { ChainMessage } from '../jfs-protocol/chain-message.ts';
+import { CHAIN_MAX_BYTES, type ChainMessage } from '../jfs-protocol/chain-message.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
 import { type BatchCommand, CommandBatch } from '../redis/command-batch.ts';
@@ -84,6 +84,8 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
   readonly #chain: StreamChain | undefined;
   /** The chain gave entries during the read in progress: its reply may hold them again. */
   #chainedDuringRead = false;
+  /** The newest entry read is small enough to be on the chain (a larger one is not waited for). */
+  #newestChained = false;
 
   /**
    * `scheduler` times the pause after a failed read. `lookbackMs`: how far
@@ -146,7 +148,6 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     });
     this.#paused = { promise, resolve };
     this.#chain?.pause();
-    this.#chain?.wake();
   }
 
   resume(): void {
@@ -186,7 +187,7 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
         if (this.#closed || generation !== this.#generation) continue;
         this.#process(entries, false);
         // Caught up: the next entries come from the chain while its writers chain them.
-        if (this.#chain && !this.#behind && this.#paused === null) {
+        if (this.#chain && this.#newestChained && !this.#behind && this.#paused === null) {
           await this.#chain.park(this.#last, BLOCK_MS);
         }
       } catch (err) {
@@ -296,10 +297,12 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     let changes = 0;
     let bytes = 0;
     let newest: Buffer | string | undefined;
+    let beforeNewest = 0;
     for (const [id, fields] of entries) {
       // Taken from the chain while this read was on its way.
       if (this.#chainedDuringRead && !chained && idAtOrBefore(id.toString(), this.#last)) continue;
       newest = id;
+      beforeNewest = bytes;
       for (const field of fields) bytes += field.length;
       const entry = this.#decoder.decode(fields);
       if (entry.kind === 'event') events.push(entry.event);
@@ -308,8 +311,9 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
         changes += entry.events.length - 1;
         invalid += entry.invalid;
       } else if (entry.kind === 'invalid') invalid++;
-      else if (this.#replaying(id.toString())) continue;
-      else {
+      else if (this.#replayUntil !== null && idAtOrBefore(id.toString(), this.#replayUntil)) {
+        continue; // A marker of the look-back: older than this proxy, what it marks is not owed.
+      } else {
         this.#last = id.toString();
         this.#fresh = false;
         if (events.length > 0) this.out.events(events);
@@ -321,6 +325,10 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     if (newest === undefined) return;
     this.#last = newest.toString();
     this.#fresh = false;
+    // Past the look-back (markers are owed again, the chain may be taken).
+    if (this.#replayUntil !== null && !idAtOrBefore(this.#last, this.#replayUntil)) {
+      this.#replayUntil = null;
+    }
     if (!chained) {
       // The next read: about BATCH changes, and at most READ_BYTES, at the size of these entries.
       const byChanges = Math.round((BATCH * entries.length) / Math.max(1, changes));
@@ -329,18 +337,10 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
       // A read that brought less than it asked for reached the newest entry: no lag.
       this.#behind = entries.length >= this.#readCount;
       if (!this.#behind) this.#lagMs = 0;
+      this.#newestChained = bytes - beforeNewest <= CHAIN_MAX_BYTES;
     }
     if (events.length > 0) this.out.events(events);
     if (invalid > 0) this.out.invalid(invalid);
-  }
-
-  /** True for an entry of the look-back replay (at or before the newest entry when positioned). */
-  #replaying(id: string): boolean {
-    const until = this.#replayUntil;
-    if (until === null) return false;
-    if (idAtOrBefore(id, until)) return true;
-    this.#replayUntil = null;
-    return false;
   }
 
   #gap(reason: GapReason): void {
