@@ -32,6 +32,8 @@ export class StreamChain {
   #live = false;
   /** The id of the newest entry heard. */
   #newest = '';
+  /** An entry read was not heard here in time, and nothing was since: its writer does not chain. */
+  #missed = false;
   /** Entries taken so far: a park ends after a whole period without one. */
   #taken = 0;
   #parked: { readonly wake: () => void; readonly timer: Subscription } | null = null;
@@ -71,6 +73,7 @@ export class StreamChain {
         return;
       }
       this.#newest = entry.id;
+      this.#missed = false;
       if (onEntry(entry)) this.#taken++;
     });
   }
@@ -82,15 +85,18 @@ export class StreamChain {
    * daemon without scripts, another writer; or nothing written: then the
    * feed's blocking read waits instead). Resolves at once when not
    * subscribed, and soon when `last` was not heard on the chain within
-   * {@link IN_FLIGHT_MS} (its writer does not chain).
+   * {@link IN_FLIGHT_MS} (its writer does not chain: until the chain is heard
+   * again, the next such entry is not waited for).
    */
   park(last: string, periodMs: number): Promise<void> {
-    if (!this.#live) return Promise.resolve();
+    const heard = this.#newest === last;
+    if (!this.#live || (!heard && this.#missed)) return Promise.resolve();
     return new Promise((resolve) => {
-      let taken = this.#newest === last ? this.#taken : -1;
+      let taken = heard ? this.#taken : -1;
       const check = (): void => {
         if (this.#parked?.wake !== resolve) return;
         if (taken === this.#taken || (taken < 0 && this.#newest !== last)) {
+          this.#missed = taken < 0;
           this.wake();
           return;
         }
