@@ -29,8 +29,8 @@ const MAX_FIELDS = 64;
 /** The longest header: two ids, a count and MAX_FIELDS lengths. */
 const MAX_HEADER = 2 * 41 + 3 + MAX_FIELDS * 11;
 const NEWLINE = 0x0a;
-const ID = /^\d{1,20}-\d{1,20}$/;
-const DIGITS = /^\d{1,10}$/;
+/** The header, checked whole in one match: two ids, a count, its lengths. */
+const HEADER = /^(\d{1,20}-\d{1,20}) (\d{1,20}-\d{1,20}) (\d{1,2})((?: \d{1,10})*)$/;
 
 /**
  * The entry in `message`, or null when it is not one written as above (a
@@ -40,16 +40,14 @@ const DIGITS = /^\d{1,10}$/;
 export function parseChainMessage(message: Buffer): ChainMessage | null {
   const end = message.indexOf(NEWLINE);
   if (end < 0 || end > MAX_HEADER) return null;
-  const head = message.toString('latin1', 0, end).split(' ');
-  const [prev, id, count] = head as [string, string, string];
-  if (head.length < 3 || !ID.test(prev) || !ID.test(id) || !DIGITS.test(count)) return null;
-  const n = Number(count);
-  if (n > MAX_FIELDS || head.length !== 3 + n) return null;
+  const head = HEADER.exec(message.toString('latin1', 0, end));
+  if (head === null) return null;
+  const [, prev, id, count, list] = head as unknown as [string, string, string, string, string];
+  const lengths = list === '' ? [] : list.slice(1).split(' ');
+  if (Number(count) > MAX_FIELDS || lengths.length !== Number(count)) return null;
   const fields: Buffer[] = [];
   let at = end + 1;
-  for (let i = 3; i < head.length; i++) {
-    const length = head[i] as string;
-    if (!DIGITS.test(length)) return null;
+  for (const length of lengths) {
     const next = at + Number(length);
     if (next > message.length) return null;
     fields.push(message.subarray(at, next));

@@ -64,8 +64,9 @@ export class StreamChain {
       this.wake();
     });
     redis.on('error', (err: Error) => log('redis (chain): %s', err.message));
+    const channelBytes = Buffer.from(channel);
     redis.on('messageBuffer', (from: Buffer, message: Buffer) => {
-      if (!this.#live || from.toString() !== channel) return;
+      if (!this.#live || !channelBytes.equals(from)) return;
       const entry = parseChainMessage(message);
       if (entry === null) {
         log('chain %s: a message that is not an entry (%d bytes)', channel, message.length);
