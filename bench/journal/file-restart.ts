@@ -8,7 +8,8 @@
 // second in the next, so that neither side always follows the other (the page cache is warm for
 // all: the tree was just made). Medians; each restart's ratio to the cold start of its pair; the
 // main thread's CPU time until ready beside the wall time (less moved by other processes on a
-// shared machine).
+// shared machine). (d): a first start with a checkpoint store that holds nothing yet, against the
+// cold start of the same round.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,8 @@ if (process.argv[2] === 'run') {
     const cold: Result[] = [];
     const written: Result[] = [];
     const mixed: Result[] = [];
+    /** A first start with a checkpoint store that holds nothing yet (`--state-dir` the first time). */
+    const first: Result[] = [];
     /**
      * A restart with its cold start beside it, under the same conditions (the same changes just
      * made to the tree): which of the two runs first alternates from one run to the next.
@@ -102,6 +105,7 @@ if (process.argv[2] === 'run') {
       for (let i = 0; i < 100; i++)
         writeFileSync(join(tree, `d${i * 10}`, `f${r}.txt`), `run ${r}`);
       pair(r, written);
+      first.push(run('snapshot', tree, join(dir, `first-${r}.sqlite`)));
       // 25 files created, 25 deleted, 25 renamed, 25 written, one directory renamed.
       for (let i = 0; i < 25; i++) {
         const d = join(tree, `d${100 + i}`);
@@ -121,6 +125,7 @@ if (process.argv[2] === 'run') {
     const ratio = (results: Result[], key: 'readyMs' | 'cpuMs'): string => {
       const coldOf = (i: number): Result | undefined =>
         results === cold ? cold[i] : cold[2 * i + (results === mixed ? 1 : 0)];
+      // (first[r] against the cold start of the written pair of its round.)
       return fmt(
         median(results.map((result, i) => result[key] / (coldOf(i)?.[key] ?? Number.NaN))),
         2,
@@ -156,6 +161,7 @@ if (process.argv[2] === 'run') {
         `(c) restart, files created, deleted, renamed, written, a directory renamed (reports ${reported(mixed)})`,
         mixed,
       ),
+      row('(d) first start with a checkpoint store, nothing saved yet (saves the snapshot)', first),
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -103,7 +103,8 @@ export class SnapshotCheckpoint {
     this.#loaded = true;
     this.#saved = text === undefined ? null : SnapshotColumns.decode(text);
     this.#unreadable = text !== undefined && this.#saved === null;
-    this.#diff = new TreeDiff(this.#saved ?? EMPTY, this.#options.roots.length === 1);
+    const once = this.#options.roots.length === 1;
+    this.#diff = new TreeDiff(this.#saved ?? EMPTY, once, this.#saved === null);
   }
 
   /**
@@ -179,7 +180,7 @@ export class SnapshotCheckpoint {
     this.#diff = null;
     if (diff === null) {
       // A watcher did not say what it found: walk the tree.
-      const walked = new TreeDiff(this.#saved ?? EMPTY, roots.length === 1);
+      const walked = new TreeDiff(this.#saved ?? EMPTY, roots.length === 1, this.#saved === null);
       await walkTree(roots, depth, ignore, (path, stats) => walked.found(path, stats));
       diff = walked;
     }

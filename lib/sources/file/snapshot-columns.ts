@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type DirListing, LISTING_NUMBERS, listingRecords, SavedListings } from './dir-listings.ts';
+import { snapshotRows } from './snapshot-rows.ts';
 
 /** What a snapshot keeps of one path: identity, size, modification time, kind. */
 export interface SnapshotEntry {
@@ -89,7 +90,9 @@ export class SnapshotColumns {
    */
   static decode(text: string): SnapshotColumns | null {
     try {
-      return text.startsWith(PREFIX) ? decodeColumns(text) : decodeRows(text);
+      if (text.startsWith(PREFIX)) return decodeColumns(text);
+      const rows = snapshotRows(text, MAX_SNAPSHOT_BYTES);
+      return rows === null ? null : SnapshotColumns.from(rows);
     } catch {
       return null;
     }
@@ -179,30 +182,32 @@ export class ColumnWriter {
     i: number,
     listing: DirListing | undefined = columns.isDir(i) ? columns.listings.of(i) : undefined,
   ): void {
-    const n = this.#grow();
-    if (listing !== undefined) this.#listed.set(n, listing);
-    this.#paths.push(columns.path(i));
-    this.#kinds[n] = columns.kinds[i] as number;
-    const at = 5 * n;
-    this.#numbers[at] = columns.dev[i] as number;
-    this.#numbers[at + 1] = columns.ino[i] as number;
-    this.#numbers[at + 2] = columns.birth[i] as number;
-    this.#numbers[at + 3] = columns.size[i] as number;
-    this.#numbers[at + 4] = columns.mtime[i] as number;
+    const { kinds, dev, ino, birth, size, mtime } = columns;
+    const numbers = [dev[i], ino[i], birth[i], size[i], mtime[i]] as number[];
+    this.#put(columns.path(i), kinds[i] as number, numbers, listing);
   }
 
   add(path: string, entry: SnapshotEntry, listing?: DirListing): void {
+    const [dev = 0, ino = 0, birth = 0] = entry.id === '' ? [] : entry.id.split(':').map(Number);
+    const kind = (entry.dir ? DIR : 0) | (entry.id === '' ? NO_ID : 0);
+    this.#put(path, kind, [dev, ino, birth, entry.size, entry.mtimeMs], listing);
+  }
+
+  /** Adds `path` as `stats` describe it: as `add(path, snapshotEntry(stats))`, with no object. */
+  addStats(path: string, stats: Stats): void {
+    const none = Number(stats.ino) === 0;
+    const kind = (stats.isDirectory() ? DIR : 0) | (none ? NO_ID : 0);
+    const { dev, ino, birthtimeMs, size, mtimeMs } = stats;
+    this.#put(path, kind, none ? [0, 0, 0, size, mtimeMs] : [dev, ino, birthtimeMs, size, mtimeMs]);
+  }
+
+  /** Adds an entry: its kind byte and its numbers (device, inode, birth, size, mtime). */
+  #put(path: string, kind: number, numbers: readonly number[], listing?: DirListing): void {
     const n = this.#grow();
     if (listing !== undefined) this.#listed.set(n, listing);
     this.#paths.push(path);
-    const [dev, ino, birth] = entry.id === '' ? [0, 0, 0] : entry.id.split(':').map(Number);
-    this.#kinds[n] = (entry.dir ? DIR : 0) | (entry.id === '' ? NO_ID : 0);
-    const at = 5 * n;
-    this.#numbers[at] = dev ?? 0;
-    this.#numbers[at + 1] = ino ?? 0;
-    this.#numbers[at + 2] = birth ?? 0;
-    this.#numbers[at + 3] = entry.size;
-    this.#numbers[at + 4] = entry.mtimeMs;
+    this.#kinds[n] = kind;
+    this.#numbers.set(numbers, 5 * n);
   }
 
   /** The columns written so far. */
@@ -327,21 +332,4 @@ function decodeColumns(text: string): SnapshotColumns | null {
   if (!listings.fits(n)) return null;
   const columns = [column(0), column(1), column(2), column(3), column(4)] as const;
   return new SnapshotColumns(paths, starts, kinds, columns, listings);
-}
-
-/** Format 1: `[1, [[path, id, size, mtimeMs, dir], ...]]`, JSON, raw-deflated, base64. */
-function decodeRows(text: string): SnapshotColumns | null {
-  const json = inflateRawSync(Buffer.from(text, 'base64'), { maxOutputLength: MAX_SNAPSHOT_BYTES });
-  const [format, rows] = JSON.parse(json.toString()) as [unknown, unknown];
-  if (format !== 1 || !Array.isArray(rows)) return null;
-  const writer = new ColumnWriter();
-  for (const row of rows as unknown[]) {
-    if (!Array.isArray(row)) return null;
-    const [path, id, size, mtimeMs, dir] = row as unknown[];
-    if (typeof path !== 'string' || path === '' || typeof id !== 'string') return null;
-    if (typeof size !== 'number' || typeof mtimeMs !== 'number') return null;
-    if (id !== '' && !/^\d+:\d+:[\d.e+-]+$/.test(id)) return null;
-    writer.add(path, { id, size, mtimeMs, dir: dir === 1 });
-  }
-  return writer.finish();
 }

@@ -5,7 +5,7 @@ import { createEvent, type Event, EventType } from '../../events/event.ts';
 import { fileIdentity } from '../../local-watcher/file-identity.ts';
 import type { DirListing } from './dir-listings.ts';
 import { LiveSnapshot } from './live-snapshot.ts';
-import { SnapshotColumns, type SnapshotEntry } from './snapshot-columns.ts';
+import { ColumnWriter, SnapshotColumns, type SnapshotEntry } from './snapshot-columns.ts';
 import type { WatchRoot } from './watch-roots.ts';
 
 /** The entry for `stats`. */
@@ -49,17 +49,26 @@ export class TreeDiff {
   /** With `once`: paths not where the scan expected them, where it found them, looked up at the end. */
   readonly #pending: [path: string, stats: Stats, after: number][] = [];
   #once: boolean;
+  /** Whether {@link finish} names the differences (not on a first start). */
+  readonly #reports: boolean;
+  /** On a first start with one root: the tree found, as it will be saved. */
+  readonly #tree: ColumnWriter | null;
 
   /**
    * @param before The saved snapshot; empty on a first start.
    * @param once Whether each path is found once at most (one root): then a
    *   path not where the scan expects it is looked up at the end among the
    *   saved entries not found, not in an index of every saved path.
+   * @param first Nothing was saved (a first start, or a snapshot that could
+   *   not be read): there is nothing to report, only the snapshot to make.
    */
-  constructor(before: SnapshotColumns, once = false) {
+  constructor(before: SnapshotColumns, once = false, first = false) {
     this.#before = before;
     this.#seen = new Uint8Array(before.length);
     this.#once = once;
+    this.#reports = !first;
+    // Each path found once: the tree goes straight into columns, no object per entry.
+    this.#tree = first && once ? new ColumnWriter() : null;
   }
 
   /**
@@ -67,6 +76,10 @@ export class TreeDiff {
    * index, or -1 (not saved, or not where the scan expected it).
    */
   found(path: string, stats: Stats): number {
+    if (this.#tree !== null) {
+      this.#tree.addStats(path, stats);
+      return -1;
+    }
     let i = this.#ahead(path);
     if (i < 0) {
       if (this.#once) {
@@ -172,6 +185,11 @@ export class TreeDiff {
     time: number,
     listings: ReadonlyMap<string, DirListing> = new Map(),
   ): TreeDiffResult {
+    if (this.#tree !== null) {
+      const tree = this.#tree.finish();
+      const removed = new Uint8Array(tree.length);
+      return { events: [], snapshot: new LiveSnapshot(tree, removed, [], new Map(), listings) };
+    }
     this.#settle();
     const before = this.#before;
     const gone = new Map<string, SnapshotEntry>();
@@ -189,7 +207,7 @@ export class TreeDiff {
       this.#addedAfter,
       listings,
     );
-    const events = this.#events(gone, roots, time);
+    const events = this.#reports ? this.#events(gone, roots, time) : [];
     return { events, snapshot };
   }
 

@@ -127,6 +127,31 @@ describe('TreeDiff', () => {
     },
   );
 
+  it.each([false, true])(
+    'on a first start (nothing saved) names nothing and saves exactly the tree found, in its order (once: %s; else a path found twice once)',
+    (once) => {
+      const empty = SnapshotColumns.from([]);
+      const diff = new TreeDiff(empty, once, true);
+      const twice = once ? [] : [found[1]];
+      const order = [...found.slice(0, 3), ...twice, ...found.slice(3)] as [string, Stats][];
+      for (const [path, stat] of order) diff.found(path, stat);
+      const { events, snapshot } = diff.finish(roots, 0);
+      expect(events).toEqual([]);
+      // Nothing kept beside the columns: a first start builds no object per entry.
+      expect(snapshot.changes).toBe(once ? 0 : found.length);
+      const reread = SnapshotColumns.decode(snapshot.encode()) as SnapshotColumns;
+      expect(
+        Array.from({ length: reread.length }, (_, i) => [reread.path(i), reread.entry(i)]),
+      ).toEqual(found.map(([path, stat]) => [path, entryOf(stat)]));
+    },
+  );
+
+  it('reports what a saved snapshot of an empty tree does not hold (a saved empty tree is not a first start)', () => {
+    const diff = new TreeDiff(SnapshotColumns.from([]), true);
+    diff.found('/w/new', stats(9, 1, 1));
+    expect(summary(diff.finish(roots, 0).events)).toEqual(['created /w/new']);
+  });
+
   it('reports nothing when the tree is as saved, and keeps no entry of its own for it', () => {
     const diff = new TreeDiff(saved);
     for (let i = 0; i < saved.length; i++) {
