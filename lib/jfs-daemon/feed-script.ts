@@ -15,7 +15,9 @@ import type { FeedRecord } from './change-feed.ts';
  * fields is also published there with the id of the entry before it in the
  * stream (see chain-message.ts): read in the same script, so nothing can come
  * between the two. A proxy that holds that entry takes the next one from the
- * channel, proven to follow, instead of asking the stream for it.
+ * channel, proven to follow, instead of asking the stream for it. The chain
+ * is only a shortcut: refused (an ACL without `xrevrange` or without that
+ * channel), it is left out (`pcall`) and the write goes on, whole.
  *
  * KEYS[1] the stream; ARGV[1] the channel, ARGV[2] the chain channel (empty:
  * none), ARGV[3] the number of entries, then per entry its `MAXLEN ~` bound,
@@ -25,8 +27,8 @@ import type { FeedRecord } from './change-feed.ts';
 export const FEED_SCRIPT = `local stream, channel, chain = KEYS[1], ARGV[1], ARGV[2]
 local prev = nil
 if chain ~= '' then
-  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
-  prev = last[1] and last[1][1] or '0-0'
+  local last = redis.pcall('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+  if not last.err then prev = last[1] and last[1][1] or '0-0' end
 end
 local i = 4
 for _ = 1, tonumber(ARGV[3]) do
@@ -39,7 +41,7 @@ for _ = 1, tonumber(ARGV[3]) do
       size = size + #ARGV[k]
     end
     if size <= ${CHAIN_MAX_BYTES} then
-      redis.call('PUBLISH', chain, table.concat(head, ' ') .. '\\n' .. table.concat(ARGV, '', i + 2, i + 1 + n))
+      redis.pcall('PUBLISH', chain, table.concat(head, ' ') .. '\\n' .. table.concat(ARGV, '', i + 2, i + 1 + n))
     end
     prev = id
   end

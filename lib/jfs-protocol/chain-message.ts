@@ -43,6 +43,7 @@ export function parseChainMessage(message: Buffer): ChainMessage | null {
   const head = HEADER.exec(message.toString('latin1', 0, end));
   if (head === null) return null;
   const [, prev, id, count, list] = head as unknown as [string, string, string, string, string];
+  if (!streamId(prev) || !streamId(id)) return null;
   const lengths = list === '' ? [] : list.slice(1).split(' ');
   if (Number(count) > MAX_FIELDS || lengths.length !== Number(count)) return null;
   const fields: Buffer[] = [];
@@ -54,4 +55,12 @@ export function parseChainMessage(message: Buffer): ChainMessage | null {
     at = next;
   }
   return at === message.length ? { prev, id, fields } : null;
+}
+
+/** The largest part of a stream id Redis accepts (an unsigned 64-bit number). */
+const MAX_PART = '18446744073709551615';
+
+/** Whether both parts of `id` (digits, checked) are at most {@link MAX_PART}. */
+function streamId(id: string): boolean {
+  return id.split('-').every((part) => part.length < 20 || part <= MAX_PART);
 }

@@ -13,6 +13,13 @@ const log = createDebug('batchwatch:jfs-proxy');
  * same write published. Not heard by then: its writer does not chain.
  */
 const IN_FLIGHT_MS = 25;
+/**
+ * Most periods one park lasts, entries taken or not: the stream connection
+ * then reads (one blocking read), so it is never idle for long (Redis's
+ * `timeout`, a half-open connection) and a flow of entries that follow
+ * cannot hold the feed away from an entry its writer did not chain.
+ */
+const MAX_PERIODS = 10;
 
 /**
  * The chain channel's side of a {@link StreamFeed}: a subscription (its own
@@ -61,6 +68,7 @@ export class StreamChain {
     // What was published while away is not heard: the feed reads the stream until it catches up.
     redis.on('close', () => {
       this.#live = false;
+      this.#newest = '';
       this.wake();
     });
     redis.on('error', (err: Error) => log('redis (chain): %s', err.message));
@@ -87,24 +95,29 @@ export class StreamChain {
    * feed's blocking read waits instead). Resolves at once when not
    * subscribed, and soon when `last` was not heard on the chain within
    * {@link IN_FLIGHT_MS} (its writer does not chain: until the chain is heard
-   * again, the next such entry is not waited for).
+   * again, the next such entry is not waited for). Never longer than
+   * {@link MAX_PERIODS} periods.
    */
   park(last: string, periodMs: number): Promise<void> {
-    const heard = this.#newest === last;
-    if (!this.#live || (!heard && this.#missed)) return Promise.resolve();
+    let inFlight = this.#newest !== last;
+    if (!this.#live || (inFlight && this.#missed)) return Promise.resolve();
     return new Promise((resolve) => {
-      let taken = heard ? this.#taken : -1;
+      let taken = this.#taken;
+      let periods = 0;
       const check = (): void => {
         if (this.#parked?.wake !== resolve) return;
-        if (taken === this.#taken || (taken < 0 && this.#newest !== last)) {
-          this.#missed = taken < 0;
+        // `last` (or an entry after it, taken) heard since: its writer chains.
+        const heard = this.#newest === last || this.#taken !== taken;
+        if (inFlight ? !heard : taken === this.#taken || ++periods >= MAX_PERIODS) {
+          this.#missed = inFlight;
           this.wake();
           return;
         }
+        inFlight = false;
         taken = this.#taken;
         this.#parked = { wake: resolve, timer: this.#scheduler.schedule(check, periodMs) };
       };
-      const first = taken < 0 ? IN_FLIGHT_MS : periodMs;
+      const first = inFlight ? IN_FLIGHT_MS : periodMs;
       this.#parked = { wake: resolve, timer: this.#scheduler.schedule(check, first) };
     });
   }
@@ -117,14 +130,13 @@ export class StreamChain {
     parked?.wake();
   }
 
-  /** Ends the park and stops reading the subscription's socket (the feed is paused). */
+  /**
+   * Ends the park (the feed is paused). The subscription is still read: what
+   * comes meanwhile is not taken (the feed reads it from the stream once
+   * resumed), and not left to wait in Redis's memory either.
+   */
   pause(): void {
     this.wake();
-    this.#redis.stream?.pause();
-  }
-
-  resume(): void {
-    this.#redis.stream?.resume();
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import type { SchedulerLike } from 'rxjs';
 import { CHAIN_MAX_BYTES, type ChainMessage } from '../jfs-protocol/chain-message.ts';
 import type { JfsEvent } from '../jfs-protocol/jfs-message.ts';
 import { entryTime, type GapReason } from '../jfs-protocol/notify-stream.ts';
-import { type BatchCommand, CommandBatch } from '../redis/command-batch.ts';
+import { CommandBatch } from '../redis/command-batch.ts';
 import { disconnectRedis } from '../redis/disconnect-redis.ts';
 import { connectRedis, type RedisAddress } from '../redis/redis-address.ts';
 import { ObservableFeed } from './feed-subjects.ts';
@@ -16,6 +16,7 @@ import {
   endOf,
   freshStreamLost,
   lookBack,
+  readCommands,
   START_LOOKBACK_MS,
   type StreamPosition,
 } from './stream-position.ts';
@@ -82,6 +83,7 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
   /** While replaying the look-back: the newest entry when the feed was positioned. */
   #replayUntil: string | null = null;
   readonly #chain: StreamChain | undefined;
+  #repositioning = false;
   /** The chain gave entries during the read in progress: its reply may hold them again. */
   #chainedDuringRead = false;
   /** The newest entry read is small enough to be on the chain (a larger one is not waited for). */
@@ -117,19 +119,15 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
       lastError = err;
       log('redis (stream): %s', err.message);
     });
-    const onEntry = (entry: ChainMessage): boolean => this.#chained(entry);
-    this.#chain =
-      chain === undefined
-        ? chain
-        : new StreamChain(address, `${name}-chain`, chain, scheduler, onEntry);
+    const take = (entry: ChainMessage): boolean => this.#chained(entry);
+    const chainName = `${name}-chain`;
+    this.#chain = chain ? new StreamChain(address, chainName, chain, scheduler, take) : undefined;
     this.#done = this.#loop();
   }
 
   /**
-   * How far the feed is behind the stream, in ms, from Redis's clock alone:
-   * the newest entry's id time minus the id time of the last entry read (the
-   * proxy's clock never enters). 0 when the last read reached the newest
-   * entry; measured at the next read when it did not.
+   * How far the feed is behind the stream, in ms of entry ids (Redis's clock alone): 0 when the
+   * last read reached the newest entry; measured at the next read when it did not.
    */
   get lagMs(): number {
     return this.#lagMs;
@@ -153,7 +151,6 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
   resume(): void {
     const paused = this.#paused;
     this.#paused = null;
-    this.#chain?.resume();
     paused?.resolve();
   }
 
@@ -214,6 +211,14 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     }
   }
 
+  /** Moves after the newest entry and tells of the gap (the chain is not taken meanwhile). */
+  async #reposition(reason: GapReason): Promise<RawEntries> {
+    this.#repositioning = true; // until the next read
+    this.#position(await endOf(this.#redis, this.#key));
+    this.#gap(reason);
+    return [];
+  }
+
   /** Moves to `position` (after the newest entry: {@link endOf}). */
   #position(position: StreamPosition): void {
     ({ last: this.#last, fresh: this.#fresh, baseAdded: this.#baseAdded } = position);
@@ -237,29 +242,21 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
    * there, nothing between it and what was read is gone. At rest: one wake-up, one reply.
    */
   async #read(): Promise<RawEntries> {
-    const key = this.#key;
     const from = this.#last;
     const fresh = this.#fresh;
-    const commands: BatchCommand[] = [];
-    // On a stream that did not exist: how many entries it was ever given, before the read.
-    if (fresh) commands.push({ name: 'xinfo', args: ['STREAM', key] });
-    commands.push({
-      name: 'xread',
-      args: ['COUNT', this.#count, 'BLOCK', BLOCK_MS, 'STREAMS', key, from],
-      buffers: true,
-    });
-    if (!fresh) commands.push({ name: 'xrange', args: [key, from, from], buffers: true });
-    // Behind at the last read: how far, in Redis's own ids (the newest entry vs the last read).
     const behind = this.#behind;
-    if (behind) commands.push({ name: 'xrevrange', args: [key, '+', '-', 'COUNT', 1] });
     this.#readCount = this.#count;
     this.#chainedDuringRead = false;
+    this.#repositioning = false;
+    const commands = readCommands(this.#key, from, fresh, this.#count, BLOCK_MS, behind);
     const replies = await this.#batch.send(commands);
     const [first, second, newest] = replies;
     const [check, read] = (fresh ? [first, second] : [second, first]) as [
       [Error | null, unknown],
       [Error | null, XReadReply],
     ];
+    // An id Redis cannot read from (none this feed could hold, but be sure): never stuck on it.
+    if (read[0]?.message.includes('Invalid stream ID')) return this.#reposition('trimmed');
     if (read[0] !== null) throw read[0];
     if (behind) {
       const id = (newest?.[1] as Entries | undefined)?.[0]?.[0];
@@ -268,9 +265,7 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
     if (
       fresh ? freshStreamLost(check, this.#baseAdded) : (check[1] as Entries | null)?.length === 0
     ) {
-      this.#position(await endOf(this.#redis, this.#key));
-      this.#gap('trimmed');
-      return [];
+      return this.#reposition('trimmed');
     }
     if (!fresh && check[0] !== null) throw check[0];
     return read[1]?.[0]?.[1] ?? [];
@@ -278,9 +273,10 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
 
   /** An entry from the chain: taken when it follows the last one held, else the stream is read. */
   #chained(entry: ChainMessage): boolean {
-    const proven = this.#proven === this.#generation;
-    const taking = !this.#closed && this.#paused === null && proven && this.#replayUntil === null;
-    if (taking && entry.prev === this.#last && !idAtOrBefore(entry.id, this.#last)) {
+    // Proven on this connection (not while it is away: Redis may have restarted), and reading.
+    const proven = this.#proven === this.#generation && this.#redis.status === 'ready';
+    const reading = !this.#closed && !this.#repositioning && !this.#paused && !this.#replayUntil;
+    if (proven && reading && entry.prev === this.#last && !idAtOrBefore(entry.id, this.#last)) {
       this.#chainedDuringRead = true;
       this.#process([[entry.id, entry.fields]], true);
       return true;

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { entryTime } from '../jfs-protocol/notify-stream.ts';
+import type { BatchCommand } from '../redis/command-batch.ts';
 import { streamCounts } from './stream-ids.ts';
 
 /**
@@ -69,4 +70,28 @@ export function freshStreamLost(check: [Error | null, unknown], baseAdded: numbe
   if (check[0] !== null) return false;
   const { added, length } = streamCounts(check[1]);
   return added - baseAdded > length;
+}
+
+/**
+ * The commands of one read after `from` (see `StreamFeed`): the `XINFO` of
+ * a stream that did not exist (how many entries it was ever given, before
+ * the read), the `XREAD ... BLOCK`, its proof (`XRANGE from from`: is the
+ * entry read from still there?) and, when the last read was `behind`, the
+ * newest entry's id (how far behind).
+ */
+export function readCommands(
+  key: string,
+  from: string,
+  fresh: boolean,
+  count: number,
+  blockMs: number,
+  behind: boolean,
+): BatchCommand[] {
+  const read = ['COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, from];
+  return [
+    ...(fresh ? [{ name: 'xinfo', args: ['STREAM', key] }] : []),
+    { name: 'xread', args: read, buffers: true },
+    ...(fresh ? [] : [{ name: 'xrange', args: [key, from, from], buffers: true }]),
+    ...(behind ? [{ name: 'xrevrange', args: [key, '+', '-', 'COUNT', 1] }] : []),
+  ];
 }

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { FeedRecord } from '../../../lib/jfs-daemon/change-feed.ts';
 import { RedisChangeFeed } from '../../../lib/jfs-daemon/redis-change-feed.ts';
+import { parseChainMessage } from '../../../lib/jfs-protocol/chain-message.ts';
 import type { JfsEvent } from '../../../lib/jfs-protocol/jfs-message.ts';
 import { formatNotifyMessage } from '../../../lib/jfs-protocol/notify-message.ts';
 import {
@@ -237,5 +238,70 @@ describe('RedisChangeFeed (real redis-server)', () => {
     expect(sub.messages).toEqual(['a', 'b', 'c']);
     // Refused once (EVALSHA), then one transaction per write.
     expect((await calls(admin))['exec']).toBe(2);
+  });
+
+  it.each([
+    ['may not publish on the chain channel', ['&feedspec', '+@all']],
+    ['may not read the stream back (no xrevrange)', ['&*', '+@all', '-xrevrange']],
+  ])(
+    'an ACL user that %s: each write applied once, whole, without the chain (it is only a shortcut)',
+    async (_, rules) => {
+      const redis = await redisServer();
+      const admin = await connect(redis.port);
+      cleanup(() => admin.disconnect());
+      await admin.call('ACL', 'SETUSER', 'feeder', 'on', '>feeder-secret', '~*', ...rules);
+      const sub = await subscriber(redis.port);
+      const chain: string[] = [];
+      const chainSub = new Redis({ port: redis.port, lazyConnect: true });
+      cleanup(() => chainSub.disconnect());
+      await chainSub.connect();
+      chainSub.on('message', (_channel: string, message: string) => chain.push(message));
+      await chainSub.subscribe(names.chain);
+      const feed = new RedisChangeFeed(
+        await connect(redis.port, { username: 'feeder', password: 'feeder-secret' }),
+        names,
+        1000,
+      );
+      cleanup(() => feed.close());
+
+      await feed.write(records(['a'], true));
+      await feed.write(records(['b', 'c']));
+      await sub.settled();
+      await chainSub.ping();
+
+      expect(await streamNames(admin)).toEqual([['daemon-start'], ['a'], ['b', 'c']]);
+      expect(sub.messages).toEqual(['a', 'b', 'c']);
+      expect(chain).toEqual([]);
+      // One script per write, none refused (a refusal would have been sent again).
+      expect((await calls(admin))['evalsha']).toBe(2);
+    },
+  );
+
+  it('chains each small entry with the id before it, read in the same script', async () => {
+    const redis = await redisServer();
+    const admin = await connect(redis.port);
+    cleanup(() => admin.disconnect());
+    const chain: Buffer[] = [];
+    const chainSub = new Redis({ port: redis.port, lazyConnect: true });
+    cleanup(() => chainSub.disconnect());
+    await chainSub.connect();
+    chainSub.on('messageBuffer', (_channel: Buffer, message: Buffer) => chain.push(message));
+    await chainSub.subscribe(names.chain);
+    const feed = new RedisChangeFeed(await connect(redis.port), names, 1000);
+    cleanup(() => feed.close());
+
+    await feed.write(records(['a'], true));
+    await feed.write(records(['b', 'c']));
+    await chainSub.ping();
+
+    const ids = (await admin.xrange(names.stream, '-', '+')).map(([id]) => id);
+    const linked = chain.map(parseChainMessage);
+    expect(linked.map((entry) => [entry?.prev, entry?.id])).toEqual([
+      ['0-0', ids[0]],
+      [ids[0], ids[1]],
+      [ids[1], ids[2]],
+    ]);
+    const fields = (await admin.xrange(names.stream, '-', '+')).map(([, values]) => values);
+    expect(linked.map((entry) => entry?.fields.map(String))).toEqual(fields);
   });
 });

@@ -43,6 +43,12 @@ async function setup(before = 0) {
   cleanup(c.stop);
   await c.source.ready();
   await vi.waitFor(() => expect(proxy.stats().watchedPaths).toBe(1));
+  // The proxy's chain subscription is in place (its own connection, named after the feed's).
+  await vi.waitFor(async () =>
+    expect(String(await redis.client('LIST'))).toMatch(
+      /name=batchwatch-proxy-feed-\S*-chain .*sub=1/,
+    ),
+  );
   let n = 0;
   // What was written after the client started (not the changes before it, sent as its catch-up).
   const names$ = () =>
@@ -118,6 +124,9 @@ describe('the stream feed with the chain', () => {
       await redis.client('KILL', 'TYPE', 'pubsub');
     }
     await vi.waitFor(() => expect(received()).toEqual(expected), { timeout: 10_000 });
+    // A copy arriving late would come before a change written after: none did.
+    expected.push(await write());
+    await vi.waitFor(() => expect(received()).toEqual(expected));
   });
 
   it('garbage and entries out of order on the chain only make the proxy read the stream', async () => {
@@ -127,12 +136,14 @@ describe('the stream feed with the chain', () => {
     const [[lastId]] = (await redis.xrevrange(names.stream, '+', '-', 'COUNT', 1)) as unknown as [
       [string],
     ];
+    const after = `${Number(lastId.split('-')[0]) + 1}-0`;
     for (const message of [
       'not a chain message',
       `${lastId} 1-0 1 3\nabc`, // an id before the one it follows
       `0-1 ${lastId} 0\n`, // the proxy's own last entry again, from elsewhere
-      `${lastId} 9-0 2 5 999\nshort`, // lengths past the end
-      `${lastId} 9-0 70 ${'1 '.repeat(70)}\n`, // too many fields
+      `${lastId} ${after} 2 5 999\nshort`, // lengths past the end
+      `${lastId} ${after} 70 ${'1 '.repeat(70)}\n`, // too many fields
+      `${lastId} 99999999999999999999-0 0\n`, // an id Redis could not read from
     ]) {
       await redis.publish(names.chain, message);
     }

@@ -16,6 +16,11 @@ describe('parseChainMessage', () => {
     expect(parse('0-0 1-1 0\n')).toEqual({ prev: '0-0', id: '1-1', fields: [] });
   });
 
+  it('reads the largest ids Redis can write', () => {
+    const max = '18446744073709551615';
+    expect(parse(`${max}-${max} 1-0 0\n`)?.prev).toBe(`${max}-${max}`);
+  });
+
   it('refuses what is not an entry written so, without throwing', () => {
     for (const message of [
       '',
@@ -33,6 +38,10 @@ describe('parseChainMessage', () => {
       '1-0  2-0 1 3\nabc',
       `1-0 2-0 65 ${Array(65).fill('0').join(' ')}\n`,
       `1-0 2-0 1 ${'1'.repeat(2000)}\n`,
+      // Past what Redis can hold in an id part (an unsigned 64-bit number): no XREAD could follow it.
+      '1-0 18446744073709551616-0 0\n',
+      '1-0 1-18446744073709551616 0\n',
+      '99999999999999999999-0 1-0 0\n',
     ]) {
       expect(parse(message), JSON.stringify(message)).toBeNull();
     }
