@@ -336,21 +336,71 @@ async function steady(
   await sleep(500);
   base = client.count();
   const cpuBefore = cpuOf(pid);
-  const start = performance.now();
   const total = STEADY_SECONDS * 100;
+  await atRest(total, () => {
+    const [command] = commands(feed, 'one change per entry', 1, 'steady', true);
+    sent.push(performance.now());
+    raw.fire(command as string[]);
+  });
+  await received(client, base + total, `the steady ${STEADY_SECONDS} s at 100 events/s (${feed})`);
+  const steadyCpu = cpuOf(pid) - cpuBefore;
+  client.release();
+  return { steadyCpu, latencies };
+}
+
+/** Calls `send` `total` times, evenly spaced at 100 per second. */
+async function atRest(total: number, send: () => void): Promise<void> {
+  const start = performance.now();
   for (let i = 0; i < total; i++) {
     const due = start + i * 10;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait - 1);
     while (performance.now() < due) {}
-    const [command] = commands(feed, 'one change per entry', 1, 'steady', true);
-    sent.push(performance.now());
-    raw.fire(command as string[]);
+    send();
   }
-  await received(client, base + total, `the steady ${STEADY_SECONDS} s at 100 events/s (${feed})`);
-  const steadyCpu = cpuOf(pid) - cpuBefore;
-  client.release();
-  return { steadyCpu, latencies };
+}
+
+/**
+ * The floor of the CPU row: a bare Node relay (relay-floor.ts: Redis pub/sub to one TCP client,
+ * no library) given the same messages at the same rate; its CPU over the same time.
+ */
+async function relayFloor(port: number, raw: Raw): Promise<number> {
+  const script = join(root, 'bench', 'jfs', 'relay-floor.ts');
+  const relay = await startChild([script, String(port), NOTIFY_CHANNEL], 'listening on', root);
+  const listen = Number(/listening on (\d+)/.exec(relay.stderr())?.[1]);
+  const socket = createConnection({ port: listen, host: '127.0.0.1' });
+  let frames = 0;
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 4 && pending.length >= 4 + pending.readUInt32BE(0)) {
+      pending = pending.subarray(4 + pending.readUInt32BE(0));
+      frames++;
+    }
+  });
+  const one = (): string[] => commands('pubsub', 'one change per entry', 1, 'floor')[0] as string[];
+  try {
+    await until(
+      'the relay forwards',
+      async () => {
+        if (frames > 0) return true;
+        raw.fire(one());
+        return false;
+      },
+      WAIT_MS,
+      20,
+    );
+    await sleep(500);
+    const base = frames;
+    const cpuBefore = cpuOf(relay.pid);
+    const total = STEADY_SECONDS * 100;
+    await atRest(total, () => raw.fire(one()));
+    await until('the relay forwarded them all', () => frames >= base + total, WAIT_MS, 5);
+    return cpuOf(relay.pid) - cpuBefore;
+  } finally {
+    socket.destroy();
+    await stopChild(relay.child);
+  }
 }
 
 async function measureFeed(
@@ -375,6 +425,7 @@ const raw = await rawRedis(redis.port);
 await raw.send([['SCRIPT', 'LOAD', FEED_SCRIPT]]);
 const bare: number[] = [];
 const bareCpu: number[] = [];
+const floor: number[] = [];
 /** Runs by column: a variant's label and the feed. */
 const columns = variants.flatMap((variant) =>
   FEEDS.map((feed) => ({ ...variant, feed, name: `${variant.label}--feed ${feed}` })),
@@ -392,6 +443,7 @@ try {
     await sleep(1000);
     bareCpu.push(((cpuOf(idle.pid) - cpu) * STEADY_SECONDS) / 1);
     await stopChild(idle.child);
+    floor.push(await relayFloor(redis.port, raw));
     for (const column of columns) {
       runs
         .get(column.name)
@@ -427,6 +479,9 @@ row(
   `<= ${fmt(0.63 * (STEADY_SECONDS / 20), 2)} (Go)`,
   (r) => fmt(median(r.map((x) => x.steadyCpu)), 2),
 );
+row('that CPU, x a bare Node relay of the same run (the floor)', '', (r) =>
+  fmt(median(r.map((x) => x.steadyCpu)) / median(floor), 2),
+);
 row('latency publish -> client at 100 events/s, p50 ms', '<= 0.65 (Go)', (r) =>
   fmt(median(r.map((x) => percentile(x.latencies, 50))), 2),
 );
@@ -434,6 +489,6 @@ row('latency publish -> client at 100 events/s, p99 ms', '(Go 3.83)', (r) =>
   fmt(median(r.map((x) => percentile(x.latencies, 99))), 2),
 );
 console.log(
-  `\nbatchwatch proxy (built CLI, --debounce 0) against a bare Node of the same run: bare idle RSS ${fmt(bareRss / MB, 1)} MB, bare idle CPU ${fmt(median(bareCpu), 2)} s per ${STEADY_SECONDS} s; medians of ${RUNS} interleaved runs\n`,
+  `\nbatchwatch proxy (built CLI, --debounce 0) against a bare Node of the same run: bare idle RSS ${fmt(bareRss / MB, 1)} MB, bare idle CPU ${fmt(median(bareCpu), 2)} s per ${STEADY_SECONDS} s; a bare Node relay (Redis pub/sub -> one TCP client, no library: relay-floor.ts) at 100 events/s: ${fmt(median(floor), 2)} s of CPU per ${STEADY_SECONDS} s; medians of ${RUNS} interleaved runs\n`,
 );
 printTable(rows);
