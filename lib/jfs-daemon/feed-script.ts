@@ -58,8 +58,9 @@ export const FEED_SCRIPT_SHA = createHash('sha1').update(FEED_SCRIPT).digest('he
 
 /**
  * The arguments of {@link FEED_SCRIPT} after the key count and the stream
- * for `records` (`chain`: the chain channel, or empty for none) (appends first, in their order, then the messages in
+ * for `records` (appends first, in their order, then the messages in
  * theirs: a change is published only after every entry of its write);
+ * `chain` is the chain channel, or empty for none;
  * `bounds[i]` is the `MAXLEN ~` bound of record `i` when it is an append.
  */
 export function feedScriptArgs(

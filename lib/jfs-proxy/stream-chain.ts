@@ -130,15 +130,6 @@ export class StreamChain {
     parked?.wake();
   }
 
-  /**
-   * Ends the park (the feed is paused). The subscription is still read: what
-   * comes meanwhile is not taken (the feed reads it from the stream once
-   * resumed), and not left to wait in Redis's memory either.
-   */
-  pause(): void {
-    this.wake();
-  }
-
   async close(): Promise<void> {
     this.#live = false;
     this.wake();

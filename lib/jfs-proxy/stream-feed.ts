@@ -145,7 +145,8 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
       resolve = done;
     });
     this.#paused = { promise, resolve };
-    this.#chain?.pause();
+    // The chain is still read while paused (nothing left waiting in Redis), but nothing is taken.
+    this.#chain?.wake();
   }
 
   resume(): void {

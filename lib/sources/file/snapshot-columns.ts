@@ -183,31 +183,38 @@ export class ColumnWriter {
     listing: DirListing | undefined = columns.isDir(i) ? columns.listings.of(i) : undefined,
   ): void {
     const { kinds, dev, ino, birth, size, mtime } = columns;
-    const numbers = [dev[i], ino[i], birth[i], size[i], mtime[i]] as number[];
-    this.#put(columns.path(i), kinds[i] as number, numbers, listing);
+    const n = this.#put(columns.path(i), kinds[i] as number, listing);
+    this.#numbers[n] = dev[i] as number;
+    this.#numbers[n + 1] = ino[i] as number;
+    this.#numbers[n + 2] = birth[i] as number;
+    this.#numbers[n + 3] = size[i] as number;
+    this.#numbers[n + 4] = mtime[i] as number;
   }
 
   add(path: string, entry: SnapshotEntry, listing?: DirListing): void {
     const [dev = 0, ino = 0, birth = 0] = entry.id === '' ? [] : entry.id.split(':').map(Number);
-    const kind = (entry.dir ? DIR : 0) | (entry.id === '' ? NO_ID : 0);
-    this.#put(path, kind, [dev, ino, birth, entry.size, entry.mtimeMs], listing);
+    const n = this.#put(path, (entry.dir ? DIR : 0) | (entry.id === '' ? NO_ID : 0), listing);
+    this.#numbers.set([dev, ino, birth, entry.size, entry.mtimeMs], n);
   }
 
   /** Adds `path` as `stats` describe it: as `add(path, snapshotEntry(stats))`, with no object. */
   addStats(path: string, stats: Stats): void {
     const none = Number(stats.ino) === 0;
-    const kind = (stats.isDirectory() ? DIR : 0) | (none ? NO_ID : 0);
-    const { dev, ino, birthtimeMs, size, mtimeMs } = stats;
-    this.#put(path, kind, none ? [0, 0, 0, size, mtimeMs] : [dev, ino, birthtimeMs, size, mtimeMs]);
+    const n = this.#put(path, (stats.isDirectory() ? DIR : 0) | (none ? NO_ID : 0));
+    this.#numbers[n] = none ? 0 : stats.dev;
+    this.#numbers[n + 1] = none ? 0 : stats.ino;
+    this.#numbers[n + 2] = none ? 0 : stats.birthtimeMs;
+    this.#numbers[n + 3] = stats.size;
+    this.#numbers[n + 4] = stats.mtimeMs;
   }
 
-  /** Adds an entry: its kind byte and its numbers (device, inode, birth, size, mtime). */
-  #put(path: string, kind: number, numbers: readonly number[], listing?: DirListing): void {
+  /** Adds an entry's path and kind byte; where its five numbers go (device, inode, birth, size, mtime). */
+  #put(path: string, kind: number, listing?: DirListing): number {
     const n = this.#grow();
     if (listing !== undefined) this.#listed.set(n, listing);
     this.#paths.push(path);
     this.#kinds[n] = kind;
-    this.#numbers.set(numbers, 5 * n);
+    return 5 * n;
   }
 
   /** The columns written so far. */
