@@ -96,6 +96,22 @@ async function connect(port: number, options: { username?: string; password?: st
   return redis;
 }
 
+/**
+ * A private Redis with an ACL user `feeder` under `rules` (besides all keys), a subscriber on
+ * the channel, and a feed writing as that user.
+ */
+async function feederWith(rules: readonly string[]) {
+  const { port } = await redisServer();
+  const admin = await connect(port);
+  cleanup(() => admin.disconnect());
+  await admin.call('ACL', 'SETUSER', 'feeder', 'on', '>feeder-secret', '~*', ...rules);
+  const sub = await subscriber(port);
+  const user = await connect(port, { username: 'feeder', password: 'feeder-secret' });
+  const feed = new RedisChangeFeed(user, names, 1000);
+  cleanup(() => feed.close());
+  return { port, admin, sub, feed };
+}
+
 async function redisServer(): Promise<PrivateRedis> {
   const redis = await startRedis();
   cleanup(() => stopRedis(redis));
@@ -207,28 +223,7 @@ describe('RedisChangeFeed (real redis-server)', () => {
   });
 
   it('an ACL user that may not run scripts (NOPERM): writes with MULTI/EXEC, nothing lost or doubled', async () => {
-    const redis = await redisServer();
-    const admin = await connect(redis.port);
-    cleanup(() => admin.disconnect());
-    await admin.call(
-      'ACL',
-      'SETUSER',
-      'feeder',
-      'on',
-      '>feeder-secret',
-      '~*',
-      '&*',
-      '+@all',
-      '-evalsha',
-      '-eval',
-    );
-    const sub = await subscriber(redis.port);
-    const feed = new RedisChangeFeed(
-      await connect(redis.port, { username: 'feeder', password: 'feeder-secret' }),
-      names,
-      1000,
-    );
-    cleanup(() => feed.close());
+    const { admin, sub, feed } = await feederWith(['&*', '+@all', '-evalsha', '-eval']);
 
     await feed.write(records(['a'], true));
     await feed.write(records(['b', 'c']));
@@ -246,23 +241,13 @@ describe('RedisChangeFeed (real redis-server)', () => {
   ])(
     'an ACL user that %s: each write applied once, whole, without the chain (it is only a shortcut)',
     async (_, rules) => {
-      const redis = await redisServer();
-      const admin = await connect(redis.port);
-      cleanup(() => admin.disconnect());
-      await admin.call('ACL', 'SETUSER', 'feeder', 'on', '>feeder-secret', '~*', ...rules);
-      const sub = await subscriber(redis.port);
+      const { port, admin, sub, feed } = await feederWith(rules);
       const chain: string[] = [];
-      const chainSub = new Redis({ port: redis.port, lazyConnect: true });
+      const chainSub = new Redis({ port, lazyConnect: true });
       cleanup(() => chainSub.disconnect());
       await chainSub.connect();
       chainSub.on('message', (_channel: string, message: string) => chain.push(message));
       await chainSub.subscribe(names.chain);
-      const feed = new RedisChangeFeed(
-        await connect(redis.port, { username: 'feeder', password: 'feeder-secret' }),
-        names,
-        1000,
-      );
-      cleanup(() => feed.close());
 
       await feed.write(records(['a'], true));
       await feed.write(records(['b', 'c']));

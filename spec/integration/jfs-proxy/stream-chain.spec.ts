@@ -66,7 +66,16 @@ async function setup(before = 0) {
     const stats = (await redis.info('commandstats')) as string;
     return Number(/cmdstat_xread:calls=(\d+)/.exec(stats)?.[1] ?? 0);
   };
-  return { redis, names, write, received: names$, events: c.events, xreads };
+  /** Writes a first change and waits for it: its name and its stream id. */
+  const firstWritten = async (): Promise<{ first: string; lastId: string }> => {
+    const first = await write();
+    await vi.waitFor(() => expect(names$()).toEqual([first]));
+    const [[lastId]] = (await redis.xrevrange(names.stream, '+', '-', 'COUNT', 1)) as unknown as [
+      [string],
+    ];
+    return { first, lastId };
+  };
+  return { redis, names, write, received: names$, events: c.events, xreads, firstWritten };
 }
 
 describe('the stream feed with the chain', () => {
@@ -130,12 +139,8 @@ describe('the stream feed with the chain', () => {
   });
 
   it('garbage and entries out of order on the chain only make the proxy read the stream', async () => {
-    const { redis, names, write, received, events } = await setup();
-    const first = await write();
-    await vi.waitFor(() => expect(received()).toEqual([first]));
-    const [[lastId]] = (await redis.xrevrange(names.stream, '+', '-', 'COUNT', 1)) as unknown as [
-      [string],
-    ];
+    const { redis, names, write, received, events, firstWritten } = await setup();
+    const { first, lastId } = await firstWritten();
     const after = `${Number(lastId.split('-')[0]) + 1}-0`;
     for (const message of [
       'not a chain message',
@@ -154,12 +159,8 @@ describe('the stream feed with the chain', () => {
   });
 
   it('a forged entry far ahead costs one resync, never the deliveries after it', async () => {
-    const { redis, names, write, received, events } = await setup();
-    const first = await write();
-    await vi.waitFor(() => expect(received()).toEqual([first]));
-    const [[lastId]] = (await redis.xrevrange(names.stream, '+', '-', 'COUNT', 1)) as unknown as [
-      [string],
-    ];
+    const { redis, names, write, received, events, firstWritten } = await setup();
+    const { lastId } = await firstWritten();
     const fields = eventFields({ name: '/node/data/forged', op: 1, key: '/node/data' });
     const head = [lastId, '99999999999999-0', fields.length, ...fields.map((f) => f.length)];
     await redis.publish(names.chain, `${head.join(' ')}\n${fields.join('')}`);
