@@ -19,6 +19,19 @@ afterAll(async () => {
   for (const label of runs) await removeRunContainers(daemon, label);
 });
 
+/**
+ * Docker showed each of `containers` go through create, start, kill, die, stop and destroy. A
+ * loaded dockerd may send a second kill (SIGKILL after the stop's SIGTERM timed out: seen in a
+ * CI run, 73 events for 12 containers), so what it showed is counted, not assumed.
+ */
+function expectLifecycles(truth: ReturnType<typeof cliEvents>, containers: number): void {
+  const actions = truth.messages().map((m) => m.Action);
+  for (const action of ['create', 'start', 'kill', 'die', 'stop', 'destroy']) {
+    expect(actions.filter((a) => a === action).length).toBeGreaterThanOrEqual(containers);
+  }
+  expect(truth.expected().length).toBeGreaterThanOrEqual(6 * containers);
+}
+
 describe('dockerSource under load, against a real dockerd', () => {
   it('delivers exactly once every event docker events shows for 50 containers run 4 at a time', async () => {
     const { id, label } = testRun();
@@ -46,13 +59,7 @@ describe('dockerSource under load, against a real dockerd', () => {
       });
       await queue.sync();
       const expected = truth.expected();
-      // create, start, kill, die, stop, destroy per container; a loaded dockerd may send a
-      // second kill (SIGKILL after the stop's SIGTERM timed out), so count what it showed.
-      const actions = truth.messages().map((m) => m.Action);
-      for (const action of ['create', 'start', 'kill', 'die', 'stop', 'destroy']) {
-        expect(actions.filter((a) => a === action).length).toBeGreaterThanOrEqual(50);
-      }
-      expect(expected.length).toBeGreaterThanOrEqual(300);
+      expectLifecycles(truth, 50);
       const got = flushed.map(eventKey);
       expect(new Set(got).size).toBe(got.length);
       expect([...got].sort()).toEqual([...expected].sort());
@@ -101,7 +108,7 @@ describe('dockerSource under load, against a real dockerd', () => {
       });
       await queue.sync();
       const expected = truth.expected();
-      expect(expected).toHaveLength(72);
+      expectLifecycles(truth, 12);
       expect([...flushed.map(eventKey)].sort()).toEqual([...expected].sort());
       // The source kept reading while a flush was running: events arrived during a 2 s flush.
       const duringFlush = arrivals.filter((t) =>
