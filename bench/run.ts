@@ -19,6 +19,7 @@ const benches: Record<string, string> = {
   startup: 'startup/main.ts',
   journal: 'journal/main.ts',
   'journal-file-restart': 'journal/file-restart.ts',
+  'journal-file-save': 'journal/file-save.ts',
 };
 
 const first = process.argv.findIndex((arg, i) => i >= 2 && arg.startsWith('--'));

@@ -1,5 +1,6 @@
 import { sep } from 'node:path';
 import type { DirListing } from './dir-listings.ts';
+import type { SnapshotChanges } from './snapshot-changes.ts';
 import { ColumnWriter, type SnapshotColumns, type SnapshotEntry } from './snapshot-columns.ts';
 
 /**
@@ -13,13 +14,15 @@ export class LiveSnapshot {
   #base: SnapshotColumns;
   /** Entries of the base that are gone (1), by index. */
   #removed: Uint8Array;
+  /** How many are. */
+  #removedCount = 0;
   /** Paths changed or added since the base: their entry now, or null when gone. */
   readonly #changes = new Map<string, SnapshotEntry | null>();
 
   /** For paths added since `base`, the entry of `base` they come after (-1: first); the others last. */
   #after: ReadonlyMap<string, number>;
   /** Directories listed since `base` was saved (the others keep the listing saved with them). */
-  readonly #listings: ReadonlyMap<string, DirListing>;
+  #listings: ReadonlyMap<string, DirListing>;
 
   /**
    * @param removed Flags, by index of `base`: entries gone (taken, not copied).
@@ -30,7 +33,7 @@ export class LiveSnapshot {
   constructor(
     base: SnapshotColumns,
     removed: Uint8Array,
-    changes: Iterable<readonly [string, SnapshotEntry]>,
+    changes: Iterable<readonly [string, SnapshotEntry | null]>,
     after: ReadonlyMap<string, number> = new Map(),
     listings: ReadonlyMap<string, DirListing> = new Map(),
   ) {
@@ -39,6 +42,42 @@ export class LiveSnapshot {
     this.#removed = removed;
     this.#after = after;
     for (const [path, entry] of changes) this.#changes.set(path, entry);
+    for (let i = 0; i < removed.length; i++) this.#removedCount += removed[i] === 1 ? 1 : 0;
+  }
+
+  /** The snapshot `changes` make of `base` (see {@link LiveSnapshot.changesSince}). */
+  static of(base: SnapshotColumns, changes: SnapshotChanges): LiveSnapshot {
+    const removed = new Uint8Array(base.length);
+    for (const i of changes.removed) removed[i] = 1;
+    return new LiveSnapshot(
+      base,
+      removed,
+      changes.changed,
+      new Map(changes.after),
+      new Map(changes.listings),
+    );
+  }
+
+  /** Entries in the columns it started from (or last folded into). */
+  get baseLength(): number {
+    return this.#base.length;
+  }
+
+  /** How much {@link LiveSnapshot.changesSince} holds: entries gone, changed or added, directories listed. */
+  get pending(): number {
+    return this.#removedCount + this.#changes.size + this.#listings.size;
+  }
+
+  /** What changed since the columns it started from (or last folded into): to save beside them. */
+  changesSince(): SnapshotChanges {
+    const removed: number[] = [];
+    for (let i = 0; i < this.#removed.length; i++) if (this.#removed[i] === 1) removed.push(i);
+    const after: [string, number][] = [];
+    for (const [path, entry] of this.#changes) {
+      const at = entry === null ? undefined : this.#after.get(path);
+      if (at !== undefined) after.push([path, at]);
+    }
+    return { removed, changed: [...this.#changes], after, listings: [...this.#listings] };
   }
 
   /** How many entries are kept beside the columns (changed, added or gone since they were made). */
@@ -90,8 +129,31 @@ export class LiveSnapshot {
     yield* all;
   }
 
-  /** The checkpoint text (format 3, see {@link SnapshotColumns}), in the order of `entries()`. */
-  encode(): string {
+  /**
+   * The checkpoint text (format 3, see {@link SnapshotColumns}), in the order
+   * of `entries()`. With `fold`, the changes are folded into the columns
+   * (`changesSince()` is then empty); without, only once they are many (they
+   * cost an object each beside the columns).
+   */
+  encode(fold = false): string {
+    const writer = this.#written();
+    if (fold || (this.#changes.size > 1024 && this.#changes.size * 8 > this.#base.length)) {
+      this.#base = writer.finish();
+      this.#removed = new Uint8Array(this.#base.length);
+      this.#removedCount = 0;
+      this.#changes.clear();
+      this.#after = new Map();
+      this.#listings = new Map();
+    }
+    return writer.encode();
+  }
+
+  /** The snapshot as columns of its own. */
+  columns(): SnapshotColumns {
+    return this.#written().finish();
+  }
+
+  #written(): ColumnWriter {
     const writer = new ColumnWriter();
     const base = this.#base;
     const listings = this.#listings;
@@ -99,14 +161,7 @@ export class LiveSnapshot {
       (i) => writer.copy(base, i, (base.isDir(i) && listings.get(base.path(i))) || undefined),
       (path, entry) => writer.add(path, entry, entry.dir ? listings.get(path) : undefined),
     );
-    // Changes kept beside the columns cost an object each: fold them in once they are many.
-    if (this.#changes.size > 1024 && this.#changes.size * 8 > base.length) {
-      this.#base = writer.finish();
-      this.#removed = new Uint8Array(this.#base.length);
-      this.#changes.clear();
-      this.#after = new Map();
-    }
-    return writer.encode();
+    return writer;
   }
 
   /**

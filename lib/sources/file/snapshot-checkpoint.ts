@@ -9,6 +9,7 @@ import { type DirListing, keepsCtime, savedNames, settled } from './dir-listings
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import type { LiveSnapshot } from './live-snapshot.ts';
 import { SnapshotColumns } from './snapshot-columns.ts';
+import { StoredSnapshot } from './stored-snapshot.ts';
 import { snapshotEntry, TreeDiff } from './tree-diff.ts';
 import { statEntry, walkTree } from './tree-snapshot.ts';
 import type { WatchRoot } from './watch-roots.ts';
@@ -49,6 +50,8 @@ const EMPTY = SnapshotColumns.from([]);
  */
 export class SnapshotCheckpoint {
   readonly #options: SnapshotCheckpointOptions;
+  /** The saved snapshot and the changes saved beside it. */
+  readonly #stored: StoredSnapshot;
   /** The saved snapshot, once read: null when there was none (a first start) or it was unreadable. */
   #saved: SnapshotColumns | null = null;
   #loaded = false;
@@ -80,6 +83,7 @@ export class SnapshotCheckpoint {
 
   constructor(options: SnapshotCheckpointOptions) {
     this.#options = options;
+    this.#stored = new StoredSnapshot(options.store, options.name);
   }
 
   /**
@@ -98,11 +102,10 @@ export class SnapshotCheckpoint {
   /** Reads the saved snapshot once. @throws what the store throws. */
   #read(): void {
     if (this.#loaded) return;
-    const { store, name } = this.#options;
-    const text = store.checkpoint(name);
+    const saved = this.#stored.read();
     this.#loaded = true;
-    this.#saved = text === undefined ? null : SnapshotColumns.decode(text);
-    this.#unreadable = text !== undefined && this.#saved === null;
+    this.#saved = saved ?? null;
+    this.#unreadable = saved === null;
     const once = this.#options.roots.length === 1;
     this.#diff = new TreeDiff(this.#saved ?? EMPTY, once, this.#saved === null);
   }
@@ -144,7 +147,7 @@ export class SnapshotCheckpoint {
     if (saved.listings.of(i)?.ctimeMs !== ctimeMs || !saved.matches(i, stats)) return undefined;
     const names = this.#keepsCtime(stats.dev, dir) ? savedNames(saved, i) : undefined;
     if (names === undefined) return undefined;
-    this.#listings.set(dir, { ctimeMs, names: names.length });
+    // Its saved listing holds, and the snapshot keeps it: not one of the changes to save.
     this.#fromSnapshot++;
     return names;
   }
@@ -188,6 +191,9 @@ export class SnapshotCheckpoint {
     const { events, snapshot } = diff.finish(roots, scheduler.now(), this.#listings);
     // Directories unchanged since they were read: their names were taken from the snapshot.
     context.count('dirsFromSnapshot', this.#fromSnapshot);
+    const leftAside = this.#stored.leftAside;
+    if (leftAside !== null)
+      context.log('tree snapshot %s: changes saved beside it left aside (%s)', name, leftAside);
     if (this.#unreadable) {
       context.log('unreadable tree snapshot %s: reloading', name);
       const actorAttributes = Object.freeze({ reason: 'unreadable snapshot' });
@@ -238,12 +244,15 @@ export class SnapshotCheckpoint {
     this.#scheduleSave();
   }
 
-  /** Saves (once the first walk is done) and stops: no timer is left. Idempotent. */
+  /**
+   * Saves the whole snapshot (once the first walk is done: the next start
+   * reads no changes beside it) and stops: no timer is left. Idempotent.
+   */
   close(): void {
     if (this.#closed) return;
     this.#timer?.unsubscribe();
     this.#timer = null;
-    this.#save();
+    this.#save(true);
     this.#closed = true;
   }
 
@@ -274,10 +283,11 @@ export class SnapshotCheckpoint {
     );
   }
 
-  #save(): void {
+  /** Saves the changes since the snapshot saved last, or (`whole`, or many) the whole snapshot. */
+  #save(whole = false): void {
     if (this.#snapshot === null || this.#closed) return;
     const start = performance.now();
-    this.#options.store.setCheckpoint(this.#options.name, this.#snapshot.encode());
+    this.#stored.save(this.#snapshot, whole);
     this.#lastSaveMs = performance.now() - start;
   }
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { parseSnapshot } from '../../../lib/sources/file/tree-snapshot.ts';
+import { readTreeSnapshot } from '../../../lib/sources/file/stored-snapshot.ts';
 import { type CliProcess, runCli, stopCli } from '../../support/cli-process.ts';
 
 const port = inject('redisPort');
@@ -92,8 +92,9 @@ describe('batchwatch watch --journal', () => {
     // The tree snapshot (kept under w1) follows what was taken in: b is not reported again.
     await vi.waitFor(
       async () => {
-        const saved = await redis.hget(`${stream}:checkpoints:g:w1`, 'file');
-        expect([...(parseSnapshot(saved ?? '')?.keys() ?? [])]).toContain(join(watched, 'b.txt'));
+        const saved = await redis.hgetall(`${stream}:checkpoints:g:w1`);
+        const snapshot = readTreeSnapshot({ checkpoint: (name) => saved[name] }, 'file');
+        expect([...(snapshot?.keys() ?? [])]).toContain(join(watched, 'b.txt'));
       },
       { timeout: 10_000 },
     );

@@ -8,7 +8,7 @@ import { Action } from '../../../lib/events/action.ts';
 import { createEvent } from '../../../lib/events/event.ts';
 import { loadSqlite } from '../../../lib/journal/load-sqlite.ts';
 import { openStateDir } from '../../../lib/journal/state-dir.ts';
-import { parseSnapshot } from '../../../lib/sources/file/tree-snapshot.ts';
+import { readTreeSnapshot } from '../../../lib/sources/file/stored-snapshot.ts';
 import { runCli } from '../../support/cli-process.ts';
 import { journalRows } from '../../support/journal-rows.ts';
 
@@ -29,10 +29,9 @@ afterEach(async () => {
 function snapshotPaths(): string[] {
   const db = new (loadSqlite().DatabaseSync)(join(state, 'journal.sqlite'), { readOnly: true });
   try {
-    const row = db.prepare("SELECT value FROM checkpoints WHERE name = 'file'").get() as
-      | { value: string }
-      | undefined;
-    return row === undefined ? [] : [...(parseSnapshot(row.value)?.keys() ?? [])];
+    const read = db.prepare('SELECT value FROM checkpoints WHERE name = ?');
+    const checkpoint = (name: string) => (read.get(name) as { value: string } | undefined)?.value;
+    return [...(readTreeSnapshot({ checkpoint }, 'file')?.keys() ?? [])];
   } finally {
     db.close();
   }

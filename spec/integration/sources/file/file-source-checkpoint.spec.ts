@@ -12,7 +12,7 @@ import { SqliteJournal } from '../../../../lib/journal/sqlite-journal.ts';
 import { fileIdentity } from '../../../../lib/local-watcher/file-identity.ts';
 import { SETTLED_MS } from '../../../../lib/sources/file/dir-listings.ts';
 import { fileSource } from '../../../../lib/sources/file/file-source.ts';
-import { parseSnapshot } from '../../../../lib/sources/file/tree-snapshot.ts';
+import { readTreeSnapshot } from '../../../../lib/sources/file/stored-snapshot.ts';
 
 let dir: string;
 let tree: string;
@@ -72,7 +72,7 @@ function onDisk(root: string): string[] {
 
 /** The paths of the snapshot saved in `journal`. */
 function savedPaths(journal: SqliteJournal): string[] {
-  return [...(parseSnapshot(journal.checkpoint('file') ?? '')?.keys() ?? [])].sort();
+  return [...(readTreeSnapshot(journal, 'file')?.keys() ?? [])].sort();
 }
 
 /** The tree as 0.2.0 saved it (format 1: JSON rows, raw-deflated, base64). */

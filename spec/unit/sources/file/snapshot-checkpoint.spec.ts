@@ -11,8 +11,8 @@ import type { SourceContext } from '../../../../lib/sources/event-source.ts';
 import { SETTLED_MS } from '../../../../lib/sources/file/dir-listings.ts';
 import { SnapshotCheckpoint } from '../../../../lib/sources/file/snapshot-checkpoint.ts';
 import { SnapshotColumns } from '../../../../lib/sources/file/snapshot-columns.ts';
+import { StoredSnapshot } from '../../../../lib/sources/file/stored-snapshot.ts';
 import {
-  parseSnapshot,
   serializeSnapshot,
   type TreeSnapshot,
 } from '../../../../lib/sources/file/tree-snapshot.ts';
@@ -21,18 +21,33 @@ import { fakeStats as stats } from '../../../support/fake-stats.ts';
 
 const ROOT = '/no/such/root';
 
-function memoryStore(initial?: TreeSnapshot): CheckpointStore & { saved: string[] } {
-  const saved: string[] = [];
-  let value = initial === undefined ? undefined : serializeSnapshot(initial);
-  return {
-    saved,
-    checkpoint: () => value,
-    setCheckpoint: (_name, next) => {
-      value = next;
-      saved.push(next);
+/** A store in memory: what is saved under each name, and how many saves were made. */
+function memoryStore(initial?: TreeSnapshot) {
+  const values = new Map<string, string>();
+  if (initial !== undefined) values.set('files', serializeSnapshot(initial));
+  const store = {
+    values,
+    saves: 0,
+    checkpoint: (name: string) => values.get(name),
+    setCheckpoint: (name: string, value: string) => {
+      values.set(name, value);
+      store.saves++;
     },
   };
+  return store;
 }
+
+/** What the next start reads: the saved snapshot with the changes saved beside it, by path. */
+function readBack(store: CheckpointStore): TreeSnapshot {
+  const columns = new StoredSnapshot(store, 'files').read() as SnapshotColumns;
+  return new Map(
+    Array.from({ length: columns.length }, (_, i) => [columns.path(i), columns.entry(i)]),
+  );
+}
+
+/** The whole snapshot saved last. */
+const savedWhole = (store: ReturnType<typeof memoryStore>) =>
+  SnapshotColumns.decode(store.values.get('files') as string) as SnapshotColumns;
 
 function context(events: Event[]): SourceContext {
   return {
@@ -101,16 +116,24 @@ describe('SnapshotCheckpoint on a restart', () => {
       [1, 'written', undefined],
     ]);
     // Saved just after, not before resume() settled (ready waits for resume, not for the save).
-    expect(store.saved).toHaveLength(0);
+    expect(store.saves).toBe(0);
+    const before = store.values.get('files');
     scheduler.flush();
-    expect(store.saved).toHaveLength(1);
-    const saved = parseSnapshot(store.saved[0] as string);
+    // Only the changes, beside the snapshot as it was.
+    expect(store.saves).toBe(1);
+    expect(store.values.get('files')).toBe(before);
+    expect(store.values.get('files:changes')).toMatch(/^bwtc1:/);
+    const saved = readBack(store);
     // The root's own directory and ignored entries are not in it; what the scan read is.
-    expect([...(saved?.keys() ?? [])].sort()).toEqual(
+    expect([...saved.keys()].sort()).toEqual(
       [`${ROOT}/created`, `${ROOT}/kept`, `${ROOT}/new-name`, `${ROOT}/written`].sort(),
     );
-    expect(saved?.get(`${ROOT}/written`)).toEqual(entry(2, 5, 200));
+    expect(saved.get(`${ROOT}/written`)).toEqual(entry(2, 5, 200));
+    // Closed: the whole snapshot, no changes beside it; the same tree.
     snapshot.close();
+    expect(store.values.get('files')).not.toBe(before);
+    expect(store.values.get('files:changes')).toBe('');
+    expect(readBack(store)).toEqual(saved);
   });
 
   it('keeps only the watched files of a single-file root', async () => {
@@ -124,9 +147,7 @@ describe('SnapshotCheckpoint on a restart', () => {
     await snapshot.resume(context(events));
     expect(events.map((e) => [e.action, e.actorId])).toEqual([[1, `${ROOT}/a.conf`]]);
     snapshot.close();
-    expect([...(parseSnapshot(store.saved.at(-1) as string)?.keys() ?? [])]).toEqual([
-      `${ROOT}/a.conf`,
-    ]);
+    expect([...readBack(store).keys()]).toEqual([`${ROOT}/a.conf`]);
   });
 
   it('walks the tree itself when a watcher found an entry without its stats', async () => {
@@ -180,7 +201,7 @@ describe('SnapshotCheckpoint on a restart', () => {
     first.listed(`${ROOT}/recent`, dirStats(11, Date.now() - 5), 1, Date.now());
     await first.resume(context([]));
     first.close();
-    const saved = SnapshotColumns.decode(store.saved.at(-1) as string) as SnapshotColumns;
+    const saved = savedWhole(store);
     expect(saved.listings.of(0)).toEqual({ first: 2, names: 2, ctimeMs: old });
     expect(saved.listings.of(1)).toBeUndefined();
 
@@ -203,7 +224,7 @@ describe('SnapshotCheckpoint on a restart', () => {
     again.close();
     expect(events).toEqual([]);
     // Still vouched for in the snapshot saved next.
-    const next = SnapshotColumns.decode(store.saved.at(-1) as string) as SnapshotColumns;
+    const next = savedWhole(store);
     expect(next.listings.of(0)).toEqual({ first: 2, names: 2, ctimeMs: old });
     // On a filesystem whose ctimes cannot be relied on (vfat, a network one): never.
     const elsewhere = restart(false);
@@ -211,7 +232,7 @@ describe('SnapshotCheckpoint on a restart', () => {
     elsewhere.listed(`${ROOT}/recent`, dirStats(11, old), 1, Date.now());
     await elsewhere.resume(context([]));
     elsewhere.close();
-    const notKept = SnapshotColumns.decode(store.saved.at(-1) as string) as SnapshotColumns;
+    const notKept = savedWhole(store);
     expect(notKept.listings.of(1)).toBeUndefined();
   });
 });

@@ -1,0 +1,224 @@
+// A tree snapshot kept in a checkpoint store: while watching, a save writes the changes since the
+// whole snapshot saved last (its cost is what changed, not the tree), the whole one again when they
+// grow and on close. What a restart reads back is the tree as the source last saw it; changes that
+// belong to another snapshot, or cannot be read, are left aside (then changes are reported again,
+// none missed). The changes are read as untrusted input.
+import { describe, expect, it } from 'vitest';
+import type { CheckpointStore } from '../../../../lib/journal/checkpoint-store.ts';
+import { LiveSnapshot } from '../../../../lib/sources/file/live-snapshot.ts';
+import {
+  decodeChanges,
+  encodeChanges,
+  type SnapshotChanges,
+  snapshotFingerprint,
+} from '../../../../lib/sources/file/snapshot-changes.ts';
+import {
+  SnapshotColumns,
+  type SnapshotEntry,
+} from '../../../../lib/sources/file/snapshot-columns.ts';
+import { StoredSnapshot } from '../../../../lib/sources/file/stored-snapshot.ts';
+
+const file = (ino: number, size = 1): SnapshotEntry => ({
+  id: `1:${ino}:${ino}.5`,
+  size,
+  mtimeMs: 1000.25,
+  dir: false,
+});
+const dir = (ino: number): SnapshotEntry => ({
+  id: `1:${ino}:0`,
+  size: 4096,
+  mtimeMs: 1,
+  dir: true,
+});
+
+/** A tree of `dirs` directories of 10 files each. */
+function tree(dirs: number): [string, SnapshotEntry][] {
+  const entries: [string, SnapshotEntry][] = [];
+  for (let d = 0; d < dirs; d++) {
+    entries.push([`/w/d${d}`, dir(1000 * d + 1)]);
+    for (let f = 0; f < 10; f++) entries.push([`/w/d${d}/f${f}`, file(1000 * d + 2 + f)]);
+  }
+  return entries;
+}
+
+function memoryStore() {
+  const values = new Map<string, string>();
+  const writes: [string, number][] = [];
+  const store = {
+    values,
+    writes,
+    checkpoint: (name: string) => values.get(name),
+    setCheckpoint: (name: string, value: string) => {
+      values.set(name, value);
+      writes.push([name, value.length]);
+    },
+  };
+  return store;
+}
+
+const byPath = (columns: SnapshotColumns | null | undefined) =>
+  new Map(
+    Array.from({ length: columns?.length ?? 0 }, (_, i) => [columns?.path(i), columns?.entry(i)]),
+  );
+const readBack = (store: CheckpointStore) => byPath(new StoredSnapshot(store, 'files').read());
+
+/** A source's first start on `entries`: its live snapshot, stored (saved whole once). */
+function started(store: CheckpointStore, entries: [string, SnapshotEntry][]) {
+  const stored = new StoredSnapshot(store, 'files');
+  const columns = SnapshotColumns.from(entries);
+  const live = new LiveSnapshot(columns, new Uint8Array(columns.length), []);
+  stored.save(live, false);
+  return { stored, live, expected: new Map(entries) };
+}
+
+describe('StoredSnapshot', () => {
+  it('saves only the changes while they are few: a restart reads the tree as it was last saved', () => {
+    const store = memoryStore();
+    const { stored, live, expected } = started(store, tree(1000));
+    const whole = store.values.get('files') as string;
+    expect(store.writes).toEqual([['files', whole.length]]);
+    const steps: [string, SnapshotEntry | null][] = [
+      ['/w/d5/f1', file(5002, 99)], // written
+      ['/w/d7/new', file(99_999)], // created
+      ['/w/d9/f3', null], // deleted
+    ];
+    for (const [path, entry] of steps) {
+      if (entry === null) {
+        live.delete(path);
+        expected.delete(path);
+      } else {
+        live.set(path, entry);
+        expected.set(path, entry);
+      }
+      stored.save(live, false);
+      expect(store.values.get('files')).toBe(whole);
+      expect(readBack(store)).toEqual(expected);
+    }
+    // Each save wrote the changes, far smaller than the tree.
+    for (const [name, length] of store.writes.slice(1)) {
+      expect(name).toBe('files:changes');
+      expect(length).toBeLessThan(400);
+    }
+    expect(whole.length).toBeGreaterThan(10_000);
+    // Closed: the whole snapshot again, nothing beside it.
+    stored.save(live, true);
+    expect(store.values.get('files')).not.toBe(whole);
+    expect(store.values.get('files:changes')).toBe('');
+    expect(readBack(store)).toEqual(expected);
+  });
+
+  it('saves the whole snapshot again once the changes outgrow the square root of twice its size', () => {
+    const store = memoryStore();
+    const { stored, live, expected } = started(store, tree(100)); // 1,100 entries: limit 64
+    for (let i = 0; i < 64; i++) {
+      live.set(`/w/d1/n${i}`, file(50_000 + i));
+      expected.set(`/w/d1/n${i}`, file(50_000 + i));
+    }
+    stored.save(live, false);
+    expect(store.writes.map(([name]) => name)).toEqual(['files', 'files:changes']);
+    live.set('/w/d1/one-more', file(60_000));
+    expected.set('/w/d1/one-more', file(60_000));
+    stored.save(live, false);
+    expect(store.writes.map(([name]) => name)).toEqual([
+      'files',
+      'files:changes',
+      'files',
+      'files:changes',
+    ]);
+    expect(store.values.get('files:changes')).toBe('');
+    expect(live.pending).toBe(0);
+    expect(readBack(store)).toEqual(expected);
+    // The next change is saved beside the new whole snapshot.
+    live.delete('/w/d2/f0');
+    expected.delete('/w/d2/f0');
+    stored.save(live, false);
+    expect(store.writes.at(-1)?.[0]).toBe('files:changes');
+    expect(readBack(store)).toEqual(expected);
+  });
+
+  it('leaves aside changes saved for another snapshot: a crash after the whole one, before its changes were cleared', () => {
+    const store = memoryStore();
+    const { stored, live } = started(store, tree(10));
+    live.set('/w/d1/f1', file(7, 500));
+    stored.save(live, false);
+    const changesBefore = store.values.get('files:changes');
+    // The whole snapshot is written, then the process dies before the changes are cleared.
+    live.set('/w/d2/f2', file(8, 600));
+    const whole = live.encode(true);
+    store.values.set('files', whole);
+    const restarted = new StoredSnapshot(store, 'files');
+    const read = byPath(restarted.read());
+    expect(store.values.get('files:changes')).toBe(changesBefore);
+    expect(restarted.leftAside).toMatch(/another snapshot/);
+    expect(read.get('/w/d1/f1')).toEqual(file(7, 500));
+    expect(read.get('/w/d2/f2')).toEqual(file(8, 600));
+    // Its first save clears them.
+    restarted.save(
+      LiveSnapshot.of(SnapshotColumns.decode(whole) as SnapshotColumns, none()),
+      false,
+    );
+    expect(store.values.get('files:changes')).toBe('');
+  });
+
+  it('leaves aside changes it cannot read, and reads the whole snapshot saved before them', () => {
+    const store = memoryStore();
+    const { expected } = started(store, tree(10));
+    for (const garbage of ['bwtc1:{', 'bwtc1:null', 'not changes', `bwtc1:${'['.repeat(10_000)}`]) {
+      store.values.set('files:changes', garbage);
+      const restarted = new StoredSnapshot(store, 'files');
+      expect(byPath(restarted.read())).toEqual(expected);
+      expect(restarted.leftAside).not.toBeNull();
+    }
+  });
+});
+
+const none = (): SnapshotChanges => ({ removed: [], changed: [], after: [], listings: [] });
+
+describe('snapshot changes, as text', () => {
+  const base = snapshotFingerprint('bwts2:123:abcdef');
+  const changes: SnapshotChanges = {
+    removed: [0, 3],
+    changed: [
+      ['/w/a', file(1, 7)],
+      ['/w/gone', null],
+      ['/w/ünïcödé\n', { id: '', size: 0, mtimeMs: -1.5, dir: true }],
+    ],
+    after: [['/w/a', -1]],
+    listings: [['/w/ünïcödé\n', { ctimeMs: 12.5, names: 3 }]],
+  };
+
+  it('round-trip exactly, for the snapshot they were saved beside only', () => {
+    const text = encodeChanges(base, changes);
+    expect(decodeChanges(text, base, 4)).toEqual(changes);
+    expect(decodeChanges(text, snapshotFingerprint('bwts2:123:abcdeg'), 4)).toBeNull();
+  });
+
+  it('refuses what this does not write, field by field', () => {
+    const text = (patch: Record<string, unknown>) =>
+      `bwtc1:${JSON.stringify({ ...JSON.parse(encodeChanges(base, changes).slice(6)), ...patch })}`;
+    const refused: Record<string, unknown>[] = [
+      { removed: [4] }, // past the snapshot's entries
+      { removed: [-1] },
+      { removed: [1.5] },
+      { removed: 'all' },
+      { changed: [['']] }, // an empty path
+      { changed: [['/w/a\0b']] }, // a NUL
+      { changed: [['/w/a', '1:2', 1, 1, 0]] }, // an identity of two numbers
+      { changed: [['/w/a', '1:x:3', 1, 1, 0]] },
+      { changed: [['/w/a', '1:2:3', 'big', 1, 0]] },
+      { changed: [['/w/a', '1:2:3', 1, null, 0]] },
+      { changed: [['/w/a', '1:2:3', 1, 1, 2]] },
+      { changed: [['/w/a', '1:2:3', 1, 1]] },
+      { after: [['/w/a', 4]] },
+      { after: [['/w/a', -2]] },
+      { listings: [['/w/a', 1, 0]] }, // no names
+      { listings: [['/w/a', 1, 2.5]] },
+      { listings: [['/w/a', 1]] },
+    ];
+    expect(decodeChanges(text({}), base, 4)).toEqual(changes);
+    for (const patch of refused)
+      expect(decodeChanges(text(patch), base, 4), JSON.stringify(patch)).toBeNull();
+    expect(decodeChanges('bwtc1:[]', base, 4)).toBeNull();
+    expect(decodeChanges('', base, 4)).toBeNull();
+  });
+});
