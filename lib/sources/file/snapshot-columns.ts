@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type DirListing, LISTING_NUMBERS, listingRecords, SavedListings } from './dir-listings.ts';
+import { PathTable } from './path-table.ts';
 import { snapshotRows } from './snapshot-rows.ts';
 
 /** What a snapshot keeps of one path: identity, size, modification time, kind. */
@@ -60,7 +61,7 @@ export class SnapshotColumns {
   readonly mtime: Float64Array;
   /** The directories whose names the snapshot vouches for. */
   readonly listings: SavedListings;
-  #index: Map<string, number> | null = null;
+  #table: PathTable | null = null;
 
   constructor(
     text: string,
@@ -126,14 +127,13 @@ export class SnapshotColumns {
     );
   }
 
-  /** The index of `path`, or -1 (a map of every path, built on the first call). */
+  /**
+   * The index of `path`, or -1: through a table of the paths' hashes, built
+   * on the first call, that holds no string (see path-table.ts).
+   */
   indexOf(path: string): number {
-    if (this.#index === null) {
-      this.#index = new Map();
-      // The first of a path given twice (a snapshot never holds one twice; a hostile one may).
-      for (let i = this.length - 1; i >= 0; i--) this.#index.set(this.path(i), i);
-    }
-    return this.#index.get(path) ?? -1;
+    this.#table ??= new PathTable(this.#text, this.#starts);
+    return this.#table.find(path, this);
   }
 
   isDir(i: number): boolean {

@@ -73,6 +73,20 @@ describe('SnapshotColumns', () => {
     expect(columns.indexOf('/w/none')).toBe(-1);
   });
 
+  it('finds every path of a large snapshot by index, a path given twice at its first', () => {
+    const many: [string, SnapshotEntry][] = [];
+    for (let i = 0; i < 5000; i++)
+      many.push([`/w/d${i % 50}/f${i}`, entries[0]?.[1] as SnapshotEntry]);
+    // A hostile snapshot may hold one path twice.
+    many.push(['/w/d7/f7', entries[0]?.[1] as SnapshotEntry]);
+    const columns = SnapshotColumns.from(many);
+    for (let i = 0; i < 5000; i++) expect(columns.indexOf(`/w/d${i % 50}/f${i}`)).toBe(i);
+    expect(columns.indexOf('/w/d7/f5000')).toBe(-1);
+    expect(columns.indexOf('/w/d7')).toBe(-1);
+    expect(columns.indexOf('')).toBe(-1);
+    expect(SnapshotColumns.from([]).indexOf('/w')).toBe(-1);
+  });
+
   it.each([
     ['empty', ''],
     ['not base64 deflate', 'damaged'],
