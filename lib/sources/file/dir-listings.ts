@@ -114,28 +114,31 @@ export class SavedListings {
 
 /**
  * The records to save for `listed` (listings by the index of their
- * directory among `paths`, the entries in the order they are saved in): a
- * listing is kept only when the directory's children are exactly `names`
- * entries one after the other (none ignored, none added apart, as a scan
- * saves them), so that a restart finds them without an index.
+ * directory among the paths in `text`, path `i` from `starts[i]` to
+ * `starts[i + 1]`, in the order they are saved in): a listing is kept only
+ * when the directory's children are exactly `names` entries one after the
+ * other (none ignored, none added apart, as a scan saves them), so that a
+ * restart finds them without an index.
  */
 export function listingRecords(
-  paths: readonly string[],
+  text: string,
+  starts: Uint32Array,
   listed: ReadonlyMap<number, DirListing>,
 ): Float64Array {
   if (listed.size === 0) return new Float64Array(0);
   const dirs = new Map<string, number>();
-  for (const i of listed.keys()) dirs.set(paths[i] as string, i);
+  for (const i of listed.keys()) dirs.set(text.slice(starts[i], starts[i + 1]), i);
   /** Per listed directory: its first child's index, how many so far, and whether they run on. */
   const runs = new Map<number, { first: number; count: number; whole: boolean }>();
   // Entries of one directory come one after the other: their parent is looked up once.
   let parent = '';
   let dir: number | undefined;
-  for (let k = 0; k < paths.length; k++) {
-    const path = paths[k] as string;
-    const cut = path.lastIndexOf(sep);
-    if (cut !== parent.length || !path.startsWith(parent)) {
-      parent = cut <= 0 ? '' : path.slice(0, cut);
+  for (let k = 0; k + 1 < starts.length; k++) {
+    const start = starts[k] as number;
+    // The last separator of path k (one before its start: it has none).
+    const cut = Math.max(text.lastIndexOf(sep, (starts[k + 1] as number) - 1), start - 1) - start;
+    if (cut !== parent.length || !text.startsWith(parent, start)) {
+      parent = cut <= 0 ? '' : text.slice(start, start + cut);
       dir = cut <= 0 ? undefined : dirs.get(parent);
     }
     if (dir === undefined) continue;

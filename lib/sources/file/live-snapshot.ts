@@ -153,14 +153,44 @@ export class LiveSnapshot {
     return this.#written().finish();
   }
 
+  /**
+   * Every entry, in the order of `entries()`, into a writer: the entries of
+   * the base between two that changed (gone, changed, listed since, or with
+   * an entry added after them) are copied as one run, no string each.
+   */
   #written(): ColumnWriter {
-    const writer = new ColumnWriter();
+    const writer = new ColumnWriter(this.#base.length + this.#changes.size);
     const base = this.#base;
+    const removed = this.#removed;
     const listings = this.#listings;
-    this.#inOrder(
-      (i) => writer.copy(base, i, (base.isDir(i) && listings.get(base.path(i))) || undefined),
-      (path, entry) => writer.add(path, entry, entry.dir ? listings.get(path) : undefined),
-    );
+    const add = (path: string, entry: SnapshotEntry): void =>
+      writer.add(path, entry, entry.dir ? listings.get(path) : undefined);
+    /** Entries of the base that are not copied as they are: their entry now, or null (gone). */
+    const changed = new Map<number, SnapshotEntry | null>();
+    for (const [path, entry] of this.#changes) {
+      const i = base.indexOf(path);
+      if (i >= 0 && removed[i] !== 1) changed.set(i, entry);
+    }
+    for (const path of listings.keys()) {
+      const i = base.indexOf(path);
+      if (i >= 0 && removed[i] !== 1 && !changed.has(i)) changed.set(i, base.entry(i));
+    }
+    const added = this.#addedByPlace();
+    for (const [path, entry] of added.get(-1) ?? []) add(path, entry);
+    let run = 0;
+    for (let i = 0; i < base.length; i++) {
+      if (removed[i] !== 1 && !changed.has(i) && !added.has(i)) continue;
+      writer.copyRun(base, run, i);
+      run = i + 1;
+      const entry = changed.get(i);
+      if (removed[i] === 1 || entry === null) {
+        // Gone.
+      } else if (entry === undefined) writer.copyRun(base, i, i + 1);
+      else add(base.path(i), entry);
+      for (const [path, value] of added.get(i) ?? []) add(path, value);
+    }
+    writer.copyRun(base, run, base.length);
+    for (const [path, entry] of added.get(base.length) ?? []) add(path, entry);
     return writer;
   }
 

@@ -1,5 +1,6 @@
 import type { DirListing } from './dir-listings.ts';
-import { MAX_SNAPSHOT_BYTES, type SnapshotEntry } from './snapshot-columns.ts';
+import { MAX_SNAPSHOT_BYTES } from './snapshot-binary.ts';
+import type { SnapshotEntry } from './snapshot-columns.ts';
 
 /**
  * What changed in a tree since its saved snapshot (its base): saved beside

@@ -1,8 +1,14 @@
 import type { Stats } from 'node:fs';
 import { sep } from 'node:path';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { type DirListing, LISTING_NUMBERS, listingRecords, SavedListings } from './dir-listings.ts';
+import { type DirListing, listingRecords, SavedListings } from './dir-listings.ts';
 import { PathTable } from './path-table.ts';
+import {
+  decodeBinary,
+  encodeBinary,
+  MAX_SNAPSHOT_BYTES,
+  PREFIX,
+  startsOf,
+} from './snapshot-binary.ts';
 import { snapshotRows } from './snapshot-rows.ts';
 
 /** What a snapshot keeps of one path: identity, size, modification time, kind. */
@@ -18,18 +24,6 @@ export interface SnapshotEntry {
 const DIR = 1;
 /** Kind byte: no identity (no inode: some Windows and network filesystems). */
 const NO_ID = 2;
-
-/**
- * Text of a binary snapshot (format 2 or 3): this prefix (not base64: a format-1 snapshot never
- * has it), the inflated size in bytes, `:`, then base64.
- */
-const PREFIX = 'bwts2:';
-const MAGIC = 0x53547742; // 'BwTS'
-const HEADER_BYTES = 16;
-/** Bytes per entry besides its path: its length, a kind byte and five 8-byte numbers. */
-const ENTRY_BYTES = 45;
-/** The largest snapshot read back, inflated: a hostile or corrupt one cannot take more memory. */
-export const MAX_SNAPSHOT_BYTES = 1 << 30;
 
 /**
  * A tree snapshot as columns: the paths in one string (no string per
@@ -91,7 +85,17 @@ export class SnapshotColumns {
    */
   static decode(text: string): SnapshotColumns | null {
     try {
-      if (text.startsWith(PREFIX)) return decodeColumns(text);
+      if (text.startsWith(PREFIX)) {
+        const parts = decodeBinary(text);
+        if (parts === null) return null;
+        return new SnapshotColumns(
+          parts.text,
+          parts.starts,
+          parts.kinds,
+          parts.numbers,
+          parts.listings,
+        );
+      }
       const rows = snapshotRows(text, MAX_SNAPSHOT_BYTES);
       return rows === null ? null : SnapshotColumns.from(rows);
     } catch {
@@ -110,6 +114,16 @@ export class SnapshotColumns {
     return (
       (this.#starts[i + 1] as number) - start === path.length && this.#text.startsWith(path, start)
     );
+  }
+
+  /** Paths `from` to `to` (excluded), one after the other (one new string). */
+  pathsOf(from: number, to: number): string {
+    return this.#text.slice(this.#starts[from], this.#starts[to]);
+  }
+
+  /** How long path `i` is, in UTF-16 code units. */
+  lengthOf(i: number): number {
+    return (this.#starts[i + 1] as number) - (this.#starts[i] as number);
   }
 
   /** Path `i` from its character `from` on (a new string). */
@@ -166,15 +180,26 @@ export class SnapshotColumns {
   }
 }
 
-/** Builds columns, or a format-2 checkpoint, entry by entry. */
+/** Builds columns, or a format-3 checkpoint, entry by entry or by runs of entries. */
 export class ColumnWriter {
-  readonly #paths: string[] = [];
-  #kinds = new Uint8Array(1024);
-  #numbers = new Float64Array(5 * 1024);
+  /** The paths so far, one after the other, in pieces (a path, or a run copied at once). */
+  #pieces: string[] = [];
+  #count = 0;
+  #lengths: Uint32Array;
+  #kinds: Uint8Array;
+  #numbers: Float64Array;
   /** Listings by the index of their directory (kept by the encoding only if they still hold). */
   readonly #listed = new Map<number, DirListing>();
   /** The listing records of the entries so far, once asked for (by `finish()`, then `encode()`). */
   #records: Float64Array | null = null;
+
+  /** @param capacity How many entries to make room for at first (it grows past them). */
+  constructor(capacity = 1024) {
+    const size = Math.max(16, capacity);
+    this.#lengths = new Uint32Array(size);
+    this.#kinds = new Uint8Array(size);
+    this.#numbers = new Float64Array(5 * size);
+  }
 
   /** Adds entry `i` of `columns` as it is (no object made), with its saved listing or `listing`. */
   copy(
@@ -182,13 +207,27 @@ export class ColumnWriter {
     i: number,
     listing: DirListing | undefined = columns.isDir(i) ? columns.listings.of(i) : undefined,
   ): void {
-    const { kinds, dev, ino, birth, size, mtime } = columns;
-    const n = this.#put(columns.path(i), kinds[i] as number, listing);
-    this.#numbers[n] = dev[i] as number;
-    this.#numbers[n + 1] = ino[i] as number;
-    this.#numbers[n + 2] = birth[i] as number;
-    this.#numbers[n + 3] = size[i] as number;
-    this.#numbers[n + 4] = mtime[i] as number;
+    const n = this.#put(columns.path(i), columns.kinds[i] as number, listing);
+    this.#copyNumbers(columns, i, n);
+  }
+
+  /**
+   * Adds entries `from` to `to` (excluded) of `columns` as they are, with
+   * their saved listings: their paths as one piece, no string per entry.
+   */
+  copyRun(columns: SnapshotColumns, from: number, to: number): void {
+    if (to <= from) return;
+    const n = this.#grow(to - from);
+    this.#pieces.push(columns.pathsOf(from, to));
+    this.#kinds.set(columns.kinds.subarray(from, to), n);
+    for (let i = from; i < to; i++) {
+      const at = n + i - from;
+      this.#lengths[at] = columns.lengthOf(i);
+      this.#copyNumbers(columns, i, 5 * at);
+      const listing = columns.isDir(i) ? columns.listings.of(i) : undefined;
+      if (listing !== undefined) this.#listed.set(at, listing);
+    }
+    this.#count += to - from;
   }
 
   add(path: string, entry: SnapshotEntry, listing?: DirListing): void {
@@ -208,27 +247,39 @@ export class ColumnWriter {
     this.#numbers[n + 4] = stats.mtimeMs;
   }
 
+  /** Writes entry `i`'s five numbers (device, inode, birth, size, mtime) at `at`. */
+  #copyNumbers(columns: SnapshotColumns, i: number, at: number): void {
+    this.#numbers[at] = columns.dev[i] as number;
+    this.#numbers[at + 1] = columns.ino[i] as number;
+    this.#numbers[at + 2] = columns.birth[i] as number;
+    this.#numbers[at + 3] = columns.size[i] as number;
+    this.#numbers[at + 4] = columns.mtime[i] as number;
+  }
+
   /** Adds an entry's path and kind byte; where its five numbers go (device, inode, birth, size, mtime). */
   #put(path: string, kind: number, listing?: DirListing): number {
-    const n = this.#grow();
+    const n = this.#grow(1);
     if (listing !== undefined) this.#listed.set(n, listing);
-    this.#paths.push(path);
+    this.#pieces.push(path);
+    this.#lengths[n] = path.length;
     this.#kinds[n] = kind;
+    this.#count++;
     return 5 * n;
   }
 
   /** The columns written so far. */
   finish(): SnapshotColumns {
-    const n = this.#paths.length;
+    const n = this.#count;
     const numbers = Array.from({ length: 5 }, () => new Float64Array(n));
     for (let i = 0; i < n; i++) {
       for (let c = 0; c < 5; c++) {
         (numbers[c] as Float64Array)[i] = this.#numbers[5 * i + c] as number;
       }
     }
+    const [text, starts] = this.#paths();
     return new SnapshotColumns(
-      this.#paths.join(''),
-      startsOf(this.#paths.map((path) => path.length)),
+      text,
+      starts,
       this.#kinds.slice(0, n),
       numbers as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array],
       new SavedListings(this.#listingRecords()),
@@ -237,106 +288,43 @@ export class ColumnWriter {
 
   /** The checkpoint text. */
   encode(): string {
-    const n = this.#paths.length;
-    const paths = Buffer.from(this.#paths.join(''));
-    const pathsAt = HEADER_BYTES + 4 * n;
-    const numbersAt = Math.ceil((pathsAt + paths.length + n) / 8) * 8;
-    const listings = this.#listingRecords();
-    const buffer = Buffer.alloc(numbersAt + 40 * n + 8 + listings.byteLength);
-    buffer.writeUInt32LE(MAGIC, 0);
-    buffer.writeUInt32LE(3, 4);
-    buffer.writeUInt32LE(n, 8);
-    buffer.writeUInt32LE(paths.length, 12);
-    const lengths = new Uint32Array(buffer.buffer, buffer.byteOffset + HEADER_BYTES, n);
-    for (let i = 0; i < n; i++) lengths[i] = (this.#paths[i] as string).length;
-    paths.copy(buffer, pathsAt);
-    buffer.set(this.#kinds.subarray(0, n), pathsAt + paths.length);
-    const columns = new Float64Array(buffer.buffer, buffer.byteOffset + numbersAt, 5 * n);
-    for (let c = 0; c < 5; c++) {
-      for (let i = 0; i < n; i++) columns[c * n + i] = this.#numbers[5 * i + c] as number;
-    }
-    buffer.writeUInt32LE(listings.length / LISTING_NUMBERS, numbersAt + 40 * n);
-    buffer.set(new Uint8Array(listings.buffer), numbersAt + 40 * n + 8);
-    return `${PREFIX}${buffer.length}:${deflateRawSync(buffer, { level: 1 }).toString('base64')}`;
+    const [text] = this.#paths();
+    const records = this.#listingRecords();
+    return encodeBinary(this.#count, text, this.#lengths, this.#kinds, this.#numbers, records);
+  }
+
+  /** The paths so far as one string (joined once), and where each starts. */
+  #paths(): [string, Uint32Array] {
+    if (this.#pieces.length > 1) this.#pieces = [this.#pieces.join('')];
+    return [this.#pieces[0] ?? '', startsOf(this.#lengths.subarray(0, this.#count))];
   }
 
   #listingRecords(): Float64Array {
-    this.#records ??= listingRecords(this.#paths, this.#listed);
+    if (this.#records === null) {
+      const [text, starts] = this.#paths();
+      this.#records = listingRecords(text, starts, this.#listed);
+    }
     return this.#records;
   }
 
-  /** The index the next entry gets, with room for it. */
-  #grow(): number {
+  /** The index the next `count` entries start at, with room for them. */
+  #grow(count: number): number {
     this.#records = null;
-    const n = this.#paths.length;
-    if (n === this.#kinds.length) {
-      const kinds = new Uint8Array(2 * n);
-      kinds.set(this.#kinds);
-      this.#kinds = kinds;
-      const numbers = new Float64Array(10 * n);
-      numbers.set(this.#numbers);
-      this.#numbers = numbers;
+    const n = this.#count;
+    if (n + count > this.#kinds.length) {
+      const capacity = Math.max(2 * this.#kinds.length, n + count);
+      const grown = <T extends Uint8Array | Uint32Array | Float64Array>(
+        array: T,
+        size: number,
+      ): T => {
+        const bigger = new (array.constructor as new (length: number) => T)(size);
+        bigger.set(array);
+        return bigger;
+      };
+      this.#kinds = grown(this.#kinds, capacity);
+      this.#lengths = grown(this.#lengths, capacity);
+      this.#numbers = grown(this.#numbers, 5 * capacity);
     }
     return n;
   }
-}
-
-/** Where each path starts, and the end of the last, from the paths' lengths. */
-function startsOf(lengths: ArrayLike<number>): Uint32Array {
-  const starts = new Uint32Array(lengths.length + 1);
-  for (let i = 0; i < lengths.length; i++) {
-    starts[i + 1] = (starts[i] as number) + (lengths[i] as number);
-  }
-  return starts;
-}
-
-function decodeColumns(text: string): SnapshotColumns | null {
-  // The inflated size first: inflated in one piece (no chunks to join), and bounded.
-  const colon = text.indexOf(':', PREFIX.length);
-  const size = Number(text.slice(PREFIX.length, colon));
-  if (
-    colon < 0 ||
-    !Number.isSafeInteger(size) ||
-    size < HEADER_BYTES ||
-    size > MAX_SNAPSHOT_BYTES
-  ) {
-    return null;
-  }
-  const buffer = inflateRawSync(Buffer.from(text.slice(colon + 1), 'base64'), {
-    chunkSize: Math.max(size, 64),
-    maxOutputLength: size,
-  });
-  if (buffer.length !== size) return null;
-  const format = buffer.readUInt32LE(4);
-  if (buffer.readUInt32LE(0) !== MAGIC || (format !== 2 && format !== 3)) return null;
-  const n = buffer.readUInt32LE(8);
-  const pathBytes = buffer.readUInt32LE(12);
-  const pathsAt = HEADER_BYTES + 4 * n;
-  const numbersAt = Math.ceil((pathsAt + pathBytes + n) / 8) * 8;
-  // Every size is checked against what is there before anything is allocated for it.
-  const listingsAt = numbersAt + 40 * n;
-  const listingCount = format === 3 && listingsAt + 8 <= size ? buffer.readUInt32LE(listingsAt) : 0;
-  const end = format === 2 ? listingsAt : listingsAt + 8 + 8 * LISTING_NUMBERS * listingCount;
-  if (n * ENTRY_BYTES > size || end !== size) return null;
-  const lengths = new Uint32Array(n);
-  new Uint8Array(lengths.buffer).set(buffer.subarray(HEADER_BYTES, pathsAt));
-  const starts = startsOf(lengths);
-  const paths = buffer.toString('utf8', pathsAt, pathsAt + pathBytes);
-  // Lengths that do not add up to the paths (or an empty path): not a snapshot written here.
-  if (starts[n] !== paths.length || lengths.includes(0)) return null;
-  const kindsAt = pathsAt + pathBytes;
-  const kinds = new Uint8Array(buffer.subarray(kindsAt, kindsAt + n));
-  const at = buffer.byteOffset + numbersAt;
-  // A view when the numbers are 8-byte aligned in memory (they are in a buffer of their own), else a copy.
-  const numbers =
-    at % 8 === 0
-      ? new Float64Array(buffer.buffer, at, 5 * n)
-      : new Float64Array(new Uint8Array(buffer.subarray(numbersAt, listingsAt)).buffer);
-  const column = (c: number): Float64Array => numbers.subarray(c * n, (c + 1) * n);
-  const listings = new SavedListings(
-    new Float64Array(new Uint8Array(buffer.subarray(Math.min(listingsAt + 8, size))).buffer),
-  );
-  if (!listings.fits(n)) return null;
-  const columns = [column(0), column(1), column(2), column(3), column(4)] as const;
-  return new SnapshotColumns(paths, starts, kinds, columns, listings);
 }

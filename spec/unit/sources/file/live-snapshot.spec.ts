@@ -115,6 +115,10 @@ describe('LiveSnapshot', () => {
     expect(again.encode()).toBe(live.encode());
     // The listing holds (two names, one after the other): it is saved with the snapshot.
     const made = again.columns();
+    // In the order of entries(): the base's order, each added entry after the one it was found after.
+    const order = Array.from({ length: made.length }, (_, i) => made.path(i));
+    expect(order).toEqual([...live.entries()].map(([path]) => path));
+    expect(order).toEqual(['/w/d', '/w/d/sub', '/w/d/sub/b', '/w/d/sub/c', '/w/e', '/w/late']);
     expect(made.listings.of(made.indexOf('/w/d/sub'))).toEqual({ first: 2, names: 2, ctimeMs: 5 });
     // Folded: nothing changed since.
     live.encode(true);

@@ -4,9 +4,9 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SETTLED_MS, savedNames, settled } from '../../../../lib/sources/file/dir-listings.ts';
+import { MAX_SNAPSHOT_BYTES } from '../../../../lib/sources/file/snapshot-binary.ts';
 import {
   ColumnWriter,
-  MAX_SNAPSHOT_BYTES,
   SnapshotColumns,
   type SnapshotEntry,
 } from '../../../../lib/sources/file/snapshot-columns.ts';
@@ -165,6 +165,16 @@ describe('SnapshotColumns', () => {
       const writer = new ColumnWriter();
       for (let i = 0; i < columns.length; i++) writer.copy(columns, i);
       expect(writer.finish().listings.of(1)).toEqual({ first: 2, names: 1, ctimeMs });
+      // Copied in runs (their paths as one piece), with one entry between: the same checkpoint.
+      for (let cut = 0; cut < columns.length; cut++) {
+        const runs = new ColumnWriter();
+        runs.copyRun(columns, 0, cut);
+        runs.copy(columns, cut);
+        runs.copyRun(columns, cut + 1, columns.length);
+        runs.copyRun(columns, 0, 0);
+        expect(runs.encode()).toBe(writer.encode());
+        expect(runs.finish().listings.of(1)).toEqual({ first: 2, names: 1, ctimeMs });
+      }
     });
 
     it('drops a listing whose names are not all saved, or not one after the other', () => {
