@@ -28,7 +28,8 @@ export class FrameDecoder {
   /** The cap on a payload length, in bytes. */
   readonly maxFrameLength: number;
 
-  readonly #prefix = Buffer.alloc(4);
+  /** A length prefix split across chunks (made the first time one is: most connections never). */
+  #prefix: Buffer | null = null;
   #prefixFill = 0;
   /** Payload length of the frame being assembled; -1 while reading a prefix. */
   #frameLength = -1;
@@ -86,12 +87,13 @@ export class FrameDecoder {
           pos += 4;
         } else {
           const take = Math.min(4 - this.#prefixFill, end - pos);
+          this.#prefix ??= Buffer.alloc(4);
           buf.copy(this.#prefix, this.#prefixFill, pos, pos + take);
           this.#prefixFill += take;
           pos += take;
           if (this.#prefixFill < 4) break;
           this.#prefixFill = 0;
-          length = this.#prefix.readUInt32BE(0);
+          length = (this.#prefix as Buffer).readUInt32BE(0);
         }
         if (length > this.maxFrameLength) {
           this.#failed = true;
