@@ -403,6 +403,50 @@ async function relayFloor(port: number, raw: Raw): Promise<number> {
   }
 }
 
+/**
+ * The floor of the idle-clients row: the RSS of a bare Node relay (relay-floor.ts) holding
+ * IDLE_CLIENTS connections that each had one message, as the proxy's clients had their first
+ * change: what Node itself costs for them.
+ */
+async function relayIdleClients(port: number, raw: Raw): Promise<number> {
+  const script = join(root, 'bench', 'jfs', 'relay-floor.ts');
+  const relay = await startChild([script, String(port), NOTIFY_CHANNEL], 'listening on', root);
+  const listen = Number(/listening on (\d+)/.exec(relay.stderr())?.[1]);
+  const sockets = await Promise.all(
+    Array.from(
+      { length: IDLE_CLIENTS },
+      () =>
+        new Promise<Socket & { heard?: boolean }>((resolve, reject) => {
+          const socket: Socket & { heard?: boolean } = createConnection(
+            { port: listen, host: '127.0.0.1' },
+            () => resolve(socket),
+          );
+          socket.once('error', reject);
+          socket.on('data', () => {
+            socket.heard = true;
+          });
+        }),
+    ),
+  );
+  const one = (): string[] => commands('pubsub', 'one change per entry', 1, 'floor')[0] as string[];
+  try {
+    await until(
+      `a first message to each of ${IDLE_CLIENTS} relay clients`,
+      async () => {
+        if (sockets.every((socket) => socket.heard === true)) return true;
+        raw.fire(one());
+        return false;
+      },
+      WAIT_MS,
+      50,
+    );
+    return await idleRss(relay.pid);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await stopChild(relay.child);
+  }
+}
+
 async function measureFeed(
   cli: string,
   feed: Feed,
@@ -426,6 +470,7 @@ await raw.send([['SCRIPT', 'LOAD', FEED_SCRIPT]]);
 const bare: number[] = [];
 const bareCpu: number[] = [];
 const floor: number[] = [];
+const floorClients: number[] = [];
 /** Runs by column: a variant's label and the feed. */
 const columns = variants.flatMap((variant) =>
   FEEDS.map((feed) => ({ ...variant, feed, name: `${variant.label}--feed ${feed}` })),
@@ -444,6 +489,7 @@ try {
     bareCpu.push(((cpuOf(idle.pid) - cpu) * STEADY_SECONDS) / 1);
     await stopChild(idle.child);
     floor.push(await relayFloor(redis.port, raw));
+    floorClients.push(await relayIdleClients(redis.port, raw));
     for (const column of columns) {
       runs
         .get(column.name)
@@ -466,6 +512,7 @@ row('RSS idle, MB over bare Node', '<= +16', (r) => over(r.map((x) => x.idle)));
 row(`RSS with ${fmt(IDLE_CLIENTS)} idle clients, MB over bare Node`, '<= +40', (r) =>
   over(r.map((x) => x.idleClients)),
 );
+row(`the same, a bare Node relay of the same run (the floor)`, '', () => over(floorClients));
 for (const shape of SHAPES) {
   row(`peak RSS, ${fmt(BURST)}-event burst (${shape}), MB over bare Node`, '<= +40', (r) =>
     over(r.map((x) => x.burst[shape].peak)),
