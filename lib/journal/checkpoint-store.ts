@@ -27,10 +27,13 @@ export function resolveCheckpointStore(option: string, store: unknown): Checkpoi
   return candidate as CheckpointStore;
 }
 
-/** Validates a checkpoint's name option. */
+/**
+ * Validates a checkpoint's name option. Names ending in `:changes` are kept
+ * for the changes a file source saves beside its snapshot (`<name>:changes`).
+ */
 export function resolveCheckpointName(option: string, name: unknown): string {
-  if (typeof name !== 'string' || name === '') {
-    throw new OptionsError(option, name, 'a non-empty string');
+  if (typeof name !== 'string' || name === '' || name.endsWith(':changes')) {
+    throw new OptionsError(option, name, "a non-empty string not ending in ':changes'");
   }
   return name;
 }

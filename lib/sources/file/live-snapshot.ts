@@ -132,12 +132,11 @@ export class LiveSnapshot {
   /**
    * The checkpoint text (format 3, see {@link SnapshotColumns}), in the order
    * of `entries()`. With `fold`, the changes are folded into the columns
-   * (`changesSince()` is then empty); without, only once they are many (they
-   * cost an object each beside the columns).
+   * (`changesSince()` is then empty).
    */
   encode(fold = false): string {
     const writer = this.#written();
-    if (fold || (this.#changes.size > 1024 && this.#changes.size * 8 > this.#base.length)) {
+    if (fold) {
       this.#base = writer.finish();
       this.#removed = new Uint8Array(this.#base.length);
       this.#removedCount = 0;

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 
-/** Seeds {@link hashOf} per process: a hostile snapshot cannot make its paths collide in advance. */
+/** Seeds {@link pathHash} per process: which paths collide cannot be known in advance. */
 const HASH_SEED = randomBytes(4).readUInt32LE(0);
 
-/** FNV-1a of the UTF-16 code units of `text` from `start` to `end`, seeded. */
-function hashOf(text: string, start: number, end: number): number {
+/**
+ * FNV-1a of the UTF-16 code units of `text` from `start` to `end`, seeded,
+ * then mixed (murmur3's finalizer): FNV's low bits depend only on the low
+ * bits of each code unit, so names that differ only in high bits (`a` and
+ * `\u8061`) would share every slot of a small table, whatever the seed.
+ */
+export function pathHash(text: string, start = 0, end = text.length): number {
   let hash = 0x811c9dc5 ^ HASH_SEED;
   for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), 0x01000193);
-  return hash >>> 0;
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
 }
 
 /**
@@ -27,7 +34,7 @@ export class PathTable {
     this.#slots = new Int32Array(2 ** Math.ceil(Math.log2(Math.max(16, 2 * entries))));
     const mask = this.#slots.length - 1;
     for (let i = 0; i < entries; i++) {
-      let slot = hashOf(text, starts[i] as number, starts[i + 1] as number) & mask;
+      let slot = pathHash(text, starts[i] as number, starts[i + 1] as number) & mask;
       while (this.#slots[slot] !== 0) slot = (slot + 1) & mask;
       this.#slots[slot] = i + 1;
     }
@@ -41,7 +48,7 @@ export class PathTable {
   find(path: string, columns: { pathIs(i: number, path: string): boolean }): number {
     const slots = this.#slots;
     const mask = slots.length - 1;
-    for (let slot = hashOf(path, 0, path.length) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = pathHash(path, 0, path.length) & mask; ; slot = (slot + 1) & mask) {
       const i = (slots[slot] as number) - 1;
       if (i < 0) return -1;
       if (columns.pathIs(i, path)) return i;

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
+import { isAbsolute } from 'node:path';
 import type { DirListing } from './dir-listings.ts';
-import { MAX_SNAPSHOT_BYTES } from './snapshot-binary.ts';
 import type { SnapshotEntry } from './snapshot-columns.ts';
 
 /**
@@ -21,17 +22,22 @@ export interface SnapshotChanges {
 export const changesName = (name: string): string => `${name}:changes`;
 
 /**
- * What names a saved snapshot for the changes saved after it: its length and
- * its last characters (deflated data, base64): the changes of an older
- * snapshot are left aside. Were two snapshots to share one, the changes of
- * the older would be compared too: changes the source delivered, reported
- * again on a restart, none missed.
+ * What names a saved snapshot for the changes saved after it (a SHA-256 of
+ * its text): the changes of another snapshot are left aside. (Its length and
+ * last characters would not do: a change near the start of a tree often
+ * leaves the end of its deflated text as it was.)
  */
 export function snapshotFingerprint(text: string): string {
-  return `${text.length}:${text.slice(-32)}`;
+  return createHash('sha256').update(text).digest('base64url');
 }
 
 const PREFIX = 'bwtc1:';
+/**
+ * The longest changes text read back: a save holds at most a few thousand
+ * changes (see `changesLimit`), so a hostile or corrupt one is refused
+ * before it is parsed.
+ */
+const MAX_CHANGES_CHARS = 64 * 1024 * 1024;
 
 /** The text of changes since the snapshot of fingerprint `base`. */
 export function encodeChanges(base: string, changes: SnapshotChanges): string {
@@ -45,12 +51,16 @@ export function encodeChanges(base: string, changes: SnapshotChanges): string {
 
 /**
  * Reads changes back for a base of `entries` entries, fingerprint `base`:
- * null when they belong to another snapshot (saved before the base was), or
- * when `text` is not changes this writes (corrupt, hostile: every field is
- * checked before it is used).
+ * `'stale'` when they belong to another snapshot, null when `text` is not
+ * changes this writes (corrupt, hostile: every field is checked before it
+ * is used).
  */
-export function decodeChanges(text: string, base: string, entries: number): SnapshotChanges | null {
-  if (!text.startsWith(PREFIX) || text.length > MAX_SNAPSHOT_BYTES) return null;
+export function decodeChanges(
+  text: string,
+  base: string,
+  entries: number,
+): SnapshotChanges | 'stale' | null {
+  if (!text.startsWith(PREFIX) || text.length > MAX_CHANGES_CHARS) return null;
   let data: unknown;
   try {
     data = JSON.parse(text.slice(PREFIX.length));
@@ -58,7 +68,8 @@ export function decodeChanges(text: string, base: string, entries: number): Snap
     return null;
   }
   const { base: of, removed, changed, after, listings } = (data ?? {}) as Record<string, unknown>;
-  if (of !== base) return null;
+  if (typeof of !== 'string') return null;
+  if (of !== base) return 'stale';
   const index = (i: unknown): i is number => Number.isInteger(i) && (i as number) < entries;
   if (!isArray<number>(removed, (i) => index(i) && (i as number) >= 0)) return null;
   if (!isArray<Change>(changed, isChange) || !isArray<Listing>(listings, isListing)) return null;
@@ -95,7 +106,7 @@ function isTuple(value: unknown, length: number): value is unknown[] {
 
 /** A path as a snapshot holds one: absolute, no NUL. */
 function isPath(value: unknown): value is string {
-  return typeof value === 'string' && value !== '' && !value.includes('\0');
+  return typeof value === 'string' && isAbsolute(value) && !value.includes('\0');
 }
 
 const isNumber = (value: unknown): value is number =>

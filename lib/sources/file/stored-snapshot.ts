@@ -56,7 +56,12 @@ export class StoredSnapshot {
    */
   read(): SnapshotColumns | null | undefined {
     const text = this.#store.checkpoint(this.#name);
-    if (text === undefined) return undefined;
+    if (text === undefined) {
+      // Changes without their snapshot (a store edited by hand): cleared by the first save.
+      const changes = this.#store.checkpoint(changesName(this.#name));
+      this.#changesSaved = changes !== undefined && changes !== '';
+      return undefined;
+    }
     const saved = SnapshotColumns.decode(text);
     if (saved === null) {
       // Whatever was saved beside it goes when a snapshot is saved again.
@@ -69,12 +74,14 @@ export class StoredSnapshot {
     const changes = this.#changesSaved
       ? decodeChanges(changesText as string, fingerprint, saved.length)
       : null;
-    if (changes === null) {
+    if (changes === null || changes === 'stale') {
       this.#base = fingerprint;
       this.#baseEntries = saved.length;
-      if (this.#changesSaved) this.leftAside = 'of another snapshot, or unreadable';
+      if (changes === 'stale') this.leftAside = 'saved for another snapshot';
+      else if (this.#changesSaved) this.leftAside = 'unreadable';
       return saved;
     }
+    // Not saved as they are: the first save writes the whole snapshot (and clears these).
     return LiveSnapshot.of(saved, changes).columns();
   }
 
@@ -94,11 +101,16 @@ export class StoredSnapshot {
       );
       this.#changesSaved = true;
     } else {
+      // Until the whole snapshot is written, the next save writes it again (this one may fail).
+      this.#base = null;
+      // Cleared first: a crash between the two writes leaves the snapshot before, alone (older
+      // than what was delivered: changes reported again, none missed), never changes beside a
+      // snapshot they were not saved for.
+      this.#clearChanges();
       const text = snapshot.encode(true);
       this.#store.setCheckpoint(this.#name, text);
       this.#base = snapshotFingerprint(text);
       this.#baseEntries = snapshot.baseLength;
-      this.#clearChanges();
     }
   }
 

@@ -37,6 +37,10 @@ describe('resolveFileSourceOptions', () => {
     expect(() => resolveFileSourceOptions({ checkpointName: '' })).toThrow(
       /Bad option checkpointName/,
     );
+    // Kept for the changes saved beside a snapshot (`<name>:changes`).
+    expect(() => resolveFileSourceOptions({ checkpointName: 'tree:changes' })).toThrow(
+      /not ending in ':changes'/,
+    );
   });
 
   it('normalizes polling, awaitWriteFinish and a single ignored matcher', () => {
