@@ -120,13 +120,8 @@ export class LiveSnapshot {
    * after the entry it was found after, then the ones added while watching.
    */
   *entries(): IterableIterator<[string, SnapshotEntry]> {
-    const all: [string, SnapshotEntry][] = [];
-    const base = this.#base;
-    this.#inOrder(
-      (i) => all.push([base.path(i), base.entry(i)]),
-      (path, entry) => all.push([path, entry]),
-    );
-    yield* all;
+    const columns = this.columns();
+    for (let i = 0; i < columns.length; i++) yield [columns.path(i), columns.entry(i)];
   }
 
   /**
@@ -166,15 +161,22 @@ export class LiveSnapshot {
       writer.add(path, entry, entry.dir ? listings.get(path) : undefined);
     /** Entries of the base that are not copied as they are: their entry now, or null (gone). */
     const changed = new Map<number, SnapshotEntry | null>();
+    /** The paths added (not in the base) by the base entry they come after; the unplaced ones last. */
+    const added = new Map<number, [string, SnapshotEntry][]>();
     for (const [path, entry] of this.#changes) {
       const i = base.indexOf(path);
       if (i >= 0 && removed[i] !== 1) changed.set(i, entry);
+      else if (entry !== null) {
+        const place = this.#after.get(path) ?? base.length;
+        const list = added.get(place);
+        if (list === undefined) added.set(place, [[path, entry]]);
+        else list.push([path, entry]);
+      }
     }
     for (const path of listings.keys()) {
       const i = base.indexOf(path);
       if (i >= 0 && removed[i] !== 1 && !changed.has(i)) changed.set(i, base.entry(i));
     }
-    const added = this.#addedByPlace();
     for (const [path, entry] of added.get(-1) ?? []) add(path, entry);
     let run = 0;
     for (let i = 0; i < base.length; i++) {
@@ -191,48 +193,5 @@ export class LiveSnapshot {
     writer.copyRun(base, run, base.length);
     for (const [path, entry] of added.get(base.length) ?? []) add(path, entry);
     return writer;
-  }
-
-  /**
-   * Visits every entry in order: `unchanged(i)` for entry `i` of the base as
-   * it is (no object made), `entry(path, entry)` for the others.
-   */
-  #inOrder(
-    unchanged: (i: number) => void,
-    entry: (path: string, entry: SnapshotEntry) => void,
-  ): void {
-    const base = this.#base;
-    const added = this.#addedByPlace();
-    const place = (at: number): void => {
-      for (const [path, value] of added.get(at) ?? []) entry(path, value);
-    };
-    place(-1);
-    for (let i = 0; i < base.length; i++) {
-      if (this.#removed[i] !== 1) {
-        const changed = this.#changes.get(base.path(i));
-        if (changed === undefined) unchanged(i);
-        else if (changed !== null) entry(base.path(i), changed);
-      }
-      place(i);
-    }
-    place(base.length);
-  }
-
-  /** The added paths (not in the base) by the base entry they come after; the unplaced ones last. */
-  #addedByPlace(): Map<number, [string, SnapshotEntry][]> {
-    const places = new Map<number, [string, SnapshotEntry][]>();
-    for (const [path, entry] of this.#changes) {
-      if (entry === null || this.#inBase(path)) continue;
-      const place = this.#after.get(path) ?? this.#base.length;
-      const list = places.get(place);
-      if (list === undefined) places.set(place, [[path, entry]]);
-      else list.push([path, entry]);
-    }
-    return places;
-  }
-
-  #inBase(path: string): boolean {
-    const i = this.#base.indexOf(path);
-    return i >= 0 && this.#removed[i] !== 1;
   }
 }

@@ -313,18 +313,16 @@ export class ColumnWriter {
     const n = this.#count;
     if (n + count > this.#kinds.length) {
       const capacity = Math.max(2 * this.#kinds.length, n + count);
-      const grown = <T extends Uint8Array | Uint32Array | Float64Array>(
-        array: T,
-        size: number,
-      ): T => {
-        const bigger = new (array.constructor as new (length: number) => T)(size);
-        bigger.set(array);
-        return bigger;
-      };
-      this.#kinds = grown(this.#kinds, capacity);
-      this.#lengths = grown(this.#lengths, capacity);
-      this.#numbers = grown(this.#numbers, 5 * capacity);
+      this.#kinds = copyInto(new Uint8Array(capacity), this.#kinds);
+      this.#lengths = copyInto(new Uint32Array(capacity), this.#lengths);
+      this.#numbers = copyInto(new Float64Array(5 * capacity), this.#numbers);
     }
     return n;
   }
+}
+
+/** `to`, with `from` copied to its start. */
+function copyInto<T extends Uint8Array | Uint32Array | Float64Array>(to: T, from: T): T {
+  to.set(from);
+  return to;
 }

@@ -7,7 +7,7 @@ import {
   snapshotFingerprint,
 } from './snapshot-changes.ts';
 import { SnapshotColumns } from './snapshot-columns.ts';
-import type { TreeSnapshot } from './tree-snapshot.ts';
+import { snapshotOf, type TreeSnapshot } from './tree-snapshot.ts';
 
 /**
  * Changes saved beside a snapshot of `entries` entries, at most, before the
@@ -131,8 +131,5 @@ export function readTreeSnapshot(
 ): TreeSnapshot | null | undefined {
   const reader = { checkpoint: (key: string) => store.checkpoint(key), setCheckpoint: () => {} };
   const columns = new StoredSnapshot(reader, name).read();
-  if (columns === null || columns === undefined) return columns;
-  const snapshot: TreeSnapshot = new Map();
-  for (let i = 0; i < columns.length; i++) snapshot.set(columns.path(i), columns.entry(i));
-  return snapshot;
+  return columns === null || columns === undefined ? columns : snapshotOf(columns);
 }

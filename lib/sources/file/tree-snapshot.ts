@@ -85,7 +85,11 @@ export function serializeSnapshot(snapshot: TreeSnapshot): string {
  */
 export function parseSnapshot(text: string): TreeSnapshot | null {
   const columns = SnapshotColumns.decode(text);
-  if (columns === null) return null;
+  return columns === null ? null : snapshotOf(columns);
+}
+
+/** Columns as a map, by path. */
+export function snapshotOf(columns: SnapshotColumns): TreeSnapshot {
   const snapshot: TreeSnapshot = new Map();
   for (let i = 0; i < columns.length; i++) snapshot.set(columns.path(i), columns.entry(i));
   return snapshot;

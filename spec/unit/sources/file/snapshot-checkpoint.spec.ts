@@ -11,7 +11,7 @@ import type { SourceContext } from '../../../../lib/sources/event-source.ts';
 import { SETTLED_MS } from '../../../../lib/sources/file/dir-listings.ts';
 import { SnapshotCheckpoint } from '../../../../lib/sources/file/snapshot-checkpoint.ts';
 import { SnapshotColumns } from '../../../../lib/sources/file/snapshot-columns.ts';
-import { StoredSnapshot } from '../../../../lib/sources/file/stored-snapshot.ts';
+import { readTreeSnapshot } from '../../../../lib/sources/file/stored-snapshot.ts';
 import {
   serializeSnapshot,
   type TreeSnapshot,
@@ -39,10 +39,7 @@ function memoryStore(initial?: TreeSnapshot) {
 
 /** What the next start reads: the saved snapshot with the changes saved beside it, by path. */
 function readBack(store: CheckpointStore): TreeSnapshot {
-  const columns = new StoredSnapshot(store, 'files').read() as SnapshotColumns;
-  return new Map(
-    Array.from({ length: columns.length }, (_, i) => [columns.path(i), columns.entry(i)]),
-  );
+  return readTreeSnapshot(store, 'files') as TreeSnapshot;
 }
 
 /** The whole snapshot saved last. */

@@ -17,7 +17,7 @@ import {
   type SnapshotEntry,
 } from '../../../../lib/sources/file/snapshot-columns.ts';
 import { StoredSnapshot } from '../../../../lib/sources/file/stored-snapshot.ts';
-import { serializeSnapshot } from '../../../../lib/sources/file/tree-snapshot.ts';
+import { serializeSnapshot, snapshotOf } from '../../../../lib/sources/file/tree-snapshot.ts';
 
 const serialize = (entries: [string, SnapshotEntry][]) => serializeSnapshot(new Map(entries));
 
@@ -60,10 +60,17 @@ function memoryStore() {
 }
 
 const byPath = (columns: SnapshotColumns | null | undefined) =>
-  new Map(
-    Array.from({ length: columns?.length ?? 0 }, (_, i) => [columns?.path(i), columns?.entry(i)]),
-  );
+  columns ? snapshotOf(columns) : new Map();
 const readBack = (store: CheckpointStore) => byPath(new StoredSnapshot(store, 'files').read());
+
+/** `store` with `before` called ahead of each write: when it throws, the write is not made. */
+const guarded = (store: CheckpointStore, before: (name: string, value: string) => void) => ({
+  checkpoint: (name: string) => store.checkpoint(name),
+  setCheckpoint: (name: string, value: string) => {
+    before(name, value);
+    store.setCheckpoint(name, value);
+  },
+});
 
 /** A source's first start on `entries`: its live snapshot, stored (saved whole once). */
 function started(store: CheckpointStore, entries: [string, SnapshotEntry][]) {
@@ -176,14 +183,10 @@ describe('StoredSnapshot', () => {
     // A store that commits each write on its own; killed (from here on, nothing is written) after
     // the first write of a whole save.
     let killed = false;
-    const fragile = {
-      checkpoint: (name: string) => store.checkpoint(name),
-      setCheckpoint: (name: string, value: string) => {
-        if (killed) throw new Error('killed');
-        store.setCheckpoint(name, value);
-        killed = value === '';
-      },
-    };
+    const fragile = guarded(store, (_name, value) => {
+      if (killed) throw new Error('killed');
+      killed = value === '';
+    });
     const { stored, live } = started(fragile, tree(10));
     const before = readBack(store);
     live.set('/w/d1/f1', file(7, 500));
@@ -199,13 +202,9 @@ describe('StoredSnapshot', () => {
   it('saves the whole snapshot again after a whole save that failed, never changes against it', () => {
     const store = memoryStore();
     let fail = false;
-    const flaky = {
-      checkpoint: (name: string) => store.checkpoint(name),
-      setCheckpoint: (name: string, value: string) => {
-        if (fail && name === 'files') throw new Error('the store is full');
-        store.setCheckpoint(name, value);
-      },
-    };
+    const flaky = guarded(store, (name) => {
+      if (fail && name === 'files') throw new Error('the store is full');
+    });
     const { stored, live, expected } = started(flaky, tree(10));
     live.set('/w/d1/f1', file(7, 500));
     expected.set('/w/d1/f1', file(7, 500));
