@@ -161,21 +161,26 @@ export function listingRecords(
 
 /**
  * The names in directory `i`'s saved listing, or undefined: none saved, or
- * one that is not a plain name in it (not below it, empty, `.`, `..`, holding
- * a separator or a NUL: a snapshot is read as untrusted input).
+ * one that is not a plain name in it (see `SnapshotColumns.namesBelow`).
  */
 export function savedNames(columns: SnapshotColumns, i: number): string[] | undefined {
   const listing = columns.listings.of(i);
-  if (listing === undefined) return undefined;
-  const dir = columns.path(i);
-  const names: string[] = [];
-  for (let k = listing.first; k < listing.first + listing.names; k++) {
-    if (!columns.isBelow(k, dir)) return undefined;
-    const name = columns.pathFrom(k, dir.length + 1);
-    // Nothing that could lead out of `dir`, or throw where a path is used.
-    const separator = name.includes('/') || (sep !== '/' && name.includes(sep));
-    if (separator || name.includes('\0') || name === '.' || name === '..') return undefined;
-    names.push(name);
+  return listing === undefined ? undefined : columns.namesBelow(i, listing.first, listing.names);
+}
+
+/**
+ * The names of every listing saved in `columns` (as {@link savedNames}), by
+ * the index of its directory. A restart makes them all at once, while the
+ * watch thread starts (the main thread would only wait for it then), so that
+ * the scan, which takes them instead of reading directories, finds them made.
+ */
+export function listingNames(columns: SnapshotColumns): Map<number, readonly string[]> {
+  const byDir = new Map<number, readonly string[]>();
+  const records = columns.listings.records;
+  for (let r = 0; r < records.length; r += LISTING_NUMBERS) {
+    const dir = records[r] as number;
+    const names = columns.namesBelow(dir, records[r + 1] as number, records[r + 2] as number);
+    if (names !== undefined) byDir.set(dir, names);
   }
-  return names;
+  return byDir;
 }

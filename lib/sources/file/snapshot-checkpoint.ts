@@ -5,7 +5,7 @@ import { createEvent, type Event, EventType } from '../../events/event.ts';
 import type { CheckpointStore } from '../../journal/checkpoint-store.ts';
 import { type IgnoreMatcher, rootsIgnoreMatcher } from '../../local-watcher/ignore-matcher.ts';
 import type { SourceContext } from '../event-source.ts';
-import { type DirListing, keepsCtime, savedNames, settled } from './dir-listings.ts';
+import { type DirListing, keepsCtime, listingNames, settled } from './dir-listings.ts';
 import type { ResolvedFileSourceOptions } from './file-source-options.ts';
 import type { LiveSnapshot } from './live-snapshot.ts';
 import { SnapshotColumns } from './snapshot-columns.ts';
@@ -67,7 +67,12 @@ export class SnapshotCheckpoint {
   #incomplete = false;
   /** Null until the comparison of `resume()` is done. */
   #snapshot: LiveSnapshot | null = null;
-  /** Directories found as saved, with a saved listing: their index in the saved snapshot. */
+  /**
+   * The names of each saved listing (plain names), by the index of its
+   * directory: made by `load()`, kept until `resume()`.
+   */
+  #savedNames = new Map<number, readonly string[]>();
+  /** Directories found as saved, with saved names: their index in the saved snapshot. */
   readonly #savedDirs = new Map<string, number>();
   /** The listings of the directories the scan read, or took from the saved snapshot. */
   readonly #listings = new Map<string, DirListing>();
@@ -106,6 +111,7 @@ export class SnapshotCheckpoint {
     this.#loaded = true;
     this.#saved = saved ?? null;
     this.#unreadable = saved === null;
+    if (this.#saved !== null) this.#savedNames = listingNames(this.#saved);
     const once = this.#options.roots.length === 1;
     this.#diff = new TreeDiff(this.#saved ?? EMPTY, once, this.#saved === null);
   }
@@ -128,7 +134,7 @@ export class SnapshotCheckpoint {
     const { ignore } = this.#options;
     if (ignore.byPath(path) || ignore.byStats(path, stats)) return;
     const i = diff.found(path, stats);
-    if (i >= 0 && stats.isDirectory() && this.#saved?.listings.of(i) !== undefined) {
+    if (i >= 0 && stats.isDirectory() && this.#savedNames.has(i)) {
       this.#savedDirs.set(path, i);
     }
   }
@@ -143,10 +149,9 @@ export class SnapshotCheckpoint {
     const i = this.#savedDirs.get(dir);
     const saved = this.#saved;
     if (i === undefined || saved === null) return undefined;
-    const ctimeMs = stats.ctimeMs;
-    if (saved.listings.of(i)?.ctimeMs !== ctimeMs || !saved.matches(i, stats)) return undefined;
-    const names = this.#keepsCtime(stats.dev, dir) ? savedNames(saved, i) : undefined;
-    if (names === undefined) return undefined;
+    const names = this.#savedNames.get(i);
+    if (names === undefined || saved.listings.of(i)?.ctimeMs !== stats.ctimeMs) return undefined;
+    if (!saved.matches(i, stats) || !this.#keepsCtime(stats.dev, dir)) return undefined;
     // Its saved listing holds, and the snapshot keeps it: not one of the changes to save.
     this.#fromSnapshot++;
     return names;
@@ -210,6 +215,8 @@ export class SnapshotCheckpoint {
       for (const event of events) context.next(event);
     }
     this.#saved = null;
+    this.#savedNames.clear();
+    this.#savedDirs.clear();
     this.#snapshot = snapshot;
     // Changes delivered during the walk were applied to no snapshot: look at their paths again.
     for (const path of this.#seenDuringWalk) this.#refresh(path);

@@ -126,9 +126,29 @@ export class SnapshotColumns {
     return (this.#starts[i + 1] as number) - (this.#starts[i] as number);
   }
 
-  /** Path `i` from its character `from` on (a new string). */
-  pathFrom(i: number, from: number): string {
-    return this.#text.slice((this.#starts[i] as number) + from, this.#starts[i + 1]);
+  /**
+   * The last parts of paths `first` to `first + count` (excluded) when each
+   * is a plain name right below path `dir` (not empty, `.` or `..`, no
+   * separator, no NUL: a snapshot is read as untrusted input), else undefined.
+   */
+  namesBelow(dir: number, first: number, count: number): string[] | undefined {
+    const text = this.#text;
+    const starts = this.#starts;
+    const parent = this.path(dir);
+    // Where each child's separator is: its only one past `parent`.
+    const cut = parent.length;
+    const names: string[] = [];
+    for (let k = 0; k < count; k++) {
+      const start = starts[first + k] as number;
+      const end = starts[first + k + 1] as number;
+      if (end - start <= cut + 1 || !text.startsWith(parent, start)) return undefined;
+      if (!isSeparator(text[start + cut])) return undefined;
+      const name = text.slice(start + cut + 1, end);
+      if (name === '.' || name === '..' || hasSeparator(name) || name.includes('\0'))
+        return undefined;
+      names.push(name);
+    }
+    return names;
   }
 
   /** Whether path `i` lies below directory `dir` (no string made). */
@@ -319,6 +339,15 @@ export class ColumnWriter {
     }
     return n;
   }
+}
+
+function isSeparator(char: string | undefined): boolean {
+  return char === '/' || char === sep;
+}
+
+/** Whether `name` holds a separator (`/`, or either on Windows). */
+function hasSeparator(name: string): boolean {
+  return name.includes('/') || (sep !== '/' && name.includes(sep));
 }
 
 /** `to`, with `from` copied to its start. */

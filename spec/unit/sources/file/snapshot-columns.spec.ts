@@ -3,7 +3,12 @@
 // refused with null, never a throw, and never inflated past the size it declares.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { SETTLED_MS, savedNames, settled } from '../../../../lib/sources/file/dir-listings.ts';
+import {
+  listingNames,
+  SETTLED_MS,
+  savedNames,
+  settled,
+} from '../../../../lib/sources/file/dir-listings.ts';
 import { MAX_SNAPSHOT_BYTES } from '../../../../lib/sources/file/snapshot-binary.ts';
 import {
   ColumnWriter,
@@ -160,6 +165,7 @@ describe('SnapshotColumns', () => {
       expect(all(columns)).toEqual(entries);
       expect(columns.listings.of(1)).toEqual({ first: 2, names: 1, ctimeMs });
       expect(savedNames(columns, 1)).toEqual(['été 日本 🐳.conf']);
+      expect(listingNames(columns)).toEqual(new Map([[1, ['été 日本 🐳.conf']]]));
       expect(columns.listings.of(0)).toBeUndefined();
       // Folded into new columns, an entry's listing is carried.
       const writer = new ColumnWriter();
@@ -210,7 +216,15 @@ describe('SnapshotColumns', () => {
       // Names that could lead out of the directory (a way back up, a loop for a scan; a
       // separator), a NUL (a path that throws), an entry not below it, listed by a hostile
       // snapshot: never used.
-      for (const child of ['/w/d/..', '/w/d/.', '/w/d/x/../../etc', '/w/d/a\u0000b', '/w/e']) {
+      for (const child of [
+        '/w/d/..',
+        '/w/d/.',
+        '/w/d/x/../../etc',
+        '/w/d/a\u0000b',
+        '/w/e',
+        '/w/dxy', // the directory's path, then no separator
+        '/w/d/', // an empty name
+      ]) {
         const hostile = new Map<string, SnapshotEntry>([
           ['/w/d', { id: '', size: 1, mtimeMs: 1, dir: true }],
           [child, { id: '', size: 1, mtimeMs: 1, dir: true }],
@@ -225,6 +239,7 @@ describe('SnapshotColumns', () => {
         const decoded = SnapshotColumns.decode(text) as SnapshotColumns;
         expect(decoded.listings.of(0)).toEqual({ first: 1, names: 1, ctimeMs });
         expect(savedNames(decoded, 0)).toBeUndefined();
+        expect(listingNames(decoded)).toEqual(new Map());
       }
       expect(savedNames(SnapshotColumns.decode(listing(1, 2, 1)) as SnapshotColumns, 1)).toEqual([
         'été 日本 🐳.conf',
