@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { SETTLE_MS } from '../../../lib/cli/heap-budget.ts';
 import { PROXY_SEMI_SPACE_MB } from '../../../lib/cli/proxy-heap.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { runCli, stopCli } from '../../support/cli-process.ts';
@@ -17,7 +19,7 @@ const commandLine = (pid: number): string[] =>
     .split('\0')
     .filter((arg) => arg !== '');
 
-async function startProxy(env: NodeJS.ProcessEnv = {}) {
+async function startProxy(env: NodeJS.ProcessEnv = {}, args: readonly string[] = []) {
   const dir = await mkdtemp(join(tmpdir(), 'bw-proxy-heap-'));
   cleanup(() => rm(dir, { recursive: true, force: true }));
   const mounts = join(dir, 'mounts.json');
@@ -27,12 +29,20 @@ async function startProxy(env: NodeJS.ProcessEnv = {}) {
   );
   const port = await freePort();
   const proxy = runCli(
-    ['proxy', '--mounts', mounts, '--listen', `127.0.0.1:${port}`, '--redis', redisAddr()],
+    ['proxy', '--mounts', mounts, '--listen', `127.0.0.1:${port}`, '--redis', redisAddr(), ...args],
     { env },
   );
   cleanup(() => stopCli(proxy));
   await proxy.waitForStderr('redis ready');
-  return proxy;
+  return { ...proxy, port };
+}
+
+/** The young generation's size, from the proxy's `/metrics` (prom-client's heap space gauge). */
+async function youngBytes(url: string): Promise<number> {
+  const text = await (await fetch(url)).text();
+  const series = 'nodejs_heap_space_size_total_bytes{space="new"}';
+  const line = text.split('\n').find((row) => row.startsWith(`${series} `));
+  return Number(line?.slice(series.length + 1));
 }
 
 describe('batchwatch proxy heap (a real proxy process)', () => {
@@ -50,5 +60,39 @@ describe('batchwatch proxy heap (a real proxy process)', () => {
   it("keeps the user's own young-generation size from NODE_OPTIONS", async () => {
     const proxy = await startProxy({ NODE_OPTIONS: '--max-semi-space-size=8' });
     expect(commandLine(proxy.child.pid as number).join(' ')).not.toContain('max-semi-space-size');
+  });
+
+  it('gives back, once at rest, the young generation that 1,000 connecting clients grew', async () => {
+    const proxy = await startProxy({}, ['--metrics', '0']);
+    await proxy.waitForStderr('metrics on');
+    const url = /metrics on (\S+)/.exec(proxy.stderr())?.[1] as string;
+    const sockets: Socket[] = [];
+    cleanup(() => {
+      for (const socket of sockets) socket.destroy();
+    });
+    await Promise.all(
+      Array.from(
+        { length: 1000 },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const socket = createConnection({ port: proxy.port, host: '127.0.0.1' }, resolve);
+            socket.once('error', reject);
+            sockets.push(socket);
+          }),
+      ),
+    );
+    await vi.waitFor(async () => expect(await youngBytes(url)).toBeGreaterThan(6 * 1024 * 1024), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    // Nothing allocates at rest: the proxy reduces its heap once, SETTLE_MS after the last collection.
+    await vi.waitFor(
+      async () => expect(await youngBytes(url)).toBeLessThanOrEqual(2 * 1024 * 1024),
+      {
+        timeout: 4 * SETTLE_MS,
+        interval: 500,
+      },
+    );
+    expect(sockets.every((socket) => !socket.destroyed)).toBe(true);
   });
 });

@@ -1,26 +1,61 @@
 import { describe, expect, it } from 'vitest';
-import { watchHeapBudget } from '../../../lib/cli/heap-budget.ts';
+import { SETTLE_MS, watchHeapBudget } from '../../../lib/cli/heap-budget.ts';
 
 const MB = 1024 * 1024;
 
-/** A heap whose old generation the test sets, and the collections it reports by hand. */
-function fakeHeap(startBytes: number) {
+/**
+ * A heap whose old and young generations the test sets, the collections it
+ * reports by hand, and a clock the test moves (`elapse`: fires what was
+ * delayed, if it is due).
+ */
+function fakeHeap(startBytes: number, startYoung = 1 * MB) {
   let old = startBytes;
+  let young = startYoung;
   let onGc: ((major: boolean) => void) | null = null;
+  let now = 0;
+  let timer: { fire: () => void; at: number } | null = null;
   const collections: number[] = [];
+  /** The young generation's size at each reduction. */
+  const reductions: number[] = [];
   return {
     collections,
+    reductions,
     set: (bytes: number) => {
       old = bytes;
     },
+    setYoung: (bytes: number) => {
+      young = bytes;
+    },
     gc: (major: boolean) => onGc?.(major),
     stopped: () => onGc === null,
+    delayed: () => timer !== null,
+    elapse: (ms: number) => {
+      now += ms;
+      const due = timer;
+      if (due !== null && due.at <= now) {
+        timer = null;
+        due.fire();
+      }
+    },
     options: {
       budgetBytes: 8 * MB,
       oldBytes: () => old,
+      youngBytes: () => young,
       collect: () => {
         collections.push(old);
         old = startBytes;
+      },
+      reduce: () => {
+        reductions.push(young);
+        young = 1 * MB;
+        old = startBytes;
+      },
+      delay: (fire: () => void, ms: number) => {
+        const mine = { fire, at: now + ms };
+        timer = mine;
+        return () => {
+          if (timer === mine) timer = null;
+        };
       },
       observeGc: (listener: (major: boolean) => void) => {
         onGc = listener;
@@ -65,9 +100,52 @@ describe('watchHeapBudget', () => {
     const heap = fakeHeap(20 * MB);
     watchHeapBudget({ ...heap.options, collect: null });
     expect(heap.stopped()).toBe(true);
+    expect(heap.delayed()).toBe(false);
     const stop = watchHeapBudget(heap.options);
     expect(heap.stopped()).toBe(false);
+    expect(heap.delayed()).toBe(true);
     stop();
     expect(heap.stopped()).toBe(true);
+    expect(heap.delayed()).toBe(false);
+  });
+
+  it('gives the young generation back once the heap is quiet after it grew, once per growth', () => {
+    // As started: a young generation of 5 MB, nothing reduced yet.
+    const heap = fakeHeap(20 * MB, 5 * MB);
+    watchHeapBudget(heap.options);
+    heap.elapse(SETTLE_MS - 1);
+    expect(heap.reductions).toEqual([]);
+    heap.elapse(1);
+    expect(heap.reductions).toEqual([5 * MB]);
+    // Grown a little since (now 1 MB): at rest, nothing more.
+    heap.setYoung(4 * MB);
+    heap.gc(false);
+    heap.elapse(SETTLE_MS);
+    expect(heap.reductions).toEqual([5 * MB]);
+    // 1,000 clients connecting: it grows to 16 MB; no reduction while collections keep coming.
+    heap.setYoung(16 * MB);
+    for (let i = 0; i < 10; i++) {
+      heap.gc(false);
+      heap.elapse(SETTLE_MS / 2);
+    }
+    expect(heap.reductions).toEqual([5 * MB]);
+    heap.elapse(SETTLE_MS / 2);
+    expect(heap.reductions).toEqual([5 * MB, 16 * MB]);
+    // Its own collections' entries come after it: quiet again, nothing grew, nothing more.
+    heap.gc(true);
+    heap.elapse(SETTLE_MS);
+    expect(heap.reductions).toEqual([5 * MB, 16 * MB]);
+    expect(heap.collections).toEqual([]);
+  });
+
+  it('does not reduce without a way to, and still keeps the budget', () => {
+    const heap = fakeHeap(20 * MB, 16 * MB);
+    watchHeapBudget({ ...heap.options, reduce: null });
+    expect(heap.delayed()).toBe(false);
+    heap.set(29 * MB);
+    heap.gc(false);
+    expect(heap.delayed()).toBe(false);
+    expect(heap.collections).toEqual([29 * MB]);
+    expect(heap.reductions).toEqual([]);
   });
 });
