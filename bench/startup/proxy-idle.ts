@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SETTLE_MS } from '../../lib/cli/heap-budget.ts';
 import { formatNotifyMessage, NOTIFY_CHANNEL } from '../../lib/jfs-protocol/notify-message.ts';
 import { startRedis, stopRedis } from '../../spec/support/redis-server.ts';
 import { countingClient } from '../jfs/counting-client.ts';
@@ -41,10 +42,15 @@ async function publisher(port: number) {
   return { publish, close: () => socket.destroy() };
 }
 
+/** How long after the burst the last RSS is read: past the proxy program's `SETTLE_MS`. */
+export const SETTLED_MS = SETTLE_MS + 1500;
+
 /** One proxy variant's figures of one run. */
 export interface ProxyRun {
   readonly idleRss: number;
   readonly idleRssAfterBurst: number;
+  /** Past `SETTLE_MS` at rest after it, when the proxy program gives back its young generation. */
+  readonly idleRssSettled: number;
   readonly eventsPerSecond: number;
   readonly cpuPer100k: number;
 }
@@ -120,9 +126,12 @@ export async function measureProxies(
         const seconds = (performance.now() - started) / 1000;
         const cpu = cpuOf(pid) - cpuBefore;
         client.socket.destroy();
+        const idleRssAfterBurst = await idleRss(pid);
+        await nextTick(SETTLED_MS);
         proxies[name]?.push({
           idleRss: idleRssValue,
-          idleRssAfterBurst: await idleRss(pid),
+          idleRssAfterBurst,
+          idleRssSettled: await idleRss(pid),
           eventsPerSecond: BURST / seconds,
           cpuPer100k: (cpu / BURST) * 100_000,
         });
