@@ -53,6 +53,11 @@ export function keepsCtime(path: string): boolean {
   }
 }
 
+/** Whether `name` holds a separator (`/`, or either on Windows). */
+export function hasSeparator(name: string): boolean {
+  return name.includes('/') || (sep !== '/' && name.includes(sep));
+}
+
 /** Numbers per saved listing: the directory's index, its first child's, how many, its ctime. */
 export const LISTING_NUMBERS = 4;
 
@@ -94,11 +99,12 @@ export class SavedListings {
   /**
    * Whether every record names entries among `entries`, the records' children
    * one after the other and apart (so that they name `entries` names at most
-   * in all); the names themselves are checked when used.
+   * in all), each directory once; the names themselves are checked when used.
    */
   fits(entries: number): boolean {
     const records = this.records;
     let end = 0;
+    const dirs = new Set<number>();
     for (let r = 0; r < records.length; r += LISTING_NUMBERS) {
       const [dir, first, names] = [records[r], records[r + 1], records[r + 2]] as number[];
       const whole = [dir, first, names].every((n) => Number.isInteger(n) && (n as number) >= 0);
@@ -106,6 +112,9 @@ export class SavedListings {
       if (!whole || !inRange || (dir as number) >= entries || (first as number) < end) {
         return false;
       }
+      // One listing per directory (the writer keeps them by directory): two could disagree.
+      if (dirs.has(dir as number)) return false;
+      dirs.add(dir as number);
       end = (first as number) + (names as number);
     }
     return true;
@@ -160,19 +169,12 @@ export function listingRecords(
 }
 
 /**
- * The names in directory `i`'s saved listing, or undefined: none saved, or
- * one that is not a plain name in it (see `SnapshotColumns.namesBelow`).
- */
-export function savedNames(columns: SnapshotColumns, i: number): string[] | undefined {
-  const listing = columns.listings.of(i);
-  return listing === undefined ? undefined : columns.namesBelow(i, listing.first, listing.names);
-}
-
-/**
- * The names of every listing saved in `columns` (as {@link savedNames}), by
- * the index of its directory. A restart makes them all at once, while the
- * watch thread starts (the main thread would only wait for it then), so that
- * the scan, which takes them instead of reading directories, finds them made.
+ * The names of every listing saved in `columns`, by the index of its
+ * directory; a listing with a name that is not a plain name in it is left
+ * out (see `SnapshotColumns.namesBelow`). A restart makes them all at once,
+ * while the watch thread starts (the main thread would only wait for it
+ * then), so that the scan, which takes them instead of reading
+ * directories, finds them made.
  */
 export function listingNames(columns: SnapshotColumns): Map<number, readonly string[]> {
   const byDir = new Map<number, readonly string[]>();

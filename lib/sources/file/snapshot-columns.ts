@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import { sep } from 'node:path';
-import { type DirListing, listingRecords, SavedListings } from './dir-listings.ts';
+import { type DirListing, hasSeparator, listingRecords, SavedListings } from './dir-listings.ts';
 import { PathTable } from './path-table.ts';
 import {
   decodeBinary,
@@ -135,14 +135,14 @@ export class SnapshotColumns {
     const text = this.#text;
     const starts = this.#starts;
     const parent = this.path(dir);
-    // Where each child's separator is: its only one past `parent`.
     const cut = parent.length;
     const names: string[] = [];
     for (let k = 0; k < count; k++) {
       const start = starts[first + k] as number;
       const end = starts[first + k + 1] as number;
       if (end - start <= cut + 1 || !text.startsWith(parent, start)) return undefined;
-      if (!isSeparator(text[start + cut])) return undefined;
+      // The one character after `parent` a separator, the name after it none.
+      if (!hasSeparator(text.charAt(start + cut))) return undefined;
       const name = text.slice(start + cut + 1, end);
       if (name === '.' || name === '..' || hasSeparator(name) || name.includes('\0'))
         return undefined;
@@ -339,15 +339,6 @@ export class ColumnWriter {
     }
     return n;
   }
-}
-
-function isSeparator(char: string | undefined): boolean {
-  return char === '/' || char === sep;
-}
-
-/** Whether `name` holds a separator (`/`, or either on Windows). */
-function hasSeparator(name: string): boolean {
-  return name.includes('/') || (sep !== '/' && name.includes(sep));
 }
 
 /** `to`, with `from` copied to its start. */

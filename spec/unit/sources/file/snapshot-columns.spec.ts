@@ -3,12 +3,7 @@
 // refused with null, never a throw, and never inflated past the size it declares.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  listingNames,
-  SETTLED_MS,
-  savedNames,
-  settled,
-} from '../../../../lib/sources/file/dir-listings.ts';
+import { listingNames, SETTLED_MS, settled } from '../../../../lib/sources/file/dir-listings.ts';
 import { MAX_SNAPSHOT_BYTES } from '../../../../lib/sources/file/snapshot-binary.ts';
 import {
   ColumnWriter,
@@ -16,6 +11,9 @@ import {
   type SnapshotEntry,
 } from '../../../../lib/sources/file/snapshot-columns.ts';
 import { serializeSnapshot } from '../../../../lib/sources/file/tree-snapshot.ts';
+
+/** The names a restart takes for directory `i` of `columns`, if any. */
+const savedNames = (columns: SnapshotColumns, i: number) => listingNames(columns).get(i);
 
 const entries: [string, SnapshotEntry][] = [
   [
@@ -209,6 +207,16 @@ describe('SnapshotColumns', () => {
       expect(SnapshotColumns.decode(listing(9, 2, 1))).toBeNull();
       expect(SnapshotColumns.decode(listing(1, 3, 2))).toBeNull();
       expect(SnapshotColumns.decode(listing(1, 0.5, 1))).toBeNull();
+      // Two listings of one directory (the writer keeps one per directory): they could disagree.
+      const twice = tampered((raw) => {
+        const records = Buffer.alloc(64);
+        for (const [k, n] of [1, 2, 1, ctimeMs, 1, 3, 1, ctimeMs + 1].entries())
+          records.writeDoubleLE(n, 8 * k);
+        const out = Buffer.concat([raw, records]);
+        out.writeUInt32LE(2, raw.length - 8);
+        return out;
+      });
+      expect(SnapshotColumns.decode(twice)).toBeNull();
       // In range, but one of them not a name in the directory (no name after it): read, never used.
       const columns = SnapshotColumns.decode(listing(1, 0, 2)) as SnapshotColumns;
       expect(all(columns)).toEqual(entries);
