@@ -1,5 +1,9 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
+import createDebug from 'debug';
+
+const log = createDebug('batchwatch:heap');
+const MB = 1024 * 1024;
 
 /**
  * How much garbage `batchwatch proxy` lets its old generation gather
@@ -21,11 +25,18 @@ export const HEAP_BUDGET_MB = 8;
  * (measured: 30 s at rest, a full collection, nothing gave it back); a
  * collection "of last resort" (what V8 does under memory pressure) shrinks
  * it. With 1,000 idle clients: 16 MB of young generation, 4 MB in use;
- * after it, 1 MB and 14 MB less RSS, for one pause of 40-60 ms.
+ * after it, 1 MB and 14 MB less RSS, for one or two full collections in a
+ * row (60-100 ms) that also drop the bytecode of functions not run lately
+ * (compiled again when next run).
  */
 export const SETTLE_MS = 5000;
 /** How much the young generation must grow past what the last reduction left for another, in MB. */
 export const SETTLE_GROWTH_MB = 4;
+/**
+ * The least time between two reductions, in ms: bursts a few seconds apart
+ * (each one growing the young generation again) pay one a minute at most.
+ */
+export const REDUCE_INTERVAL_MS = 60_000;
 
 /** What {@link watchHeapBudget} uses; each defaults to Node's own. */
 export interface HeapBudgetOptions {
@@ -35,8 +46,8 @@ export interface HeapBudgetOptions {
   readonly collect?: (() => void) | null;
   /**
    * A collection that gives memory back (V8's last resort: the young
-   * generation shrinks too); null: none. Default: `globalThis.gc` with
-   * `flavor: 'last-resort'` under `--expose-gc`.
+   * generation shrinks too), which must not throw; null: none. Default:
+   * `globalThis.gc` with `flavor: 'last-resort'` under `--expose-gc`.
    */
   readonly reduce?: (() => void) | null;
   /** Bytes used in the old generation (every space but the young ones). */
@@ -50,6 +61,8 @@ export interface HeapBudgetOptions {
   readonly observeGc?: (onGc: (major: boolean) => void) => () => void;
   /** Calls `fire` once after `ms` (not keeping the process alive); returns the function that cancels. */
   readonly delay?: (fire: () => void, ms: number) => () => void;
+  /** The time in ms (`performance.now`). */
+  readonly now?: () => number;
 }
 
 /** The old generation's bytes in use (what young collections promote, and garbage until a full one). */
@@ -100,31 +113,47 @@ function exposedGc(options: object): (() => void) | null {
  * would. At rest: once no collection came for {@link SETTLE_MS} (since the
  * start, or the last one) and the young generation is
  * {@link SETTLE_GROWTH_MB} larger than the last reduction left it (than
- * nothing, at first), reduces the heap (see `SETTLE_MS`), once. Does nothing
+ * nothing, at first), reduces the heap (see `SETTLE_MS`), once, and not
+ * within {@link REDUCE_INTERVAL_MS} of the last reduction (then when that
+ * has passed, if the heap is still quiet). Does nothing
  * without a way to collect (Node started without `--expose-gc`).
  *
  * @returns the function that stops watching.
  */
 export function watchHeapBudget({
-  budgetBytes = HEAP_BUDGET_MB * 1024 * 1024,
+  budgetBytes = HEAP_BUDGET_MB * MB,
   collect = exposedGc({ type: 'major', execution: 'sync' }),
   reduce = exposedGc({ type: 'major', execution: 'sync', flavor: 'last-resort' }),
   oldBytes = oldGenerationBytes,
   youngBytes = youngGenerationBytes,
   observeGc = observeGcEntries,
   delay = unrefDelay,
+  now = () => performance.now(),
 }: HeapBudgetOptions = {}): () => void {
   if (collect === null) return () => {};
   let floor = oldBytes();
   /** The young generation's size when it was last reduced (none yet: what starting grew counts). */
   let settled = 0;
+  let reducedAt = Number.NEGATIVE_INFINITY;
   let cancel: (() => void) | null = null;
   const settle = (): void => {
     cancel = null;
-    if (youngBytes() - settled < SETTLE_GROWTH_MB * 1024 * 1024) return;
+    const young = youngBytes();
+    if (young - settled < SETTLE_GROWTH_MB * MB) return;
+    const wait = reducedAt + REDUCE_INTERVAL_MS - now();
+    if (wait > 0) {
+      cancel = delay(settle, wait);
+      return;
+    }
     reduce?.();
+    reducedAt = now();
     settled = youngBytes();
     floor = oldBytes();
+    log(
+      'at rest: young generation %s MB -> %s MB',
+      (young / MB).toFixed(1),
+      (settled / MB).toFixed(1),
+    );
   };
   const rearm = (): void => {
     cancel?.();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SETTLE_MS, watchHeapBudget } from '../../../lib/cli/heap-budget.ts';
+import { REDUCE_INTERVAL_MS, SETTLE_MS, watchHeapBudget } from '../../../lib/cli/heap-budget.ts';
 
 const MB = 1024 * 1024;
 
@@ -50,6 +50,7 @@ function fakeHeap(startBytes: number, startYoung = 1 * MB) {
         young = 1 * MB;
         old = startBytes;
       },
+      now: () => now,
       delay: (fire: () => void, ms: number) => {
         const mine = { fire, at: now + ms };
         timer = mine;
@@ -120,7 +121,7 @@ describe('watchHeapBudget', () => {
     // Grown a little since (now 1 MB): at rest, nothing more.
     heap.setYoung(4 * MB);
     heap.gc(false);
-    heap.elapse(SETTLE_MS);
+    heap.elapse(REDUCE_INTERVAL_MS);
     expect(heap.reductions).toEqual([5 * MB]);
     // 1,000 clients connecting: it grows to 16 MB; no reduction while collections keep coming.
     heap.setYoung(16 * MB);
@@ -136,6 +137,45 @@ describe('watchHeapBudget', () => {
     heap.elapse(SETTLE_MS);
     expect(heap.reductions).toEqual([5 * MB, 16 * MB]);
     expect(heap.collections).toEqual([]);
+  });
+
+  it('measures growth from what the last reduction left, and reduces once a minute at most', () => {
+    const heap = fakeHeap(20 * MB, 5 * MB);
+    watchHeapBudget(heap.options);
+    heap.elapse(SETTLE_MS);
+    expect(heap.reductions).toEqual([5 * MB]);
+    // From 1 MB (what it left) to 5: grown by 4 MB, though no larger than before.
+    heap.setYoung(5 * MB);
+    heap.gc(false);
+    heap.elapse(SETTLE_MS);
+    // A burst right after the last reduction: quiet again, it waits for the minute to pass.
+    expect(heap.reductions).toEqual([5 * MB]);
+    heap.elapse(REDUCE_INTERVAL_MS - SETTLE_MS - 1);
+    expect(heap.reductions).toEqual([5 * MB]);
+    heap.elapse(1);
+    expect(heap.reductions).toEqual([5 * MB, 5 * MB]);
+  });
+
+  it('counts the budget from what a reduction left', () => {
+    const heap = fakeHeap(20 * MB, 5 * MB);
+    watchHeapBudget(heap.options);
+    // V8's own full collection left 40 MB; the reduction then leaves 20.
+    heap.set(40 * MB);
+    heap.gc(true);
+    heap.elapse(SETTLE_MS);
+    expect(heap.reductions).toEqual([5 * MB]);
+    heap.set(29 * MB);
+    heap.gc(false);
+    expect(heap.collections).toEqual([29 * MB]);
+  });
+
+  it('leaves no timer once stopped, even one a collection just set', () => {
+    const heap = fakeHeap(20 * MB);
+    const stop = watchHeapBudget(heap.options);
+    heap.gc(false);
+    expect(heap.delayed()).toBe(true);
+    stop();
+    expect(heap.delayed()).toBe(false);
   });
 
   it('does not reduce without a way to, and still keeps the budget', () => {
