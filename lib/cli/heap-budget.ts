@@ -33,8 +33,9 @@ export const SETTLE_MS = 5000;
 /** How much the young generation must grow past what the last reduction left for another, in MB. */
 export const SETTLE_GROWTH_MB = 4;
 /**
- * The least time between two reductions, in ms: bursts a few seconds apart
- * (each one growing the young generation again) pay one a minute at most.
+ * The least time between two reductions (the first one after a start
+ * excepted), in ms: bursts a few seconds apart (each one growing the young
+ * generation again) pay one a minute at most.
  */
 export const REDUCE_INTERVAL_MS = 60_000;
 
@@ -114,8 +115,8 @@ function exposedGc(options: object): (() => void) | null {
  * start, or the last one) and the young generation is
  * {@link SETTLE_GROWTH_MB} larger than the last reduction left it (than
  * nothing, at first), reduces the heap (see `SETTLE_MS`), once, and not
- * within {@link REDUCE_INTERVAL_MS} of the last reduction (then when that
- * has passed, if the heap is still quiet). Does nothing
+ * within {@link REDUCE_INTERVAL_MS} of the last reduction but the first
+ * (then when that has passed, if the heap is still quiet). Does nothing
  * without a way to collect (Node started without `--expose-gc`).
  *
  * @returns the function that stops watching.
@@ -146,7 +147,8 @@ export function watchHeapBudget({
       return;
     }
     reduce?.();
-    reducedAt = now();
+    // The first gives back what starting grew: the next one need not wait a minute for it.
+    if (settled > 0) reducedAt = now();
     settled = youngBytes();
     floor = oldBytes();
     log(
