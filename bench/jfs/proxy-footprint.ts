@@ -539,7 +539,9 @@ row(
   '',
   (r) => over(r.map((x) => x.idleClientsAtOnce)),
 );
-row(`the same, ${settled} later`, '<= +40', (r) => over(r.map((x) => x.idleClients)));
+row(`the same, ${fmt(SETTLED / 1000, 1)} s later, at rest`, '<= +40', (r) =>
+  over(r.map((x) => x.idleClients)),
+);
 row(`the same, a bare Node relay of the same run (the floor)`, '', () => over(floorClients));
 for (const shape of SHAPES) {
   row(`peak RSS, ${fmt(BURST)}-event burst (${shape}), MB over bare Node`, '<= +40', (r) =>
