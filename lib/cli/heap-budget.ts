@@ -6,15 +6,17 @@ const log = createDebug('batchwatch:heap');
 const MB = 1024 * 1024;
 
 /**
- * How much garbage `batchwatch proxy` lets its old generation gather
- * before it collects it, in MB. In a burst, what the Redis client hands over
- * (every reply's arrays and Buffers) outlives a young-generation collection
- * or two and is promoted; V8 then lets the old generation grow to several
- * times what is live before a full collection (a 100,000-event burst took
- * the proxy's RSS ~80 MB over bare Node, with ~13 MB live). Measured with
- * bench/jfs/proxy-footprint.ts: see CHANGELOG (issue 26).
+ * How much garbage `batchwatch proxy` lets its old generation and its
+ * Buffers gather before it collects them, in MB. In a burst, what the Redis
+ * client hands over (every reply's arrays, and the Buffers of the socket
+ * reads they are sliced from) outlives a young-generation collection or two
+ * and is promoted, and a promoted slice keeps its whole read (up to 64 KB,
+ * outside the heap) until a full collection; V8 then lets the old
+ * generation grow to several times what is live before one, and counts
+ * Buffers only past 64 MB. Measured with bench/jfs/proxy-footprint.ts: see
+ * CHANGELOG (issue 26).
  */
-export const HEAP_BUDGET_MB = 8;
+export const HEAP_BUDGET_MB = 4;
 
 /**
  * How long the heap must see no collection, once its young generation grew
@@ -51,8 +53,11 @@ export interface HeapBudgetOptions {
    * `globalThis.gc` with `flavor: 'last-resort'` under `--expose-gc`.
    */
   readonly reduce?: (() => void) | null;
-  /** Bytes used in the old generation (every space but the young ones). */
-  readonly oldBytes?: () => number;
+  /**
+   * Bytes that only a full collection frees: the old generation in use
+   * (every space but the young ones) and the memory of ArrayBuffers (Buffers).
+   */
+  readonly heldBytes?: () => number;
   /** The young generation's size in bytes (what it holds, in use or not). */
   readonly youngBytes?: () => number;
   /**
@@ -66,9 +71,13 @@ export interface HeapBudgetOptions {
   readonly now?: () => number;
 }
 
-/** The old generation's bytes in use (what young collections promote, and garbage until a full one). */
-function oldGenerationBytes(): number {
-  let used = 0;
+/**
+ * The old generation's bytes in use (what young collections promote, and
+ * garbage until a full one) and the memory of ArrayBuffers (a promoted
+ * Buffer keeps its memory until a full one).
+ */
+export function heldGenerationBytes(): number {
+  let used = process.memoryUsage().arrayBuffers;
   for (const space of getHeapSpaceStatistics()) {
     if (!space.space_name.startsWith('new_')) used += space.space_used_size;
   }
@@ -109,7 +118,7 @@ function exposedGc(options: object): (() => void) | null {
 /**
  * Bounds the memory a long-lived server keeps. In a burst: after each
  * young-generation collection (they run only while the process allocates:
- * never at rest), if the old generation grew more than `budgetBytes` past
+ * never at rest), if the old generation and Buffers grew more than `budgetBytes` past
  * what the last full collection left, collects now instead of when V8
  * would. At rest: once no collection came for {@link SETTLE_MS} (since the
  * start, or the last one) and the young generation is
@@ -125,14 +134,14 @@ export function watchHeapBudget({
   budgetBytes = HEAP_BUDGET_MB * MB,
   collect = exposedGc({ type: 'major', execution: 'sync' }),
   reduce = exposedGc({ type: 'major', execution: 'sync', flavor: 'last-resort' }),
-  oldBytes = oldGenerationBytes,
+  heldBytes = heldGenerationBytes,
   youngBytes = youngGenerationBytes,
   observeGc = observeGcEntries,
   delay = unrefDelay,
   now = () => performance.now(),
 }: HeapBudgetOptions = {}): () => void {
   if (collect === null) return () => {};
-  let floor = oldBytes();
+  let floor = heldBytes();
   /** The young generation's size when it was last reduced (none yet: what starting grew counts). */
   let settled = 0;
   let reducedAt = Number.NEGATIVE_INFINITY;
@@ -150,7 +159,7 @@ export function watchHeapBudget({
     // The first gives back what starting grew: the next one need not wait a minute for it.
     if (settled > 0) reducedAt = now();
     settled = youngBytes();
-    floor = oldBytes();
+    floor = heldBytes();
     log(
       'at rest: young generation %s MB -> %s MB',
       (young / MB).toFixed(1),
@@ -165,9 +174,9 @@ export function watchHeapBudget({
   // Entries come after the collection they tell of, never during `collect()`: no reentry.
   const stopObserving = observeGc((major) => {
     rearm();
-    if (!major && oldBytes() - floor <= budgetBytes) return;
+    if (!major && heldBytes() - floor <= budgetBytes) return;
     if (!major) collect();
-    floor = oldBytes();
+    floor = heldBytes();
   });
   return () => {
     cancel?.();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { REDUCE_INTERVAL_MS, SETTLE_MS, watchHeapBudget } from '../../../lib/cli/heap-budget.ts';
+import {
+  heldGenerationBytes,
+  REDUCE_INTERVAL_MS,
+  SETTLE_MS,
+  watchHeapBudget,
+} from '../../../lib/cli/heap-budget.ts';
 
 const MB = 1024 * 1024;
 
@@ -39,7 +44,7 @@ function fakeHeap(startBytes: number, startYoung = 1 * MB) {
     },
     options: {
       budgetBytes: 8 * MB,
-      oldBytes: () => old,
+      heldBytes: () => old,
       youngBytes: () => young,
       collect: () => {
         collections.push(old);
@@ -67,6 +72,16 @@ function fakeHeap(startBytes: number, startYoung = 1 * MB) {
     },
   };
 }
+
+describe('heldGenerationBytes', () => {
+  it("counts Buffers' memory, which only a full collection frees once promoted", () => {
+    const before = heldGenerationBytes();
+    const buffer = Buffer.alloc(16 * MB, 1);
+    // Not in the heap at all: counted from Node's allocator.
+    expect(heldGenerationBytes() - before).toBeGreaterThanOrEqual(16 * MB);
+    expect(buffer[0]).toBe(1);
+  });
+});
 
 describe('watchHeapBudget', () => {
   it('collects after a young collection leaves the old generation past the budget, not before', () => {
