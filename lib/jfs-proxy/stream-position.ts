@@ -36,8 +36,13 @@ export async function endOf(redis: Redis, key: string): Promise<StreamPosition> 
 
 /**
  * From `at` (just positioned at the end): back to the last entry older than
- * `lookbackMs` before it, or to the start of the stream when every entry is
- * newer (nothing before it is owed: the feed just started).
+ * `lookbackMs` before now, on Redis's clock (the one that gives entries their
+ * ids), or to the start of the stream when every entry is newer (nothing
+ * before it is owed: the feed just started). Never further back: entries
+ * from before that (a stream last written an hour ago) are owed to no client
+ * of this feed, and a client of their paths would get them as new (or be
+ * resynced, when they are more than the proxy keeps for a path). A Redis that
+ * refuses `TIME` leaves the newest entry's time as now.
  */
 export async function lookBack(
   redis: Redis,
@@ -45,7 +50,9 @@ export async function lookBack(
   at: StreamPosition,
   lookbackMs: number,
 ): Promise<StreamPosition> {
-  const from = entryTime(at.last) - lookbackMs;
+  const time = await redis.time().catch(() => null);
+  const now = time === null ? Number.NaN : Number(time[0]) * 1000 + Number(time[1]) / 1000;
+  const from = Math.floor((Number.isFinite(now) ? now : entryTime(at.last)) - lookbackMs);
   const replies =
     (await redis
       .multi()
