@@ -19,6 +19,14 @@ const MB = 1024 * 1024;
 export const HEAP_BUDGET_MB = 4;
 
 /**
+ * The garbage allowed grows with what a full collection leaves, by this
+ * share of it: Buffers a thousand clients' send queues hold (up to
+ * `maxQueuedBytes` each) are live, and a budget of a few MB would collect
+ * in full for every few MB they grow, freeing nothing.
+ */
+export const LIVE_SHARE = 0.25;
+
+/**
  * How long the heap must see no collection, once its young generation grew
  * by {@link SETTLE_GROWTH_MB} or more, before the proxy makes it small
  * again, in ms. V8 grows the young generation under a high allocation rate
@@ -71,13 +79,30 @@ export interface HeapBudgetOptions {
   readonly now?: () => number;
 }
 
+/** What {@link bufferBytes} read last. */
+let lastBufferBytes = 0;
+
+/**
+ * The memory of ArrayBuffers: `process.memoryUsage()` reads `/proc` for its
+ * RSS and throws when no file descriptor is free (a proxy at its limit of
+ * clients); then the last value read stands.
+ */
+function bufferBytes(): number {
+  try {
+    lastBufferBytes = process.memoryUsage().arrayBuffers;
+  } catch {
+    // EMFILE: the last value read.
+  }
+  return lastBufferBytes;
+}
+
 /**
  * The old generation's bytes in use (what young collections promote, and
  * garbage until a full one) and the memory of ArrayBuffers (a promoted
  * Buffer keeps its memory until a full one).
  */
 export function heldGenerationBytes(): number {
-  let used = process.memoryUsage().arrayBuffers;
+  let used = bufferBytes();
   for (const space of getHeapSpaceStatistics()) {
     if (!space.space_name.startsWith('new_')) used += space.space_used_size;
   }
@@ -118,9 +143,10 @@ function exposedGc(options: object): (() => void) | null {
 /**
  * Bounds the memory a long-lived server keeps. In a burst: after each
  * young-generation collection (they run only while the process allocates:
- * never at rest), if the old generation and Buffers grew more than `budgetBytes` past
- * what the last full collection left, collects now instead of when V8
- * would. At rest: once no collection came for {@link SETTLE_MS} (since the
+ * never at rest), if the old generation and Buffers grew more than
+ * `budgetBytes` (or {@link LIVE_SHARE} of what is live, when more) past the
+ * least they held since the last full collection, collects now instead of
+ * when V8 would. At rest: once no collection came for {@link SETTLE_MS} (since the
  * start, or the last one) and the young generation is
  * {@link SETTLE_GROWTH_MB} larger than the last reduction left it (than
  * nothing, at first), reduces the heap (see `SETTLE_MS`), once, and not
@@ -174,8 +200,13 @@ export function watchHeapBudget({
   // Entries come after the collection they tell of, never during `collect()`: no reentry.
   const stopObserving = observeGc((major) => {
     rearm();
-    if (!major && heldBytes() - floor <= budgetBytes) return;
-    if (!major) collect();
+    if (!major) {
+      const held = heldBytes();
+      // What scavenges freed lowers the floor; what stays live raises the allowance with it.
+      floor = Math.min(floor, held);
+      if (held - floor <= Math.max(budgetBytes, floor * LIVE_SHARE)) return;
+      collect();
+    }
     floor = heldBytes();
   });
   return () => {

@@ -91,8 +91,8 @@ export class StreamFeed extends ObservableFeed implements ProxyFeed {
 
   /**
    * `scheduler` times the pause after a failed read. `lookbackMs`: how far
-   * before the newest entry (in the entries' own id time) the feed starts
-   * reading when it is first positioned, default {@link START_LOOKBACK_MS}.
+   * before now (Redis's clock; see `lookBackFrom`) the feed starts reading
+   * when it is first positioned, default {@link START_LOOKBACK_MS}.
    * `chain`: the channel where the stream's writers chain their entries
    * (`NotifyNames.chain`), if they do.
    */

@@ -35,14 +35,38 @@ export async function endOf(redis: Redis, key: string): Promise<StreamPosition> 
 }
 
 /**
- * From `at` (just positioned at the end): back to the last entry older than
- * `lookbackMs` before now, on Redis's clock (the one that gives entries their
- * ids), or to the start of the stream when every entry is newer (nothing
- * before it is owed: the feed just started). Never further back: entries
- * from before that (a stream last written an hour ago) are owed to no client
- * of this feed, and a client of their paths would get them as new (or be
- * resynced, when they are more than the proxy keeps for a path). A Redis that
- * refuses `TIME` leaves the newest entry's time as now.
+ * The time, in ms on Redis's clock, before which a starting feed's entries
+ * are not read again: `lookbackMs` before now (Redis's `TIME` reply, the clock
+ * that gives entries their ids) or before the newest entry, whichever is
+ * later. Entries from before (a stream last written an hour ago) are owed to
+ * no client of the feed: a client of their paths would get them as new, or
+ * be resynced when they are more than the proxy keeps for a path. A clock
+ * behind the newest entry (a failover to a replica whose clock lags), or no
+ * reply, leaves the newest entry's time. Null when neither is a time (a
+ * garbled reply or id): then nothing is read again.
+ */
+export function lookBackFrom(
+  time: readonly unknown[] | null,
+  newest: string,
+  lookbackMs: number,
+): number | null {
+  const seconds = Number(time?.[0]);
+  const micros = Number(time?.[1]);
+  const now =
+    Number.isSafeInteger(seconds) && Number.isSafeInteger(micros)
+      ? seconds * 1000 + micros / 1000
+      : Number.NaN;
+  const newestMs = entryTime(newest);
+  const base = Number.isFinite(now) ? Math.max(now, newestMs) : newestMs;
+  const from = Math.floor(base - lookbackMs);
+  return Number.isSafeInteger(from) && from >= 0 ? from : null;
+}
+
+/**
+ * From `at` (just positioned at the end): back to the last entry at or
+ * before {@link lookBackFrom}, or to the start of the stream when every entry
+ * is newer (nothing before it is owed: the feed just started). Stays at `at`
+ * when that time is unknown or the read fails.
  */
 export async function lookBack(
   redis: Redis,
@@ -51,14 +75,15 @@ export async function lookBack(
   lookbackMs: number,
 ): Promise<StreamPosition> {
   const time = await redis.time().catch(() => null);
-  const now = time === null ? Number.NaN : Number(time[0]) * 1000 + Number(time[1]) / 1000;
-  const from = Math.floor((Number.isFinite(now) ? now : entryTime(at.last)) - lookbackMs);
+  const from = lookBackFrom(time, at.last, lookbackMs);
+  if (from === null) return at;
   const replies =
     (await redis
       .multi()
       .xrevrange(key, String(from), '-', 'COUNT', 1)
       .xinfo('STREAM', key)
       .exec()) ?? [];
+  if (replies[0]?.[0] != null) return at;
   const id = (replies[0]?.[1] as Entries | undefined)?.[0]?.[0];
   if (id !== undefined) return { ...at, last: id };
   if (replies[1]?.[0] != null) return at;

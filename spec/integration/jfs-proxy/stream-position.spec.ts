@@ -5,6 +5,7 @@ import { describe, expect, inject, it, vi } from 'vitest';
 import { Action } from '../../../lib/events/action.ts';
 import { eventFields } from '../../../lib/jfs-protocol/notify-stream.ts';
 import { notifyNames } from '../../../lib/jfs-protocol/redis-keys.ts';
+import { endOf, lookBack } from '../../../lib/jfs-proxy/stream-position.ts';
 import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { client, startProxy, uniqueChannel } from './support.ts';
 
@@ -40,5 +41,24 @@ describe('a stream feed starting on a stream last written long ago', () => {
     // as its catch-up (the changes its WATCH may have missed), a minute late.
     expect(c.events.filter((event) => event.action !== Action.ForceReload)).toHaveLength(1);
     expect(c.events.map((event) => event.actorName)).toEqual(['/data/new']);
+  });
+
+  it('still reads again what was written in the look-back before now, and only that', async () => {
+    const { stream } = notifyNames(uniqueChannel());
+    const redis = new Redis({ port: inject('redisPort'), lazyConnect: true });
+    cleanup(() => redis.disconnect());
+    await redis.connect();
+    const [seconds] = await redis.time();
+    const minuteAgo = `${Number(seconds) * 1000 - 60_000}-0`;
+    await redis.xadd(stream, minuteAgo, 'Name', '/node/data/old', 'Op', '1', 'Key', '/node/data');
+    // Only the old entry: nothing is read again.
+    const atOld = await endOf(redis, stream);
+    expect(await lookBack(redis, stream, atOld, 10_000)).toEqual(atOld);
+    // Three entries now: read again from the old one (the last entry before the look-back).
+    for (let i = 0; i < 3; i++) {
+      await redis.xadd(stream, '*', 'Name', `/node/data/new${i}`, 'Op', '1', 'Key', '/node/data');
+    }
+    const atNew = await endOf(redis, stream);
+    expect(await lookBack(redis, stream, atNew, 10_000)).toEqual({ ...atNew, last: minuteAgo });
   });
 });
