@@ -14,10 +14,13 @@
  * clients 6-8 MB smaller than 6 or 8 and the burst peaks about the same, but
  * cost pub/sub bursts of one change per message about a sixth of their
  * events/s; still 8. Measured again once the heap budget counted Buffers
- * (heap-budget.ts): 4 takes the burst peaks 6-10 MB lower than 8 (to 3-5 MB
- * over the target of bare Node + 40), for 10-23% fewer events/s in bursts
- * (same run); 2 no lower than 4. So 4: a pod's memory limit must hold the
- * peak, and bursts stay several times the Go proxy's events/s.
+ * (heap-budget.ts): 4 takes the burst peaks 6-10 MB lower than 8, and 2 no
+ * lower than 4 (bursts-only runs). The whole change (Buffers counted, a
+ * budget of 4 MB, 4) brought the peaks to 2-6 MB over the target of bare
+ * Node + 40 for 0-23% fewer events/s in bursts than before (same runs; 8
+ * gave stream bursts about a tenth of it back in one run). So 4: a pod's
+ * memory limit must hold the peak, and bursts stay several times the Go
+ * proxy's events/s.
  */
 export const PROXY_SEMI_SPACE_MB = 4;
 
