@@ -19,8 +19,8 @@ const MB = 1024 * 1024;
 export const HEAP_BUDGET_MB = 4;
 
 /**
- * The garbage allowed grows with what a full collection leaves, by this
- * share of it: Buffers a thousand clients' send queues hold (up to
+ * The garbage allowed grows with the floor it is counted from (the least
+ * held since the last full collection), by this share of it: Buffers a thousand clients' send queues hold (up to
  * `maxQueuedBytes` each) are live, and a budget of a few MB would collect
  * in full for every few MB they grow, freeing nothing.
  */
@@ -51,7 +51,7 @@ export const REDUCE_INTERVAL_MS = 60_000;
 
 /** What {@link watchHeapBudget} uses; each defaults to Node's own. */
 export interface HeapBudgetOptions {
-  /** Bytes of garbage allowed above what the last full collection left. */
+  /** Bytes of garbage allowed above the least held since the last full collection ({@link LIVE_SHARE} of that, when more). */
   readonly budgetBytes?: number;
   /** A full, synchronous collection (`globalThis.gc` under `--expose-gc`); null: none. */
   readonly collect?: (() => void) | null;

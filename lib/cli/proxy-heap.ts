@@ -15,10 +15,11 @@
  * cost pub/sub bursts of one change per message about a sixth of their
  * events/s; still 8. Measured again once the heap budget counted Buffers
  * (heap-budget.ts): 4 takes the burst peaks 6-10 MB lower than 8, and 2 no
- * lower than 4 (bursts-only runs). The whole change (Buffers counted, a
- * budget of 4 MB, 4) brought the peaks to 2-6 MB over the target of bare
- * Node + 40 for 0-23% fewer events/s in bursts than before (same runs; 8
- * gave stream bursts about a tenth of it back in one run). So 4: a pod's
+ * lower than 4 (bursts-only runs; 8 gave stream bursts about a tenth more
+ * events/s in one). With the budget's share of what is live (the final
+ * code) the peaks came to 2-6 MB over the target of bare Node + 40, for
+ * -12% to +10% of the events/s of bursts before (one run); without it, in
+ * another run, 3-5 MB over, for 10-23% fewer. So 4: a pod's
  * memory limit must hold the peak, and bursts stay several times the Go
  * proxy's events/s.
  */

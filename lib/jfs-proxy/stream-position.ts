@@ -57,7 +57,11 @@ export function lookBackFrom(
       ? seconds * 1000 + micros / 1000
       : Number.NaN;
   const newestMs = entryTime(newest);
-  const base = Number.isFinite(now) ? Math.max(now, newestMs) : newestMs;
+  const base = !Number.isFinite(newestMs)
+    ? now
+    : Number.isFinite(now)
+      ? Math.max(now, newestMs)
+      : newestMs;
   const from = Math.floor(base - lookbackMs);
   return Number.isSafeInteger(from) && from >= 0 ? from : null;
 }
@@ -83,7 +87,7 @@ export async function lookBack(
       .xrevrange(key, String(from), '-', 'COUNT', 1)
       .xinfo('STREAM', key)
       .exec()) ?? [];
-  if (replies[0]?.[0] != null) return at;
+  if (replies.length < 2 || replies[0]?.[0] != null) return at;
   const id = (replies[0]?.[1] as Entries | undefined)?.[0]?.[0];
   if (id !== undefined) return { ...at, last: id };
   if (replies[1]?.[0] != null) return at;

@@ -22,6 +22,10 @@ describe('lookBackFrom', () => {
     }
   });
 
+  it("reads back from now when the newest entry's id is not a time", () => {
+    expect(lookBackFrom([String(NOW_S), '0'], 'garbage', 2000)).toBe(NOW_MS - 2000);
+  });
+
   it('is null (nothing read again) when neither is a time', () => {
     expect(lookBackFrom(null, 'garbage', 2000)).toBeNull();
     expect(lookBackFrom(['x', 'y'], '1e40-0', 2000)).toBeNull();
