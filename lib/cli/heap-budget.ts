@@ -20,9 +20,10 @@ export const HEAP_BUDGET_MB = 4;
 
 /**
  * The garbage allowed grows with the floor it is counted from (the least
- * held since the last full collection), by this share of it: Buffers a thousand clients' send queues hold (up to
- * `maxQueuedBytes` each) are live, and a budget of a few MB would collect
- * in full for every few MB they grow, freeing nothing.
+ * held since the last full collection), by this share of it: Buffers a
+ * thousand clients' send queues hold (up to `maxQueuedBytes` each) are live,
+ * and a budget of a few MB would collect in full for every few MB they grow,
+ * freeing nothing.
  */
 export const LIVE_SHARE = 0.25;
 
@@ -51,7 +52,10 @@ export const REDUCE_INTERVAL_MS = 60_000;
 
 /** What {@link watchHeapBudget} uses; each defaults to Node's own. */
 export interface HeapBudgetOptions {
-  /** Bytes of garbage allowed above the least held since the last full collection ({@link LIVE_SHARE} of that, when more). */
+  /**
+   * Bytes of garbage allowed above the least held since the last full
+   * collection ({@link LIVE_SHARE} of that, when more).
+   */
   readonly budgetBytes?: number;
   /** A full, synchronous collection (`globalThis.gc` under `--expose-gc`); null: none. */
   readonly collect?: (() => void) | null;

@@ -56,12 +56,8 @@ export function lookBackFrom(
     Number.isSafeInteger(seconds) && Number.isSafeInteger(micros)
       ? seconds * 1000 + micros / 1000
       : Number.NaN;
-  const newestMs = entryTime(newest);
-  const base = !Number.isFinite(newestMs)
-    ? now
-    : Number.isFinite(now)
-      ? Math.max(now, newestMs)
-      : newestMs;
+  // The later of the two that are times (none: -Infinity, so null).
+  const base = Math.max(...[now, entryTime(newest)].filter(Number.isFinite));
   const from = Math.floor(base - lookbackMs);
   return Number.isSafeInteger(from) && from >= 0 ? from : null;
 }
