@@ -33,6 +33,8 @@ describe('parseChainMessage', () => {
       '1-0 2-0 1 -3\nabc',
       '1-0 2-0 1 0x3\nabc',
       '1-0 2-0 1 99999999999\nabc',
+      '1-0 2-0 1 00000000003\nabc', // 11 digits
+      '1-0 2-0 003 1 1 1\nabc', // a count of 3 digits
       'x-0 2-0 1 3\nabc',
       '1-0 2 1 3\nabc',
       '1-0  2-0 1 3\nabc',
@@ -51,5 +53,74 @@ describe('parseChainMessage', () => {
     const message = Buffer.from('1-0 2-0 2 1 1\nab');
     const entry = parse(message);
     expect(entry?.fields[0]?.buffer).toBe(message.buffer);
+  });
+
+  it('agrees with the grammar read as a regular expression, on entries and on mangled ones', () => {
+    // The grammar of the header, as chain-message.ts documents it, read the plain way.
+    const HEADER = /^(\d{1,20}-\d{1,20}) (\d{1,20}-\d{1,20}) (\d{1,2})((?: \d{1,10})*)$/;
+    const MAX_PART = '18446744073709551615';
+    const fits = (id: string) =>
+      id.split('-').every((part) => part.length < 20 || part <= MAX_PART);
+    const reference = (message: Buffer) => {
+      const end = message.indexOf(0x0a);
+      if (end < 0 || end > 2 * 41 + 3 + 64 * 11) return null;
+      const head = HEADER.exec(message.toString('latin1', 0, end));
+      if (head === null) return null;
+      const [, prev, id, count, list] = head as unknown as string[];
+      const lengths = list === '' ? [] : (list as string).slice(1).split(' ');
+      if (!fits(prev as string) || !fits(id as string)) return null;
+      if (Number(count) > 64 || lengths.length !== Number(count)) return null;
+      const fields: string[] = [];
+      let at = end + 1;
+      for (const length of lengths) {
+        if (at + Number(length) > message.length) return null;
+        fields.push(message.toString('latin1', at, at + Number(length)));
+        at += Number(length);
+      }
+      return at === message.length ? { prev, id, fields } : null;
+    };
+    // A fixed seed: the same messages every run.
+    let seed = 26;
+    const random = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      // The high bits: the low ones of this generator repeat with short periods.
+      return Math.floor((seed / 2 ** 31) * below);
+    };
+    const digits = (most: number) =>
+      Array.from({ length: 1 + random(most) }, () => String(random(10))).join('');
+    const part = () => (random(8) === 0 ? MAX_PART.slice(0, 19) + String(random(10)) : digits(20));
+    const pieces = ' -0123456789\nxé';
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const fields = Array.from({ length: random(7) }, () => digits(3).slice(0, random(4)));
+      const counted = random(10) === 0 ? random(70) : fields.length;
+      // Leading zeros now and then: `07` is a count, `007` is not.
+      const zeros = () => '0'.repeat(random(8) === 0 ? 1 + random(2) : 0);
+      const lengths = fields.map((field) => ` ${zeros()}${field.length}`).join('');
+      const header = `${part()}-${part()} ${part()}-${part()} ${zeros()}${counted}${lengths}`;
+      const bytes = [...Buffer.from(`${header}\n${fields.join('')}`)];
+      // Most messages mangled: a byte changed, dropped or added, somewhere in the header mostly.
+      for (let mangle = random(3); mangle > 0; mangle--) {
+        const at = random(Math.min(bytes.length, header.length + 4) + 1);
+        const byte = Buffer.from(pieces[random(pieces.length)] as string)[0] as number;
+        const how = random(3);
+        if (how === 0) bytes[at] = byte;
+        else if (how === 1) bytes.splice(at, 1);
+        else bytes.splice(at, 0, byte);
+      }
+      const message = Buffer.from(bytes);
+      const expected = reference(message);
+      const entry = parseChainMessage(message);
+      const got = entry && {
+        prev: entry.prev,
+        id: entry.id,
+        fields: entry.fields.map((field) => field.toString('latin1')),
+      };
+      expect(got, JSON.stringify(message.toString('latin1'))).toEqual(expected);
+      if (expected !== null) accepted++;
+    }
+    // Both kinds were tried, many times each.
+    expect(accepted).toBeGreaterThan(1_000);
+    expect(accepted).toBeLessThan(18_000);
   });
 });
