@@ -210,6 +210,16 @@ export function watchHeapBudget({
       floor = Math.min(floor, held);
       if (held - floor <= Math.max(budgetBytes, floor * LIVE_SHARE)) return;
       collect();
+      const after = heldBytes();
+      // What it freed: a collection that frees little, again and again, shows here.
+      log(
+        'budget: held %s MB, %s MB over the least since the last full collection; collected to %s MB',
+        (held / MB).toFixed(1),
+        ((held - floor) / MB).toFixed(1),
+        (after / MB).toFixed(1),
+      );
+      floor = after;
+      return;
     }
     floor = heldBytes();
   });

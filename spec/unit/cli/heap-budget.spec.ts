@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { format } from 'node:util';
+import createDebug from 'debug';
 import { describe, expect, it } from 'vitest';
 import {
   heldGenerationBytes,
@@ -174,6 +176,31 @@ describe('watchHeapBudget', () => {
     heap.set(23 * MB);
     heap.gc(false);
     expect(heap.collections).toEqual([23 * MB]);
+  });
+
+  it('logs each collection it makes with what it freed (DEBUG=batchwatch:heap)', () => {
+    const lines: string[] = [];
+    const log = createDebug.log;
+    const enabled = createDebug.disable();
+    createDebug.enable('batchwatch:heap');
+    // As debug's own Node log does: its arguments formatted by util.format.
+    createDebug.log = (...args: unknown[]) => lines.push(format(...args));
+    try {
+      const heap = fakeHeap(20 * MB);
+      watchHeapBudget(heap.options);
+      heap.set(27 * MB);
+      heap.gc(false);
+      expect(lines).toEqual([]);
+      heap.set(29 * MB);
+      heap.gc(false);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(
+        'budget: held 29.0 MB, 9.0 MB over the least since the last full collection; collected to 20.0 MB',
+      );
+    } finally {
+      createDebug.log = log;
+      createDebug.enable(enabled);
+    }
   });
 
   it('does nothing without a way to collect, and stops when told', () => {
