@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 
 /** Targets larger than this are compared by identity, size and time only, not by content. */
@@ -100,6 +99,8 @@ function targetOf(path: string): Omit<LinkTarget<unknown>, 'entry'> {
     const signature = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
     const empty = stats.isFile() && stats.size === 0;
     if (!stats.isFile() || stats.size > MAX_HASHED_BYTES) return { signature, digest: null, empty };
+    // node:crypto when first needed, not at import (about 10 ms of the package's import).
+    const { createHash } = process.getBuiltinModule('node:crypto');
     const digest = createHash('sha1').update(readFileSync(path)).digest('base64');
     return { signature, digest, empty };
   } catch {

@@ -184,6 +184,26 @@ console.log(JSON.stringify(urls));`;
   });
 });
 
+describe('node:crypto loads when first needed', () => {
+  // About 10 ms of an import of the package on the test machine; only checkpoints and links hash.
+  it('importing batchwatch loads no node:crypto; hashing a path of a snapshot does', () => {
+    const url = (entry: string) =>
+      JSON.stringify(new URL(`../../lib/${entry}`, import.meta.url).href);
+    const script = `const loaded = () => process.moduleLoadList.includes('NativeModule crypto');
+await import(${url('index.ts')});
+const afterRoot = loaded();
+const { pathHash } = await import(${url('sources/file/path-table.ts')});
+const afterTable = loaded();
+const hash = pathHash('/some/path');
+console.log(JSON.stringify([afterRoot, afterTable, loaded(), hash === pathHash('/some/path')]));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual([false, false, true, true]);
+  });
+});
+
 describe('ioredis loads with the Redis journal only', () => {
   it('importing batchwatch loads no ioredis; importing batchwatch/journal does', () => {
     const url = (entry: string) =>

@@ -1,7 +1,15 @@
-import { randomBytes } from 'node:crypto';
+/**
+ * Seeds {@link pathHash} per process: which paths collide cannot be known in
+ * advance. Drawn at the first hash, not at import: node:crypto costs an
+ * import of the package about 10 ms, and only a file source with a
+ * checkpoint hashes paths.
+ */
+let hashSeed: number | undefined;
 
-/** Seeds {@link pathHash} per process: which paths collide cannot be known in advance. */
-const HASH_SEED = randomBytes(4).readUInt32LE(0);
+function seed(): number {
+  hashSeed ??= process.getBuiltinModule('node:crypto').randomBytes(4).readUInt32LE(0);
+  return hashSeed;
+}
 
 /**
  * FNV-1a of the UTF-16 code units of `text` from `start` to `end`, seeded,
@@ -10,7 +18,7 @@ const HASH_SEED = randomBytes(4).readUInt32LE(0);
  * `\u8061`) would share every slot of a small table, whatever the seed.
  */
 export function pathHash(text: string, start = 0, end = text.length): number {
-  let hash = 0x811c9dc5 ^ HASH_SEED;
+  let hash = 0x811c9dc5 ^ (hashSeed ?? seed());
   for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), 0x01000193);
   hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
   hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import type { DirListing } from './dir-listings.ts';
 import type { SnapshotEntry } from './snapshot-columns.ts';
@@ -28,7 +27,12 @@ export const changesName = (name: string): string => `${name}:changes`;
  * leaves the end of its deflated text as it was.)
  */
 export function snapshotFingerprint(text: string): string {
-  return createHash('sha256').update(text).digest('base64url');
+  // node:crypto when first needed, not at import (about 10 ms of the package's import).
+  return process
+    .getBuiltinModule('node:crypto')
+    .createHash('sha256')
+    .update(text)
+    .digest('base64url');
 }
 
 const PREFIX = 'bwtc1:';
