@@ -393,7 +393,7 @@ async function steady(
   const client = await watchedClient(address, 'steady', 'steady', meter.onCount);
   await firstChange(client, raw, feed, 'steady');
   await sleep(500);
-  const change = (): string[] =>
+  const steadyChange = (): string[] =>
     commands(feed, 'one change per entry', 1, 'steady', true)[0] as string[];
   const window = async (what: string): Promise<Rest> => {
     const base = client.count();
@@ -401,7 +401,7 @@ async function steady(
     const cpuBefore = cpuOf(pid);
     const total = STEADY_SECONDS * 100;
     await atRest(total, 10, () => {
-      const command = change();
+      const command = steadyChange();
       meter.sent(performance.now());
       raw.fire(command);
     });
@@ -410,20 +410,27 @@ async function steady(
   };
   const rest = await window(`the first ${STEADY_SECONDS} s at 100 events/s`);
   const base = client.count();
-  await atRest(WARM_EVENTS, 1, () => raw.fire(change()));
+  await atRest(WARM_EVENTS, 1, () => raw.fire(steadyChange()));
   await received(client, base + WARM_EVENTS, `${fmt(WARM_EVENTS)} events at 1,000/s`);
+  // At rest before the window, as before the first: what the warm-up grew is given back first.
+  await sleep(SETTLED);
   const warm = await window(`${STEADY_SECONDS} s at 100 events/s, warmed`);
   client.release();
   return { rest, warm };
 }
 
-/** Calls `send` `total` times, evenly spaced, `spacing` ms apart. */
+/**
+ * Calls `send` `total` times, evenly spaced, `spacing` ms apart. Each send waits its turn on the
+ * event loop first (a timer, or at least an immediate): the clients of this process read
+ * meanwhile, also at a spacing of 1 ms, where the wait is too short for a timer.
+ */
 async function atRest(total: number, spacing: number, send: () => void): Promise<void> {
   const start = performance.now();
   for (let i = 0; i < total; i++) {
     const due = start + i * spacing;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait - 1);
+    else await new Promise((resolve) => setImmediate(resolve));
     while (performance.now() < due) {}
     send();
   }
@@ -479,6 +486,7 @@ async function relayFloor(port: number, raw: Raw): Promise<{ rest: Rest; warm: R
     const base = frames;
     await atRest(WARM_EVENTS, 1, () => raw.fire(one()));
     await until('the relay forwarded the warm-up', () => frames >= base + WARM_EVENTS, WAIT_MS, 5);
+    await sleep(SETTLED);
     return { rest, warm: await window() };
   } finally {
     socket.destroy();
@@ -630,7 +638,7 @@ for (const [window, when] of windows) {
     `<= ${fmt(0.63 * (STEADY_SECONDS / 20), 2)} (Go)`,
     (r) => fmt(median(r.map((x) => x[window].cpu)), 2),
   );
-  row('that CPU, x a bare Node relay of the same run (the floor)', '', (r) =>
+  row(`that CPU, x a bare Node relay of the same run (the floor), ${when}`, '', (r) =>
     fmt(median(r.map((x) => x[window].cpu)) / floorCpu, 2),
   );
   for (const [p, target] of [
@@ -640,7 +648,7 @@ for (const [window, when] of windows) {
     row(`latency publish -> client, p${p} ms, ${when}`, target, (r) =>
       fmt(median(r.map((x) => percentile(x[window].latencies, p))), 2),
     );
-    row(`the same, the bare Node relay (the floor)`, '', () =>
+    row(`the same, the bare Node relay (the floor), ${when}`, '', () =>
       fmt(median(floors.map((floor) => percentile(floor[window].latencies, p))), 2),
     );
   }

@@ -26,8 +26,8 @@ export const CHAIN_MAX_BYTES = 4096;
 
 /** Most fields an entry of the chain has (a daemon writes 2, 4 or 6). */
 const MAX_FIELDS = 64;
-/** The longest header: two ids, a count and MAX_FIELDS lengths. */
-const MAX_HEADER = 2 * 41 + 3 + MAX_FIELDS * 11;
+/** The longest header: two ids and a space after each, a count, MAX_FIELDS lengths of a space and 10 digits. */
+const MAX_HEADER = 2 * (41 + 1) + 2 + MAX_FIELDS * 11;
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
 const DASH = 0x2d;

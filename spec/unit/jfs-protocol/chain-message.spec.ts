@@ -16,6 +16,16 @@ describe('parseChainMessage', () => {
     expect(parse('0-0 1-1 0\n')).toEqual({ prev: '0-0', id: '1-1', fields: [] });
   });
 
+  it('reads the longest header: the largest ids, 64 fields, lengths of 10 digits', () => {
+    const max = '18446744073709551615';
+    const header = `${max}-${max} ${max}-${max} 64${' 0000000001'.repeat(64)}`;
+    expect(header).toHaveLength(790);
+    const entry = parse(`${header}\n${'x'.repeat(64)}`);
+    expect(entry?.fields).toHaveLength(64);
+    expect(entry?.fields.every((field) => field.toString() === 'x')).toBe(true);
+    expect(parse(`${header} 1\n${'x'.repeat(65)}`)).toBeNull();
+  });
+
   it('reads the largest ids Redis can write', () => {
     const max = '18446744073709551615';
     expect(parse(`${max}-${max} 1-0 0\n`)?.prev).toBe(`${max}-${max}`);
@@ -50,9 +60,14 @@ describe('parseChainMessage', () => {
   });
 
   it('keeps the fields as views of the message (no copy per field)', () => {
-    const message = Buffer.from('1-0 2-0 2 1 1\nab');
+    // A Buffer of its own, not a slice of Node's shared pool, where a copy would share `.buffer` too.
+    const message = Buffer.allocUnsafeSlow(16);
+    message.write('1-0 2-0 2 1 1\nab');
     const entry = parse(message);
     expect(entry?.fields[0]?.buffer).toBe(message.buffer);
+    expect(entry?.fields.map((field) => field.byteOffset)).toEqual([14, 15]);
+    message[15] = 0x7a;
+    expect(entry?.fields[1]?.toString()).toBe('z');
   });
 
   it('agrees with the grammar read as a regular expression, on entries and on mangled ones', () => {
@@ -63,7 +78,7 @@ describe('parseChainMessage', () => {
       id.split('-').every((part) => part.length < 20 || part <= MAX_PART);
     const reference = (message: Buffer) => {
       const end = message.indexOf(0x0a);
-      if (end < 0 || end > 2 * 41 + 3 + 64 * 11) return null;
+      if (end < 0 || end > 2 * 41 + 4 + 64 * 11) return null;
       const head = HEADER.exec(message.toString('latin1', 0, end));
       if (head === null) return null;
       const [, prev, id, count, list] = head as unknown as string[];
@@ -82,8 +97,10 @@ describe('parseChainMessage', () => {
     // A fixed seed: the same messages every run.
     let seed = 26;
     const random = (below: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      // The high bits: the low ones of this generator repeat with short periods.
+      // In 32-bit integer arithmetic: a product of doubles past 2 ** 53 would lose its low bits
+      // and fall into a short cycle.
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) & 0x7fffffff;
+      // The high bits: the low ones of a linear congruential generator repeat with short periods.
       return Math.floor((seed / 2 ** 31) * below);
     };
     const digits = (most: number) =>
@@ -91,6 +108,7 @@ describe('parseChainMessage', () => {
     const part = () => (random(8) === 0 ? MAX_PART.slice(0, 19) + String(random(10)) : digits(20));
     const pieces = ' -0123456789\nxé';
     let accepted = 0;
+    const distinct = new Set<string>();
     for (let i = 0; i < 20_000; i++) {
       const fields = Array.from({ length: random(7) }, () => digits(3).slice(0, random(4)));
       const counted = random(10) === 0 ? random(70) : fields.length;
@@ -109,6 +127,7 @@ describe('parseChainMessage', () => {
         else bytes.splice(at, 0, byte);
       }
       const message = Buffer.from(bytes);
+      distinct.add(message.toString('latin1'));
       const expected = reference(message);
       const entry = parseChainMessage(message);
       const got = entry && {
@@ -119,7 +138,8 @@ describe('parseChainMessage', () => {
       expect(got, JSON.stringify(message.toString('latin1'))).toEqual(expected);
       if (expected !== null) accepted++;
     }
-    // Both kinds were tried, many times each.
+    // As many messages as tried, and both kinds, many times each: the generator did not collapse.
+    expect(distinct.size).toBeGreaterThan(19_000);
     expect(accepted).toBeGreaterThan(1_000);
     expect(accepted).toBeLessThan(18_000);
   });
