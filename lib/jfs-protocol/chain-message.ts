@@ -26,7 +26,10 @@ export const CHAIN_MAX_BYTES = 4096;
 
 /** Most fields an entry of the chain has (a daemon writes 2, 4 or 6). */
 const MAX_FIELDS = 64;
-/** The longest header: two ids and a space after each, a count, MAX_FIELDS lengths of a space and 10 digits. */
+/**
+ * The longest header: two ids and a space after each, a count of 2 digits,
+ * and MAX_FIELDS lengths of a space and 10 digits each.
+ */
 const MAX_HEADER = 2 * (41 + 1) + 2 + MAX_FIELDS * 11;
 const NEWLINE = 0x0a;
 const SPACE = 0x20;

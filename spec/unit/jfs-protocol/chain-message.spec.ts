@@ -60,7 +60,8 @@ describe('parseChainMessage', () => {
   });
 
   it('keeps the fields as views of the message (no copy per field)', () => {
-    // A Buffer of its own, not a slice of Node's shared pool, where a copy would share `.buffer` too.
+    // A Buffer of its own, not a slice of Node's shared pool, where a copy would share
+    // `.buffer` too.
     const message = Buffer.allocUnsafeSlow(16);
     message.write('1-0 2-0 2 1 1\nab');
     const entry = parse(message);
