@@ -395,27 +395,52 @@ async function steady(
   await sleep(500);
   const steadyChange = (): string[] =>
     commands(feed, 'one change per entry', 1, 'steady', true)[0] as string[];
+  const { rest, warm } = await restWindows(
+    pid,
+    raw,
+    meter,
+    client.count,
+    steadyChange,
+    (total, what) => received(client, total, `${what} (${feed})`),
+  );
+  client.release();
+  return { rest, warm };
+}
+
+/**
+ * The two windows at rest of the process `pid`, each `STEADY_SECONDS` at 100 changes a second
+ * (`change` gives each command): right away, and once {@link WARM_EVENTS} more went through at
+ * 1,000/s and it was at rest for `SETTLED`. `count` is its receiver's running count, `meter`
+ * times it, `arrived` waits until it reaches a total.
+ */
+async function restWindows(
+  pid: number,
+  raw: Raw,
+  meter: ReturnType<typeof latencyMeter>,
+  count: () => number,
+  change: () => string[],
+  arrived: (total: number, what: string) => Promise<void>,
+): Promise<{ rest: Rest; warm: Rest }> {
   const window = async (what: string): Promise<Rest> => {
-    const base = client.count();
+    const base = count();
     meter.start(base);
     const cpuBefore = cpuOf(pid);
     const total = STEADY_SECONDS * 100;
     await atRest(total, 10, () => {
-      const command = steadyChange();
+      const command = change();
       meter.sent(performance.now());
       raw.fire(command);
     });
-    await received(client, base + total, `${what} (${feed})`);
+    await arrived(base + total, what);
     return { cpu: cpuOf(pid) - cpuBefore, latencies: meter.latencies() };
   };
   const rest = await window(`the first ${STEADY_SECONDS} s at 100 events/s`);
-  const base = client.count();
-  await atRest(WARM_EVENTS, 1, () => raw.fire(steadyChange()));
-  await received(client, base + WARM_EVENTS, `${fmt(WARM_EVENTS)} events at 1,000/s`);
+  const base = count();
+  await atRest(WARM_EVENTS, 1, () => raw.fire(change()));
+  await arrived(base + WARM_EVENTS, `${fmt(WARM_EVENTS)} events at 1,000/s`);
   // At rest before the window, as before the first: what the warm-up grew is given back first.
   await sleep(SETTLED);
   const warm = await window(`${STEADY_SECONDS} s at 100 events/s, warmed`);
-  client.release();
   return { rest, warm };
 }
 
@@ -457,19 +482,6 @@ async function relayFloor(port: number, raw: Raw): Promise<{ rest: Rest; warm: R
     meter.onCount(frames);
   });
   const one = (): string[] => commands('pubsub', 'one change per entry', 1, 'floor')[0] as string[];
-  const window = async (): Promise<Rest> => {
-    const base = frames;
-    meter.start(base);
-    const cpuBefore = cpuOf(relay.pid);
-    const total = STEADY_SECONDS * 100;
-    await atRest(total, 10, () => {
-      const command = one();
-      meter.sent(performance.now());
-      raw.fire(command);
-    });
-    await until('the relay forwarded them all', () => frames >= base + total, WAIT_MS, 5);
-    return { cpu: cpuOf(relay.pid) - cpuBefore, latencies: meter.latencies() };
-  };
   try {
     await until(
       'the relay forwards',
@@ -482,12 +494,14 @@ async function relayFloor(port: number, raw: Raw): Promise<{ rest: Rest; warm: R
       20,
     );
     await sleep(500);
-    const rest = await window();
-    const base = frames;
-    await atRest(WARM_EVENTS, 1, () => raw.fire(one()));
-    await until('the relay forwarded the warm-up', () => frames >= base + WARM_EVENTS, WAIT_MS, 5);
-    await sleep(SETTLED);
-    return { rest, warm: await window() };
+    return await restWindows(
+      relay.pid,
+      raw,
+      meter,
+      () => frames,
+      one,
+      (total, what) => until(`the relay forwarded ${what}`, () => frames >= total, WAIT_MS, 5),
+    );
   } finally {
     socket.destroy();
     await stopChild(relay.child);
